@@ -1,0 +1,3 @@
+"""Iris Field: offline Iris species identification for field botanists."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,216 @@
+"""Offline species prediction: a verified ONNX model run by a single-threaded ONNX Runtime session."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from desktop.errors import InputError, ModelError
+from desktop.model_card import CARD_FILENAME, ModelCard
+from desktop.resources import bundled_model_path
+
+# Below this top probability the app says "uncertain" instead of naming a species with confidence.
+UNCERTAIN_BELOW = 0.6
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model's answer for one flower."""
+
+    species: str
+    probabilities: dict[str, float]
+    confidence: float
+    unusual: tuple[str, ...]
+    values: tuple[float, ...]
+
+    @property
+    def uncertain(self) -> bool:
+        """Tell whether the top probability is too low to trust the species."""
+        return self.confidence < UNCERTAIN_BELOW
+
+
+@dataclass(frozen=True)
+class BatchPrediction:
+    """The model's answers for many flowers, kept as arrays so large batches stay cheap."""
+
+    classes: tuple[str, ...]
+    feature_names: tuple[str, ...]
+    inputs: np.ndarray  # (n, features) float64, as given
+    probability_matrix: np.ndarray  # (n, classes) float32
+    unusual_mask: np.ndarray  # (n, features) bool
+
+    def __len__(self) -> int:
+        return int(self.probability_matrix.shape[0])
+
+    @property
+    def labels(self) -> list[str]:
+        """Return the predicted species of every row."""
+        best = self.probability_matrix.argmax(axis=1)
+        return [self.classes[i] for i in best]
+
+    def __getitem__(self, index: int) -> Prediction:
+        probs = self.probability_matrix[index].tolist()
+        best = max(range(len(probs)), key=probs.__getitem__)
+        mask = self.unusual_mask[index]
+        return Prediction(
+            species=self.classes[best],
+            probabilities=dict(zip(self.classes, probs, strict=True)),
+            confidence=probs[best],
+            unusual=tuple(n for n, m in zip(self.feature_names, mask, strict=True) if m),
+            values=tuple(self.inputs[index].tolist()),
+        )
+
+    def __iter__(self) -> Iterator[Prediction]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _resolve(path: Path | str | None) -> tuple[Path, Path]:
+    """Return (onnx file, card file) for a model file, a model folder, or the bundled model."""
+    model = bundled_model_path() if path is None else Path(path)
+    if model.is_dir():
+        card = model / CARD_FILENAME
+        model = model / "iris.onnx"
+        if card.exists():
+            return model, card
+    return model, model.with_name(CARD_FILENAME)
+
+
+class Classifier:
+    """Predicts Iris species with an ONNX model whose card has been checked against the file."""
+
+    def __init__(self, card: ModelCard, session: ort.InferenceSession, model_path: Path):
+        """Wrap an already verified session; use ``Classifier.load`` to get one."""
+        self.card = card
+        self.model_path = model_path
+        self._session = session
+        self._input = card.input_name
+        self._outputs = [card.output_name]
+        self._classes = card.classes
+        self._features = card.features
+        self._names = card.feature_names
+        self._lo = [f.plausible_min for f in card.features]
+        self._hi = [f.plausible_max for f in card.features]
+        self._seen_lo = [f.stats.min for f in card.features]
+        self._seen_hi = [f.stats.max for f in card.features]
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Classifier:
+        """Load and verify a model (the bundled one by default); raise ``ModelError`` if unusable."""
+        model_path, card_path = _resolve(path)
+        card = ModelCard.load(card_path)
+        try:
+            data = model_path.read_bytes()
+        except FileNotFoundError as exc:
+            raise ModelError(f"model file {model_path} does not exist") from exc
+        except OSError as exc:
+            raise ModelError(f"model file {model_path} cannot be read: {exc.strerror}") from exc
+        digest = _sha256(data)
+        if digest != card.sha256:
+            raise ModelError(
+                f"model file {model_path} does not match its card "
+                f"(sha256 {digest[:12]}…, card says {card.sha256[:12]}…)"
+            )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        try:
+            # The session is built from the verified bytes, never by re-reading the file.
+            session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors for a bad file
+            raise ModelError(f"model file {model_path} is not a usable ONNX model: {exc}") from exc
+        _check_signature(session, card, model_path)
+        return cls(card, session, model_path)
+
+    def _check_value(self, i: int, value: object) -> float:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise InputError(f"{self._features[i].label} must be a number, not {value!r}") from None
+        if not math.isfinite(number):
+            raise InputError(f"{self._features[i].label} must be a finite number, not {number}")
+        if not self._lo[i] < number <= self._hi[i]:
+            f = self._features[i]
+            raise InputError(
+                f"{f.label} {number:g} {f.unit} is not a plausible measurement "
+                f"(expected more than {f.plausible_min:g} and at most {f.plausible_max:g} {f.unit})"
+            )
+        return number
+
+    def predict(self, values: Sequence[float]) -> Prediction:
+        """Predict the species of one flower from its measurements in card order (cm)."""
+        if len(values) != len(self._names):
+            raise InputError(
+                f"expected {len(self._names)} measurements ({', '.join(self._names)}), got {len(values)}"
+            )
+        checked = tuple(self._check_value(i, v) for i, v in enumerate(values))
+        row = np.array([checked], dtype=np.float32)
+        probs = self._session.run(self._outputs, {self._input: row})[0][0].tolist()
+        best = max(range(len(probs)), key=probs.__getitem__)
+        unusual = tuple(
+            name
+            for name, v, lo, hi in zip(self._names, checked, self._seen_lo, self._seen_hi, strict=True)
+            if v < lo or v > hi
+        )
+        return Prediction(
+            species=self._classes[best],
+            probabilities=dict(zip(self._classes, probs, strict=True)),
+            confidence=probs[best],
+            unusual=unusual,
+            values=checked,
+        )
+
+    def predict_many(self, rows: Sequence[Sequence[float]] | np.ndarray) -> BatchPrediction:
+        """Predict many flowers at once; a bad row raises ``InputError`` naming its row number."""
+        try:
+            matrix = np.asarray(rows, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError("every row must hold numbers only") from None
+        n_features = len(self._names)
+        if matrix.ndim != 2 or matrix.shape[1] != n_features:
+            raise InputError(f"expected rows of {n_features} measurements ({', '.join(self._names)})")
+        bad = ~np.isfinite(matrix) | (matrix <= self._lo) | (matrix > self._hi)
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            try:
+                self._check_value(col, matrix[row, col])
+            except InputError as exc:
+                raise InputError(f"row {row + 1}: {exc}") from None
+        probs = self._session.run(self._outputs, {self._input: matrix.astype(np.float32)})[0]
+        unusual = (matrix < self._seen_lo) | (matrix > self._seen_hi)
+        return BatchPrediction(self._classes, self._names, matrix, probs, unusual)
+
+
+def _check_signature(session: ort.InferenceSession, card: ModelCard, model_path: Path) -> None:
+    """Raise ``ModelError`` unless the session's inputs and outputs fit what the card promises."""
+    inputs = {i.name: i for i in session.get_inputs()}
+    outputs = {o.name: o for o in session.get_outputs()}
+    if card.input_name not in inputs:
+        raise ModelError(f"model file {model_path} has no input named {card.input_name!r}")
+    shape = inputs[card.input_name].shape
+    if len(shape) != 2 or shape[1] != len(card.features):
+        raise ModelError(
+            f"model file {model_path} expects input shape {shape}, "
+            f"but its card lists {len(card.features)} features"
+        )
+    if card.output_name not in outputs:
+        raise ModelError(f"model file {model_path} has no output named {card.output_name!r}")
+    out_shape = outputs[card.output_name].shape
+    if len(out_shape) != 2 or out_shape[1] != len(card.classes):
+        raise ModelError(
+            f"model file {model_path} gives {out_shape[-1] if out_shape else '?'} class "
+            f"probabilities, but its card lists {len(card.classes)} classes"
+        )

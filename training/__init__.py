@@ -1,0 +1,1 @@
+"""Training, validation, registry, quality gate and ONNX export for Iris Field."""
