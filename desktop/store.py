@@ -1,0 +1,485 @@
+"""The durable history of saved observations: one SQLite file, WAL, fsync on every commit."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.errors import InputError, StoreError
+from desktop.paths import corrupt_aside_path, default_db_path
+
+if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
+    from desktop.inference import Prediction
+    from desktop.model_card import ModelCard
+
+SYNC_STATES = ("pending", "syncing", "synced", "failed")
+
+# Schema steps, applied in order; PRAGMA user_version holds how many have run. Never edit or reorder a
+# step that has shipped: append a new one. The sync module may append steps for its own tables.
+MIGRATIONS: list[str] = [
+    # 1: the observations themselves. Measurements and probabilities are JSON objects keyed by the
+    # model card's feature and class names, so a model with other features needs no schema change.
+    """
+    CREATE TABLE observations (
+        id                TEXT PRIMARY KEY,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        measurements      TEXT NOT NULL,
+        probabilities     TEXT NOT NULL,
+        predicted_species TEXT NOT NULL,
+        confidence        REAL NOT NULL,
+        unusual           TEXT NOT NULL DEFAULT '[]',
+        model_name        TEXT NOT NULL,
+        model_version     TEXT NOT NULL,
+        model_sha256      TEXT NOT NULL,
+        observer          TEXT NOT NULL DEFAULT '',
+        note              TEXT NOT NULL DEFAULT '',
+        location          TEXT NOT NULL DEFAULT '',
+        latitude          REAL,
+        longitude         REAL,
+        confirmed_species TEXT,
+        sync_state        TEXT NOT NULL DEFAULT 'pending',
+        sync_error        TEXT NOT NULL DEFAULT '',
+        deleted           INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+    # 2: the history pane lists newest first and the status bar counts by sync state.
+    """
+    CREATE INDEX observations_by_created ON observations (deleted, created_at);
+    CREATE INDEX observations_by_sync_state ON observations (deleted, sync_state);
+    """,
+]
+
+_COLUMNS = (
+    "id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual, "
+    "model_name, model_version, model_sha256, observer, note, location, latitude, longitude, "
+    "confirmed_species, sync_state, sync_error, deleted"
+)
+
+# SQLite's primary result codes for "this is not (or no longer) a database".
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def utc_now() -> str:
+    """Return the current UTC time as ISO-8601 with microseconds and offset."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no time zone; pass an aware one")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One saved flower: what was measured, what the model said, and what the user added."""
+
+    id: str
+    created_at: str
+    measurements: dict[str, float]
+    probabilities: dict[str, float]
+    predicted_species: str
+    confidence: float
+    unusual: tuple[str, ...]
+    model_name: str
+    model_version: str
+    model_sha256: str
+    observer: str = ""
+    note: str = ""
+    location: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    confirmed_species: str | None = None
+    updated_at: str = ""
+    sync_state: str = "pending"
+    sync_error: str = ""
+    deleted: bool = False
+
+    @property
+    def species(self) -> str:
+        """Return the confirmed species if the user gave one, else the predicted one."""
+        return self.confirmed_species or self.predicted_species
+
+    @classmethod
+    def from_prediction(
+        cls,
+        prediction: Prediction,
+        card: ModelCard,
+        *,
+        observer: str = "",
+        note: str = "",
+        location: str = "",
+        latitude: float | None = None,
+        longitude: float | None = None,
+        now: datetime | None = None,
+    ) -> Observation:
+        """Build a new observation (fresh UUID, UTC time) from a prediction of the model on ``card``."""
+        _check_coordinate("latitude", latitude, 90.0)
+        _check_coordinate("longitude", longitude, 180.0)
+        created = utc_now() if now is None else _iso(now)
+        return cls(
+            id=str(uuid.uuid4()),
+            created_at=created,
+            measurements={n: float(v) for n, v in zip(card.feature_names, prediction.values, strict=True)},
+            probabilities={str(k): float(v) for k, v in prediction.probabilities.items()},
+            predicted_species=prediction.species,
+            confidence=float(prediction.confidence),
+            unusual=tuple(prediction.unusual),
+            model_name=card.model_name,
+            model_version=card.model_version,
+            model_sha256=card.sha256,
+            observer=observer.strip(),
+            note=note.strip(),
+            location=location.strip(),
+            latitude=None if latitude is None else float(latitude),
+            longitude=None if longitude is None else float(longitude),
+            updated_at=created,
+        )
+
+
+def _check_coordinate(name: str, value: float | None, limit: float) -> None:
+    if value is None:
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise InputError(f"{name} must lie between -{limit:g} and {limit:g}, not {value!r}")
+
+
+def _row_to_observation(row: sqlite3.Row) -> Observation:
+    return Observation(
+        id=row["id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        measurements=json.loads(row["measurements"]),
+        probabilities=json.loads(row["probabilities"]),
+        predicted_species=row["predicted_species"],
+        confidence=row["confidence"],
+        unusual=tuple(json.loads(row["unusual"])),
+        model_name=row["model_name"],
+        model_version=row["model_version"],
+        model_sha256=row["model_sha256"],
+        observer=row["observer"],
+        note=row["note"],
+        location=row["location"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        confirmed_species=row["confirmed_species"],
+        sync_state=row["sync_state"],
+        sync_error=row["sync_error"],
+        deleted=bool(row["deleted"]),
+    )
+
+
+def _observation_params(obs: Observation) -> tuple[Any, ...]:
+    return (
+        obs.id,
+        obs.created_at,
+        obs.updated_at or obs.created_at,
+        json.dumps(obs.measurements),
+        json.dumps(obs.probabilities),
+        obs.predicted_species,
+        float(obs.confidence),
+        json.dumps(list(obs.unusual)),
+        obs.model_name,
+        obs.model_version,
+        obs.model_sha256,
+        obs.observer,
+        obs.note,
+        obs.location,
+        obs.latitude,
+        obs.longitude,
+        obs.confirmed_species,
+        obs.sync_state,
+        obs.sync_error,
+        int(obs.deleted),
+    )
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Tell whether SQLite says the file itself is damaged (as opposed to locked, read-only, full…)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class StoreDamagedError(StoreError):
+    """The history file was damaged and has been renamed aside; ``moved_to`` says where."""
+
+    def __init__(self, message: str, moved_to: Path | None):
+        super().__init__(message)
+        self.moved_to = moved_to
+
+
+class ObservationStore:
+    """Saved observations in one SQLite file; use one instance per thread."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection):
+        """Wrap an open, migrated connection; use ``ObservationStore.open`` to get one."""
+        self.path = path
+        self._db = connection
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, path: Path | None = None) -> ObservationStore:
+        """Open (creating and migrating if needed) the history; raise ``StoreError`` in plain words."""
+        try:
+            path = default_db_path() if path is None else Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            folder = path.parent if path is not None else "the data folder"
+            raise StoreError(
+                f"the folder {folder} for the observation history cannot be created: {exc.strerror or exc}"
+            ) from exc
+        connection: sqlite3.Connection | None = None
+        try:
+            connection = _connect(path)
+            _check_integrity(connection)
+            _migrate(connection, path)
+        except sqlite3.Error as exc:
+            if connection is not None:
+                connection.close()
+            if _is_damage(exc):
+                raise _damaged(path) from exc
+            raise StoreError(
+                f"the observation history {path} cannot be opened ({exc}); "
+                f"check that its folder exists and is writable"
+            ) from exc
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            raise
+        return cls(path, connection)
+
+    def connect(self) -> sqlite3.Connection:
+        """Return a new connection to the same file with the store's pragmas (for the sync module)."""
+        try:
+            return _connect(self.path)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the observation history {self.path} cannot be opened ({exc})") from exc
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        self._db.close()
+
+    def __enter__(self) -> ObservationStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- writing
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run several writes as one all-or-nothing transaction, committed (fsync'd) on exit."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from exc
+        try:
+            yield self._db
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise self._write_error(exc) from exc
+
+    def add(self, obs: Observation) -> None:
+        """Save one observation; it is on disk when this returns."""
+        self.add_many([obs])
+
+    def add_many(self, observations: list[Observation]) -> None:
+        """Save several observations in one transaction: all of them or none."""
+        for obs in observations:
+            if obs.sync_state not in SYNC_STATES:
+                raise ValueError(f"unknown sync state {obs.sync_state!r}")
+        with self.transaction() as db:
+            try:
+                db.executemany(
+                    f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+                    [_observation_params(o) for o in observations],
+                )
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(f"an observation with the same id is already saved ({exc})") from exc
+            except sqlite3.Error as exc:
+                raise self._write_error(exc) from exc
+
+    def confirm_species(self, id: str, species: str | None) -> None:
+        """Record the species the user confirmed or corrected (``None`` or "" clears it)."""
+        value = species.strip() if species else None
+        self._edit(id, "confirmed_species = ?", (value or None,))
+
+    def set_note(self, id: str, note: str) -> None:
+        """Replace the note of an observation."""
+        self._edit(id, "note = ?", (note.strip(),))
+
+    def delete(self, id: str) -> None:
+        """Hide an observation from the history (soft delete: the row stays, nothing leaves the server)."""
+        self._update(id, "deleted = 1", ())
+
+    def set_sync_state(self, id: str, state: str, error: str = "") -> None:
+        """Record the sync summary shown on the row (not a user edit: ``updated_at`` stays)."""
+        if state not in SYNC_STATES:
+            raise ValueError(f"unknown sync state {state!r}; expected one of {SYNC_STATES}")
+        self._update(id, "sync_state = ?, sync_error = ?", (state, error))
+
+    def _edit(self, id: str, assignment: str, params: tuple[Any, ...]) -> None:
+        """Apply a user edit and move ``updated_at`` strictly forward, even if the clock went back."""
+        with self.transaction() as db:
+            row = db.execute("SELECT updated_at FROM observations WHERE id = ?", (id,)).fetchone()
+            if row is None:
+                raise StoreError(f"there is no saved observation with id {id}")
+            now = utc_now()
+            previous = datetime.fromisoformat(row["updated_at"])
+            if datetime.fromisoformat(now) <= previous:
+                now = _iso(previous + timedelta(microseconds=1))
+            self._run(
+                db, f"UPDATE observations SET {assignment}, updated_at = ? WHERE id = ?", (*params, now, id)
+            )
+
+    def _update(self, id: str, assignment: str, params: tuple[Any, ...]) -> None:
+        with self.transaction() as db:
+            cursor = self._run(db, f"UPDATE observations SET {assignment} WHERE id = ?", (*params, id))
+            if cursor.rowcount == 0:
+                raise StoreError(f"there is no saved observation with id {id}")
+
+    def _run(self, db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        try:
+            return db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from exc
+
+    def _write_error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"the observation history {self.path} cannot be written ({exc})")
+
+    # ----------------------------------------------------------------- reading
+    def get(self, id: str) -> Observation | None:
+        """Return one observation (deleted ones too), or ``None`` if there is none with that id."""
+        row = self._query(f"SELECT {_COLUMNS} FROM observations WHERE id = ?", (id,)).fetchone()
+        return None if row is None else _row_to_observation(row)
+
+    def list(self, search: str = "", include_deleted: bool = False) -> list[Observation]:
+        """Return observations newest first; ``search`` matches species, note, location and observer."""
+        where = [] if include_deleted else ["deleted = 0"]
+        params: list[Any] = []
+        for word in search.split():
+            pattern = f"%{_escape_like(word)}%"
+            where.append(
+                "(predicted_species LIKE ? ESCAPE '\\' OR IFNULL(confirmed_species, '') LIKE ? ESCAPE '\\'"
+                " OR note LIKE ? ESCAPE '\\' OR location LIKE ? ESCAPE '\\' OR observer LIKE ? ESCAPE '\\')"
+            )
+            params.extend([pattern] * 5)
+        sql = f"SELECT {_COLUMNS} FROM observations"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, rowid DESC"
+        return [_row_to_observation(r) for r in self._query(sql, tuple(params)).fetchall()]
+
+    def counts(self) -> dict[str, int]:
+        """Return how many non-deleted observations are in each sync state (every state listed)."""
+        result = dict.fromkeys(SYNC_STATES, 0)
+        sql = "SELECT sync_state, COUNT(*) FROM observations WHERE deleted = 0 GROUP BY sync_state"
+        for state, count in self._query(sql, ()).fetchall():
+            result[state] = count
+        return result
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the observation history {self.path} cannot be read ({exc})") from exc
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open a connection in autocommit mode (transactions are explicit) with durable pragmas."""
+    # isolation_level=None: Python's implicit transactions are off; every write says BEGIN/COMMIT.
+    db = sqlite3.connect(path, isolation_level=None, timeout=10.0, check_same_thread=True)
+    try:
+        db.row_factory = sqlite3.Row
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"the file system refuses write-ahead logging (mode {mode})")
+        # FULL: in WAL mode every commit fsyncs the log, so "saved" survives a kill or power loss.
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _check_integrity(db: sqlite3.Connection) -> None:
+    """Raise a "corrupt" ``sqlite3.DatabaseError`` unless SQLite's quick check finds the file sound."""
+    problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        error = sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
+        error.sqlite_errorcode = _SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to ``len(MIGRATIONS)``, one transaction per step."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(
+            f"the observation history {path} was written by a newer version of Iris Field "
+            f"(schema {version}, this version knows {len(MIGRATIONS)}); please update the app"
+        )
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        # executescript commits anything pending first, then runs the whole step; the step and its
+        # version bump commit together, so a crash mid-migration leaves the previous version intact.
+        try:
+            db.executescript(
+                f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def _damaged(path: Path) -> StoreDamagedError:
+    """Rename a damaged history (and its WAL files) aside and return the error that says so."""
+    aside = corrupt_aside_path(path)
+    try:
+        os.replace(path, aside)
+    except OSError as exc:
+        return StoreDamagedError(
+            f"the observation history {path} is damaged and could not be moved aside ({exc.strerror}); "
+            f"move or copy it away yourself before Iris Field can start a new history",
+            None,
+        )
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        # The log belongs to the damaged file; a new history must not replay it.
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(companion, aside.with_name(aside.name + suffix))
+    return StoreDamagedError(
+        f"the observation history {path} is damaged; it was moved aside to {aside.name} "
+        f"so nothing in it is lost, and a new, empty history can be started",
+        aside,
+    )

@@ -1,0 +1,379 @@
+"""Specification of the observation history: a real SQLite file, real crashes, real damage."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.errors import InputError, StoreError
+from desktop.paths import default_db_path
+from desktop.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore, StoreDamagedError
+
+ROOT = Path(__file__).resolve().parents[2]
+START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def make_observation(minutes: int = 0, **changes: object) -> Observation:
+    created = (START + timedelta(minutes=minutes)).isoformat(timespec="microseconds")
+    obs = Observation(
+        id=str(uuid.uuid4()),
+        created_at=created,
+        updated_at=created,
+        measurements={"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2},
+        probabilities={"setosa": 0.97, "versicolor": 0.02, "virginica": 0.01},
+        predicted_species="setosa",
+        confidence=0.97,
+        unusual=(),
+        model_name="iris-classifier",
+        model_version="3",
+        model_sha256="ab" * 32,
+    )
+    return replace(obs, **changes)
+
+
+@pytest.fixture
+def store(iris_home: Path):
+    with ObservationStore.open() as opened:
+        yield opened
+
+
+def test_store_opens_in_the_data_folder_with_wal_and_full_sync(
+    store: ObservationStore, iris_home: Path
+) -> None:
+    assert store.path == iris_home / "observations.sqlite3" == default_db_path()
+    db = store.connect()
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    finally:
+        db.close()
+
+
+def test_added_observation_comes_back_field_for_field(store: ObservationStore) -> None:
+    obs = make_observation(
+        observer="Ada",
+        note="by the creek",
+        location="Lower meadow",
+        latitude=47.5,
+        longitude=-122.25,
+        unusual=("petal_width",),
+    )
+    store.add(obs)
+    assert store.get(obs.id) == obs
+    assert list(store.get(obs.id).measurements) == list(obs.measurements)  # card order kept
+
+
+def test_unknown_id_gives_none(store: ObservationStore) -> None:
+    assert store.get(str(uuid.uuid4())) is None
+
+
+def test_the_same_observation_cannot_be_saved_twice(store: ObservationStore) -> None:
+    obs = make_observation()
+    store.add(obs)
+    with pytest.raises(StoreError, match="same id"):
+        store.add(obs)
+
+
+def test_list_is_newest_first_and_hides_deleted_rows(store: ObservationStore) -> None:
+    old, middle, new = make_observation(0), make_observation(5), make_observation(10)
+    for obs in (middle, new, old):
+        store.add(obs)
+    store.delete(middle.id)
+    assert [o.id for o in store.list()] == [new.id, old.id]
+    assert [o.id for o in store.list(include_deleted=True)] == [new.id, middle.id, old.id]
+    assert store.get(middle.id).deleted is True
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("virginica", {"b", "c"}),  # predicted or confirmed species
+        ("CREEK", {"a"}),  # note, case-insensitive
+        ("meadow", {"b"}),  # location
+        ("grace", {"c"}),  # observer
+        ("100%", set()),  # LIKE wildcards are taken literally
+        ("setosa creek", {"a"}),  # every word must match
+        ("", {"a", "b", "c"}),
+    ],
+)
+def test_search_matches_species_note_location_and_observer(
+    store: ObservationStore, query: str, expected: set[str]
+) -> None:
+    a = make_observation(0, note="by the creek", observer="Ada")
+    b = make_observation(1, predicted_species="virginica", location="Upper meadow", observer="Ada")
+    c = make_observation(2, observer="Grace Hopper", note="odd one")
+    store.add_many([a, b, c])
+    store.confirm_species(c.id, "virginica")
+    names = {a.id: "a", b.id: "b", c.id: "c"}
+    assert {names[o.id] for o in store.list(query)} == expected
+
+
+def test_confirming_a_species_is_stored_and_moves_updated_at_forward(store: ObservationStore) -> None:
+    obs = make_observation()
+    store.add(obs)
+    store.confirm_species(obs.id, "versicolor")
+    confirmed = store.get(obs.id)
+    assert confirmed.confirmed_species == "versicolor"
+    assert confirmed.species == "versicolor"
+    assert confirmed.updated_at > obs.updated_at
+    store.confirm_species(obs.id, None)
+    cleared = store.get(obs.id)
+    assert cleared.confirmed_species is None
+    assert cleared.updated_at > confirmed.updated_at
+
+
+def test_updated_at_moves_forward_even_when_the_stored_time_lies_in_the_future(
+    store: ObservationStore,
+) -> None:
+    future = "2999-01-01T00:00:00.000000+00:00"
+    obs = make_observation(updated_at=future)
+    store.add(obs)
+    store.set_note(obs.id, "edited")
+    assert store.get(obs.id).updated_at == "2999-01-01T00:00:00.000001+00:00"
+
+
+def test_setting_a_note_replaces_it_and_moves_updated_at_forward(store: ObservationStore) -> None:
+    obs = make_observation(note="first")
+    store.add(obs)
+    store.set_note(obs.id, "  second  ")
+    edited = store.get(obs.id)
+    assert edited.note == "second"
+    assert edited.updated_at > obs.updated_at
+
+
+def test_sync_state_changes_leave_updated_at_alone(store: ObservationStore) -> None:
+    obs = make_observation()
+    store.add(obs)
+    store.set_sync_state(obs.id, "failed", "the server refused the password")
+    row = store.get(obs.id)
+    assert (row.sync_state, row.sync_error, row.updated_at) == (
+        "failed",
+        "the server refused the password",
+        obs.updated_at,
+    )
+    with pytest.raises(ValueError):
+        store.set_sync_state(obs.id, "lost")
+
+
+def test_editing_an_unknown_observation_is_an_error(store: ObservationStore) -> None:
+    missing = str(uuid.uuid4())
+    for edit in (
+        lambda: store.confirm_species(missing, "setosa"),
+        lambda: store.set_note(missing, "x"),
+        lambda: store.delete(missing),
+        lambda: store.set_sync_state(missing, "synced"),
+    ):
+        with pytest.raises(StoreError, match="no saved observation"):
+            edit()
+
+
+def test_counts_cover_every_sync_state_and_skip_deleted_rows(store: ObservationStore) -> None:
+    rows = [make_observation(i) for i in range(5)]
+    store.add_many(rows)
+    store.set_sync_state(rows[0].id, "synced")
+    store.set_sync_state(rows[1].id, "failed", "offline")
+    store.set_sync_state(rows[2].id, "synced")
+    store.delete(rows[2].id)
+    assert store.counts() == {"pending": 2, "syncing": 0, "synced": 1, "failed": 1}
+    assert set(store.counts()) == set(SYNC_STATES)
+
+
+def test_add_many_saves_all_or_nothing(store: ObservationStore) -> None:
+    first = make_observation(0)
+    store.add(first)
+    batch = [make_observation(1), make_observation(2), first]  # the last one collides
+    with pytest.raises(StoreError):
+        store.add_many(batch)
+    assert [o.id for o in store.list()] == [first.id]
+
+
+def test_a_second_connection_sees_committed_rows(store: ObservationStore) -> None:
+    obs = make_observation()
+    store.add(obs)
+    with ObservationStore.open(store.path) as other:
+        assert other.get(obs.id) == obs
+
+
+def test_migrations_bring_an_older_history_up_to_date_and_keep_its_rows(iris_home: Path) -> None:
+    path = iris_home / "observations.sqlite3"
+    iris_home.mkdir(parents=True)
+    obs = make_observation(note="from version 1")
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0])
+    old.execute(
+        "INSERT INTO observations (id, created_at, updated_at, measurements, probabilities,"
+        " predicted_species, confidence, unusual, model_name, model_version, model_sha256, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?)",
+        (
+            obs.id,
+            obs.created_at,
+            obs.updated_at,
+            '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}',
+            '{"setosa": 0.97, "versicolor": 0.02, "virginica": 0.01}',
+            "setosa",
+            0.97,
+            "iris-classifier",
+            "3",
+            "ab" * 32,
+            "from version 1",
+        ),
+    )
+    old.execute("PRAGMA user_version = 1")
+    old.commit()
+    old.close()
+
+    with ObservationStore.open(path) as store:
+        assert store.get(obs.id) == obs
+        db = store.connect()
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        db.close()
+    assert version == len(MIGRATIONS) > 1
+    assert "observations_by_created" in indexes
+
+
+def test_a_history_from_a_newer_app_is_refused_not_touched(iris_home: Path) -> None:
+    path = iris_home / "observations.sqlite3"
+    iris_home.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    db.close()
+    with pytest.raises(StoreError, match="newer version of Iris Field"):
+        ObservationStore.open(path)
+    assert path.exists()
+    assert not list(iris_home.glob("*.corrupt-*"))
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_not_replaced(iris_home: Path) -> None:
+    iris_home.mkdir(parents=True)
+    path = iris_home / "observations.sqlite3"
+    garbage = b"these are someone's field notes, not SQLite" * 100
+    path.write_bytes(garbage)
+    with pytest.raises(StoreDamagedError) as excinfo:
+        ObservationStore.open(path)
+    message = str(excinfo.value)
+    assert "damaged" in message and "moved aside" in message and "\n" not in message
+    aside = excinfo.value.moved_to
+    assert aside is not None and aside.name in message
+    assert aside.read_bytes() == garbage
+    assert not path.exists()
+    # The caller decides to start fresh: opening again gives an empty history.
+    with ObservationStore.open(path) as fresh:
+        assert fresh.list() == []
+
+
+def test_a_database_with_damaged_pages_is_moved_aside(iris_home: Path) -> None:
+    with ObservationStore.open() as store:
+        store.add_many([make_observation(i, note="x" * 500) for i in range(200)])
+        path = store.path
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 8 * page
+    data[3 * page : 6 * page] = b"\xff" * (3 * page)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreDamagedError, match="damaged"):
+        ObservationStore.open(path)
+    assert not path.exists()
+    assert len(list(iris_home.glob("observations.sqlite3.corrupt-*"))) >= 1
+
+
+def test_a_data_folder_that_cannot_be_created_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(StoreError, match="cannot be created"):
+        ObservationStore.open(blocker / "observations.sqlite3")
+
+
+def test_a_path_that_is_a_folder_is_a_store_error_not_damage(tmp_path: Path) -> None:
+    folder = tmp_path / "observations.sqlite3"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="cannot be opened") as excinfo:
+        ObservationStore.open(folder)
+    assert not isinstance(excinfo.value, StoreDamagedError)
+    assert folder.is_dir()
+
+
+def test_from_prediction_rejects_impossible_coordinates() -> None:
+    from desktop.inference import Classifier
+
+    classifier = Classifier.load()
+    prediction = classifier.predict([5.1, 3.5, 1.4, 0.2])
+    with pytest.raises(InputError, match="latitude"):
+        Observation.from_prediction(prediction, classifier.card, latitude=91.0)
+    with pytest.raises(InputError, match="longitude"):
+        Observation.from_prediction(prediction, classifier.card, longitude=float("nan"))
+
+
+def test_from_prediction_records_the_model_and_keys_by_card_names() -> None:
+    from desktop.inference import Classifier
+
+    classifier = Classifier.load()
+    card = classifier.card
+    prediction = classifier.predict([6.3, 3.3, 6.0, 2.5])
+    now = datetime(2026, 11, 23, 12, 1, 2, 123456, tzinfo=UTC)
+    obs = Observation.from_prediction(prediction, card, observer="Ada", note="n", now=now)
+    assert obs.created_at == obs.updated_at == "2026-11-23T12:01:02.123456+00:00"
+    assert list(obs.measurements) == list(card.feature_names)
+    assert list(obs.measurements.values()) == [6.3, 3.3, 6.0, 2.5]
+    assert set(obs.probabilities) == set(card.classes)
+    assert obs.predicted_species == "virginica"
+    assert (obs.model_name, obs.model_version, obs.model_sha256) == (
+        card.model_name,
+        card.model_version,
+        card.sha256,
+    )
+    assert obs.sync_state == "pending" and not obs.deleted
+    assert uuid.UUID(obs.id).version == 4
+
+
+_SAVE_THEN_WAIT = textwrap.dedent(
+    """
+    import sys, time, uuid
+    from desktop.store import Observation, ObservationStore
+    store = ObservationStore.open()
+    store.add(Observation(
+        id=sys.argv[1], created_at="2026-05-01T09:00:00.000000+00:00",
+        measurements={"sepal_length": 5.1}, probabilities={"setosa": 1.0},
+        predicted_species="setosa", confidence=1.0, unusual=(),
+        model_name="m", model_version="1", model_sha256="0" * 64, note="survives a kill",
+    ))
+    print("saved", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_a_saved_observation_survives_sigkill_right_after_saved(iris_home: Path) -> None:
+    obs_id = str(uuid.uuid4())
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SAVE_THEN_WAIT, obs_id],
+        cwd=ROOT,
+        env={**os.environ, "IRIS_FIELD_HOME": str(iris_home)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "saved"
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+    # The child never closed its connection: the row lives only in the WAL it left behind.
+    with ObservationStore.open() as store:
+        saved = store.get(obs_id)
+    assert saved is not None and saved.note == "survives a kill"
