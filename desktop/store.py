@@ -57,6 +57,34 @@ MIGRATIONS: list[str] = [
     CREATE INDEX observations_by_created ON observations (deleted, created_at);
     CREATE INDEX observations_by_sync_state ON observations (deleted, sync_state);
     """,
+    # 3 (owned by desktop/sync/outbox.py): the sync outbox, one row per observation with its stage on the
+    # way to the MLflow server, and the lease that lets one sync worker at a time work on this file.
+    """
+    CREATE TABLE sync_outbox (
+        observation_id    TEXT PRIMARY KEY REFERENCES observations (id),
+        stage             TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (stage IN ('pending', 'creating', 'created', 'logged', 'finished', 'synced')),
+        tracking_uri      TEXT NOT NULL DEFAULT '',
+        experiment_name   TEXT NOT NULL DEFAULT '',
+        experiment_id     TEXT NOT NULL DEFAULT '',
+        run_id            TEXT NOT NULL DEFAULT '',
+        pushed_updated_at TEXT NOT NULL DEFAULT '',
+        failure           TEXT NOT NULL DEFAULT '',
+        failure_kind      TEXT NOT NULL DEFAULT '',
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        last_error        TEXT NOT NULL DEFAULT '',
+        changed_at        TEXT NOT NULL
+    );
+    CREATE INDEX sync_outbox_by_stage ON sync_outbox (stage, failure_kind);
+    CREATE TABLE sync_lease (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        holder      TEXT NOT NULL,
+        pid         INTEGER NOT NULL,
+        host        TEXT NOT NULL,
+        description TEXT NOT NULL,
+        expires_at  REAL NOT NULL
+    );
+    """,
 ]
 
 _COLUMNS = (
