@@ -410,7 +410,9 @@ class ObservationStore:
         row = self._query(f"SELECT {_COLUMNS} FROM observations WHERE id = ?", (id,)).fetchone()
         return None if row is None else _row_to_observation(row)
 
-    def list(self, search: str = "", include_deleted: bool = False) -> list[Observation]:
+    def list(
+        self, search: str = "", include_deleted: bool = False, *, limit: int | None = None
+    ) -> list[Observation]:
         """Return observations newest first; ``search`` matches species, note, location and observer."""
         where = [] if include_deleted else ["deleted = 0"]
         params: list[Any] = []
@@ -425,6 +427,9 @@ class ObservationStore:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at DESC, rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
         return [_row_to_observation(r) for r in self._query(sql, tuple(params)).fetchall()]
 
     def counts(self) -> dict[str, int]:

@@ -377,3 +377,9 @@ def test_a_saved_observation_survives_sigkill_right_after_saved(iris_home: Path)
     with ObservationStore.open() as store:
         saved = store.get(obs_id)
     assert saved is not None and saved.note == "survives a kill"
+
+
+def test_list_can_stop_after_the_newest_few(store: ObservationStore) -> None:
+    rows = [make_observation(i) for i in range(6)]
+    store.add_many(rows)
+    assert [o.id for o in store.list(limit=2)] == [rows[5].id, rows[4].id]
