@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+SYNC_MODULE = "desktop.sync.cli"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
 
@@ -86,14 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
 def _register_sync(commands: argparse._SubParsersAction) -> None:
     """Register `sync` from desktop/sync/cli.py (add_parser(subparsers), run(args) -> int) if present."""
     # That module must keep its own heavy imports (urllib3, keyring) inside run(): this runs on
-    # every start of `iris-field predict`.
+    # every start of `iris-field predict`. A broken sync module must not break predict or history.
+    import importlib
+    import importlib.util
+
     try:
-        from desktop.sync import cli as sync_cli
-    except ModuleNotFoundError as exc:
-        if exc.name in ("desktop.sync", "desktop.sync.cli"):
+        if importlib.util.find_spec(SYNC_MODULE) is None:
             return  # the sync module is not part of this build (yet)
-        raise
-    sync_cli.add_parser(commands)
+        importlib.import_module(SYNC_MODULE).add_parser(commands)
+    except Exception as exc:  # any failure of someone else's module: keep the rest of the CLI working
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        placeholder = commands.add_parser("sync", help="(unavailable) sync observations to the MLflow server")
+        placeholder.set_defaults(sync_unavailable=reason)
 
 
 # ------------------------------------------------------------------ entry point
@@ -101,7 +106,10 @@ def run(argv: Sequence[str]) -> int:
     """Run one command; print results to stdout, a one-line error to stderr; return the exit code."""
     _tolerant_output()
     try:
-        args = build_parser().parse_args(list(argv))
+        parser = build_parser()
+        args, extra = parser.parse_known_args(list(argv))
+        if extra and not getattr(args, "sync_unavailable", None):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return _dispatch(args)
     except InputError as exc:
         return _fail(exc, EXIT_USAGE)
@@ -116,6 +124,10 @@ def run(argv: Sequence[str]) -> int:
         return 130
     except SystemExit as exc:  # --help and --version print and exit through argparse
         return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except Exception as exc:  # a bug: one line for the user, the traceback into the log for us
+        log_file = _log_crash()
+        where = f"; details in {log_file}" if log_file else ""
+        return _fail(f"internal error {type(exc).__name__}: {exc}{where}", EXIT_FAILURE)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -134,9 +146,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "history":
         return _history(args)
     if args.command == "sync":
-        from desktop.sync import cli as sync_cli
+        unavailable = getattr(args, "sync_unavailable", None)
+        if unavailable:
+            raise IrisFieldError(f"syncing is unavailable because its module failed to load ({unavailable})")
+        import importlib
 
-        return int(sync_cli.run(args))
+        return int(importlib.import_module(SYNC_MODULE).run(args))
     raise UsageError("name a command, e.g. `iris-field predict 5.1 3.5 1.4 0.2`")
 
 
@@ -144,6 +159,25 @@ def _fail(error: BaseException | str, code: int) -> int:
     message = " ".join(str(error).split())  # one line, whatever the message held
     sys.stderr.write(f"{PROG}: error: {message}\n")
     return code
+
+
+def _log_crash() -> str:
+    """Append the current exception's traceback to the log folder; return the file, or "" if impossible."""
+    import traceback
+    from datetime import UTC, datetime
+
+    try:
+        from desktop.paths import log_dir
+
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "iris-field-cli.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now(UTC).isoformat()} iris-field {__version__} {sys.argv[1:]}\n")
+            handle.write(traceback.format_exc())
+        return str(path)
+    except Exception:  # the log is a courtesy; never let it hide the original error
+        return ""
 
 
 def _tolerant_output() -> None:
