@@ -28,13 +28,13 @@ def run(ctx: Context) -> Section:
     spawn(engine_cmd, engine_env)
     spawn(pyfunc_cmd, pyfunc_env)
     if has_cli:
-        spawn(cli_cmd, engine_env, ready_key=None)
+        spawn(cli_cmd, engine_env, ready=None)
     engine, pyfunc, whole_cli = [], [], []
     for i in range(max(ctx.count(15, 3), ctx.count(6, 1))):
         if i < ctx.count(15, 3):
             engine.append(spawn(engine_cmd, engine_env).ready_s)
             if has_cli:
-                whole_cli.append(spawn(cli_cmd, engine_env, ready_key=None).exit_s)
+                whole_cli.append(spawn(cli_cmd, engine_env, ready=None).exit_s)
         if i < ctx.count(6, 1):
             pyfunc.append(spawn(pyfunc_cmd, pyfunc_env).ready_s)
 

@@ -1,16 +1,18 @@
-"""Fresh child processes that report back on stdout with ``BENCH <key> <value>`` lines."""
+"""Fresh child processes, timed from spawn until they print a ready line (or exit)."""
 
 from __future__ import annotations
 
+import collections
 import os
+import re
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 PROBES = Path(__file__).resolve().parent / "probes"
+BENCH_LINE = re.compile(r"^BENCH (\S+) ?(.*)$")
 
 
 class ProbeError(RuntimeError):
@@ -19,7 +21,7 @@ class ProbeError(RuntimeError):
 
 @dataclass(frozen=True)
 class ProbeRun:
-    """What one child reported: seconds from spawn to its ``ready`` line, and its other values."""
+    """What one child reported: seconds from spawn to ready and to exit, and its ``BENCH key value`` lines."""
 
     ready_s: float
     exit_s: float
@@ -40,34 +42,56 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 
 def spawn(
-    command: list[str], env: dict[str, str], timeout: float = 300.0, ready_key: str | None = "ready"
+    command: list[str],
+    env: dict[str, str],
+    *,
+    ready: str | re.Pattern[str] | None = "BENCH ready",
+    stop_when_ready: bool = False,
+    timeout: float = 300.0,
+    cwd: Path | None = None,
 ) -> ProbeRun:
-    """Start ``command``; time its first ``BENCH ready`` line (or its exit if ready_key is None)."""
+    """Start ``command``, stdout and stderr merged; time the first line matching ``ready`` (or the exit).
+
+    With ``stop_when_ready`` the child is terminated once ready (a window that would otherwise stay open).
+    """
+    pattern = re.compile(re.escape(ready)) if isinstance(ready, str) else ready
     values: dict[str, str] = {}
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errors:
-        start = time.perf_counter_ns()
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=env, text=True)
-        ready_ns = None
-        deadline = time.monotonic() + timeout
-        try:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if line.startswith("BENCH "):
-                    _, key, *rest = line.rstrip("\n").split(" ", 2)
-                    values[key] = rest[0] if rest else ""
-                    if key == ready_key and ready_ns is None:
-                        ready_ns = time.perf_counter_ns()
-                if time.monotonic() > deadline:
-                    raise ProbeError(f"{Path(command[1]).name} ran longer than {timeout:.0f} s")
-            code = child.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except (subprocess.TimeoutExpired, ProbeError):
-            child.kill()
-            child.wait()
-            raise
-        exit_ns = time.perf_counter_ns()
-        if code != 0 or (ready_key is not None and ready_ns is None):
-            errors.seek(0)
-            tail = errors.read().strip().splitlines()[-3:]
-            raise ProbeError(f"{' '.join(command[:2])} exited with {code}: {' | '.join(tail)}")
-    ready = (ready_ns if ready_ns is not None else exit_ns) - start
-    return ProbeRun(ready * 1e-9, (exit_ns - start) * 1e-9, values, code)
+    tail: collections.deque[str] = collections.deque(maxlen=5)
+    start = time.perf_counter_ns()
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
+        text=True,
+        errors="replace",
+    )
+    ready_ns: int | None = None
+    deadline = time.monotonic() + timeout
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            now = time.perf_counter_ns()
+            tail.append(line.rstrip())
+            match = BENCH_LINE.match(line)
+            if match:
+                values[match.group(1)] = match.group(2).strip()
+            if pattern is not None and ready_ns is None and pattern.search(line):
+                ready_ns = now
+                if stop_when_ready:
+                    child.terminate()
+            if time.monotonic() > deadline:
+                raise ProbeError(f"{' '.join(command[:2])} ran longer than {timeout:.0f} s")
+        code = child.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except (subprocess.TimeoutExpired, ProbeError):
+        child.kill()
+        child.wait()
+        raise
+    exit_ns = time.perf_counter_ns()
+    stopped = stop_when_ready and ready_ns is not None
+    if (code != 0 and not stopped) or (pattern is not None and ready_ns is None):
+        raise ProbeError(f"{' '.join(command[:2])} exited with {code}: {' | '.join(tail)}")
+    ready_at = ready_ns if ready_ns is not None else exit_ns
+    return ProbeRun((ready_at - start) * 1e-9, (exit_ns - start) * 1e-9, values, code)
