@@ -269,11 +269,11 @@ def _save(items: list[tuple[Prediction, str]], classifier: Classifier) -> list[O
     from desktop.settings import Settings
     from desktop.store import Observation, ObservationStore
 
-    observer = Settings.load().observer
-    observations = [
-        Observation.from_prediction(p, classifier.card, observer=observer, note=note) for p, note in items
-    ]
     with ObservationStore.open() as store:
+        observer = Settings.load().observer
+        observations = [
+            Observation.from_prediction(p, classifier.card, observer=observer, note=note) for p, note in items
+        ]
         store.add_many(observations)
     return observations
 

@@ -47,7 +47,7 @@ class Settings:
         path = cls.default_path() if path is None else Path(path)
         try:
             text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return cls()
         except (OSError, UnicodeDecodeError) as exc:
             # Start-up must never fail over preferences: run on defaults, leave the file alone.

@@ -274,7 +274,7 @@ class ObservationStore:
             path = default_db_path() if path is None else Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            folder = path.parent if path is not None else "the data folder"
+            folder = path.parent if path is not None else exc.filename
             raise StoreError(
                 f"the folder {folder} for the observation history cannot be created: {exc.strerror or exc}"
             ) from exc

@@ -88,8 +88,8 @@ def test_unusual_measurements_are_named_with_the_training_range(iris_home: Path,
     wide = f"{petal_width.stats.max + 1.5:g}"
     result = iris(iris_home, "predict", "6.3", "3.3", "6.0", wide)
     assert result.returncode == 0, result.stderr
-    assert f"{petal_width.label} {wide} cm is outside" in result.stdout
-    assert f"{petal_width.stats.min:g}-{petal_width.stats.max:g} cm" in result.stdout
+    assert f"{petal_width.label} {wide} {petal_width.unit} is outside" in result.stdout
+    assert f"{petal_width.stats.min:g}-{petal_width.stats.max:g} {petal_width.unit}" in result.stdout
     data = json.loads(iris(iris_home, "predict", "6.3", "3.3", "6.0", wide, "--json").stdout)
     assert data["unusual"][0]["feature"] == petal_width.name
     assert data["unusual"][0]["training_max"] == petal_width.stats.max
@@ -199,6 +199,14 @@ def test_history_csv_exports_what_the_store_holds(iris_home: Path, tmp_path: Pat
 
 def test_history_csv_into_a_missing_folder_is_one_line(iris_home: Path, tmp_path: Path) -> None:
     assert_one_line_error(iris(iris_home, "history", "--csv", str(tmp_path / "nope" / "h.csv")), 1)
+
+
+def test_a_data_folder_that_cannot_be_created_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for args in (["predict", *SETOSA, "--save"], ["history"]):
+        line = assert_one_line_error(iris(blocker / "home", *args), 1)
+        assert "cannot be created" in line
 
 
 def test_a_damaged_history_is_reported_in_one_line_and_kept(iris_home: Path) -> None:
