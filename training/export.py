@@ -1,0 +1,158 @@
+"""``iris-export``: convert a registered model to ONNX, prove parity, write model + card atomically."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import IrisFieldError
+from desktop.inference import Classifier
+from desktop.model_card import CARD_FILENAME
+from training import register
+from training.card import build_card
+from training.convert import to_onnx
+from training.data import LabelledData
+from training.errors import ExportError, TrainingError
+from training.parity import check, probe_rows
+from training.schema import CHAMPION, MODEL_NAME, ONNX_FILENAME
+from training.tracking import PROJECT_ROOT, resolve_tracking_uri, use_store
+from training.validate import validate_table
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+DEFAULT_OUT = PROJECT_ROOT / "assets" / "model"
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """What was exported and how closely it matched."""
+
+    version: str
+    run_id: str
+    onnx_path: Path
+    card_path: Path
+    sha256: str
+    parity_rows: int
+    max_abs_difference: float
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser of ``iris-export``."""
+    parser = argparse.ArgumentParser(
+        prog="iris-export",
+        description=f"Export {MODEL_NAME}@{CHAMPION} (or another alias or version) to ONNX with its model "
+        "card, after proving it predicts like the registered model.",
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--alias", default=CHAMPION, help="registered model alias (default %(default)s)")
+    which.add_argument("--version", help="registered model version number, instead of an alias")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for iris.onnx and model_card.json "
+                        "(default: assets/model in the project)")
+    parser.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
+                        "sqlite:///mlflow.db in the project folder)")
+    return parser
+
+
+def _training_data(run_id: str, folder: Path) -> tuple[LabelledData, LabelledData]:
+    """Return (all labelled rows, training rows) of a run, checked against the run's data fingerprint."""
+    from mlflow import MlflowClient
+
+    path = register.download_run_file(run_id, register.DATA_ARTIFACT, folder)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    features, labels = validate_table(table, f"the data logged with run {run_id}")
+    everything = LabelledData(features, labels, f"run:{run_id}")
+    logged = MlflowClient().get_run(run_id).data.tags.get(register.FINGERPRINT_TAG)
+    if logged != everything.fingerprint():
+        raise ExportError(f"the data logged with run {run_id} does not match the run's data fingerprint")
+    train_rows = np.flatnonzero(table[register.SPLIT_COLUMN].to_numpy() == "train")
+    return everything, everything.subset(train_rows)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: str | None) -> ExportOutcome:
+    """Export one registered version; nothing in ``out`` changes unless parity holds."""
+    from mlflow import MlflowClient
+
+    use_store(resolve_tracking_uri(tracking_uri))
+    ref = register.find_version(alias=None if version else alias, version=version)
+    if ref is None:
+        wanted = f"version {version}" if version else f"alias @{alias}"
+        raise ExportError(f"the registry has no {MODEL_NAME} {wanted}; run iris-train first")
+    model = register.load_version(ref)
+    onnx_bytes = to_onnx(model)
+
+    out.mkdir(parents=True, exist_ok=True)
+    # The staging folder sits inside ``out`` so the final os.replace never crosses file systems.
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    try:
+        everything, training_rows = _training_data(ref.run_id, staging / "download")
+        metrics = MlflowClient().get_run(ref.run_id).data.metrics
+        card = build_card(
+            onnx_bytes=onnx_bytes,
+            training_rows=training_rows,
+            metrics=metrics,
+            model_version=ref.version,
+            alias=ref.alias,
+            run_id=ref.run_id,
+        )
+        _write(staging / ONNX_FILENAME, onnx_bytes)
+        _write(staging / CARD_FILENAME, card.to_json().encode("utf-8"))
+        try:
+            classifier = Classifier.load(staging)
+        except IrisFieldError as exc:
+            raise ExportError(f"the app cannot load the exported model: {exc}") from None
+        seen = np.array([[f.stats.min, f.stats.max] for f in card.features])
+        probes = np.vstack([everything.features, probe_rows(seen[:, 0], seen[:, 1], seed=int(ref.version))])
+        report = check(classifier, model, probes)
+
+        # Model first, card second: each file is replaced atomically; the card names the model's sha256,
+        # so a reader that catches the moment between the two sees a mismatch, never a wrong prediction.
+        os.replace(staging / ONNX_FILENAME, out / ONNX_FILENAME)
+        os.replace(staging / CARD_FILENAME, out / CARD_FILENAME)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    client = MlflowClient()
+    client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
+    client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
+    register.tag_version(ref.version, {"exported_sha256": card.sha256})
+    return ExportOutcome(
+        ref.version, ref.run_id, out / ONNX_FILENAME, out / CARD_FILENAME, card.sha256, report.rows,
+        report.max_abs_difference,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``iris-export``; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        outcome = export(alias=args.alias, version=args.version, out=args.out, tracking_uri=args.tracking_uri)
+    except TrainingError as exc:
+        print(f"iris-export: nothing was written: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(
+        f"Exported {MODEL_NAME} version {outcome.version} (run {outcome.run_id})\n"
+        f"Parity: {outcome.parity_rows} rows, same species, largest probability difference "
+        f"{outcome.max_abs_difference:.1e}\n"
+        f"Wrote {outcome.onnx_path} (sha256 {outcome.sha256[:12]}…) and {outcome.card_path}"
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

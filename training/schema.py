@@ -1,0 +1,42 @@
+"""What the model reads and says: feature names, labels, units, plausible ranges and class names.
+
+The exported model card is built from this module, so it is the one place to change any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One measurement the model expects, with the range a real flower can have (min exclusive)."""
+
+    name: str
+    label: str
+    unit: str
+    plausible_min: float
+    plausible_max: float
+
+
+FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec("sepal_length", "Sepal length", "cm", 0.0, 15.0),
+    FeatureSpec("sepal_width", "Sepal width", "cm", 0.0, 10.0),
+    FeatureSpec("petal_length", "Petal length", "cm", 0.0, 15.0),
+    FeatureSpec("petal_width", "Petal width", "cm", 0.0, 10.0),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+CLASSES: tuple[str, ...] = ("setosa", "versicolor", "virginica")
+SPECIES_COLUMN = "species"
+
+MODEL_NAME = "iris-classifier"
+EXPERIMENT_NAME = "iris-training"
+CHALLENGER = "challenger"
+CHAMPION = "champion"
+
+ONNX_FILENAME = "iris.onnx"
+ONNX_INPUT_NAME = "input"
+ONNX_OUTPUT_NAME = "probabilities"
+# Opset 17 / ai.onnx.ml 3 run on every onnxruntime the app allows (>= 1.20), Intel Macs included.
+ONNX_OPSET = 17
+ONNX_ML_OPSET = 3

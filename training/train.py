@@ -1,0 +1,242 @@
+"""``iris-train``: validate the data, train, log to MLflow, register, and gate the candidate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from training import data as datasets
+from training.errors import DataError, TrainingError
+from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
+from training.schema import CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INVALID_DATA = 2  # also what argparse uses for a bad command line: the input was wrong
+EXIT_REFUSED = 3  # trained and registered, but the gate kept the old champion
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Everything one training run depends on."""
+
+    model: ModelConfig
+    data_file: Path | None = None
+    test_size: float = 0.2
+    cv_folds: int = 5
+    cv_repeats: int = 10
+    tracking_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """What a run produced: its ids, the registered version and the gate's verdict."""
+
+    run_id: str
+    version: str
+    promoted: bool
+    verdict: str
+    test_accuracy: float
+    cv_mean: float
+    cv_std: float
+
+
+def _max_depth(text: str) -> int | None:
+    if text.strip().lower() in ("none", "0"):
+        return None
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive whole number, or none")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.05 <= value <= 0.5:
+        raise argparse.ArgumentTypeError("must lie between 0.05 and 0.5")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser of ``iris-train``."""
+    default = ModelConfig()
+    parser = argparse.ArgumentParser(
+        prog="iris-train",
+        description="Train an Iris classifier, log it to MLflow, register it as "
+        f"{MODEL_NAME}@{CHALLENGER} and promote it to @{CHAMPION} if it passes the quality gate.",
+        epilog="Exit status: 0 promoted, 1 failure, 2 invalid data or options, 3 refused by the gate.",
+    )
+    parser.add_argument("--data", type=Path, metavar="FILE.csv", help="CSV with sepal_length, sepal_width, "
+                        "petal_length, petal_width (cm) and species; default: the Iris set bundled with "
+                        "scikit-learn")
+    parser.add_argument("--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=default.seed, help="seed for split, CV and model (default %(default)s)")
+    forest = parser.add_argument_group("random forest")
+    forest.add_argument("--n-estimators", type=_positive_int, default=default.n_estimators, help="trees (default %(default)s)")
+    forest.add_argument("--max-depth", type=_max_depth, default=default.max_depth, help="tree depth, or none (default %(default)s)")
+    forest.add_argument("--min-samples-leaf", type=_positive_int, default=default.min_samples_leaf, help="(default %(default)s)")
+    logistic = parser.add_argument_group("logistic regression")
+    logistic.add_argument("--C", dest="c", type=float, default=default.c, help="inverse regularisation strength (default %(default)s)")
+    logistic.add_argument("--max-iter", type=_positive_int, default=default.max_iter, help="(default %(default)s)")
+    evaluation = parser.add_argument_group("evaluation")
+    evaluation.add_argument("--test-size", type=_fraction, default=0.2, help="held-out share (default %(default)s)")
+    evaluation.add_argument("--cv-folds", type=_positive_int, default=5, help="(default %(default)s)")
+    evaluation.add_argument("--cv-repeats", type=_positive_int, default=10, help="(default %(default)s)")
+    parser.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
+                        "sqlite:///mlflow.db in the project folder)")
+    return parser
+
+
+def options_from_args(args: argparse.Namespace) -> TrainOptions:
+    """Turn parsed arguments into ``TrainOptions``."""
+    config = ModelConfig(
+        kind=args.model,
+        seed=args.seed,
+        n_estimators=args.n_estimators,
+        max_depth=args.max_depth,
+        min_samples_leaf=args.min_samples_leaf,
+        c=args.c,
+        max_iter=args.max_iter,
+    )
+    return TrainOptions(config, args.data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri)
+
+
+def run(options: TrainOptions, out=sys.stdout) -> TrainOutcome:
+    """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
+    from training import evaluate, gate, plots, register, tracking
+    from training.models import build_estimator
+
+    labelled = datasets.load_csv(options.data_file) if options.data_file else datasets.load_bundled()
+    if options.cv_folds > 1 and options.cv_folds > min(int((labelled.labels == i).sum()) for i in range(3)):
+        raise DataError(f"--cv-folds {options.cv_folds} is more than the rows of the rarest species")
+    print(f"Data: {len(labelled)} rows from {labelled.source}, fingerprint {labelled.fingerprint()[:12]}", file=out)
+
+    parts = datasets.split(labelled, test_size=options.test_size, seed=options.model.seed)
+    estimator = build_estimator(options.model)
+    # Cross-validation runs on all labelled rows: its estimate then does not depend on which 30 rows the
+    # split happened to hold out (see docs/training.md).
+    cv = evaluate.cross_validate_accuracy(
+        estimator, labelled, folds=options.cv_folds, repeats=options.cv_repeats, seed=options.model.seed
+    )
+    model = estimator.fit(parts.train.frame(), parts.train.labels)
+    test = evaluate.score(model, parts.test)
+    print(
+        f"Model: {options.model.kind} {options.model.params()}\n"
+        f"Held-out test accuracy {test.accuracy:.4f} ({test.correct}/{test.total}), macro F1 {test.macro_f1:.4f}\n"
+        f"Cross-validated accuracy {cv.mean:.4f} ± {cv.std:.4f} "
+        f"({options.cv_repeats}x{options.cv_folds}-fold, {cv.correct}/{cv.total})",
+        file=out,
+    )
+
+    uri = tracking.resolve_tracking_uri(options.tracking_uri)
+    experiment_id = tracking.use_store(uri)
+    import mlflow
+
+    with mlflow.start_run(experiment_id=experiment_id) as active, tempfile.TemporaryDirectory() as scratch:
+        run_id = active.info.run_id
+        folder = Path(scratch)
+        mlflow.log_params(
+            {
+                **options.model.params(),
+                "data_source": labelled.source,
+                "rows": len(labelled),
+                "train_rows": len(parts.train),
+                "test_rows": len(parts.test),
+                "test_size": options.test_size,
+                "cv_folds": options.cv_folds,
+                "cv_repeats": options.cv_repeats,
+            }
+        )
+        mlflow.set_tags({register.FINGERPRINT_TAG: labelled.fingerprint(), "registered_model": MODEL_NAME})
+        metrics = {
+            "test_accuracy": test.accuracy,
+            "test_macro_f1": test.macro_f1,
+            "test_correct": test.correct,
+            "test_total": test.total,
+            "cv_accuracy_mean": cv.mean,
+            "cv_accuracy_std": cv.std,
+            "cv_correct": cv.correct,
+            "cv_total": cv.total,
+        }
+        for cls in CLASSES:
+            metrics[f"test_precision_{cls}"] = test.precision[cls]
+            metrics[f"test_recall_{cls}"] = test.recall[cls]
+        mlflow.log_metrics(metrics)
+
+        table = labelled.to_csv_frame()
+        table[register.SPLIT_COLUMN] = "train"
+        table.loc[parts.test_rows, register.SPLIT_COLUMN] = "test"
+        table.to_csv(folder / "labelled_data.csv", index=False)
+        mlflow.log_artifact(str(folder / "labelled_data.csv"), "data")
+        fingerprint = {
+            "sha256": labelled.fingerprint(),
+            "source": labelled.source,
+            "rows": len(labelled),
+            "rows_per_class": {c: int((labelled.labels == i).sum()) for i, c in enumerate(CLASSES)},
+            "test_rows": sorted(int(i) for i in parts.test_rows),
+        }
+        (folder / "fingerprint.json").write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
+        mlflow.log_artifact(str(folder / "fingerprint.json"), "data")
+        plots.confusion_matrix_png(
+            test.confusion, folder / "confusion_matrix.png", f"Held-out test ({test.correct}/{test.total})"
+        )
+        mlflow.log_artifact(str(folder / "confusion_matrix.png"), "plots")
+        if hasattr(model, "feature_importances_"):
+            plots.feature_importance_png(model.feature_importances_, folder / "feature_importance.png")
+            mlflow.log_artifact(str(folder / "feature_importance.png"), "plots")
+
+        model_uri = register.log_model(model, parts.train.frame().head(5))
+        version = register.register(model_uri, run_id)
+        register.set_alias(CHALLENGER, version)
+        print(f"Registered {MODEL_NAME} version {version} as @{CHALLENGER} (run {run_id})", file=out)
+
+        champion = register.find_version(alias=CHAMPION)
+        champion_correct = None
+        if champion is not None:
+            champion_correct = evaluate.score(register.load_version(champion), parts.test).correct
+        verdict = gate.decide(
+            gate.GateInput(cv.correct, cv.total, test.correct, test.total, champion_correct)
+        )
+        mlflow.log_metric("gate_passed", 1.0 if verdict.passed else 0.0)
+        if champion_correct is not None:
+            mlflow.log_metric("champion_test_accuracy", champion_correct / test.total)
+        mlflow.log_text(verdict.summary() + "\n", "gate/verdict.txt")
+        mlflow.set_tag("gate", "passed" if verdict.passed else "refused")
+        register.tag_version(version, {"gate": "passed" if verdict.passed else "refused",
+                                       "gate_reasons": "; ".join(verdict.reasons)})
+        if verdict.passed:
+            register.set_alias(CHAMPION, version)
+    print(verdict.summary(), file=out)
+    if champion is not None and not verdict.passed:
+        print(f"{MODEL_NAME}@{CHAMPION} is still version {champion.version}.", file=out)
+    return TrainOutcome(run_id, version, verdict.passed, verdict.summary(), test.accuracy, cv.mean, cv.std)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``iris-train``; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        outcome = run(options_from_args(args))
+    except DataError as exc:
+        print(f"iris-train: invalid data: {exc}", file=sys.stderr)
+        return EXIT_INVALID_DATA
+    except TrainingError as exc:
+        print(f"iris-train: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK if outcome.promoted else EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
