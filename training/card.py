@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
 from desktop.model_card import SCHEMA_VERSION, Feature, ModelCard
+from training.convert import opset_of
 from training.data import LabelledData, feature_stats
 from training.schema import (
     CLASSES,
@@ -15,7 +16,6 @@ from training.schema import (
     MODEL_NAME,
     ONNX_FILENAME,
     ONNX_INPUT_NAME,
-    ONNX_OPSET,
     ONNX_OUTPUT_NAME,
 )
 
@@ -74,7 +74,7 @@ def build_card(
         created=(created or datetime.now(UTC)).isoformat(timespec="seconds"),
         onnx_file=ONNX_FILENAME,
         sha256=hashlib.sha256(onnx_bytes).hexdigest(),
-        opset=ONNX_OPSET,
+        opset=opset_of(onnx_bytes),
         input_name=ONNX_INPUT_NAME,
         output_name=ONNX_OUTPUT_NAME,
         features=features,

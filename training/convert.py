@@ -11,8 +11,8 @@ from training.schema import (
     FEATURE_NAMES,
     MODEL_NAME,
     ONNX_INPUT_NAME,
-    ONNX_ML_OPSET,
-    ONNX_OPSET,
+    ONNX_MAX_ML_OPSET,
+    ONNX_MAX_OPSET,
     ONNX_OUTPUT_NAME,
 )
 
@@ -52,12 +52,26 @@ def to_onnx(model: ClassifierMixin) -> bytes:
             ],
             # No ZipMap: the app wants a plain [N, 3] tensor, not a list of dicts.
             options={id(model): {"zipmap": False}},
-            target_opset={"": ONNX_OPSET, "ai.onnx.ml": ONNX_ML_OPSET},
+            target_opset={"": ONNX_MAX_OPSET, "ai.onnx.ml": ONNX_MAX_ML_OPSET},
         )
     except Exception as exc:  # skl2onnx raises many kinds for a model it cannot convert
         raise ExportError(f"the registered model cannot be converted to ONNX: {exc}") from None
-    onnx_model.doc_string = ""  # keep the bytes a pure function of the model
+    # Keep the bytes a pure function of the model: skl2onnx lists the opsets in set order, which varies
+    # from one Python process to the next (string hashing is randomised).
+    onnx_model.doc_string = ""
+    imports = sorted((o.domain, o.version) for o in onnx_model.opset_import)
+    del onnx_model.opset_import[:]
+    for domain, version in imports:
+        onnx_model.opset_import.add(domain=domain, version=version)
     return onnx_model.SerializeToString()
+
+
+def opset_of(onnx_bytes: bytes) -> int:
+    """Return the default-domain opset the model needs (skl2onnx picks the lowest that works)."""
+    import onnx
+
+    model = onnx.load_from_string(onnx_bytes)
+    return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
 
 
 def probabilities_of(model: ClassifierMixin, rows: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ class TestScores:
 
 @dataclass(frozen=True)
 class CvScores:
-    """Repeated stratified k-fold accuracy: every row predicted once per repeat by a model that never saw it."""
+    """Repeated stratified k-fold accuracy: each row predicted once per repeat by a model blind to it."""
 
     correct: int
     total: int

@@ -55,10 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--alias", default=CHAMPION, help="registered model alias (default %(default)s)")
     which.add_argument("--version", help="registered model version number, instead of an alias")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for iris.onnx and model_card.json "
-                        "(default: assets/model in the project)")
-    parser.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
-                        "sqlite:///mlflow.db in the project folder)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder for iris.onnx and model_card.json (default: assets/model in the project)",
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///mlflow.db in the project folder)",
+    )
     return parser
 
 
@@ -132,7 +139,12 @@ def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: s
     client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
     register.tag_version(ref.version, {"exported_sha256": card.sha256})
     return ExportOutcome(
-        ref.version, ref.run_id, out / ONNX_FILENAME, out / CARD_FILENAME, card.sha256, report.rows,
+        ref.version,
+        ref.run_id,
+        out / ONNX_FILENAME,
+        out / CARD_FILENAME,
+        card.sha256,
+        report.rows,
         report.max_abs_difference,
     )
 
@@ -144,6 +156,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = export(alias=args.alias, version=args.version, out=args.out, tracking_uri=args.tracking_uri)
     except TrainingError as exc:
         print(f"iris-export: nothing was written: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        # The tracking store's own errors (unreachable server, locked or foreign database) are the
+        # environment's fault, not a bug: say so in one sentence. Anything else is a bug: keep its traceback.
+        if not type(exc).__module__.startswith("mlflow"):
+            raise
+        reason = str(getattr(exc, "message", exc)).strip().splitlines()[0]
+        print(
+            f"iris-export: nothing was written: the MLflow tracking store failed: {reason}", file=sys.stderr
+        )
         return EXIT_FAILURE
     print(
         f"Exported {MODEL_NAME} version {outcome.version} (run {outcome.run_id})\n"

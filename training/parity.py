@@ -24,7 +24,9 @@ class ParityReport:
     max_abs_difference: float
 
 
-def probe_rows(seen_min: np.ndarray, seen_max: np.ndarray, *, seed: int, count: int = RANDOM_ROWS) -> np.ndarray:
+def probe_rows(
+    seen_min: np.ndarray, seen_max: np.ndarray, *, seed: int, count: int = RANDOM_ROWS
+) -> np.ndarray:
     """Return ``2 * count`` random measurements: half inside the training range, half across and beyond it.
 
     The second half spans the whole plausible range the app accepts (above 0, up to the plausible maximum),

@@ -58,9 +58,14 @@ def log_model(model: ClassifierMixin, example: pd.DataFrame) -> str:
 
 def register(model_uri: str, run_id: str) -> str:
     """Register the logged model as a new version of ``iris-classifier``; return the version number."""
+    import contextlib
+    import io
+
     import mlflow
 
-    version = mlflow.register_model(model_uri, MODEL_NAME, tags={"run_id": run_id})
+    # register_model prints "Successfully registered ..." on stderr; the command prints its own summary.
+    with contextlib.redirect_stderr(io.StringIO()):
+        version = mlflow.register_model(model_uri, MODEL_NAME, tags={"run_id": run_id})
     return str(version.version)
 
 
@@ -123,7 +128,9 @@ def download_run_file(run_id: str, artifact: str, folder: Path) -> Path:
     import mlflow.artifacts
 
     try:
-        return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=artifact, dst_path=folder))
+        return Path(
+            mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=artifact, dst_path=folder)
+        )
     except Exception as exc:  # a missing or unreadable artifact, whatever the store
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RegistryError(f"run {run_id} has no readable {artifact}: {first}") from None

@@ -37,6 +37,7 @@ CHAMPION = "champion"
 ONNX_FILENAME = "iris.onnx"
 ONNX_INPUT_NAME = "input"
 ONNX_OUTPUT_NAME = "probabilities"
-# Opset 17 / ai.onnx.ml 3 run on every onnxruntime the app allows (>= 1.20), Intel Macs included.
-ONNX_OPSET = 17
-ONNX_ML_OPSET = 3
+# Upper bounds for the converter, which picks the lowest opsets the model needs; 17 / ai.onnx.ml 3 run
+# on every onnxruntime the app allows (>= 1.20), Intel Macs included. The card records the actual one.
+ONNX_MAX_OPSET = 17
+ONNX_MAX_ML_OPSET = 3

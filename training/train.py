@@ -78,24 +78,58 @@ def build_parser() -> argparse.ArgumentParser:
         f"{MODEL_NAME}@{CHALLENGER} and promote it to @{CHAMPION} if it passes the quality gate.",
         epilog="Exit status: 0 promoted, 1 failure, 2 invalid data or options, 3 refused by the gate.",
     )
-    parser.add_argument("--data", type=Path, metavar="FILE.csv", help="CSV with sepal_length, sepal_width, "
-                        "petal_length, petal_width (cm) and species; default: the Iris set bundled with "
-                        "scikit-learn")
-    parser.add_argument("--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=default.seed, help="seed for split, CV and model (default %(default)s)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE.csv",
+        help="CSV with sepal_length, sepal_width, "
+        "petal_length, petal_width (cm) and species; default: the Iris set bundled with "
+        "scikit-learn",
+    )
+    parser.add_argument(
+        "--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=default.seed, help="seed for split, CV and model (default %(default)s)"
+    )
     forest = parser.add_argument_group("random forest")
-    forest.add_argument("--n-estimators", type=_positive_int, default=default.n_estimators, help="trees (default %(default)s)")
-    forest.add_argument("--max-depth", type=_max_depth, default=default.max_depth, help="tree depth, or none (default %(default)s)")
-    forest.add_argument("--min-samples-leaf", type=_positive_int, default=default.min_samples_leaf, help="(default %(default)s)")
+    forest.add_argument(
+        "--n-estimators", type=_positive_int, default=default.n_estimators, help="trees (default %(default)s)"
+    )
+    forest.add_argument(
+        "--max-depth",
+        type=_max_depth,
+        default=default.max_depth,
+        help="tree depth, or none (default %(default)s)",
+    )
+    forest.add_argument(
+        "--min-samples-leaf",
+        type=_positive_int,
+        default=default.min_samples_leaf,
+        help="(default %(default)s)",
+    )
     logistic = parser.add_argument_group("logistic regression")
-    logistic.add_argument("--C", dest="c", type=float, default=default.c, help="inverse regularisation strength (default %(default)s)")
-    logistic.add_argument("--max-iter", type=_positive_int, default=default.max_iter, help="(default %(default)s)")
+    logistic.add_argument(
+        "--C",
+        dest="c",
+        type=float,
+        default=default.c,
+        help="inverse regularisation strength (default %(default)s)",
+    )
+    logistic.add_argument(
+        "--max-iter", type=_positive_int, default=default.max_iter, help="(default %(default)s)"
+    )
     evaluation = parser.add_argument_group("evaluation")
-    evaluation.add_argument("--test-size", type=_fraction, default=0.2, help="held-out share (default %(default)s)")
+    evaluation.add_argument(
+        "--test-size", type=_fraction, default=0.2, help="held-out share (default %(default)s)"
+    )
     evaluation.add_argument("--cv-folds", type=_positive_int, default=5, help="(default %(default)s)")
     evaluation.add_argument("--cv-repeats", type=_positive_int, default=10, help="(default %(default)s)")
-    parser.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
-                        "sqlite:///mlflow.db in the project folder)")
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///mlflow.db in the project folder)",
+    )
     return parser
 
 
@@ -121,7 +155,10 @@ def run(options: TrainOptions, out=sys.stdout) -> TrainOutcome:
     labelled = datasets.load_csv(options.data_file) if options.data_file else datasets.load_bundled()
     if options.cv_folds > 1 and options.cv_folds > min(int((labelled.labels == i).sum()) for i in range(3)):
         raise DataError(f"--cv-folds {options.cv_folds} is more than the rows of the rarest species")
-    print(f"Data: {len(labelled)} rows from {labelled.source}, fingerprint {labelled.fingerprint()[:12]}", file=out)
+    print(
+        f"Data: {len(labelled)} rows from {labelled.source}, fingerprint {labelled.fingerprint()[:12]}",
+        file=out,
+    )
 
     parts = datasets.split(labelled, test_size=options.test_size, seed=options.model.seed)
     estimator = build_estimator(options.model)
@@ -134,7 +171,8 @@ def run(options: TrainOptions, out=sys.stdout) -> TrainOutcome:
     test = evaluate.score(model, parts.test)
     print(
         f"Model: {options.model.kind} {options.model.params()}\n"
-        f"Held-out test accuracy {test.accuracy:.4f} ({test.correct}/{test.total}), macro F1 {test.macro_f1:.4f}\n"
+        f"Held-out test accuracy {test.accuracy:.4f} ({test.correct}/{test.total}), "
+        f"macro F1 {test.macro_f1:.4f}\n"
         f"Cross-validated accuracy {cv.mean:.4f} ± {cv.std:.4f} "
         f"({options.cv_repeats}x{options.cv_folds}-fold, {cv.correct}/{cv.total})",
         file=out,
@@ -214,8 +252,10 @@ def run(options: TrainOptions, out=sys.stdout) -> TrainOutcome:
             mlflow.log_metric("champion_test_accuracy", champion_correct / test.total)
         mlflow.log_text(verdict.summary() + "\n", "gate/verdict.txt")
         mlflow.set_tag("gate", "passed" if verdict.passed else "refused")
-        register.tag_version(version, {"gate": "passed" if verdict.passed else "refused",
-                                       "gate_reasons": "; ".join(verdict.reasons)})
+        register.tag_version(
+            version,
+            {"gate": "passed" if verdict.passed else "refused", "gate_reasons": "; ".join(verdict.reasons)},
+        )
         if verdict.passed:
             register.set_alias(CHAMPION, version)
     print(verdict.summary(), file=out)
@@ -234,6 +274,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID_DATA
     except TrainingError as exc:
         print(f"iris-train: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        # The tracking store's own errors (unreachable server, locked or foreign database) are the
+        # environment's fault, not a bug: say so in one sentence. Anything else is a bug: keep its traceback.
+        if not type(exc).__module__.startswith("mlflow"):
+            raise
+        reason = str(getattr(exc, "message", exc)).strip().splitlines()[0]
+        print(f"iris-train: the MLflow tracking store failed: {reason}", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK if outcome.promoted else EXIT_REFUSED
 
