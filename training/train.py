@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from training import data as datasets
 from training.errors import DataError, TrainingError
@@ -147,10 +148,12 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
     return TrainOptions(config, args.data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri)
 
 
-def run(options: TrainOptions, out=sys.stdout) -> TrainOutcome:
+def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
     """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
     from training import evaluate, gate, plots, register, tracking
     from training.models import build_estimator
+
+    out = out or sys.stdout
 
     labelled = datasets.load_csv(options.data_file) if options.data_file else datasets.load_bundled()
     if options.cv_folds > 1 and options.cv_folds > min(int((labelled.labels == i).sum()) for i in range(3)):
