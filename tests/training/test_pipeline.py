@@ -39,7 +39,9 @@ def test_training_run_logs_metrics_params_plots_data_and_model(trained_store, cl
     assert "test_macro_f1" in metrics and metrics["gate_passed"] == 1.0
     assert params["model"] == "random-forest" and params["n_estimators"] == "100"
     assert params["max_depth"] == "5" and params["seed"] == "42"
-    logged = {a.path for folder in ("plots", "data", "gate") for a in client.list_artifacts(run.info.run_id, folder)}
+    logged = {
+        a.path for folder in ("plots", "data", "gate") for a in client.list_artifacts(run.info.run_id, folder)
+    }
     assert {"plots/confusion_matrix.png", "plots/feature_importance.png"} <= logged
     assert {"data/fingerprint.json", "data/labelled_data.csv", "gate/verdict.txt"} <= logged
     assert len(run.data.tags["data_fingerprint"]) == 64
@@ -63,7 +65,10 @@ def test_export_writes_model_and_card_the_app_loads_and_logs_them_to_the_run(tra
     card = classifier.card
     version = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
     assert (card.model_name, card.model_version, card.alias, card.run_id) == (
-        MODEL_NAME, "1", CHAMPION, version.run_id,
+        MODEL_NAME,
+        "1",
+        CHAMPION,
+        version.run_id,
     )
     assert card.feature_names == FEATURE_NAMES and card.classes == CLASSES
     for feature in card.features:
@@ -74,7 +79,10 @@ def test_export_writes_model_and_card_the_app_loads_and_logs_them_to_the_run(tra
     logged = {a.path for a in client.list_artifacts(version.run_id, "export")}
     assert logged == {"export/iris.onnx", "export/model_card.json"}
     local = client.download_artifacts(version.run_id, "export/model_card.json", str(trained_store.folder))
-    assert ModelCard.load(local).sha256 == hashlib.sha256((trained_store.out / "iris.onnx").read_bytes()).hexdigest()
+    assert (
+        ModelCard.load(local).sha256
+        == hashlib.sha256((trained_store.out / "iris.onnx").read_bytes()).hexdigest()
+    )
     assert json.loads((trained_store.out / "model_card.json").read_text())["sha256"] == card.sha256
     assert not [p for p in trained_store.out.iterdir() if p.name.startswith(".export-")]
 
