@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.context import Context
-from benchmarks.peers import as_frame, feature_columns, sklearn_input
+from benchmarks.peers import as_frame, feature_columns, labels, sklearn_input
 from benchmarks.prediction import bare_session
 from benchmarks.report import Figure, Section, speedup
 from benchmarks.timing import interleaved
@@ -36,7 +36,7 @@ def run(ctx: Context) -> Section:
     sk_input = sklearn_input(estimator, rows, columns)
 
     engine_labels = np.asarray(classifier.predict_many(rows).labels)
-    pyfunc_labels = np.asarray(pyfunc.predict(frame)).astype(str)
+    pyfunc_labels = np.asarray(labels(pyfunc.predict(frame), classifier.card.classes))
     agree = int((engine_labels == pyfunc_labels).sum())
 
     calls = {

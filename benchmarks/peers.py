@@ -26,3 +26,13 @@ def sklearn_input(estimator: Any, rows: np.ndarray, columns: list[str]) -> Any:
     if hasattr(estimator, "feature_names_in_"):
         return as_frame(rows, [str(c) for c in estimator.feature_names_in_])
     return np.asarray(rows, dtype=np.float64)
+
+
+def labels(output: Any, classes: tuple[str, ...]) -> list[str]:
+    """Return species names from a peer's answer: probabilities, class indices, or names."""
+    array = np.asarray(output)
+    if array.ndim == 2:
+        return [classes[i] for i in array.argmax(axis=1)]
+    if array.dtype.kind in "iuf":
+        return [classes[int(i)] for i in array]
+    return [str(v) for v in array]

@@ -6,7 +6,7 @@ import numpy as np
 import onnxruntime as ort
 
 from benchmarks.context import Context
-from benchmarks.peers import as_frame, feature_columns, sklearn_input
+from benchmarks.peers import as_frame, feature_columns, labels, sklearn_input
 from benchmarks.report import Figure, Section, speedup
 from benchmarks.timing import interleaved
 from benchmarks.workspace import iris_rows
@@ -46,7 +46,7 @@ def run(ctx: Context) -> Section:
     in_name, out_names = classifier.card.input_name, [classifier.card.output_name]
 
     engine_labels = [classifier.predict(v).species for v in lists]
-    pyfunc_labels = [str(pyfunc.predict(f)[0]) for f in frames]
+    pyfunc_labels = [labels(pyfunc.predict(f), classifier.card.classes)[0] for f in frames]
     agree = sum(a == b for a, b in zip(engine_labels, pyfunc_labels, strict=True))
 
     calls = {
