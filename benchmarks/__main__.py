@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks import batch, bundle, cold_start, gui, memory, prediction, sync
 from benchmarks.context import PROJECT_ROOT, Context
-from benchmarks.machine import describe
+from benchmarks.machine import describe, load_average
 from benchmarks.report import Section
 from benchmarks.table import render
 
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="iris-bench-"))
     ctx = Context(quick=args.quick, work=work, reuse_store=args.store)
     started = datetime.now(UTC)
+    load_at_start = load_average()
     start = time.perf_counter()
     sections = []
     try:
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     machine = describe(PROJECT_ROOT)
+    machine["load_average_at_start"] = load_at_start
     mode = "quick (CI smoke run, few repetitions)" if args.quick else "full"
     elapsed = time.perf_counter() - start
     header = f"Iris Field benchmarks, {mode}, {started:%Y-%m-%d %H:%M} UTC, {elapsed:.0f} s in all"

@@ -70,7 +70,11 @@ def run(ctx: Context) -> Section:
     notes = [f"Bundle: {BUNDLE.relative_to(PROJECT_ROOT)}; MB = 10^6 bytes."]
     archive = _archive(BUNDLE)
     if archive is None and ctx.quick:
-        figures.append(Figure.skip(names[1], "MB", "skipped: no .tar.xz from the build in dist/, and --quick does not compress"))
+        figures.append(
+            Figure.skip(
+                names[1], "MB", "skipped: no .tar.xz from the build in dist/, and --quick does not compress"
+            )
+        )
     else:
         if archive is None:
             archive = _compress(BUNDLE, ctx.work / "iris-field.tar.xz")

@@ -26,7 +26,8 @@ def run(ctx: Context) -> Section:
     has_cli = cli.exists() and (PROJECT_ROOT / "desktop" / "cli.py").exists()
 
     spawn(engine_cmd, engine_env)
-    spawn(pyfunc_cmd, pyfunc_env)
+    if not ctx.quick:  # the quick run loaded pyfunc in-process already: its files are warm
+        spawn(pyfunc_cmd, pyfunc_env)
     if has_cli:
         spawn(cli_cmd, engine_env, ready=None)
     engine, pyfunc, whole_cli = [], [], []

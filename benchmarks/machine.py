@@ -63,6 +63,14 @@ def _commit(root: Path) -> str:
         return "unknown"
 
 
+def load_average() -> str:
+    """Return the 1/5/15-minute load averages: other work on the machine skews every figure."""
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
+
+
 def describe(root: Path) -> dict[str, object]:
     """Return CPU model, cores, RAM, OS, Python, library versions and the project commit."""
     return {
@@ -74,5 +82,6 @@ def describe(root: Path) -> dict[str, object]:
         "libraries": {name: _version(name) for name in LIBRARIES},
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
         "commit": _commit(root),
+        "load_average_at_end": load_average(),
         "executable": sys.executable,
     }

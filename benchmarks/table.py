@@ -67,7 +67,9 @@ def render(sections: Sequence[Section], machine: dict[str, object], header: str)
         f"machine: {machine.get('cpu')}, {machine.get('cores')} cores, {machine.get('ram_gib')} GiB RAM, "
         f"{machine.get('os')}",
         f"python: {machine.get('python')}; {lib_text}",
-        f"OPENBLAS_CORETYPE={machine.get('openblas_coretype')}; commit {machine.get('commit')}",
+        f"OPENBLAS_CORETYPE={machine.get('openblas_coretype')}; commit {machine.get('commit')}; "
+        f"load average {machine.get('load_average_at_start')} at start, "
+        f"{machine.get('load_average_at_end')} at end",
         "",
     ]
     for s in sections:
