@@ -1,0 +1,92 @@
+"""Inspect a built one-folder bundle: its size, its Python modules, and any training-only package inside."""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from build_scripts.bundle_filter import FORBIDDEN_PACKAGES
+
+MB = 1_000_000  # sizes are reported in SI megabytes, the stricter reading of the budget
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most a bundle may weigh, unpacked and as an LZMA archive, in bytes."""
+
+    unpacked: int
+    compressed: int
+
+
+# The Linux budget of the issue; the Windows and macOS bundles are reported, not held to it.
+LINUX_BUDGET = Budget(unpacked=200 * MB, compressed=50 * MB)
+
+
+def executable_names(app_name: str = "iris-field") -> list[str]:
+    """Return the bundle's executables on this OS; the first one is the smoke-tested command line."""
+    if sys.platform == "win32":
+        return [f"{app_name}-cli.exe", f"{app_name}.exe"]
+    return [app_name]
+
+
+def command_line_executable(bundle: Path) -> Path:
+    """Return the executable that prints to the console (iris-field-cli.exe on Windows)."""
+    return bundle / executable_names()[0]
+
+
+def unpacked_size(folder: Path) -> int:
+    """Return the bytes of every regular file under ``folder``; symbolic links count once, at their target."""
+    total = 0
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            path = Path(dirpath, name)
+            if not path.is_symlink():
+                total += path.stat().st_size
+    return total
+
+
+def python_modules(bundle: Path) -> set[str]:
+    """Return the dotted names of all Python modules frozen into the bundle's executables and zip files."""
+    from PyInstaller.archive.readers import CArchiveReader, NotAnArchiveError
+
+    names: set[str] = set()
+    for exe_name in executable_names():
+        exe = bundle / exe_name
+        if not exe.is_file():
+            continue
+        archive = CArchiveReader(str(exe))
+        for entry_name in archive.toc:
+            names.add(entry_name)
+            try:
+                names.update(archive.open_embedded_archive(entry_name).toc)
+            except (NotAnArchiveError, KeyError):
+                continue  # an ordinary entry (script, option), not an embedded archive
+            except Exception as exc:  # noqa: BLE001 -- a damaged archive is a failed check, not a crash
+                raise RuntimeError(f"cannot read the archive {entry_name!r} in {exe}: {exc}") from exc
+    for library_zip in bundle.rglob("base_library.zip"):
+        with zipfile.ZipFile(library_zip) as zf:
+            names.update(n.removesuffix(".pyc").replace("/", ".") for n in zf.namelist())
+    return names
+
+
+def _top_level_name(name: str) -> str:
+    return name.split(".")[0]
+
+
+def forbidden_contents(bundle: Path) -> list[str]:
+    """Return what in the bundle belongs to a training-only package (files and frozen modules), sorted."""
+    found: set[str] = set()
+    for module in python_modules(bundle):
+        if _top_level_name(module) in FORBIDDEN_PACKAGES:
+            found.add(f"module {module}")
+    for path in bundle.rglob("*"):
+        relative = path.relative_to(bundle).parts
+        for depth, part in enumerate(relative):
+            # "scipy", "scipy.libs", "mlflow-3.1.dist-info" style names; "onnxruntime" is not "onnx".
+            if part.split(".")[0].split("-")[0] in FORBIDDEN_PACKAGES:
+                found.add("path " + "/".join(relative[: depth + 1]))
+                break
+    return sorted(found)
