@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,17 +43,20 @@ def log_model(model: ClassifierMixin, example: pd.DataFrame) -> str:
     from mlflow.models import infer_signature
 
     signature = infer_signature(example, model.predict_proba(example))
-    info = mlflow.sklearn.log_model(
-        model,
-        name="model",
-        serialization_format="skops",
-        skops_trusted_types=trusted_types(model),
-        signature=signature,
-        input_example=example,
-        pyfunc_predict_fn="predict_proba",
-        # Stated, not inferred: inference would run `uv export` on this project and list the app's deps.
-        pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
-    )
+    with warnings.catch_warnings():
+        # MLflow's own input-example code trips a pandas deprecation warning; it is not ours to fix.
+        warnings.filterwarnings("ignore", module=r"mlflow\.")
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            serialization_format="skops",
+            skops_trusted_types=trusted_types(model),
+            signature=signature,
+            input_example=example,
+            pyfunc_predict_fn="predict_proba",
+            # Stated, not inferred: inference would run `uv export` on this project and list the app's deps.
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
+        )
     return info.model_uri
 
 
