@@ -68,6 +68,7 @@ MIGRATIONS: list[str] = [
         experiment_name   TEXT NOT NULL DEFAULT '',
         experiment_id     TEXT NOT NULL DEFAULT '',
         run_id            TEXT NOT NULL DEFAULT '',
+        artifact_uri      TEXT NOT NULL DEFAULT '',
         pushed_updated_at TEXT NOT NULL DEFAULT '',
         failure           TEXT NOT NULL DEFAULT '',
         failure_kind      TEXT NOT NULL DEFAULT '',

@@ -1,0 +1,1 @@
+"""Sync of saved observations to the lab's MLflow server, exactly once each (Qt-free)."""

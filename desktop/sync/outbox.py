@@ -1,0 +1,318 @@
+"""The durable sync outbox: one row per observation and the stage it has reached on its way to MLflow.
+
+Stages, each committed to disk before (``creating``) or after (all others) the network call it stands for:
+
+    pending ──► creating ──► created(run id) ──► logged ──► finished ──► synced
+                  │  ▲
+                  └──┘ outcome of the create unknown: search by observation_id, adopt, or create again
+
+A row can additionally be *failed* (``failure`` non-empty): it keeps its stage, so a retry resumes where
+it stopped and never creates a second run. Every write checks that this worker still holds the lease.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from desktop.errors import SyncError
+from desktop.sync.lease import Lease, LeaseLost, immediate_transaction, read_holder
+
+STAGES = ("pending", "creating", "created", "logged", "finished", "synced")
+IN_FLIGHT = ("creating", "created", "logged", "finished")
+# Why a row failed; a deleted run is never sent again on its own, a refused request is retried on request.
+FAILURE_PERMANENT = "permanent"
+FAILURE_DELETED_ON_SERVER = "deleted_on_server"
+
+_COLUMNS = (
+    "observation_id, stage, tracking_uri, experiment_name, experiment_id, run_id, artifact_uri,"
+    " pushed_updated_at, failure, failure_kind, attempts, last_error, changed_at"
+)
+
+
+class OutboxConflict(SyncError):
+    """A transition found the row in another stage than expected (a bug, or someone else's write)."""
+
+
+def utc_now_iso() -> str:
+    """Return the current UTC time as ISO-8601 with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str) -> datetime | None:
+    """Parse an ISO-8601 time written by this app; ``None`` for an empty or unreadable one."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The server and experiment an observation was (or is being) sent to."""
+
+    tracking_uri: str
+    experiment_name: str
+    experiment_id: str
+
+    def same_target(self, tracking_uri: str, experiment_name: str) -> bool:
+        """Tell whether this binding points at the given server and experiment."""
+        return self.tracking_uri == tracking_uri and self.experiment_name == experiment_name
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One observation's sync progress."""
+
+    observation_id: str
+    stage: str
+    binding: Binding | None
+    run_id: str
+    artifact_uri: str
+    pushed_updated_at: str
+    failure: str
+    failure_kind: str
+    attempts: int
+    last_error: str
+    changed_at: str
+
+    @property
+    def failed(self) -> bool:
+        """Tell whether this observation stopped on a permanent problem."""
+        return bool(self.failure)
+
+    def display_state(self) -> tuple[str, str]:
+        """Return the summary shown on the history row: (pending|syncing|synced|failed, reason)."""
+        if self.failure:
+            return "failed", self.failure
+        if self.stage == "pending":
+            return "pending", ""
+        if self.stage == "synced":
+            return "synced", ""
+        return "syncing", ""
+
+
+def _entry(row: sqlite3.Row | tuple) -> OutboxEntry:
+    (oid, stage, uri, name, exp_id, run_id, art, pushed, failure, kind, attempts, last_error, changed) = row
+    binding = Binding(uri, name, exp_id) if uri else None
+    return OutboxEntry(
+        oid, stage, binding, run_id, art, pushed, failure, kind, int(attempts), last_error, changed
+    )
+
+
+class Outbox:
+    """Read and advance the outbox rows of one history file, fenced by a ``Lease``."""
+
+    def __init__(self, db: sqlite3.Connection, lease: Lease):
+        """Work on ``db`` (a connection owned by the calling thread) under ``lease``."""
+        self._db = db
+        self.lease = lease
+
+    # ------------------------------------------------------------------ reading
+    def entry(self, observation_id: str) -> OutboxEntry | None:
+        """Return one row, or ``None`` if the observation is not enrolled yet."""
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM sync_outbox WHERE observation_id = ?", (observation_id,)
+        ).fetchone()
+        return None if row is None else _entry(tuple(row))
+
+    def entries(self) -> list[OutboxEntry]:
+        """Return every row."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM sync_outbox").fetchall()
+        return [_entry(tuple(r)) for r in rows]
+
+    def lease_seconds_left(self) -> float:
+        """Return how long this worker's lease still runs (negative or -inf when it is not ours)."""
+        holder = read_holder(self._db)
+        if holder is None or holder.holder != self.lease.holder:
+            return float("-inf")
+        return holder.expires_at - time.time()
+
+    def last_synced_at(self) -> str:
+        """Return when the most recent observation became synced (UTC ISO), or ""."""
+        row = self._db.execute("SELECT MAX(changed_at) FROM sync_outbox WHERE stage = 'synced'").fetchone()
+        return str(row[0] or "")
+
+    # ------------------------------------------------------------------ writing
+    def enroll(self, observation_ids: Iterable[str]) -> int:
+        """Add a pending row for each observation not yet in the outbox; return how many were added."""
+        now = utc_now_iso()
+        with self._fenced() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO sync_outbox (observation_id, stage, changed_at)"
+                " VALUES (?, 'pending', ?)",
+                [(oid, now) for oid in observation_ids],
+            )
+            return db.total_changes - before
+
+    def begin_create(self, observation_id: str, binding: Binding, pushed_updated_at: str) -> None:
+        """Record, before sending it, that a create request for this observation is about to go out."""
+        self._transition(
+            observation_id,
+            ("pending", "creating"),
+            "stage = 'creating', tracking_uri = ?, experiment_name = ?, experiment_id = ?,"
+            " pushed_updated_at = ?",
+            (binding.tracking_uri, binding.experiment_name, binding.experiment_id, pushed_updated_at),
+        )
+
+    def create_unsent(self, observation_id: str) -> None:
+        """Go back to pending: the create request never reached the server (no connection at all)."""
+        self._transition(
+            observation_id,
+            ("creating",),
+            "stage = 'pending', tracking_uri = '', experiment_name = '', experiment_id = ''",
+            (),
+        )
+
+    def bind(self, observation_id: str, binding: Binding) -> None:
+        """Bind a rebound row (``creating`` without a target) to the server it will be searched on now."""
+        self._transition(
+            observation_id,
+            ("creating",),
+            "tracking_uri = ?, experiment_name = ?, experiment_id = ?",
+            (binding.tracking_uri, binding.experiment_name, binding.experiment_id),
+            keep_changed_at=True,
+        )
+
+    def created(self, observation_id: str, run_id: str, artifact_uri: str) -> None:
+        """Record the run the server created (or that a search found) for this observation."""
+        self._transition(
+            observation_id,
+            ("creating",),
+            "stage = 'created', run_id = ?, artifact_uri = ?",
+            (run_id, artifact_uri),
+        )
+
+    def logged(self, observation_id: str) -> None:
+        """Record that params, metrics and observation.json are on the server."""
+        self._transition(observation_id, ("created",), "stage = 'logged'", ())
+
+    def finished(self, observation_id: str) -> None:
+        """Record that the run's terminating update (status FINISHED) was acknowledged."""
+        self._transition(observation_id, ("logged",), "stage = 'finished'", ())
+
+    def reopen(self, observation_id: str) -> None:
+        """Send the terminating update again: the read-back found the run not finished."""
+        self._transition(observation_id, ("finished",), "stage = 'logged'", ())
+
+    def synced(self, observation_ids: Iterable[str]) -> None:
+        """Record that these finished runs were read back intact: the observations are synced."""
+        now = utc_now_iso()
+        with self._fenced() as db:
+            for oid in observation_ids:
+                cursor = db.execute(
+                    "UPDATE sync_outbox SET stage = 'synced', attempts = 0, last_error = '', changed_at = ?"
+                    " WHERE observation_id = ? AND stage = 'finished'",
+                    (now, oid),
+                )
+                if cursor.rowcount != 1:
+                    raise OutboxConflict(f"observation {oid} was not in stage 'finished'")
+
+    def pushed(self, observation_id: str, updated_at: str) -> None:
+        """Record that the run's tags now reflect the observation as edited at ``updated_at``."""
+        self._transition(
+            observation_id,
+            ("synced",),
+            "pushed_updated_at = ?, attempts = 0, last_error = ''",
+            (updated_at,),
+            keep_changed_at=True,
+        )
+
+    def note_transient(self, observation_id: str, message: str) -> None:
+        """Count a failed try that may succeed later (the stage stays)."""
+        self._transition(
+            observation_id,
+            STAGES,
+            "attempts = attempts + 1, last_error = ?",
+            (message,),
+            keep_changed_at=True,
+        )
+
+    def fail(self, observation_id: str, reason: str, kind: str = FAILURE_PERMANENT) -> None:
+        """Stop this observation with a reason in plain words (the stage stays for a later retry)."""
+        self._transition(
+            observation_id,
+            STAGES,
+            "failure = ?, failure_kind = ?",
+            (reason, kind),
+            keep_changed_at=True,
+        )
+
+    def clear_failures(self, kinds: Iterable[str] = (FAILURE_PERMANENT,)) -> int:
+        """Make failed rows of these kinds eligible again (the user asked to retry); return how many."""
+        kinds = tuple(kinds)
+        if not kinds:
+            return 0
+        marks = ", ".join("?" * len(kinds))
+        with self._fenced() as db:
+            cursor = db.execute(
+                f"UPDATE sync_outbox SET failure = '', failure_kind = '', attempts = 0"
+                f" WHERE failure != '' AND failure_kind IN ({marks})",
+                kinds,
+            )
+            return cursor.rowcount
+
+    def release_bindings(self, include_synced: bool = False) -> int:
+        """Let rows bound to a server go to whichever server syncs next (an explicit user decision).
+
+        Rows that may already have a run somewhere restart at ``creating`` with no target, so the next
+        server is first searched for their observation_id: a run that is already there is adopted, never
+        duplicated. Returns how many rows were released.
+        """
+        stages = ("creating", "created", "logged", "finished") + (("synced",) if include_synced else ())
+        marks = ", ".join("?" * len(stages))
+        with self._fenced() as db:
+            cursor = db.execute(
+                f"UPDATE sync_outbox SET stage = 'creating', tracking_uri = '', experiment_name = '',"
+                f" experiment_id = '', run_id = '', artifact_uri = '', failure = '', failure_kind = '',"
+                f" attempts = 0, last_error = '', pushed_updated_at = '', changed_at = ?"
+                f" WHERE stage IN ({marks})",
+                # An old changed_at: a released row may be searched at once, nothing of ours is in flight.
+                ("1970-01-01T00:00:00.000000+00:00", *stages),
+            )
+            db.execute(
+                "UPDATE sync_outbox SET tracking_uri = '', experiment_name = '', experiment_id = '',"
+                " failure = '', failure_kind = '' WHERE stage = 'pending'"
+            )
+            return cursor.rowcount
+
+    # ------------------------------------------------------------------ internals
+    @contextlib.contextmanager
+    def _fenced(self) -> Iterator[sqlite3.Connection]:
+        """Open a write transaction that first proves this worker still holds the lease (a fencing token)."""
+        with immediate_transaction(self._db) as db:
+            current = read_holder(db)
+            if current is None or current.holder != self.lease.holder:
+                raise LeaseLost("another sync worker took over this history; this one stops")
+            yield db
+
+    def _transition(
+        self,
+        observation_id: str,
+        from_stages: tuple[str, ...],
+        assignments: str,
+        params: tuple,
+        *,
+        keep_changed_at: bool = False,
+    ) -> None:
+        marks = ", ".join("?" * len(from_stages))
+        stamp = "" if keep_changed_at else ", changed_at = ?"
+        stamp_params = () if keep_changed_at else (utc_now_iso(),)
+        with self._fenced() as db:
+            cursor = db.execute(
+                f"UPDATE sync_outbox SET {assignments}{stamp}"
+                f" WHERE observation_id = ? AND stage IN ({marks})",
+                (*params, *stamp_params, observation_id, *from_stages),
+            )
+            if cursor.rowcount != 1:
+                raise OutboxConflict(
+                    f"observation {observation_id} is not in stage {' or '.join(from_stages)}"
+                )

@@ -1,0 +1,486 @@
+"""A small client for MLflow's REST API (2.0 endpoints) over urllib3, with no retries of its own."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import certifi
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+
+from desktop import __version__
+from desktop.errors import SyncError
+from desktop.sync.batch_limits import Metric, split_log_batch
+from desktop.sync.retry import ErrorKind, classify_status, parse_retry_after
+
+API = "/api/2.0/mlflow"
+ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
+ARTIFACT_SCHEME = "mlflow-artifacts"
+AUTH_MODES = ("none", "basic", "token")
+
+
+class MlflowRestError(SyncError):
+    """A request to the MLflow server failed; ``kind`` says whether trying again can help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: ErrorKind,
+        status: int | None = None,
+        error_code: str = "",
+        retry_after: float | None = None,
+        unreachable: bool = False,
+    ):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.error_code = error_code
+        self.retry_after = retry_after
+        # True when no connection could be made at all: the request surely never reached the server.
+        self.unreachable = unreachable
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How requests prove who sends them: as MLflow's own clients do (none, basic, bearer token)."""
+
+    mode: str = "none"  # "none" | "basic" | "token"
+    username: str = ""
+    password: str = field(default="", repr=False)
+    token: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in AUTH_MODES:
+            raise ValueError(f"unknown authentication {self.mode!r}; expected one of {AUTH_MODES}")
+
+    def header(self) -> dict[str, str]:
+        """Return the Authorization header for this authentication, if any."""
+        if self.mode == "basic":
+            pair = f"{self.username}:{self.password}".encode()
+            return {"Authorization": "Basic " + base64.standard_b64encode(pair).decode("ascii")}
+        if self.mode == "token":
+            return {"Authorization": f"Bearer {self.token}"}
+        return {}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An MLflow experiment as the server describes it."""
+
+    experiment_id: str
+    name: str
+    lifecycle_stage: str
+    artifact_location: str
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The identity and status of a run."""
+
+    run_id: str
+    experiment_id: str
+    status: str
+    lifecycle_stage: str
+    start_time: int | None
+    end_time: int | None
+    artifact_uri: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run with its latest params, metrics and tags."""
+
+    info: RunInfo
+    params: dict[str, str]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+
+
+def normalize_tracking_uri(uri: str) -> str:
+    """Return the canonical form of an http(s) tracking URL, or raise ``ValueError`` in plain words."""
+    text = uri.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"the tracking URL {text!r} is not an http:// or https:// address of an MLflow server"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"the tracking URL {text!r} must not contain '?' or '#'")
+    if parts.username or parts.password:
+        raise ValueError("put the user name and password in the sync settings, not in the tracking URL")
+    host = parts.hostname.lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = parts.port
+    default_port = 443 if scheme == "https" else 80
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+def filter_literal(value: str) -> str:
+    """Quote ``value`` for an MLflow search filter.
+
+    MLflow's filter parser strips the surrounding quotes without un-escaping anything inside, so the
+    only safe quoting is a quote character the value does not contain.
+    """
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    raise ValueError("a value with both ' and \" cannot be written in an MLflow search filter")
+
+
+def artifact_path(artifact_uri: str, relative: str) -> str:
+    """Return the artifact proxy path for ``relative`` inside a run's ``mlflow-artifacts:`` URI."""
+    parts = urlsplit(artifact_uri)
+    if parts.scheme != ARTIFACT_SCHEME:
+        raise MlflowRestError(
+            f"the experiment keeps its files at {artifact_uri}, which this app cannot write to; "
+            f"ask the lab to run the MLflow server with artifact proxying (--serve-artifacts)",
+            kind=ErrorKind.PERMANENT,
+        )
+    base = parts.path.strip("/")
+    return f"{base}/{relative.lstrip('/')}" if base else relative.lstrip("/")
+
+
+def _run_info(data: Mapping[str, Any]) -> RunInfo:
+    return RunInfo(
+        run_id=str(data.get("run_id") or data.get("run_uuid") or ""),
+        experiment_id=str(data.get("experiment_id", "")),
+        status=str(data.get("status", "")),
+        lifecycle_stage=str(data.get("lifecycle_stage", "")),
+        start_time=_optional_int(data.get("start_time")),
+        end_time=_optional_int(data.get("end_time")),
+        artifact_uri=str(data.get("artifact_uri", "")),
+    )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _run(data: Mapping[str, Any]) -> Run:
+    payload = data.get("data", {}) or {}
+    return Run(
+        info=_run_info(data.get("info", {}) or {}),
+        params={p["key"]: p.get("value", "") for p in payload.get("params", [])},
+        metrics={m["key"]: float(m.get("value", "nan")) for m in payload.get("metrics", [])},
+        tags={t["key"]: t.get("value", "") for t in payload.get("tags", [])},
+    )
+
+
+def _experiment(data: Mapping[str, Any]) -> Experiment:
+    return Experiment(
+        experiment_id=str(data.get("experiment_id", "")),
+        name=str(data.get("name", "")),
+        lifecycle_stage=str(data.get("lifecycle_stage", "")),
+        artifact_location=str(data.get("artifact_location", "")),
+    )
+
+
+class MlflowRestClient:
+    """Speak MLflow's REST API: one attempt per call, a timeout on every call, TLS verified."""
+
+    def __init__(
+        self,
+        tracking_uri: str,
+        auth: Auth | None = None,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 20.0,
+        max_connections: int = 4,
+        ca_bundle: str | None = None,
+    ):
+        """Prepare a connection pool for ``tracking_uri``; nothing is sent until the first call."""
+        self.tracking_uri = normalize_tracking_uri(tracking_uri)
+        self._host = urlsplit(self.tracking_uri).netloc
+        self._headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": f"iris-field/{__version__}",
+            **(auth or Auth()).header(),
+        }
+        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        # No retries and no redirects at this level: a POST repeated behind our back is exactly how
+        # MLflow's own client leaves duplicate "ghost" runs. The caller decides what to repeat.
+        self._http = urllib3.PoolManager(
+            num_pools=2,
+            maxsize=max(1, max_connections),
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=ca_bundle or certifi.where(),
+        )
+
+    @property
+    def timeout_seconds(self) -> float:
+        """Return the longest one call can take before it gives up (connect + read)."""
+        return float(self._timeout.connect_timeout or 0) + float(self._timeout.read_timeout or 0)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._http.clear()
+
+    # ------------------------------------------------------------------ experiments
+    def get_experiment_by_name(self, name: str) -> Experiment | None:
+        """Return the experiment called ``name`` (deleted ones too), or ``None`` if there is none."""
+        try:
+            data = self._call("GET", f"{API}/experiments/get-by-name", query={"experiment_name": name})
+        except MlflowRestError as exc:
+            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+                return None
+            raise
+        return _experiment(data.get("experiment", {}))
+
+    def create_experiment(self, name: str) -> str:
+        """Create an experiment and return its id."""
+        data = self._call("POST", f"{API}/experiments/create", body={"name": name})
+        return str(data["experiment_id"])
+
+    # ------------------------------------------------------------------ runs
+    def create_run(
+        self, experiment_id: str, start_time: int, tags: Mapping[str, str], run_name: str = ""
+    ) -> RunInfo:
+        """Create a run; ``tags`` travel in the create request itself so the run is born with its identity."""
+        body: dict[str, Any] = {
+            "experiment_id": experiment_id,
+            "start_time": start_time,
+            "tags": [{"key": k, "value": v} for k, v in tags.items()],
+        }
+        if run_name:
+            body["run_name"] = run_name
+        data = self._call("POST", f"{API}/runs/create", body=body)
+        return _run(data["run"]).info
+
+    def log_batch(
+        self,
+        run_id: str,
+        *,
+        params: Iterable[tuple[str, str]] = (),
+        metrics: Iterable[Metric] = (),
+        tags: Iterable[tuple[str, str]] = (),
+    ) -> int:
+        """Log params, metrics and tags in as few requests as the batch limits allow; return how many."""
+        batches = split_log_batch(params, metrics, tags)
+        for batch in batches:
+            self._call("POST", f"{API}/runs/log-batch", body=batch.body(run_id))
+        return len(batches)
+
+    def update_run(self, run_id: str, status: str, end_time: int | None = None) -> RunInfo:
+        """Set a run's status (e.g. ``FINISHED``) and end time."""
+        body: dict[str, Any] = {"run_id": run_id, "status": status}
+        if end_time is not None:
+            body["end_time"] = end_time
+        data = self._call("POST", f"{API}/runs/update", body=body)
+        info = data.get("run_info", {}) or {}
+        return _run_info({"run_id": run_id, **info})
+
+    def get_run(self, run_id: str) -> Run | None:
+        """Return a run (deleted ones too), or ``None`` if the server has no run with that id."""
+        try:
+            data = self._call("GET", f"{API}/runs/get", query={"run_id": run_id})
+        except MlflowRestError as exc:
+            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
+                return None
+            raise
+        return _run(data["run"])
+
+    def search_runs(
+        self,
+        experiment_ids: Iterable[str],
+        filter_string: str = "",
+        *,
+        run_view_type: str = "ALL",
+        max_results: int = 1000,
+    ) -> list[Run]:
+        """Return every run matching ``filter_string`` across pages (deleted runs too by default)."""
+        runs: list[Run] = []
+        token = ""
+        while True:
+            body: dict[str, Any] = {
+                "experiment_ids": list(experiment_ids),
+                "filter": filter_string,
+                "run_view_type": run_view_type,
+                "max_results": max_results,
+            }
+            if token:
+                body["page_token"] = token
+            data = self._call("POST", f"{API}/runs/search", body=body)
+            runs.extend(_run(r) for r in data.get("runs", []))
+            token = data.get("next_page_token", "")
+            if not token:
+                return runs
+
+    def find_runs_by_tag(self, experiment_id: str, key: str, value: str) -> list[Run]:
+        """Return the runs (deleted ones too) whose tag ``key`` is exactly ``value``."""
+        found = self.search_runs([experiment_id], f"tags.`{key}` = {filter_literal(value)}")
+        # The server filtered already; checking again costs nothing and guards against a lax server.
+        return [r for r in found if r.tags.get(key) == value]
+
+    def get_runs(self, experiment_id: str, run_ids: Iterable[str]) -> dict[str, Run]:
+        """Return the runs with these ids (deleted ones too) by id, in one search request per 100 ids."""
+        ids = list(dict.fromkeys(run_ids))
+        found: dict[str, Run] = {}
+        for start in range(0, len(ids), 100):
+            chunk = ids[start : start + 100]
+            literal = ", ".join(filter_literal(i) for i in chunk)
+            for run in self.search_runs([experiment_id], f"attributes.run_id IN ({literal})"):
+                found[run.info.run_id] = run
+        return found
+
+    def set_tag(self, run_id: str, key: str, value: str) -> None:
+        """Set one tag of a run (last write wins)."""
+        self._call("POST", f"{API}/runs/set-tag", body={"run_id": run_id, "key": key, "value": value})
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        """Remove one tag from a run; a tag that is not there is no error."""
+        try:
+            self._call("POST", f"{API}/runs/delete-tag", body={"run_id": run_id, "key": key})
+        except MlflowRestError as exc:
+            if exc.error_code != "RESOURCE_DOES_NOT_EXIST":
+                raise
+
+    # ------------------------------------------------------------------ artifacts
+    def upload_artifact(self, artifact_uri: str, relative: str, content: bytes, content_type: str) -> None:
+        """Write one file into a run's artifacts through the server's artifact proxy (overwrites)."""
+        path = quote(artifact_path(artifact_uri, relative))
+        self._call("PUT", f"{ARTIFACTS_API}/{path}", raw=content, content_type=content_type)
+
+    # ------------------------------------------------------------------ transport
+    def _call(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        query: Mapping[str, str] | None = None,
+        raw: bytes | None = None,
+        content_type: str = "",
+    ) -> dict[str, Any]:
+        """Send one request, once; return the JSON answer or raise ``MlflowRestError`` in plain words."""
+        url = self.tracking_uri + endpoint
+        headers = self._headers
+        payload = raw
+        if body is not None:
+            payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if content_type:
+            headers = {**headers, "Content-Type": content_type}
+        try:
+            response = self._http.request(
+                method,
+                url,
+                body=payload,
+                fields=query,
+                headers=headers,
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,
+            )
+        except MaxRetryError as exc:  # not raised with retries=False, but never let it escape raw
+            raise self._transport_error(exc.reason or exc) from exc
+        except HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        except OSError as exc:
+            raise self._transport_error(exc) from exc
+        return self._answer(response)
+
+    def _answer(self, response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
+        status = response.status
+        try:
+            data = json.loads(response.data or b"{}")
+            is_json = isinstance(data, dict)
+        except ValueError:
+            data, is_json = {}, False
+        kind = classify_status(status, json_body=is_json)
+        if kind is None:
+            return data
+        error_code = str(data.get("error_code", "")) if is_json else ""
+        server_message = str(data.get("message", "")) if is_json else ""
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise MlflowRestError(
+            self._describe(status, is_json, error_code, server_message, response),
+            kind=kind,
+            status=status,
+            error_code=error_code,
+            retry_after=retry_after,
+        )
+
+    def _describe(
+        self,
+        status: int,
+        is_json: bool,
+        error_code: str,
+        server_message: str,
+        response: urllib3.BaseHTTPResponse,
+    ) -> str:
+        """Say in plain words what an unsuccessful answer means and what to do about it."""
+        if status in (401, 403):
+            return f"{status}: check your credentials for {self._host}"
+        if 300 <= status < 400:
+            target = response.headers.get("Location", "another address")
+            return (
+                f"the server at {self._host} redirects to {target}; if that is the right server, "
+                f"use that address as the tracking URL"
+            )
+        if 200 <= status < 300:
+            kind_of_page = response.headers.get("Content-Type", "something else") or "something else"
+            return f"the server at {self._host} answered with {kind_of_page} instead of MLflow data"
+        if status >= 500:
+            what = server_message or ("an error page" if not is_json else "no explanation")
+            return f"the server at {self._host} had a problem ({status}: {_first_line(what)}); retrying later"
+        if not is_json:
+            return f"no MLflow server answers at {self.tracking_uri} ({status}); check the tracking URL"
+        code = f" {error_code}" if error_code else ""
+        return f"the server refused the request ({status}{code}: {_first_line(server_message)})"
+
+    def _transport_error(self, exc: BaseException) -> MlflowRestError:
+        """Turn a connection-level failure into a transient error that says what happened."""
+        if isinstance(exc, NameResolutionError):
+            return MlflowRestError(
+                f"the server name in {self.tracking_uri} cannot be found (no network, or a typo?)",
+                kind=ErrorKind.TRANSIENT,
+                unreachable=True,
+            )
+        if isinstance(exc, ConnectTimeoutError | NewConnectionError):
+            return MlflowRestError(
+                f"the server at {self._host} cannot be reached",
+                kind=ErrorKind.TRANSIENT,
+                unreachable=True,
+            )
+        if isinstance(exc, ReadTimeoutError):
+            return MlflowRestError(
+                f"the server at {self._host} did not answer in time", kind=ErrorKind.TRANSIENT
+            )
+        if isinstance(exc, SSLError):
+            return MlflowRestError(
+                f"the server's certificate for {self._host} cannot be verified ({_first_line(str(exc))})",
+                kind=ErrorKind.SETUP,
+            )
+        if isinstance(exc, ProtocolError):
+            return MlflowRestError(
+                f"the connection to {self._host} broke off before the answer arrived",
+                kind=ErrorKind.TRANSIENT,
+            )
+        return MlflowRestError(
+            f"the connection to {self._host} failed ({_first_line(str(exc))})", kind=ErrorKind.TRANSIENT
+        )
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"

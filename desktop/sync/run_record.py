@@ -1,0 +1,139 @@
+"""What one observation becomes in MLflow: run name, start time, params, metrics, tags, observation.json."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from desktop import __version__
+from desktop.sync.batch_limits import MAX_KEY_LENGTH, Metric, shorten
+
+if TYPE_CHECKING:  # the store is only needed for the type of its rows
+    from desktop.store import Observation
+
+OBSERVATION_ID_TAG = "observation_id"
+CONFIRMED_SPECIES_TAG = "confirmed_species"
+ARTIFACT_NAME = "observation.json"
+ARTIFACT_SCHEMA = 1
+# MLflow accepts letters, digits, "_", "-", ".", " ", ":" and "/" in keys; anything else becomes "_".
+_KEY_UNSAFE = re.compile(r"[^\w\-. :/]")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything one observation's run carries, ready for the REST client."""
+
+    observation_id: str
+    run_name: str
+    start_time: int  # milliseconds since the epoch: the observation's own time
+    params: tuple[tuple[str, str], ...]
+    metrics: tuple[Metric, ...]
+    tags: tuple[tuple[str, str], ...]  # observation_id first: it travels in the create request
+    artifact: bytes  # observation.json: the whole observation, nothing shortened
+
+    @property
+    def tag_dict(self) -> dict[str, str]:
+        """Return the tags as a dict."""
+        return dict(self.tags)
+
+    @property
+    def edit_tags(self) -> tuple[tuple[str, str], ...]:
+        """Return the tags a later local edit re-sends (all but the run's identity)."""
+        return tuple((k, v) for k, v in self.tags if k != OBSERVATION_ID_TAG)
+
+
+def milliseconds(iso_time: str) -> int:
+    """Return an ISO-8601 time as whole milliseconds since the epoch (a naive time is taken as UTC)."""
+    moment = datetime.fromisoformat(iso_time)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def safe_key(name: str) -> str:
+    """Return ``name`` with characters MLflow refuses in keys replaced, checked for length."""
+    key = _KEY_UNSAFE.sub("_", name.strip()) or "_"
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValueError(f"the name {name[:40]!r}… is longer than MLflow's {MAX_KEY_LENGTH} characters")
+    return key
+
+
+def _number(value: float) -> str:
+    return repr(float(value))
+
+
+def build_run_record(obs: Observation, *, device: str, app_version: str = __version__) -> RunRecord:
+    """Describe the run that represents ``obs`` on the server."""
+    start = milliseconds(obs.created_at)
+    params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
+    metrics = [
+        Metric(safe_key(f"probability.{name}"), float(p), start, 0) for name, p in obs.probabilities.items()
+    ]
+    metrics.append(Metric("confidence", float(obs.confidence), start, 0))
+    # Non-finite numbers cannot travel as JSON; the model never produces them, but a copied file might.
+    metrics = [m for m in metrics if math.isfinite(m.value)]
+
+    tags: list[tuple[str, str]] = [
+        (OBSERVATION_ID_TAG, obs.id),
+        ("observed_at", obs.created_at),
+        ("predicted_species", obs.predicted_species),
+    ]
+    if obs.confirmed_species:
+        tags.append((CONFIRMED_SPECIES_TAG, obs.confirmed_species))
+    tags += [
+        ("model_name", obs.model_name),
+        ("model_version", obs.model_version),
+        ("model_sha256", obs.model_sha256),
+        ("observer", obs.observer),
+        ("device", device),
+        ("app_version", app_version),
+        ("note", obs.note),
+        ("location", obs.location),
+    ]
+    if obs.latitude is not None and obs.longitude is not None:
+        tags += [("latitude", _number(obs.latitude)), ("longitude", _number(obs.longitude))]
+    unusual = set(obs.unusual)
+    tags += [(safe_key(f"unusual.{name}"), str(name in unusual).lower()) for name in obs.measurements]
+    if obs.observer:
+        tags.append(("mlflow.user", obs.observer))  # shown as the run's "User" in the MLflow UI
+    # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
+    shortened = tuple((key, shorten(value)) for key, value in tags)
+
+    return RunRecord(
+        observation_id=obs.id,
+        run_name=f"{obs.predicted_species}-{obs.id[:8]}",
+        start_time=start,
+        params=params,
+        metrics=tuple(metrics),
+        tags=shortened,
+        artifact=observation_json(obs, device=device, app_version=app_version),
+    )
+
+
+def observation_json(obs: Observation, *, device: str, app_version: str = __version__) -> bytes:
+    """Return the observation.json artifact: the whole observation, every text unshortened."""
+    document = {
+        "schema": ARTIFACT_SCHEMA,
+        "observation_id": obs.id,
+        "observed_at": obs.created_at,
+        "updated_at": obs.updated_at,
+        "measurements_cm": obs.measurements,
+        "probabilities": obs.probabilities,
+        "predicted_species": obs.predicted_species,
+        "confidence": obs.confidence,
+        "confirmed_species": obs.confirmed_species,
+        "unusual": list(obs.unusual),
+        "model": {"name": obs.model_name, "version": obs.model_version, "sha256": obs.model_sha256},
+        "observer": obs.observer,
+        "device": device,
+        "app_version": app_version,
+        "note": obs.note,
+        "location": obs.location,
+        "latitude": obs.latitude,
+        "longitude": obs.longitude,
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

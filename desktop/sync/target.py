@@ -1,0 +1,57 @@
+"""Where sync sends observations and how it behaves on the way: plain values the worker is built from."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+
+from desktop.sync.rest_client import Auth, normalize_tracking_uri
+from desktop.sync.retry import RetryPolicy
+
+DEFAULT_EXPERIMENT = "field-observations"
+
+
+@dataclass(frozen=True)
+class SyncTarget:
+    """The MLflow server, experiment and credentials, plus the name this device signs its runs with."""
+
+    tracking_uri: str
+    experiment_name: str = DEFAULT_EXPERIMENT
+    auth: Auth = field(default_factory=Auth)
+    device_name: str = ""  # "" means the host name
+    ca_bundle: str | None = None  # a lab's own certificate authority; None = the public ones (certifi)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tracking_uri", normalize_tracking_uri(self.tracking_uri))
+        name = self.experiment_name.strip()
+        if not name:
+            raise ValueError("the experiment name is empty")
+        object.__setattr__(self, "experiment_name", name)
+
+    @property
+    def device(self) -> str:
+        """Return the device name written on every run."""
+        return self.device_name.strip() or socket.gethostname()
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How hard and how carefully to push; the defaults suit a field laptop and a lab server."""
+
+    concurrency: int = 4  # observations in flight at once, each on its own connection
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    # A lease outlives any single call by far: a successor can only take over once the holder's last
+    # request is certainly over (or the holder's process is gone).
+    lease_seconds: float = 90.0
+    # How long an unanswered create may still land on the server (it can sit in the server's queue after
+    # our read timeout); only then is the server searched for it, so a late arrival is never duplicated.
+    settle_seconds: float = 30.0
+    read_back_batch: int = 50  # finished runs confirmed per search request
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.lease_seconds < 2 * (self.connect_timeout + self.read_timeout):
+            raise ValueError("the lease must last at least twice as long as the longest single call")
