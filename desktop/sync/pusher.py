@@ -169,9 +169,10 @@ class ObservationPusher:
                 self._binding.experiment_id, record.start_time, record.tag_dict, record.run_name
             )
         except MlflowRestError as exc:
-            if exc.unreachable:
-                # No connection was ever made: the server cannot have created anything.
+            # No connection was ever made, or the server refused who we are: nothing was created.
+            if exc.unreachable or exc.kind is ErrorKind.CREDENTIALS:
                 self._outbox.create_unsent(oid)
+                self._store.set_sync_state(oid, "pending")
             raise
         self._outbox.created(oid, info.run_id, info.artifact_uri)
         return info.run_id, info.artifact_uri

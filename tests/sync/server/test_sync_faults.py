@@ -1,0 +1,232 @@
+"""Exactly once under faults against real servers: down, killed, lost answers, error pages, credentials."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.store import ObservationStore
+from desktop.sync.rest_client import Auth
+from desktop.sync.retry import RetryPolicy
+from desktop.sync.target import SyncOptions, SyncTarget
+from desktop.sync.worker import Phase, SyncProgress, SyncWorker
+from tests.mlflow_test_server import MlflowServer, free_port
+from tests.sync.history_factory import fill_history
+from tests.sync.server.exactly_once import assert_exactly_once, outbox_stages
+from tests.sync.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.server
+
+FAULT_SERVER = Path(__file__).resolve().parents[1] / "fault_http_server.py"
+QUICK = SyncOptions(settle_seconds=1.0, policy=RetryPolicy(base_seconds=0.2, cap_seconds=2.0))
+
+
+@pytest.fixture(scope="module")
+def restartable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """Yield a server of this module's own, to kill and restart (same port, same SQLite file)."""
+    server = MlflowServer(tmp_path_factory.mktemp("restartable-mlflow"), workers=1)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def fault_server(
+    fault: str, count: int, upstream: str = "", path_part: str = ""
+) -> Iterator[tuple[str, list]]:
+    """Run fault_http_server.py as a real process; yield its URL and (after exit) the faults it served."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(FAULT_SERVER), str(port), fault, str(count), upstream, path_part],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    served: list[str] = []
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+        yield f"http://127.0.0.1:{port}", served
+    finally:
+        process.terminate()
+        out, _ = process.communicate(timeout=30)
+        served.extend(line for line in out.splitlines() if line.startswith("fault"))
+
+
+class Recorder:
+    """Collect progress snapshots from the worker thread."""
+
+    def __init__(self) -> None:
+        self.seen: list[SyncProgress] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, progress: SyncProgress) -> None:
+        with self._lock:
+            self.seen.append(progress)
+
+    def phases(self) -> set[Phase]:
+        with self._lock:
+            return {p.phase for p in self.seen}
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting until {what}")
+
+
+def synced_count(db_path: Path) -> int:
+    with ObservationStore.open(db_path) as store:
+        return store.counts()["synced"]
+
+
+@contextlib.contextmanager
+def background_worker(worker: SyncWorker) -> Iterator[threading.Event]:
+    """Run the app's loop (``run_forever``) in a thread, as the window does; yield its wake event."""
+    stop, wake = threading.Event(), threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop, wake), daemon=True)
+    thread.start()
+    try:
+        yield wake
+    finally:
+        stop.set()
+        wake.set()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the sync worker did not stop"
+
+
+def test_with_the_server_down_at_start_observations_stay_pending_quietly_and_land_when_it_comes_up(
+    restartable_server: MlflowServer, db_path: Path, experiment_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    observations = fill_history(db_path, 40)
+    restartable_server.stop()
+    recorder = Recorder()
+    worker = SyncWorker(db_path, SyncTarget(restartable_server.url, experiment_name), QUICK, recorder)
+    caplog.set_level(logging.WARNING, logger="desktop.sync")
+
+    with background_worker(worker):
+        wait_for(lambda: Phase.OFFLINE in recorder.phases(), 30, "the worker reports offline")
+        time.sleep(3)  # several back-off rounds against the closed port
+        with ObservationStore.open(db_path) as store:
+            assert store.counts() == {"pending": 40, "syncing": 0, "synced": 0, "failed": 0}
+        restartable_server.start()
+        wait_for(lambda: synced_count(db_path) == 40, 120, "all 40 observations are synced")
+
+    assert_exactly_once(restartable_server, experiment_name, observations)
+    offline_warnings = [
+        r for r in caplog.records if r.name.startswith("desktop.sync") and r.levelno >= logging.WARNING
+    ]
+    assert len(offline_warnings) <= 1, [r.getMessage() for r in offline_warnings]
+
+
+def test_a_server_killed_mid_sync_and_restarted_ends_with_every_observation_exactly_once(
+    restartable_server: MlflowServer, db_path: Path, experiment_name: str
+) -> None:
+    observations = fill_history(db_path, 300)
+    restartable_server.start()
+    worker = SyncWorker(db_path, SyncTarget(restartable_server.url, experiment_name), QUICK)
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(worker.run_pass(patience=180)), daemon=True)
+    thread.start()
+    wait_for(
+        lambda: sum(outbox_stages(db_path).values()) - outbox_stages(db_path)["pending"] >= 60, 120, "60 sent"
+    )
+
+    restartable_server.kill()
+    in_the_middle = outbox_stages(db_path)
+    time.sleep(1)
+    restartable_server.start()
+    thread.join(timeout=300)
+
+    assert outcome and outcome[0].complete, (outcome, in_the_middle)
+    assert in_the_middle["synced"] < 300
+    assert_exactly_once(restartable_server, experiment_name, observations)
+
+
+def test_answers_lost_after_the_server_committed_never_cause_duplicates(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str
+) -> None:
+    observations = fill_history(db_path, 60)
+    with TcpProxy(int(mlflow_server.url.rsplit(":", 1)[1])) as proxy:
+        proxy.lose_answers(b"/runs/create", 6)
+        proxy.lose_answers(b"/runs/log-batch", 3)
+        proxy.lose_answers(b"/runs/update", 3)
+        proxy.lose_answers(b"/runs/search", 2)
+        report = SyncWorker(db_path, SyncTarget(proxy.url, experiment_name), QUICK).run_pass(patience=120)
+        lost = proxy.lost
+
+    assert lost == 14
+    assert report.complete, report
+    assert_exactly_once(mlflow_server, experiment_name, observations)
+
+
+@pytest.mark.parametrize(
+    ("fault", "path_part"),
+    [("500", ""), ("502-html", "runs/create"), ("200-html", "runs/create"), ("500", "runs/update")],
+)
+def test_error_pages_and_server_errors_are_retried_with_back_off_until_everything_lands(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str, fault: str, path_part: str
+) -> None:
+    observations = fill_history(db_path, 12)
+    recorder = Recorder()
+    with fault_server(fault, 4, mlflow_server.url, path_part) as (url, served):
+        report = SyncWorker(db_path, SyncTarget(url, experiment_name), QUICK, recorder).run_pass(patience=120)
+
+    assert len(served) == 4
+    assert Phase.RETRYING in recorder.phases()
+    assert report.complete, report
+    assert_exactly_once(mlflow_server, experiment_name, observations)
+
+
+@pytest.mark.parametrize(
+    ("required", "wrong", "right"),
+    [
+        ("basic:ada:s3cret", Auth("basic", username="ada", password="nope"), Auth("basic", "ada", "s3cret")),
+        ("bearer:tok-123", Auth("token", token="tok-999"), Auth("token", token="tok-123")),
+    ],
+    ids=["basic", "token"],
+)
+def test_wrong_credentials_stop_with_a_clear_message_mark_nothing_synced_and_right_ones_land(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str, required: str, wrong: Auth, right: Auth
+) -> None:
+    observations = fill_history(db_path, 5)
+    with fault_server(required, 0, mlflow_server.url) as (url, _served):
+        report = SyncWorker(db_path, SyncTarget(url, experiment_name, wrong), QUICK).run_pass(patience=30)
+
+        assert report.error_kind == "credentials"
+        assert report.error.startswith("401: check your credentials")
+        with ObservationStore.open(db_path) as store:
+            assert store.counts() == {"pending": 5, "syncing": 0, "synced": 0, "failed": 0}
+        assert mlflow_server.list_runs(experiment_name) == []
+
+        assert (
+            SyncWorker(db_path, SyncTarget(url, experiment_name, right), QUICK).run_pass(patience=30).complete
+        )
+    assert_exactly_once(mlflow_server, experiment_name, observations)
+
+
+@pytest.mark.parametrize("path_part", ["", "runs/create"])
+def test_a_403_stops_with_a_clear_message_and_marks_nothing_synced(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str, path_part: str
+) -> None:
+    fill_history(db_path, 5)
+    with fault_server("403", 0, mlflow_server.url, path_part) as (url, _served):
+        report = SyncWorker(db_path, SyncTarget(url, experiment_name), QUICK).run_pass(patience=30)
+
+    assert report.error_kind == "credentials"
+    assert report.error.startswith("403: check your credentials")
+    with ObservationStore.open(db_path) as store:
+        assert store.counts() == {"pending": 5, "syncing": 0, "synced": 0, "failed": 0}
+    assert mlflow_server.list_runs(experiment_name) == []
