@@ -1,0 +1,647 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de" sourcelanguage="en">
+<context>
+    <name>App</name>
+    <message>
+        <location filename="../../desktop/ui/app.py" line="+67"/>
+        <source>The model could not be loaded</source>
+        <translation>Das Modell konnte nicht geladen werden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Iris Field cannot identify flowers until the model is repaired.</source>
+        <translation>Iris Field kann keine Blüten bestimmen, bis das Modell repariert ist.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>You can still browse, export and edit the saved observations. Reinstalling Iris Field restores the model.</source>
+        <translation>Gespeicherte Beobachtungen können Sie weiterhin ansehen, exportieren und bearbeiten. Eine Neuinstallation von Iris Field stellt das Modell wieder her.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The history was damaged</source>
+        <translation>Der Verlauf war beschädigt</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The history cannot be opened</source>
+        <translation>Der Verlauf kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Observations cannot be saved until this is fixed; predictions still work.</source>
+        <translation>Beobachtungen können erst gespeichert werden, wenn das behoben ist; die Bestimmung funktioniert weiterhin.</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="+32"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>Format</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="+85"/>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+</context>
+<context>
+    <name>GeneralSettingsPage</name>
+    <message>
+        <location filename="../../desktop/ui/settings_dialog.py" line="+52"/>
+        <source>Same as the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>e.g. A. Botanist</source>
+        <translation>z. B. A. Botanikerin</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Observer name</source>
+        <translation>Name der beobachtenden Person</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The observer name is saved with every new observation.</source>
+        <translation>Der Name wird mit jeder neuen Beobachtung gespeichert.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Observer name</source>
+        <translation>&amp;Beobachtet von</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>General</source>
+        <translation>Allgemein</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message>
+        <location filename="../../desktop/ui/history_panel.py" line="+148"/>
+        <source>The history cannot be read</source>
+        <translation>Der Verlauf kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>No saved observation matches “{text}”.</source>
+        <translation>Keine gespeicherte Beobachtung passt zu „{text}“.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No observations saved yet.
+
+Set the four measurements on the left, add a note or place if you like, then press “Save observation” (Ctrl+S). Saved observations appear here, newest first.</source>
+        <translation>Noch keine Beobachtungen gespeichert.
+
+Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder den Ort und drücken Sie „Beobachtung speichern“ (Strg+S). Gespeicherte Beobachtungen erscheinen hier, die neueste zuerst.</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>{species} (as predicted)</source>
+        <translation>{species} (wie vorhergesagt)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not checked yet</source>
+        <translation>Noch nicht geprüft</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The species could not be recorded</source>
+        <translation>Die Art konnte nicht eingetragen werden</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Delete observation</source>
+        <translation>Beobachtung löschen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
+        <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The observation could not be deleted</source>
+        <translation>Die Beobachtung konnte nicht gelöscht werden</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Export observations as CSV</source>
+        <translation>Beobachtungen als CSV exportieren</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The CSV file could not be written</source>
+        <translation>Die CSV-Datei konnte nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing was exported to {path}.</source>
+        <translation>Nach {path} wurde nichts exportiert.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose another folder and try again.</source>
+        <translation>Wählen Sie einen anderen Ordner und versuchen Sie es erneut.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>Exported %n observation(s) to {path}.</source>
+        <translation>
+            <numerusform>%n Beobachtung nach {path} exportiert.</numerusform>
+            <numerusform>%n Beobachtungen nach {path} exportiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>History</source>
+        <translation>Verlauf</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search species, note, place, observer…</source>
+        <translation>Art, Notiz, Ort, Person suchen …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search the history</source>
+        <translation>Verlauf durchsuchen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Saved observations, newest first</source>
+        <translation>Gespeicherte Beobachtungen, neueste zuerst</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Restore measurements</source>
+        <translation>Maße &amp;übernehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Put this observation&apos;s measurements back into the sliders</source>
+        <translation>Die Maße dieser Beobachtung wieder in die Schieberegler übernehmen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Export as CSV…</source>
+        <translation>Als CSV &amp;exportieren …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Confirm species</source>
+        <translation>Art &amp;bestätigen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore</source>
+        <translation>Übernehmen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Confirm species</source>
+        <translation>Art bestätigen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record the species you determined for this flower</source>
+        <translation>Die Art eintragen, die Sie für diese Blüte bestimmt haben</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete…</source>
+        <translation>Löschen …</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTableModel</name>
+    <message>
+        <location filename="../../desktop/ui/history_model.py" line="+88"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Species</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confidence</source>
+        <translation>Sicherheit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checked</source>
+        <translation>Geprüft</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note / place</source>
+        <translation>Notiz / Ort</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync</source>
+        <translation>Abgleich</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>pending</source>
+        <translation>ausstehend</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>syncing</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>synced</source>
+        <translation>übertragen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>confirmed</source>
+        <translation>bestätigt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>corrected</source>
+        <translation>korrigiert</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Model said {species} ({percent}), model {name} v{version}</source>
+        <translation>Modell sagte {species} ({percent}), Modell {name} v{version}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Outside the training range: {names}</source>
+        <translation>Außerhalb des Trainingsbereichs: {names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Observer: {name}</source>
+        <translation>Beobachtet von: {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Note: {note}</source>
+        <translation>Notiz: {note}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Location: {place}</source>
+        <translation>Ort: {place}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sync problem: {error}</source>
+        <translation>Problem beim Abgleich: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+235"/>
+        <source>The observation was not saved</source>
+        <translation>Die Beobachtung wurde nicht gespeichert</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your measurements are still set: correct the problem and save again.</source>
+        <translation>Ihre Maße sind noch eingestellt: Beheben Sie das Problem und speichern Sie erneut.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Saved {species} at {time}.</source>
+        <translation>{species} gespeichert ({time}).</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Restored the measurements of {species} from {time}.</source>
+        <translation>Maße von {species} vom {time} übernommen.</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>History not available</source>
+        <translation>Verlauf nicht verfügbar</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n pending</source>
+        <translation>
+            <numerusform>%n ausstehend</numerusform>
+            <numerusform>%n ausstehend</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Identifies Iris species offline from four flower measurements.</source>
+        <translation>Bestimmt Iris-Arten offline aus vier Blütenmaßen.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model {name} version {version} ({alias}), created {created}.</source>
+        <translation>Modell {name} Version {version} ({alias}), erstellt {created}.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Accuracy on held-out flowers: {percent}.</source>
+        <translation>Genauigkeit auf zurückgehaltenen Blüten: {percent}.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No model is loaded.</source>
+        <translation>Es ist kein Modell geladen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>History: {path}</source>
+        <translation>Verlauf: {path}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>About Iris Field</source>
+        <translation>Über Iris Field</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>The settings could not be saved</source>
+        <translation>Die Einstellungen konnten nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>They apply until Iris Field is closed.</source>
+        <translation>Sie gelten, bis Iris Field geschlossen wird.</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Observation</source>
+        <translation>&amp;Beobachtung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sync</source>
+        <translation>&amp;Abgleich</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Save observation</source>
+        <translation>Beobachtung &amp;speichern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep these measurements and the model&apos;s answer in the history</source>
+        <translation>Diese Maße und die Antwort des Modells im Verlauf speichern</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;ettings…</source>
+        <translation>&amp;Einstellungen …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Find in history</source>
+        <translation>Im Verlauf &amp;suchen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;About Iris Field</source>
+        <translation>Ü&amp;ber Iris Field</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Species</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Predictions are switched off: the model could not be loaded.
+
+{reason}
+
+You can still browse, confirm, export and delete saved observations. Reinstalling Iris Field restores the model.</source>
+        <translation>Keine Bestimmung möglich: Das Modell konnte nicht geladen werden.
+
+{reason}
+
+Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportieren und löschen. Eine Neuinstallation von Iris Field stellt das Modell wieder her.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Model {name} v{version} ({alias})</source>
+        <translation>Modell {name} v{version} ({alias})</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No model loaded</source>
+        <translation>Kein Modell geladen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Data: {folder}</source>
+        <translation>Daten: {folder}</translation>
+    </message>
+</context>
+<context>
+    <name>MeasurementPanel</name>
+    <message>
+        <location filename="../../desktop/ui/measurement_panel.py" line="+167"/>
+        <source>Measurements</source>
+        <translation>Maße</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The model was trained on {low}–{high} {unit}.</source>
+        <translation>Das Modell wurde mit {low}–{high} {unit} trainiert.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Arrow keys change it by 0.1 {unit}, Page Up and Page Down by 1 {unit}.</source>
+        <translation>Pfeiltasten ändern um 0,1 {unit}, Bild auf und Bild ab um 1 {unit}.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name} in {unit}</source>
+        <translation>{name} in {unit}</translation>
+    </message>
+</context>
+<context>
+    <name>ModelCard</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="-68"/>
+        <source>Sepal length</source>
+        <translation>Kelchblattlänge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sepal width</source>
+        <translation>Kelchblattbreite</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Petal length</source>
+        <translation>Kronblattlänge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Petal width</source>
+        <translation>Kronblattbreite</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPanel</name>
+    <message>
+        <location filename="../../desktop/ui/result_panel.py" line="+105"/>
+        <source>Probability of {species}</source>
+        <translation>Wahrscheinlichkeit für {species}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Uncertain</source>
+        <translation>Unsicher</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>? Most likely {species}, but the model is less than {threshold} sure. Measure again, or check the flower with a key.</source>
+        <translation>? Am ehesten {species}, aber das Modell ist sich zu weniger als {threshold} sicher. Messen Sie erneut oder bestimmen Sie die Blüte mit einem Schlüssel.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Result: {heading}, {percent}</source>
+        <translation>Ergebnis: {heading}, {percent}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>⚠ {feature} {value} {unit} is outside what the model was trained on ({low}–{high} {unit}).</source>
+        <translation>⚠ {feature} {value} {unit} liegt außerhalb dessen, womit das Modell trainiert wurde ({low}–{high} {unit}).</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Treat the result with caution.</source>
+        <translation>Das Ergebnis ist mit Vorsicht zu behandeln.</translation>
+    </message>
+</context>
+<context>
+    <name>SaveForm</name>
+    <message>
+        <location filename="../../desktop/ui/save_form.py" line="+75"/>
+        <source>&amp;Note</source>
+        <translation>&amp;Notiz</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Location</source>
+        <translation>&amp;Ort</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>optional, e.g. meadow by the stream, 3 flowers</source>
+        <translation>optional, z. B. Wiese am Bach, 3 Blüten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>optional: place name, or latitude, longitude</source>
+        <translation>optional: Ortsname oder Breite; Länge</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Location</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A place name, or coordinates in decimal degrees such as 48.137, 11.575</source>
+        <translation>Ein Ortsname oder Koordinaten in Dezimalgrad, z. B. 48,137; 11,575</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+1"/>
+        <source>Save observation</source>
+        <translation>Beobachtung speichern</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/settings_dialog.py" line="+13"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,107 @@
+"""Start the window: Qt application, translations, model and history, and any start-up problem in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order breaks its DLLs
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from desktop import __version__
+from desktop.errors import ModelError, StoreError
+from desktop.inference import Classifier
+from desktop.settings import Settings
+from desktop.store import ObservationStore, StoreDamagedError
+from desktop.ui.crash_dialog import install_crash_dialog
+from desktop.ui.dialogs import show_problem
+from desktop.ui.i18n import Translations, sentence
+from desktop.ui.qt_main_window import MainWindow
+from desktop.ui.species_icons import app_icon
+
+
+def run(argv: list[str]) -> int:
+    """Open the main window and run until it closes; return the exit code."""
+    app = QApplication.instance() or QApplication(list(argv))
+    app.setApplicationName("iris-field")
+    app.setApplicationDisplayName("Iris Field")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("iris-field")
+    app.setWindowIcon(app_icon())
+    install_crash_dialog(app)
+    settings = Settings.load()
+    translations = Translations(app)
+    translations.apply(settings.language)
+    window = open_main_window(settings, translations)
+    try:
+        return app.exec()
+    finally:
+        if window.store is not None:
+            window.store.close()
+
+
+def open_main_window(
+    settings: Settings, translations: Translations | None = None, model_path: Path | None = None
+) -> MainWindow:
+    """Load the model and the history, show the window, then explain anything that went wrong."""
+    classifier: Classifier | None = None
+    model_problem = ""
+    try:
+        classifier = Classifier.load(model_path)
+    except ModelError as exc:
+        model_problem = str(exc)
+    store, store_notice, store_problem = _open_store()
+    window = MainWindow(
+        settings,
+        classifier,
+        store,
+        translations=translations,
+        model_problem=model_problem,
+        store_problem=store_problem,
+    )
+    window.show()
+    # Shown after the window, as window-modal sheets: the history stays browsable behind them.
+    if model_problem:
+        show_problem(
+            window,
+            QCoreApplication.translate("App", "The model could not be loaded"),
+            QCoreApplication.translate(
+                "App", "Iris Field cannot identify flowers until the model is repaired."
+            ),
+            sentence(model_problem)
+            + "\n\n"
+            + QCoreApplication.translate(
+                "App",
+                "You can still browse, export and edit the saved observations. "
+                "Reinstalling Iris Field restores the model.",
+            ),
+        )
+    if store_notice:
+        show_problem(
+            window, QCoreApplication.translate("App", "The history was damaged"), sentence(store_notice)
+        )
+    if store_problem:
+        show_problem(
+            window,
+            QCoreApplication.translate("App", "The history cannot be opened"),
+            store_problem,
+            QCoreApplication.translate(
+                "App", "Observations cannot be saved until this is fixed; predictions still work."
+            ),
+        )
+    return window
+
+
+def _open_store() -> tuple[ObservationStore | None, str, str]:
+    """Open the history; return (store, notice about a damaged file moved aside, problem if none)."""
+    try:
+        return ObservationStore.open(), "", ""
+    except StoreDamagedError as exc:
+        notice = str(exc)
+    except StoreError as exc:
+        return None, "", sentence(str(exc))
+    # The damaged file is safe aside; a fresh, empty history lets the botanist keep working.
+    try:
+        return ObservationStore.open(), notice, ""
+    except StoreError as exc:
+        return None, notice, sentence(str(exc))

@@ -1,0 +1,178 @@
+"""The saved observations as a table model: newest first, with words (and symbols) for every state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from desktop.model_card import ModelCard
+from desktop.store import Observation
+from desktop.ui.i18n import card_word, format_number, format_percent, species_name
+from desktop.ui.species_icons import species_icon
+
+TIME, SPECIES, CONFIDENCE, CHECKED, NOTE, SYNC = range(6)
+COLUMN_COUNT = 6
+# Symbols first, words after: the word carries the meaning, the symbol and colour help the eye.
+SYNC_SYMBOLS = {"pending": "●", "syncing": "↻", "synced": "✓", "failed": "✕"}
+SYNC_COLOURS = {"synced": QColor("#1b5e20"), "failed": QColor("#b71c1c")}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(created_at: str, locale: QLocale) -> str:
+    """Return a stored UTC time as local date and time in the locale's short format."""
+    moment = datetime.fromisoformat(created_at)
+    local = QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000))
+    return locale.toString(local, QLocale.FormatType.ShortFormat)
+
+
+class HistoryTableModel(QAbstractTableModel):
+    """Rows of ``Observation``s with their display texts worked out once per reload."""
+
+    def __init__(self, card: ModelCard | None, parent: QObject | None = None):
+        """Use ``card`` (if any) for the labels of measurements in tooltips."""
+        super().__init__(parent)
+        self._labels = {f.name: f.label for f in card.features} if card is not None else {}
+        self._units = {f.name: f.unit for f in card.features} if card is not None else {}
+        self._rows: list[Observation] = []
+        self._texts: list[tuple[str, ...]] = []
+        self.locale = QLocale()
+
+    def set_observations(self, observations: list[Observation]) -> None:
+        """Replace all rows (the store returns them newest first)."""
+        self.beginResetModel()
+        self._rows = list(observations)
+        self._texts = [self._row_texts(o) for o in self._rows]
+        self.endResetModel()
+
+    def retranslate(self, locale: QLocale) -> None:
+        """Redo every text for a new language or number format."""
+        self.locale = locale
+        self.set_observations(self._rows)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
+
+    def observation(self, row: int) -> Observation:
+        """Return the observation shown in ``row``."""
+        return self._rows[row]
+
+    def row_of(self, observation_id: str) -> int | None:
+        """Return the row that shows an observation, if it is shown."""
+        return next((i for i, o in enumerate(self._rows) if o.id == observation_id), None)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's API)
+        """Return the number of observations (a table has no children)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's API)
+        """Return the number of columns."""
+        return 0 if parent.isValid() else COLUMN_COUNT
+
+    def headerData(  # noqa: N802 (Qt's API)
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Return the column titles."""
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        titles = (
+            self.tr("Time"),
+            self.tr("Species"),
+            self.tr("Confidence"),
+            self.tr("Checked"),
+            self.tr("Note / place"),
+            self.tr("Sync"),
+        )
+        return titles[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Return the text, icon, tooltip, colour or alignment of one cell."""
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._texts[row][column]
+        observation = self._rows[row]
+        if role == Qt.ItemDataRole.DecorationRole and column == SPECIES:
+            return species_icon(observation.species)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(observation)
+        if role == Qt.ItemDataRole.ForegroundRole and column == SYNC:
+            colour = SYNC_COLOURS.get(observation.sync_state)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == CONFIDENCE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _row_texts(self, obs: Observation) -> tuple[str, ...]:
+        return (
+            local_time(obs.created_at, self.locale),
+            obs.species,
+            format_percent(obs.confidence, self.locale),
+            self._checked_text(obs),
+            " · ".join(part for part in (obs.note, self._place(obs)) if part),
+            f"{SYNC_SYMBOLS.get(obs.sync_state, '?')} {self.sync_word(obs.sync_state)}",
+        )
+
+    def sync_word(self, state: str) -> str:
+        """Return the word for a sync state."""
+        words = {
+            "pending": self.tr("pending"),
+            "syncing": self.tr("syncing"),
+            "synced": self.tr("synced"),
+            "failed": self.tr("failed"),
+        }
+        return words.get(state, state)
+
+    def _checked_text(self, obs: Observation) -> str:
+        if obs.confirmed_species is None:
+            return "–"
+        if obs.confirmed_species == obs.predicted_species:
+            return "✓ " + self.tr("confirmed")
+        return "✎ " + self.tr("corrected")
+
+    def _place(self, obs: Observation) -> str:
+        if obs.latitude is not None and obs.longitude is not None:
+            latitude = format_number(obs.latitude, self.locale, 5)
+            return f"{latitude}; {format_number(obs.longitude, self.locale, 5)}"
+        return obs.location
+
+    def _tooltip(self, obs: Observation) -> str:
+        measured = ", ".join(
+            f"{self._label(name)} {format_number(value, self.locale)} {self._units.get(name, 'cm')}"
+            for name, value in obs.measurements.items()
+        )
+        lines = [
+            f"{species_name(obs.species)} — {local_time(obs.created_at, self.locale)}",
+            measured,
+            self.tr("Model said {species} ({percent}), model {name} v{version}").format(
+                species=species_name(obs.predicted_species),
+                percent=format_percent(obs.confidence, self.locale),
+                name=obs.model_name,
+                version=obs.model_version,
+            ),
+        ]
+        if obs.unusual:
+            names = ", ".join(self._label(n) for n in obs.unusual)
+            lines.append("⚠ " + self.tr("Outside the training range: {names}").format(names=names))
+        if obs.observer:
+            lines.append(self.tr("Observer: {name}").format(name=obs.observer))
+        if obs.note:
+            lines.append(self.tr("Note: {note}").format(note=obs.note))
+        if self._place(obs):
+            lines.append(self.tr("Location: {place}").format(place=self._place(obs)))
+        if obs.sync_error:
+            lines.append(self.tr("Sync problem: {error}").format(error=obs.sync_error))
+        return "\n".join(lines)
+
+    def _label(self, name: str) -> str:
+        return card_word(self._labels.get(name, name))
