@@ -33,7 +33,8 @@ class Context:
     def workspace(self) -> Workspace:
         """Return the trained store and exported model, training on first use."""
         if self._workspace is None:
-            self._workspace = prepare(self.work / "store", self.reuse_store)
+            cv_repeats = 2 if self.quick else None
+            self._workspace = prepare(self.work / "store", self.reuse_store, cv_repeats)
         return self._workspace
 
     def pyfunc_model(self) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,8 @@ def run(ctx: Context) -> Section:
         return Section("sync", "6. Sync throughput", tuple(Figure.skip(n, "ms/obs", reason) for n in names))
     import mlflow
 
+    # MlflowClient prints a "View run …" link per run on stdout: noise in the table, not part of the work.
+    os.environ["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = "true"
     classifier = Classifier.load()
     per_round, rounds, warmup = ctx.count(150, 10), ctx.count(4, 1), ctx.count(5, 2)
     folder = ctx.work / "sync"
