@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order breaks its DLLs
@@ -60,6 +61,8 @@ def open_main_window(
         store_problem=store_problem,
     )
     window.show()
+    # The frozen smoke test waits for this line; in a user's log it dates the start-up.
+    logging.getLogger("iris_field.ui").info("main window shown")
     # Shown after the window, as window-modal sheets: the history stays browsable behind them.
     if model_problem:
         show_problem(
