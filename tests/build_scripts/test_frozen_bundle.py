@@ -1,0 +1,210 @@
+"""The frozen bundle works on its own: built by build.py, run from another folder with a clean environment.
+
+No virtual environment, no PYTHONPATH, a fresh IRIS_FIELD_HOME: only what the bundle carries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from build_scripts.bundle_check import (
+    LINUX_BUDGET,
+    MB,
+    command_line_executable,
+    forbidden_contents,
+    python_modules,
+    unpacked_size,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT_S = 1800
+RUN_TIMEOUT_S = 120
+WINDOW_TIMEOUT_S = 60
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Build:
+    """What build.py produced and printed."""
+
+    bundle: Path
+    archive: Path
+    output: str
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """Run the documented build command once for this module, into temporary folders."""
+    dist = tmp_path_factory.mktemp("dist")
+    work = tmp_path_factory.mktemp("work")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build_scripts" / "build.py"), "--dist", str(dist), "--work", str(work)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
+    assert result.returncode == 0, f"build.py failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    archives = [p for p in dist.iterdir() if p.name.endswith((".tar.xz", ".zip"))]
+    assert len(archives) == 1, f"expected one archive in {dist}, found {archives}"
+    return Build(bundle=dist / "iris-field", archive=archives[0], output=result.stdout)
+
+
+def clean_environment(home: Path) -> dict[str, str]:
+    """Return an environment with nothing of the build's Python in it, and a fresh data folder."""
+    env = {
+        "IRIS_FIELD_HOME": str(home),
+        "HOME": str(home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "LANG": "C.UTF-8",
+    }
+    if sys.platform == "win32":
+        system_root = os.environ.get("SYSTEMROOT", r"C:\Windows")
+        env.update(
+            SYSTEMROOT=system_root,
+            WINDIR=system_root,
+            PATH=f"{system_root}\\System32;{system_root}",
+            TEMP=str(home),
+            TMP=str(home),
+            USERPROFILE=str(home),
+        )
+    else:
+        env["PATH"] = "/usr/bin:/bin"
+    return env
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """Return a working folder that is neither the repository nor the bundle."""
+    folder = tmp_path / "somewhere-else"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def run_frozen(build: Build, elsewhere: Path, tmp_path: Path):
+    """Return a function running the bundle's command line with a clean environment."""
+    home = tmp_path / "iris-home"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(command_line_executable(build.bundle)), *args],
+            cwd=elsewhere,
+            env=clean_environment(home),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=RUN_TIMEOUT_S,
+        )
+
+    run.home = home
+    return run
+
+
+def test_self_test_passes_with_nothing_on_stderr(run_frozen):
+    result = run_frozen("--self-test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+    assert "self-test passed" in result.stdout
+    # The frozen app keeps a log in the per-user folder (here IRIS_FIELD_HOME/logs).
+    log = (run_frozen.home / "logs" / "iris-field.log").read_text(encoding="utf-8")
+    assert "started (frozen" in log
+
+
+def test_predict_names_virginica_for_a_textbook_virginica(run_frozen):
+    result = run_frozen("predict", "6.3", "3.3", "6.0", "2.5", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["species"] == "virginica"
+
+
+def test_a_user_mistake_is_one_sentence_and_no_traceback(run_frozen):
+    result = run_frozen("predict", "6.3", "3.3", "6.0")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.server
+def test_sync_lands_a_saved_observation_on_a_real_mlflow_server(run_frozen, mlflow_server):
+    saved = run_frozen("predict", "6.3", "3.3", "6.0", "2.5", "--save", "--note", "frozen bundle", "--json")
+    assert saved.returncode == 0, saved.stderr
+    observation_id = json.loads(saved.stdout)["saved_id"]
+    experiment = f"frozen-{uuid.uuid4().hex[:8]}"
+
+    synced = run_frozen("sync", "--tracking-uri", mlflow_server.url, "--experiment", experiment)
+
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    runs = mlflow_server.runs_by_tag(experiment, "observation_id", observation_id)
+    assert len(runs) == 1
+    assert runs[0].status == "FINISHED"
+
+
+def test_the_window_opens_offscreen_in_the_frozen_app(build: Build, elsewhere: Path, tmp_path: Path):
+    home = tmp_path / "window-home"
+    log = home / "logs" / "iris-field.log"
+    app = build.bundle / ("iris-field.exe" if sys.platform == "win32" else "iris-field")
+    output = (tmp_path / "window-output.txt").open("w+b")  # a file, not a pipe nobody drains
+    process = subprocess.Popen(
+        [str(app)], cwd=elsewhere, env=clean_environment(home), stdout=output, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + WINDOW_TIMEOUT_S
+        while time.monotonic() < deadline and process.poll() is None:
+            if log.is_file() and "main window shown" in log.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.1)
+        output.seek(0)
+        assert process.poll() is None, f"the window exited early: {output.read().decode()[-2000:]}"
+        assert "main window shown" in log.read_text(encoding="utf-8")
+        assert "Unexpected error" not in log.read_text(encoding="utf-8")
+    finally:
+        process.kill()
+        process.wait()
+        output.close()
+
+
+def test_the_bundle_carries_the_runtime_and_no_training_package(build: Build):
+    assert forbidden_contents(build.bundle) == []
+    modules = python_modules(build.bundle)
+    # The check above is only as good as the module listing it reads: the runtime must be seen in it.
+    assert {"desktop.main", "desktop.sync.cli", "desktop.ui.app", "onnxruntime", "numpy"} <= modules
+    internal = build.bundle / "_internal"
+    assert (internal / "assets" / "model" / "iris.onnx").is_file()
+    assert (internal / "assets" / "translations" / "iris_field_de.qm").is_file()
+    qt_translations = {p.name for p in internal.rglob("qtbase_*.qm")}
+    assert qt_translations == {"qtbase_de.qm", "qtbase_en.qm"}
+
+
+def test_the_archive_holds_the_whole_bundle(build: Build):
+    files = {p.relative_to(build.bundle.parent).as_posix() for p in build.bundle.rglob("*") if p.is_file()}
+    if build.archive.suffix == ".zip":
+        with zipfile.ZipFile(build.archive) as zf:
+            packed = {n for n in zf.namelist() if not n.endswith("/")}
+    else:
+        with tarfile.open(build.archive) as tf:
+            packed = {m.name for m in tf.getmembers() if m.isfile() or m.issym()}
+    assert packed == files
+
+
+def test_the_build_reports_both_sizes_and_linux_stays_within_budget(build: Build):
+    unpacked = float(re.search(r"unpacked:\s+([\d.]+) MB", build.output).group(1))
+    compressed = float(re.search(r"compressed:\s+([\d.]+) MB", build.output).group(1))
+    assert unpacked == pytest.approx(unpacked_size(build.bundle) / MB, abs=0.1)
+    assert compressed == pytest.approx(build.archive.stat().st_size / MB, abs=0.1)
+    print(f"\nfrozen bundle: {unpacked:.1f} MB unpacked, {compressed:.1f} MB as {build.archive.name}")
+    if sys.platform.startswith("linux"):
+        assert unpacked * MB <= LINUX_BUDGET.unpacked
+        assert compressed * MB <= LINUX_BUDGET.compressed
