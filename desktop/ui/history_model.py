@@ -142,8 +142,10 @@ class HistoryTableModel(QAbstractTableModel):
 
     def _place(self, obs: Observation) -> str:
         if obs.latitude is not None and obs.longitude is not None:
-            latitude = format_number(obs.latitude, self.locale, 5)
-            return f"{latitude}; {format_number(obs.longitude, self.locale, 5)}"
+            # "g": as many digits as were typed (48.137), not padded zeros; ";" also works with 48,137.
+            return (
+                f"{self.locale.toString(obs.latitude, 'g', 9)}; {self.locale.toString(obs.longitude, 'g', 9)}"
+            )
         return obs.location
 
     def _tooltip(self, obs: Observation) -> str:

@@ -60,7 +60,7 @@ class ResultPanel(QWidget):
             bar = QProgressBar(self)
             bar.setRange(0, BAR_RESOLUTION)
             bar.setTextVisible(False)
-            bar.setFixedHeight(18)
+            bar.setFixedHeight(22)
             value = QLabel(self)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100 %") + 4)

@@ -69,6 +69,7 @@ def test_coordinates_typed_as_location_are_saved_as_latitude_and_longitude(windo
     save(window, SETOSA, location="48,137; 11,575")
     (saved,) = window.store.list()
     assert (saved.latitude, saved.longitude, saved.location) == (48.137, 11.575, "")
+    assert window.history.model.data(window.history.model.index(0, columns.NOTE)) == "48.137; 11.575"
 
 
 def test_impossible_coordinates_are_refused_in_a_dialog_and_nothing_is_saved(
