@@ -34,7 +34,8 @@ BUILD_TIMEOUT_S = 1800
 RUN_TIMEOUT_S = 120
 WINDOW_TIMEOUT_S = 60
 
-pytestmark = pytest.mark.slow
+# The first test also builds the bundle (minutes, most of it LZMA): more than pytest's default limit.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 300)]
 
 
 @dataclass(frozen=True)
