@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from desktop.atomic_file import atomic_text_writer
 from desktop.errors import InputError
 
 if TYPE_CHECKING:
@@ -217,18 +215,9 @@ def write_history(observations: Sequence[Observation], stream: IO[str]) -> None:
 def export_history(observations: Sequence[Observation], path: Path) -> None:
     """Write observations to a CSV file atomically: the file is either complete or not there."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            write_history(observations, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
+    with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
+        write_history(observations, handle)
 
 
 def import_history(path: Path) -> list[Observation]:

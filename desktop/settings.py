@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.atomic_file import atomic_text_writer
 from desktop.paths import config_dir, corrupt_aside_path
 
 SETTINGS_FILENAME = "settings.json"
@@ -88,17 +87,8 @@ class Settings:
         path = self.default_path() if path is None else Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with atomic_text_writer(path) as handle:
+            handle.write(text)
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed."""
