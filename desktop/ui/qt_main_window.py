@@ -116,11 +116,11 @@ class MainWindow(QMainWindow):
         self.unavailable_notice: QLabel | None = None
         measuring = QWidget(self)
         column = QVBoxLayout(measuring)
+        self._result_box = QGroupBox(measuring)
         if classifier is not None:
             self.measurements = MeasurementPanel(classifier.card, measuring)
-            self.result = ResultPanel(classifier.card, measuring)
+            self.result = ResultPanel(classifier.card, self._result_box)
             self.save_form = SaveForm(self.save_action, measuring)
-            self._result_box = QGroupBox(measuring)
             QVBoxLayout(self._result_box).addWidget(self.result)
             column.addWidget(self.measurements)
             column.addWidget(self._result_box)
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             column.addStretch(1)
             self.measurements.values_changed.connect(self._on_measurements_changed)
         else:
-            self._result_box = QGroupBox(measuring)
+            # Without a model there is nothing to measure against: say why, in the space the sliders had.
             self.unavailable_notice = QLabel(self._result_box)
             self.unavailable_notice.setWordWrap(True)
             self.unavailable_notice.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -163,8 +163,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(separator)
             self.statusBar().addPermanentWidget(label)
 
-        self.retranslate()
-        self._update_counts()
+        self.retranslate()  # also fills the status bar's counts
         self._restore_layout()
         if self.measurements is not None:
             self._on_measurements_changed()
