@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import subprocess
-import sys
+import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,94 +15,30 @@ from desktop.store import ObservationStore
 from desktop.sync.rest_client import Auth
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
-from desktop.sync.worker import Phase, SyncProgress, SyncWorker
-from tests.mlflow_test_server import MlflowServer, free_port
+from desktop.sync.worker import Phase, SyncWorker
+from tests.mlflow_test_server import MlflowServer, scratch_folder
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once, outbox_stages
+from tests.sync.server.fault_tools import Recorder, background_worker, fault_server, synced_count, wait_for
 from tests.sync.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.server
 
-FAULT_SERVER = Path(__file__).resolve().parents[1] / "fault_http_server.py"
 QUICK = SyncOptions(settle_seconds=1.0, policy=RetryPolicy(base_seconds=0.2, cap_seconds=2.0))
 
 
 @pytest.fixture(scope="module")
 def restartable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
     """Yield a server of this module's own, to kill and restart (same port, same SQLite file)."""
-    server = MlflowServer(tmp_path_factory.mktemp("restartable-mlflow"), workers=1)
+    root = scratch_folder(tmp_path_factory.mktemp("restartable-mlflow"))
+    server = MlflowServer(root, workers=1)
     server.start()
     try:
         yield server
     finally:
         server.stop()
-
-
-@contextlib.contextmanager
-def fault_server(
-    fault: str, count: int, upstream: str = "", path_part: str = ""
-) -> Iterator[tuple[str, list]]:
-    """Run fault_http_server.py as a real process; yield its URL and (after exit) the faults it served."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(FAULT_SERVER), str(port), fault, str(count), upstream, path_part],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    served: list[str] = []
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready"
-        yield f"http://127.0.0.1:{port}", served
-    finally:
-        process.terminate()
-        out, _ = process.communicate(timeout=30)
-        served.extend(line for line in out.splitlines() if line.startswith("fault"))
-
-
-class Recorder:
-    """Collect progress snapshots from the worker thread."""
-
-    def __init__(self) -> None:
-        self.seen: list[SyncProgress] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, progress: SyncProgress) -> None:
-        with self._lock:
-            self.seen.append(progress)
-
-    def phases(self) -> set[Phase]:
-        with self._lock:
-            return {p.phase for p in self.seen}
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting until {what}")
-
-
-def synced_count(db_path: Path) -> int:
-    with ObservationStore.open(db_path) as store:
-        return store.counts()["synced"]
-
-
-@contextlib.contextmanager
-def background_worker(worker: SyncWorker) -> Iterator[threading.Event]:
-    """Run the app's loop (``run_forever``) in a thread, as the window does; yield its wake event."""
-    stop, wake = threading.Event(), threading.Event()
-    thread = threading.Thread(target=worker.run_forever, args=(stop, wake), daemon=True)
-    thread.start()
-    try:
-        yield wake
-    finally:
-        stop.set()
-        wake.set()
-        thread.join(timeout=60)
-        assert not thread.is_alive(), "the sync worker did not stop"
+        if root.is_relative_to("/dev/shm"):
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def test_with_the_server_down_at_start_observations_stay_pending_quietly_and_land_when_it_comes_up(
