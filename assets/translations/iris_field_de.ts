@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+67"/>
+        <location filename="../../desktop/ui/app.py" line="+72"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -316,7 +316,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>korrigiert</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Model said {species} ({percent}), model {name} v{version}</source>
         <translation>Modell sagte {species} ({percent}), Modell {name} v{version}</translation>
     </message>
@@ -349,7 +349,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+235"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+234"/>
         <source>The observation was not saved</source>
         <translation>Die Beobachtung wurde nicht gespeichert</translation>
     </message>
@@ -562,12 +562,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+105"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+170"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-61"/>
         <source>Uncertain</source>
         <translation>Unsicher</translation>
     </message>
@@ -642,6 +642,250 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location filename="../../desktop/ui/settings_dialog.py" line="+13"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <location filename="../../desktop/ui/sync_controller.py" line="+63"/>
+        <source>Sync status</source>
+        <translation>Abgleich-Status</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>The history is not available, so nothing can be synced.</source>
+        <translation>Der Verlauf ist nicht verfügbar, daher kann nichts übertragen werden.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Enter it in Settings → Sync.</source>
+        <translation>Tragen Sie es unter Einstellungen → Abgleich ein.</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Sync &amp;now</source>
+        <translation>Jetzt &amp;abgleichen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send every observation not yet on the server, now</source>
+        <translation>Jede Beobachtung, die noch nicht auf dem Server ist, jetzt senden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Server settings…</source>
+        <translation>&amp;Server-Einstellungen…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send &amp;unfinished observations to this server</source>
+        <translation>&amp;Unfertige Beobachtungen an diesen Server senden</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send &amp;all observations to this server…</source>
+        <translation>&amp;Alle Beobachtungen an diesen Server senden…</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Sync on request: Sync → Sync now</source>
+        <translation>Abgleich auf Anforderung: Abgleich → Jetzt abgleichen</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Set the lab&apos;s MLflow server in Settings → Sync.</source>
+        <translation>Legen Sie den MLflow-Server des Labors unter Einstellungen → Abgleich fest.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Send all observations to this server?</source>
+        <translation>Alle Beobachtungen an diesen Server senden?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Every observation, also those already synced elsewhere, will be sent to {server} (experiment {experiment}). Runs already there are found and kept, never duplicated; nothing is deleted anywhere.</source>
+        <translation>Jede Beobachtung, auch die bereits anderswohin übertragenen, wird an {server} (Experiment {experiment}) gesendet. Runs, die dort schon sind, werden gefunden und behalten, nie verdoppelt; nirgends wird etwas gelöscht.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send all</source>
+        <translation>Alle senden</translation>
+    </message>
+</context>
+<context>
+    <name>SyncSettingsPage</name>
+    <message>
+        <location filename="../../desktop/ui/sync_settings_page.py" line="+26"/>
+        <source>MLflow server address</source>
+        <translation>Adresse des MLflow-Servers</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Experiment</source>
+        <translation>Experiment</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name and password</source>
+        <translation>Benutzername und Passwort</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Access token</source>
+        <translation>Zugriffstoken</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign-in</source>
+        <translation>Anmeldung</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Password or token</source>
+        <translation>Passwort oder Token</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Device name</source>
+        <translation>Gerätename</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Send observations &amp;automatically whenever the server is reachable</source>
+        <translation>Beobachtungen &amp;automatisch senden, sobald der Server erreichbar ist</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Passwords and tokens are kept in the system&apos;s keyring.</source>
+        <translation>Passwörter und Tokens werden im Schlüsselbund des Systems aufbewahrt.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This system has no keyring: a password or token is kept only until Iris Field closes, never written to disk.</source>
+        <translation>Dieses System hat keinen Schlüsselbund: Ein Passwort oder Token wird nur bis zum Schließen von Iris Field aufbewahrt und nie auf die Festplatte geschrieben.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Server</source>
+        <translation>&amp;Server</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Experiment</source>
+        <translation>&amp;Experiment</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign-&amp;in</source>
+        <translation>&amp;Anmeldung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User name</source>
+        <translation>&amp;Benutzername</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Password or token</source>
+        <translation>&amp;Passwort oder Token</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Device name</source>
+        <translation>&amp;Gerätename</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>(stored; type to replace)</source>
+        <translation>(gespeichert; zum Ersetzen eintippen)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sync</source>
+        <translation>Abgleich</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Enter the user name for the server, or choose another sign-in.</source>
+        <translation>Geben Sie den Benutzernamen für den Server ein oder wählen Sie eine andere Anmeldung.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <location filename="../../desktop/ui/sync_status.py" line="+15"/>
+        <source>Sync off</source>
+        <translation>Abgleich aus</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Connecting…</source>
+        <translation>Verbinde…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Syncing {done} of {total}</source>
+        <translation>Übertrage {done} von {total}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Another sync is running</source>
+        <translation>Ein anderer Abgleich läuft</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{count} not synced</source>
+        <translation>{count} nicht übertragen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All synced ({time})</source>
+        <translation>Alles übertragen ({time})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All synced</source>
+        <translation>Alles übertragen</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Server: {server}</source>
+        <translation>Server: {server}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No sync server is set.</source>
+        <translation>Kein Server für den Abgleich eingestellt.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Next try in {seconds} s.</source>
+        <translation>Nächster Versuch in {seconds} s.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{count} failed: the history shows why on each row.</source>
+        <translation>{count} fehlgeschlagen: Der Verlauf zeigt in jeder Zeile, warum.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{count} belong to another server or experiment: see the Sync menu.</source>
+        <translation>{count} gehören zu einem anderen Server oder Experiment: siehe Menü Abgleich.</translation>
     </message>
 </context>
 </TS>

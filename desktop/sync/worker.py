@@ -58,6 +58,9 @@ class SyncProgress:
     message: str = ""
     retry_in: float | None = None
     last_synced_at: str = ""  # UTC ISO time the last observation became synced
+    unsynced: int | None = None  # at the end of a pass: observations still not on a server, of which
+    failed: int = 0  # stopped on a permanent problem (the row says why)
+    elsewhere: int = 0  # bound to another server or experiment (waiting for the user's decision)
 
 
 @dataclass(frozen=True)
@@ -610,7 +613,17 @@ class _Pass:
             retry_in=retry_in,
         )
         if not error_kind:
-            self._progress(Phase.DONE)
+            self.worker._emit(  # noqa: SLF001
+                SyncProgress(
+                    Phase.DONE,
+                    done=self.synced_now + self.updated_now + self.failed_now,
+                    total=self.total,
+                    last_synced_at=self.outbox.last_synced_at(),
+                    unsynced=plan.unsynced,
+                    failed=len(plan.failed),
+                    elsewhere=plan.elsewhere,
+                )
+            )
         return report
 
     def _report_transient(self, exc: MlflowRestError, paused_until: float) -> SyncReport:

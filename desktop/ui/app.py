@@ -19,6 +19,7 @@ from desktop.ui.dialogs import show_problem
 from desktop.ui.i18n import Translations, sentence
 from desktop.ui.qt_main_window import MainWindow
 from desktop.ui.species_icons import app_icon
+from desktop.ui.sync_controller import install_sync
 
 
 def run(argv: list[str]) -> int:
@@ -34,6 +35,7 @@ def run(argv: list[str]) -> int:
     translations = Translations(app)
     translations.apply(settings.language)
     window = open_main_window(settings, translations)
+    install_sync(window)  # background sync, Sync menu, status text, server settings tab
     try:
         return app.exec()
     finally:

@@ -1,0 +1,196 @@
+"""The window's sync: background worker, status words, Sync menu, server settings; never a frozen window."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLocale, QTimer
+
+from desktop.settings import Settings
+from desktop.sync.credentials import SecretStore
+from desktop.sync.worker import Phase, SyncProgress
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.sync_settings_page import SyncSettingsPage
+from desktop.ui.sync_status import status_text
+from tests.mlflow_test_server import MlflowServer, free_port
+from tests.sync.history_factory import make_observation
+from tests.sync.server.exactly_once import assert_exactly_once
+from tests.sync.server.fault_tools import fault_server
+from tests.sync.ui.conftest import OpenSyncWindow
+
+WAIT_MS = 90_000
+
+
+def test_status_words_for_each_phase(qapp) -> None:
+    locale = QLocale(QLocale.Language.English)
+    assert status_text(None, locale, configured=False) == "Sync off"
+    assert status_text(SyncProgress(Phase.OFFLINE, message="x"), locale) == "Offline"
+    assert status_text(SyncProgress(Phase.SYNCING, done=3, total=12), locale) == "Syncing 3 of 12"
+    problem = SyncProgress(Phase.ERROR, message="401: check your credentials for lab:5000")
+    assert status_text(problem, locale) == "401: check your credentials for lab:5000."
+    done = SyncProgress(Phase.DONE, last_synced_at="2026-05-01T09:00:00+00:00", unsynced=0)
+    assert status_text(done, locale).startswith("All synced (")
+    assert status_text(SyncProgress(Phase.DONE, unsynced=2, failed=2), locale) == "2 not synced"
+
+
+def test_without_a_server_the_status_says_sync_off_and_the_menu_offers_the_settings(
+    open_sync_window: OpenSyncWindow,
+) -> None:
+    window, controller = open_sync_window(Settings(language="en"))
+    assert controller.status_label.text() == "Sync off"
+    assert not controller.running
+    texts = [a.text() for a in window.sync_menu.actions() if not a.isSeparator()]
+    assert "Sync &now" in texts and "&Server settings…" in texts
+    assert window.sync_menu.menuAction().isVisible()
+
+
+@pytest.mark.server
+def test_a_saved_observation_is_synced_in_the_background_and_the_status_bar_says_all_synced(
+    open_sync_window: OpenSyncWindow, mlflow_server: MlflowServer, experiment_name: str, qtbot
+) -> None:
+    settings = Settings(language="en", tracking_uri=mlflow_server.url, experiment_name=experiment_name)
+    window, controller = open_sync_window(settings)
+    earlier = make_observation(1)
+    window.store.add(earlier)  # saved in an earlier session
+    window.save_action.trigger()  # saved now, through the window
+
+    qtbot.waitUntil(lambda: controller.status_label.text().startswith("All synced ("), timeout=WAIT_MS)
+
+    saved = window.store.list()
+    assert len(saved) == 2 and {o.sync_state for o in saved} == {"synced"}
+    assert_exactly_once(mlflow_server, experiment_name, saved)
+
+
+@pytest.mark.server
+def test_sync_now_sends_what_was_saved_while_automatic_sync_is_off(
+    open_sync_window: OpenSyncWindow, mlflow_server: MlflowServer, experiment_name: str, qtbot
+) -> None:
+    settings = Settings(
+        language="en", tracking_uri=mlflow_server.url, experiment_name=experiment_name, auto_sync=False
+    )
+    window, controller = open_sync_window(settings)
+    window.store.add(make_observation(2))
+    assert controller.status_label.text().startswith("Sync on request")
+
+    controller.sync_now_action.trigger()
+
+    qtbot.waitUntil(lambda: controller.status_label.text().startswith("All synced ("), timeout=WAIT_MS)
+    assert_exactly_once(mlflow_server, experiment_name, window.store.list())
+
+
+def test_an_unreachable_server_shows_offline_and_keeps_observations_pending(
+    open_sync_window: OpenSyncWindow, qtbot
+) -> None:
+    settings = Settings(language="en", tracking_uri=f"http://127.0.0.1:{free_port()}")
+    window, controller = open_sync_window(settings)
+    window.store.add(make_observation(3))
+    controller.wake()
+
+    qtbot.waitUntil(lambda: controller.status_label.text() == "Offline", timeout=WAIT_MS)
+    assert "cannot be reached" in controller.status_label.toolTip()
+    assert window.store.counts()["pending"] == 1
+
+
+def test_wrong_credentials_say_check_your_credentials_in_the_status_bar(
+    open_sync_window: OpenSyncWindow, qtbot
+) -> None:
+    with fault_server("401", 0) as (url, _served):
+        window, controller = open_sync_window(Settings(language="en", tracking_uri=url))
+        window.store.add(make_observation(4))
+        controller.sync_now()
+        qtbot.waitUntil(
+            lambda: controller.status_label.text().startswith("401: check your credentials"), timeout=WAIT_MS
+        )
+    assert window.store.counts()["synced"] == 0
+
+
+@contextlib.contextmanager
+def hanging_server() -> Iterator[tuple[str, threading.Event]]:
+    """Accept connections and read requests, but never answer (a hung server or a dead network path)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    request_seen = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = listener.accept()
+                held.append(connection)
+                if connection.recv(65536):
+                    request_seen.set()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", request_seen
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+def test_the_window_keeps_working_while_the_server_hangs(open_sync_window: OpenSyncWindow, qtbot) -> None:
+    with hanging_server() as (url, request_seen):
+        window, controller = open_sync_window(Settings(language="en", tracking_uri=url))
+        window.store.add(make_observation(5))
+        controller.sync_now()
+        assert request_seen.wait(30), "the worker never reached the server"
+
+        # The worker is now blocked waiting for an answer; the window's event loop must still run.
+        ticks: list[int] = []
+        timer = QTimer(window)
+        timer.timeout.connect(lambda: ticks.append(1))
+        timer.start(10)
+        qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5_000)
+        window.history.search.setText("setosa")
+        assert window.history.search.text() == "setosa"
+        controller.sync_now_action.trigger()  # pressing it again while hung must not block either
+        qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=5_000)
+        timer.stop()
+        assert controller.status_label.text() in ("Connecting…", "Syncing 0 of 1")
+
+
+def test_the_server_settings_tab_keeps_the_password_out_of_the_settings_file(
+    open_sync_window: OpenSyncWindow, iris_home: Path, qtbot
+) -> None:
+    window, controller = open_sync_window(Settings(language="en"))
+    window.open_settings()
+    dialog = window.findChild(SettingsDialog)
+    page = next(p for p in dialog.pages() if isinstance(p, SyncSettingsPage))
+    page.server.setText("http://lab.example:5000")
+    page.auth.setCurrentIndex(page.auth.findData("basic"))
+    page.username.setText("ada")
+    page.secret.setText("correct horse battery staple")
+    page.device.setText("field-laptop-7")
+    dialog.accept()
+
+    saved = Settings.load()
+    assert (saved.tracking_uri, saved.auth, saved.username, saved.device_name) == (
+        "http://lab.example:5000",
+        "basic",
+        "ada",
+        "field-laptop-7",
+    )
+    assert "correct horse" not in (iris_home / "settings.json").read_text(encoding="utf-8")
+    assert controller.secrets.get("http://lab.example:5000", "basic", "ada") == "correct horse battery staple"
+    assert not SecretStore(use_keyring=False).persistent
+    assert controller.running  # restarted for the new server, with the password from this session
+
+
+def test_the_server_settings_tab_refuses_an_address_that_is_not_http(
+    open_sync_window: OpenSyncWindow, qtbot
+) -> None:
+    window, _controller = open_sync_window(Settings(language="en"))
+    window.open_settings()
+    dialog = window.findChild(SettingsDialog)
+    page = next(p for p in dialog.pages() if isinstance(p, SyncSettingsPage))
+    page.server.setText("sqlite:///mlflow.db")
+    dialog.accept()
+    assert dialog.isVisible()
+    assert "http" in page.problem()
