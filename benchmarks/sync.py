@@ -101,7 +101,7 @@ def run(ctx: Context) -> Section:
     # MlflowClient prints a "View run …" link per run on stdout: noise in the table, not part of the work.
     os.environ["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = "true"
     classifier = Classifier.load()
-    per_round, rounds, warmup = ctx.count(150, 10), ctx.count(4, 1), ctx.count(5, 2)
+    per_round, rounds, warmup = ctx.count(100, 10), ctx.count(3, 1), ctx.count(5, 2)
     folder = ctx.work / "sync"
     seconds: dict[str, list[float]] = {"app": [], "client": [], "client_artifact": []}
     with mlflow_server(folder / "server") as url:
