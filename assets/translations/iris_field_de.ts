@@ -35,6 +35,35 @@
     </message>
 </context>
 <context>
+    <name>CrashDialog</name>
+    <message>
+        <location filename="../../desktop/ui/crash_dialog.py" line="+23"/>
+        <source>Iris Field – unexpected problem</source>
+        <translation>Iris Field – unerwartetes Problem</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Something went wrong that Iris Field did not expect.</source>
+        <translation>Etwas ist schiefgegangen, womit Iris Field nicht gerechnet hat.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Your saved observations are safe. The details were written to the log file
+{log}
+
+If this happens again, please send that file to your lab contact.</source>
+        <translation>Ihre gespeicherten Beobachtungen sind sicher. Die Einzelheiten stehen in der Protokolldatei
+{log}
+
+Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson im Labor.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Open log folder</source>
+        <translation>Protokollordner öffnen</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="+32"/>

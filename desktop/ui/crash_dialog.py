@@ -15,26 +15,27 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from desktop import app_log
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CrashDialog", text)
-
-
 def crash_message_box(log_file: Path, summary: str, parent: QWidget | None = None) -> QMessageBox:
     """Build (not show) the dialog that tells the user about an unexpected error."""
     box = QMessageBox(parent)
     box.setObjectName("crashDialog")
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle(_tr("Iris Field – unexpected problem"))
-    box.setText(_tr("Something went wrong that Iris Field did not expect."))
+    box.setWindowTitle(QCoreApplication.translate("CrashDialog", "Iris Field – unexpected problem"))
+    box.setText(
+        QCoreApplication.translate("CrashDialog", "Something went wrong that Iris Field did not expect.")
+    )
     box.setInformativeText(
-        _tr(
+        QCoreApplication.translate(
+            "CrashDialog",
             "Your saved observations are safe. The details were written to the log file\n{log}\n\n"
-            "If this happens again, please send that file to your lab contact."
+            "If this happens again, please send that file to your lab contact.",
         ).format(log=log_file)
     )
     box.setDetailedText(summary)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    open_folder = box.addButton(_tr("Open log folder"), QMessageBox.ButtonRole.ActionRole)
+    open_folder = box.addButton(
+        QCoreApplication.translate("CrashDialog", "Open log folder"), QMessageBox.ButtonRole.ActionRole
+    )
     open_folder.setObjectName("openLogFolderButton")
     # An action-role button closes the box too; opening the folder is what the user asked for.
     open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file.parent))))
