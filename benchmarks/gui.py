@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 from benchmarks.context import PROJECT_ROOT, Context
-from benchmarks.process import ProbeRun, child_env, probe_command, spawn
+from benchmarks.process import ProbeRun, child_env, peak_rss_kb, probe_command, spawn
 from benchmarks.report import Figure, Section
 from benchmarks.timing import Distribution
 from benchmarks.workspace import console_script
@@ -48,6 +49,18 @@ def launch_times(command: list[str], env: dict[str, str], repeats: int) -> Distr
     spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, timeout=120)
     runs = [spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, timeout=120) for _ in range(repeats)]
     return Distribution.of([r.ready_s for r in runs])
+
+
+def idle_window_peak_kb(command: list[str], env: dict[str, str], idle_s: float = 1.0) -> float:
+    """Launch the app, wait for its first frame, let it idle, and read its own peak RSS from outside."""
+
+    def after_idle(pid: int) -> dict[str, str]:
+        time.sleep(idle_s)
+        return {"peak_kb": str(peak_rss_kb(pid))}
+
+    env = dict(env, QT_LOGGING_RULES=PAINTING_LOG)
+    run = spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, on_ready=after_idle, timeout=120)
+    return float(run.values["peak_kb"])
 
 
 def frozen_window_run(ctx: Context, exe: Path, env: dict[str, str]) -> Figure:

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,18 +42,31 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def peak_rss_kb(pid: int) -> int:
+    """Return another process's peak resident memory (VmHWM, kB) from /proc; 0 where there is no /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def spawn(
     command: list[str],
     env: dict[str, str],
     *,
     ready: str | re.Pattern[str] | None = "BENCH ready",
     stop_when_ready: bool = False,
+    on_ready: Callable[[int], dict[str, str]] | None = None,
     timeout: float = 300.0,
     cwd: Path | None = None,
 ) -> ProbeRun:
     """Start ``command``, stdout and stderr merged; time the first line matching ``ready`` (or the exit).
 
-    With ``stop_when_ready`` the child is terminated once ready (a window that would otherwise stay open).
+    ``on_ready(pid)`` runs once ready (e.g. to read the child's memory) and adds to the values; with
+    ``stop_when_ready`` the child is then terminated (a window that would otherwise stay open).
     """
     pattern = re.compile(re.escape(ready)) if isinstance(ready, str) else ready
     values: dict[str, str] = {}
@@ -80,6 +94,8 @@ def spawn(
                 values[match.group(1)] = match.group(2).strip()
             if pattern is not None and ready_ns is None and pattern.search(line):
                 ready_ns = now
+                if on_ready is not None:
+                    values.update(on_ready(child.pid))
                 if stop_when_ready:
                     child.terminate()
             if time.monotonic() > deadline:
