@@ -8,6 +8,12 @@ Stages, each committed to disk before (``creating``) or after (all others) the n
 
 A row can additionally be *failed* (``failure`` non-empty): it keeps its stage, so a retry resumes where
 it stopped and never creates a second run. Every write checks that this worker still holds the lease.
+
+Every transition is committed before the next network call, so it survives the process being killed.
+Only ``creating`` also waits for the disk (fsync) before the create goes out: after a power cut, losing any
+later stage just means redoing a step that is safe to redo (search and adopt, an identical log-batch,
+the same artifact, the same final update, another read-back), whereas losing ``creating`` could mean
+creating a second run without looking first.
 """
 
 from __future__ import annotations
@@ -114,6 +120,8 @@ class Outbox:
         """Work on ``db`` (a connection owned by the calling thread) under ``lease``."""
         self._db = db
         self.lease = lease
+        # Committed, not fsync'd, by default; the transitions that must reach the disk ask for it.
+        db.execute("PRAGMA synchronous = NORMAL")
 
     # ------------------------------------------------------------------ reading
     def entry(self, observation_id: str) -> OutboxEntry | None:
@@ -161,6 +169,7 @@ class Outbox:
             "stage = 'creating', tracking_uri = ?, experiment_name = ?, experiment_id = ?,"
             " pushed_updated_at = ?",
             (binding.tracking_uri, binding.experiment_name, binding.experiment_id, pushed_updated_at),
+            durable=True,
         )
 
     def create_unsent(self, observation_id: str) -> None:
@@ -269,7 +278,7 @@ class Outbox:
         """
         stages = ("creating", "created", "logged", "finished") + (("synced",) if include_synced else ())
         marks = ", ".join("?" * len(stages))
-        with self._fenced() as db:
+        with self._fenced(durable=True) as db:
             cursor = db.execute(
                 f"UPDATE sync_outbox SET stage = 'creating', tracking_uri = '', experiment_name = '',"
                 f" experiment_id = '', run_id = '', artifact_uri = '', failure = '', failure_kind = '',"
@@ -286,13 +295,22 @@ class Outbox:
 
     # ------------------------------------------------------------------ internals
     @contextlib.contextmanager
-    def _fenced(self) -> Iterator[sqlite3.Connection]:
-        """Open a write transaction that first proves this worker still holds the lease (a fencing token)."""
-        with immediate_transaction(self._db) as db:
-            current = read_holder(db)
-            if current is None or current.holder != self.lease.holder:
-                raise LeaseLost("another sync worker took over this history; this one stops")
-            yield db
+    def _fenced(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """Open a write transaction that first proves this worker still holds the lease (a fencing token).
+
+        ``durable``: the commit also waits until the disk has it (fsync), not only the operating system.
+        """
+        if durable:
+            self._db.execute("PRAGMA synchronous = FULL")
+        try:
+            with immediate_transaction(self._db) as db:
+                current = read_holder(db)
+                if current is None or current.holder != self.lease.holder:
+                    raise LeaseLost("another sync worker took over this history; this one stops")
+                yield db
+        finally:
+            if durable:
+                self._db.execute("PRAGMA synchronous = NORMAL")
 
     def _transition(
         self,
@@ -302,11 +320,12 @@ class Outbox:
         params: tuple,
         *,
         keep_changed_at: bool = False,
+        durable: bool = False,
     ) -> None:
         marks = ", ".join("?" * len(from_stages))
         stamp = "" if keep_changed_at else ", changed_at = ?"
         stamp_params = () if keep_changed_at else (utc_now_iso(),)
-        with self._fenced() as db:
+        with self._fenced(durable) as db:
             cursor = db.execute(
                 f"UPDATE sync_outbox SET {assignments}{stamp}"
                 f" WHERE observation_id = ? AND stage IN ({marks})",

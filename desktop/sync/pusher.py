@@ -148,7 +148,8 @@ class ObservationPusher:
             stage = "created"
         if stage == "created":
             self._client.log_batch(run_id, params=record.params, metrics=record.metrics)
-            self._client.upload_artifact(artifact_uri, ARTIFACT_NAME, record.artifact, "application/json")
+            if record.artifact_needed:
+                self._client.upload_artifact(artifact_uri, ARTIFACT_NAME, record.artifact, "application/json")
             self._outbox.logged(oid)
             stage = "logged"
         if stage == "logged":
@@ -178,7 +179,11 @@ class ObservationPusher:
         return info.run_id, info.artifact_uri
 
     def _push_edits(self, entry: OutboxEntry, obs: Observation, record: RunRecord) -> PushResult:
-        """Send a synced observation's edited tags (confirmed species, note) and its new observation.json."""
+        """Send a synced observation's edited tags (confirmed species, note) and a fresh observation.json.
+
+        observation.json is written on every edit, needed or not: an earlier, longer note may have left
+        one on the run, and it must never disagree with the tags.
+        """
         oid = entry.observation_id
         if obs.deleted or not needs_edit_push(entry, obs):
             return PushResult(oid, Outcome.SKIPPED)

@@ -34,6 +34,9 @@ class RunRecord:
     metrics: tuple[Metric, ...]
     tags: tuple[tuple[str, str], ...]  # observation_id first: it travels in the create request
     artifact: bytes  # observation.json: the whole observation, nothing shortened
+    # A tag had to be shortened: only observation.json holds the whole text, so it must be uploaded.
+    # (Otherwise it is skipped: one request less per run on a server that is usually the bottleneck.)
+    artifact_needed: bool = False
 
     @property
     def tag_dict(self) -> dict[str, str]:
@@ -102,6 +105,7 @@ def build_run_record(obs: Observation, *, device: str, app_version: str = __vers
         tags.append(("mlflow.user", obs.observer))  # shown as the run's "User" in the MLflow UI
     # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
     shortened = tuple((key, shorten(value)) for key, value in tags)
+    cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
 
     return RunRecord(
         observation_id=obs.id,
@@ -111,6 +115,7 @@ def build_run_record(obs: Observation, *, device: str, app_version: str = __vers
         metrics=tuple(metrics),
         tags=shortened,
         artifact=observation_json(obs, device=device, app_version=app_version),
+        artifact_needed=cut,
     )
 
 

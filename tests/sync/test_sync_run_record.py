@@ -67,3 +67,9 @@ def test_unsafe_characters_in_names_are_replaced_in_keys() -> None:
     assert safe_key("petal width (cm)") == "petal width _cm_"
     obs = replace(make_observation(), measurements={"petal width (cm)": 1.5})
     assert dict(build_run_record(obs, device="d").params) == {"petal width _cm_": "1.5"}
+
+
+def test_observation_json_is_needed_only_when_a_text_was_shortened_for_its_tag() -> None:
+    assert not build_run_record(make_observation(note="short"), device="d").artifact_needed
+    assert build_run_record(make_observation(note="x" * 300), device="d").artifact_needed
+    assert build_run_record(make_observation(location="y" * 251), device="d").artifact_needed
