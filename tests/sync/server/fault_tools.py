@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from desktop.store import ObservationStore
+from desktop.sync.lease import Lease, new_holder_token
+from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.worker import Phase, SyncProgress, SyncWorker
-from tests.mlflow_test_server import free_port
+from tests.mlflow_test_server import MlflowServer, experiment_id, free_port, rest
 
 FAULT_SERVER = Path(__file__).resolve().parents[1] / "fault_http_server.py"
 
@@ -82,3 +84,23 @@ def background_worker(worker: SyncWorker) -> Iterator[threading.Event]:
         wake.set()
         thread.join(timeout=60)
         assert not thread.is_alive(), "the sync worker did not stop"
+
+
+def leave_in_creating(db_path: Path, server: MlflowServer, experiment: str, oid: str) -> str:
+    """Put an observation where a crash right after sending its create leaves it; return the experiment id."""
+    exp_id = (
+        experiment_id(server.url, experiment)
+        or rest(server.url, "experiments/create", {"name": experiment})["experiment_id"]
+    )
+    with ObservationStore.open(db_path) as store:
+        db = store.connect()
+    try:
+        lease = Lease(db, new_holder_token(), "crashed worker")
+        lease.acquire(60)
+        outbox = Outbox(db, lease)
+        outbox.enroll([oid])
+        outbox.begin_create(oid, Binding(server.url, experiment, exp_id), "")
+        lease.release()
+    finally:
+        db.close()
+    return exp_id

@@ -16,7 +16,7 @@ from desktop.sync.worker import SyncWorker
 from tests.mlflow_test_server import MlflowServer
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once, outbox_stages
-from tests.sync.server.fault_tools import background_worker, fault_server, wait_for
+from tests.sync.server.fault_tools import background_worker, fault_server, leave_in_creating, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -123,3 +123,23 @@ def test_the_app_worker_and_the_command_line_on_one_history_at_once_send_each_ob
 
     assert process.returncode == 0, out
     assert_exactly_once(mlflow_server, experiment_name, observations + more)
+
+
+def test_observations_bound_to_another_experiment_are_reported_and_moved_only_with_rebind(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str
+) -> None:
+    [obs] = fill_history(db_path, 1)
+    old, new = experiment_name + "-old", experiment_name + "-new"
+    leave_in_creating(db_path, mlflow_server, old, obs.id)  # a laptop that was cut off mid-way to "old"
+    args = ("--db", str(db_path), "--tracking-uri", mlflow_server.url, "--experiment", new)
+
+    waiting = run_sync(*args)
+
+    assert waiting.returncode == 1
+    assert "1 bound to another server or experiment" in waiting.stdout and "--rebind" in waiting.stdout
+    assert mlflow_server.list_runs(new) == []
+
+    moved = run_sync(*args, "--rebind")
+
+    assert moved.returncode == 0, moved.stderr
+    assert_exactly_once(mlflow_server, new, [obs])

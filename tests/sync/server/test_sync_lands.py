@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 
 from desktop.store import ObservationStore
-from desktop.sync.lease import Lease, new_holder_token
-from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import SyncReport, SyncWorker
 from tests.mlflow_test_server import MlflowServer, experiment_id, rest
 from tests.sync.history_factory import fill_history, make_observation
 from tests.sync.server.exactly_once import assert_exactly_once
+from tests.sync.server.fault_tools import leave_in_creating
 
 pytestmark = pytest.mark.server
 
@@ -167,31 +166,11 @@ def test_a_run_deleted_on_the_server_is_reported_and_not_recreated(
     assert len(mlflow_server.runs_by_tag(experiment_name, "observation_id", victim.id)) == 1
 
 
-def _leave_in_creating(db_path: Path, server: MlflowServer, experiment: str, oid: str) -> str:
-    """Put an observation where a crash right after sending its create leaves it; return the experiment id."""
-    exp_id = (
-        experiment_id(server.url, experiment)
-        or rest(server.url, "experiments/create", {"name": experiment})["experiment_id"]
-    )
-    with ObservationStore.open(db_path) as store:
-        db = store.connect()
-    try:
-        lease = Lease(db, new_holder_token(), "crashed worker")
-        lease.acquire(60)
-        outbox = Outbox(db, lease)
-        outbox.enroll([oid])
-        outbox.begin_create(oid, Binding(server.url, experiment, exp_id), "")
-        lease.release()
-    finally:
-        db.close()
-    return exp_id
-
-
 def test_a_run_created_before_a_crash_is_found_adopted_and_completed_not_recreated(
     mlflow_server: MlflowServer, db_path: Path, experiment_name: str
 ) -> None:
     [obs] = fill_history(db_path, 1)
-    exp_id = _leave_in_creating(db_path, mlflow_server, experiment_name, obs.id)
+    exp_id = leave_in_creating(db_path, mlflow_server, experiment_name, obs.id)
     # The create the crashed worker sent did arrive: a run, still RUNNING, with only its identity.
     orphan = rest(
         mlflow_server.url,
@@ -211,7 +190,7 @@ def test_a_create_that_never_arrived_is_sent_after_the_search_finds_nothing(
     mlflow_server: MlflowServer, db_path: Path, experiment_name: str
 ) -> None:
     [obs] = fill_history(db_path, 1)
-    _leave_in_creating(db_path, mlflow_server, experiment_name, obs.id)
+    leave_in_creating(db_path, mlflow_server, experiment_name, obs.id)
     assert sync(db_path, mlflow_server, experiment_name).complete
     assert_exactly_once(mlflow_server, experiment_name, [obs])
 
@@ -220,7 +199,7 @@ def test_a_deleted_run_found_for_an_unanswered_create_is_reported_not_recreated(
     mlflow_server: MlflowServer, db_path: Path, experiment_name: str
 ) -> None:
     [obs] = fill_history(db_path, 1)
-    exp_id = _leave_in_creating(db_path, mlflow_server, experiment_name, obs.id)
+    exp_id = leave_in_creating(db_path, mlflow_server, experiment_name, obs.id)
     body = {"experiment_id": exp_id, "start_time": 1, "tags": [{"key": "observation_id", "value": obs.id}]}
     orphan = rest(mlflow_server.url, "runs/create", body)["run"]["info"]["run_id"]
     rest(mlflow_server.url, "runs/delete", {"run_id": orphan})
