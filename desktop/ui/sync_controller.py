@@ -188,6 +188,8 @@ class SyncController(QObject):
 
     # ------------------------------------------------------------------ showing progress (GUI thread)
     def _on_progress(self, progress: SyncProgress) -> None:
+        if progress.phase is Phase.CONNECTING and self.last_progress is not None:
+            return  # every pass starts by connecting; keep showing the last real state meanwhile (no flicker)
         self.last_progress = progress
         self._show(progress)
         if progress.phase is Phase.DONE or progress.phase is Phase.ERROR:
