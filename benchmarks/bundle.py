@@ -36,10 +36,18 @@ def _archive(bundle: Path) -> Path | None:
     return max(archives, key=lambda p: p.stat().st_mtime) if archives else None
 
 
-def _compress(bundle: Path, target: Path) -> Path:
-    with tarfile.open(target, "w:xz", preset=9) as tar:
-        tar.add(bundle, arcname=bundle.name)
-    return target
+def _compress(bundle: Path, folder: Path) -> tuple[Path, str]:
+    """Pack the bundle the way build_scripts/build.py does (its own function), else plain xz -9."""
+    try:
+        from build_scripts.build import make_archive
+    except ImportError:
+        target = folder / "iris-field.tar.xz"
+        with tarfile.open(target, "w:xz", preset=9) as tar:
+            tar.add(bundle, arcname=bundle.name)
+        return target, "tarfile, xz preset 9"
+    return make_archive(
+        bundle, folder / "iris-field"
+    ), "build_scripts.build.make_archive, as the build packs it"
 
 
 def frozen_env(home: Path) -> dict[str, str]:
@@ -77,8 +85,8 @@ def run(ctx: Context) -> Section:
         )
     else:
         if archive is None:
-            archive = _compress(BUNDLE, ctx.work / "iris-field.tar.xz")
-            notes.append("No archive from the build: compressed here with tarfile, xz preset 9.")
+            archive, how = _compress(BUNDLE, ctx.work)
+            notes.append(f"No archive from the build newer than the bundle: packed here with {how}.")
         else:
             notes.append(f"Compressed size of the build's own archive {archive.name}.")
         figures.append(_size(names[1], archive.stat().st_size, TARGET_XZ_MB))
