@@ -17,10 +17,11 @@ def _cpu_model() -> str:
         out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         out = ""
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
+    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    name = fields.get("Model name", "").strip() or platform.processor() or platform.machine()
+    hypervisor = fields.get("Hypervisor vendor", "").strip()
+    # A virtual machine shares its host: say so, since neighbours can skew the figures.
+    return f"{name} ({hypervisor} guest)" if hypervisor else name
 
 
 def _ram_gib() -> float | None:
