@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from tests.mlflow_test_server import MlflowServer, scratch_folder
+from tests.mlflow_test_server import MlflowServer, running_server
 
 
 @pytest.fixture(scope="session")
@@ -16,13 +15,5 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
 
     Tests share it, so each test uses its own experiment name.
     """
-    root = scratch_folder(tmp_path_factory.mktemp("mlflow-server"))
-    # One worker: with a SQLite store, a second worker process only adds lock contention.
-    server = MlflowServer(root, workers=1)
-    server.start()
-    try:
+    with running_server(tmp_path_factory.mktemp("mlflow-server")) as server:
         yield server
-    finally:
-        server.stop()
-        if root.is_relative_to("/dev/shm"):
-            shutil.rmtree(root, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,6 +206,21 @@ class MlflowServer:
 
 
 # ---------------------------------------------------------------------- reading what landed (plain REST)
+@contextlib.contextmanager
+def running_server(fallback: Path) -> Iterator[MlflowServer]:
+    """Run a one-worker server with its store in a scratch folder (a RAM disk if any); stop it after."""
+    root = scratch_folder(fallback)
+    # One worker: with a SQLite store, a second worker process only adds lock contention.
+    server = MlflowServer(root, workers=1)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        if root.is_relative_to("/dev/shm"):
+            shutil.rmtree(root, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class LandedRun:
     """A run as the server holds it, flattened for assertions."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from desktop.sync.rest_client import Auth
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import Phase, SyncWorker
-from tests.mlflow_test_server import MlflowServer, scratch_folder
+from tests.mlflow_test_server import MlflowServer, running_server
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once, outbox_stages
 from tests.sync.server.fault_tools import Recorder, background_worker, fault_server, synced_count, wait_for
@@ -30,15 +29,8 @@ QUICK = SyncOptions(settle_seconds=1.0, policy=RetryPolicy(base_seconds=0.2, cap
 @pytest.fixture(scope="module")
 def restartable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
     """Yield a server of this module's own, to kill and restart (same port, same SQLite file)."""
-    root = scratch_folder(tmp_path_factory.mktemp("restartable-mlflow"))
-    server = MlflowServer(root, workers=1)
-    server.start()
-    try:
+    with running_server(tmp_path_factory.mktemp("restartable-mlflow")) as server:
         yield server
-    finally:
-        server.stop()
-        if root.is_relative_to("/dev/shm"):
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def test_with_the_server_down_at_start_observations_stay_pending_quietly_and_land_when_it_comes_up(
