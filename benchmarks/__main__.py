@@ -47,6 +47,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--store", type=Path, help="reuse a folder holding mlflow.db (+ model/) instead of running iris-train"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=1,
+        help="worker processes of the sync section's mlflow server (1)",
+    )
     return parser.parse_args(argv)
 
 
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown section(s): {', '.join(unknown)}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="iris-bench-"))
-    ctx = Context(quick=args.quick, work=work, reuse_store=args.store)
+    ctx = Context(quick=args.quick, work=work, reuse_store=args.store, server_workers=args.server_workers)
     started = datetime.now(UTC)
     load_at_start = load_average()
     start = time.perf_counter()

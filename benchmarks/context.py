@@ -18,6 +18,7 @@ class Context:
     quick: bool
     work: Path
     reuse_store: Path | None = None
+    server_workers: int = 1  # uvicorn workers of the mlflow server the sync section starts
     _workspace: Workspace | None = field(default=None, repr=False)
     _pyfunc: Any = field(default=None, repr=False)
 

@@ -145,7 +145,7 @@ def run(ctx: Context) -> Section:
     per_round, rounds, warmup = ctx.count(150, 10), ctx.count(4, 1), ctx.count(30, 2)
     folder = ctx.work / "sync"
     seconds: dict[str, list[float]] = {"app": [], "client": [], "direct": []}
-    with mlflow_server(folder / "server", settle=not ctx.quick) as url:
+    with mlflow_server(folder / "server", workers=ctx.server_workers, settle=not ctx.quick) as url:
         client = mlflow.MlflowClient(tracking_uri=url)
         experiment_id = client.create_experiment("bench-mlflowclient")
         direct_id = client.create_experiment("bench-direct-rest")
@@ -198,8 +198,8 @@ def run(ctx: Context) -> Section:
     )
     notes = (
         f"{rounds} round(s) of {per_round} fresh observations per path, alternating, after the server's "
-        "start-up work has died down and an untimed warm-up; local `mlflow server --workers 1`, "
-        "SQLite backend, artifacts proxied, on 127.0.0.1.",
+        "start-up work has died down and an untimed warm-up; local "
+        f"`mlflow server --workers {ctx.server_workers}`, SQLite backend, artifacts proxied, on 127.0.0.1.",
         "App: observations saved in a fresh history, then one SyncWorker.run_pass() (default SyncOptions) "
         "timed until every one is synced: outbox commits, lease, create with tags, log-batch, FINISHED, "
         "read-back.",
