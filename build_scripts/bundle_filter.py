@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from desktop import languages
+
 Entry = tuple[str, str, str]  # (dest_name, src_name, typecode), as in PyInstaller's TOC lists
 
 # The lab side of the project; any of these inside the bundle is hundreds of MB of dead weight.
 FORBIDDEN_PACKAGES = ("sklearn", "scipy", "pandas", "mlflow", "matplotlib", "skl2onnx", "onnx")
-
-# Languages of the app (assets/translations); Qt's own catalogs are kept for these only.
-APP_LANGUAGES = ("en", "de")
 
 # Qt plugin types a widgets app for the desktop never loads: embedded displays, touch/evdev input,
 # Wayland (the xcb plugin works on every Linux desktop through XWayland), networking (the sync uses
@@ -155,7 +154,8 @@ def unwanted(entry: Entry, *, windows: bool) -> str | None:
         catalog, language = translation
         if catalog not in KEPT_QT_CATALOGS:
             return f"Qt catalog {catalog} of a module the app does not use"
-        if language not in APP_LANGUAGES:
+        # Qt's catalogs are kept for the app's languages only (desktop/languages.py), any country.
+        if languages.spoken(language) is None:
             return "Qt translation for a language the app does not offer"
     if (
         windows

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop import languages
 from desktop.atomic_file import atomic_text_writer
 from desktop.paths import config_dir, corrupt_aside_path
 
 SETTINGS_FILENAME = "settings.json"
-LANGUAGES = ("system", "en", "de")
 AUTH_MODES = ("none", "basic", "token")
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class Settings:
     """Everything the app remembers between runs, except secrets (those live in the OS keyring)."""
 
-    language: str = "system"  # "system" | "en" | "de"
+    language: str = languages.FOLLOW_SYSTEM  # or a code from desktop.languages
     observer: str = ""
     device_name: str = ""  # "" means socket.gethostname()
     tracking_uri: str = ""  # "" = no server configured
@@ -72,7 +72,7 @@ class Settings:
             value = data[f.name]
             if isinstance(value, type(f.default)):
                 values[f.name] = value
-        if values.get("language", "system") not in LANGUAGES:
+        if values.get("language", languages.FOLLOW_SYSTEM) not in languages.setting_choices():
             del values["language"]
         if values.get("auth", "none") not in AUTH_MODES:
             del values["auth"]

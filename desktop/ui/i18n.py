@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from desktop import languages
 from desktop.model_card import Feature
 from desktop.resources import asset_path
-
-TRANSLATION_BASENAME = "iris_field"
-# The languages the window speaks; English is the source language and needs no translation file.
-UI_LANGUAGES = ("en", "de")
 
 # The bundled card's words, listed here only so lupdate offers them for translation. A card with other
 # features still works: its own label is shown as written.
@@ -22,8 +19,8 @@ _CARD_WORDS = (
 
 
 def locale_for(language: str) -> QLocale:
-    """Return the locale for a settings language ("system", "en", "de")."""
-    if language != "system":
+    """Return the locale for a settings language ("system" or a code from ``desktop.languages``)."""
+    if language != languages.FOLLOW_SYSTEM:
         return QLocale(language)
     system = QLocale.system()
     # A bare POSIX "C" locale (no LANG set, e.g. a minimal Linux session) formats dates as "23 11 2026";
@@ -50,10 +47,12 @@ class Translations:
         locale = locale_for(language)
         QLocale.setDefault(locale)
         folders = (
-            (TRANSLATION_BASENAME, str(asset_path("translations"))),
+            (languages.CATALOGUE_BASENAME, str(asset_path("translations"))),
             ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
         )
-        if locale.language() != QLocale.Language.English:
+        # Only a listed language is loaded, Qt's dialogs included: a French system gets an English
+        # window with English dialogs, never a mix.
+        if languages.spoken(locale.name()) not in (None, languages.SOURCE.code):
             for name, folder in folders:
                 translator = QTranslator(self._app)
                 # Tries e.g. iris_field_de_AT.qm, then iris_field_de.qm; a missing language stays English.

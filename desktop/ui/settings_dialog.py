@@ -20,10 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import languages
 from desktop.settings import Settings
-
-# Each language named in itself, so someone who cannot read the current one still finds theirs.
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
 class SettingsPage(QWidget):
@@ -49,9 +47,9 @@ class GeneralSettingsPage(SettingsPage):
         """Show the current values."""
         super().__init__(parent)
         self.language = QComboBox(self)
-        self.language.addItem(self.tr("Same as the system"), "system")
-        for code, name in LANGUAGE_NAMES.items():
-            self.language.addItem(name, code)
+        self.language.addItem(self.tr("Same as the system"), languages.FOLLOW_SYSTEM)
+        for language in languages.LANGUAGES:
+            self.language.addItem(language.name, language.code)
         self.language.setCurrentIndex(max(self.language.findData(settings.language), 0))
         self.language.setAccessibleName(self.tr("Language"))
         self.observer = QLineEdit(settings.observer, self)
