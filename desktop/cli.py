@@ -230,9 +230,12 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
-    from desktop.observation_csv import read_measurement_rows
+    from desktop.observation_csv import read_measurements
 
-    rows = read_measurement_rows(args.csv, classifier.card)
+    table = read_measurements(args.csv, classifier.card)
+    for notice in table.notices:
+        sys.stderr.write(f"{PROG}: note: {notice}.\n")
+    rows = table.rows
     predictions: list[Prediction] = []
     bad: list[str] = []
     for row in rows:

@@ -12,6 +12,7 @@ import numpy as np
 import onnxruntime as ort
 
 from desktop.errors import InputError, ModelError
+from desktop.measurement_table import parse_measurement
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.resources import bundled_model_path
 
@@ -137,8 +138,9 @@ class Classifier:
 
     def _check_value(self, i: int, value: object) -> float:
         try:
-            number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            # Typed text follows the one rule for typed numbers ("2,5" is 2.5, "1_5" is refused).
+            number = parse_measurement(value) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError, InputError):
             raise InputError(f"{self._features[i].label} must be a number, not {value!r}") from None
         if not math.isfinite(number):
             raise InputError(f"{self._features[i].label} must be a finite number, not {number}")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import InputError
+from desktop.measurement_table import MeasurementTable, TableRow, decode_file, read_table
 
 if TYPE_CHECKING:
     from desktop.model_card import ModelCard
@@ -37,125 +36,24 @@ _TRAILING = (
     "deleted",
 )
 _PROBABILITY_PREFIX = "p_"
-_DELIMITERS = ",;\t"
 
 
-def _normalise_header(text: str) -> str:
-    """Reduce "Sepal length (cm)", "sepal-length", "SEPAL_LENGTH" to "sepal_length"."""
-    text = re.sub(r"[\(\[].*?[\)\]]", " ", text)  # drop units such as "(cm)" or "[cm]"
-    text = re.sub(r"\bcm\b", " ", text.lower())
-    return "_".join(re.findall(r"[0-9a-zäöüß]+", text))
+# A measurement row of an input CSV; the reading rules live in desktop/measurement_table.py.
+MeasurementRow = TableRow
 
 
-@dataclass(frozen=True)
-class MeasurementRow:
-    """One data row of an input CSV: its line number, its raw measurement cells, its optional note."""
+def read_measurements(path: Path, card: ModelCard) -> MeasurementTable:
+    """Read a CSV whose header names the card's features (see ``desktop.measurement_table``).
 
-    line: int
-    cells: tuple[str, ...]  # card feature order, exactly as written
-    note: str = ""
-    problem: str = ""  # set when the row's shape is wrong; the cells are then empty
-
-    def values(self) -> list[float | str]:
-        """Return the cells as floats where they parse (decimal comma accepted), else as written."""
-        return [_parse_number(c) for c in self.cells]
-
-
-def _parse_number(cell: str) -> float | str:
-    text = cell.strip()
-    for candidate in (text, text.replace(",", ".")):
-        try:
-            return float(candidate)
-        except ValueError:
-            continue
-    return text
-
-
-def _open_text(path: Path) -> str:
-    try:
-        # utf-8-sig: spreadsheets on Windows put a byte-order mark in front of the header.
-        return Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"the file {path} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"the file {path} is not UTF-8 text; save it as CSV (UTF-8)") from None
-    except OSError as exc:
-        raise InputError(f"the file {path} cannot be read: {exc.strerror}") from None
-
-
-def _delimiter(header_line: str) -> str:
-    """Pick the separator of the header (comma, semicolon as in German spreadsheets, or tab)."""
-    counts = {d: header_line.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else ","
+    Raises ``InputError`` when the file cannot be read, a feature column is missing, or it has no rows.
+    Plausibility is not checked here: the classifier judges values, so those rules live in one place.
+    """
+    return read_table(path, card.features)
 
 
 def read_measurement_rows(path: Path, card: ModelCard) -> list[MeasurementRow]:
-    """Read a CSV whose header names the card's features (by name or label, any case, units allowed).
-
-    Raises ``InputError`` when the file cannot be read, a feature column is missing, or it has no rows.
-    Cell values are not checked here: the classifier judges them, so the rules live in one place.
-    """
-    text = _open_text(path)
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    if not first_line:
-        raise InputError(f"the file {path} is empty; it needs a header row naming the measurements")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    header: list[str] | None = None
-    rows: list[MeasurementRow] = []
-    positions: list[int] = []
-    note_at: int | None = None
-    width = 0
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines are not rows
-            if header is None:
-                header = record
-                positions, note_at = _locate_columns(header, card, path)
-                width = len(header)
-                continue
-            line = reader.line_num
-            if len(record) != width:
-                # Keep the row; a wrong cell count is reported with the other bad rows.
-                problem = f"it has {len(record)} cells, the header has {width}"
-                rows.append(MeasurementRow(line, (), problem=problem))
-                continue
-            cells = tuple(record[i] for i in positions)
-            note = record[note_at].strip() if note_at is not None else ""
-            rows.append(MeasurementRow(line, cells, note))
-    except csv.Error as exc:
-        raise InputError(f"the file {path} is not valid CSV (line {reader.line_num}: {exc})") from None
-    if not rows:
-        raise InputError(f"the file {path} has a header but no rows of measurements")
-    return rows
-
-
-def _locate_columns(header: Sequence[str], card: ModelCard, path: Path) -> tuple[list[int], int | None]:
-    """Return the column index of each card feature (card order) and of an optional "note" column."""
-    names = [_normalise_header(h) for h in header]
-    positions: list[int] = []
-    missing: list[str] = []
-    for feature in card.features:
-        accepted = {_normalise_header(feature.name), _normalise_header(feature.label)}
-        found = [i for i, n in enumerate(names) if n in accepted]
-        if len(found) > 1:
-            columns = ", ".join(repr(header[i]) for i in found)
-            raise InputError(f"the file {path} has more than one column for {feature.label}: {columns}")
-        if found:
-            positions.append(found[0])
-        else:
-            missing.append(feature.name)
-    if missing:
-        raise InputError(
-            f"the file {path} has no column for {', '.join(missing)} "
-            f"(its header is: {', '.join(h.strip() for h in header)}); "
-            f"name the columns {', '.join(card.feature_names)}"
-        )
-    note_at = next((i for i, n in enumerate(names) if n == "note"), None)
-    return positions, note_at
+    """Return the rows of ``read_measurements`` (line numbers, measurements in cm, notes)."""
+    return list(read_measurements(path, card).rows)
 
 
 # ------------------------------------------------------------------ history out and back in
@@ -224,7 +122,7 @@ def import_history(path: Path) -> list[Observation]:
     """Read observations back from a CSV written by ``export_history``; raise ``InputError`` on bad rows."""
     from desktop.store import Observation
 
-    text = _open_text(path)
+    text, _, _ = decode_file(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     fixed = set(_LEADING) | set(_TRAILING)
     header = reader.fieldnames or []

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from desktop.model_card import FeatureStats
-from training.schema import CLASSES, FEATURE_NAMES, SPECIES_COLUMN
-from training.validate import validate_table
+from training.schema import CLASSES, FEATURE_NAMES, FEATURES, SPECIES_COLUMN
+from training.validate import check_labelled
 
 # sklearn's names for the bundled set, in schema order; checked so a reordering upstream cannot slip by.
 _SKLEARN_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
@@ -74,26 +76,35 @@ def load_bundled() -> LabelledData:
     )
 
 
-def load_csv(path: Path) -> LabelledData:
-    """Read and validate a CSV of measurements with a species column; raise ``DataError`` if unusable."""
+def load_csv(path: Path, out: TextIO | None = None) -> LabelledData:
+    """Read and validate measurements with species, the way ``predict --csv`` reads measurements.
+
+    Any header ``predict --csv`` accepts (English or German labels, R's ``Sepal.Length``, units), UCI's
+    headerless ``iris.data``, and Windows-1252 files (said on ``out``). Raise ``DataError`` if unusable.
+    """
+    from desktop.errors import InputError
+    from desktop.measurement_table import TextColumn, read_table
     from training.errors import DataError
 
     path = Path(path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise DataError(f"the data file {path} does not exist") from None
-    except IsADirectoryError:
-        raise DataError(f"the data file {path} is a folder, not a CSV file") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"the data file {path} is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"the data file {path} is not a readable CSV file ({reason})") from None
-    except OSError as exc:
-        raise DataError(f"the data file {path} cannot be read: {exc.strerror}") from None
-    features, labels = validate_table(table, str(path))
-    return LabelledData(features, labels, str(path))
+        table = read_table(path, FEATURES)
+    except InputError as exc:
+        raise DataError(str(exc)) from None
+    if TextColumn.SPECIES not in table.columns:
+        raise DataError(
+            f"{path} lacks the column {SPECIES_COLUMN} "
+            f"(expected {', '.join(FEATURE_NAMES)} and {SPECIES_COLUMN})"
+        )
+    for notice in table.notices:
+        print(f"Note: {notice}.", file=out or sys.stdout)
+    bad = table.problems
+    if bad:
+        raise DataError(f"{path} line {bad[0].line}: {bad[0].problem}")
+    features = np.array([row.measurements for row in table.rows], dtype=np.float64)
+    lines = [row.line for row in table.rows]
+    labelled, labels = check_labelled(features, [row.species for row in table.rows], lines, str(path))
+    return LabelledData(labelled, labels, str(path))
 
 
 def split(data: LabelledData, *, test_size: float, seed: int) -> Split:

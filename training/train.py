@@ -155,7 +155,7 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
 
     out = out or sys.stdout
 
-    labelled = datasets.load_csv(options.data_file) if options.data_file else datasets.load_bundled()
+    labelled = datasets.load_csv(options.data_file, out) if options.data_file else datasets.load_bundled()
     if options.cv_folds > 1 and options.cv_folds > min(int((labelled.labels == i).sum()) for i in range(3)):
         raise DataError(f"--cv-folds {options.cv_folds} is more than the rows of the rarest species")
     print(

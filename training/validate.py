@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,19 +48,33 @@ def validate_table(table: pd.DataFrame, source: str) -> tuple[np.ndarray, np.nda
             if cell == "" or cell.lower() in ("na", "nan", "null", "none"):
                 raise DataError(f"{source} line {line}: {spec.name} is missing")
             try:
-                value = float(cell)
+                features[i, j] = float(cell)
             except ValueError:
                 raise DataError(f"{source} line {line}: {spec.name} {cell!r} is not a number") from None
-            if not math.isfinite(value) or not spec.plausible_min < value <= spec.plausible_max:
-                raise DataError(
-                    f"{source} line {line}: {spec.name} {cell} {spec.unit} is outside the plausible range "
-                    f"(more than {spec.plausible_min:g} and at most {spec.plausible_max:g} {spec.unit})"
-                )
-            features[i, j] = value
+    species = [str(cell) for cell in table[columns[SPECIES_COLUMN]]]
+    return check_labelled(features, species, list(range(2, len(table) + 2)), source)
 
-    labels = np.empty(len(table), dtype=np.int64)
-    for i, cell in enumerate(table[columns[SPECIES_COLUMN]].astype(str)):
-        line = i + 2
+
+def check_labelled(
+    features: np.ndarray, species: Sequence[str], lines: Sequence[int], source: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (features, labels) once every value is plausible and every species known and common enough.
+
+    ``lines`` are the file's line numbers of the rows, for the messages.
+    """
+    for i, j in zip(*np.nonzero(~np.isfinite(features)), strict=True):
+        raise DataError(f"{source} line {lines[i]}: {FEATURES[j].name} is missing")
+    for j, spec in enumerate(FEATURES):
+        for i, value in enumerate(features[:, j]):
+            if not spec.plausible_min < value <= spec.plausible_max:
+                raise DataError(
+                    f"{source} line {lines[i]}: {spec.name} {value:g} {spec.unit} is outside the plausible "
+                    f"range (more than {spec.plausible_min:g} and at most {spec.plausible_max:g} {spec.unit})"
+                )
+
+    labels = np.empty(len(species), dtype=np.int64)
+    for i, cell in enumerate(species):
+        line = lines[i]
         if cell.strip() == "":
             raise DataError(f"{source} line {line}: {SPECIES_COLUMN} is missing")
         index = _species_index(cell)

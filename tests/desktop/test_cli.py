@@ -98,13 +98,13 @@ def test_unusual_measurements_are_named_with_the_training_range(iris_home: Path,
 @pytest.mark.parametrize(
     ("values", "words"),
     [
-        (["nan", "3.5", "1.4", "0.2"], "finite"),
+        (["nan", "3.5", "1.4", "0.2"], "must be a number"),
         (["5.1", "-1", "1.4", "0.2"], "plausible"),
         (["500", "3.5", "1.4", "0.2"], "plausible"),
         (["5.1", "3.5", "1.4"], "expected 4 measurements"),
         (["5.1", "3.5", "1.4", "0.2", "7"], "expected 4 measurements"),
         (["5.1", "abc", "1.4", "0.2"], "must be a number"),
-        (["inf", "3.5", "1.4", "0.2"], "finite"),
+        (["inf", "3.5", "1.4", "0.2"], "must be a number"),
     ],
 )
 def test_bad_measurements_give_one_line_and_exit_2(iris_home: Path, values: list[str], words: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ CASES = {
     "missing column": (
         "sepal_length,sepal_width,petal_length,species",
         None,
-        "lacks the column petal_width",
+        "has no column for petal_width",
     ),
     "missing value": (HEADER, (5, "5.1,,1.4,0.2,setosa"), "line 5: sepal_width is missing"),
     "not a number": (HEADER, (7, "5.1,3.5,long,0.2,setosa"), "line 7: petal_length 'long' is not a number"),
@@ -98,3 +99,42 @@ def test_lab_csv_in_uci_spelling_loads_to_the_same_data(tmp_path):
     ]
     loaded = load_csv(_write(tmp_path, HEADER.upper(), rows))
     assert loaded.fingerprint() == load_bundled().fingerprint()
+
+
+# ------------------------------------------------------------------ the same files predict --csv reads
+def _bundled_rows(species_form: str = "{}", decimal: str = ".", separator: str = ",") -> list[str]:
+    frame = load_bundled().to_csv_frame()
+    return [
+        separator.join([*(f"{v:g}".replace(".", decimal) for v in row[:4]), species_form.format(row[4])])
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def test_the_r_export_of_iris_loads_to_the_same_data(tmp_path):
+    header = '"","Sepal.Length","Sepal.Width","Petal.Length","Petal.Width","Species"'
+    rows = [f'"{i}",{r}' for i, r in enumerate(_bundled_rows('"{}"'), start=1)]
+    assert load_csv(_write(tmp_path, header, rows)).fingerprint() == load_bundled().fingerprint()
+
+
+def test_uci_iris_data_without_a_header_loads_to_the_same_data(tmp_path):
+    path = tmp_path / "iris.data"
+    path.write_text("\n".join(_bundled_rows("Iris-{}")) + "\n\n", encoding="utf-8")
+    assert load_csv(path).fingerprint() == load_bundled().fingerprint()
+
+
+def test_a_german_excel_file_loads_and_the_encoding_is_said(tmp_path):
+    header = "Kelchblattlänge;Kelchblattbreite;Kronblattlänge;Kronblattbreite;Art"
+    path = tmp_path / "schwertlilien.csv"
+    path.write_bytes("\n".join([header, *_bundled_rows(decimal=",", separator=";")]).encode("cp1252"))
+    said = io.StringIO()
+    assert load_csv(path, said).fingerprint() == load_bundled().fingerprint()
+    assert "read as Windows-1252" in said.getvalue()
+
+
+def test_a_file_in_millimetres_is_converted(tmp_path):
+    header = "sepal_length_mm,sepal_width_mm,petal_length_mm,petal_width_mm,species"
+    rows = [
+        ",".join([*(f"{round(float(v) * 10, 1):g}" for v in r.split(",")[:4]), r.split(",")[4]])
+        for r in _bundled_rows()
+    ]
+    assert load_csv(_write(tmp_path, header, rows)).fingerprint() == load_bundled().fingerprint()

@@ -1,0 +1,385 @@
+"""Read tables of flower measurements the one way both ``predict --csv`` and ``iris-train --data`` use.
+
+The rules, in one place: a typed number is taken exactly or refused (decimal point or comma, nothing
+else); a column is found by the app's English or German label, its code name, or the R and UCI forms,
+whatever the case and punctuation; a unit in a header is converted to the model's unit or refused; a file
+that is not UTF-8 is read as Windows-1252 and the reader is told so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from desktop.errors import InputError
+
+# A measurement as people type it: digits with at most one decimal point or comma, an optional sign.
+# No thousands separators, no exponent, no underscores (Python's float() reads "1_5" as 15).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_MISSING = ("", "na", "nan", "null", "none", "-")  # how spreadsheets and R write an empty cell
+_MINUS_SIGNS = "\u2212\u2012\u2013"  # what word processors put in place of "-"
+
+# Centimetres per unit named in a header.
+UNIT_FACTORS: dict[str, float] = {
+    "cm": 1.0,
+    "centimeter": 1.0,
+    "centimetre": 1.0,
+    "zentimeter": 1.0,
+    "mm": 0.1,
+    "millimeter": 0.1,
+    "millimetre": 0.1,
+    "m": 100.0,
+    "in": 2.54,
+    "inch": 2.54,
+    "inches": 2.54,
+    "zoll": 2.54,
+}
+MODEL_UNIT = "cm"
+
+# The app's own German labels (assets/translations/iris_field_de.ts; a test keeps them equal) and the
+# German spellings of the optional columns.
+GERMAN_FEATURE_LABELS: dict[str, str] = {
+    "Sepal length": "Kelchblattlänge",
+    "Sepal width": "Kelchblattbreite",
+    "Petal length": "Kronblattlänge",
+    "Petal width": "Kronblattbreite",
+}
+
+
+class TextColumn(StrEnum):
+    """Columns besides the measurements that a table may carry."""
+
+    SPECIES = "species"
+    NOTE = "note"
+    LOCATION = "location"
+    OBSERVER = "observer"
+    OBSERVED_AT = "observed_at"
+    CONFIRMED_SPECIES = "confirmed_species"
+
+
+_TEXT_COLUMNS = frozenset(c.value for c in TextColumn)
+# Header spellings of each text column (compared after `header_key`).
+_TEXT_COLUMN_NAMES: dict[TextColumn, tuple[str, ...]] = {
+    TextColumn.SPECIES: ("species", "class", "variety", "art", "spezies", "sorte"),
+    TextColumn.NOTE: ("note", "notes", "notiz", "bemerkung", "kommentar", "comment"),
+    TextColumn.LOCATION: ("location", "place", "ort", "fundort", "standort"),
+    TextColumn.OBSERVER: ("observer", "beobachter", "beobachterin"),
+    TextColumn.OBSERVED_AT: ("observed_at", "observed", "time", "date", "beobachtet_am", "datum", "zeit"),
+    TextColumn.CONFIRMED_SPECIES: ("confirmed_species", "confirmed", "bestaetigte_art", "bestaetigt"),
+}
+
+
+class MeasurementSpec(Protocol):
+    """What the reader needs to know of a feature (the card's ``Feature`` and training's spec both fit)."""
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+
+    @property
+    def label(self) -> str: ...  # noqa: D102
+
+    @property
+    def unit(self) -> str: ...  # noqa: D102
+
+
+def parse_measurement(text: str) -> float:
+    """Return the number a person typed ("2.5" and "2,5" are both 2.5); raise ``InputError`` otherwise."""
+    cleaned = text.strip()
+    for sign in _MINUS_SIGNS:
+        cleaned = cleaned.replace(sign, "-")
+    if not _NUMBER.fullmatch(cleaned):
+        raise InputError(f"{text.strip()!r} is not a number (write it like 2.5 or 2,5)")
+    return float(cleaned.replace(",", "."))
+
+
+def decimals_of(text: str) -> int:
+    """Return how many digits follow the decimal point or comma of a typed number."""
+    match = re.search(r"[.,](\d*)\s*$", text.strip())
+    return len(match.group(1)) if match else 0
+
+
+def _fold(text: str) -> str:
+    """Lower-case and spell umlauts out, so "Kelchblattlänge" and "KELCHBLATTLAENGE" compare equal."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[0-9a-z]+", _fold(text))
+
+
+@dataclass(frozen=True)
+class HeaderName:
+    """A header cell taken apart: the words that name the column and the unit it states, if any."""
+
+    key: str  # the words run together: "Sepal.Length" -> "sepallength"
+    unit: str  # as written in the header ("" when none is stated)
+
+
+def read_header(cell: str) -> HeaderName:
+    """Split "Sepal length (in)", "sepal_length_mm", "Sepal.Length" into words and unit."""
+    unit = ""
+    bracket = re.search(r"[\(\[]([^\)\]]*)[\)\]]", cell)
+    words_part = cell
+    if bracket:
+        unit = bracket.group(1).strip()
+        words_part = cell[: bracket.start()] + " " + cell[bracket.end() :]
+    words = _tokens(words_part)
+    if not unit and len(words) > 1 and words[-1] in UNIT_FACTORS:
+        unit = words.pop()
+    if len(words) > 1 and words[-1] in ("in", "im") and (unit or bracket):
+        words.pop()  # "length in cm", "Länge in (mm)": a preposition, not inches
+    return HeaderName("".join(words), unit)
+
+
+def _key(text: str) -> str:
+    return "".join(_tokens(text))
+
+
+@dataclass(frozen=True)
+class Column:
+    """Where one wanted column sits in the file, and what its values are multiplied by to get cm."""
+
+    index: int
+    header: str
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One data row: its line number, its measurements in cm (feature order) or why it has none."""
+
+    line: int
+    cells: tuple[str, ...]  # the measurement cells exactly as written, feature order
+    measurements: tuple[float, ...] | None  # None when ``problem`` says why
+    problem: str = ""
+    texts: dict[TextColumn, str] = field(default_factory=dict)
+
+    def values(self) -> list[float | str]:
+        """Return the measurements in cm, or the cells as written when they could not be read."""
+        return list(self.measurements) if self.measurements is not None else list(self.cells)
+
+    def text(self, column: TextColumn) -> str:
+        """Return an optional text cell as written, stripped ("" when the table has no such column)."""
+        return self.texts.get(column, "")
+
+    @property
+    def species(self) -> str:
+        """Return the species cell as written ("" when the table has none)."""
+        return self.text(TextColumn.SPECIES)
+
+    @property
+    def note(self) -> str:
+        """Return the note cell ("" when the table has none)."""
+        return self.text(TextColumn.NOTE)
+
+
+@dataclass(frozen=True)
+class MeasurementTable:
+    """A whole table read from a file, with what the reader assumed about it."""
+
+    path: Path
+    rows: tuple[TableRow, ...]
+    encoding: str
+    has_header: bool
+    columns: dict[str, Column]  # feature name or TextColumn -> where it was found
+    notices: tuple[str, ...] = ()  # one sentence each: the encoding assumed, units converted
+
+    @property
+    def problems(self) -> list[TableRow]:
+        """Return the rows that could not be read."""
+        return [r for r in self.rows if r.problem]
+
+
+# ------------------------------------------------------------------ the file as text
+def decode_file(path: Path) -> tuple[str, str, str]:
+    """Return (text, encoding, notice): UTF-8 if it is, else Windows-1252 / Latin-1 with a notice."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"the file {path} does not exist") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise InputError(f"the file {path} cannot be read: {exc.strerror}") from None
+    if b"\x00" in data[:4096]:
+        raise InputError(f"the file {path} is not text (it holds binary data); save it as CSV (UTF-8)")
+    try:
+        # utf-8-sig: spreadsheets on Windows put a byte-order mark in front of the header.
+        return data.decode("utf-8-sig"), "UTF-8", ""
+    except UnicodeDecodeError:
+        pass
+    for encoding, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1 (ISO-8859-1)")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        notice = (
+            f"{path} is not UTF-8; it was read as {name}, the encoding of Excel on Western European "
+            f"Windows (check that names with umlauts look right)"
+        )
+        return text, name, notice
+    raise InputError(f"the file {path} is not UTF-8 text; save it as CSV (UTF-8)")  # pragma: no cover
+
+
+def _delimiter(first_line: str) -> str:
+    """Pick the separator: tab, else semicolon (German spreadsheets, decimal commas), else comma."""
+    for candidate in ("\t", ";"):
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
+# ------------------------------------------------------------------ the columns
+def _feature_keys(spec: MeasurementSpec) -> set[str]:
+    keys = {_key(spec.name), _key(spec.label)}
+    german = GERMAN_FEATURE_LABELS.get(spec.label)
+    if german:
+        keys.add(_key(german))
+    return keys
+
+
+def _unit_factor(header: str, unit: str, target: str, path: Path) -> float:
+    if not unit:
+        return 1.0
+    factor = UNIT_FACTORS.get(_key(unit))
+    target_factor = UNIT_FACTORS.get(target)
+    if factor is None or target_factor is None:
+        known = ", ".join(sorted({"cm", "mm", "m", "in"}))
+        raise InputError(
+            f"the column {header.strip()!r} of {path} is in {unit!r}, a unit Iris Field cannot convert "
+            f"(it reads {known}); convert the column to {target} or name its unit"
+        )
+    return factor / target_factor
+
+
+def locate_columns(
+    header: Sequence[str], features: Sequence[MeasurementSpec], path: Path
+) -> dict[str, Column]:
+    """Return where each feature (all required) and each optional text column sits in ``header``."""
+    names = [read_header(h) for h in header]
+    located: dict[str, Column] = {}
+    missing: list[str] = []
+    for spec in features:
+        accepted = _feature_keys(spec)
+        found = [i for i, n in enumerate(names) if n.key in accepted]
+        if len(found) > 1:
+            columns = ", ".join(repr(header[i].strip()) for i in found)
+            raise InputError(f"the file {path} has more than one column for {spec.label}: {columns}")
+        if not found:
+            missing.append(spec.name)
+            continue
+        i = found[0]
+        located[spec.name] = Column(i, header[i], _unit_factor(header[i], names[i].unit, spec.unit, path))
+    if missing:
+        raise InputError(
+            f"the file {path} has no column for {', '.join(missing)} "
+            f"(its header is: {', '.join(h.strip() for h in header)}); "
+            f"name the columns {', '.join(s.name for s in features)}"
+        )
+    for column, spellings in _TEXT_COLUMN_NAMES.items():
+        keys = {_key(s) for s in spellings}
+        found = [i for i, n in enumerate(names) if n.key in keys]
+        if found:
+            located[column] = Column(found[0], header[found[0]])
+    return located
+
+
+def _headerless_columns(width: int, features: Sequence[MeasurementSpec]) -> dict[str, Column]:
+    """Columns of a file without header (UCI's iris.data): the features in order, then the species."""
+    located = {spec.name: Column(i, spec.name) for i, spec in enumerate(features)}
+    if width > len(features):
+        located[TextColumn.SPECIES] = Column(len(features), TextColumn.SPECIES)
+    return located
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        parse_measurement(cell)
+    except InputError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ the rows
+def _row(
+    line: int,
+    record: Sequence[str],
+    width: int,
+    features: Sequence[MeasurementSpec],
+    columns: dict[str, Column],
+) -> TableRow:
+    texts = {
+        TextColumn(name): record[c.index].strip()
+        for name, c in columns.items()
+        if name in _TEXT_COLUMNS and c.index < len(record)
+    }
+    if len(record) != width:
+        return TableRow(line, (), None, f"it has {len(record)} cells, the header has {width}", texts)
+    cells = tuple(record[columns[spec.name].index] for spec in features)
+    values: list[float] = []
+    for spec, cell in zip(features, cells, strict=True):
+        column = columns[spec.name].header.strip()  # named as the file names it
+        shown = cell.strip()
+        if shown.lower() in _MISSING:
+            return TableRow(line, cells, None, f"{column} is missing", texts)
+        try:
+            number = parse_measurement(cell)
+        except InputError:
+            return TableRow(line, cells, None, f"{column} {shown!r} is not a number", texts)
+        factor = columns[spec.name].factor
+        # Converted values are rounded to a micrometre, so 2.01 in is 5.1054 cm, not 5.105399999999999.
+        values.append(number if factor == 1.0 else round(number * factor, 4))
+    return TableRow(line, cells, tuple(values), "", texts)
+
+
+def read_table(path: Path, features: Sequence[MeasurementSpec]) -> MeasurementTable:
+    """Read a CSV of measurements (header optional); raise ``InputError`` if it cannot be a table.
+
+    Rows whose cells are wrong are kept with a ``problem``: the caller reports them all together.
+    Values are converted to each feature's unit; whether they are plausible is the caller's judgement.
+    """
+    path = Path(path)
+    text, encoding, encoding_notice = decode_file(path)
+    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if not first_line:
+        raise InputError(f"the file {path} is empty; it needs a header row naming the measurements")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    columns: dict[str, Column] | None = None
+    has_header = True
+    width = 0
+    rows: list[TableRow] = []
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines are not rows
+            if columns is None:
+                width = len(record)
+                if len(record) >= len(features) and all(_is_number(c) for c in record[: len(features)]):
+                    has_header = False  # UCI's iris.data: the first row is already data
+                    columns = _headerless_columns(width, features)
+                else:
+                    columns = locate_columns(record, features, path)
+                    continue
+            rows.append(_row(reader.line_num, record, width, features, columns))
+    except csv.Error as exc:
+        raise InputError(f"the file {path} is not valid CSV (line {reader.line_num}: {exc})") from None
+    if not rows or columns is None:
+        raise InputError(f"the file {path} has a header but no rows of measurements")
+    notices = [encoding_notice] if encoding_notice else []
+    notices.extend(_unit_notices(columns, features, path))
+    return MeasurementTable(path, tuple(rows), encoding, has_header, columns, tuple(notices))
+
+
+def _unit_notices(columns: dict[str, Column], features: Iterable[MeasurementSpec], path: Path) -> list[str]:
+    converted = [f"{columns[s.name].header.strip()!r}" for s in features if columns[s.name].factor != 1.0]
+    if not converted:
+        return []
+    return [f"{path}: the columns {', '.join(converted)} were converted to cm"]
