@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,12 @@ class Feature:
     plausible_max: float
     stats: FeatureStats
     per_class: dict[str, FeatureStats] = field(default_factory=dict)
+    resolution: float = 0.1  # the step the training data was measured in (0.1 cm for Iris)
+
+    @property
+    def decimals(self) -> int:
+        """Return how many decimals a value of this resolution has (0.1 -> 1)."""
+        return max(0, round(-math.log10(self.resolution))) if self.resolution > 0 else 1
 
     def is_unusual(self, value: float) -> bool:
         """Tell whether ``value`` lies outside the range seen in training."""
@@ -98,6 +105,7 @@ class ModelCard:
                         str(c): FeatureStats(**{k: float(v) for k, v in s.items()})
                         for c, s in f.get("per_class", {}).items()
                     },
+                    resolution=float(f.get("resolution", 0.1)),
                 )
                 for f in data["features"]
             )

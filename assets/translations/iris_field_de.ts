@@ -74,7 +74,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="+85"/>
+        <location filename="../../desktop/ui/i18n.py" line="+84"/>
         <source>%1%</source>
         <translation>%1 %</translation>
     </message>
@@ -82,7 +82,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>GeneralSettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/settings_dialog.py" line="+52"/>
+        <location filename="../../desktop/ui/settings_dialog.py" line="+50"/>
         <source>Same as the system</source>
         <translation>Wie das System</translation>
     </message>
@@ -545,7 +545,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>MeasurementPanel</name>
     <message>
-        <location filename="../../desktop/ui/measurement_panel.py" line="+167"/>
+        <location filename="../../desktop/ui/measurement_panel.py" line="+185"/>
+        <source>{name}: “{typed}” was not taken. {reason} The value stays {kept} {unit}.</source>
+        <translation>{name}: „{typed}“ wurde nicht übernommen. {reason} Der Wert bleibt {kept} {unit}.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Measurements</source>
         <translation>Maße</translation>
     </message>
@@ -566,9 +571,27 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
 </context>
 <context>
+    <name>MeasurementSpinBox</name>
+    <message>
+        <location filename="../../desktop/ui/measurement_spin_box.py" line="+51"/>
+        <source>“{typed}” is not a number; type it like {example}.</source>
+        <translation>„{typed}“ ist keine Zahl; schreiben Sie sie wie {example}.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{value} {unit} is outside the plausible range {low}–{high} {unit}.</source>
+        <translation>{value} {unit} liegt außerhalb des plausiblen Bereichs {low}–{high} {unit}.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{value} has more decimals than the model&apos;s precision of {step} {unit}.</source>
+        <translation>{value} hat mehr Nachkommastellen als die Genauigkeit des Modells von {step} {unit}.</translation>
+    </message>
+</context>
+<context>
     <name>ModelCard</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="-68"/>
+        <location filename="../../desktop/ui/i18n.py" line="-70"/>
         <source>Sepal length</source>
         <translation>Kelchblattlänge</translation>
     </message>
@@ -716,7 +739,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>&amp;Alle Beobachtungen an diesen Server senden…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+34"/>
         <source>Sync on request: Sync → Sync now</source>
         <translation>Abgleich auf Anforderung: Abgleich → Jetzt abgleichen</translation>
     </message>

@@ -8,7 +8,6 @@ from functools import partial
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.model_card import Feature, ModelCard
 from desktop.ui.i18n import feature_label, format_number
+from desktop.ui.measurement_spin_box import MeasurementSpinBox
 
 # Sliders count in tenths of a unit: the arrow keys move 0.1 cm, Page Up/Down 1 cm.
 TENTHS = 10
@@ -80,7 +80,7 @@ class MeasurementPanel(QGroupBox):
         self._features = card.features
         self._labels: list[QLabel] = []
         self._sliders: list[QSlider] = []
-        self._spins: list[QDoubleSpinBox] = []
+        self._spins: list[MeasurementSpinBox] = []
         grid = QGridLayout(self)
         grid.setColumnStretch(1, 1)
         grid.setVerticalSpacing(2)
@@ -89,14 +89,14 @@ class MeasurementPanel(QGroupBox):
         for row, feature in enumerate(card.features):
             label = QLabel(self)
             slider = QSlider(Qt.Orientation.Horizontal, self)
-            spin = QDoubleSpinBox(self)
+            spin = MeasurementSpinBox(self)
             low, high = slider_range(feature)
             slider.setRange(round(low * TENTHS), round(high * TENTHS))
             slider.setSingleStep(1)
             slider.setPageStep(TENTHS)
             slider.setStyle(self._slider_style)
             slider.setMinimumHeight(ROW_HEIGHT)
-            spin.setDecimals(1)
+            spin.setDecimals(feature.decimals)  # the precision the model card states, shown
             spin.setSingleStep(STEP)
             spin.setRange(*spin_range(feature))
             spin.setSuffix(f" {feature.unit}")
@@ -108,12 +108,21 @@ class MeasurementPanel(QGroupBox):
             slider.setValue(round(value * TENTHS))
             slider.valueChanged.connect(partial(self._on_slider_changed, row))
             spin.valueChanged.connect(partial(self._on_spin_changed, row))
+            spin.refused.connect(partial(self._on_refused, row))
             grid.addWidget(label, row, 0)
             grid.addWidget(slider, row, 1)
             grid.addWidget(spin, row, 2)
             self._labels.append(label)
             self._sliders.append(slider)
             self._spins.append(spin)
+        # Why the last typed value was not taken; hidden while every typed value was.
+        self._refusal = QLabel(self)
+        self._refusal.setWordWrap(True)
+        self._refusal.setObjectName("refusal")
+        self._refusal.setStyleSheet("color: #b00020;")
+        self._refusal.hide()
+        grid.addWidget(self._refusal, len(card.features), 0, 1, 3)
+        self._touched = False
         # Tab walks slider, spin box, next slider… in card order.
         order = [w for pair in zip(self._sliders, self._spins, strict=True) for w in pair]
         for first, second in zip(order, order[1:], strict=False):
@@ -124,7 +133,7 @@ class MeasurementPanel(QGroupBox):
         """Return the sliders in card order (for focus handling and tests)."""
         return tuple(self._sliders)
 
-    def spin_boxes(self) -> tuple[QDoubleSpinBox, ...]:
+    def spin_boxes(self) -> tuple[MeasurementSpinBox, ...]:
         """Return the spin boxes in card order."""
         return tuple(self._spins)
 
@@ -132,12 +141,20 @@ class MeasurementPanel(QGroupBox):
         """Return the current measurements in card order; the spin boxes hold the exact values."""
         return tuple(spin.value() for spin in self._spins)
 
+    def touched(self) -> bool:
+        """Tell whether a value was set since the window opened (the defaults are not a measurement)."""
+        return self._touched
+
+    def refusal_text(self) -> str:
+        """Return the sentence saying why a typed value was not taken ("" when none is shown)."""
+        return self._refusal.text() if not self._refusal.isHidden() else ""
+
     def set_values(self, values: Mapping[str, float]) -> None:
         """Show the given measurements (by feature name; others stay) and announce one change."""
         for row, feature in enumerate(self._features):
             if feature.name in values:
                 self._show(row, float(values[feature.name]))
-        self.values_changed.emit()
+        self._accepted()
 
     def _show(self, row: int, value: float) -> None:
         # Blocked signals: the partner widget is updated by hand, and the caller emits once.
@@ -148,13 +165,28 @@ class MeasurementPanel(QGroupBox):
     def _on_slider_changed(self, row: int, tenths: int) -> None:
         with QSignalBlocker(self._spins[row]):
             self._spins[row].setValue(tenths / TENTHS)
-        self.values_changed.emit()
+        self._accepted()
 
     def _on_spin_changed(self, row: int, value: float) -> None:
         # A typed value beyond the slider's span leaves the slider at its end; the spin box keeps it.
         with QSignalBlocker(self._sliders[row]):
             self._sliders[row].setValue(round(value * TENTHS))
+        self._accepted()
+
+    def _accepted(self) -> None:
+        self._touched = True
+        self._refusal.hide()
         self.values_changed.emit()
+
+    def _on_refused(self, row: int, typed: str, reason: str) -> None:
+        feature = self._features[row]
+        kept = format_number(self._spins[row].value(), self.locale(), feature.decimals)
+        self._refusal.setText(
+            self.tr("{name}: “{typed}” was not taken. {reason} The value stays {kept} {unit}.").format(
+                name=feature_label(feature), typed=typed, reason=reason, kept=kept, unit=feature.unit
+            )
+        )
+        self._refusal.show()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         """Follow a language or locale switch."""

@@ -33,10 +33,12 @@ def test_typing_in_a_spin_box_moves_its_slider_and_predicts(window: MainWindow, 
     slider = window.measurements.sliders()[2]
     spin.selectAll()
     qtbot.keyClicks(spin.lineEdit(), "1.4")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
     assert spin.value() == 1.4
     assert slider.value() == 14
     spin.selectAll()
     qtbot.keyClicks(spin.lineEdit(), "6.1")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
     assert slider.value() == 61
     assert window.result.bars()["setosa"].value() < 500
 
