@@ -1,0 +1,116 @@
+"""The lock installs from wheels alone on every release target, exactly as the release workflow installs it.
+
+Each job of .github/workflows/release.yml runs ``uv sync --locked --python-platform <target>`` (on
+macOS with MACOSX_DEPLOYMENT_TARGET at the app's minimum, so that every wheel is built for that
+macOS, not for the runner's newer one). Here the same command runs with ``--dry-run --no-build
+--offline`` for each job of the matrix: uv picks a wheel for every locked package from the wheel
+lists in uv.lock, and names the first package that has none. No network, well under a second each.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_scripts.bundle_check import MACOS_MINIMUM
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+RELEASE_PYTHON = "3.11"
+SYNC_COMMAND = "uv sync --locked --python-platform ${{ matrix.python-platform }}"
+
+
+@dataclass(frozen=True)
+class ReleaseJob:
+    """One job of the release matrix: its name, the platform uv installs for, and the macOS minimum."""
+
+    name: str
+    python_platform: str
+    macos_minimum: str | None
+
+
+def _workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def release_jobs() -> list[ReleaseJob]:
+    """Return the jobs of the release workflow's build matrix."""
+    matrix = _workflow()["jobs"]["build"]["strategy"]["matrix"]["include"]
+    return [
+        ReleaseJob(entry["name"], entry["python-platform"], entry.get("macos-minimum")) for entry in matrix
+    ]
+
+
+def _sync_dry_run(job: ReleaseJob, environment: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(environment))
+    for inherited in ("MACOSX_DEPLOYMENT_TARGET", "VIRTUAL_ENV"):
+        env.pop(inherited, None)
+    if job.macos_minimum:
+        env["MACOSX_DEPLOYMENT_TARGET"] = job.macos_minimum
+    command = ["uv", "sync", "--locked", "--python-platform", job.python_platform, "--python", RELEASE_PYTHON]
+    return subprocess.run(
+        [*command, "--dry-run", "--no-build", "--offline"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _missing_wheel(uv_stderr: str) -> str:
+    """Return the package uv could not find a wheel for, as it named it, or uv's last words."""
+    named = re.search(r"Distribution `([^`@ ]+)", uv_stderr)
+    return named.group(1) if named else uv_stderr.strip().splitlines()[-1]
+
+
+def test_the_release_matrix_names_the_four_targets():
+    assert {job.python_platform for job in release_jobs()} == {
+        "x86_64-pc-windows-msvc",
+        "aarch64-apple-darwin",
+        "x86_64-apple-darwin",
+        # ubuntu-22.04's glibc, the oldest the Linux bundle promises (docs/install.md)
+        "x86_64-manylinux_2_35",
+    }
+
+
+def test_every_macos_job_targets_the_minimum_the_app_declares():
+    macos_jobs = [job for job in release_jobs() if job.python_platform.endswith("apple-darwin")]
+    assert macos_jobs
+    assert {job.macos_minimum for job in macos_jobs} == {MACOS_MINIMUM}
+
+
+def test_the_workflow_installs_with_the_command_resolved_here():
+    steps = _workflow()["jobs"]["build"]["steps"]
+    runs = [step.get("run", "").strip() for step in steps]
+    assert SYNC_COMMAND in runs
+    target_step = next(s for s in steps if "MACOSX_DEPLOYMENT_TARGET" in s.get("run", ""))
+    assert "matrix.macos-minimum" in target_step["run"]
+    assert runs.index(SYNC_COMMAND) > runs.index(target_step["run"].strip())
+
+
+@pytest.mark.parametrize("job", release_jobs(), ids=lambda job: job.name)
+def test_every_locked_package_has_a_wheel_for_the_release_target(job: ReleaseJob, tmp_path: Path):
+    result = _sync_dry_run(job, tmp_path / "venv")
+
+    target = f"{job.python_platform}, Python {RELEASE_PYTHON}"
+    if job.macos_minimum:
+        target += f", macOS {job.macos_minimum}"
+    assert result.returncode == 0, (
+        f"{job.name}: {_missing_wheel(result.stderr)} has no wheel in uv.lock for {target}; "
+        f"the release job would build it from source.\n{result.stderr}"
+    )
+
+
+def test_a_package_without_a_wheel_is_named(tmp_path: Path):
+    # numpy has no wheel for macOS 10.4 on Intel: the check must fail, and say which package.
+    ancient_mac = ReleaseJob("ancient-mac", "x86_64-apple-darwin", "10.4")
+    result = _sync_dry_run(ancient_mac, tmp_path / "venv")
+    assert result.returncode != 0
+    assert re.fullmatch(r"[a-z0-9-]+==[\w.]+", _missing_wheel(result.stderr))
