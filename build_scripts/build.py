@@ -1,9 +1,11 @@
 """Build the Iris Field bundle for this OS: `uv run python build_scripts/build.py`.
 
 Makes the icons, runs PyInstaller with build_scripts/iris-field.spec into dist/iris-field/ (one
-folder), refuses a bundle that holds a training-only package, packs dist/iris-field-<version>-<os>
+folder), refuses a bundle that holds a training-only package, on macOS one with a binary newer than
+the app's LSMinimumSystemVersion, adds the menu entry on Linux, packs dist/iris-field-<version>-<os>
 .tar.xz (.zip on Windows) and prints both sizes. On Linux it fails above 200 MB unpacked or 50 MB
-compressed. The release workflow runs exactly this command on Windows, macOS and Linux.
+compressed and says how much room is left. The release workflow runs this command on Windows,
+macOS and Linux; on Windows with --no-archive, then --pack-only once the executables are signed.
 """
 
 from __future__ import annotations
@@ -27,14 +29,18 @@ from build_scripts.bundle_check import (  # noqa: E402
     LINUX_BUDGET,
     MB,
     Budget,
+    binaries_above_macos,
     command_line_executable,
+    declared_macos_minimum,
     forbidden_contents,
     unpacked_size,
 )
 from build_scripts.icons import write_icons  # noqa: E402
 
 SPEC = ROOT / "build_scripts" / "iris-field.spec"
+LINUX_FILES = ROOT / "build_scripts" / "linux"
 APP_NAME = "iris-field"
+MACOS_APP = "Iris Field.app"
 
 
 class BuildError(Exception):
@@ -125,6 +131,56 @@ def check_budget(unpacked: int, compressed: int | None, budget: Budget) -> list[
     return problems
 
 
+def room_left(unpacked: int, compressed: int | None, budget: Budget) -> str:
+    """Return how much the bundle may still grow, e.g. "2.4 MB of 200 MB unpacked, 2.3 MB of 50 MB ..."."""
+    parts = [f"{(budget.unpacked - unpacked) / MB:.1f} MB of {budget.unpacked / MB:.0f} MB unpacked"]
+    if compressed is not None:
+        parts.append(
+            f"{(budget.compressed - compressed) / MB:.1f} MB of {budget.compressed / MB:.0f} MB compressed"
+        )
+    return ", ".join(parts)
+
+
+def add_desktop_entry(bundle: Path, icon_png: Path) -> None:
+    """Linux: put the menu entry, its icon and install.sh (which registers both) into the bundle folder."""
+    shutil.copy2(LINUX_FILES / f"{APP_NAME}.desktop", bundle / f"{APP_NAME}.desktop")
+    shutil.copy2(LINUX_FILES / "install.sh", bundle / "install.sh")
+    shutil.copy2(icon_png, bundle / f"{APP_NAME}.png")
+
+
+def check_macos_minimum(app: Path) -> None:
+    """macOS: fail unless every binary of the app runs on the macOS its Info.plist promises."""
+    minimum = declared_macos_minimum(app)
+    arch = os.environ.get("TARGET_ARCH") or platform.machine()
+    too_new = binaries_above_macos(app, minimum, arch)
+    if too_new:
+        raise BuildError(
+            f"{app.name} promises macOS {minimum} (LSMinimumSystemVersion), but {len(too_new)} of its "
+            f"binaries need more:\n  " + "\n  ".join(too_new[:20]) + "\nInstall the wheels built for "
+            f"macOS {minimum}: MACOSX_DEPLOYMENT_TARGET={minimum} uv sync --locked --python-platform "
+            f"{'aarch64' if arch == 'arm64' else arch}-apple-darwin"
+        )
+    print(f"macOS:      every binary of {app.name} runs on macOS {minimum} ({arch})")
+
+
+def pack(bundle: Path, dist: Path, *, archive: bool) -> None:
+    """Print the bundle's size, pack it unless told not to, and hold Linux to its budget."""
+    unpacked = unpacked_size(bundle)
+    compressed = None
+    print(f"bundle:     {bundle}")
+    print(f"unpacked:   {unpacked / MB:7.1f} MB  ({unpacked} bytes)")
+    if archive:
+        packed = make_archive(bundle, dist / f"{APP_NAME}-{app_version()}-{platform_tag()}")
+        compressed = packed.stat().st_size
+        print(f"archive:    {packed}")
+        print(f"compressed: {compressed / MB:7.1f} MB  ({compressed} bytes)")
+    if sys.platform.startswith("linux"):
+        problems = check_budget(unpacked, compressed, LINUX_BUDGET)
+        if problems:
+            raise BuildError("the Linux bundle is too big: " + "; ".join(problems))
+        print(f"room left:  {room_left(unpacked, compressed, LINUX_BUDGET)} (the Linux budget)")
+
+
 def build(dist: Path, work: Path, *, archive: bool) -> int:
     """Build, check and pack the bundle; print the figures; return the exit code."""
     started = time.monotonic()
@@ -136,26 +192,13 @@ def build(dist: Path, work: Path, *, archive: bool) -> int:
         raise BuildError(
             "the bundle holds training-only packages, which must never ship:\n  " + "\n  ".join(forbidden)
         )
-
-    unpacked = unpacked_size(bundle)
-    compressed = None
-    print(f"bundle:     {bundle}")
-    print(f"unpacked:   {unpacked / MB:7.1f} MB  ({unpacked} bytes)")
-    if archive:
-        packed = make_archive(bundle, dist / f"{APP_NAME}-{app_version()}-{platform_tag()}")
-        compressed = packed.stat().st_size
-        print(f"archive:    {packed}")
-        print(f"compressed: {compressed / MB:7.1f} MB  ({compressed} bytes)")
-    print(f"build took {time.monotonic() - started:.0f} s")
-
     if sys.platform.startswith("linux"):
-        problems = check_budget(unpacked, compressed, LINUX_BUDGET)
-        if problems:
-            raise BuildError("the Linux bundle is too big: " + "; ".join(problems))
-        limits = (
-            f"{LINUX_BUDGET.unpacked / MB:.0f} MB unpacked, {LINUX_BUDGET.compressed / MB:.0f} MB compressed"
-        )
-        print(f"within the Linux budget ({limits})")
+        add_desktop_entry(bundle, icons["png"])
+    if sys.platform == "darwin":
+        check_macos_minimum(dist / MACOS_APP)
+
+    pack(bundle, dist, archive=archive)
+    print(f"build took {time.monotonic() - started:.0f} s")
     return 0
 
 
@@ -165,14 +208,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="work folder (default: build/)")
     parser.add_argument("--no-archive", action="store_true", help="skip the compressed archive (quicker)")
+    parser.add_argument(
+        "--pack-only",
+        action="store_true",
+        help="only pack the bundle already in --dist (after signing its executables)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("strip") is None and sys.platform.startswith("linux"):
         print(
             "build.py: `strip` (binutils) is missing; install it, or libpython stays 22 MB too big",
             file=sys.stderr,
         )
+    dist = args.dist.resolve()
     try:
-        return build(args.dist.resolve(), args.work.resolve(), archive=not args.no_archive)
+        if args.pack_only:
+            if not (dist / APP_NAME).is_dir():
+                raise BuildError(f"there is no bundle to pack in {dist / APP_NAME}; build it first")
+            pack(dist / APP_NAME, dist, archive=True)
+            return 0
+        return build(dist, args.work.resolve(), archive=not args.no_archive)
     except BuildError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 1

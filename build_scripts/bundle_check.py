@@ -1,14 +1,17 @@
-"""Inspect a built one-folder bundle: its size, its Python modules, and any training-only package inside."""
+"""Inspect a built bundle: size, Python modules, training-only packages, and the oldest macOS it runs on."""
 
 from __future__ import annotations
 
 import os
+import plistlib
 import sys
+import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from build_scripts.bundle_filter import FORBIDDEN_PACKAGES
+from build_scripts.macho import MacOSVersion, NotMachO, is_macho, minimum_macos
 
 MB = 1_000_000  # sizes are reported in SI megabytes, the stricter reading of the budget
 
@@ -44,13 +47,30 @@ def command_line_executable(bundle: Path) -> Path:
 
 def unpacked_size(folder: Path) -> int:
     """Return the bytes of every regular file under ``folder``; symbolic links count once, at their target."""
-    total = 0
-    for dirpath, _dirnames, filenames in os.walk(folder):
-        for name in filenames:
-            path = Path(dirpath, name)
-            if not path.is_symlink():
-                total += path.stat().st_size
-    return total
+    return sum(path.stat().st_size for path in regular_files(folder))
+
+
+def tar_listing(folder: Path) -> set[str]:
+    """Return the names tar gives ``folder``'s files and symbolic links, never entering a linked folder.
+
+    macOS frameworks hold folder links (Versions/Current -> A): tar stores the link itself, while
+    Path.rglob + is_file() would skip it.
+    """
+    names = set()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        linked_folders = [n for n in dirnames if Path(dirpath, n).is_symlink()]
+        for name in filenames + linked_folders:
+            names.add(Path(dirpath, name).relative_to(folder.parent).as_posix())
+    return names
+
+
+def archive_listing(archive: Path) -> set[str]:
+    """Return the names of the files and symbolic links packed in a .zip or .tar.xz archive."""
+    if archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as zf:
+            return {n for n in zf.namelist() if not n.endswith("/")}
+    with tarfile.open(archive) as tf:
+        return {m.name for m in tf.getmembers() if m.isfile() or m.issym()}
 
 
 def python_modules(bundle: Path) -> set[str]:
@@ -95,3 +115,33 @@ def forbidden_contents(bundle: Path) -> list[str]:
                 found.add("path " + "/".join(relative[: depth + 1]))
                 break
     return sorted(found)
+
+
+def regular_files(folder: Path) -> list[Path]:
+    """Return every regular file under ``folder``, never entering a symbolic link (frameworks hold some)."""
+    found = []
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        found.extend(Path(dirpath, n) for n in filenames if not Path(dirpath, n).is_symlink())
+    return sorted(found)
+
+
+def declared_macos_minimum(app: Path) -> MacOSVersion:
+    """Return LSMinimumSystemVersion from the app bundle's Info.plist."""
+    with (app / "Contents" / "Info.plist").open("rb") as handle:
+        return MacOSVersion.parse(plistlib.load(handle)["LSMinimumSystemVersion"])
+
+
+def binaries_above_macos(folder: Path, minimum: MacOSVersion, arch: str) -> list[str]:
+    """Return "path needs macOS X" for every Mach-O under ``folder`` whose ``arch`` slice needs more."""
+    problems = []
+    for path in regular_files(folder):
+        if not is_macho(path):
+            continue
+        try:
+            needed = minimum_macos(path, arch)
+        except NotMachO as exc:
+            problems.append(f"{path.relative_to(folder)} cannot be read: {exc}")
+            continue
+        if needed is not None and needed > minimum:
+            problems.append(f"{path.relative_to(folder)} needs macOS {needed}")
+    return problems

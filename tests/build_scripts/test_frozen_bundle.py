@@ -14,7 +14,6 @@ import sys
 import tarfile
 import time
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +22,11 @@ import pytest
 from build_scripts.bundle_check import (
     LINUX_BUDGET,
     MB,
+    archive_listing,
     command_line_executable,
     forbidden_contents,
     python_modules,
+    tar_listing,
     unpacked_size,
 )
 
@@ -201,14 +202,15 @@ def test_the_bundle_carries_the_runtime_and_no_training_package(build: Build):
 
 
 def test_the_archive_holds_the_whole_bundle(build: Build):
-    files = {p.relative_to(build.bundle.parent).as_posix() for p in build.bundle.rglob("*") if p.is_file()}
-    if build.archive.suffix == ".zip":
-        with zipfile.ZipFile(build.archive) as zf:
-            packed = {n for n in zf.namelist() if not n.endswith("/")}
-    else:
-        with tarfile.open(build.archive) as tf:
-            packed = {m.name for m in tf.getmembers() if m.isfile() or m.issym()}
-    assert packed == files
+    assert archive_listing(build.archive) == tar_listing(build.bundle)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the menu entry is for Linux desktops")
+def test_the_linux_tarball_brings_its_menu_entry_and_the_script_that_installs_it(build: Build):
+    packed = archive_listing(build.archive)
+    assert {"iris-field/iris-field.desktop", "iris-field/iris-field.png", "iris-field/install.sh"} <= packed
+    with tarfile.open(build.archive) as tf:
+        assert tf.getmember("iris-field/install.sh").mode & 0o111  # unpacks executable
 
 
 def test_the_build_reports_both_sizes_and_linux_stays_within_budget(build: Build):
@@ -219,6 +221,12 @@ def test_the_build_reports_both_sizes_and_linux_stays_within_budget(build: Build
         printed_compressed = float(re.search(r"compressed:\s+([\d.]+) MB", build.output).group(1))
         assert printed_unpacked == pytest.approx(unpacked, abs=0.1)
         assert printed_compressed == pytest.approx(compressed, abs=0.1)
+        if sys.platform.startswith("linux"):
+            room = re.search(
+                r"room left:\s+([\d.]+) MB of 200 MB unpacked, ([\d.]+) MB of 50 MB", build.output
+            )
+            assert float(room.group(1)) == pytest.approx(LINUX_BUDGET.unpacked / MB - unpacked, abs=0.1)
+            assert float(room.group(2)) == pytest.approx(LINUX_BUDGET.compressed / MB - compressed, abs=0.1)
     print(f"\nfrozen bundle: {unpacked:.1f} MB unpacked, {compressed:.1f} MB as {build.archive.name}")
     if sys.platform.startswith("linux"):
         assert unpacked * MB <= LINUX_BUDGET.unpacked
