@@ -22,12 +22,24 @@ def has_display() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Open the window when called without arguments, else run the command line; return the exit code."""
+    """Open the window when called without arguments, else run the command line; return the exit code.
+
+    The windowed Windows program has no console: its words reach the user through
+    desktop/console_output.py (the parent's console, or a message box).
+    """
+    from desktop.console_output import run_with_output
+
     args = list(sys.argv[1:] if argv is None else argv)
     if args:
         from desktop.cli import run
 
-        return run(args)
+        return run_with_output(lambda: run(args), attach_console=True, show_on_success=True)
+    # The window itself speaks in dialogs; only a window that cannot open needs its words carried.
+    return run_with_output(_window_or_explain, attach_console=False, show_on_success=False)
+
+
+def _window_or_explain() -> int:
+    """Open the window, or say in one sentence why it cannot open."""
     if not has_display():
         # Checked before Qt is imported: Qt would abort the process with a core dump instead.
         if hasattr(sys.stderr, "reconfigure"):
