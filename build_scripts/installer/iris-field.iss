@@ -2,9 +2,10 @@
 ;
 ;   iscc /DAppVersion=0.1.0 build_scripts\installer\iris-field.iss
 ;
-; Per-user install without administrator rights (into %LOCALAPPDATA%\Programs\Iris Field), a
-; Start-menu entry, and an uninstaller that removes the program only: the observations, settings
-; and log live in %LOCALAPPDATA%\iris-field\ (desktop/paths.py) and are never touched.
+; Per-user install without administrator rights (into %LOCALAPPDATA%\Programs\Iris Field), two
+; Start-menu entries (the app; a console for its command line, iris-field-cli.exe), and an
+; uninstaller that removes the program only: the observations, settings and log live
+; in %LOCALAPPDATA%\iris-field\ (desktop/paths.py) and are never touched.
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -64,6 +65,8 @@ Type: filesandordirs; Name: "{app}\_internal"
 
 [Icons]
 Name: "{autoprograms}\Iris Field"; Filename: "{app}\iris-field.exe"; Comment: "Identify Iris species from four measurements"
+; A console in the program folder, showing the command line's help: type e.g. iris-field-cli predict 5.1 3.5 1.4 0.2
+Name: "{autoprograms}\Iris Field (command line)"; Filename: "{cmd}"; Parameters: "/k iris-field-cli.exe --help"; WorkingDir: "{app}"; IconFilename: "{app}\iris-field-cli.exe"; Comment: "The Iris Field command line (iris-field-cli)"
 Name: "{autodesktop}\Iris Field"; Filename: "{app}\iris-field.exe"; Tasks: desktopicon
 
 [Run]

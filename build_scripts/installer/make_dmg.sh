@@ -5,8 +5,12 @@
 #   build_scripts/installer/make_dmg.sh "dist/Iris Field.app" dist/iris-field-0.1.0-macos-arm64.dmg
 #
 # With CODESIGN_IDENTITY set, the image is signed too (the app itself is signed by the spec);
-# notarization is a separate step of the release workflow.
+# notarization (build_scripts/notarize.py) is a separate step of the release workflow: the app is
+# notarized and stapled before it goes into the image, the image after it is made.
 set -euo pipefail
+# shellcheck source=build_scripts/installer/retry.sh
+source "$(dirname "$0")/retry.sh"
+HDIUTIL_ATTEMPTS=5
 
 app=${1:?usage: make_dmg.sh APP_BUNDLE OUTPUT_DMG}
 dmg=${2:?usage: make_dmg.sh APP_BUNDLE OUTPUT_DMG}
@@ -25,19 +29,24 @@ icon="$app/Contents/Resources/$(defaults read "$(cd "$app" && pwd)/Contents/Info
 # A writable image first: the volume's "has a custom icon" flag can only be set on a mounted volume.
 rm -f "$dmg"
 writable="$staging.rw.dmg"
-hdiutil create -volname "$volume_name" -srcfolder "$staging" -fs HFS+ -format UDRW -ov "$writable"
+# Every hdiutil call is retried: "create failed - Resource busy" is a known flake on macOS runners.
+retry "$HDIUTIL_ATTEMPTS" hdiutil create -volname "$volume_name" -srcfolder "$staging" -fs HFS+ -format UDRW -ov "$writable"
 if [[ -f "$staging/.VolumeIcon.icns" ]] && command -v SetFile >/dev/null; then
     mount_point=$(mktemp -d)
-    hdiutil attach "$writable" -nobrowse -noverify -noautoopen -mountpoint "$mount_point"
+    retry "$HDIUTIL_ATTEMPTS" hdiutil attach "$writable" -nobrowse -noverify -noautoopen -mountpoint "$mount_point"
     SetFile -a C "$mount_point"  # SetFile comes with the Xcode command line tools
-    hdiutil detach "$mount_point"
+    retry "$HDIUTIL_ATTEMPTS" hdiutil detach "$mount_point"
 fi
-# ULMO = LZMA-compressed, read-only image (macOS 10.15 and later): the Linux .tar.xz's compression.
-hdiutil convert "$writable" -format ULMO -o "$dmg"
+convert_image() {
+    rm -f "$dmg"  # a failed attempt may leave a partial image, which hdiutil refuses to overwrite
+    # ULMO = LZMA-compressed, read-only image (macOS 10.15 and later): the Linux .tar.xz's compression.
+    hdiutil convert "$writable" -format ULMO -o "$dmg"
+}
+retry "$HDIUTIL_ATTEMPTS" convert_image
 rm -f "$writable"
 
 if [[ -n "${CODESIGN_IDENTITY:-}" ]]; then
     codesign --force --sign "$CODESIGN_IDENTITY" --timestamp "$dmg"
 fi
-hdiutil verify "$dmg"
+retry "$HDIUTIL_ATTEMPTS" hdiutil verify "$dmg"
 ls -l "$dmg"

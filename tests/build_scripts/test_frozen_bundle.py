@@ -189,6 +189,57 @@ def test_the_window_opens_offscreen_in_the_frozen_app(build: Build, elsewhere: P
         output.close()
 
 
+# A program started like this has no console and no standard streams, as when started from Explorer:
+# a console-less parent (DETACHED_PROCESS) starting it with empty standard handles.
+FROM_EXPLORER = """
+import subprocess, sys
+info = subprocess.STARTUPINFO()
+info.dwFlags = subprocess.STARTF_USESTDHANDLES
+info.hStdInput = info.hStdOutput = info.hStdError = 0
+sys.exit(subprocess.call(sys.argv[1:], startupinfo=info))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="the windowed exe exists on Windows only")
+def test_the_windowed_exe_prints_where_its_output_is_redirected(
+    build: Build, elsewhere: Path, tmp_path: Path
+):
+    result = subprocess.run(
+        [str(build.bundle / "iris-field.exe"), "predict", "5.1", "3.5", "1.4", "0.2"],
+        cwd=elsewhere,
+        env=clean_environment(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("setosa")
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="the windowed exe exists on Windows only")
+def test_the_windowed_exe_without_a_console_shows_a_mistake_in_a_message_box(
+    build: Build, elsewhere: Path, tmp_path: Path
+):
+    from build_scripts.windows_message_box import message_text, press_ok, wait_for_message_box
+
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", FROM_EXPLORER, str(build.bundle / "iris-field.exe"), "predict", "6.3"],
+        cwd=elsewhere,
+        env=dict(clean_environment(tmp_path / "home"), PATH=os.environ["PATH"]),
+        creationflags=subprocess.DETACHED_PROCESS,
+    )
+    try:
+        box = wait_for_message_box("Iris Field", WINDOW_TIMEOUT_S)
+        assert box is not None, "no message box appeared"
+        text = message_text(box)
+        press_ok(box)
+        assert launcher.wait(timeout=RUN_TIMEOUT_S) == 2
+    finally:
+        launcher.kill()
+    assert text.startswith("iris-field: error:")
+    assert len(text.splitlines()) == 1
+
+
 def test_the_bundle_carries_the_runtime_and_no_training_package(build: Build):
     assert forbidden_contents(build.bundle) == []
     modules = python_modules(build.bundle)
