@@ -5,6 +5,7 @@ macOS with MACOSX_DEPLOYMENT_TARGET at the app's minimum, so that every wheel is
 macOS, not for the runner's newer one). Here the same command runs with ``--dry-run --no-build
 --offline`` for each job of the matrix: uv picks a wheel for every locked package from the wheel
 lists in uv.lock, and names the first package that has none. No network, well under a second each.
+A slow test then fetches the macOS runtime wheels so chosen and reads their binaries' minimum macOS.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from build_scripts.bundle_check import MACOS_MINIMUM
+from build_scripts.bundle_check import MACOS_MINIMUM, binaries_above_macos
+from build_scripts.macho import MacOSVersion
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
@@ -114,3 +116,57 @@ def test_a_package_without_a_wheel_is_named(tmp_path: Path):
     result = _sync_dry_run(ancient_mac, tmp_path / "venv")
     assert result.returncode != 0
     assert re.fullmatch(r"[a-z0-9-]+==[\w.]+", _missing_wheel(result.stderr))
+
+
+# PySide6-Essentials' wheel is 150 MB; shiboken6, built with it and 0.5 MB, tells its macOS target
+# (6.10 and later: macOS 15, although the wheels say 13.0).
+TOO_BIG_TO_FETCH_HERE = "pyside6-essentials"
+
+
+def _locked_runtime_requirements(folder: Path) -> Path:
+    """Write the runtime group's pinned requirements (markers kept) without the wheel too big to fetch."""
+    exported = subprocess.run(
+        [
+            "uv",
+            "export",
+            "--locked",
+            "--no-default-groups",
+            "--no-hashes",
+            "--no-emit-project",
+            "--no-header",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    kept = [line for line in exported.splitlines() if not line.startswith(TOO_BIG_TO_FETCH_HERE)]
+    requirements = folder / "runtime.txt"
+    requirements.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return requirements
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("job", [j for j in release_jobs() if j.macos_minimum], ids=lambda job: job.name)
+def test_the_macos_runtime_binaries_run_on_the_minimum_they_are_installed_for(
+    job: ReleaseJob, tmp_path: Path
+):
+    # Wheel names can understate: read the binaries themselves, as build.py does on the runner.
+    target = tmp_path / "site-packages"
+    env = dict(os.environ, MACOSX_DEPLOYMENT_TARGET=job.macos_minimum)
+    installed = subprocess.run(
+        ["uv", "pip", "install", "--target", str(target), "--python-platform", job.python_platform]
+        + ["--python-version", RELEASE_PYTHON, "--only-binary", ":all:", "--no-deps"]
+        + ["-r", str(_locked_runtime_requirements(tmp_path))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert installed.returncode == 0, installed.stderr
+    arch = "arm64" if job.python_platform.startswith("aarch64") else "x86_64"
+
+    assert (target / "onnxruntime").is_dir() and (target / "shiboken6").is_dir()
+    assert binaries_above_macos(target, MacOSVersion.parse(job.macos_minimum), arch) == []
