@@ -300,6 +300,7 @@ def _prediction_json(prediction: Prediction, classifier: Classifier) -> dict[str
             }
             for name in prediction.unusual
         ],
+        "outlier": prediction.outlier.to_json() if prediction.outlier is not None else None,
         "model": {"name": card.model_name, "version": card.model_version, "sha256": card.sha256},
     }
 
@@ -326,7 +327,13 @@ def _unusual_sentences(prediction: Prediction, classifier: Classifier) -> list[s
 
 
 def _print_prediction(prediction: Prediction, classifier: Classifier) -> None:
-    if prediction.uncertain:
+    if prediction.unlike_training:
+        print(
+            f"Unlike any flower the model was trained on: its best guess is {prediction.species}, but no "
+            f"percentage can be trusted (distance {prediction.outlier.score:.1f}, "
+            f"flowers it knows lie within {prediction.outlier.threshold:.1f}). Measure again."
+        )
+    elif prediction.uncertain:
         print(f"Uncertain: most likely {prediction.species} ({_percent(prediction.confidence).strip()})")
     else:
         print(f"{prediction.species} ({_percent(prediction.confidence).strip()} confident)")
@@ -350,6 +357,8 @@ def _print_prediction_table(
     for row, p in zip(rows, predictions, strict=True):
         counts[p.species] += 1
         flags = []
+        if p.unlike_training:
+            flags.append("unlike any flower the model was trained on")
         if p.uncertain:
             flags.append("uncertain")
         if p.unusual:

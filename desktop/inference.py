@@ -14,6 +14,7 @@ import onnxruntime as ort
 from desktop.errors import InputError, ModelError
 from desktop.measurement_table import parse_measurement
 from desktop.model_card import CARD_FILENAME, ModelCard
+from desktop.novelty import NoveltyScorer, OutlierCheck
 from desktop.resources import bundled_model_path
 
 # Below this top probability the app says "uncertain" instead of naming a species with confidence.
@@ -29,11 +30,17 @@ class Prediction:
     confidence: float
     unusual: tuple[str, ...]
     values: tuple[float, ...]
+    outlier: OutlierCheck | None = None  # None when the model's card carries no joint check
 
     @property
     def uncertain(self) -> bool:
         """Tell whether the top probability is too low to trust the species."""
         return self.confidence < UNCERTAIN_BELOW
+
+    @property
+    def unlike_training(self) -> bool:
+        """Tell whether the flower is unlike any the model was trained on (its percentage means little)."""
+        return self.outlier is not None and self.outlier.flag
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class BatchPrediction:
     inputs: np.ndarray  # (n, features) float64, as given
     probability_matrix: np.ndarray  # (n, classes) float32
     unusual_mask: np.ndarray  # (n, features) bool
+    outlier_scores: np.ndarray | None = None  # (n,) distance to the nearest class, when the card has a check
+    outlier_threshold: float = float("inf")
 
     def __len__(self) -> int:
         return int(self.probability_matrix.shape[0])
@@ -65,7 +74,14 @@ class BatchPrediction:
             confidence=probs[best],
             unusual=tuple(n for n, m in zip(self.feature_names, mask, strict=True) if m),
             values=tuple(self.inputs[index].tolist()),
+            outlier=self._outlier(index),
         )
+
+    def _outlier(self, index: int) -> OutlierCheck | None:
+        if self.outlier_scores is None:
+            return None
+        score = float(self.outlier_scores[index])
+        return OutlierCheck(score > self.outlier_threshold, score, self.outlier_threshold)
 
     def __iter__(self) -> Iterator[Prediction]:
         for i in range(len(self)):
@@ -104,6 +120,7 @@ class Classifier:
         self._hi = [f.plausible_max for f in card.features]
         self._seen_lo = [f.stats.min for f in card.features]
         self._seen_hi = [f.stats.max for f in card.features]
+        self._novelty = NoveltyScorer.from_block(card.novelty) if card.novelty is not None else None
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Classifier:
@@ -173,6 +190,7 @@ class Classifier:
             confidence=probs[best],
             unusual=unusual,
             values=checked,
+            outlier=self._novelty.check(np.array(checked)) if self._novelty is not None else None,
         )
 
     def predict_many(self, rows: Sequence[Sequence[float]] | np.ndarray) -> BatchPrediction:
@@ -193,7 +211,12 @@ class Classifier:
                 raise InputError(f"row {row + 1}: {exc}") from None
         probs = self._session.run(self._outputs, {self._input: matrix.astype(np.float32)})[0]
         unusual = (matrix < self._seen_lo) | (matrix > self._seen_hi)
-        return BatchPrediction(self._classes, self._names, matrix, probs, unusual)
+        if self._novelty is None:
+            return BatchPrediction(self._classes, self._names, matrix, probs, unusual)
+        scores = self._novelty.scores(matrix)
+        return BatchPrediction(
+            self._classes, self._names, matrix, probs, unusual, scores, self._novelty.threshold
+        )
 
 
 def _check_signature(session: ort.InferenceSession, card: ModelCard, model_path: Path) -> None:

@@ -48,6 +48,44 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class ClassCloud:
+    """Where one class's training rows lie: their mean and covariance (card feature order, cm)."""
+
+    mean: tuple[float, ...]
+    covariance: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class NoveltyBlock:
+    """The joint unusual-flower check shipped with the model (see desktop/novelty.py)."""
+
+    method: str
+    threshold: float
+    threshold_rule: str
+    training_rows: int
+    training_flagged: int
+    classes: dict[str, ClassCloud]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NoveltyBlock:
+        """Parse the card's ``novelty`` block."""
+        return cls(
+            method=str(data["method"]),
+            threshold=float(data["threshold"]),
+            threshold_rule=str(data.get("threshold_rule", "")),
+            training_rows=int(data.get("training_rows", 0)),
+            training_flagged=int(data.get("training_flagged", 0)),
+            classes={
+                str(name): ClassCloud(
+                    mean=tuple(float(v) for v in cloud["mean"]),
+                    covariance=tuple(tuple(float(v) for v in row) for row in cloud["covariance"]),
+                )
+                for name, cloud in data["classes"].items()
+            },
+        )
+
+
+@dataclass(frozen=True)
 class ModelCard:
     """What the exported ONNX model is, where it came from, and how well it did."""
 
@@ -66,6 +104,7 @@ class ModelCard:
     classes: tuple[str, ...]
     metrics: dict[str, float]
     libraries: dict[str, str]
+    novelty: NoveltyBlock | None = None  # cards exported before the joint check have none
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -77,6 +116,8 @@ class ModelCard:
         data = asdict(self)
         data["features"] = [asdict(f) for f in self.features]
         data["classes"] = list(self.classes)
+        if self.novelty is None:
+            del data["novelty"]
         return data
 
     def to_json(self) -> str:
@@ -125,6 +166,7 @@ class ModelCard:
                 classes=tuple(str(c) for c in data["classes"]),
                 metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
                 libraries={str(k): str(v) for k, v in data.get("libraries", {}).items()},
+                novelty=NoveltyBlock.from_dict(data["novelty"]) if data.get("novelty") else None,
             )
         except ModelError:
             raise

@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from desktop.model_card import SCHEMA_VERSION, Feature, ModelCard
 from training.convert import opset_of
 from training.data import LabelledData, feature_stats
+from training.novelty import fit_novelty, measurement_resolution
 from training.schema import (
     CLASSES,
     FEATURES,
@@ -62,8 +63,9 @@ def build_card(
             plausible_max=spec.plausible_max,
             stats=stats[spec.name][0],
             per_class=stats[spec.name][1],
+            resolution=measurement_resolution(training_rows.features[:, j]),
         )
-        for spec in FEATURES
+        for j, spec in enumerate(FEATURES)
     )
     return ModelCard(
         schema_version=SCHEMA_VERSION,
@@ -81,4 +83,5 @@ def build_card(
         classes=CLASSES,
         metrics={k: float(metrics[k]) for k in CARD_METRICS if k in metrics},
         libraries=library_versions(),
+        novelty=fit_novelty(training_rows),
     )
