@@ -34,7 +34,11 @@ _TRAILING = (
     "sync_state",
     "sync_error",
     "deleted",
+    "outlier",
+    "outlier_score",
 )
+# Columns added after the first exports: an export without them still imports.
+_OPTIONAL = frozenset({"outlier", "outlier_score"})
 _PROBABILITY_PREFIX = "p_"
 
 
@@ -87,6 +91,8 @@ def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
         "sync_state": obs.sync_state,
         "sync_error": obs.sync_error,
         "deleted": "1" if obs.deleted else "0",
+        "outlier": "1" if obs.outlier else "0",
+        "outlier_score": "" if obs.outlier_score is None else repr(float(obs.outlier_score)),
     }
     out = []
     for column in columns:
@@ -126,7 +132,7 @@ def import_history(path: Path) -> list[Observation]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     fixed = set(_LEADING) | set(_TRAILING)
     header = reader.fieldnames or []
-    missing = [c for c in (*_LEADING, *_TRAILING) if c not in header]
+    missing = [c for c in (*_LEADING, *_TRAILING) if c not in header and c not in _OPTIONAL]
     if missing:
         raise InputError(f"the file {path} is not an Iris Field history export (no column {missing[0]!r})")
     probability_columns = [c for c in header if c.startswith(_PROBABILITY_PREFIX) and c not in fixed]
@@ -157,6 +163,8 @@ def import_history(path: Path) -> list[Observation]:
                     sync_state=record["sync_state"],
                     sync_error=record["sync_error"],
                     deleted=record["deleted"] == "1",
+                    outlier=record.get("outlier") == "1",
+                    outlier_score=float(record["outlier_score"]) if record.get("outlier_score") else None,
                 )
             )
         except (TypeError, ValueError) as exc:

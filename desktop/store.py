@@ -86,13 +86,19 @@ MIGRATIONS: list[str] = [
         expires_at  REAL NOT NULL
     );
     """,
+    # 4: the joint unusual-flower check (desktop/novelty.py): its distance, and whether it flagged the flower.
+    """
+    ALTER TABLE observations ADD COLUMN outlier INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE observations ADD COLUMN outlier_score REAL;
+    """,
 ]
 
 _COLUMNS = (
     "id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual, "
     "model_name, model_version, model_sha256, observer, note, location, latitude, longitude, "
-    "confirmed_species, sync_state, sync_error, deleted"
+    "confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score"
 )
+_COLUMN_COUNT = len(_COLUMNS.split(","))
 
 # SQLite's primary result codes for "this is not (or no longer) a database".
 _SQLITE_CORRUPT = 11
@@ -134,6 +140,8 @@ class Observation:
     sync_state: str = "pending"
     sync_error: str = ""
     deleted: bool = False
+    outlier: bool = False  # unlike any flower the model was trained on (the joint check flagged it)
+    outlier_score: float | None = None  # its distance to the nearest species; None before the check
 
     @property
     def species(self) -> str:
@@ -174,6 +182,8 @@ class Observation:
             latitude=None if latitude is None else float(latitude),
             longitude=None if longitude is None else float(longitude),
             updated_at=created,
+            outlier=prediction.unlike_training,
+            outlier_score=None if prediction.outlier is None else float(prediction.outlier.score),
         )
 
 
@@ -210,6 +220,8 @@ def _row_to_observation(row: sqlite3.Row) -> Observation:
         sync_state=row["sync_state"],
         sync_error=row["sync_error"],
         deleted=bool(row["deleted"]),
+        outlier=bool(row["outlier"]),
+        outlier_score=row["outlier_score"],
     )
 
 
@@ -235,6 +247,8 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
         obs.sync_state,
         obs.sync_error,
         int(obs.deleted),
+        int(obs.outlier),
+        obs.outlier_score,
     )
 
 
@@ -349,7 +363,7 @@ class ObservationStore:
         with self.transaction() as db:
             try:
                 db.executemany(
-                    f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+                    f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})",
                     [_observation_params(o) for o in observations],
                 )
             except sqlite3.IntegrityError as exc:

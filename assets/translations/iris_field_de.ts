@@ -614,7 +614,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+170"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+183"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>
@@ -624,7 +624,17 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Unsicher</translation>
     </message>
     <message>
+        <location line="-8"/>
+        <source>Unusual flower</source>
+        <translation>Ungewöhnliche Blüte</translation>
+    </message>
+    <message>
         <location line="+3"/>
+        <source>⚠ Unlike any flower the model was trained on; its guess ({species}) cannot be trusted. Measure again.</source>
+        <translation>⚠ Anders als jede Blüte, mit der das Modell trainiert wurde; seine Vermutung ({species}) ist nicht verlässlich. Bitte neu messen.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>? Most likely {species}, but the model is less than {threshold} sure. Measure again, or check the flower with a key.</source>
         <translation>? Am ehesten {species}, aber das Modell ist sich zu weniger als {threshold} sicher. Messen Sie erneut oder bestimmen Sie die Blüte mit einem Schlüssel.</translation>
     </message>

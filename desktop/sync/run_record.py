@@ -101,6 +101,7 @@ def build_run_record(obs: Observation, *, device: str, app_version: str = __vers
         tags += [("latitude", _number(obs.latitude)), ("longitude", _number(obs.longitude))]
     unusual = set(obs.unusual)
     tags += [(safe_key(f"unusual.{name}"), str(name in unusual).lower()) for name in obs.measurements]
+    tags.append(("outlier", str(obs.outlier).lower()))  # the joint check: unlike any training flower
     if obs.observer:
         tags.append(("mlflow.user", obs.observer))  # shown as the run's "User" in the MLflow UI
     # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.

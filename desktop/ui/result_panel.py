@@ -31,6 +31,7 @@ class ResultPanel(QWidget):
         self._icon.setFixedSize(ICON_SIZE)
         self._species = QLabel(self)
         self._confidence = QLabel(self)
+        self._confidence.setObjectName("confidence")
         heading = QFont(self.font())
         heading.setPointSizeF(heading.pointSizeF() * 1.8)
         heading.setBold(True)
@@ -103,9 +104,21 @@ class ResultPanel(QWidget):
             text = format_percent(probability, locale)
             value.setText(text)
             bar.setAccessibleDescription(text)
-        self._confidence.setText(format_percent(prediction.confidence, locale))
-        self._show_icon(prediction.species, prediction.uncertain)
-        if prediction.uncertain:
+        unlike = prediction.unlike_training
+        # A flower unlike any in training gets no headline percentage: the model's confidence means little.
+        self._confidence.setText("" if unlike else format_percent(prediction.confidence, locale))
+        for widget in (*self._bars, *self._bar_values):
+            widget.setEnabled(not unlike)
+        self._show_icon(prediction.species, prediction.uncertain or unlike)
+        if unlike:
+            self._species.setText(self.tr("Unusual flower"))
+            self._verdict.setText(
+                self.tr(
+                    "⚠ Unlike any flower the model was trained on; its guess ({species}) cannot be "
+                    "trusted. Measure again."
+                ).format(species=species_name(prediction.species))
+            )
+        elif prediction.uncertain:
             self._species.setText(self.tr("Uncertain"))
             self._verdict.setText(
                 self.tr(
@@ -118,7 +131,7 @@ class ResultPanel(QWidget):
             )
         else:
             self._species.setText(species_name(prediction.species))
-        self._verdict.setVisible(prediction.uncertain)
+        self._verdict.setVisible(prediction.uncertain or unlike)
         self._unusual.setVisible(bool(prediction.unusual))
         if prediction.unusual:
             self._unusual.setText(self._unusual_text(prediction))

@@ -1,6 +1,7 @@
-"""The joint unusual-flower check shipped in the bundled model card: impossible flowers flagged, real ones not."""
+"""The joint unusual-flower check of the bundled model card: impossible flowers flagged, real ones not."""
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -81,3 +82,37 @@ def test_the_threshold_was_set_on_the_training_rows(classifier: Classifier) -> N
     assert novelty.training_rows == 120
     assert "leave-one-out" in novelty.threshold_rule
     assert 2 < novelty.threshold < 6
+
+
+def test_predict_json_carries_the_outlier_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop import cli
+
+    assert cli.run(["predict", "--json", "4.3", "4.4", "6.9", "2.5"]) == 0
+    outlier = json.loads(capsys.readouterr().out)["outlier"]
+    assert outlier["flag"] is True and outlier["score"] > outlier["threshold"] > 0
+
+
+def test_a_saved_outlier_keeps_its_flag_in_the_history_and_its_export(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop import cli
+    from desktop.observation_csv import import_history
+    from desktop.store import ObservationStore
+
+    assert cli.run(["predict", "--save", "7.9", "4.4", "1.1", "0.1"]) == 0
+    assert "Unlike any flower the model was trained on" in capsys.readouterr().out
+    with ObservationStore.open() as store:
+        (saved,) = store.list()
+    assert saved.outlier and saved.outlier_score is not None
+    out = tmp_path / "export.csv"
+    assert cli.run(["history", "--csv", str(out)]) == 0
+    assert import_history(out)[0].outlier
+
+
+def test_a_synced_run_carries_the_flag() -> None:
+    from desktop.store import Observation
+    from desktop.sync.run_record import build_run_record
+
+    classifier = Classifier.load()
+    obs = Observation.from_prediction(classifier.predict([15, 10, 15, 10]), classifier.card)
+    assert build_run_record(obs, device="laptop").tag_dict["outlier"] == "true"

@@ -3,7 +3,7 @@
 import itertools
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.inference import Classifier
 from desktop.ui.measurement_panel import slider_range
@@ -19,6 +19,7 @@ def test_moving_a_slider_updates_the_probability_bars(window: MainWindow) -> Non
     petal_length.setValue(14)
     petal_width.setValue(2)
     small = bar_values(window)
+    window.measurements.sliders()[0].setValue(70)  # a real virginica's petals are shorter than its sepals
     petal_length.setValue(60)
     petal_width.setValue(25)
     large = bar_values(window)
@@ -125,3 +126,24 @@ def test_every_measuring_control_has_an_accessible_name(window: MainWindow) -> N
         window.history.table,
     ]
     assert all(control.accessibleName() for control in controls)
+
+
+def test_a_flower_unlike_any_in_training_gets_words_not_a_confident_percentage(window: MainWindow) -> None:
+    window.measurements.set_values(
+        {"sepal_length": 4.3, "sepal_width": 4.4, "petal_length": 6.9, "petal_width": 2.5}
+    )
+    assert window.result.species_text() == "Unusual flower"
+    assert any("Unlike any flower the model was trained on" in n for n in window.result.notices())
+    assert "%" not in window.result.findChild(QLabel, "confidence").text()
+    assert not window.result.bars()["virginica"].isEnabled()
+    window.save_action.trigger()
+    (saved,) = window.store.list()
+    assert saved.outlier and saved.outlier_score > window.classifier.card.novelty.threshold
+
+
+def test_an_ordinary_flower_keeps_its_percentage(window: MainWindow) -> None:
+    window.measurements.set_values(
+        {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+    )
+    assert window.result.species_text() == "Iris setosa"
+    assert window.result.findChild(QLabel, "confidence").text().endswith("%")
