@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import InputError, StoreError
+from desktop.history_query import Cursor, HistoryQuery, count_statement, page_statements
 from desktop.paths import corrupt_aside_path, default_db_path
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
@@ -90,6 +91,38 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE observations ADD COLUMN outlier INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE observations ADD COLUMN outlier_score REAL;
+    """,
+    # 5: a million observations. A trigram full-text index finds any part of a word (as LIKE did) without
+    # reading every row; it holds no copy of the text (content='') and triggers keep it in step. The species
+    # a row shows is indexed so the history pane filters and sorts by it in one index range. The words and
+    # the species expression must stay as desktop/history_query.py writes them.
+    """
+    CREATE VIRTUAL TABLE observations_search USING fts5(words, content='', tokenize='trigram');
+    INSERT INTO observations_search (rowid, words) SELECT rowid,
+            o.predicted_species || ' ' || IFNULL(o.confirmed_species, '') || ' ' || o.note
+            || ' ' || o.location || ' ' || o.observer
+        FROM observations o;
+    CREATE TRIGGER observations_search_insert AFTER INSERT ON observations BEGIN
+        INSERT INTO observations_search (rowid, words) VALUES (new.rowid,
+            new.predicted_species || ' ' || IFNULL(new.confirmed_species, '') || ' ' || new.note
+            || ' ' || new.location || ' ' || new.observer);
+    END;
+    CREATE TRIGGER observations_search_update
+    AFTER UPDATE OF predicted_species, confirmed_species, note, location, observer ON observations BEGIN
+        INSERT INTO observations_search (observations_search, rowid, words) VALUES ('delete', old.rowid,
+            old.predicted_species || ' ' || IFNULL(old.confirmed_species, '') || ' ' || old.note
+            || ' ' || old.location || ' ' || old.observer);
+        INSERT INTO observations_search (rowid, words) VALUES (new.rowid,
+            new.predicted_species || ' ' || IFNULL(new.confirmed_species, '') || ' ' || new.note
+            || ' ' || new.location || ' ' || new.observer);
+    END;
+    CREATE TRIGGER observations_search_delete AFTER DELETE ON observations BEGIN
+        INSERT INTO observations_search (observations_search, rowid, words) VALUES ('delete', old.rowid,
+            old.predicted_species || ' ' || IFNULL(old.confirmed_species, '') || ' ' || old.note
+            || ' ' || old.location || ' ' || old.observer);
+    END;
+    CREATE INDEX observations_by_species
+        ON observations (deleted, IFNULL(confirmed_species, predicted_species));
     """,
 ]
 
@@ -313,6 +346,14 @@ class ObservationStore:
             raise
         return cls(path, connection)
 
+    @classmethod
+    def reader(cls, path: Path) -> ObservationStore:
+        """Return another handle on a history already opened (no check, no migration), e.g. for a thread."""
+        try:
+            return cls(Path(path), _connect(Path(path)))
+        except sqlite3.Error as exc:
+            raise StoreError(f"the observation history {path} cannot be opened ({exc})") from exc
+
     def connect(self) -> sqlite3.Connection:
         """Return a new connection to the same file with the store's pragmas (for the sync module)."""
         try:
@@ -446,6 +487,40 @@ class ObservationStore:
             sql += " LIMIT ?"
             params.append(int(limit))
         return [_row_to_observation(r) for r in self._query(sql, tuple(params)).fetchall()]
+
+    def page(
+        self, query: HistoryQuery, after: Cursor | None = None, size: int = 200
+    ) -> tuple[list[Observation], Cursor | None]:
+        """Return up to ``size`` observations ``query`` lists after ``after``, and the next page's cursor.
+
+        The cursor is ``None`` when there is nothing after this page.
+        """
+        columns = ", ".join("o." + c.strip() for c in _COLUMNS.split(","))
+        rows: list[sqlite3.Row] = []
+        for sql, params in page_statements(query, columns, after, size):
+            rows.extend(self._query(sql, (*params[:-1], size - len(rows))).fetchall())
+            if len(rows) >= size:
+                break
+        cursor = Cursor(rows[-1]["sort_key"], rows[-1]["saved_position"]) if len(rows) == size else None
+        return [_row_to_observation(r) for r in rows], cursor
+
+    def iterate(self, query: HistoryQuery, page_size: int = 1000) -> Iterator[Observation]:
+        """Yield every observation ``query`` lists, in its order, reading a page at a time."""
+        cursor: Cursor | None = None
+        while True:
+            observations, cursor = self.page(query, cursor, page_size)
+            yield from observations
+            if cursor is None:
+                return
+
+    def count_matching(self, query: HistoryQuery) -> int:
+        """Return how many observations ``query`` lists."""
+        sql, params = count_statement(query)
+        return int(self._query(sql, tuple(params)).fetchone()[0])
+
+    def data_version(self) -> int:
+        """Return a number that changes whenever another connection (a process, a window) commits."""
+        return int(self._query("PRAGMA data_version", ()).fetchone()[0])
 
     def counts(self) -> dict[str, int]:
         """Return how many non-deleted observations are in each sync state (every state listed)."""

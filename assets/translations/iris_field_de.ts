@@ -125,14 +125,29 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+148"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+232"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+6"/>
+        <source>Matches: {count}</source>
+        <translation>Treffer: {count}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Observations: {count}</source>
+        <translation>Beobachtungen: {count}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>No saved observation matches “{text}”.</source>
         <translation>Keine gespeicherte Beobachtung passt zu „{text}“.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No saved observation matches the chosen species and sync state.</source>
+        <translation>Keine gespeicherte Beobachtung passt zur gewählten Art und zum Sync-Status.</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -144,7 +159,7 @@ Set the four measurements on the left, add a note or place if you like, then pre
 Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder den Ort und drücken Sie „Beobachtung speichern“ (Strg+S). Gespeicherte Beobachtungen erscheinen hier, die neueste zuerst.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+47"/>
         <source>{species} (as predicted)</source>
         <translation>{species} (wie vorhergesagt)</translation>
     </message>
@@ -281,11 +296,36 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <source>Delete…</source>
         <translation>Löschen …</translation>
     </message>
+    <message>
+        <location line="+1"/>
+        <source>All species</source>
+        <translation>Alle Arten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show species</source>
+        <translation>Art anzeigen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Any sync state</source>
+        <translation>Jeder Sync-Status</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Show sync state</source>
+        <translation>Sync-Status anzeigen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Counting observations</source>
+        <translation>Beobachtungen werden gezählt</translation>
+    </message>
 </context>
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../desktop/ui/history_model.py" line="+88"/>
+        <location filename="../../desktop/ui/history_model.py" line="+158"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
@@ -378,7 +418,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+234"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+235"/>
         <source>The observation was not saved</source>
         <translation>Die Beobachtung wurde nicht gespeichert</translation>
     </message>
@@ -393,7 +433,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>{species} gespeichert ({time}).</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>Restored the measurements of {species} from {time}.</source>
         <translation>Maße von {species} vom {time} übernommen.</translation>
     </message>
@@ -403,7 +443,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Verlauf nicht verfügbar</translation>
     </message>
     <message numerus="yes">
-        <location line="+8"/>
+        <location line="+7"/>
         <source>%n pending</source>
         <translation>
             <numerusform>%n ausstehend</numerusform>
@@ -459,7 +499,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Sie gelten, bis Iris Field geschlossen wird.</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>

@@ -1,7 +1,12 @@
-"""The saved observations as a table model: newest first, with words (and symbols) for every state."""
+"""The saved observations as a table model fetched in pages: words (and symbols) for every state.
+
+The model holds only the rows the view has scrolled to; ``fetchMore`` asks the store for the next page,
+so a history of a million observations costs what its first screenful costs.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +18,14 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor
 
+from desktop.errors import IrisFieldError
+from desktop.history_query import Cursor, HistoryQuery, SortKey
 from desktop.model_card import ModelCard
-from desktop.store import Observation
+from desktop.store import Observation, ObservationStore
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
 from desktop.ui.species_icons import species_icon
 
@@ -26,6 +34,9 @@ COLUMN_COUNT = 6
 # Symbols first, words after: the word carries the meaning, the symbol and colour help the eye.
 SYNC_SYMBOLS = {"pending": "●", "syncing": "↻", "synced": "✓", "failed": "✕"}
 SYNC_COLOURS = {"synced": QColor("#1b5e20"), "failed": QColor("#b71c1c")}
+# The columns a header click sorts by; the others keep the current order.
+SORT_KEYS = {TIME: SortKey.SAVED, SPECIES: SortKey.SPECIES, SYNC: SortKey.SYNC}
+PAGE_SIZE = 200
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -38,28 +49,87 @@ def local_time(created_at: str, locale: QLocale) -> str:
 
 
 class HistoryTableModel(QAbstractTableModel):
-    """Rows of ``Observation``s with their display texts worked out once per reload."""
+    """The rows of a ``HistoryQuery`` read page by page from the store, display texts worked out once."""
 
-    def __init__(self, card: ModelCard | None, parent: QObject | None = None):
-        """Use ``card`` (if any) for the labels of measurements in tooltips."""
+    problem = Signal(str)  # the store could not be read while fetching more rows
+
+    def __init__(self, card: ModelCard | None, store: ObservationStore | None, parent: QObject | None = None):
+        """Read from ``store`` (none: always empty); ``card`` labels the measurements in tooltips."""
         super().__init__(parent)
         self._labels = {f.name: f.label for f in card.features} if card is not None else {}
         self._units = {f.name: f.unit for f in card.features} if card is not None else {}
+        self._store = store
+        self.query = HistoryQuery()
+        self._cursor: Cursor | None = None
         self._rows: list[Observation] = []
         self._texts: list[tuple[str, ...]] = []
         self.locale = QLocale()
 
-    def set_observations(self, observations: list[Observation]) -> None:
-        """Replace all rows (the store returns them newest first)."""
+    def reload(self, query: HistoryQuery | None = None, keep: int = PAGE_SIZE) -> None:
+        """Read ``query`` (default: the current one) from its start, at least ``keep`` rows if there are.
+
+        Raises ``StoreError`` if the store cannot be read; the model is then empty.
+        """
         self.beginResetModel()
-        self._rows = list(observations)
-        self._texts = [self._row_texts(o) for o in self._rows]
-        self.endResetModel()
+        self.query = self.query if query is None else query
+        self._rows, self._texts, self._cursor = [], [], None
+        try:
+            if self._store is not None:
+                self._append_page(keep)
+                while self._cursor is not None and len(self._rows) < keep:
+                    self._append_page(PAGE_SIZE)
+        except IrisFieldError:
+            self._rows, self._texts, self._cursor = [], [], None
+            raise
+        finally:
+            self.endResetModel()
+
+    def _append_page(self, size: int) -> int:
+        """Read the next page into the rows; return how many rows it held."""
+        assert self._store is not None
+        observations, self._cursor = self._store.page(self.query, self._cursor, size)
+        self._rows.extend(observations)
+        self._texts.extend(self._row_texts(o) for o in observations)
+        return len(observations)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 (Qt's API)
+        """Tell the view whether scrolling further can show more rows."""
+        return not parent.isValid() and self._cursor is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 (Qt's API)
+        """Read the next page when the view scrolls to the end of what it has."""
+        if not self.canFetchMore(parent):
+            return
+        first = len(self._rows)
+        try:
+            observations, cursor = self._store.page(self.query, self._cursor, PAGE_SIZE)  # type: ignore[union-attr]
+        except IrisFieldError as exc:
+            self._cursor = None
+            self.problem.emit(str(exc))
+            return
+        if not observations:
+            self._cursor = None
+            return
+        self.beginInsertRows(QModelIndex(), first, first + len(observations) - 1)
+        self._rows.extend(observations)
+        self._texts.extend(self._row_texts(o) for o in observations)
+        self._cursor = cursor
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order by time, species or sync state (other columns keep the order); raises ``StoreError``."""
+        key = SORT_KEYS.get(column)
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        self.reload(replace(self.query, sort=key, descending=descending), keep=len(self._rows))
 
     def retranslate(self, locale: QLocale) -> None:
         """Redo every text for a new language or number format."""
         self.locale = locale
-        self.set_observations(self._rows)
+        self.beginResetModel()
+        self._texts = [self._row_texts(o) for o in self._rows]
+        self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
 
     def observation(self, row: int) -> Observation:
@@ -67,7 +137,7 @@ class HistoryTableModel(QAbstractTableModel):
         return self._rows[row]
 
     def row_of(self, observation_id: str) -> int | None:
-        """Return the row that shows an observation, if it is shown."""
+        """Return the row that shows an observation, if it is loaded."""
         return next((i for i, o in enumerate(self._rows) if o.id == observation_id), None)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 (Qt's API)

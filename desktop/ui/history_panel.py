@@ -1,19 +1,25 @@
-"""The history pane: saved observations, search, confirm or correct, restore, delete, export."""
+"""The history pane: saved observations, search and filters, confirm or correct, restore, delete, export.
+
+Rows come from the store a page at a time (``HistoryTableModel``); counts come from a background thread
+(``HistoryCounter``), so neither a long history nor a broad search ever freezes the window.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -23,15 +29,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import IrisFieldError
+from desktop.history_query import HistoryQuery, SortKey
 from desktop.model_card import ModelCard
 from desktop.observation_csv import export_history
-from desktop.store import Observation, ObservationStore
+from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.dialogs import ask_to_confirm, show_problem
-from desktop.ui.history_model import HistoryTableModel, local_time
+from desktop.ui.history_counter import HistoryCounter, HistoryCounts
+from desktop.ui.history_model import PAGE_SIZE, SORT_KEYS, SYNC_SYMBOLS, HistoryTableModel, local_time
 from desktop.ui.i18n import sentence, species_name
+from desktop.ui.species_icons import species_icon
 
 BUTTON_HEIGHT = 36
+# A count that answers within this time shows no busy indicator (no flicker on every keystroke).
+BUSY_AFTER_MS = 300
 
 
 class HistoryPanel(QWidget):
@@ -40,6 +51,7 @@ class HistoryPanel(QWidget):
     restore_requested = Signal(object)  # the Observation whose measurements go back into the sliders
     changed = Signal()  # an observation was confirmed, corrected or deleted
     message = Signal(str)  # a short line for the status bar
+    counted = Signal(object)  # HistoryCounts: what the pane lists and every sync state, once counted
 
     def __init__(
         self,
@@ -58,7 +70,12 @@ class HistoryPanel(QWidget):
         self._store = store
         self._can_restore = can_restore
         self._unavailable = unavailable
-        self.model = HistoryTableModel(card, self)
+        self.model = HistoryTableModel(card, store, self)
+        self.model.problem.connect(self._show_read_problem)
+        self.counter = HistoryCounter(store.path, self) if store is not None else None
+        if self.counter is not None:
+            self.counter.counted.connect(self._show_counts)
+            self.counter.busy_changed.connect(self._follow_busy)
 
         self._title = QLabel(self)
         font = self._title.font()
@@ -69,6 +86,26 @@ class HistoryPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(32)
         self.search.textChanged.connect(self.refresh)
+        self.species_filter = QComboBox(self)
+        self.species_filter.addItem("", None)
+        for species in card.classes if card is not None else ():
+            self.species_filter.addItem(species_icon(species), species_name(species), species)
+        self.species_filter.currentIndexChanged.connect(self.refresh)
+        self.sync_filter = QComboBox(self)
+        self.sync_filter.addItem("", None)
+        for state in SYNC_STATES:
+            self.sync_filter.addItem("", state)
+        self.sync_filter.currentIndexChanged.connect(self.refresh)
+        self.count_label = QLabel(self)
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)  # no end known: the bar just moves
+        self.busy.setMaximumWidth(80)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(self.busy.show)
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -82,6 +119,10 @@ class HistoryPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(columns.NOTE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(columns.TIME, Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self._sort)
         self.table.doubleClicked.connect(lambda _index: self.restore_action.trigger())
         self.table.selectionModel().selectionChanged.connect(self._follow_selection)
 
@@ -121,6 +162,12 @@ class HistoryPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self._title)
         top.addWidget(self.search, 1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.species_filter)
+        filters.addWidget(self.sync_filter)
+        filters.addStretch(1)
+        filters.addWidget(self.busy)
+        filters.addWidget(self.count_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self._restore_button)
         buttons.addWidget(self._confirm_button)
@@ -129,6 +176,7 @@ class HistoryPanel(QWidget):
         buttons.addWidget(self._delete_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(filters)
         layout.addWidget(self._pages, 1)
         layout.addLayout(buttons)
 
@@ -136,24 +184,71 @@ class HistoryPanel(QWidget):
         self.refresh()
 
     # ----------------------------------------------------------------- showing
-    def refresh(self) -> None:
-        """Reload from the store (after a save, an edit, or a sync change), keeping the selection."""
-        if self._store is None:
-            self._show_rows([])
-            return
-        selected = self.selected()
-        try:
-            observations = self._store.list(self.search.text())
-        except IrisFieldError as exc:
-            show_problem(self, self.tr("The history cannot be read"), sentence(str(exc)))
-            observations = []
-        self._show_rows(observations)
-        if selected is not None:
-            self.select(selected.id)
+    def query(self) -> HistoryQuery:
+        """Return what the pane lists: the search words, the filters and the header's sort order."""
+        header = self.table.horizontalHeader()
+        return HistoryQuery(
+            text=self.search.text(),
+            species=self.species_filter.currentData(),
+            sync_state=self.sync_filter.currentData(),
+            sort=SORT_KEYS.get(header.sortIndicatorSection(), SortKey.SAVED),
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
+        )
 
-    def _show_rows(self, observations: list[Observation]) -> None:
-        self.model.set_observations(observations)
-        self._pages.setCurrentWidget(self.table if observations else self.empty)
+    def refresh(self) -> None:
+        """Reload from the store (after a save, an edit, a sync), keeping the loaded rows and selection."""
+        selected = self.selected()
+        scrolled = self.table.verticalScrollBar().value()
+        try:
+            self.model.reload(self.query(), keep=max(PAGE_SIZE, self.model.rowCount()))
+        except IrisFieldError as exc:
+            self._show_read_problem(str(exc))
+        self._show_rows()
+        if selected is not None:
+            self.select(selected.id, scroll=False)
+        self.table.verticalScrollBar().setValue(scrolled)
+        self.recount()
+
+    def recount(self) -> None:
+        """Count again in the background: the pane's matches and the status bar's sync states."""
+        if self.counter is not None:
+            self.counter.request(self.query())
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        if column not in SORT_KEYS:
+            # Notes, confidence and "checked" are not sorted (no index keeps them in order): keep the order.
+            current = self.model.query
+            section = next(c for c, key in SORT_KEYS.items() if key == current.sort)
+            previous = Qt.SortOrder.DescendingOrder if current.descending else Qt.SortOrder.AscendingOrder
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(section, previous)
+            header.blockSignals(False)
+            header.viewport().update()
+            return
+        self.refresh()
+
+    def _show_read_problem(self, reason: str) -> None:
+        show_problem(self, self.tr("The history cannot be read"), sentence(reason))
+
+    def _show_counts(self, counts: HistoryCounts) -> None:
+        query = self.model.query
+        number = self.locale().toString(counts.listed)
+        if query.text.strip() or query.species is not None or query.sync_state is not None:
+            self.count_label.setText(self.tr("Matches: {count}").format(count=number))
+        else:
+            self.count_label.setText(self.tr("Observations: {count}").format(count=number))
+        self.counted.emit(counts)
+
+    def _follow_busy(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy.hide()
+
+    def _show_rows(self) -> None:
+        self._pages.setCurrentWidget(self.table if self.model.rowCount() else self.empty)
         self._update_empty_text()
         self._follow_selection()
 
@@ -162,6 +257,8 @@ class HistoryPanel(QWidget):
             text = self._unavailable
         elif self.search.text().strip():
             text = self.tr("No saved observation matches “{text}”.").format(text=self.search.text().strip())
+        elif self.species_filter.currentData() is not None or self.sync_filter.currentData() is not None:
+            text = self.tr("No saved observation matches the chosen species and sync state.")
         else:
             text = self.tr(
                 "No observations saved yet.\n\nSet the four measurements on the left, add a note or "
@@ -175,14 +272,15 @@ class HistoryPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.observation(rows[0].row()) if rows else None
 
-    def select(self, observation_id: str) -> None:
-        """Select the row of an observation if it is shown."""
+    def select(self, observation_id: str, *, scroll: bool = True) -> None:
+        """Select the row of an observation if it is loaded (and scroll to it unless told not to)."""
         row = self.model.row_of(observation_id)
         if row is None:
             return
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.table.selectionModel().select(self.model.index(row, 0), flags)
-        self.table.scrollTo(self.model.index(row, 0))
+        if scroll:
+            self.table.scrollTo(self.model.index(row, 0))
 
     def _follow_selection(self) -> None:
         chosen = self.selected() is not None
@@ -279,7 +377,7 @@ class HistoryPanel(QWidget):
         if self._store is None:
             return
         try:
-            observations = self._store.list(self.search.text())
+            observations = list(self._store.iterate(self.query()))
             export_history(observations, path)
         except (IrisFieldError, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -317,5 +415,15 @@ class HistoryPanel(QWidget):
         self._confirm_button.setToolTip(self.tr("Record the species you determined for this flower"))
         self._export_button.setText(self.tr("Export CSV…"))
         self._delete_button.setText(self.tr("Delete…"))
+        self.species_filter.setItemText(0, self.tr("All species"))
+        self.species_filter.setAccessibleName(self.tr("Show species"))
+        self.sync_filter.setItemText(0, self.tr("Any sync state"))
+        for index in range(1, self.sync_filter.count()):
+            state = self.sync_filter.itemData(index)
+            self.sync_filter.setItemText(index, f"{SYNC_SYMBOLS[state]} {self.model.sync_word(state)}")
+        self.sync_filter.setAccessibleName(self.tr("Show sync state"))
+        self.busy.setAccessibleName(self.tr("Counting observations"))
         self.model.retranslate(self.locale())
+        if self.counter is not None and self.counter.last is not None:
+            self._show_counts(self.counter.last)
         self._update_empty_text()

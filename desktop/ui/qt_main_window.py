@@ -35,6 +35,7 @@ from desktop.inference import Classifier, Prediction
 from desktop.settings import Settings
 from desktop.store import Observation, ObservationStore
 from desktop.ui.dialogs import show_problem
+from desktop.ui.history_counter import HistoryCounts
 from desktop.ui.history_model import local_time
 from desktop.ui.history_panel import HistoryPanel
 from desktop.ui.i18n import Translations, format_percent, sentence, species_name
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.history.restore_requested.connect(self.restore)
         self.history.changed.connect(self._on_history_edited)
         self.history.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
+        self.history.counted.connect(self._show_counts)
         self.find_action.triggered.connect(self._focus_search)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -189,9 +191,8 @@ class MainWindow(QMainWindow):
         self._settings_pages.append(factory)
 
     def refresh_history(self) -> None:
-        """Reload the history pane and the counts from the store."""
+        """Reload the history pane and (in the background) the counts from the store."""
         self.history.refresh()
-        self._update_counts()
 
     # ----------------------------------------------------------------- predicting and saving
     def _on_measurements_changed(self) -> None:
@@ -247,7 +248,6 @@ class MainWindow(QMainWindow):
         )
         self.history.refresh()
         self.history.select(observation.id)
-        self._update_counts()
         self.observation_saved.emit(observation.id)
 
     def restore(self, observation: Observation) -> None:
@@ -264,7 +264,6 @@ class MainWindow(QMainWindow):
         )
 
     def _on_history_edited(self) -> None:
-        self._update_counts()
         self.observations_changed.emit()
 
     def _focus_search(self) -> None:
@@ -295,18 +294,18 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     def _update_counts(self) -> None:
+        """Show the latest counts in the current language (fresh ones arrive by ``_show_counts``)."""
         if self._store is None:
             self._pending_label.setText(self.tr("History not available"))
-            return
-        try:
-            counts = self._store.counts()
-        except IrisFieldError as exc:
-            log.warning("cannot count observations: %s", exc)
-            return
-        waiting = counts.get("pending", 0) + counts.get("syncing", 0)
+        elif self.history.counter is not None and self.history.counter.last is not None:
+            self._show_counts(self.history.counter.last)
+
+    def _show_counts(self, counts: HistoryCounts) -> None:
+        by_state = counts.by_sync_state
+        waiting = by_state.get("pending", 0) + by_state.get("syncing", 0)
         text = self.tr("%n pending", "", waiting)
-        if counts.get("failed", 0):
-            text += " · " + self.tr("%n failed", "", counts["failed"])
+        if by_state.get("failed", 0):
+            text += " · " + self.tr("%n failed", "", by_state["failed"])
         self._pending_label.setText(text)
 
     def _show_about(self) -> None:
@@ -389,6 +388,8 @@ class MainWindow(QMainWindow):
                 self._settings = remembered
             except OSError as exc:  # losing the window size is no reason to keep the user from quitting
                 log.warning("cannot remember the window layout: %s", exc)
+        if self.history.counter is not None:
+            self.history.counter.wait()
         super().closeEvent(event)
 
     # ----------------------------------------------------------------- language

@@ -176,13 +176,18 @@ def test_export_into_a_missing_folder_says_so_in_a_dialog(
     assert not (tmp_path / "no such folder").exists()
 
 
-def test_status_bar_names_model_pending_count_and_data_folder(window: MainWindow, iris_home: Path) -> None:
+def test_status_bar_names_model_pending_count_and_data_folder(
+    window: MainWindow, iris_home: Path, qtbot
+) -> None:
     card = window.classifier.card
     save(window, SETOSA)
     save(window, VIRGINICA)
-    texts = [label.text() for label in window.statusBar().findChildren(type(window.history.empty))]
-    assert f"Model {card.model_name} v{card.model_version} ({card.alias})" in texts
-    assert "2 pending" in texts
+
+    def texts() -> list[str]:
+        return [label.text() for label in window.statusBar().findChildren(type(window.history.empty))]
+
+    assert f"Model {card.model_name} v{card.model_version} ({card.alias})" in texts()
+    qtbot.waitUntil(lambda: "2 pending" in texts())  # counted in the background
     data = next(
         label
         for label in window.statusBar().findChildren(type(window.history.empty))

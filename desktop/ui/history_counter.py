@@ -1,0 +1,92 @@
+"""Counts for the history pane and the status bar, worked out off the window's thread.
+
+Counting a million rows takes tens of milliseconds even from an index; the window asks, keeps working,
+and shows the answer when it comes. Only the newest request's answer is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from desktop.errors import IrisFieldError
+from desktop.history_query import HistoryQuery
+from desktop.store import ObservationStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HistoryCounts:
+    """How many observations the pane's query lists, and how many are in each sync state."""
+
+    listed: int
+    by_sync_state: dict[str, int]
+
+
+class _Answer(QObject):
+    """Carries a count from the worker thread back to the window's thread."""
+
+    ready = Signal(int, object)  # request number, HistoryCounts
+
+
+class _Count(QRunnable):
+    def __init__(self, path: Path, query: HistoryQuery, request: int, answer: _Answer):
+        super().__init__()
+        self._path, self._query, self._request, self._answer = path, query, request, answer
+
+    def run(self) -> None:
+        try:
+            # A connection of its own: SQLite connections are not shared between threads.
+            reader = ObservationStore.reader(self._path)
+            try:
+                counts = HistoryCounts(reader.count_matching(self._query), reader.counts())
+            finally:
+                reader.close()
+        except IrisFieldError as exc:
+            log.warning("cannot count observations: %s", exc)
+            return
+        self._answer.ready.emit(self._request, counts)
+
+
+class HistoryCounter(QObject):
+    """Counts in a background thread; ``counted`` carries the answer to the latest ``request``."""
+
+    counted = Signal(object)  # HistoryCounts
+    busy_changed = Signal(bool)
+
+    def __init__(self, path: Path, parent: QObject | None = None):
+        """Count in the history file at ``path``."""
+        super().__init__(parent)
+        self._path = path
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._answer = _Answer(self)
+        self._answer.ready.connect(self._on_ready)
+        self._latest = 0
+        self.last: HistoryCounts | None = None
+
+    def request(self, query: HistoryQuery) -> None:
+        """Count what ``query`` lists, and every sync state; older pending requests are dropped."""
+        self._latest += 1
+        self._pool.clear()  # requests not yet started are out of date
+        self._pool.start(_Count(self._path, query, self._latest, self._answer))
+        self.busy_changed.emit(True)
+
+    def busy(self) -> bool:
+        """Tell whether an answer is still to come."""
+        return self.last is None or self._pool.activeThreadCount() > 0
+
+    def wait(self) -> None:
+        """Block until every started count has finished (closing the window, tests)."""
+        self._pool.waitForDone()
+
+    def _on_ready(self, request: int, counts: HistoryCounts) -> None:
+        if request != self._latest:
+            return
+        self.last = counts
+        self.counted.emit(counts)
+        self.busy_changed.emit(False)
