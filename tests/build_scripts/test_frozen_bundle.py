@@ -222,8 +222,10 @@ def test_the_windowed_exe_without_a_console_shows_a_mistake_in_a_message_box(
 ):
     from build_scripts.windows_message_box import message_text, press_ok, wait_for_message_box
 
+    # The interpreter itself: a venv's python.exe is a launcher whose own child would get a new console.
+    python = getattr(sys, "_base_executable", sys.executable)
     launcher = subprocess.Popen(
-        [sys.executable, "-c", FROM_EXPLORER, str(build.bundle / "iris-field.exe"), "predict", "6.3"],
+        [python, "-c", FROM_EXPLORER, str(build.bundle / "iris-field.exe"), "predict", "6.3"],
         cwd=elsewhere,
         env=dict(clean_environment(tmp_path / "home"), PATH=os.environ["PATH"]),
         creationflags=subprocess.DETACHED_PROCESS,

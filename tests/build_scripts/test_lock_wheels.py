@@ -13,40 +13,17 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from build_scripts.bundle_check import MACOS_MINIMUM, binaries_above_macos
 from build_scripts.macho import MacOSVersion
+from tests.build_scripts.release_workflow import ReleaseJob, build_steps, release_jobs, step_index
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 RELEASE_PYTHON = "3.11"
 SYNC_COMMAND = "uv sync --locked --python-platform ${{ matrix.python-platform }}"
-
-
-@dataclass(frozen=True)
-class ReleaseJob:
-    """One job of the release matrix: its name, the platform uv installs for, and the macOS minimum."""
-
-    name: str
-    python_platform: str
-    macos_minimum: str | None
-
-
-def _workflow() -> dict:
-    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-
-
-def release_jobs() -> list[ReleaseJob]:
-    """Return the jobs of the release workflow's build matrix."""
-    matrix = _workflow()["jobs"]["build"]["strategy"]["matrix"]["include"]
-    return [
-        ReleaseJob(entry["name"], entry["python-platform"], entry.get("macos-minimum")) for entry in matrix
-    ]
 
 
 def _sync_dry_run(job: ReleaseJob, environment: Path) -> subprocess.CompletedProcess[str]:
@@ -89,12 +66,11 @@ def test_every_macos_job_targets_the_minimum_the_app_declares():
 
 
 def test_the_workflow_installs_with_the_command_resolved_here():
-    steps = _workflow()["jobs"]["build"]["steps"]
-    runs = [step.get("run", "").strip() for step in steps]
+    runs = [step.run for step in build_steps()]
     assert SYNC_COMMAND in runs
-    target_step = next(s for s in steps if "MACOSX_DEPLOYMENT_TARGET" in s.get("run", ""))
-    assert "matrix.macos-minimum" in target_step["run"]
-    assert runs.index(SYNC_COMMAND) > runs.index(target_step["run"].strip())
+    target = step_index("Target the oldest supported macOS")
+    assert "MACOSX_DEPLOYMENT_TARGET=${{ matrix.macos-minimum }}" in runs[target]
+    assert runs.index(SYNC_COMMAND) > target
 
 
 @pytest.mark.parametrize("job", release_jobs(), ids=lambda job: job.name)
