@@ -45,11 +45,17 @@ def quiet_mlflow() -> None:
     warnings.filterwarnings("ignore", module=r"mlflow(\..*)?")
     warnings.filterwarnings("ignore", category=FutureWarning)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # commands print their own lines
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 
 
 def use_store(uri: str) -> str:
-    """Point MLflow at ``uri`` and return the id of the training experiment, creating it if needed.
+    """Point MLflow at ``uri`` and return the id of the training experiment, creating it if needed."""
+    return use_experiment(uri, EXPERIMENT_NAME)
+
+
+def use_experiment(uri: str, name: str, tags: dict[str, str] | None = None) -> str:
+    """Point MLflow at ``uri``; return the id of experiment ``name``, creating it (with ``tags``) if needed.
 
     For a SQLite store the artifacts go next to the database (``mlartifacts/``), not into ``./mlruns``
     of whatever folder the command was started from.
@@ -58,9 +64,26 @@ def use_store(uri: str) -> str:
 
     quiet_mlflow()  # after the import: MLflow sets its own log levels when first imported
     mlflow.set_tracking_uri(uri)
-    experiment = mlflow.get_experiment_by_name(EXPERIMENT_NAME)
+    experiment = mlflow.get_experiment_by_name(name)
     if experiment is not None:
         return experiment.experiment_id
     db = sqlite_path(uri)
     location = (db.parent / "mlartifacts").resolve().as_uri() if db is not None else None
-    return mlflow.create_experiment(EXPERIMENT_NAME, artifact_location=location)
+    return mlflow.create_experiment(name, artifact_location=location, tags=tags)
+
+
+def store_failure(exc: BaseException) -> str | None:
+    """Return the tracking store's own error (unreachable server, foreign database) as one sentence.
+
+    None means ``exc`` is not MLflow's: a bug, whose traceback must be kept.
+    """
+    if not type(exc).__module__.startswith("mlflow"):
+        return None
+    lines = str(getattr(exc, "message", exc)).strip().splitlines()
+    return f"the MLflow tracking store failed: {lines[0] if lines else type(exc).__name__}"
+
+
+def limit_http_retries() -> None:
+    """Let MLflow's HTTP client give up after a few retries, not after minutes of backoff."""
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")

@@ -188,7 +188,7 @@ class ObservationPusher:
         if obs.deleted or not needs_edit_push(entry, obs):
             return PushResult(oid, Outcome.SKIPPED)
         self._store.set_sync_state(oid, "syncing")
-        self._client.log_batch(entry.run_id, tags=record.edit_tags)
+        self._client.log_batch(entry.run_id, tags=record.edit_tags, metrics=(record.synced_at,))
         if not obs.confirmed_species:
             self._client.delete_tag(entry.run_id, CONFIRMED_SPECIES_TAG)
         self._client.upload_artifact(entry.artifact_uri, ARTIFACT_NAME, record.artifact, "application/json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,11 @@ if TYPE_CHECKING:  # the store is only needed for the type of its rows
 
 OBSERVATION_ID_TAG = "observation_id"
 CONFIRMED_SPECIES_TAG = "confirmed_species"
+SPECIES_TAG = "species"  # the confirmed species, else the predicted one: one column in the runs table
+RUN_NAME_TAG = "mlflow.runName"  # MLflow renames the run when this tag is set again
+# When this laptop last sent the observation or an edit of it (ms since the epoch, the laptop's clock while
+# online): the lab's ``iris-dataset`` searches it to fetch only the runs that changed since its last snapshot.
+SYNCED_AT_METRIC = "synced_at"
 ARTIFACT_NAME = "observation.json"
 ARTIFACT_SCHEMA = 1
 # MLflow accepts letters, digits, "_", "-", ".", " ", ":" and "/" in keys; anything else becomes "_".
@@ -45,8 +51,14 @@ class RunRecord:
 
     @property
     def edit_tags(self) -> tuple[tuple[str, str], ...]:
-        """Return the tags a later local edit re-sends (all but the run's identity)."""
-        return tuple((k, v) for k, v in self.tags if k != OBSERVATION_ID_TAG)
+        """Return the tags a later local edit re-sends: all but the run's identity, and its new name."""
+        kept = tuple((k, v) for k, v in self.tags if k != OBSERVATION_ID_TAG)
+        return (*kept, (RUN_NAME_TAG, self.run_name))
+
+    @property
+    def synced_at(self) -> Metric:
+        """Return the metric that marks when this record was sent."""
+        return next(m for m in self.metrics if m.key == SYNCED_AT_METRIC)
 
 
 def milliseconds(iso_time: str) -> int:
@@ -69,14 +81,27 @@ def _number(value: float) -> str:
     return repr(float(value))
 
 
-def build_run_record(obs: Observation, *, device: str, app_version: str = __version__) -> RunRecord:
-    """Describe the run that represents ``obs`` on the server."""
+def run_name(obs: Observation) -> str:
+    """Return the run's name as the runs table shows it: the species, and who said so."""
+    if not obs.confirmed_species:
+        return f"{obs.predicted_species} (predicted)"
+    if obs.confirmed_species == obs.predicted_species:
+        return f"{obs.confirmed_species} (confirmed)"
+    return f"{obs.confirmed_species} (confirmed; predicted {obs.predicted_species})"
+
+
+def build_run_record(
+    obs: Observation, *, device: str, app_version: str = __version__, sent_at: int | None = None
+) -> RunRecord:
+    """Describe the run that represents ``obs`` on the server; ``sent_at``: ms since the epoch, else now."""
     start = milliseconds(obs.created_at)
+    sent = int(time.time() * 1000) if sent_at is None else sent_at
     params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
     metrics = [
         Metric(safe_key(f"probability.{name}"), float(p), start, 0) for name, p in obs.probabilities.items()
     ]
     metrics.append(Metric("confidence", float(obs.confidence), start, 0))
+    metrics.append(Metric(SYNCED_AT_METRIC, float(sent), sent, 0))
     # Non-finite numbers cannot travel as JSON; the model never produces them, but a copied file might.
     metrics = [m for m in metrics if math.isfinite(m.value)]
 
@@ -84,6 +109,7 @@ def build_run_record(obs: Observation, *, device: str, app_version: str = __vers
         (OBSERVATION_ID_TAG, obs.id),
         ("observed_at", obs.created_at),
         ("predicted_species", obs.predicted_species),
+        (SPECIES_TAG, obs.species),
     ]
     if obs.confirmed_species:
         tags.append((CONFIRMED_SPECIES_TAG, obs.confirmed_species))
@@ -110,7 +136,7 @@ def build_run_record(obs: Observation, *, device: str, app_version: str = __vers
 
     return RunRecord(
         observation_id=obs.id,
-        run_name=f"{obs.predicted_species}-{obs.id[:8]}",
+        run_name=run_name(obs),
         start_time=start,
         params=params,
         metrics=tuple(metrics),

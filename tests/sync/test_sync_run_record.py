@@ -4,7 +4,14 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record, milliseconds, safe_key
+from desktop.sync.run_record import (
+    OBSERVATION_ID_TAG,
+    RUN_NAME_TAG,
+    SYNCED_AT_METRIC,
+    build_run_record,
+    milliseconds,
+    safe_key,
+)
 from tests.sync.history_factory import make_observation
 
 
@@ -25,13 +32,36 @@ def test_params_are_the_measurements_and_metrics_the_probabilities_and_confidenc
         "probability.versicolor",
         "probability.virginica",
         "confidence",
+        SYNCED_AT_METRIC,
     }
     assert metrics["confidence"].value == obs.confidence
 
 
 def test_metrics_carry_the_observation_time_and_step_zero_so_a_resend_is_identical() -> None:
     record = build_run_record(make_observation(2), device="d")
-    assert {(m.timestamp, m.step) for m in record.metrics} == {(record.start_time, 0)}
+    measured = [m for m in record.metrics if m.key != SYNCED_AT_METRIC]
+    assert {(m.timestamp, m.step) for m in measured} == {(record.start_time, 0)}
+
+
+def test_synced_at_says_when_the_laptop_sent_the_record() -> None:
+    record = build_run_record(make_observation(2), device="d", sent_at=1_800_000_000_123)
+    assert record.synced_at.value == 1_800_000_000_123 and record.synced_at.timestamp == 1_800_000_000_123
+
+
+def test_the_run_name_says_the_species_and_whether_a_botanist_confirmed_it() -> None:
+    predicted = build_run_record(make_observation(), device="d")
+    agreed = build_run_record(make_observation(confirmed_species="setosa"), device="d")
+    corrected = build_run_record(make_observation(confirmed_species="virginica"), device="d")
+    assert predicted.run_name == "setosa (predicted)"
+    assert agreed.run_name == "setosa (confirmed)"
+    assert corrected.run_name == "virginica (confirmed; predicted setosa)"
+    assert dict(corrected.edit_tags)[RUN_NAME_TAG] == corrected.run_name  # an edit renames the run
+
+
+def test_the_species_tag_is_the_confirmed_species_else_the_prediction() -> None:
+    assert build_run_record(make_observation(), device="d").tag_dict["species"] == "setosa"
+    corrected = make_observation(confirmed_species="virginica")
+    assert build_run_record(corrected, device="d").tag_dict["species"] == "virginica"
 
 
 def test_the_observation_id_is_the_first_tag_so_it_travels_in_the_create_request() -> None:

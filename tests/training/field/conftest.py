@@ -1,0 +1,55 @@
+"""Two field laptops synced to the session's real mlflow server, for the lab's field-data tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from desktop.store import Observation
+from tests.mlflow_test_server import MlflowServer
+from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, sync
+
+
+@dataclass(frozen=True)
+class FieldServer:
+    """A server whose experiment holds two laptops' synced histories."""
+
+    server: MlflowServer
+    experiment: str
+    laptops: dict[str, Path]  # device name -> history file
+    observations: dict[str, Observation]  # id -> observation as saved
+    corrections: dict[str, str]  # id -> the species a botanist confirmed where the model said otherwise
+
+    @property
+    def url(self) -> str:
+        """Return the server's tracking URL."""
+        return self.server.url
+
+
+@pytest.fixture(scope="module")
+def field_server(
+    mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FieldServer]:
+    """Sync two laptops (Ada: 30 observations, 3 of them corrected; Ben: 20) into a fresh experiment."""
+    folder = tmp_path_factory.mktemp("laptops")
+    experiment = f"field-{uuid.uuid4().hex[:8]}"
+    ada = iris_observations(30, seed=1, observer="Ada")
+    wrong = {ada[i].id: ada[i].predicted_species for i in (0, 1, 2)}
+    ada[:3] = [
+        mispredicted(o, "versicolor" if o.predicted_species != "versicolor" else "virginica") for o in ada[:3]
+    ]
+    ben = iris_observations(20, seed=2, observer="Ben", start_day=3)
+    laptops = {"laptop-ada": folder / "ada.sqlite3", "laptop-ben": folder / "ben.sqlite3"}
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("IRIS_FIELD_HOME", str(folder / "home"))
+        env.delenv("MLFLOW_TRACKING_URI", raising=False)
+        save(laptops["laptop-ada"], ada)
+        confirm(laptops["laptop-ada"], wrong | {ada[5].id: ada[5].predicted_species})
+        save(laptops["laptop-ben"], ben)
+        for device, history in laptops.items():
+            sync(history, mlflow_server.url, experiment, device)
+        yield FieldServer(mlflow_server, experiment, laptops, {o.id: o for o in ada + ben}, wrong)

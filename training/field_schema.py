@@ -1,0 +1,125 @@
+"""What a field observation looks like in the lab: the sync's run keys it is read from, and its table columns.
+
+The sync (``desktop/sync/run_record.py``) writes one MLflow run per observation; this module names the
+keys the lab reads back and the columns of the one table ``iris-dataset`` builds from them. Keys that
+newer app versions add (model delivery's release and shadow challenger, the joint outlier check) are
+read when a run carries them; older runs leave those columns empty.
+"""
+
+from __future__ import annotations
+
+from desktop.sync.run_record import CONFIRMED_SPECIES_TAG as CONFIRMED_SPECIES_TAG
+from desktop.sync.run_record import OBSERVATION_ID_TAG as OBSERVATION_ID_TAG
+from desktop.sync.run_record import SYNCED_AT_METRIC as SYNCED_AT_METRIC
+from training.schema import CLASSES, FEATURE_NAMES
+
+FIELD_EXPERIMENT = "field-observations"  # where the app syncs to unless a laptop is told otherwise
+SNAPSHOT_EXPERIMENT = "field-data"  # iris-dataset logs each snapshot here as a dataset input
+MONITORING_EXPERIMENT = "field-monitoring"  # iris-monitor logs each report here
+
+# ------------------------------------------------------------------------------------ run keys (read)
+OBSERVED_AT_TAG = "observed_at"
+PREDICTED_SPECIES_TAG = "predicted_species"
+OBSERVER_TAG = "observer"
+DEVICE_TAG = "device"
+LOCATION_TAG = "location"
+LATITUDE_TAG = "latitude"
+LONGITUDE_TAG = "longitude"
+NOTE_TAG = "note"
+APP_VERSION_TAG = "app_version"
+MODEL_NAME_TAG = "model_name"
+MODEL_VERSION_TAG = "model_version"
+MODEL_SHA256_TAG = "model_sha256"
+RELEASE_TAG = "release"  # model delivery (issue 11): the signed release that predicted
+CHALLENGER_SPECIES_TAG = "challenger_species"  # model delivery: the shadow challenger's answer
+CHALLENGER_RELEASE_TAG = "challenger_release"
+CHALLENGER_PROBABILITY_PREFIX = "challenger_probability."
+OUTLIER_TAG = "outlier"  # field trust (issue 13): the joint unusual-flower check, "true"/"false"
+UNUSUAL_TAG_PREFIX = "unusual."
+PROBABILITY_PREFIX = "probability."
+CONFIDENCE_METRIC = "confidence"
+
+# ------------------------------------------------------------------------------------ table columns
+ID = "observation_id"
+OBSERVED_AT = "observed_at"
+OBSERVER = "observer"
+DEVICE = "device"
+LOCATION = "location"
+LATITUDE = "latitude"
+LONGITUDE = "longitude"
+PREDICTED = "predicted_species"
+CONFIDENCE = "confidence"
+CONFIRMED = "confirmed_species"
+RELEASE = "model_release"
+MODEL_SHA256 = "model_sha256"
+CHALLENGER = "challenger_species"
+CHALLENGER_RELEASE = "challenger_release"
+UNUSUAL = "unusual"
+OUTLIER = "outlier"
+NOTE = "note"
+APP_VERSION = "app_version"
+RUN_ID = "run_id"
+SYNCED_AT = "synced_at"
+
+
+def probability_column(species: str) -> str:
+    """Return the column holding the model's probability of ``species``."""
+    return f"probability_{species}"
+
+
+def challenger_probability_column(species: str) -> str:
+    """Return the column holding the shadow challenger's probability of ``species``."""
+    return f"challenger_probability_{species}"
+
+
+TEXT_COLUMNS = (
+    ID,
+    OBSERVED_AT,
+    OBSERVER,
+    DEVICE,
+    LOCATION,
+    PREDICTED,
+    CONFIRMED,
+    RELEASE,
+    MODEL_SHA256,
+    CHALLENGER,
+    CHALLENGER_RELEASE,
+    UNUSUAL,
+    OUTLIER,
+    NOTE,
+    APP_VERSION,
+    RUN_ID,
+)
+NUMBER_COLUMNS = (
+    LATITUDE,
+    LONGITUDE,
+    *FEATURE_NAMES,
+    CONFIDENCE,
+    *(probability_column(c) for c in CLASSES),
+    *(challenger_probability_column(c) for c in CLASSES),
+)
+COLUMNS: tuple[str, ...] = (
+    ID,
+    OBSERVED_AT,
+    OBSERVER,
+    DEVICE,
+    LOCATION,
+    LATITUDE,
+    LONGITUDE,
+    *FEATURE_NAMES,
+    PREDICTED,
+    CONFIDENCE,
+    *(probability_column(c) for c in CLASSES),
+    CONFIRMED,
+    RELEASE,
+    MODEL_SHA256,
+    CHALLENGER,
+    CHALLENGER_RELEASE,
+    *(challenger_probability_column(c) for c in CLASSES),
+    UNUSUAL,
+    OUTLIER,
+    NOTE,
+    APP_VERSION,
+    RUN_ID,
+    SYNCED_AT,
+)

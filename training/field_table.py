@@ -1,0 +1,69 @@
+"""The one table of field observations: built from fetched runs, merged with the last snapshot, on disk."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from training import field_schema as fs
+from training.field_runs import FieldFetch
+
+PARQUET_FILE = "observations.parquet"
+CSV_FILE = "observations.csv"
+
+
+def from_rows(rows: tuple[dict, ...] | list[dict]) -> pd.DataFrame:
+    """Return rows as a table with every column, in schema order and with fixed types."""
+    table = pd.DataFrame(list(rows), columns=list(fs.COLUMNS))
+    for column in fs.TEXT_COLUMNS:
+        table[column] = table[column].fillna("").astype(str)
+    for column in fs.NUMBER_COLUMNS:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    table[fs.SYNCED_AT] = pd.to_numeric(table[fs.SYNCED_AT], errors="coerce").fillna(0).astype("int64")
+    return table
+
+
+def merge(previous: pd.DataFrame | None, fetched: FieldFetch) -> pd.DataFrame:
+    """Return the previous snapshot updated by ``fetched``: one row per observation, deleted runs gone.
+
+    When two active runs carry one observation (a duplicate the sync has not reconciled yet), the one sent
+    last wins, then the smaller run id, so the table never holds an observation twice.
+    """
+    new = from_rows(fetched.rows)
+    parts = [new] if previous is None or previous.empty else [new, from_rows(previous.to_dict("records"))]
+    table = pd.concat(parts, ignore_index=True)  # fetched rows first: they win over their older copies
+    table = table[~table[fs.RUN_ID].isin(fetched.deleted_run_ids)]
+    table = table.drop_duplicates(subset=[fs.RUN_ID], keep="first")
+    table = table.sort_values([fs.SYNCED_AT, fs.RUN_ID], ascending=[False, True], kind="stable")
+    table = table.drop_duplicates(subset=[fs.ID], keep="first")
+    return table.sort_values([fs.OBSERVED_AT, fs.ID], kind="stable").reset_index(drop=True)
+
+
+def read(folder: Path) -> pd.DataFrame | None:
+    """Return the snapshot in ``folder``, or None when there is none yet."""
+    path = Path(folder) / PARQUET_FILE
+    if not path.exists():
+        return None
+    return from_rows(pd.read_parquet(path).to_dict("records"))
+
+
+def write_parquet(table: pd.DataFrame, path: Path) -> None:
+    """Write the table as Parquet."""
+    table.to_parquet(path, index=False)
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write the table as UTF-8 CSV (empty cells where a value is missing)."""
+    table.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def confirmed(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the observations whose species a botanist confirmed."""
+    return table[table[fs.CONFIRMED] != ""]
+
+
+def located(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the observations that carry both coordinates."""
+    return table[table[fs.LATITUDE].map(math.isfinite) & table[fs.LONGITUDE].map(math.isfinite)]
