@@ -14,11 +14,15 @@ PARQUET_FILE = "observations.parquet"
 CSV_FILE = "observations.csv"
 
 
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
 def from_rows(rows: tuple[dict, ...] | list[dict]) -> pd.DataFrame:
     """Return rows as a table with every column, in schema order and with fixed types."""
     table = pd.DataFrame(list(rows), columns=list(fs.COLUMNS))
     for column in fs.TEXT_COLUMNS:
-        table[column] = table[column].fillna("").astype(str)
+        table[column] = [_text(v) for v in table[column]]
     for column in fs.NUMBER_COLUMNS:
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
     table[fs.SYNCED_AT] = pd.to_numeric(table[fs.SYNCED_AT], errors="coerce").fillna(0).astype("int64")
