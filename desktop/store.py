@@ -133,6 +133,9 @@ _COLUMNS = (
 )
 _COLUMN_COUNT = len(_COLUMNS.split(","))
 
+# Histories up to this size are checked before they are used (about 100,000 observations, ~0.2 s).
+CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
+
 # SQLite's primary result codes for "this is not (or no longer) a database".
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -316,8 +319,13 @@ class ObservationStore:
 
     # ----------------------------------------------------------------- opening
     @classmethod
-    def open(cls, path: Path | None = None) -> ObservationStore:
-        """Open (creating and migrating if needed) the history; raise ``StoreError`` in plain words."""
+    def open(cls, path: Path | None = None, *, check_later: bool = False) -> ObservationStore:
+        """Open (creating and migrating if needed) the history; raise ``StoreError`` in plain words.
+
+        SQLite's check reads every page: for a history over ``CHECK_AT_OPEN_BYTES`` a caller that can check
+        in the background (the window, by ``check_integrity``) passes ``check_later`` to open at once. A file
+        found damaged that way is marked, and its next opening checks it first and moves it aside.
+        """
         try:
             path = default_db_path() if path is None else Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -329,7 +337,10 @@ class ObservationStore:
         connection: sqlite3.Connection | None = None
         try:
             connection = _connect(path)
-            _check_integrity(connection)
+            marker = _check_marker(path)
+            if not check_later or marker.exists() or _size(path) <= CHECK_AT_OPEN_BYTES:
+                _check_integrity(connection)
+                marker.unlink(missing_ok=True)
             _migrate(connection, path)
         except sqlite3.Error as exc:
             if connection is not None:
@@ -345,6 +356,21 @@ class ObservationStore:
                 connection.close()
             raise
         return cls(path, connection)
+
+    def check_integrity(self) -> str:
+        """Return what SQLite's check finds wrong with the file ("" if nothing); mark a damaged file.
+
+        Meant for a second handle (``reader``) in a background thread; the damaged file stays in use
+        until the app closes, and is moved aside when it is next opened.
+        """
+        try:
+            _check_integrity(self._db)
+        except sqlite3.Error as exc:
+            if not _is_damage(exc):
+                raise StoreError(f"the observation history {self.path} cannot be read ({exc})") from exc
+            _check_marker(self.path).touch()
+            return str(exc)
+        return ""
 
     @classmethod
     def reader(cls, path: Path) -> ObservationStore:
@@ -555,6 +581,18 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _check_marker(path: Path) -> Path:
+    """Return the file whose presence says "check this history before using it"."""
+    return path.with_name(path.name + ".check")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _check_integrity(db: sqlite3.Connection) -> None:
     """Raise a "corrupt" ``sqlite3.DatabaseError`` unless SQLite's quick check finds the file sound."""
     problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
@@ -596,6 +634,7 @@ def _damaged(path: Path) -> StoreDamagedError:
             f"move or copy it away yourself before Iris Field can start a new history",
             None,
         )
+    _check_marker(path).unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         companion = path.with_name(path.name + suffix)
         # The log belongs to the damaged file; a new history must not replay it.

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+72"/>
+        <location filename="../../desktop/ui/app.py" line="+73"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -20,11 +20,12 @@
     </message>
     <message>
         <location line="+8"/>
+        <location line="+21"/>
         <source>The history was damaged</source>
         <translation>Der Verlauf war beschädigt</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-12"/>
         <source>The history cannot be opened</source>
         <translation>Der Verlauf kann nicht geöffnet werden</translation>
     </message>
@@ -32,6 +33,11 @@
         <location line="+2"/>
         <source>Observations cannot be saved until this is fixed; predictions still work.</source>
         <translation>Beobachtungen können erst gespeichert werden, wenn das behoben ist; die Bestimmung funktioniert weiterhin.</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The history file is damaged. When Iris Field next starts, it moves the file aside (nothing in it is deleted) and begins a new history. Export what you need as CSV now, then restart.</source>
+        <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start legt Iris Field sie beiseite (nichts darin wird gelöscht) und beginnt einen neuen Verlauf. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
     </message>
 </context>
 <context>
@@ -125,7 +131,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+232"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+245"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -325,7 +331,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../desktop/ui/history_model.py" line="+158"/>
+        <location filename="../../desktop/ui/history_model.py" line="+160"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
@@ -355,7 +361,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Abgleich</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>pending</source>
         <translation>ausstehend</translation>
     </message>
@@ -418,7 +424,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+235"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+243"/>
         <source>The observation was not saved</source>
         <translation>Die Beobachtung wurde nicht gespeichert</translation>
     </message>
@@ -499,7 +505,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Sie gelten, bis Iris Field geschlossen wird.</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+46"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>

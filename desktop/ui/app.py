@@ -16,6 +16,7 @@ from desktop.settings import Settings
 from desktop.store import ObservationStore, StoreDamagedError
 from desktop.ui.crash_dialog import install_crash_dialog
 from desktop.ui.dialogs import show_problem
+from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.i18n import Translations, sentence
 from desktop.ui.qt_main_window import MainWindow
 from desktop.ui.species_icons import app_icon
@@ -85,6 +86,10 @@ def open_main_window(
         show_problem(
             window, QCoreApplication.translate("App", "The history was damaged"), sentence(store_notice)
         )
+    if store is not None:
+        # A long history is checked once the window is up, so a million observations open in a second.
+        window.integrity_check = BackgroundIntegrityCheck(store.path, window)
+        window.integrity_check.damaged.connect(lambda problem: _say_damaged(window, problem))
     if store_problem:
         show_problem(
             window,
@@ -97,10 +102,23 @@ def open_main_window(
     return window
 
 
+def _say_damaged(window: MainWindow, problem: str) -> None:
+    show_problem(
+        window,
+        QCoreApplication.translate("App", "The history was damaged"),
+        QCoreApplication.translate(
+            "App",
+            "The history file is damaged. When Iris Field next starts, it moves the file aside (nothing in "
+            "it is deleted) and begins a new history. Export what you need as CSV now, then restart.",
+        ),
+        sentence(problem),
+    )
+
+
 def _open_store() -> tuple[ObservationStore | None, str, str]:
     """Open the history; return (store, notice about a damaged file moved aside, problem if none)."""
     try:
-        return ObservationStore.open(), "", ""
+        return ObservationStore.open(check_later=True), "", ""
     except StoreDamagedError as exc:
         notice = str(exc)
     except StoreError as exc:

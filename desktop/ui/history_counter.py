@@ -34,16 +34,25 @@ class _Answer(QObject):
 
 
 class _Count(QRunnable):
-    def __init__(self, path: Path, query: HistoryQuery, request: int, answer: _Answer):
+    def __init__(
+        self,
+        path: Path,
+        query: HistoryQuery,
+        by_sync_state: dict[str, int] | None,
+        request: int,
+        answer: _Answer,
+    ):
         super().__init__()
         self._path, self._query, self._request, self._answer = path, query, request, answer
+        self._by_sync_state = by_sync_state  # None: count them again
 
     def run(self) -> None:
         try:
             # A connection of its own: SQLite connections are not shared between threads.
             reader = ObservationStore.reader(self._path)
             try:
-                counts = HistoryCounts(reader.count_matching(self._query), reader.counts())
+                by_sync_state = self._by_sync_state or reader.counts()
+                counts = HistoryCounts(reader.count_matching(self._query), by_sync_state)
             finally:
                 reader.close()
         except IrisFieldError as exc:
@@ -67,13 +76,20 @@ class HistoryCounter(QObject):
         self._answer = _Answer(self)
         self._answer.ready.connect(self._on_ready)
         self._latest = 0
+        self._states_stale = True
         self.last: HistoryCounts | None = None
 
-    def request(self, query: HistoryQuery) -> None:
-        """Count what ``query`` lists, and every sync state; older pending requests are dropped."""
+    def request(self, query: HistoryQuery, *, data_changed: bool = True) -> None:
+        """Count what ``query`` lists, and every sync state unless only the query changed.
+
+        Requests not yet started are dropped: only the latest answer is ever shown.
+        """
         self._latest += 1
-        self._pool.clear()  # requests not yet started are out of date
-        self._pool.start(_Count(self._path, query, self._latest, self._answer))
+        self._pool.clear()
+        if data_changed:
+            self._states_stale = True
+        known = None if self._states_stale or self.last is None else self.last.by_sync_state
+        self._pool.start(_Count(self._path, query, known, self._latest, self._answer))
         self.busy_changed.emit(True)
 
     def busy(self) -> bool:
@@ -87,6 +103,7 @@ class HistoryCounter(QObject):
     def _on_ready(self, request: int, counts: HistoryCounts) -> None:
         if request != self._latest:
             return
+        self._states_stale = False
         self.last = counts
         self.counted.emit(counts)
         self.busy_changed.emit(False)

@@ -36,7 +36,9 @@ SYNC_SYMBOLS = {"pending": "●", "syncing": "↻", "synced": "✓", "failed": "
 SYNC_COLOURS = {"synced": QColor("#1b5e20"), "failed": QColor("#b71c1c")}
 # The columns a header click sorts by; the others keep the current order.
 SORT_KEYS = {TIME: SortKey.SAVED, SPECIES: SortKey.SPECIES, SYNC: SortKey.SYNC}
-PAGE_SIZE = 200
+# Rows read at a time: a few screenfuls. A refresh reads again at most KEEP_AT_MOST of those scrolled to.
+PAGE_SIZE = 100
+KEEP_AT_MOST = 1000
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -62,7 +64,7 @@ class HistoryTableModel(QAbstractTableModel):
         self.query = HistoryQuery()
         self._cursor: Cursor | None = None
         self._rows: list[Observation] = []
-        self._texts: list[tuple[str, ...]] = []
+        self._texts: dict[int, tuple[str, ...]] = {}  # worked out when a row is first shown
         self.locale = QLocale()
 
     def reload(self, query: HistoryQuery | None = None, keep: int = PAGE_SIZE) -> None:
@@ -72,14 +74,14 @@ class HistoryTableModel(QAbstractTableModel):
         """
         self.beginResetModel()
         self.query = self.query if query is None else query
-        self._rows, self._texts, self._cursor = [], [], None
+        self._rows, self._texts, self._cursor = [], {}, None
         try:
             if self._store is not None:
                 self._append_page(keep)
                 while self._cursor is not None and len(self._rows) < keep:
                     self._append_page(PAGE_SIZE)
         except IrisFieldError:
-            self._rows, self._texts, self._cursor = [], [], None
+            self._rows, self._texts, self._cursor = [], {}, None
             raise
         finally:
             self.endResetModel()
@@ -89,7 +91,6 @@ class HistoryTableModel(QAbstractTableModel):
         assert self._store is not None
         observations, self._cursor = self._store.page(self.query, self._cursor, size)
         self._rows.extend(observations)
-        self._texts.extend(self._row_texts(o) for o in observations)
         return len(observations)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 (Qt's API)
@@ -112,7 +113,6 @@ class HistoryTableModel(QAbstractTableModel):
             return
         self.beginInsertRows(QModelIndex(), first, first + len(observations) - 1)
         self._rows.extend(observations)
-        self._texts.extend(self._row_texts(o) for o in observations)
         self._cursor = cursor
         self.endInsertRows()
 
@@ -122,13 +122,15 @@ class HistoryTableModel(QAbstractTableModel):
         if key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        self.reload(replace(self.query, sort=key, descending=descending), keep=len(self._rows))
+        self.reload(
+            replace(self.query, sort=key, descending=descending), keep=min(len(self._rows), KEEP_AT_MOST)
+        )
 
     def retranslate(self, locale: QLocale) -> None:
         """Redo every text for a new language or number format."""
         self.locale = locale
         self.beginResetModel()
-        self._texts = [self._row_texts(o) for o in self._rows]
+        self._texts.clear()
         self.endResetModel()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
 
@@ -170,7 +172,10 @@ class HistoryTableModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._texts[row][column]
+            texts = self._texts.get(row)
+            if texts is None:
+                texts = self._texts[row] = self._row_texts(self._rows[row])
+            return texts[column]
         observation = self._rows[row]
         if role == Qt.ItemDataRole.DecorationRole and column == SPECIES:
             return species_icon(observation.species)

@@ -36,7 +36,14 @@ from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.history_counter import HistoryCounter, HistoryCounts
-from desktop.ui.history_model import PAGE_SIZE, SORT_KEYS, SYNC_SYMBOLS, HistoryTableModel, local_time
+from desktop.ui.history_model import (
+    KEEP_AT_MOST,
+    PAGE_SIZE,
+    SORT_KEYS,
+    SYNC_SYMBOLS,
+    HistoryTableModel,
+    local_time,
+)
 from desktop.ui.i18n import sentence, species_name
 from desktop.ui.species_icons import species_icon
 
@@ -85,17 +92,17 @@ class HistoryPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(32)
-        self.search.textChanged.connect(self.refresh)
+        self.search.textChanged.connect(self._requery)
         self.species_filter = QComboBox(self)
         self.species_filter.addItem("", None)
         for species in card.classes if card is not None else ():
             self.species_filter.addItem(species_icon(species), species_name(species), species)
-        self.species_filter.currentIndexChanged.connect(self.refresh)
+        self.species_filter.currentIndexChanged.connect(self._requery)
         self.sync_filter = QComboBox(self)
         self.sync_filter.addItem("", None)
         for state in SYNC_STATES:
             self.sync_filter.addItem("", state)
-        self.sync_filter.currentIndexChanged.connect(self.refresh)
+        self.sync_filter.currentIndexChanged.connect(self._requery)
         self.count_label = QLabel(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)  # no end known: the bar just moves
@@ -118,6 +125,8 @@ class HistoryPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the rows on screen only: measuring every loaded row would cost each refresh dearly.
+        header.setResizeContentsPrecision(0)
         header.setSectionResizeMode(columns.NOTE, QHeaderView.ResizeMode.Stretch)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
@@ -195,24 +204,28 @@ class HistoryPanel(QWidget):
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
         )
 
-    def refresh(self) -> None:
+    def _requery(self) -> None:
+        """Show another part of the history (search, filter, order): the counts by sync state stand."""
+        self.refresh(data_changed=False)
+
+    def refresh(self, *, data_changed: bool = True) -> None:
         """Reload from the store (after a save, an edit, a sync), keeping the loaded rows and selection."""
         selected = self.selected()
         scrolled = self.table.verticalScrollBar().value()
         try:
-            self.model.reload(self.query(), keep=max(PAGE_SIZE, self.model.rowCount()))
+            self.model.reload(self.query(), keep=min(max(PAGE_SIZE, self.model.rowCount()), KEEP_AT_MOST))
         except IrisFieldError as exc:
             self._show_read_problem(str(exc))
         self._show_rows()
         if selected is not None:
             self.select(selected.id, scroll=False)
         self.table.verticalScrollBar().setValue(scrolled)
-        self.recount()
+        self.recount(data_changed=data_changed)
 
-    def recount(self) -> None:
-        """Count again in the background: the pane's matches and the status bar's sync states."""
+    def recount(self, *, data_changed: bool = True) -> None:
+        """Count again in the background: the pane's matches and (if the data changed) the sync states."""
         if self.counter is not None:
-            self.counter.request(self.query())
+            self.counter.request(self.query(), data_changed=data_changed)
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         if column not in SORT_KEYS:
@@ -226,7 +239,7 @@ class HistoryPanel(QWidget):
             header.blockSignals(False)
             header.viewport().update()
             return
-        self.refresh()
+        self._requery()
 
     def _show_read_problem(self, reason: str) -> None:
         show_problem(self, self.tr("The history cannot be read"), sentence(reason))

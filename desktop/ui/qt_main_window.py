@@ -4,7 +4,8 @@ Extension points (for the sync part of the window):
 - ``sync_menu``: the Sync menu, hidden while it has no actions;
 - ``add_settings_page(factory)``: another tab in the settings dialog;
 - ``statusBar().addPermanentWidget(...)``: e.g. an online/offline indicator;
-- ``refresh_history()``: call after sync states changed in the store;
+- ``refresh_history()``: call after sync states changed in the store (commits by another connection are
+  noticed within a second anyway, by ``history_watcher``);
 - signals ``observation_saved(id)``, ``observations_changed()``, ``settings_changed(Settings)``;
 - ``store`` and ``settings``: the open history and the current preferences.
 """
@@ -35,9 +36,11 @@ from desktop.inference import Classifier, Prediction
 from desktop.settings import Settings
 from desktop.store import Observation, ObservationStore
 from desktop.ui.dialogs import show_problem
+from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.history_counter import HistoryCounts
 from desktop.ui.history_model import local_time
 from desktop.ui.history_panel import HistoryPanel
+from desktop.ui.history_watcher import HistoryWatcher
 from desktop.ui.i18n import Translations, format_percent, sentence, species_name
 from desktop.ui.measurement_panel import MeasurementPanel
 from desktop.ui.result_panel import ResultPanel
@@ -143,6 +146,11 @@ class MainWindow(QMainWindow):
         self.history.changed.connect(self._on_history_edited)
         self.history.message.connect(lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS))
         self.history.counted.connect(self._show_counts)
+        # Saves by the command line, another window or the sync show up within a second, counts too.
+        self.history_watcher = HistoryWatcher(store, self) if store is not None else None
+        self.integrity_check: BackgroundIntegrityCheck | None = None  # started by desktop.ui.app
+        if self.history_watcher is not None:
+            self.history_watcher.changed.connect(self.refresh_history)
         self.find_action.triggered.connect(self._focus_search)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -390,6 +398,8 @@ class MainWindow(QMainWindow):
                 log.warning("cannot remember the window layout: %s", exc)
         if self.history.counter is not None:
             self.history.counter.wait()
+        if self.integrity_check is not None:
+            self.integrity_check.wait()
         super().closeEvent(event)
 
     # ----------------------------------------------------------------- language

@@ -74,3 +74,42 @@ def test_a_damaged_history_is_moved_aside_and_a_new_one_started(
     assert window.save_action.isEnabled()
     window.save_action.trigger()
     assert window.history.model.rowCount() == 1
+
+
+def _damage_pages(path: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[3 * page : 6 * page] = b"\xff" * (3 * page)
+    path.write_bytes(bytes(data))
+
+
+def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the_next_start(
+    open_window, shown_boxes, qtbot, iris_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import store as store_module
+    from tests.desktop.test_history_query import varied
+
+    monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    path = iris_home / "observations.sqlite3"
+    with ObservationStore.open(path) as store:
+        store.add_many([varied(i) for i in range(200)])
+    _damage_pages(path)
+
+    window = open_window()
+    qtbot.waitUntil(lambda: bool(shown_boxes(window)))
+    (box,) = shown_boxes(window)
+    assert box.windowTitle() == "The history was damaged"
+    assert "next starts" in box.text()
+    assert path.exists(), "nothing is moved while the window uses the file"
+    box.close()
+    window.close()
+    window.store.close()
+
+    second = open_window()
+    assert [b.windowTitle() for b in shown_boxes(second)] == ["The history was damaged"]
+    assert len(list(iris_home.glob("observations.sqlite3.corrupt-*"))) == 1
