@@ -201,6 +201,14 @@ sys.exit(subprocess.call(sys.argv[1:], startupinfo=info))
 
 
 @pytest.mark.skipif(sys.platform != "win32", reason="the windowed exe exists on Windows only")
+def test_the_command_line_exe_is_a_console_program_and_the_app_a_windowed_one(build: Build):
+    from build_scripts.pe import Subsystem, subsystem
+
+    assert subsystem(build.bundle / "iris-field-cli.exe") == Subsystem.WINDOWS_CONSOLE
+    assert subsystem(build.bundle / "iris-field.exe") == Subsystem.WINDOWS_GUI
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="the windowed exe exists on Windows only")
 def test_the_windowed_exe_prints_where_its_output_is_redirected(
     build: Build, elsewhere: Path, tmp_path: Path
 ):
