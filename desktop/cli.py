@@ -14,7 +14,7 @@ from desktop.errors import InputError, IrisFieldError
 
 if TYPE_CHECKING:
     from desktop.inference import Classifier, Prediction
-    from desktop.store import Observation
+    from desktop.store import Observation, ObservationStore
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -197,6 +197,16 @@ def _quiet_broken_pipe() -> int:
     return EXIT_FAILURE
 
 
+def _open_store() -> ObservationStore:
+    """Open the history; if it had to be salvaged from damage, say so in one sentence on stderr."""
+    from desktop.store import ObservationStore
+
+    store = ObservationStore.open()
+    if store.salvaged is not None:
+        sys.stderr.write(f"{PROG}: note: {store.salvaged.sentence()}.\n")
+    return store
+
+
 def _load_classifier(args: argparse.Namespace) -> Classifier:
     from desktop.inference import Classifier
 
@@ -270,9 +280,9 @@ def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
 def _save(items: list[tuple[Prediction, str]], classifier: Classifier) -> list[Observation]:
     """Save predictions as observations in ONE transaction, by the observer named in the settings."""
     from desktop.settings import Settings
-    from desktop.store import Observation, ObservationStore
+    from desktop.store import Observation
 
-    with ObservationStore.open() as store:
+    with _open_store() as store:
         observer = Settings.load().observer
         observations = [
             Observation.from_prediction(p, classifier.card, observer=observer, note=note) for p, note in items
@@ -373,9 +383,7 @@ def _print_prediction_table(
 
 # ------------------------------------------------------------------ history
 def _history(args: argparse.Namespace) -> int:
-    from desktop.store import ObservationStore
-
-    with ObservationStore.open() as store:
+    with _open_store() as store:
         observations = store.list(args.search)
     if args.csv is not None:
         from desktop.observation_csv import export_history, write_history

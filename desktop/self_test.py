@@ -65,6 +65,7 @@ def run_checks(model_path: Path | None = None) -> list[CheckResult]:
             results.append(_run_check(f"predicts {species}", lambda s=species: _check_known(classifier, s)))
         results.append(_run_check("refuses impossible input", lambda: _check_refusal(classifier)))
     results.append(_run_check("observation history opens and saves", _check_store))
+    results.append(_run_check("this machine's history is sound", _check_real_history))
     return results
 
 
@@ -93,6 +94,23 @@ def _check_refusal(classifier: Classifier) -> str:
     except InputError:
         return "NaN measurements are refused before they reach the model"
     raise _CheckFailed("NaN measurements were accepted")
+
+
+def _check_real_history() -> str:
+    """Look at the botanist's own history (read-only): SQLite's integrity check and every record decoded."""
+    from desktop.paths import default_db_path
+    from desktop.store import inspect_history
+
+    path = default_db_path()
+    if not path.exists():
+        return f"no history yet at {path}"
+    count, problems = inspect_history(path)
+    if problems:
+        raise _CheckFailed(
+            f"{path} is damaged: {'; '.join(problems[:3])}; "
+            f"opening Iris Field salvages every readable observation"
+        )
+    return f"{count} observation(s) in {path}, integrity ok, every record decodable"
 
 
 def _check_store() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.errors import InputError, StoreError
 from desktop.history_query import Cursor, HistoryQuery, count_statement, page_statements
-from desktop.paths import corrupt_aside_path, default_db_path
+from desktop.history_salvage import (
+    SalvageReport,
+    copy_other_tables,
+    move_aside,
+    private_copy,
+    recover_observations,
+)
+from desktop.paths import default_db_path
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
     from desktop.inference import Prediction
@@ -316,6 +322,8 @@ class ObservationStore:
         """Wrap an open, migrated connection; use ``ObservationStore.open`` to get one."""
         self.path = path
         self._db = connection
+        # Set when this history was just rebuilt from a damaged file: say its sentence to the user once.
+        self.salvaged: SalvageReport | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -338,15 +346,18 @@ class ObservationStore:
         try:
             connection = _connect(path)
             marker = _check_marker(path)
-            if not check_later or marker.exists() or _size(path) <= CHECK_AT_OPEN_BYTES:
+            checking = not check_later or marker.exists() or _size(path) <= CHECK_AT_OPEN_BYTES
+            if checking:
                 _check_integrity(connection)
-                marker.unlink(missing_ok=True)
             _migrate(connection, path)
+            if checking:
+                _check_records(connection)
+                marker.unlink(missing_ok=True)
         except sqlite3.Error as exc:
             if connection is not None:
                 connection.close()
             if _is_damage(exc):
-                raise _damaged(path) from exc
+                return cls._salvage(path, exc)
             raise StoreError(
                 f"the observation history {path} cannot be opened ({exc}); "
                 f"check that its folder exists and is writable"
@@ -365,6 +376,7 @@ class ObservationStore:
         """
         try:
             _check_integrity(self._db)
+            _check_records(self._db)
         except sqlite3.Error as exc:
             if not _is_damage(exc):
                 raise StoreError(f"the observation history {self.path} cannot be read ({exc})") from exc
@@ -379,6 +391,33 @@ class ObservationStore:
             return cls(Path(path), _connect(Path(path)))
         except sqlite3.Error as exc:
             raise StoreError(f"the observation history {path} cannot be opened ({exc})") from exc
+
+    @classmethod
+    def _salvage(cls, path: Path, damage: sqlite3.Error) -> ObservationStore:
+        """Move a damaged history aside and open a fresh one holding every observation still readable."""
+        try:
+            aside = move_aside(path)
+        except OSError as exc:
+            raise StoreDamagedError(
+                f"the observation history {path} is damaged and could not be moved aside ({exc.strerror}); "
+                f"move or copy it away yourself before Iris Field can start a new history",
+                None,
+            ) from damage
+        _check_marker(path).unlink(missing_ok=True)
+        with private_copy(aside) as damaged:
+            observations, lost = recover_observations(damaged, _decoded_observation)
+            store = cls.open(path)
+            try:
+                if observations:
+                    store.add_many(observations)  # type: ignore[arg-type]
+                if damaged is not None:
+                    with store.transaction() as db:
+                        copy_other_tables(damaged, db, skip={"observations"})
+            except BaseException:
+                store.close()
+                raise
+        store.salvaged = SalvageReport(len(observations), lost, aside)
+        return store
 
     def connect(self) -> sqlite3.Connection:
         """Return a new connection to the same file with the store's pragmas (for the sync module)."""
@@ -593,6 +632,64 @@ def _size(path: Path) -> int:
         return 0
 
 
+def inspect_history(path: Path) -> tuple[int, list[str]]:
+    """Check a history without changing it: return (observations, problems found); no problems = sound.
+
+    Runs SQLite's full ``integrity_check`` and decodes every record, as a salvage would.
+    """
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        return 0, [f"the history {path} cannot be opened ({exc})"]
+    try:
+        db.row_factory = sqlite3.Row
+        problems = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        rows = db.execute(f"SELECT {_COLUMNS} FROM observations").fetchall()
+        undecodable = 0
+        for row in rows:
+            try:
+                _decoded_observation(row)
+            except (ValueError, TypeError, KeyError):
+                undecodable += 1
+        if undecodable:
+            problems.append(f"{undecodable} record(s) cannot be decoded")
+        return len(rows), problems
+    except sqlite3.Error as exc:
+        return 0, [f"the history {path} cannot be read ({exc})"]
+    finally:
+        db.close()
+
+
+# A record is sound when its JSON columns hold what the app wrote: objects of numbers, a list of names.
+_UNSOUND_RECORDS = """
+    SELECT COUNT(*) FROM observations WHERE NOT (
+        json_valid(measurements) AND json_type(measurements) = 'object'
+        AND json_valid(probabilities) AND json_type(probabilities) = 'object'
+        AND json_valid(unusual) AND json_type(unusual) = 'array'
+    )
+"""
+
+
+def _check_records(db: sqlite3.Connection) -> None:
+    """Raise a "corrupt" ``sqlite3.DatabaseError`` if any stored observation cannot be decoded."""
+    bad = db.execute(_UNSOUND_RECORDS).fetchone()[0]
+    if bad:
+        error = sqlite3.DatabaseError(f"database disk image is malformed: {bad} undecodable observation(s)")
+        error.sqlite_errorcode = _SQLITE_CORRUPT  # type: ignore[attr-defined]
+        raise error
+
+
+def _decoded_observation(row: sqlite3.Row) -> Observation:
+    """Decode a row strictly (as a salvage must): raise ``ValueError`` unless every field makes sense."""
+    obs = _row_to_observation(row)
+    numbers = (*obs.measurements.values(), *obs.probabilities.values(), obs.confidence)
+    if not obs.measurements or not all(isinstance(v, int | float) for v in numbers):
+        raise ValueError("measurements or probabilities are not numbers")
+    if not all(isinstance(u, str) for u in obs.unusual) or obs.sync_state not in SYNC_STATES:
+        raise ValueError("a field holds something the app never writes")
+    return obs
+
+
 def _check_integrity(db: sqlite3.Connection) -> None:
     """Raise a "corrupt" ``sqlite3.DatabaseError`` unless SQLite's quick check finds the file sound."""
     problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
@@ -621,27 +718,3 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-
-
-def _damaged(path: Path) -> StoreDamagedError:
-    """Rename a damaged history (and its WAL files) aside and return the error that says so."""
-    aside = corrupt_aside_path(path)
-    try:
-        os.replace(path, aside)
-    except OSError as exc:
-        return StoreDamagedError(
-            f"the observation history {path} is damaged and could not be moved aside ({exc.strerror}); "
-            f"move or copy it away yourself before Iris Field can start a new history",
-            None,
-        )
-    _check_marker(path).unlink(missing_ok=True)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        # The log belongs to the damaged file; a new history must not replay it.
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(companion, aside.with_name(aside.name + suffix))
-    return StoreDamagedError(
-        f"the observation history {path} is damaged; it was moved aside to {aside.name} "
-        f"so nothing in it is lost, and a new, empty history can be started",
-        aside,
-    )

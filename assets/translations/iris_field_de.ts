@@ -36,8 +36,8 @@
     </message>
     <message>
         <location line="+11"/>
-        <source>The history file is damaged. When Iris Field next starts, it moves the file aside (nothing in it is deleted) and begins a new history. Export what you need as CSV now, then restart.</source>
-        <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start legt Iris Field sie beiseite (nichts darin wird gelöscht) und beginnt einen neuen Verlauf. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
+        <source>The history file is damaged. When Iris Field next starts, it copies every readable observation into a fresh history and keeps the damaged file beside it. Export what you need as CSV now, then restart.</source>
+        <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start übernimmt Iris Field jede lesbare Beobachtung in einen neuen Verlauf und behält die beschädigte Datei daneben. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
     </message>
 </context>
 <context>

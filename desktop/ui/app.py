@@ -108,8 +108,9 @@ def _say_damaged(window: MainWindow, problem: str) -> None:
         QCoreApplication.translate("App", "The history was damaged"),
         QCoreApplication.translate(
             "App",
-            "The history file is damaged. When Iris Field next starts, it moves the file aside (nothing in "
-            "it is deleted) and begins a new history. Export what you need as CSV now, then restart.",
+            "The history file is damaged. When Iris Field next starts, it copies every readable observation "
+            "into a fresh history and keeps the damaged file beside it. Export what you need as CSV now, "
+            "then restart.",
         ),
         sentence(problem),
     )
@@ -118,7 +119,8 @@ def _say_damaged(window: MainWindow, problem: str) -> None:
 def _open_store() -> tuple[ObservationStore | None, str, str]:
     """Open the history; return (store, notice about a damaged file moved aside, problem if none)."""
     try:
-        return ObservationStore.open(check_later=True), "", ""
+        store = ObservationStore.open(check_later=True)
+        return store, store.salvaged.sentence() if store.salvaged else "", ""
     except StoreDamagedError as exc:
         notice = str(exc)
     except StoreError as exc:

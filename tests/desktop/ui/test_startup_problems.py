@@ -68,7 +68,7 @@ def test_a_damaged_history_is_moved_aside_and_a_new_one_started(
 
     (box,) = shown_boxes(window)
     assert box.windowTitle() == "The history was damaged"
-    assert "moved aside" in box.text()
+    assert "the damaged file is kept as" in box.text()
     kept = list(iris_home.glob("observations.sqlite3.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"SQLite format 3")
     assert window.save_action.isEnabled()
@@ -113,3 +113,29 @@ def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the
     second = open_window()
     assert [b.windowTitle() for b in shown_boxes(second)] == ["The history was damaged"]
     assert len(list(iris_home.glob("observations.sqlite3.corrupt-*"))) == 1
+
+
+def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
+    open_window, shown_boxes, iris_home: Path
+) -> None:
+    import sqlite3
+
+    from desktop.inference import Classifier
+    from desktop.store import Observation, ObservationStore
+
+    classifier = Classifier.load()
+    flower = classifier.predict([5.1, 3.5, 1.4, 0.2])
+    with ObservationStore.open() as store:
+        store.add_many([Observation.from_prediction(flower, classifier.card, note=f"n{i}") for i in range(5)])
+        path, victim = store.path, store.list()[2].id
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET measurements = 'garbage' WHERE id = ?", (victim,))
+    db.commit()
+    db.close()
+
+    window = open_window()
+
+    (box,) = shown_boxes(window)
+    assert "4 observations were recovered into a fresh history and 1 could not be read" in box.text()
+    assert window.history.model.rowCount() == 4
+    assert window.save_action.isEnabled()

@@ -1,0 +1,174 @@
+"""A damaged history is salvaged: every readable observation in a fresh file, the damaged one kept."""
+
+import sqlite3
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from desktop import cli
+from desktop.store import Observation, ObservationStore
+
+PAGE = 4096
+COUNT = 200
+
+
+def observation(i: int) -> Observation:
+    created = f"2026-05-01T09:{i // 60:02d}:{i % 60:02d}.000000+00:00"
+    return Observation(
+        id=str(uuid.uuid4()),
+        created_at=created,
+        updated_at=created,
+        measurements={
+            "sepal_length": 5.0 + i / 100,
+            "sepal_width": 3.5,
+            "petal_length": 1.4,
+            "petal_width": 0.2,
+        },
+        probabilities={"setosa": 0.97, "versicolor": 0.02, "virginica": 0.01},
+        predicted_species="setosa",
+        confidence=0.97,
+        unusual=(),
+        model_name="iris-classifier",
+        model_version="1",
+        model_sha256="ab" * 32,
+        note=f"flower {i} " + "x" * 300,  # a few observations per page, so a bad page costs a few
+    )
+
+
+@pytest.fixture
+def history(iris_home: Path) -> tuple[Path, list[Observation]]:
+    """Save a checkpointed history of 200 observations, one of them synced, closed and ready to damage."""
+    saved = [observation(i) for i in range(COUNT)]
+    with ObservationStore.open() as store:
+        store.add_many(saved)
+        with store.transaction() as db:
+            db.execute(
+                "INSERT INTO sync_outbox (observation_id, stage, run_id, changed_at) "
+                "VALUES (?, 'synced', 'r1', ?)",
+                (saved[-1].id, saved[-1].created_at),
+            )
+        path = store.path
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path, saved
+
+
+def damaged_copies(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(path.name + ".corrupt-*[!lm]"))
+
+
+def assert_salvaged(path: Path, saved: list[Observation], damaged_bytes: bytes) -> ObservationStore:
+    store = ObservationStore.open(path)
+    report = store.salvaged
+    assert report is not None
+    (aside,) = damaged_copies(path)
+    assert aside == report.aside and aside.read_bytes() == damaged_bytes, "the damaged file is kept untouched"
+    recovered = store.list(include_deleted=True)
+    originals = {o.id: o for o in saved}
+    assert len(recovered) == report.recovered
+    assert all(originals[o.id] == o for o in recovered), "recovered observations are exactly as saved"
+    if report.lost is not None:
+        assert report.recovered + report.lost == len(saved)
+    return store
+
+
+def test_a_damaged_page_costs_only_the_observations_on_it(history) -> None:
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    data[10 * PAGE : 11 * PAGE] = b"\xff" * PAGE
+    path.write_bytes(bytes(data))
+    with assert_salvaged(path, saved, bytes(data)) as store:
+        assert 0 < store.salvaged.lost < 20
+        assert store.salvaged.recovered > COUNT - 20
+        assert f"{store.salvaged.lost} could not be read" in store.salvaged.sentence()
+
+
+def test_a_record_with_garbage_in_its_stored_json_costs_that_record_only(history) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute(
+        "UPDATE observations SET measurements = '{\"sepal_length\": 5.1,' WHERE id = ?", (saved[7].id,)
+    )
+    db.commit()
+    db.close()
+    damaged = path.read_bytes()
+    with assert_salvaged(path, saved, damaged) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
+        assert store.get(saved[7].id) is None
+        assert "199 observations were recovered into a fresh history and 1 could not be read" in (
+            store.salvaged.sentence()
+        )
+
+
+def test_a_truncated_file_gives_back_what_it_still_holds(history) -> None:
+    path, saved = history
+    data = path.read_bytes()[: len(path.read_bytes()) * 2 // 3]
+    path.write_bytes(data)
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.recovered > 0
+
+
+def test_a_file_that_is_no_database_at_all_is_kept_and_a_fresh_history_starts(iris_home: Path) -> None:
+    iris_home.mkdir(parents=True)
+    path = iris_home / "observations.sqlite3"
+    garbage = b"these are someone's field notes, not SQLite" * 100
+    path.write_bytes(garbage)
+    with ObservationStore.open(path) as store:
+        assert store.salvaged.recovered == 0 and store.salvaged.lost is None
+        assert "an unknown number could not be read" in store.salvaged.sentence()
+        assert store.list() == []
+    assert damaged_copies(path)[0].read_bytes() == garbage
+
+
+def test_sync_progress_of_recovered_observations_is_kept(history) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET unusual = 'not json' WHERE id = ?", (saved[0].id,))
+    db.commit()
+    db.close()
+    with ObservationStore.open(path) as store:
+        row = (
+            store.connect()
+            .execute("SELECT stage, run_id FROM sync_outbox WHERE observation_id = ?", (saved[-1].id,))
+            .fetchone()
+        )
+    assert tuple(row) == ("synced", "r1"), "a synced observation must not be synced twice"
+
+
+def test_the_command_line_lists_what_was_salvaged_and_says_so(history, capsys) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET probabilities = 'garbage' WHERE id = ?", (saved[3].id,))
+    db.commit()
+    db.close()
+    assert cli.run(["history", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "199 observations were recovered" in captured.err
+    assert "Traceback" not in captured.err and "JSONDecodeError" not in captured.err
+    assert captured.out.count('"id"') == COUNT - 1
+
+
+def test_self_test_checks_the_real_history_and_fails_on_damage(history, capsys) -> None:
+    path, saved = history
+    assert cli.run(["--self-test"]) == 0
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET measurements = '[' WHERE id = ?", (saved[1].id,))
+    db.commit()
+    db.close()
+    assert cli.run(["--self-test"]) != 0
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "1 record" in out
+    assert path.exists() and not damaged_copies(path), "the self-test only looks; it never moves the file"
+
+
+def test_an_edited_record_still_decodes_unchanged(history) -> None:
+    path, saved = history
+    with ObservationStore.open(path) as store:
+        store.set_note(saved[2].id, "checked")
+        assert store.salvaged is None
+        assert store.get(saved[2].id) == replace(
+            saved[2], note="checked", updated_at=store.get(saved[2].id).updated_at
+        )
