@@ -146,10 +146,15 @@ def readable_rows(db: sqlite3.Connection, table: str) -> tuple[list[sqlite3.Row]
 
 
 def _tables(db: sqlite3.Connection) -> list[str]:
+    """Return the plain tables (not virtual ones such as the search index, nor their shadow tables)."""
     try:
-        return [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+        rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
     except sqlite3.DatabaseError:
         return []
+    virtual = [name for name, sql in rows if str(sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
+    return [
+        name for name, _ in rows if name not in virtual and not any(name.startswith(f"{v}_") for v in virtual)
+    ]
 
 
 def copy_other_tables(damaged: sqlite3.Connection, fresh: sqlite3.Connection, skip: set[str]) -> None:

@@ -78,7 +78,8 @@ def assert_salvaged(path: Path, saved: list[Observation], damaged_bytes: bytes) 
 def test_a_damaged_page_costs_only_the_observations_on_it(history) -> None:
     path, saved = history
     data = bytearray(path.read_bytes())
-    data[10 * PAGE : 11 * PAGE] = b"\xff" * PAGE
+    page = data.index(b"flower 100 ") // PAGE  # a page of the observations table itself
+    data[page * PAGE : (page + 1) * PAGE] = b"\xff" * PAGE
     path.write_bytes(bytes(data))
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert 0 < store.salvaged.lost < 20
@@ -98,6 +99,7 @@ def test_a_record_with_garbage_in_its_stored_json_costs_that_record_only(history
     with assert_salvaged(path, saved, damaged) as store:
         assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
         assert store.get(saved[7].id) is None
+        assert [o.id for o in store.list("flower 42")] == [saved[42].id], "the search index is rebuilt too"
         assert "199 observations were recovered into a fresh history and 1 could not be read" in (
             store.salvaged.sentence()
         )
