@@ -99,7 +99,7 @@ def test_a_record_with_garbage_in_its_stored_json_costs_that_record_only(history
     with assert_salvaged(path, saved, damaged) as store:
         assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
         assert store.get(saved[7].id) is None
-        assert [o.id for o in store.list("flower 42")] == [saved[42].id], "the search index is rebuilt too"
+        assert [o.id for o in store.list("flower 142")] == [saved[142].id], "the search index is rebuilt too"
         assert "199 observations were recovered into a fresh history and 1 could not be read" in (
             store.salvaged.sentence()
         )
