@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from desktop.errors import IrisFieldError
 from desktop.inference import Classifier
@@ -20,12 +19,10 @@ from desktop.model_card import CARD_FILENAME
 from training import register
 from training.card import build_card
 from training.convert import to_onnx
-from training.data import LabelledData
 from training.errors import ExportError, TrainingError
 from training.parity import check, probe_rows
 from training.schema import CHAMPION, MODEL_NAME, ONNX_FILENAME
 from training.tracking import PROJECT_ROOT, resolve_tracking_uri, use_store
-from training.validate import validate_table
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -69,21 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _training_data(run_id: str, folder: Path) -> tuple[LabelledData, LabelledData]:
-    """Return (all labelled rows, training rows) of a run, checked against the run's data fingerprint."""
-    from mlflow import MlflowClient
-
-    path = register.download_run_file(run_id, register.DATA_ARTIFACT, folder)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    features, labels = validate_table(table, f"the data logged with run {run_id}")
-    everything = LabelledData(features, labels, f"run:{run_id}")
-    logged = MlflowClient().get_run(run_id).data.tags.get(register.FINGERPRINT_TAG)
-    if logged != everything.fingerprint():
-        raise ExportError(f"the data logged with run {run_id} does not match the run's data fingerprint")
-    train_rows = np.flatnonzero(table[register.SPLIT_COLUMN].to_numpy() == "train")
-    return everything, everything.subset(train_rows)
-
-
 def _write(path: Path, data: bytes) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
@@ -107,7 +89,7 @@ def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: s
     # The staging folder sits inside ``out`` so the final os.replace never crosses file systems.
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
-        everything, training_rows = _training_data(ref.run_id, staging / "download")
+        everything, training_rows = register.logged_data(ref.run_id, staging / "download")
         metrics = MlflowClient().get_run(ref.run_id).data.metrics
         card = build_card(
             onnx_bytes=onnx_bytes,

@@ -14,14 +14,16 @@ import numpy as np  # noqa: E402
 from training.schema import CLASSES, FEATURES  # noqa: E402
 
 
-def confusion_matrix_png(confusion: np.ndarray, path: Path, title: str) -> Path:
-    """Draw the confusion matrix (true species down, predicted across) into ``path``."""
+def confusion_matrix_png(
+    confusion: np.ndarray, path: Path, title: str, *, truth: str = "true species"
+) -> Path:
+    """Draw the confusion matrix (``truth`` down, predicted species across) into ``path``."""
     fig, ax = plt.subplots(figsize=(4.8, 4.2), dpi=100)
     ax.imshow(confusion, cmap="Blues")
     ax.set_xticks(range(len(CLASSES)), CLASSES)
     ax.set_yticks(range(len(CLASSES)), CLASSES)
     ax.set_xlabel("predicted species")
-    ax.set_ylabel("true species")
+    ax.set_ylabel(truth)
     ax.set_title(title)
     threshold = confusion.max() / 2 if confusion.size else 0
     for (i, j), count in np.ndenumerate(confusion):

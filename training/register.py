@@ -6,11 +6,14 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin
 
+from training.data import LabelledData
 from training.errors import RegistryError
 from training.schema import MODEL_NAME
+from training.validate import validate_table
 
 # Artifact names inside a training run, shared by train and export.
 DATA_ARTIFACT = "data/labelled_data.csv"
@@ -138,3 +141,18 @@ def download_run_file(run_id: str, artifact: str, folder: Path) -> Path:
     except Exception as exc:  # a missing or unreadable artifact, whatever the store
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RegistryError(f"run {run_id} has no readable {artifact}: {first}") from None
+
+
+def logged_data(run_id: str, folder: Path) -> tuple[LabelledData, LabelledData]:
+    """Return (all labelled rows, training rows) a run logged, checked against the run's data fingerprint."""
+    from mlflow import MlflowClient
+
+    path = download_run_file(run_id, DATA_ARTIFACT, folder)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    features, labels = validate_table(table, f"the data logged with run {run_id}")
+    everything = LabelledData(features, labels, f"run:{run_id}")
+    logged = MlflowClient().get_run(run_id).data.tags.get(FINGERPRINT_TAG)
+    if logged != everything.fingerprint():
+        raise RegistryError(f"the data logged with run {run_id} does not match the run's data fingerprint")
+    train_rows = np.flatnonzero(table[SPLIT_COLUMN].to_numpy() == "train")
+    return everything, everything.subset(train_rows)

@@ -53,3 +53,23 @@ def field_server(
         for device, history in laptops.items():
             sync(history, mlflow_server.url, experiment, device)
         yield FieldServer(mlflow_server, experiment, laptops, {o.id: o for o in ada + ben}, wrong)
+
+
+@pytest.fixture(scope="session")
+def champion(mlflow_server: MlflowServer) -> str:
+    """Make sure the session server's registry has an iris-classifier@champion; return its version."""
+    import io
+    from contextlib import redirect_stdout
+
+    import mlflow
+
+    from training import register, train
+
+    argv = ["--tracking-uri", mlflow_server.url, "--n-estimators", "20", "--cv-repeats", "1"]
+    with redirect_stdout(io.StringIO()):
+        code = train.main(argv)
+    assert code in (train.EXIT_OK, train.EXIT_REFUSED)
+    mlflow.set_tracking_uri(mlflow_server.url)
+    found = register.find_version(alias="champion")
+    assert found is not None
+    return found.version

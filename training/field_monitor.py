@@ -1,0 +1,197 @@
+"""``iris-monitor``: how the champion does in the field, whether the field drifted, and whether to retrain."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from training import (
+    drift,
+    field_figures,
+    field_runs,
+    field_table,
+    monitor_report,
+    monitor_verdict,
+    register,
+    tracking,
+)
+from training import field_schema as fs
+from training.errors import TrainingError
+from training.schema import CHAMPION, FEATURE_NAMES, MODEL_NAME
+
+EXIT_HEALTHY = 0
+EXIT_FAILURE = 1
+EXIT_RETRAIN = 4
+
+
+@dataclass(frozen=True)
+class MonitorOutcome:
+    """The verdict, where the report went, and the run that holds it."""
+
+    verdict: monitor_verdict.MonitorVerdict
+    report: Path
+    run_id: str
+    summary: dict
+
+
+def _date(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a date such as 2026-06-01 (or an ISO-8601 time)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command-line parser of ``iris-monitor``."""
+    parser = argparse.ArgumentParser(
+        prog="iris-monitor",
+        description="Compare the field observations with the champion's training data (drift), measure field "
+        "accuracy on the observations botanists confirmed, and say whether to retrain. Writes report.html, "
+        f"PNG figures and summary.json, and logs them as a run in experiment {fs.MONITORING_EXPERIMENT!r}.",
+        epilog="Exit status: 0 healthy, 4 retraining recommended (the reason is printed), 1 failure, "
+        "2 invalid options.",
+    )
+    parser.add_argument(
+        "--tracking-uri", help="the lab's MLflow server (default: $MLFLOW_TRACKING_URI, else the local store)"
+    )
+    parser.add_argument(
+        "--experiment",
+        default=fs.FIELD_EXPERIMENT,
+        metavar="NAME",
+        help="the laptops' experiment (%(default)s)",
+    )
+    parser.add_argument("--since", type=_date, metavar="DATE", help="only observations made on or after DATE")
+    parser.add_argument(
+        "--out", type=Path, default=Path("field-report"), metavar="DIR", help="report folder (%(default)s)"
+    )
+    return parser
+
+
+def _field_table(client, experiment: str, since: datetime | None):
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        raise TrainingError(f"the server has no experiment {experiment!r}: no laptop synced to it yet")
+    table = field_table.merge(None, field_runs.fetch(client, found.experiment_id))
+    if since is not None:
+        when = since.astimezone(UTC).isoformat(timespec="seconds")
+        table = table[table[fs.OBSERVED_AT] >= when].reset_index(drop=True)
+    table = table.dropna(subset=list(FEATURE_NAMES))
+    if table.empty:
+        after = f" made since {since:%Y-%m-%d}" if since else ""
+        raise TrainingError(f"experiment {experiment!r} holds no field observations{after} to judge")
+    return table
+
+
+def monitor(
+    *, tracking_uri: str | None, experiment: str, since: datetime | None, out: Path
+) -> MonitorOutcome:
+    """Build, write and log the report; raise ``TrainingError`` on a problem the user can fix."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    tracking.limit_http_retries()
+    uri = tracking.resolve_tracking_uri(tracking_uri)
+    monitoring_experiment = tracking.use_experiment(uri, fs.MONITORING_EXPERIMENT)
+    champion = register.find_version(alias=CHAMPION)
+    if champion is None:
+        raise TrainingError(
+            f"the registry has no {MODEL_NAME}@{CHAMPION} to compare with; run iris-train first"
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        _, training_rows = register.logged_data(champion.run_id, Path(scratch))
+    table = _field_table(MlflowClient(uri), experiment, since)
+    field_values = table[list(FEATURE_NAMES)].to_numpy(dtype=float)
+    drifted = drift.compare(training_rows.features, field_values)
+    figures = field_figures.figures(table)
+    verdict = monitor_verdict.decide(figures, drifted)
+    context = {
+        "champion_version": champion.version,
+        "source_experiment": experiment,
+        "since": since.isoformat() if since else "",
+        "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    summary = monitor_report.write(
+        out,
+        table=table,
+        reference=training_rows.features,
+        field_values=field_values,
+        field=figures,
+        drift=drifted,
+        verdict=verdict,
+        context=context,
+    )
+    metrics = {
+        "observations": figures.observations,
+        "confirmed_count": figures.confirmed,
+        "drift_share": drifted.share,
+        "unusual_rate": figures.unusual_rate,
+        "uncertain_rate": figures.uncertain_rate,
+        "retraining_recommended": float(verdict.retrain),
+        **{f"psi_{f.name}": f.psi for f in drifted.features},
+        **{f"drift_p_value_{f.name}": f.p_value for f in drifted.features},
+    }
+    if figures.field_accuracy is not None:
+        metrics["field_accuracy"] = figures.field_accuracy
+    if figures.outlier_rate is not None:
+        metrics["outlier_rate"] = figures.outlier_rate
+    if figures.challenger is not None:
+        metrics["champion_accuracy_shadowed"] = figures.challenger.champion_correct / figures.challenger.rows
+        metrics["challenger_accuracy_shadowed"] = (
+            figures.challenger.challenger_correct / figures.challenger.rows
+        )
+    name = (
+        f"{'retraining recommended' if verdict.retrain else 'healthy'}: {figures.observations} observations"
+    )
+    with mlflow.start_run(experiment_id=monitoring_experiment, run_name=name) as run:
+        mlflow.log_metrics(metrics)
+        mlflow.log_params(
+            {
+                "champion_version": champion.version,
+                "source_experiment": experiment,
+                "since": context["since"] or "all",
+            }
+        )
+        mlflow.set_tags(
+            {"verdict": "retrain" if verdict.retrain else "healthy", "reason": verdict.reason[:5000]}
+        )
+        mlflow.log_artifacts(str(out), "report")
+    return MonitorOutcome(verdict, out / monitor_report.REPORT_FILE, run.info.run_id, summary)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run ``iris-monitor``; return the exit status."""
+    args = build_parser().parse_args(argv)
+    out = out or sys.stdout
+    try:
+        outcome = monitor(
+            tracking_uri=args.tracking_uri, experiment=args.experiment, since=args.since, out=args.out
+        )
+    except TrainingError as exc:
+        print(f"iris-monitor: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as exc:
+        print(f"iris-monitor: cannot write the report to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        sentence = tracking.store_failure(exc)
+        if sentence is None:
+            raise
+        print(f"iris-monitor: {sentence}", file=sys.stderr)
+        return EXIT_FAILURE
+    head = "Retraining recommended" if outcome.verdict.retrain else "Healthy"
+    print(f"{head}: {outcome.verdict.reason}", file=out)
+    print(
+        f"Report: {outcome.report} (logged as run {outcome.run_id} in {fs.MONITORING_EXPERIMENT!r})", file=out
+    )
+    return EXIT_RETRAIN if outcome.verdict.retrain else EXIT_HEALTHY
+
+
+if __name__ == "__main__":
+    sys.exit(main())
