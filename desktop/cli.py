@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from desktop import __version__
 from desktop.errors import InputError, IrisFieldError
+from desktop.progress import TerminalProgress
 
 if TYPE_CHECKING:
-    from desktop.inference import Classifier, Prediction
+    from desktop.inference import BatchPrediction, Classifier, Prediction
+    from desktop.measurement_table import TableChunk
     from desktop.store import Observation, ObservationStore
 
 PROG = "iris-field"
@@ -240,41 +243,158 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
-    from desktop.observation_csv import read_measurements
+    """Read, predict and (with --save) save a CSV a chunk at a time; any bad row means nothing at all.
 
-    table = read_measurements(args.csv, classifier.card)
-    for notice in table.notices:
+    The answers wait in a temporary file and the saves in an open transaction until the last row has
+    proved good: a bad row anywhere prints no prediction and saves nothing, yet memory stays flat.
+    """
+    import tempfile
+
+    from desktop.observation_csv import stream_measurements
+
+    stream = stream_measurements(args.csv, classifier.card)
+    for notice in stream.table.notices:
         sys.stderr.write(f"{PROG}: note: {notice}.\n")
-    rows = table.rows
-    predictions: list[Prediction] = []
-    bad: list[str] = []
-    for row in rows:
-        if row.problem:
-            bad.append(f"line {row.line}: {row.problem}")
-            continue
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        batch = _CsvBatch(args, classifier, spool)
+        progress = TerminalProgress(sys.stderr, stream.line_count)
         try:
-            predictions.append(classifier.predict(row.values()))
-        except InputError as exc:
-            bad.append(f"line {row.line}: {exc}")
-    if bad:
-        listed = "; ".join(bad[:BAD_ROWS_LISTED])
-        more = f"; and {len(bad) - BAD_ROWS_LISTED} more" if len(bad) > BAD_ROWS_LISTED else ""
-        outcome = "nothing was saved" if args.save else "no predictions were made"
-        raise InputError(f"{args.csv} has {_count(len(bad), 'bad row')}, {outcome}: {listed}{more}")
-    saved = (
-        _save([(p, r.note) for p, r in zip(predictions, rows, strict=True)], classifier) if args.save else []
-    )
-    if args.json:
-        items = [
-            {"line": r.line, **_prediction_json(p, classifier), "saved_id": saved[i].id if saved else None}
-            for i, (r, p) in enumerate(zip(rows, predictions, strict=True))
-        ]
-        _print_json({"file": str(args.csv), "count": len(items), "saved": len(saved), "predictions": items})
-        return EXIT_OK
-    _print_prediction_table(rows, predictions, classifier)
-    if saved:
-        print(f"Saved {_count(len(saved), 'observation')}.")
+            if args.save:
+                batch.saved = _store_all(batch.observations(stream.chunks, progress))
+            else:
+                for _observations in batch.observations(stream.chunks, progress):
+                    pass
+        finally:
+            progress.close()
+        batch.write_out(sys.stdout)
     return EXIT_OK
+
+
+class _CsvBatch:
+    """The rows of one ``predict --csv``: predicted chunk by chunk, answers spooled, bad rows gathered."""
+
+    def __init__(self, args: argparse.Namespace, classifier: Classifier, spool: Any):
+        self._args, self._classifier, self._spool = args, classifier, spool
+        self._bad: list[tuple[int, str]] = []  # the first BAD_ROWS_LISTED, by line
+        self._bad_count = 0
+        self.count = 0
+        self.saved = 0
+        self._items = 0  # JSON items spooled
+        self._by_species = dict.fromkeys(classifier.card.classes, 0)
+
+    def observations(
+        self, chunks: Iterable[TableChunk], progress: TerminalProgress
+    ) -> Iterator[list[Observation]]:
+        """Yield each chunk's observations to save (none once a row was bad); raise if any row was bad."""
+        from desktop.settings import Settings
+        from desktop.store import Observation
+
+        observer = Settings.load().observer if self._args.save else ""
+        for chunk in chunks:
+            bad = [(r.line, r.problem) for r in chunk.problems]
+            bad += [(chunk.lines[i], why) for i, why in self._classifier.implausible(chunk.measurements)]
+            if bad:
+                self._bad_count += len(bad)
+                self._bad = sorted(self._bad + bad)[:BAD_ROWS_LISTED]
+            if self._bad_count or not chunk.lines:
+                progress.show(chunk.lines[-1] if chunk.lines else 0, self.count)
+                continue  # only checking from here on: nothing is predicted, printed or saved
+            predicted = self._classifier.predict_many(chunk.measurements)
+            saving = (
+                [
+                    Observation.from_prediction(p, self._classifier.card, observer=observer, note=note)
+                    for p, note in zip(predicted, chunk.notes, strict=True)
+                ]
+                if self._args.save
+                else []
+            )
+            self._spool_answers(chunk, predicted, [o.id for o in saving])
+            self.count += len(predicted)
+            progress.show(chunk.lines[-1], self.count)
+            if saving:
+                yield saving
+        if self._bad_count:
+            listed = "; ".join(f"line {line}: {why}" for line, why in self._bad)
+            more = self._bad_count - len(self._bad)
+            outcome = "nothing was saved" if self._args.save else "no predictions were made"
+            raise InputError(
+                f"{self._args.csv} has {_count(self._bad_count, 'bad row')}, {outcome}: {listed}"
+                + (f"; and {more} more" if more > 0 else "")
+            )
+
+    def _spool_answers(self, chunk: TableChunk, predicted: BatchPrediction, saved_ids: list[str]) -> None:
+        import numpy as np
+
+        from desktop.inference import UNCERTAIN_BELOW
+
+        if self._args.json:
+            for i, (line, p) in enumerate(zip(chunk.lines, predicted, strict=True)):
+                item = {"line": line, **_prediction_json(p, self._classifier)}
+                item["saved_id"] = saved_ids[i] if saved_ids else None
+                self._spool.write(("," if self._items else "") + json.dumps(item) + "\n")
+                self._items += 1
+            return
+        classes = self._classifier.card.classes
+        width = max(len(c) for c in classes)
+        best = predicted.probability_matrix.argmax(axis=1)
+        confidence = predicted.probability_matrix.max(axis=1)
+        unusual = predicted.unusual_mask
+        outliers = (
+            predicted.outlier_scores > predicted.outlier_threshold
+            if predicted.outlier_scores is not None
+            else np.zeros(len(best), dtype=bool)
+        )
+        names = predicted.feature_names
+        any_unusual = unusual.any(axis=1).tolist()
+        rows = zip(
+            chunk.lines,
+            best.tolist(),
+            confidence.tolist(),
+            outliers.tolist(),
+            any_unusual,
+            predicted.inputs.tolist(),
+            strict=True,
+        )
+        shown_values = "  ".join(["{:>12g}"] * len(names))
+        lines = []
+        for i, (line, species_at, top, outlier, odd, values) in enumerate(rows):
+            species = classes[species_at]
+            self._by_species[species] += 1
+            flags = []
+            if outlier:
+                flags.append("unlike any flower the model was trained on")
+            if top < UNCERTAIN_BELOW:
+                flags.append("uncertain")
+            if odd:
+                flags.append("unusual " + ", ".join(n for n, m in zip(names, unusual[i], strict=True) if m))
+            shown = shown_values.format(*values)
+            lines.append(f"{line:>5}  {shown}  {species:<{width}}  {_percent(top):>10}  {'; '.join(flags)}\n")
+        self._spool.write("".join(lines))
+
+    def write_out(self, out: TextIO) -> None:
+        """Copy the spooled answers to ``out`` with their header and summary."""
+        self._spool.seek(0)
+        if self._args.json:
+            out.write(f'{{"file": {json.dumps(str(self._args.csv))}, "count": {self.count}, ')
+            out.write(f'"saved": {self.saved}, "predictions": [\n')
+            shutil.copyfileobj(self._spool, out)
+            out.write("]}\n")
+            return
+        names = self._classifier.card.feature_names
+        width = max(len(c) for c in self._classifier.card.classes)
+        columns = "  ".join(f"{n:>12}" for n in names)
+        out.write(f"{'line':>5}  {columns}  {'species':<{width}}  {'confidence':>10}  notes\n")
+        shutil.copyfileobj(self._spool, out)
+        summary = ", ".join(f"{c} {n}" for c, n in self._by_species.items())
+        out.write(f"{_count(self.count, 'flower')}: {summary}.\n")
+        if self.saved:
+            out.write(f"Saved {_count(self.saved, 'observation')}.\n")
+
+
+def _store_all(batches: Iterable[list[Observation]]) -> int:
+    """Save batches of observations in ONE transaction (see ``ObservationStore.add_all``)."""
+    with _open_store() as store:
+        return store.add_all(batches)
 
 
 def _save(items: list[tuple[Prediction, str]], classifier: Classifier) -> list[Observation]:
@@ -355,45 +475,12 @@ def _print_prediction(prediction: Prediction, classifier: Classifier) -> None:
         print(sentence)
 
 
-def _print_prediction_table(
-    rows: Sequence[Any], predictions: Sequence[Prediction], classifier: Classifier
-) -> None:
-    names = classifier.card.feature_names
-    classes = classifier.card.classes
-    width = max(len(c) for c in classes)
-    columns = "  ".join(f"{n:>12}" for n in names)
-    print(f"{'line':>5}  {columns}  {'species':<{width}}  {'confidence':>10}  notes")
-    counts = dict.fromkeys(classes, 0)
-    for row, p in zip(rows, predictions, strict=True):
-        counts[p.species] += 1
-        flags = []
-        if p.unlike_training:
-            flags.append("unlike any flower the model was trained on")
-        if p.uncertain:
-            flags.append("uncertain")
-        if p.unusual:
-            flags.append("unusual " + ", ".join(p.unusual))
-        values = "  ".join(f"{v:>12g}" for v in p.values)
-        print(
-            f"{row.line:>5}  {values}  {p.species:<{width}}  {_percent(p.confidence):>10}  {'; '.join(flags)}"
-        )
-    summary = ", ".join(f"{c} {n}" for c, n in counts.items())
-    print(f"{_count(len(predictions), 'flower')}: {summary}.")
-
-
 # ------------------------------------------------------------------ history
 def _history(args: argparse.Namespace) -> int:
+    if args.csv is not None:
+        return _history_csv(args)
     with _open_store() as store:
         observations = store.list(args.search)
-    if args.csv is not None:
-        from desktop.observation_csv import export_history, write_history
-
-        if str(args.csv) == "-":
-            write_history(observations, sys.stdout)
-        else:
-            export_history(observations, args.csv)
-            print(f"Wrote {_count(len(observations), 'observation')} to {args.csv}.")
-        return EXIT_OK
     if args.json:
         _print_json([_observation_json(o) for o in observations])
         return EXIT_OK
@@ -401,6 +488,22 @@ def _history(args: argparse.Namespace) -> int:
         print("No saved observations yet." if not args.search else f"No observations match {args.search!r}.")
         return EXIT_OK
     _print_history_table(observations)
+    return EXIT_OK
+
+
+def _history_csv(args: argparse.Namespace) -> int:
+    """Write the history (or what --search finds) as CSV, streamed: a million rows never sit in memory."""
+    from desktop.history_query import HistoryQuery
+    from desktop.observation_csv import columns_for, export_history, write_history
+
+    with _open_store() as store:
+        columns = columns_for(*store.measured_names())
+        observations = store.iterate(HistoryQuery(text=args.search), page_size=5000)
+        if str(args.csv) == "-":
+            write_history(observations, sys.stdout, columns)
+            return EXIT_OK
+        written = export_history(observations, args.csv, columns)
+    print(f"Wrote {_count(written, 'observation')} to {args.csv}.")
     return EXIT_OK
 
 

@@ -193,6 +193,18 @@ class Classifier:
             outlier=self._novelty.check(np.array(checked)) if self._novelty is not None else None,
         )
 
+    def implausible(self, matrix: np.ndarray) -> list[tuple[int, str]]:
+        """Return (row index, why) for each row of ``matrix`` (card order, cm) ``predict`` would refuse."""
+        bad = ~np.isfinite(matrix) | (matrix <= self._lo) | (matrix > self._hi)
+        found: list[tuple[int, str]] = []
+        for row in np.flatnonzero(bad.any(axis=1)):
+            col = int(np.flatnonzero(bad[row])[0])
+            try:
+                self._check_value(col, float(matrix[row, col]))
+            except InputError as exc:
+                found.append((int(row), str(exc)))
+        return found
+
     def predict_many(self, rows: Sequence[Sequence[float]] | np.ndarray) -> BatchPrediction:
         """Predict many flowers at once; a bad row raises ``InputError`` naming its row number."""
         try:

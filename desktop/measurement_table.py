@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
+
+import numpy as np
 
 from desktop.errors import InputError
 
@@ -340,42 +343,129 @@ def _row(
     return TableRow(line, cells, tuple(values), "", texts)
 
 
-def read_table(path: Path, features: Sequence[MeasurementSpec]) -> MeasurementTable:
-    """Read a CSV of measurements (header optional); raise ``InputError`` if it cannot be a table.
+@dataclass(frozen=True)
+class TableChunk:
+    """Consecutive data rows read together: the readable ones as one matrix, the others with a problem."""
 
-    Rows whose cells are wrong are kept with a ``problem``: the caller reports them all together.
-    Values are converted to each feature's unit; whether they are plausible is the caller's judgement.
-    """
+    lines: tuple[int, ...]  # line numbers of the readable rows
+    measurements: np.ndarray  # (len(lines), features) float64, in each feature's unit
+    notes: tuple[str, ...]  # the note cell of each readable row ("" when the table has none)
+    problems: tuple[TableRow, ...]  # the rows that could not be read, each saying why
+
+
+@dataclass(frozen=True)
+class TableStream:
+    """A table whose rows are read a chunk at a time: a million rows cost what one chunk costs."""
+
+    table: MeasurementTable  # what the reader assumed (encoding, header, columns); ``rows`` is empty
+    line_count: int  # lines in the file, to tell how far the chunks have got
+    chunks: Iterator[TableChunk]
+
+
+# A column of measurements, one per line, that Python's float() reads exactly as ``parse_measurement`` does:
+# digits with at most one decimal point, an optional sign, spaces around. Anything else takes the slow path.
+_PLAIN_COLUMN = re.compile(
+    r"(?:[ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)[ \t]*\n)*[ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)[ \t]*"
+)
+
+
+def _open(
+    path: Path, features: Sequence[MeasurementSpec]
+) -> tuple[MeasurementTable, int, Iterator[tuple[int, list[str]]], int]:
+    """Return the table's description, its width, its records (line, cells) after the header, its lines."""
     path = Path(path)
     text, encoding, encoding_notice = decode_file(path)
     first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     if not first_line:
         raise InputError(f"the file {path} is empty; it needs a header row naming the measurements")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    columns: dict[str, Column] | None = None
-    has_header = True
-    width = 0
-    rows: list[TableRow] = []
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines are not rows
-            if columns is None:
-                width = len(record)
-                if len(record) >= len(features) and all(_is_number(c) for c in record[: len(features)]):
-                    has_header = False  # UCI's iris.data: the first row is already data
-                    columns = _headerless_columns(width, features)
-                else:
-                    columns = locate_columns(record, features, path)
-                    continue
-            rows.append(_row(reader.line_num, record, width, features, columns))
-    except csv.Error as exc:
-        raise InputError(f"the file {path} is not valid CSV (line {reader.line_num}: {exc})") from None
-    if not rows or columns is None:
-        raise InputError(f"the file {path} has a header but no rows of measurements")
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for record in reader:
+                if any(cell.strip() for cell in record):  # blank lines are not rows
+                    yield reader.line_num, record
+        except csv.Error as exc:
+            raise InputError(f"the file {path} is not valid CSV (line {reader.line_num}: {exc})") from None
+
+    rest = records()
+    opened = next(rest, None)
+    if opened is None:
+        raise InputError(f"the file {path} has no rows of measurements, only empty cells")
+    line, first = opened
+    width = len(first)
+    if len(first) >= len(features) and all(_is_number(c) for c in first[: len(features)]):
+        has_header = False  # UCI's iris.data: the first row is already data
+        columns = _headerless_columns(width, features)
+        rest = itertools.chain([(line, first)], rest)
+    else:
+        has_header = True
+        columns = locate_columns(first, features, path)
     notices = [encoding_notice] if encoding_notice else []
     notices.extend(_unit_notices(columns, features, path))
-    return MeasurementTable(path, tuple(rows), encoding, has_header, columns, tuple(notices))
+    table = MeasurementTable(path, (), encoding, has_header, columns, tuple(notices))
+    return table, width, rest, text.count("\n") + 1
+
+
+def read_table(path: Path, features: Sequence[MeasurementSpec]) -> MeasurementTable:
+    """Read a CSV of measurements (header optional); raise ``InputError`` if it cannot be a table.
+
+    Rows whose cells are wrong are kept with a ``problem``: the caller reports them all together.
+    Values are converted to each feature's unit; whether they are plausible is the caller's judgement.
+    """
+    table, width, records, _lines = _open(path, features)
+    rows = tuple(_row(line, record, width, features, table.columns) for line, record in records)
+    if not rows:
+        raise InputError(f"the file {table.path} has a header but no rows of measurements")
+    return replace(table, rows=rows)
+
+
+def stream_table(path: Path, features: Sequence[MeasurementSpec], chunk_rows: int = 20_000) -> TableStream:
+    """Read a table as ``read_table`` does, by the same rules, but in chunks of ``chunk_rows`` rows.
+
+    Raises ``InputError`` at once if the file cannot be a table, and from the chunks if it turns out
+    not to be valid CSV further down, or to have no rows at all.
+    """
+    table, width, records, line_count = _open(path, features)
+
+    def chunks() -> Iterator[TableChunk]:
+        seen = False
+        while batch := list(itertools.islice(records, chunk_rows)):
+            seen = True
+            yield _chunk(batch, width, features, table.columns)
+        if not seen:
+            raise InputError(f"the file {table.path} has a header but no rows of measurements")
+
+    return TableStream(table, line_count, chunks())
+
+
+def _chunk(
+    batch: list[tuple[int, list[str]]],
+    width: int,
+    features: Sequence[MeasurementSpec],
+    columns: dict[str, Column],
+) -> TableChunk:
+    """Read a chunk's rows: whole columns at once when every cell is a plain number, else row by row."""
+    note_at = columns[TextColumn.NOTE].index if TextColumn.NOTE in columns else None
+    if all(len(record) == width for _line, record in batch):
+        cells = ["\n".join(record[columns[spec.name].index] for _line, record in batch) for spec in features]
+        if all(_PLAIN_COLUMN.fullmatch(column) for column in cells):
+            matrix = np.array([column.split("\n") for column in cells], dtype=np.float64).T
+            for i, spec in enumerate(features):
+                factor = columns[spec.name].factor
+                if factor != 1.0:
+                    matrix[:, i] = np.round(matrix[:, i] * factor, 4)
+            notes = tuple(record[note_at].strip() if note_at is not None else "" for _line, record in batch)
+            return TableChunk(tuple(line for line, _record in batch), matrix, notes, ())
+    rows = [_row(line, record, width, features, columns) for line, record in batch]
+    good = [row for row in rows if not row.problem]
+    matrix = np.array([row.measurements for row in good], dtype=np.float64).reshape(len(good), len(features))
+    return TableChunk(
+        tuple(row.line for row in good),
+        matrix,
+        tuple(row.note for row in good),
+        tuple(r for r in rows if r.problem),
+    )
 
 
 def _unit_notices(columns: dict[str, Column], features: Iterable[MeasurementSpec], path: Path) -> list[str]:

@@ -10,7 +10,14 @@ from typing import IO, TYPE_CHECKING
 
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import InputError
-from desktop.measurement_table import MeasurementTable, TableRow, decode_file, read_table
+from desktop.measurement_table import (
+    MeasurementTable,
+    TableRow,
+    TableStream,
+    decode_file,
+    read_table,
+    stream_table,
+)
 
 if TYPE_CHECKING:
     from desktop.model_card import ModelCard
@@ -55,6 +62,11 @@ def read_measurements(path: Path, card: ModelCard) -> MeasurementTable:
     return read_table(path, card.features)
 
 
+def stream_measurements(path: Path, card: ModelCard) -> TableStream:
+    """Read the same table as ``read_measurements``, a chunk of rows at a time (``predict --csv``)."""
+    return stream_table(path, card.features)
+
+
 def read_measurement_rows(path: Path, card: ModelCard) -> list[MeasurementRow]:
     """Return the rows of ``read_measurements`` (line numbers, measurements in cm, notes)."""
     return list(read_measurements(path, card).rows)
@@ -68,7 +80,7 @@ def history_columns(observations: Iterable[Observation]) -> list[str]:
     for obs in observations:
         features.update(dict.fromkeys(obs.measurements))
         classes.update(dict.fromkeys(obs.probabilities))
-    return [*_LEADING, *features, *_TRAILING[:2], *(_PROBABILITY_PREFIX + c for c in classes), *_TRAILING[2:]]
+    return columns_for(features, classes)
 
 
 def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
@@ -107,21 +119,39 @@ def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
     return out
 
 
-def write_history(observations: Sequence[Observation], stream: IO[str]) -> None:
-    """Write observations as CSV (header + one row each) to an open text stream."""
-    columns = history_columns(observations)
+def write_history(
+    observations: Iterable[Observation], stream: IO[str], columns: Sequence[str] | None = None
+) -> int:
+    """Write observations as CSV (header + one row each) to an open text stream; return how many.
+
+    With ``columns`` (see ``columns_for``) the observations are written as they come, never all held.
+    """
+    if columns is None:
+        observations = list(observations)
+        columns = history_columns(observations)
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(columns)
+    written = 0
     for obs in observations:
         writer.writerow(_cells(obs, columns))
+        written += 1
+    return written
 
 
-def export_history(observations: Sequence[Observation], path: Path) -> None:
-    """Write observations to a CSV file atomically: the file is either complete or not there."""
+def columns_for(features: Iterable[str], classes: Iterable[str]) -> list[str]:
+    """Return the export columns for observations with these measurement and class names."""
+    probabilities = (_PROBABILITY_PREFIX + c for c in classes)
+    return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:]]
+
+
+def export_history(
+    observations: Iterable[Observation], path: Path, columns: Sequence[str] | None = None
+) -> int:
+    """Write observations to a CSV file atomically (complete or not there); return how many."""
     path = Path(path)
     # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
     with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
-        write_history(observations, handle)
+        return write_history(observations, handle, columns)
 
 
 def import_history(path: Path) -> list[Observation]:

@@ -7,7 +7,7 @@ import json
 import math
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -466,16 +466,28 @@ class ObservationStore:
         for obs in observations:
             if obs.sync_state not in SYNC_STATES:
                 raise ValueError(f"unknown sync state {obs.sync_state!r}")
+        self.add_all([observations])
+
+    def add_all(self, batches: Iterable[list[Observation]]) -> int:
+        """Save batches of observations, read lazily, in ONE transaction: all of them or none.
+
+        An exception raised while the batches are produced (a bad row further down a file) rolls back
+        everything saved so far. Returns how many were saved.
+        """
+        saved = 0
         with self.transaction() as db:
-            try:
-                db.executemany(
-                    f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})",
-                    [_observation_params(o) for o in observations],
-                )
-            except sqlite3.IntegrityError as exc:
-                raise StoreError(f"an observation with the same id is already saved ({exc})") from exc
-            except sqlite3.Error as exc:
-                raise self._write_error(exc) from exc
+            for batch in batches:
+                try:
+                    db.executemany(
+                        f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})",
+                        [_observation_params(o) for o in batch],
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise StoreError(f"an observation with the same id is already saved ({exc})") from exc
+                except sqlite3.Error as exc:
+                    raise self._write_error(exc) from exc
+                saved += len(batch)
+        return saved
 
     def confirm_species(self, id: str, species: str | None) -> None:
         """Record the species the user confirmed or corrected (``None`` or "" clears it)."""
@@ -577,6 +589,22 @@ class ObservationStore:
             yield from observations
             if cursor is None:
                 return
+
+    def measured_names(self) -> tuple[list[str], list[str]]:
+        """Return the measurement and class names the saved observations use, first model first.
+
+        Every observation of one model has its card's names: one row per model is read, not the history.
+        """
+        features: dict[str, None] = {}
+        classes: dict[str, None] = {}
+        sql = (
+            "SELECT measurements, probabilities FROM observations WHERE rowid IN "
+            "(SELECT MIN(rowid) FROM observations GROUP BY model_sha256) ORDER BY rowid"
+        )
+        for measurements, probabilities in self._query(sql, ()).fetchall():
+            features.update(dict.fromkeys(json.loads(measurements)))
+            classes.update(dict.fromkeys(json.loads(probabilities)))
+        return list(features), list(classes)
 
     def count_matching(self, query: HistoryQuery) -> int:
         """Return how many observations ``query`` lists."""

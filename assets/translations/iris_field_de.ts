@@ -131,7 +131,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+245"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+250"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -165,7 +165,7 @@ Set the four measurements on the left, add a note or place if you like, then pre
 Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder den Ort und drücken Sie „Beobachtung speichern“ (Strg+S). Gespeicherte Beobachtungen erscheinen hier, die neueste zuerst.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>{species} (as predicted)</source>
         <translation>{species} (wie vorhergesagt)</translation>
     </message>
@@ -210,7 +210,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+28"/>
         <source>The CSV file could not be written</source>
         <translation>Die CSV-Datei konnte nicht geschrieben werden</translation>
     </message>
@@ -225,7 +225,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Wählen Sie einen anderen Ordner und versuchen Sie es erneut.</translation>
     </message>
     <message numerus="yes">
-        <location line="+3"/>
+        <location line="-9"/>
         <source>Exported %n observation(s) to {path}.</source>
         <translation>
             <numerusform>%n Beobachtung nach {path} exportiert.</numerusform>
@@ -233,7 +233,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         </translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+26"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -505,7 +505,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Sie gelten, bis Iris Field geschlossen wird.</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+47"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from desktop.errors import IrisFieldError
 from desktop.history_query import HistoryQuery, SortKey
 from desktop.model_card import ModelCard
-from desktop.observation_csv import export_history
 from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.history_counter import HistoryCounter, HistoryCounts
+from desktop.ui.history_export import HistoryExport
 from desktop.ui.history_model import (
     KEEP_AT_MOST,
     PAGE_SIZE,
@@ -80,6 +80,11 @@ class HistoryPanel(QWidget):
         self.model = HistoryTableModel(card, store, self)
         self.model.problem.connect(self._show_read_problem)
         self.counter = HistoryCounter(store.path, self) if store is not None else None
+        self.exporter = HistoryExport(store.path, self) if store is not None else None
+        self._exporting = False
+        if self.exporter is not None:
+            self.exporter.finished.connect(self._exported)
+            self.exporter.failed.connect(self._export_failed)
         if self.counter is not None:
             self.counter.counted.connect(self._show_counts)
             self.counter.busy_changed.connect(self._follow_busy)
@@ -303,8 +308,9 @@ class HistoryPanel(QWidget):
         self._delete_button.setEnabled(chosen)
         self.confirm_menu.setEnabled(chosen)
         self._confirm_button.setEnabled(chosen)
-        self.export_action.setEnabled(self.model.rowCount() > 0)
-        self._export_button.setEnabled(self.model.rowCount() > 0)
+        can_export = self.model.rowCount() > 0 and not self._exporting
+        self.export_action.setEnabled(can_export)
+        self._export_button.setEnabled(can_export)
 
     # ----------------------------------------------------------------- actions
     def _restore(self) -> None:
@@ -386,23 +392,36 @@ class HistoryPanel(QWidget):
         dialog.open()
 
     def export_to(self, path: Path) -> None:
-        """Write the observations shown (all, or those the search matched) to a CSV file."""
-        if self._store is None:
+        """Write the observations shown (all, or those search and filters kept) to a CSV file.
+
+        The export runs in the background with the busy bar showing; a line in the status bar (or a
+        dialog, if it failed) says how it went.
+        """
+        if self.exporter is None:
             return
-        try:
-            observations = list(self._store.iterate(self.query()))
-            export_history(observations, path)
-        except (IrisFieldError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            show_problem(
-                self,
-                self.tr("The CSV file could not be written"),
-                self.tr("Nothing was exported to {path}.").format(path=path),
-                sentence(reason) + " " + self.tr("Choose another folder and try again."),
-            )
-            return
-        done = self.tr("Exported %n observation(s) to {path}.", "", len(observations))
+        self._exporting = True
+        self._follow_selection()
+        self._follow_busy(True)
+        self.exporter.start(self.query(), path)
+
+    def _exported(self, path: Path, count: int) -> None:
+        self._export_done()
+        done = self.tr("Exported %n observation(s) to {path}.", "", count)
         self.message.emit(done.format(path=path))
+
+    def _export_failed(self, path: Path, reason: str) -> None:
+        self._export_done()
+        show_problem(
+            self,
+            self.tr("The CSV file could not be written"),
+            self.tr("Nothing was exported to {path}.").format(path=path),
+            sentence(reason) + " " + self.tr("Choose another folder and try again."),
+        )
+
+    def _export_done(self) -> None:
+        self._exporting = False
+        self._follow_busy(self.counter is not None and self.counter.busy())
+        self._follow_selection()
 
     # ----------------------------------------------------------------- language
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)

@@ -396,8 +396,9 @@ class MainWindow(QMainWindow):
                 self._settings = remembered
             except OSError as exc:  # losing the window size is no reason to keep the user from quitting
                 log.warning("cannot remember the window layout: %s", exc)
-        if self.history.counter is not None:
-            self.history.counter.wait()
+        for worker in (self.history.counter, self.history.exporter):
+            if worker is not None:
+                worker.wait()
         if self.integrity_check is not None:
             self.integrity_check.wait()
         super().closeEvent(event)

@@ -358,3 +358,43 @@ def test_predict_never_loads_qt(iris_home: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_predict_csv_save_json_names_each_saved_observation(iris_home: Path, tmp_path: Path) -> None:
+    rows = "".join(f"5.{i % 10},3.5,1.4,0.2\n" for i in range(3))
+    flowers = write_csv(tmp_path / "f.csv", "sepal_length,sepal_width,petal_length,petal_width\n" + rows)
+    data = json.loads(iris(iris_home, "predict", "--csv", str(flowers), "--save", "--json").stdout)
+    with ObservationStore.open() as store:
+        assert {p["saved_id"] for p in data["predictions"]} == {o.id for o in store.list()}
+
+
+def test_predict_csv_with_a_bad_row_far_down_saves_nothing_of_the_chunks_before(
+    iris_home: Path, tmp_path: Path
+) -> None:
+    rows = "5.1,3.5,1.4,0.2\n" * 45_000 + "5.1,3.5,99,0.2\n"  # past the first chunks
+    flowers = write_csv(tmp_path / "f.csv", "sepal_length,sepal_width,petal_length,petal_width\n" + rows)
+    result = iris(iris_home, "predict", "--csv", str(flowers), "--save")
+    line = assert_one_line_error(result, 2)
+    assert "1 bad row" in line and "line 45002:" in line and "nothing was saved" in line
+    assert result.stdout == "", "no prediction is printed when a row is bad"
+    with ObservationStore.open() as store:
+        assert store.list(limit=1) == []
+
+
+def test_predict_csv_draws_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import io
+
+    from desktop.progress import TerminalProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = TerminalProgress(stream, total=200)
+        bar.show(100, 99)
+        bar.close()
+    assert "[###############...............]  50 %  99 rows" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r")
+    assert pipe.getvalue() == ""

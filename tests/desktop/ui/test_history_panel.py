@@ -154,11 +154,12 @@ def test_delete_asks_first_and_cancel_keeps_the_observation(window: MainWindow, 
     assert window.store.list() == []
 
 
-def test_export_writes_the_shown_observations_to_csv(window: MainWindow, tmp_path: Path) -> None:
+def test_export_writes_the_shown_observations_to_csv(window: MainWindow, tmp_path: Path, qtbot) -> None:
     save(window, SETOSA, note="shady bank")
     save(window, VIRGINICA, note="open meadow")
     target = tmp_path / "export.csv"
-    window.history.export_to(target)
+    with qtbot.waitSignal(window.history.exporter.finished):  # written in the background
+        window.history.export_to(target)
     with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["predicted_species"] for r in rows] == ["virginica", "setosa"]
@@ -167,10 +168,11 @@ def test_export_writes_the_shown_observations_to_csv(window: MainWindow, tmp_pat
 
 
 def test_export_into_a_missing_folder_says_so_in_a_dialog(
-    window: MainWindow, tmp_path: Path, shown_boxes
+    window: MainWindow, tmp_path: Path, shown_boxes, qtbot
 ) -> None:
     save(window, SETOSA)
-    window.history.export_to(tmp_path / "no such folder" / "export.csv")
+    with qtbot.waitSignal(window.history.exporter.failed):
+        window.history.export_to(tmp_path / "no such folder" / "export.csv")
     (box,) = shown_boxes(window)
     assert box.windowTitle() == "The CSV file could not be written"
     assert not (tmp_path / "no such folder").exists()
