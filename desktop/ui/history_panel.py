@@ -33,6 +33,7 @@ from desktop.history_query import HistoryQuery, SortKey
 from desktop.model_card import ModelCard
 from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
+from desktop.ui.button_row import ReflowingButtons
 from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.history_counter import HistoryCounter, HistoryCounts
 from desktop.ui.history_export import HistoryExport
@@ -137,6 +138,8 @@ class HistoryPanel(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(columns.TIME, Qt.SortOrder.DescendingOrder)
         header.sortIndicatorChanged.connect(self._sort)
+        # What a narrow pane must still show comes first: when, what, and whether it reached the lab.
+        header.moveSection(header.visualIndex(columns.SYNC), header.visualIndex(columns.CONFIDENCE))
         self.table.doubleClicked.connect(lambda _index: self.restore_action.trigger())
         self.table.selectionModel().selectionChanged.connect(self._follow_selection)
 
@@ -182,17 +185,15 @@ class HistoryPanel(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.busy)
         filters.addWidget(self.count_label)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self._restore_button)
-        buttons.addWidget(self._confirm_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self._export_button)
-        buttons.addWidget(self._delete_button)
+        # Two rows rather than cut words when the pane is narrow (800×600, German).
+        self.buttons = ReflowingButtons(
+            [self._restore_button, self._confirm_button], [self._export_button, self._delete_button], self
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self._pages, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.buttons)
 
         self.retranslate()
         self.refresh()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 # Largest first size: fits a 1366×768 field laptop with its task bar and the window's title bar.
 FIRST_SIZE = QSize(1280, 720)
 MEASURING_WIDTH = 560
+MEASURING_MIN_HEIGHT = 200
 STATUS_MESSAGE_MS = 8000
 
 
@@ -63,6 +65,16 @@ class _MenuHiddenWhileEmpty(QMenu):
         """Show or hide the menu's title as actions come and go."""
         super().actionEvent(event)
         self.menuAction().setVisible(bool(self.actions()))
+
+
+class _MeasuringArea(QScrollArea):
+    """Scrolls the measuring column up and down, never sideways: as wide as its words need, any height."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Return the column's own minimum width (the longer language sets it) and a small height."""
+        inner = self.widget().minimumSizeHint() if self.widget() is not None else QSize()
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        return QSize(inner.width() + scrollbar, min(inner.height(), MEASURING_MIN_HEIGHT))
 
 
 class MainWindow(QMainWindow):
@@ -153,8 +165,15 @@ class MainWindow(QMainWindow):
             self.history_watcher.changed.connect(self.refresh_history)
         self.find_action.triggered.connect(self._focus_search)
 
+        # On a short screen (1366×768 at 150 % leaves 512 points) the measuring column scrolls rather
+        # than squeezing or cutting its controls.
+        self.measuring_area = _MeasuringArea(self)
+        self.measuring_area.setWidget(measuring)
+        self.measuring_area.setWidgetResizable(True)
+        self.measuring_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.measuring_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(measuring)
+        self.splitter.addWidget(self.measuring_area)
         self.splitter.addWidget(self.history)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -413,6 +432,11 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Set every text of the window's own parts (menus, status bar) in the current language."""
         self.setWindowTitle("Iris Field")
+        # The longer language sets the width: the column never gets narrower than its words need.
+        scrollbar = self.measuring_area.verticalScrollBar().sizeHint().width()
+        self.measuring_area.setMinimumWidth(
+            self.measuring_area.widget().minimumSizeHint().width() + scrollbar
+        )
         self.file_menu.setTitle(self.tr("&File"))
         self.observation_menu.setTitle(self.tr("&Observation"))
         self.sync_menu.setTitle(self.tr("&Sync"))
