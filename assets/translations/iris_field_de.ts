@@ -131,7 +131,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+250"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+253"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -181,11 +181,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+11"/>
+        <location line="+100"/>
         <source>Delete observation</source>
         <translation>Beobachtung löschen</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-98"/>
         <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
         <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
     </message>
@@ -284,11 +285,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+2"/>
+        <location line="+6"/>
         <source>Confirm species</source>
         <translation>Art bestätigen</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-5"/>
         <source>Record the species you determined for this flower</source>
         <translation>Die Art eintragen, die Sie für diese Blüte bestimmt haben</translation>
     </message>
@@ -303,7 +305,37 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Löschen …</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Restore measurements</source>
+        <translation>Messwerte übernehmen</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Export as CSV</source>
+        <translation>Als CSV exportieren</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Write the observations shown, all or those found, to a CSV file</source>
+        <translation>Die angezeigten Beobachtungen – alle oder die gefundenen – in eine CSV-Datei schreiben</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Remove the selected observation from this history</source>
+        <translation>Die gewählte Beobachtung aus diesem Verlauf entfernen</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Shows only observations whose words contain all of these</source>
+        <translation>Zeigt nur Beobachtungen, deren Wörter all dies enthalten</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Arrow keys choose an observation; Tab moves on to the buttons below</source>
+        <translation>Pfeiltasten wählen eine Beobachtung; Tab geht weiter zu den Schaltflächen darunter</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>All species</source>
         <translation>Alle Arten</translation>
     </message>
@@ -424,7 +456,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+243"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+264"/>
         <source>The observation was not saved</source>
         <translation>Die Beobachtung wurde nicht gespeichert</translation>
     </message>
@@ -505,7 +537,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Sie gelten, bis Iris Field geschlossen wird.</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+52"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -660,12 +692,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+183"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+208"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-84"/>
         <source>Uncertain</source>
         <translation>Unsicher</translation>
     </message>
@@ -690,7 +722,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Ergebnis: {heading}, {percent}</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+36"/>
         <source>⚠ {feature} {value} {unit} is outside what the model was trained on ({low}–{high} {unit}).</source>
         <translation>⚠ {feature} {value} {unit} liegt außerhalb dessen, womit das Modell trainiert wurde ({low}–{high} {unit}).</translation>
     </message>

@@ -127,6 +127,8 @@ class HistoryPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # Tab leaves the table for the buttons below (arrow keys move between rows).
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
@@ -448,6 +450,29 @@ class HistoryPanel(QWidget):
         self._confirm_button.setToolTip(self.tr("Record the species you determined for this flower"))
         self._export_button.setText(self.tr("Export CSV…"))
         self._delete_button.setText(self.tr("Delete…"))
+        described = (
+            (self._restore_button, self.tr("Restore measurements"), self._restore_button.toolTip()),
+            (self._confirm_button, self.tr("Confirm species"), self._confirm_button.toolTip()),
+            (
+                self._export_button,
+                self.tr("Export as CSV"),
+                self.tr("Write the observations shown, all or those found, to a CSV file"),
+            ),
+            (
+                self._delete_button,
+                self.tr("Delete observation"),
+                self.tr("Remove the selected observation from this history"),
+            ),
+        )
+        for button, name, description in described:
+            button.setAccessibleName(name)
+            button.setAccessibleDescription(description)
+        self.search.setAccessibleDescription(
+            self.tr("Shows only observations whose words contain all of these")
+        )
+        self.table.setAccessibleDescription(
+            self.tr("Arrow keys choose an observation; Tab moves on to the buttons below")
+        )
         self.species_filter.setItemText(0, self.tr("All species"))
         self.species_filter.setAccessibleName(self.tr("Show species"))
         self.sync_filter.setItemText(0, self.tr("Any sync state"))

@@ -216,5 +216,6 @@ class MeasurementPanel(QGroupBox):
             )
             slider.setToolTip(seen)
             spin.setAccessibleName(self.tr("{name} in {unit}").format(name=name, unit=feature.unit))
+            spin.setAccessibleDescription(seen)
             spin.setToolTip(seen)
             spin.setLocale(locale)

@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         self.measuring_area.setWidgetResizable(True)
         self.measuring_area.setFrameShape(QFrame.Shape.NoFrame)
         self.measuring_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a stop of its own on the Tab walk: it scrolls to whichever of its controls has the focus.
+        self.measuring_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.measuring_area)
         self.splitter.addWidget(self.history)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from desktop.inference import UNCERTAIN_BELOW, Prediction
@@ -26,6 +26,8 @@ class ResultPanel(QWidget):
         self._card = card
         self._prediction: Prediction | None = None
         self._shown_icon: tuple[str, bool] | None = None
+        self._announced_heading = ""
+        self.announcement = ""  # what was last read out to a screen reader
 
         self._icon = QLabel(self)
         self._icon.setFixedSize(ICON_SIZE)
@@ -140,6 +142,29 @@ class ResultPanel(QWidget):
                 heading=self._species.text(), percent=self._confidence.text()
             )
         )
+        self._announce_if_new()
+
+    def _announce_if_new(self) -> None:
+        """Have a screen reader say the result when the species shown changes, whatever has the focus.
+
+        Not on every slider step: only a new heading (another species, "uncertain", "unusual") is read
+        out, with the percentage and every species' probability.
+        """
+        heading = self._species.text()
+        if heading == self._announced_heading:
+            return
+        self._announced_heading = heading
+        probabilities = ", ".join(
+            f"{species_name(species)} {value.text()}"
+            for species, value in zip(self._card.classes, self._bar_values, strict=True)
+        )
+        parts = [
+            heading,
+            self._confidence.text(),
+            self._verdict.text() if self._verdict.isVisibleTo(self) else "",
+        ]
+        self.announcement = ". ".join(p for p in (" ".join(parts[:2]).strip(), parts[2], probabilities) if p)
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self._species, self.announcement))
 
     def _unusual_text(self, prediction: Prediction) -> str:
         locale = self.locale()
@@ -181,5 +206,6 @@ class ResultPanel(QWidget):
         """Redo every text in the current language."""
         for species, bar in zip(self._card.classes, self._bars, strict=True):
             bar.setAccessibleName(self.tr("Probability of {species}").format(species=species_name(species)))
+        self._announced_heading = ""  # a new language is read out anew
         if self._prediction is not None:
             self.show_prediction(self._prediction)
