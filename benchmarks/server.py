@@ -1,4 +1,4 @@
-"""A real local ``mlflow server`` (SQLite backend) on a free loopback port, started and stopped by us."""
+"""A real local ``mlflow server`` (SQLite, or PostgreSQL as the lab runs it) on a free loopback port."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-START_TIMEOUT_S = 90.0
+from tests.postgres_cluster import PostgresSettings, running_postgres
+
+LAB_WORKERS = 4
+START_TIMEOUT_S = 180.0  # 4 workers each import mlflow: minutes on 2 busy cores
 QUIET_TIMEOUT_S = 90.0
 
 
@@ -66,10 +69,26 @@ def wait_until_quiet(pgid: int, limit_s: float = QUIET_TIMEOUT_S) -> float:
 
 
 @contextlib.contextmanager
-def mlflow_server(folder: Path, workers: int = 1, settle: bool = True) -> Iterator[str]:
-    """Run ``mlflow server`` with a SQLite store and artifact folder under ``folder``; yield its URL.
+def postgres_mlflow_server(folder: Path, workers: int = LAB_WORKERS, settle: bool = True) -> Iterator[str]:
+    """Run ``mlflow server`` on a fresh PostgreSQL cluster with 4 workers (as the lab does); yield its URL.
 
-    ``settle``: yield only once the server's start-up work has died down (see ``wait_until_quiet``).
+    The cluster keeps PostgreSQL's durable defaults (fsync on) and is deleted afterwards; artifacts go to
+    ``folder``. Needs Debian's ``postgresql`` (installed with apt-get when missing and we are root).
+    """
+    with running_postgres(settings=PostgresSettings(durable=True)) as cluster:
+        uri = cluster.create_database("mlflow")
+        with mlflow_server(folder, workers=workers, settle=settle, backend_store_uri=uri) as url:
+            yield url
+
+
+@contextlib.contextmanager
+def mlflow_server(
+    folder: Path, workers: int = 1, settle: bool = True, backend_store_uri: str = ""
+) -> Iterator[str]:
+    """Run ``mlflow server`` with a SQLite store (unless ``backend_store_uri``) and artifacts in ``folder``.
+
+    Yields its URL. ``settle``: yield only once the server's start-up work has died down (see
+    ``wait_until_quiet``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -79,7 +98,7 @@ def mlflow_server(folder: Path, workers: int = 1, settle: bool = True) -> Iterat
         str(mlflow_cli),
         "server",
         "--backend-store-uri",
-        f"sqlite:///{folder / 'server.db'}",
+        backend_store_uri or f"sqlite:///{folder / 'server.db'}",
         "--artifacts-destination",
         str(folder / "artifacts"),
         "--host",

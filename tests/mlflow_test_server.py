@@ -1,4 +1,4 @@
-"""A real ``mlflow server`` for tests: a free loopback port, a SQLite backend, a temporary artifact folder."""
+"""A real ``mlflow server``: a free loopback port, SQLite or PostgreSQL, a temporary artifact root."""
 
 from __future__ import annotations
 
@@ -46,14 +46,26 @@ def free_port() -> int:
 class MlflowServer:
     """An ``mlflow server`` process that can be started, killed and restarted on one port and database."""
 
-    def __init__(self, root: Path, *, port: int | None = None, app_name: str = "", workers: int = 1):
-        """Keep the SQLite file and artifacts under ``root``; nothing starts until ``start``."""
+    def __init__(
+        self,
+        root: Path,
+        *,
+        port: int | None = None,
+        app_name: str = "",
+        workers: int = 1,
+        backend_store_uri: str = "",
+    ):
+        """Keep the store (SQLite unless ``backend_store_uri`` says otherwise) and artifacts in ``root``.
+
+        Nothing starts until ``start``.
+        """
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.app_name = app_name
         self.workers = workers
         self.db_path = self.root / "mlflow.sqlite"
+        self.backend_store_uri = backend_store_uri or f"sqlite:///{self.db_path.as_posix()}"
         self.artifacts = self.root / "artifacts"
         self.log_path = self.root / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -77,7 +89,7 @@ class MlflowServer:
             "mlflow",
             "server",
             "--backend-store-uri",
-            f"sqlite:///{self.db_path.as_posix()}",
+            self.backend_store_uri,
             "--artifacts-destination",
             str(self.artifacts),
             "--host",
@@ -207,11 +219,16 @@ class MlflowServer:
 
 # ---------------------------------------------------------------------- reading what landed (plain REST)
 @contextlib.contextmanager
-def running_server(fallback: Path) -> Iterator[MlflowServer]:
-    """Run a one-worker server with its store in a scratch folder (a RAM disk if any); stop it after."""
+def running_server(
+    fallback: Path, *, backend_store_uri: str = "", workers: int = 1
+) -> Iterator[MlflowServer]:
+    """Run a server with its files in a scratch folder (a RAM disk if any); stop it after.
+
+    By default one worker on a SQLite store (a second worker process only adds lock contention there);
+    give a PostgreSQL ``backend_store_uri`` and more ``workers`` for a lab-like server.
+    """
     root = scratch_folder(fallback)
-    # One worker: with a SQLite store, a second worker process only adds lock contention.
-    server = MlflowServer(root, workers=1)
+    server = MlflowServer(root, workers=workers, backend_store_uri=backend_store_uri)
     server.start()
     try:
         yield server

@@ -82,10 +82,10 @@ def test_a_server_killed_mid_sync_and_restarted_ends_with_every_observation_exac
 
 
 def test_answers_lost_after_the_server_committed_never_cause_duplicates(
-    mlflow_server: MlflowServer, db_path: Path, experiment_name: str
+    each_store_server: MlflowServer, db_path: Path, experiment_name: str
 ) -> None:
     observations = fill_history(db_path, 60)
-    with TcpProxy(int(mlflow_server.url.rsplit(":", 1)[1])) as proxy:
+    with TcpProxy(int(each_store_server.url.rsplit(":", 1)[1])) as proxy:
         proxy.lose_answers(b"/runs/create", 6)
         proxy.lose_answers(b"/runs/log-batch", 3)
         proxy.lose_answers(b"/runs/update", 3)
@@ -95,7 +95,7 @@ def test_answers_lost_after_the_server_committed_never_cause_duplicates(
 
     assert lost == 14
     assert report.complete, report
-    assert_exactly_once(mlflow_server, experiment_name, observations)
+    assert_exactly_once(each_store_server, experiment_name, observations)
 
 
 @pytest.mark.parametrize(

@@ -40,15 +40,15 @@ def metric_history(server: MlflowServer, run_id: str, key: str) -> list[dict]:
 
 
 def test_every_observation_lands_once_as_a_finished_run_with_its_time_values_and_tags(
-    mlflow_server: MlflowServer, db_path: Path, experiment_name: str
+    each_store_server: MlflowServer, db_path: Path, experiment_name: str
 ) -> None:
     observations = fill_history(db_path, 25)
 
-    report = sync(db_path, mlflow_server, experiment_name)
+    report = sync(db_path, each_store_server, experiment_name)
 
     assert report.complete and report.synced_now == 25
-    assert_exactly_once(mlflow_server, experiment_name, observations)
-    by_observation = {r.tags["observation_id"]: r for r in mlflow_server.list_runs(experiment_name)}
+    assert_exactly_once(each_store_server, experiment_name, observations)
+    by_observation = {r.tags["observation_id"]: r for r in each_store_server.list_runs(experiment_name)}
     for obs in observations:
         run = by_observation[obs.id]
         assert run.start_time == int(datetime.fromisoformat(obs.created_at).timestamp() * 1000)
