@@ -128,14 +128,28 @@ class PostgresCluster:
             lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
         return "\n# iris tests\n" + "\n".join(lines) + "\n"
 
+    def client_environment(self) -> dict[str, str]:
+        """Return this process's environment plus the libpq variables that reach the cluster as superuser."""
+        return dict(
+            os.environ, PGHOST="127.0.0.1", PGPORT=str(self.port), PGUSER=SUPERUSER, PGPASSWORD=self.password
+        )
+
+    def client(self, program: str, *arguments: object) -> str:
+        """Run one of PostgreSQL's client programs (psql, createdb, pg_restore …) against the cluster."""
+        result = subprocess.run(
+            [str(self.bin / program), *map(str, arguments)],
+            env=self.client_environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{program} failed ({result.returncode}): {result.stderr.strip()}")
+        return result.stdout
+
     def create_database(self, name: str) -> str:
         """Create database ``name`` owned by the superuser; return its URI."""
-        subprocess.run(
-            [self.bin / "createdb", "--host", "127.0.0.1", "--port", str(self.port), "-U", SUPERUSER, name],
-            check=True,
-            env=dict(os.environ, PGPASSWORD=self.password),
-            capture_output=True,
-        )
+        self.client("createdb", name)
         return self.uri(name)
 
     def stop(self) -> None:

@@ -1,0 +1,67 @@
+"""Run compose.yaml's mlflow service as a local process: its command line and environment, real PostgreSQL.
+
+Only what Docker itself provides is mapped onto this machine: the ``postgres`` service name becomes the local
+cluster's address, the container's host and port become a free loopback port, the mounted config a file.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+from desktop.sync.rest_client import Auth
+from tests.deploy.compose_file import Compose
+from tests.mlflow_test_server import MlflowServer
+from tests.postgres_cluster import SUPERUSER, PostgresCluster
+
+POSTGRES_SERVICE = "@postgres:5432/"
+
+
+class ComposedMlflowServer(MlflowServer):
+    """The lab's mlflow service, started from compose.yaml with a .env of our own."""
+
+    def __init__(self, root: Path, cluster: PostgresCluster, workers: int):
+        """Fill a .env for ``cluster`` (and ``workers``), then read the service from compose.yaml."""
+        super().__init__(root)
+        self.cluster = cluster
+        self.admin = Auth("basic", "admin", secrets.token_hex(12))
+        self.dotenv = {
+            "LAB_HOSTNAME": f"127.0.0.1:{self.port}",
+            "POSTGRES_USER": SUPERUSER,
+            "POSTGRES_PASSWORD": cluster.password,
+            "MLFLOW_ADMIN_USERNAME": self.admin.username,
+            "MLFLOW_ADMIN_PASSWORD": self.admin.password,
+            "MLFLOW_SECRET_KEY": secrets.token_hex(16),
+            "MLFLOW_WORKERS": str(workers),
+            "MLFLOW_ARTIFACTS_DESTINATION": str(self.artifacts),
+        }
+        self.compose = Compose.load(self.dotenv)
+        self.service = self.compose.service("mlflow")
+
+    def command(self) -> list[str]:
+        """Return the service's command, run by this Python, listening on our loopback port."""
+        argv = [str(part) for part in self.service["command"]]
+        if argv[0] != "mlflow":
+            raise ValueError(f"the mlflow service runs {argv[0]!r}, not mlflow")
+        argv[argv.index("--host") + 1] = "127.0.0.1"
+        argv[argv.index("--port") + 1] = str(self.port)
+        return [sys.executable, "-m", *argv]
+
+    def environment(self) -> dict[str, str]:
+        """Return the service's environment, its config file written here and service names resolved."""
+        env = super().environment()
+        env.update({key: self._here(str(value)) for key, value in self.service["environment"].items()})
+        [mount] = self.service["configs"]
+        config = self.root / Path(mount["target"]).name
+        config.write_text(self._here(self.compose.config(mount["source"])), encoding="utf-8")
+        env["MLFLOW_AUTH_CONFIG_PATH"] = str(config)
+        return env
+
+    def _here(self, value: str) -> str:
+        return value.replace(POSTGRES_SERVICE, f"@127.0.0.1:{self.cluster.port}/")
+
+    @property
+    def admin_header(self) -> str:
+        """Return the admin's Authorization header value."""
+        return self.admin.header()["Authorization"]
