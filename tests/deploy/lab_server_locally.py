@@ -28,6 +28,7 @@ class ComposedMlflowServer(MlflowServer):
         self.admin = Auth("basic", "admin", secrets.token_hex(12))
         self.dotenv = {
             "LAB_HOSTNAME": f"127.0.0.1:{self.port}",
+            "LAB_TLS": "internal",  # read by the caddy service only
             "POSTGRES_USER": SUPERUSER,
             "POSTGRES_PASSWORD": cluster.password,
             "MLFLOW_ADMIN_USERNAME": self.admin.username,

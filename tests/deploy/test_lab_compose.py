@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 import tomllib
@@ -112,14 +113,14 @@ def lab_server(
     lab_postgres: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ComposedMlflowServer]:
     """compose.yaml's mlflow service, running here with its own command line and environment."""
-    server = ComposedMlflowServer(
-        scratch_folder(tmp_path_factory.mktemp("lab-server")), lab_postgres, WORKERS_IN_TEST
-    )
-    server.start()
+    root = scratch_folder(tmp_path_factory.mktemp("lab-server"))
+    server = ComposedMlflowServer(root, lab_postgres, WORKERS_IN_TEST)
     try:
+        server.start()
         yield server
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
