@@ -140,7 +140,6 @@ class MainWindow(QMainWindow):
             QVBoxLayout(self._result_box).addWidget(self.result)
             column.addWidget(self.measurements)
             column.addWidget(self._result_box)
-            column.addWidget(self.save_form)
             column.addStretch(1)
             self.measurements.values_changed.connect(self._on_measurements_changed)
         else:
@@ -175,7 +174,17 @@ class MainWindow(QMainWindow):
         # Not a stop of its own on the Tab walk: it scrolls to whichever of its controls has the focus.
         self.measuring_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.measuring_area)
+        # Below the scrolling part, never scrolled away: note, place and the Save button.
+        left = QWidget(self)
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.measuring_area, 1)
+        if self.save_form is not None:
+            self.save_form.setParent(left)
+            margins = column.contentsMargins()
+            self.save_form.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
+            left_column.addWidget(self.save_form)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.history)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -434,11 +443,6 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Set every text of the window's own parts (menus, status bar) in the current language."""
         self.setWindowTitle("Iris Field")
-        # The longer language sets the width: the column never gets narrower than its words need.
-        scrollbar = self.measuring_area.verticalScrollBar().sizeHint().width()
-        self.measuring_area.setMinimumWidth(
-            self.measuring_area.widget().minimumSizeHint().width() + scrollbar
-        )
         self.file_menu.setTitle(self.tr("&File"))
         self.observation_menu.setTitle(self.tr("&Observation"))
         self.sync_menu.setTitle(self.tr("&Sync"))
