@@ -69,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--save", action="store_true", help="keep the result(s) in the history")
     predict.add_argument("--note", metavar="TEXT", help="a note saved with the observation (needs --save)")
     predict.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    predict.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="save even if the same measurements were saved a few minutes ago",
+    )
+    predict.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        help="with --csv: save even the rows already in the history",
+    )
     # SUPPRESS: a --model given before the command is not overwritten by this one's default.
     predict.add_argument("--model", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=model_help)
 
@@ -232,7 +242,13 @@ def _predict(args: argparse.Namespace) -> int:
     prediction = classifier.predict(args.values)
     saved: Observation | None = None
     if args.save:
-        saved = _save([(prediction, args.note or "")], classifier)[0]
+        from desktop.settings import Settings
+        from desktop.store import Observation
+
+        observation = Observation.from_prediction(
+            prediction, classifier.card, observer=Settings.load().observer, note=args.note or ""
+        )
+        saved = _save_one(observation, args.allow_duplicate)
     if args.json:
         _print_json(_prediction_json(prediction, classifier) | {"saved_id": saved.id if saved else None})
     else:
@@ -260,7 +276,9 @@ def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
         progress = TerminalProgress(sys.stderr, stream.line_count)
         try:
             if args.save:
-                batch.saved = _store_all(batch.observations(stream.chunks, progress))
+                batch.saved = _store_all(
+                    batch.observations(stream.chunks, progress), args.allow_duplicates, str(args.csv)
+                )
             else:
                 for _observations in batch.observations(stream.chunks, progress):
                     pass
@@ -287,7 +305,6 @@ class _CsvBatch:
     ) -> Iterator[list[Observation]]:
         """Yield each chunk's observations to save (none once a row was bad); raise if any row was bad."""
         from desktop.settings import Settings
-        from desktop.store import Observation
 
         observer = Settings.load().observer if self._args.save else ""
         for chunk in chunks:
@@ -300,14 +317,10 @@ class _CsvBatch:
                 progress.show(chunk.lines[-1] if chunk.lines else 0, self.count)
                 continue  # only checking from here on: nothing is predicted, printed or saved
             predicted = self._classifier.predict_many(chunk.measurements)
-            saving = (
-                [
-                    Observation.from_prediction(p, self._classifier.card, observer=observer, note=note)
-                    for p, note in zip(predicted, chunk.notes, strict=True)
-                ]
-                if self._args.save
-                else []
-            )
+            saving = self._observations(chunk, predicted, observer) if self._args.save else []
+            if self._bad_count:
+                progress.show(chunk.lines[-1], self.count)
+                continue
             self._spool_answers(chunk, predicted, [o.id for o in saving])
             self.count += len(predicted)
             progress.show(chunk.lines[-1], self.count)
@@ -321,6 +334,24 @@ class _CsvBatch:
                 f"{self._args.csv} has {_count(self._bad_count, 'bad row')}, {outcome}: {listed}"
                 + (f"; and {more} more" if more > 0 else "")
             )
+
+    def _observations(
+        self, chunk: TableChunk, predicted: BatchPrediction, observer: str
+    ) -> list[Observation]:
+        """Return the chunk's observations (note, place, observer, time, species from their columns)."""
+        from desktop.observation_csv import observation_from_row
+
+        texts = chunk.texts or tuple({} for _ in chunk.lines)
+        made, bad = [], []
+        for line, p, cells in zip(chunk.lines, predicted, texts, strict=True):
+            try:
+                made.append(observation_from_row(p, cells, self._classifier.card, observer))
+            except InputError as exc:
+                bad.append((line, str(exc)))
+        if bad:
+            self._bad_count += len(bad)
+            self._bad = sorted(self._bad + bad)[:BAD_ROWS_LISTED]
+        return made
 
     def _spool_answers(self, chunk: TableChunk, predicted: BatchPrediction, saved_ids: list[str]) -> None:
         import numpy as np
@@ -391,24 +422,47 @@ class _CsvBatch:
             out.write(f"Saved {_count(self.saved, 'observation')}.\n")
 
 
-def _store_all(batches: Iterable[list[Observation]]) -> int:
-    """Save batches of observations in ONE transaction (see ``ObservationStore.add_all``)."""
+def _store_all(batches: Iterable[list[Observation]], allow_duplicates: bool, source: str) -> int:
+    """Save batches of observations in ONE transaction (see ``ObservationStore.add_all``).
+
+    Rows whose measurements and note are already saved (a file imported twice) make it save nothing,
+    unless ``allow_duplicates``.
+    """
     with _open_store() as store:
-        return store.add_all(batches)
+        if allow_duplicates:
+            return store.add_all(batches)
+        before = store.last_rowid()  # rows of this very file, saved batch by batch, do not count
+
+        def checked() -> Iterator[list[Observation]]:
+            for batch in batches:
+                present = store.already_saved(batch, up_to_rowid=before)
+                if present:  # raised while producing: add_all rolls everything back
+                    raise InputError(
+                        f"rows of {source} are already in the history ({_count(len(present), 'row')} in "
+                        f"the first {_count(len(batch), 'row')} checked); nothing was saved; "
+                        f"add --allow-duplicates to save them again"
+                    )
+                yield batch
+
+        return store.add_all(checked())
 
 
-def _save(items: list[tuple[Prediction, str]], classifier: Classifier) -> list[Observation]:
-    """Save predictions as observations in ONE transaction, by the observer named in the settings."""
-    from desktop.settings import Settings
-    from desktop.store import Observation
+def _save_one(observation: Observation, allow_duplicate: bool) -> Observation:
+    """Save one observation, unless the very same measurements were saved a few minutes ago."""
+    from desktop.store import DUPLICATE_WITHIN
 
     with _open_store() as store:
-        observer = Settings.load().observer
-        observations = [
-            Observation.from_prediction(p, classifier.card, observer=observer, note=note) for p, note in items
-        ]
-        store.add_many(observations)
-    return observations
+        earlier = (
+            None if allow_duplicate else store.recent_duplicate(observation.measurements, DUPLICATE_WITHIN)
+        )
+        if earlier is not None:
+            raise InputError(
+                f"the same measurements were saved at {_local_time(earlier.created_at)} "
+                f"(observation {earlier.id}); nothing was saved; "
+                f"add --allow-duplicate to save them again as another flower"
+            )
+        store.add(observation)
+    return observation
 
 
 def _prediction_json(prediction: Prediction, classifier: Classifier) -> dict[str, Any]:

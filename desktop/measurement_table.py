@@ -312,6 +312,15 @@ def _is_number(cell: str) -> bool:
 
 
 # ------------------------------------------------------------------ the rows
+def _texts(record: Sequence[str], columns: dict[str, Column]) -> dict[TextColumn, str]:
+    """Return a record's optional text cells, stripped."""
+    return {
+        TextColumn(name): record[c.index].strip()
+        for name, c in columns.items()
+        if name in _TEXT_COLUMNS and c.index < len(record)
+    }
+
+
 def _row(
     line: int,
     record: Sequence[str],
@@ -319,11 +328,7 @@ def _row(
     features: Sequence[MeasurementSpec],
     columns: dict[str, Column],
 ) -> TableRow:
-    texts = {
-        TextColumn(name): record[c.index].strip()
-        for name, c in columns.items()
-        if name in _TEXT_COLUMNS and c.index < len(record)
-    }
+    texts = _texts(record, columns)
     if len(record) != width:
         return TableRow(line, (), None, f"it has {len(record)} cells, the header has {width}", texts)
     cells = tuple(record[columns[spec.name].index] for spec in features)
@@ -351,6 +356,7 @@ class TableChunk:
     measurements: np.ndarray  # (len(lines), features) float64, in each feature's unit
     notes: tuple[str, ...]  # the note cell of each readable row ("" when the table has none)
     problems: tuple[TableRow, ...]  # the rows that could not be read, each saying why
+    texts: tuple[dict[TextColumn, str], ...] = ()  # every optional text cell of each readable row
 
 
 @dataclass(frozen=True)
@@ -456,7 +462,8 @@ def _chunk(
                 if factor != 1.0:
                     matrix[:, i] = np.round(matrix[:, i] * factor, 4)
             notes = tuple(record[note_at].strip() if note_at is not None else "" for _line, record in batch)
-            return TableChunk(tuple(line for line, _record in batch), matrix, notes, ())
+            texts = tuple(_texts(record, columns) for _line, record in batch)
+            return TableChunk(tuple(line for line, _record in batch), matrix, notes, (), texts)
     rows = [_row(line, record, width, features, columns) for line, record in batch]
     good = [row for row in rows if not row.problem]
     matrix = np.array([row.measurements for row in good], dtype=np.float64).reshape(len(good), len(features))
@@ -465,6 +472,7 @@ def _chunk(
         matrix,
         tuple(row.note for row in good),
         tuple(r for r in rows if r.problem),
+        tuple(row.texts for row in good),
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -14,12 +16,14 @@ from desktop.measurement_table import (
     MeasurementTable,
     TableRow,
     TableStream,
+    TextColumn,
     decode_file,
     read_table,
     stream_table,
 )
 
 if TYPE_CHECKING:
+    from desktop.inference import Prediction
     from desktop.model_card import ModelCard
     from desktop.store import Observation
 
@@ -70,6 +74,53 @@ def stream_measurements(path: Path, card: ModelCard) -> TableStream:
 def read_measurement_rows(path: Path, card: ModelCard) -> list[MeasurementRow]:
     """Return the rows of ``read_measurements`` (line numbers, measurements in cm, notes)."""
     return list(read_measurements(path, card).rows)
+
+
+def observation_from_row(
+    prediction: Prediction, texts: Mapping[TextColumn, str], card: ModelCard, observer: str
+) -> Observation:
+    """Build the observation a CSV row describes: its note, location, observer, time and confirmed species.
+
+    ``texts`` are the row's optional text cells. Raise ``InputError`` naming the cell when a time or a
+    species cannot be read.
+    """
+    from desktop.store import Observation
+
+    observed = texts.get(TextColumn.OBSERVED_AT, "")
+    when = None
+    if observed:
+        try:
+            when = datetime.fromisoformat(observed)
+        except ValueError:
+            raise InputError(
+                f"observed_at {observed!r} is not a date and time like 2026-05-01T09:30"
+            ) from None
+        if when.tzinfo is None:
+            when = when.astimezone()  # a time without zone was written on this computer's clock
+    obs = Observation.from_prediction(
+        prediction,
+        card,
+        observer=texts.get(TextColumn.OBSERVER, "") or observer,
+        note=texts.get(TextColumn.NOTE, ""),
+        location=texts.get(TextColumn.LOCATION, ""),
+        now=when,
+    )
+    confirmed = texts.get(TextColumn.CONFIRMED_SPECIES, "")
+    if not confirmed:
+        return obs
+    species = species_of(confirmed, card.classes)
+    if species is None:
+        raise InputError(f"confirmed_species {confirmed!r} is not one of {', '.join(card.classes)}")
+    return replace(obs, confirmed_species=species)
+
+
+def species_of(text: str, classes: Sequence[str]) -> str | None:
+    """Return the class a species cell names ("setosa", "Iris setosa", "Iris-setosa"), or None."""
+    name = text.strip().lower()
+    for prefix in ("iris-", "iris "):
+        if name.startswith(prefix):
+            name = name[len(prefix) :].strip()
+    return name if name in classes else None
 
 
 # ------------------------------------------------------------------ history out and back in

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
+import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +32,8 @@ if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
     from desktop.model_card import ModelCard
 
 SYNC_STATES = ("pending", "syncing", "synced", "failed")
+# Saving the very same measurements again within this time asks first (a second Ctrl+S by mistake).
+DUPLICATE_WITHIN = timedelta(minutes=10)
 
 # Schema steps, applied in order; PRAGMA user_version holds how many have run. Never edit or reorder a
 # step that has shipped: append a new one. The sync module may append steps for its own tables.
@@ -324,6 +329,8 @@ class ObservationStore:
         self._db = connection
         # Set when this history was just rebuilt from a damaged file: say its sentence to the user once.
         self.salvaged: SalvageReport | None = None
+        # Why this history cannot be written ("" when it can): browsing and export work, saving does not.
+        self.read_only_reason = ""
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -342,6 +349,10 @@ class ObservationStore:
             raise StoreError(
                 f"the folder {folder} for the observation history cannot be created: {exc.strerror or exc}"
             ) from exc
+        read_only = read_only_reason(path)
+        if read_only and path.exists():
+            return cls._open_read_only(path, read_only)
+        _repair_companions(path)
         connection: sqlite3.Connection | None = None
         try:
             connection = _connect(path)
@@ -393,6 +404,31 @@ class ObservationStore:
             raise StoreError(f"the observation history {path} cannot be opened ({exc})") from exc
 
     @classmethod
+    def _open_read_only(cls, path: Path, reason: str) -> ObservationStore:
+        """Open a history that may not be written: browse and export a private snapshot, refuse saving.
+
+        SQLite cannot read a write-ahead-logged file in a read-only folder without creating its -shm
+        index there, so the file and its log are copied to a private folder, opened (and migrated) there.
+        """
+        snapshot = Path(tempfile.mkdtemp(prefix="iris-field-read-only-"))
+        copy = snapshot / path.name
+        try:
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            connection = _connect(copy)
+            _migrate(connection, path)
+        except (OSError, sqlite3.Error) as exc:
+            shutil.rmtree(snapshot, ignore_errors=True)
+            detail = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise StoreError(f"the observation history {path} cannot be read ({detail}); {reason}") from exc
+        _SNAPSHOTS[path] = copy
+        store = cls(path, connection)
+        store.read_only_reason = reason
+        return store
+
+    @classmethod
     def _salvage(cls, path: Path, damage: sqlite3.Error) -> ObservationStore:
         """Move a damaged history aside and open a fresh one holding every observation still readable."""
         try:
@@ -429,6 +465,10 @@ class ObservationStore:
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""
         self._db.close()
+        if self.read_only_reason:
+            snapshot = _SNAPSHOTS.pop(self.path, None)
+            if snapshot is not None:
+                shutil.rmtree(snapshot.parent, ignore_errors=True)
 
     def __enter__(self) -> ObservationStore:
         return self
@@ -440,6 +480,8 @@ class ObservationStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run several writes as one all-or-nothing transaction, committed (fsync'd) on exit."""
+        if self.read_only_reason:
+            raise StoreError(f"nothing can be saved: {self.read_only_reason}")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -615,6 +657,44 @@ class ObservationStore:
         """Return a number that changes whenever another connection (a process, a window) commits."""
         return int(self._query("PRAGMA data_version", ()).fetchone()[0])
 
+    def recent_duplicate(
+        self, measurements: dict[str, float], within: timedelta, now: datetime | None = None
+    ) -> Observation | None:
+        """Return the newest observation saved less than ``within`` ago with exactly these measurements."""
+        since = _iso((now or datetime.now(UTC)) - within)
+        sql = (
+            f"SELECT {_COLUMNS} FROM observations WHERE deleted = 0 AND created_at >= ? "
+            "ORDER BY created_at DESC"
+        )
+        for row in self._query(sql, (since,)).fetchall():
+            if json.loads(row["measurements"]) == measurements:
+                return _row_to_observation(row)
+        return None
+
+    def last_rowid(self) -> int:
+        """Return the row number of the newest saved observation (0 when there is none)."""
+        return int(self._query("SELECT IFNULL(MAX(rowid), 0) FROM observations", ()).fetchone()[0])
+
+    def already_saved(self, observations: list[Observation], up_to_rowid: int | None = None) -> list[int]:
+        """Return the positions (from 1) of observations whose measurements and note are already saved.
+
+        ``up_to_rowid`` looks only at rows saved before (see ``last_rowid``).
+        """
+        wanted = {(json.dumps(o.measurements), o.note) for o in observations}
+        found: set[tuple[str, str]] = set()
+        texts = sorted({m for m, _ in wanted})
+        for start in range(0, len(texts), 500):
+            chunk = texts[start : start + 500]
+            sql = (
+                "SELECT measurements, note FROM observations WHERE deleted = 0 AND rowid <= ? "
+                f"AND measurements IN ({', '.join('?' * len(chunk))})"
+            )
+            limit = up_to_rowid if up_to_rowid is not None else 2**62
+            found.update((m, n) for m, n in self._query(sql, (limit, *chunk)).fetchall())
+        return [
+            i for i, o in enumerate(observations, 1) if (json.dumps(o.measurements), o.note) in found & wanted
+        ]
+
     def counts(self) -> dict[str, int]:
         """Return how many non-deleted observations are in each sync state (every state listed)."""
         result = dict.fromkeys(SYNC_STATES, 0)
@@ -630,8 +710,45 @@ class ObservationStore:
             raise StoreError(f"the observation history {self.path} cannot be read ({exc})") from exc
 
 
+# Read-only histories (original path -> private copy being read); see ``ObservationStore._open_read_only``.
+_SNAPSHOTS: dict[Path, Path] = {}
+
+
+def _writable(path: Path) -> bool:
+    """Tell whether a file or folder may be written: marked writable and writable by this user."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return True  # not there (yet): whether it can be created is the folder's question
+    return bool(mode & 0o222) and os.access(path, os.W_OK)
+
+
+def read_only_reason(path: Path) -> str:
+    """Return why the history at ``path`` cannot be written ("" if it can)."""
+    if path.exists() and not _writable(path):
+        return f"the history file {path} is read-only"
+    if not _writable(path.parent):
+        return f"the folder {path.parent} is read-only"
+    return ""
+
+
+def _repair_companions(path: Path) -> None:
+    """Make a stale read-only -shm/-wal beside a writable history writable again, keeping the log's data."""
+    shm = path.with_name(path.name + "-shm")
+    if shm.exists() and not _writable(shm):
+        shm.unlink(missing_ok=True)  # only an index into the log; SQLite rebuilds it
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and not _writable(wal):
+        # The log holds committed observations: replace it by a writable copy of itself.
+        fresh = wal.with_name(wal.name + ".writable")
+        shutil.copyfile(wal, fresh)
+        os.chmod(fresh, 0o600)
+        os.replace(fresh, wal)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     """Open a connection in autocommit mode (transactions are explicit) with durable pragmas."""
+    path = _SNAPSHOTS.get(Path(path), path)
     # isolation_level=None: Python's implicit transactions are off; every write says BEGIN/COMMIT.
     db = sqlite3.connect(path, isolation_level=None, timeout=10.0, check_same_thread=True)
     try:

@@ -456,7 +456,27 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+264"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+261"/>
+        <source>Set the measurements first: the starting values are not a measured flower.</source>
+        <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Save the same measurements again?</source>
+        <translation>Dieselben Maße noch einmal speichern?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>These measurements were already saved at {time} ({species}). Save them again as a second flower?</source>
+        <translation>Diese Maße wurden bereits um {time} gespeichert ({species}). Als zweite Blüte noch einmal speichern?</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save again</source>
+        <translation>Noch einmal speichern</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>The observation was not saved</source>
         <translation>Die Beobachtung wurde nicht gespeichert</translation>
     </message>
@@ -471,7 +491,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>{species} gespeichert ({time}).</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+24"/>
         <source>Restored the measurements of {species} from {time}.</source>
         <translation>Maße von {species} vom {time} übernommen.</translation>
     </message>
@@ -587,7 +607,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Ü&amp;ber Iris Field</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>Saving is off: {reason}. You can still browse and export the history.</source>
+        <translation>Speichern ist ausgeschaltet: {reason}. Sie können den Verlauf weiterhin ansehen und exportieren.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Species</source>
         <translation>Art</translation>
     </message>

@@ -35,8 +35,8 @@ from desktop import __version__
 from desktop.errors import IrisFieldError
 from desktop.inference import Classifier, Prediction
 from desktop.settings import Settings
-from desktop.store import Observation, ObservationStore
-from desktop.ui.dialogs import show_problem
+from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore
+from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.history_counter import HistoryCounts
 from desktop.ui.history_model import local_time
@@ -44,7 +44,7 @@ from desktop.ui.history_panel import HistoryPanel
 from desktop.ui.history_watcher import HistoryWatcher
 from desktop.ui.i18n import Translations, format_percent, sentence, species_name
 from desktop.ui.measurement_panel import MeasurementPanel
-from desktop.ui.result_panel import ResultPanel
+from desktop.ui.result_panel import WARNING_STYLE, ResultPanel
 from desktop.ui.save_form import SaveForm
 from desktop.ui.settings_dialog import GeneralSettingsPage, SettingsDialog, SettingsPage
 from desktop.ui.species_icons import app_icon
@@ -56,6 +56,10 @@ FIRST_SIZE = QSize(1280, 720)
 MEASURING_WIDTH = 560
 MEASURING_MIN_HEIGHT = 200
 STATUS_MESSAGE_MS = 8000
+
+
+def _read_only(store: ObservationStore | None) -> bool:
+    return store is not None and bool(store.read_only_reason)
 
 
 class _MenuHiddenWhileEmpty(QMenu):
@@ -109,7 +113,7 @@ class MainWindow(QMainWindow):
         self.save_action = QAction(self)
         self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
         self.save_action.triggered.connect(self.save_observation)
-        self.save_action.setEnabled(classifier is not None and store is not None)
+        self.save_action.setEnabled(classifier is not None and store is not None and not _read_only(store))
         self.settings_action = QAction(self)
         preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
         # Linux desktops define no standard key for preferences; Ctrl+, is what most apps use there.
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         self.result: ResultPanel | None = None
         self.save_form: SaveForm | None = None
         self.unavailable_notice: QLabel | None = None
+        self.read_only_notice: QLabel | None = None  # why saving is off, for a history that is read-only
         measuring = QWidget(self)
         column = QVBoxLayout(measuring)
         self._result_box = QGroupBox(measuring)
@@ -184,6 +189,11 @@ class MainWindow(QMainWindow):
             margins = column.contentsMargins()
             self.save_form.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
             left_column.addWidget(self.save_form)
+        if self.save_form is not None and _read_only(store):
+            self.read_only_notice = QLabel(left)
+            self.read_only_notice.setWordWrap(True)
+            self.read_only_notice.setStyleSheet(WARNING_STYLE)
+            left_column.addWidget(self.read_only_notice)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.history)
         self.splitter.setStretchFactor(1, 1)
@@ -244,7 +254,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(sentence(str(exc)), STATUS_MESSAGE_MS)
             return
         if self._prediction is None:
-            self.save_action.setEnabled(self._store is not None)
+            self.save_action.setEnabled(self._store is not None and not _read_only(self._store))
         self._prediction = prediction
         self.result.show_prediction(prediction)
         if self.save_form is not None:
@@ -254,6 +264,31 @@ class MainWindow(QMainWindow):
         """Keep the current prediction with note, location and observer; say "saved" once it is on disk."""
         if self._prediction is None or self._store is None or self._classifier is None:
             return
+        assert self.save_form is not None and self.measurements is not None
+        if not self.measurements.touched():
+            self.save_form.show_saved(
+                self.tr("Set the measurements first: the starting values are not a measured flower.")
+            )
+            return
+        earlier = self._recent_duplicate()
+        if earlier is None:
+            self._save_now()
+            return
+        self.duplicate_question = ask_to_confirm(
+            self,
+            self.tr("Save the same measurements again?"),
+            self.tr(
+                "These measurements were already saved at {time} ({species}). Save them again as a "
+                "second flower?"
+            ).format(
+                time=local_time(earlier.created_at, self.locale()), species=species_name(earlier.species)
+            ),
+            self.tr("Save again"),
+            self._save_now,
+        )
+
+    def _save_now(self) -> None:
+        assert self._prediction is not None and self._classifier is not None and self._store is not None
         assert self.save_form is not None
         location = self.save_form.location_value()
         try:
@@ -287,6 +322,15 @@ class MainWindow(QMainWindow):
         self.history.refresh()
         self.history.select(observation.id)
         self.observation_saved.emit(observation.id)
+
+    def _recent_duplicate(self) -> Observation | None:
+        """Return an observation with the very same measurements saved shortly before, if any."""
+        assert self._prediction is not None and self._classifier is not None and self._store is not None
+        values = dict(zip(self._classifier.card.feature_names, self._prediction.values, strict=True))
+        try:
+            return self._store.recent_duplicate(values, DUPLICATE_WITHIN)
+        except IrisFieldError:
+            return None  # the save itself will say what is wrong with the history
 
     def restore(self, observation: Observation) -> None:
         """Put a saved observation's measurements back into the sliders (and so re-predict)."""
@@ -453,6 +497,12 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.find_action.setText(self.tr("&Find in history"))
         self.about_action.setText(self.tr("&About Iris Field"))
+        if self.read_only_notice is not None and self._store is not None:
+            self.read_only_notice.setText(
+                self.tr("Saving is off: {reason}. You can still browse and export the history.").format(
+                    reason=self._store.read_only_reason
+                )
+            )
         self._result_box.setTitle(self.tr("Species"))
         if self.unavailable_notice is not None:
             self.unavailable_notice.setText(

@@ -185,7 +185,9 @@ def test_history_on_a_fresh_machine_says_there_is_nothing(iris_home: Path) -> No
 
 def test_history_csv_exports_what_the_store_holds(iris_home: Path, tmp_path: Path) -> None:
     for note in ("a", "b", "c"):
-        assert iris(iris_home, "predict", *SETOSA, "--save", "--note", note).returncode == 0
+        assert (
+            iris(iris_home, "predict", *SETOSA, "--save", "--note", note, "--allow-duplicate").returncode == 0
+        )
     out = tmp_path / "history.csv"
     result = iris(iris_home, "history", "--csv", str(out))
     assert result.returncode == 0, result.stderr

@@ -22,6 +22,7 @@ def test_a_save_by_another_connection_appears_at_the_next_check(window, qtbot, i
 
 
 def test_the_windows_own_save_is_not_mistaken_for_one_from_elsewhere(window) -> None:
+    window.measurements.set_values({"sepal_length": 5.1})  # a measured flower, not the defaults
     window.save_action.trigger()
     assert window.history.model.rowCount() == 1
     assert window.history_watcher.check() is False

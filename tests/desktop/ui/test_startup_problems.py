@@ -71,6 +71,7 @@ def test_a_damaged_history_is_moved_aside_and_a_new_one_started(
     assert "the damaged file is kept as" in box.text()
     kept = list(iris_home.glob("observations.sqlite3.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"SQLite format 3")
+    window.measurements.set_values({"sepal_length": 5.1})  # a measured flower, not the defaults
     assert window.save_action.isEnabled()
     window.save_action.trigger()
     assert window.history.model.rowCount() == 1

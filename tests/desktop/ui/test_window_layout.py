@@ -75,5 +75,6 @@ def test_settings_dialog_saves_the_observer_and_takes_pages_from_other_parts(
     saved = Settings.load()
     assert (saved.observer, saved.tracking_uri) == ("A. Botanist", "http://lab.example:5000")
     assert window.settings == saved
+    window.measurements.set_values({"sepal_length": 5.1})  # a measured flower, not the defaults
     window.save_action.trigger()
     assert window.store.list()[0].observer == "A. Botanist"

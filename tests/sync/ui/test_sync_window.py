@@ -57,6 +57,7 @@ def test_a_saved_observation_is_synced_in_the_background_and_the_status_bar_says
     window, controller = open_sync_window(settings)
     earlier = make_observation(1)
     window.store.add(earlier)  # saved in an earlier session
+    window.measurements.set_values({"sepal_length": 5.1})  # a measured flower, not the defaults
     window.save_action.trigger()  # saved now, through the window
 
     qtbot.waitUntil(lambda: controller.status_label.text().startswith("All synced ("), timeout=WAIT_MS)
