@@ -29,12 +29,22 @@ class SortKey(enum.StrEnum):
     """What the history is ordered by; ties are broken by save order."""
 
     SAVED = "saved"  # the Time column: save order, which is the order the flowers were measured in
+    TIME = "time"  # the time measured itself: how a period of time is listed (``since``)
     SPECIES = "species"
     SYNC = "sync"
 
 
-_SORT_SQL = {SortKey.SAVED: None, SortKey.SPECIES: SPECIES_SQL, SortKey.SYNC: "o.sync_state"}
-_INDEX = {SortKey.SPECIES: "observations_by_species", SortKey.SYNC: "observations_by_sync_state"}
+_SORT_SQL = {
+    SortKey.SAVED: None,
+    SortKey.TIME: "o.created_at",
+    SortKey.SPECIES: SPECIES_SQL,
+    SortKey.SYNC: "o.sync_state",
+}
+_INDEX = {
+    SortKey.TIME: "observations_by_created",
+    SortKey.SPECIES: "observations_by_species",
+    SortKey.SYNC: "observations_by_sync_state",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class HistoryQuery:
     text: str = ""  # words that must all appear in species, note, place or observer (any case)
     species: str | None = None
     sync_state: str | None = None
+    since: str | None = None  # ISO-8601 UTC: only observations measured at or after this moment
     sort: SortKey = SortKey.SAVED
     descending: bool = True
 
@@ -82,6 +93,9 @@ def _filters(query: HistoryQuery) -> tuple[list[str], list[Any]]:
     if query.sync_state is not None:
         where.append("o.sync_state = ?")
         params.append(query.sync_state)
+    if query.since is not None:
+        where.append("o.created_at >= ?")
+        params.append(query.since)
     for word in query.short_words():
         pattern = f"%{_escape_like(word)}%"
         where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _SEARCHED_COLUMNS) + ")")
@@ -90,11 +104,14 @@ def _filters(query: HistoryQuery) -> tuple[list[str], list[Any]]:
 
 
 def _within_one_group(query: HistoryQuery) -> HistoryQuery:
-    """Return ``query`` in save order when its filter leaves a single group of its sort key (same order)."""
+    """Return the order ``query`` is read in: save order for a single group, time order for a period."""
     if (query.sort == SortKey.SPECIES and query.species is not None) or (
         query.sort == SortKey.SYNC and query.sync_state is not None
     ):
-        return replace(query, sort=SortKey.SAVED)
+        query = replace(query, sort=SortKey.SAVED)
+    if query.sort == SortKey.SAVED and query.since is not None:
+        # A period is one range of the time index; within it, newest measured first.
+        query = replace(query, sort=SortKey.TIME)
     return query
 
 
@@ -158,9 +175,13 @@ def page_statements(
 
 def count_statement(query: HistoryQuery) -> tuple[str, list[Any]]:
     """Return the SELECT that counts the observations ``query`` lists."""
+    query = _within_one_group(query)
     where, params = _filters(query)
     # An index narrow enough to count from without reading the rows themselves.
-    index = _INDEX[SortKey.SPECIES] if query.species is not None else _INDEX[SortKey.SYNC]
+    if query.since is not None:
+        index = _INDEX[SortKey.TIME]
+    else:
+        index = _INDEX[SortKey.SPECIES] if query.species is not None else _INDEX[SortKey.SYNC]
     words = query.long_words()
     if words:
         where.insert(0, f"o.rowid IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?)")

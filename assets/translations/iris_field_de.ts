@@ -131,7 +131,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+253"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+266"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -151,12 +151,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
         <translation>Keine gespeicherte Beobachtung passt zu „{text}“.</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>No saved observation matches the chosen species and sync state.</source>
-        <translation>Keine gespeicherte Beobachtung passt zur gewählten Art und zum Sync-Status.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>No observations saved yet.
 
 Set the four measurements on the left, add a note or place if you like, then press “Save observation” (Ctrl+S). Saved observations appear here, newest first.</source>
@@ -234,7 +229,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         </translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="-130"/>
+        <source>No saved observation matches the chosen species, sync state and time.</source>
+        <translation>Keine gespeicherte Beobachtung passt zu Art, Sync-Status und Zeitraum.</translation>
+    </message>
+    <message>
+        <location line="+156"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -355,6 +355,36 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Sync-Status anzeigen</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Any time</source>
+        <translation>Jederzeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 12 months</source>
+        <translation>Letzte 12 Monate</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Show observations measured</source>
+        <translation>Beobachtungen anzeigen aus</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Counting observations</source>
         <translation>Beobachtungen werden gezählt</translation>
@@ -456,7 +486,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+261"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+270"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -557,7 +587,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Sie gelten, bis Iris Field geschlossen wird.</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+49"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>

@@ -1,4 +1,4 @@
-"""A row of buttons that folds into two rows when the pane is too narrow, instead of cutting their words."""
+"""A row of controls that folds into two rows when the pane is too narrow, instead of cutting their words."""
 
 from __future__ import annotations
 
@@ -52,9 +52,12 @@ class ReflowingButtons(QWidget):
         for column in range(self._grid.columnCount()):
             self._grid.setColumnStretch(column, 0)
         if folded:
-            for row, group in enumerate((self._leading, self._trailing)):
-                for column, button in enumerate(group):
-                    self._grid.addWidget(button, row, column)
+            for column, button in enumerate(self._leading):
+                self._grid.addWidget(button, 0, column)
+            # The second row keeps to the right, under the end of the first, as it sat unfolded.
+            first = max(len(self._leading) - len(self._trailing), 0)
+            for column, button in enumerate(self._trailing, start=first):
+                self._grid.addWidget(button, 1, column)
             self._grid.setColumnStretch(len(self._leading) + len(self._trailing), 1)
         else:
             for column, button in enumerate(self._leading):

@@ -6,6 +6,7 @@ Rows come from the store a page at a time (``HistoryTableModel``); counts come f
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
@@ -49,8 +50,18 @@ from desktop.ui.i18n import sentence, species_name
 from desktop.ui.species_icons import species_icon
 
 BUTTON_HEIGHT = 36
+# The periods the history can be narrowed to, in days back (0: since midnight today).
+PERIOD_DAYS = (None, 0, 7, 30, 365)
 # A count that answers within this time shows no busy indicator (no flicker on every keystroke).
 BUSY_AFTER_MS = 300
+
+
+def _since(days: int | None) -> str | None:
+    """Return the first moment (UTC, ISO) of the last ``days`` days, counted from local midnight."""
+    if days is None:
+        return None
+    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - timedelta(days=days)).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class HistoryPanel(QWidget):
@@ -109,6 +120,10 @@ class HistoryPanel(QWidget):
         for state in SYNC_STATES:
             self.sync_filter.addItem("", state)
         self.sync_filter.currentIndexChanged.connect(self._requery)
+        self.period_filter = QComboBox(self)
+        for days in PERIOD_DAYS:
+            self.period_filter.addItem("", days)
+        self.period_filter.currentIndexChanged.connect(self._requery)
         self.count_label = QLabel(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)  # no end known: the bar just moves
@@ -181,19 +196,16 @@ class HistoryPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self._title)
         top.addWidget(self.search, 1)
-        filters = QHBoxLayout()
-        filters.addWidget(self.species_filter)
-        filters.addWidget(self.sync_filter)
-        filters.addStretch(1)
-        filters.addWidget(self.busy)
-        filters.addWidget(self.count_label)
+        self.filters = ReflowingButtons(
+            [self.species_filter, self.sync_filter, self.period_filter], [self.busy, self.count_label], self
+        )
         # Two rows rather than cut words when the pane is narrow (800×600, German).
         self.buttons = ReflowingButtons(
             [self._restore_button, self._confirm_button], [self._export_button, self._delete_button], self
         )
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(filters)
+        layout.addWidget(self.filters)
         layout.addWidget(self._pages, 1)
         layout.addWidget(self.buttons)
 
@@ -208,6 +220,7 @@ class HistoryPanel(QWidget):
             text=self.search.text(),
             species=self.species_filter.currentData(),
             sync_state=self.sync_filter.currentData(),
+            since=_since(self.period_filter.currentData()),
             sort=SORT_KEYS.get(header.sortIndicatorSection(), SortKey.SAVED),
             descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
         )
@@ -255,7 +268,7 @@ class HistoryPanel(QWidget):
     def _show_counts(self, counts: HistoryCounts) -> None:
         query = self.model.query
         number = self.locale().toString(counts.listed)
-        if query.text.strip() or query.species is not None or query.sync_state is not None:
+        if query.text.strip() or any(v is not None for v in (query.species, query.sync_state, query.since)):
             self.count_label.setText(self.tr("Matches: {count}").format(count=number))
         else:
             self.count_label.setText(self.tr("Observations: {count}").format(count=number))
@@ -278,8 +291,10 @@ class HistoryPanel(QWidget):
             text = self._unavailable
         elif self.search.text().strip():
             text = self.tr("No saved observation matches “{text}”.").format(text=self.search.text().strip())
-        elif self.species_filter.currentData() is not None or self.sync_filter.currentData() is not None:
-            text = self.tr("No saved observation matches the chosen species and sync state.")
+        elif any(
+            f.currentData() is not None for f in (self.species_filter, self.sync_filter, self.period_filter)
+        ):
+            text = self.tr("No saved observation matches the chosen species, sync state and time.")
         else:
             text = self.tr(
                 "No observations saved yet.\n\nSet the four measurements on the left, add a note or "
@@ -480,6 +495,16 @@ class HistoryPanel(QWidget):
             state = self.sync_filter.itemData(index)
             self.sync_filter.setItemText(index, f"{SYNC_SYMBOLS[state]} {self.model.sync_word(state)}")
         self.sync_filter.setAccessibleName(self.tr("Show sync state"))
+        periods = (
+            self.tr("Any time"),
+            self.tr("Today"),
+            self.tr("Last 7 days"),
+            self.tr("Last 30 days"),
+            self.tr("Last 12 months"),
+        )
+        for index, text in enumerate(periods):
+            self.period_filter.setItemText(index, text)
+        self.period_filter.setAccessibleName(self.tr("Show observations measured"))
         self.busy.setAccessibleName(self.tr("Counting observations"))
         self.model.retranslate(self.locale())
         if self.counter is not None and self.counter.last is not None:

@@ -470,6 +470,8 @@ class MainWindow(QMainWindow):
                 self._settings = remembered
             except OSError as exc:  # losing the window size is no reason to keep the user from quitting
                 log.warning("cannot remember the window layout: %s", exc)
+        if self.history_watcher is not None:
+            self.history_watcher.timer.stop()
         for worker in (self.history.counter, self.history.exporter):
             if worker is not None:
                 worker.wait()

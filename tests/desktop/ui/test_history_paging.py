@@ -76,3 +76,12 @@ def test_a_refresh_keeps_the_rows_already_scrolled_to_and_the_selection(long_win
     history.refresh()
     assert history.model.rowCount() >= 2 * PAGE_SIZE
     assert history.selected() == chosen
+
+
+def test_the_period_filter_keeps_what_was_measured_in_it_newest_measured_first(long_window, qtbot) -> None:
+    history = long_window.history
+    long_window.save_action.trigger()  # measured now; the long history is from May 2026
+    history.period_filter.setCurrentIndex(history.period_filter.findData(0))  # today
+    assert history.model.rowCount() == 1
+    assert history.model.observation(0).id == long_window.store.list(limit=1)[0].id
+    qtbot.waitUntil(lambda: history.count_label.text() == "Matches: 1")
