@@ -80,6 +80,7 @@ def test_a_refresh_keeps_the_rows_already_scrolled_to_and_the_selection(long_win
 
 def test_the_period_filter_keeps_what_was_measured_in_it_newest_measured_first(long_window, qtbot) -> None:
     history = long_window.history
+    long_window.measurements.set_values({"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4})
     long_window.save_action.trigger()  # measured now; the long history is from May 2026
     history.period_filter.setCurrentIndex(history.period_filter.findData(0))  # today
     assert history.model.rowCount() == 1
