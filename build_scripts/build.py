@@ -35,6 +35,7 @@ from build_scripts.bundle_check import (  # noqa: E402
     forbidden_contents,
     unpacked_size,
 )
+from build_scripts.bundled_release import UnsignedBundledModel, describe_bundled_release  # noqa: E402
 from build_scripts.icons import write_icons  # noqa: E402
 
 SPEC = ROOT / "build_scripts" / "iris-field.spec"
@@ -184,6 +185,10 @@ def pack(bundle: Path, dist: Path, *, archive: bool) -> None:
 def build(dist: Path, work: Path, *, archive: bool) -> int:
     """Build, check and pack the bundle; print the figures; return the exit code."""
     started = time.monotonic()
+    try:
+        print(f"model:      {describe_bundled_release(ROOT / 'assets')}")
+    except UnsignedBundledModel as exc:
+        raise BuildError(str(exc)) from None
     icons = write_icons(ROOT / "assets" / "icons" / "iris-field.svg", work / "icons")
     bundle = run_pyinstaller(dist, work / "pyinstaller", icons["ico"].parent)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import shutil
 import sys
@@ -17,11 +18,13 @@ from desktop.progress import TerminalProgress
 if TYPE_CHECKING:
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
+    from desktop.model_delivery.model_store import ActiveModel
     from desktop.store import Observation, ObservationStore
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 SYNC_MODULE = "desktop.sync.cli"
+MODEL_MODULE = "desktop.model_delivery.cli"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
 
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--search", default="", metavar="TEXT", help="only those matching TEXT")
 
     _register_sync(commands)
+    importlib.import_module(MODEL_MODULE).add_parser(commands)
     return parser
 
 
@@ -158,12 +162,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _predict(args)
     if args.command == "history":
         return _history(args)
+    if args.command == "model":
+        return int(importlib.import_module(MODEL_MODULE).run(args))
     if args.command == "sync":
         unavailable = getattr(args, "sync_unavailable", None)
         if unavailable:
             raise IrisFieldError(f"syncing is unavailable because its module failed to load ({unavailable})")
-        import importlib
-
         return int(importlib.import_module(SYNC_MODULE).run(args))
     raise UsageError("name a command, e.g. `iris-field predict 5.1 3.5 1.4 0.2`")
 
@@ -220,10 +224,18 @@ def _open_store() -> ObservationStore:
     return store
 
 
-def _load_classifier(args: argparse.Namespace) -> Classifier:
-    from desktop.inference import Classifier
+def _load_model(args: argparse.Namespace) -> ActiveModel:
+    """Return the model that predicts: ``--model`` if given, else the active release (or the bundled one)."""
+    from desktop.model_delivery.model_store import ActiveModel, ModelOrigin, ModelStore
 
-    return Classifier.load(args.model)
+    if args.model is not None:
+        from desktop.inference import Classifier
+
+        return ActiveModel(Classifier.load(args.model), None, ModelOrigin.BUNDLED)
+    active = ModelStore().load_active()
+    if active.note:
+        sys.stderr.write(f"{PROG}: note: {active.note}\n")
+    return active
 
 
 # ------------------------------------------------------------------ predict
@@ -236,21 +248,29 @@ def _predict(args: argparse.Namespace) -> int:
         raise UsageError("--note is saved with the observation, so it needs --save")
     if args.csv is not None and args.note is not None:
         raise UsageError("--note applies to one flower; put notes in a 'note' column of the CSV instead")
-    classifier = _load_classifier(args)
+    model = _load_model(args)
+    classifier = model.classifier
     if args.csv is not None:
-        return _predict_csv(args, classifier)
+        return _predict_csv(args, model)
     prediction = classifier.predict(args.values)
     saved: Observation | None = None
     if args.save:
+        from desktop.model_delivery.model_store import ModelStore
+        from desktop.model_delivery.shadow import shadow_prediction
         from desktop.settings import Settings
         from desktop.store import Observation
 
         observation = Observation.from_prediction(
-            prediction, classifier.card, observer=Settings.load().observer, note=args.note or ""
+            prediction,
+            classifier.card,
+            observer=Settings.load().observer,
+            note=args.note or "",
+            stamp=model.stamp,
+            challenger=shadow_prediction(ModelStore().load_challenger(), prediction),
         )
         saved = _save_one(observation, args.allow_duplicate)
     if args.json:
-        _print_json(_prediction_json(prediction, classifier) | {"saved_id": saved.id if saved else None})
+        _print_json(_prediction_json(prediction, model) | {"saved_id": saved.id if saved else None})
     else:
         _print_prediction(prediction, classifier)
         if saved is not None:
@@ -258,7 +278,7 @@ def _predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
+def _predict_csv(args: argparse.Namespace, model: ActiveModel) -> int:
     """Read, predict and (with --save) save a CSV a chunk at a time; any bad row means nothing at all.
 
     The answers wait in a temporary file and the saves in an open transaction until the last row has
@@ -268,11 +288,12 @@ def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
 
     from desktop.observation_csv import stream_measurements
 
+    classifier = model.classifier
     stream = stream_measurements(args.csv, classifier.card)
     for notice in stream.table.notices:
         sys.stderr.write(f"{PROG}: note: {notice}.\n")
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        batch = _CsvBatch(args, classifier, spool)
+        batch = _CsvBatch(args, model, spool)
         progress = TerminalProgress(sys.stderr, stream.line_count)
         try:
             if args.save:
@@ -291,8 +312,12 @@ def _predict_csv(args: argparse.Namespace, classifier: Classifier) -> int:
 class _CsvBatch:
     """The rows of one ``predict --csv``: predicted chunk by chunk, answers spooled, bad rows gathered."""
 
-    def __init__(self, args: argparse.Namespace, classifier: Classifier, spool: Any):
-        self._args, self._classifier, self._spool = args, classifier, spool
+    def __init__(self, args: argparse.Namespace, model: ActiveModel, spool: Any):
+        from desktop.model_delivery.model_store import ModelStore
+
+        classifier = model.classifier
+        self._args, self._model, self._classifier, self._spool = args, model, classifier, spool
+        self._challenger = ModelStore().load_challenger() if args.save else None
         self._bad: list[tuple[int, str]] = []  # the first BAD_ROWS_LISTED, by line
         self._bad_count = 0
         self.count = 0
@@ -345,7 +370,14 @@ class _CsvBatch:
         made, bad = [], []
         for line, p, cells in zip(chunk.lines, predicted, texts, strict=True):
             try:
-                made.append(observation_from_row(p, cells, self._classifier.card, observer))
+                made.append(
+                    _release_stamped(
+                        observation_from_row(p, cells, self._classifier.card, observer),
+                        p,
+                        self._model,
+                        self._challenger,
+                    )
+                )
             except InputError as exc:
                 bad.append((line, str(exc)))
         if bad:
@@ -360,7 +392,7 @@ class _CsvBatch:
 
         if self._args.json:
             for i, (line, p) in enumerate(zip(chunk.lines, predicted, strict=True)):
-                item = {"line": line, **_prediction_json(p, self._classifier)}
+                item = {"line": line, **_prediction_json(p, self._model)}
                 item["saved_id"] = saved_ids[i] if saved_ids else None
                 self._spool.write(("," if self._items else "") + json.dumps(item) + "\n")
                 self._items += 1
@@ -465,8 +497,26 @@ def _save_one(observation: Observation, allow_duplicate: bool) -> Observation:
     return observation
 
 
-def _prediction_json(prediction: Prediction, classifier: Classifier) -> dict[str, Any]:
-    card = classifier.card
+def _release_stamped(
+    observation: Observation, prediction: Prediction, model: ActiveModel, challenger: ActiveModel | None
+) -> Observation:
+    """Return ``observation`` stamped with the release that predicted it and the challenger's answer."""
+    from dataclasses import replace
+
+    from desktop.model_delivery.shadow import shadow_prediction
+
+    stamp = model.stamp
+    return replace(
+        observation,
+        model_registry=stamp.registry,
+        model_sequence=stamp.sequence,
+        challenger=shadow_prediction(challenger, prediction),
+    )
+
+
+def _prediction_json(prediction: Prediction, model: ActiveModel) -> dict[str, Any]:
+    card = model.classifier.card
+    stamp = model.stamp
     by_name = {f.name: f for f in card.features}
     return {
         "species": prediction.species,
@@ -485,7 +535,13 @@ def _prediction_json(prediction: Prediction, classifier: Classifier) -> dict[str
             for name in prediction.unusual
         ],
         "outlier": prediction.outlier.to_json() if prediction.outlier is not None else None,
-        "model": {"name": card.model_name, "version": card.model_version, "sha256": card.sha256},
+        "model": {
+            "name": card.model_name,
+            "version": card.model_version,
+            "sha256": card.sha256,
+            "registry": stamp.registry,
+            "sequence": stamp.sequence,
+        },
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -21,6 +22,7 @@ from desktop.measurement_table import (
     read_table,
     stream_table,
 )
+from desktop.model_delivery.release import ShadowPrediction
 
 if TYPE_CHECKING:
     from desktop.inference import Prediction
@@ -51,6 +53,8 @@ _TRAILING = (
 # Columns added after the first exports: an export without them still imports.
 _OPTIONAL = frozenset({"outlier", "outlier_score"})
 _PROBABILITY_PREFIX = "p_"
+# The release that predicted and the challenger's shadow answer (JSON); optional when reading older exports.
+_RELEASE = ("model_registry", "model_sequence", "challenger")
 
 
 # A measurement row of an input CSV; the reading rules live in desktop/measurement_table.py.
@@ -156,6 +160,9 @@ def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
         "deleted": "1" if obs.deleted else "0",
         "outlier": "1" if obs.outlier else "0",
         "outlier_score": "" if obs.outlier_score is None else repr(float(obs.outlier_score)),
+        "model_registry": obs.model_registry,
+        "model_sequence": "" if obs.model_sequence is None else str(obs.model_sequence),
+        "challenger": json.dumps(obs.challenger.to_dict()) if obs.challenger else "",
     }
     out = []
     for column in columns:
@@ -192,7 +199,7 @@ def write_history(
 def columns_for(features: Iterable[str], classes: Iterable[str]) -> list[str]:
     """Return the export columns for observations with these measurement and class names."""
     probabilities = (_PROBABILITY_PREFIX + c for c in classes)
-    return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:]]
+    return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:], *_RELEASE]
 
 
 def export_history(
@@ -205,13 +212,17 @@ def export_history(
         return write_history(observations, handle, columns)
 
 
+def _challenger(text: str) -> ShadowPrediction | None:
+    return ShadowPrediction.from_dict(json.loads(text)) if text else None
+
+
 def import_history(path: Path) -> list[Observation]:
     """Read observations back from a CSV written by ``export_history``; raise ``InputError`` on bad rows."""
     from desktop.store import Observation
 
     text, _, _ = decode_file(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    fixed = set(_LEADING) | set(_TRAILING)
+    fixed = set(_LEADING) | set(_TRAILING) | set(_RELEASE)
     header = reader.fieldnames or []
     missing = [c for c in (*_LEADING, *_TRAILING) if c not in header and c not in _OPTIONAL]
     if missing:
@@ -246,6 +257,9 @@ def import_history(path: Path) -> list[Observation]:
                     deleted=record["deleted"] == "1",
                     outlier=record.get("outlier") == "1",
                     outlier_score=float(record["outlier_score"]) if record.get("outlier_score") else None,
+                    model_registry=record.get("model_registry") or "",
+                    model_sequence=int(record["model_sequence"]) if record.get("model_sequence") else None,
+                    challenger=_challenger(record.get("challenger") or ""),
                 )
             )
         except (TypeError, ValueError) as exc:

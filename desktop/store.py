@@ -25,6 +25,7 @@ from desktop.history_salvage import (
     private_copy,
     recover_observations,
 )
+from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.paths import default_db_path
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
@@ -135,12 +136,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX observations_by_species
         ON observations (deleted, IFNULL(confirmed_species, predicted_species));
     """,
+    # 6 (model delivery): the release that predicted (registry and sequence beside name, version and
+    # sha256), and the challenger's shadow prediction as JSON (NULL when no challenger ran).
+    """
+    ALTER TABLE observations ADD COLUMN model_registry TEXT NOT NULL DEFAULT '';
+    ALTER TABLE observations ADD COLUMN model_sequence INTEGER;
+    ALTER TABLE observations ADD COLUMN challenger TEXT;
+    """,
 ]
 
 _COLUMNS = (
     "id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual, "
     "model_name, model_version, model_sha256, observer, note, location, latitude, longitude, "
-    "confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score"
+    "confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score, "
+    "model_registry, model_sequence, challenger"
 )
 _COLUMN_COUNT = len(_COLUMNS.split(","))
 
@@ -189,6 +198,16 @@ class Observation:
     deleted: bool = False
     outlier: bool = False  # unlike any flower the model was trained on (the joint check flagged it)
     outlier_score: float | None = None  # its distance to the nearest species; None before the check
+    model_registry: str = ""  # the lab registry of the release that predicted ("" for an unsigned model)
+    model_sequence: int | None = None  # that release's sequence number in its registry
+    challenger: ShadowPrediction | None = None  # the challenger's answer, when one ran in shadow
+
+    @property
+    def model_stamp(self) -> ModelStamp:
+        """Return the release that predicted this observation."""
+        return ModelStamp(
+            self.model_registry, self.model_name, self.model_version, self.model_sha256, self.model_sequence
+        )
 
     @property
     def species(self) -> str:
@@ -207,8 +226,14 @@ class Observation:
         latitude: float | None = None,
         longitude: float | None = None,
         now: datetime | None = None,
+        stamp: ModelStamp | None = None,
+        challenger: ShadowPrediction | None = None,
     ) -> Observation:
-        """Build a new observation (fresh UUID, UTC time) from a prediction of the model on ``card``."""
+        """Build a new observation (fresh UUID, UTC time) from a prediction of the model on ``card``.
+
+        ``stamp`` names the signed release that predicted (registry, sequence); ``challenger`` is the
+        shadow model's answer for the same flower.
+        """
         _check_coordinate("latitude", latitude, 90.0)
         _check_coordinate("longitude", longitude, 180.0)
         created = utc_now() if now is None else _iso(now)
@@ -231,6 +256,9 @@ class Observation:
             updated_at=created,
             outlier=prediction.unlike_training,
             outlier_score=None if prediction.outlier is None else float(prediction.outlier.score),
+            model_registry=stamp.registry if stamp else "",
+            model_sequence=stamp.sequence if stamp else None,
+            challenger=challenger,
         )
 
 
@@ -269,7 +297,20 @@ def _row_to_observation(row: sqlite3.Row) -> Observation:
         deleted=bool(row["deleted"]),
         outlier=bool(row["outlier"]),
         outlier_score=row["outlier_score"],
+        model_registry=row["model_registry"],
+        model_sequence=row["model_sequence"],
+        challenger=_shadow(row["challenger"]),
     )
+
+
+def _shadow(text: str | None) -> ShadowPrediction | None:
+    """Return the stored shadow prediction; an unreadable one reads as none (it never hides the row)."""
+    if not text:
+        return None
+    try:
+        return ShadowPrediction.from_dict(json.loads(text))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _observation_params(obs: Observation) -> tuple[Any, ...]:
@@ -296,6 +337,9 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
         int(obs.deleted),
         int(obs.outlier),
         obs.outlier_score,
+        obs.model_registry,
+        obs.model_sequence,
+        json.dumps(obs.challenger.to_dict()) if obs.challenger else None,
     )
 
 

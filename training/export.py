@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import sys
@@ -17,6 +18,7 @@ from desktop.errors import IrisFieldError
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME
 from training import register
+from training import release as releases
 from training.card import build_card
 from training.convert import to_onnx
 from training.errors import ExportError, TrainingError
@@ -40,6 +42,9 @@ class ExportOutcome:
     sha256: str
     parity_rows: int
     max_abs_difference: float
+    sequence: int | None = None  # the release sequence when signed
+    signer: str = ""
+    bundle_path: Path | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
         "sqlite:///mlflow.db in the project folder)",
     )
+    release = parser.add_argument_group("signed release (for delivery to the laptops)")
+    release.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="FILE",
+        help="sign the release with this Ed25519 key (from `iris-keys generate`; passphrase from "
+        f"${releases.PASSPHRASE_ENV})",
+    )
+    release.add_argument(
+        "--registry",
+        metavar="NAME",
+        help="the registry name written into the release (default: the tracking URI)",
+    )
+    release.add_argument(
+        "--bundle",
+        type=Path,
+        metavar="FILE.irismodel",
+        help="also write the signed release as one file, for laptops that never get online",
+    )
     return parser
 
 
@@ -73,11 +97,26 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: str | None) -> ExportOutcome:
-    """Export one registered version; nothing in ``out`` changes unless parity holds."""
+def export(
+    *,
+    alias: str | None,
+    version: str | None,
+    out: Path,
+    tracking_uri: str | None,
+    sign_key: Path | None = None,
+    registry: str | None = None,
+    bundle: Path | None = None,
+) -> ExportOutcome:
+    """Export one registered version; nothing in ``out`` changes unless parity holds (and signing works)."""
     from mlflow import MlflowClient
 
-    use_store(resolve_tracking_uri(tracking_uri))
+    if bundle is not None and sign_key is None:
+        raise ExportError("--bundle needs --sign-key: laptops install signed releases only")
+    if bundle is not None and bundle.suffix != releases.BUNDLE_SUFFIX:
+        raise ExportError(f"the bundle file name must end in {releases.BUNDLE_SUFFIX}")
+    uri = resolve_tracking_uri(tracking_uri)
+    signer = _signer(sign_key)
+    use_store(uri)
     ref = register.find_version(alias=None if version else alias, version=version)
     if ref is None:
         wanted = f"version {version}" if version else f"alias @{alias}"
@@ -108,6 +147,20 @@ def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: s
         seen = np.array([[f.stats.min, f.stats.max] for f in card.features])
         probes = np.vstack([everything.features, probe_rows(seen[:, 0], seen[:, 1], seed=int(ref.version))])
         report = check(classifier, model, probes)
+        release = None
+        if sign_key is not None:
+            release = releases.new_release(
+                card=card,
+                registry=registry or uri,
+                sequence=releases.next_sequence(),
+                signer=signer,
+                rows=releases.reference_rows(classifier, probes),
+                data_fingerprint=everything.fingerprint(),
+            )
+            card_file = releases.card_bytes(releases.signed_card(card, release, sign_key))
+            _write(staging / CARD_FILENAME, card_file)
+            if bundle is not None:
+                releases.write_bundle(bundle, onnx_bytes, card_file)
 
         # Model first, card second: each file is replaced atomically; the card names the model's sha256,
         # so a reader that catches the moment between the two sees a mismatch, never a wrong prediction.
@@ -120,6 +173,9 @@ def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: s
     client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
     client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
     register.tag_version(ref.version, {"exported_sha256": card.sha256})
+    if release is not None:
+        # Last: laptops compare these tags, so they name a release only once its files are on the server.
+        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest())
     return ExportOutcome(
         ref.version,
         ref.run_id,
@@ -128,14 +184,35 @@ def export(*, alias: str | None, version: str | None, out: Path, tracking_uri: s
         card.sha256,
         report.rows,
         report.max_abs_difference,
+        release.sequence if release else None,
+        signer,
+        bundle,
     )
+
+
+def _signer(sign_key: Path | None) -> str:
+    """Return the signing key's fingerprint (checked before anything is converted), or "" when unsigned."""
+    if sign_key is None:
+        return ""
+    try:
+        return releases.signer_fingerprint(sign_key)
+    except IrisFieldError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``iris-export``; return the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        outcome = export(alias=args.alias, version=args.version, out=args.out, tracking_uri=args.tracking_uri)
+        outcome = export(
+            alias=args.alias,
+            version=args.version,
+            out=args.out,
+            tracking_uri=args.tracking_uri,
+            sign_key=args.sign_key,
+            registry=args.registry,
+            bundle=args.bundle,
+        )
     except TrainingError as exc:
         print(f"iris-export: nothing was written: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -155,6 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{outcome.max_abs_difference:.1e}\n"
         f"Wrote {outcome.onnx_path} (sha256 {outcome.sha256[:12]}…) and {outcome.card_path}"
     )
+    if outcome.sequence is not None:
+        print(f"Signed release {outcome.sequence} of version {outcome.version} with key {outcome.signer}")
+    if outcome.bundle_path is not None:
+        print(f"Wrote the release file {outcome.bundle_path}")
     return EXIT_OK
 
 

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+73"/>
+        <location filename="../../desktop/ui/app.py" line="+87"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -486,7 +486,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+270"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+296"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -506,7 +506,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Noch einmal speichern</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>The observation was not saved</source>
         <translation>Die Beobachtung wurde nicht gespeichert</translation>
     </message>
@@ -660,7 +660,7 @@ You can still browse, confirm, export and delete saved observations. Reinstallin
 Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportieren und löschen. Eine Neuinstallation von Iris Field stellt das Modell wieder her.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>Model {name} v{version} ({alias})</source>
         <translation>Modell {name} v{version} ({alias})</translation>
     </message>
@@ -745,9 +745,196 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
 </context>
 <context>
+    <name>ModelDeliveryController</name>
+    <message>
+        <location filename="../../desktop/ui/model_controller.py" line="+79"/>
+        <source>Model {name} v{version} ({alias})</source>
+        <translation>Modell {name} v{version} ({alias})</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{model} · released {date}</source>
+        <translation>{model} · veröffentlicht {date}</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No lab server is set</source>
+        <translation>Kein Laborserver eingestellt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set the lab&apos;s MLflow server in Settings → Sync, or install a model file.</source>
+        <translation>Stellen Sie den MLflow-Server des Labors unter Einstellungen → Synchronisation ein, oder installieren Sie eine Modelldatei.</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>The lab&apos;s server could not be asked</source>
+        <translation>Der Server des Labors war nicht erreichbar</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>A new model was refused</source>
+        <translation>Ein neues Modell wurde abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model is up to date.</source>
+        <translation>Das Modell ist aktuell.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s new model was refused and the current one kept: {reason}</source>
+        <translation>Das neue Modell des Labors wurde abgelehnt, das bisherige bleibt: {reason}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>A challenger model v{version} from the lab now runs in the background.</source>
+        <translation>Ein Herausforderer-Modell v{version} des Labors läuft jetzt im Hintergrund mit.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>New model v{version} from the lab: cross-validated accuracy {new}, was {old}.</source>
+        <translation>Neues Modell v{version} vom Labor: kreuzvalidierte Genauigkeit {new}, bisher {old}.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>New model v{version} from the lab.</source>
+        <translation>Neues Modell v{version} vom Labor.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It replaces the model Iris Field was installed with.</source>
+        <translation>Es ersetzt das Modell, mit dem Iris Field installiert wurde.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>New model</source>
+        <translation>Neues Modell</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The model file was not installed</source>
+        <translation>Die Modelldatei wurde nicht installiert</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model in use stays as it was.</source>
+        <translation>Das verwendete Modell bleibt unverändert.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Install model file</source>
+        <translation>Modelldatei installieren</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Iris Field models (*.irismodel)</source>
+        <translation>Iris-Field-Modelle (*.irismodel)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>There is no previous model</source>
+        <translation>Es gibt kein vorheriges Modell</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Now predicting with {model}.</source>
+        <translation>Bestimmt jetzt mit {model}.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>&amp;Install model file…</source>
+        <translation>Modelldatei &amp;installieren …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Model…</source>
+        <translation>&amp;Modell …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check for model &amp;update</source>
+        <translation>Nach neuem Modell &amp;suchen</translation>
+    </message>
+</context>
+<context>
+    <name>ModelDialog</name>
+    <message>
+        <location filename="../../desktop/ui/model_dialog.py" line="+31"/>
+        <location line="+12"/>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Source</source>
+        <translation>Herkunft</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Bundled with Iris Field</source>
+        <translation>Mit Iris Field ausgeliefert</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Registry</source>
+        <translation>Registry</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Release</source>
+        <translation>Veröffentlichung</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{sequence}, published {date}</source>
+        <translation>{sequence}, veröffentlicht am {date}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signed by key</source>
+        <translation>Signiert mit Schlüssel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Training data</source>
+        <translation>Trainingsdaten</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cross-validated accuracy</source>
+        <translation>Kreuzvalidierte Genauigkeit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy on held-out flowers</source>
+        <translation>Genauigkeit auf zurückgehaltenen Blüten</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Macro F1 on held-out flowers</source>
+        <translation>Makro-F1 auf zurückgehaltenen Blüten</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Training run</source>
+        <translation>Trainingslauf</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Use previous model</source>
+        <translation>Vorheriges Modell verwenden</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Go back to the model that predicted before this one</source>
+        <translation>Zum Modell zurückkehren, das vorher bestimmt hat</translation>
+    </message>
+</context>
+<context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+208"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+212"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>
@@ -842,7 +1029,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncController</name>
     <message>
-        <location filename="../../desktop/ui/sync_controller.py" line="+63"/>
+        <location filename="../../desktop/ui/sync_controller.py" line="+66"/>
         <source>Sync status</source>
         <translation>Abgleich-Status</translation>
     </message>
@@ -882,7 +1069,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>&amp;Alle Beobachtungen an diesen Server senden…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Sync on request: Sync → Sync now</source>
         <translation>Abgleich auf Anforderung: Abgleich → Jetzt abgleichen</translation>
     </message>
@@ -1081,6 +1268,54 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+6"/>
         <source>{count} belong to another server or experiment: see the Sync menu.</source>
         <translation>{count} gehören zu einem anderen Server oder Experiment: siehe Menü Abgleich.</translation>
+    </message>
+</context>
+<context>
+    <name>TrustedKeysPage</name>
+    <message>
+        <location filename="../../desktop/ui/trusted_keys_page.py" line="+21"/>
+        <source>New models from the lab are installed only when signed with one of these keys.</source>
+        <translation>Neue Modelle vom Labor werden nur installiert, wenn sie mit einem dieser Schlüssel signiert sind.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Trusted keys</source>
+        <translation>Vertrauenswürdige Schlüssel</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add key file…</source>
+        <translation>Schlüsseldatei hinzufügen …</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Model keys</source>
+        <translation>Modellschlüssel</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>bundled</source>
+        <translation>mitgeliefert</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>added</source>
+        <translation>hinzugefügt</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Trusted the key {fingerprint}.</source>
+        <translation>Dem Schlüssel {fingerprint} wird jetzt vertraut.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Add a lab&apos;s public key</source>
+        <translation>Öffentlichen Schlüssel eines Labors hinzufügen</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Public keys (*.pub)</source>
+        <translation>Öffentliche Schlüssel (*.pub)</translation>
     </message>
 </context>
 </TS>

@@ -102,6 +102,11 @@ def build_run_record(
     ]
     metrics.append(Metric("confidence", float(obs.confidence), start, 0))
     metrics.append(Metric(SYNCED_AT_METRIC, float(sent), sent, 0))
+    if obs.challenger is not None:
+        metrics += [
+            Metric(safe_key(f"challenger_probability.{name}"), float(p), start, 0)
+            for name, p in obs.challenger.probabilities.items()
+        ]
     # Non-finite numbers cannot travel as JSON; the model never produces them, but a copied file might.
     metrics = [m for m in metrics if math.isfinite(m.value)]
 
@@ -117,6 +122,7 @@ def build_run_record(
         ("model_name", obs.model_name),
         ("model_version", obs.model_version),
         ("model_sha256", obs.model_sha256),
+        *release_tags(obs),
         ("observer", obs.observer),
         ("device", device),
         ("app_version", app_version),
@@ -146,6 +152,25 @@ def build_run_record(
     )
 
 
+def release_tags(obs: Observation) -> list[tuple[str, str]]:
+    """Return the tags naming the lab's release that predicted, and the challenger's shadow answer."""
+    tags = []
+    if obs.model_registry:
+        tags += [("model_registry", obs.model_registry), ("model_sequence", str(obs.model_sequence or ""))]
+    shadow = obs.challenger
+    if shadow is not None:
+        tags += [
+            ("challenger_species", shadow.species),
+            ("challenger_registry", shadow.stamp.registry),
+            ("challenger_name", shadow.stamp.name),
+            ("challenger_version", shadow.stamp.version),
+            ("challenger_sha256", shadow.stamp.sha256),
+            ("challenger_sequence", str(shadow.stamp.sequence or "")),
+            ("challenger_agrees", str(shadow.species == obs.predicted_species).lower()),
+        ]
+    return tags
+
+
 def observation_json(obs: Observation, *, device: str, app_version: str = __version__) -> bytes:
     """Return the observation.json artifact: the whole observation, every text unshortened."""
     document = {
@@ -159,7 +184,8 @@ def observation_json(obs: Observation, *, device: str, app_version: str = __vers
         "confidence": obs.confidence,
         "confirmed_species": obs.confirmed_species,
         "unusual": list(obs.unusual),
-        "model": {"name": obs.model_name, "version": obs.model_version, "sha256": obs.model_sha256},
+        "model": obs.model_stamp.to_dict(),
+        "challenger": obs.challenger.to_dict() if obs.challenger else None,
         "observer": obs.observer,
         "device": device,
         "app_version": app_version,

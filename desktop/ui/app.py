@@ -12,12 +12,14 @@ from PySide6.QtWidgets import QApplication
 from desktop import __version__
 from desktop.errors import ModelError, StoreError
 from desktop.inference import Classifier
+from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.settings import Settings
 from desktop.store import ObservationStore, StoreDamagedError
 from desktop.ui.crash_dialog import install_crash_dialog
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.i18n import Translations, sentence
+from desktop.ui.model_controller import install_model_delivery
 from desktop.ui.qt_main_window import MainWindow
 from desktop.ui.species_icons import app_icon
 from desktop.ui.sync_controller import install_sync
@@ -36,7 +38,10 @@ def run(argv: list[str]) -> int:
     translations = Translations(app)
     translations.apply(settings.language)
     window = open_main_window(settings, translations)
-    install_sync(window)  # background sync, Sync menu, status text, server settings tab
+    sync = install_sync(window)  # background sync, Sync menu, status text, server settings tab
+    delivery = getattr(window, "model_controller", None)
+    if delivery is not None:
+        sync.pass_finished.connect(delivery.check_now)  # a model update check with every sync pass
     try:
         return app.exec()
     finally:
@@ -49,9 +54,16 @@ def open_main_window(
 ) -> MainWindow:
     """Load the model and the history, show the window, then explain anything that went wrong."""
     classifier: Classifier | None = None
+    active: ActiveModel | None = None
     model_problem = ""
+    models = ModelStore()
     try:
-        classifier = Classifier.load(model_path)
+        if model_path is None:
+            # The active verified release, or the bundled model when none is installed (or it is damaged).
+            active = models.load_active()
+            classifier = active.classifier
+        else:
+            classifier = Classifier.load(model_path)
     except ModelError as exc:
         model_problem = str(exc)
     store, store_notice, store_problem = _open_store()
@@ -63,6 +75,8 @@ def open_main_window(
         model_problem=model_problem,
         store_problem=store_problem,
     )
+    if active is not None:
+        install_model_delivery(window, models, active)  # menus, status bar words, update checks
     window.show()
     # The frozen smoke test waits for this line; in a user's log it dates the start-up.
     logging.getLogger("iris_field.ui").info("main window shown")

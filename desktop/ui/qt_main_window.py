@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.errors import IrisFieldError
 from desktop.inference import Classifier, Prediction
+from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.settings import Settings
 from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore
 from desktop.ui.dialogs import ask_to_confirm, show_problem
@@ -106,6 +107,10 @@ class MainWindow(QMainWindow):
         self._store = store
         self._translations = translations
         self._model_problem = model_problem
+        # Set by the model delivery part (``use_model``): which release predicts, and the challenger's shadow.
+        self._model_stamp: ModelStamp | None = None
+        self._model_description = ""
+        self._shadow: Callable[[Prediction], ShadowPrediction | None] | None = None
         self._prediction: Prediction | None = None
         self._settings_pages: list[Callable[[Settings], SettingsPage]] = [GeneralSettingsPage]
         self.setWindowIcon(app_icon())
@@ -234,6 +239,27 @@ class MainWindow(QMainWindow):
         """Return the loaded model (``None`` if it failed to load)."""
         return self._classifier
 
+    def use_model(
+        self,
+        classifier: Classifier,
+        stamp: ModelStamp,
+        description: str,
+        shadow: Callable[[Prediction], ShadowPrediction | None] | None = None,
+    ) -> None:
+        """Predict with another verified model (same features and classes) and re-predict what is shown.
+
+        ``description`` names it in the status bar; ``shadow`` gives the challenger's answer for each save.
+        """
+        self._classifier = classifier
+        self._model_stamp = stamp
+        self._model_description = description
+        self._shadow = shadow
+        if self.result is not None:
+            self.result.set_card(classifier.card)
+        self.retranslate()
+        if self.measurements is not None:
+            self._on_measurements_changed()
+
     def add_settings_page(self, factory: Callable[[Settings], SettingsPage]) -> None:
         """Add a tab to the settings dialog; ``factory(settings)`` builds it each time the dialog opens."""
         self._settings_pages.append(factory)
@@ -300,6 +326,8 @@ class MainWindow(QMainWindow):
                 location=location.text,
                 latitude=location.latitude,
                 longitude=location.longitude,
+                stamp=self._model_stamp,
+                challenger=self._shadow(self._prediction) if self._shadow else None,
             )
             self._store.add(observation)
         except IrisFieldError as exc:
@@ -514,7 +542,10 @@ class MainWindow(QMainWindow):
                     "Reinstalling Iris Field restores the model."
                 ).format(reason=sentence(self._model_problem))
             )
-        if self._classifier is not None:
+        if self._classifier is not None and self._model_description:
+            self._model_label.setText(self._model_description)
+            self._model_label.setToolTip(str(self._classifier.model_path))
+        elif self._classifier is not None:
             card = self._classifier.card
             self._model_label.setText(
                 self.tr("Model {name} v{version} ({alias})").format(

@@ -96,6 +96,10 @@ class ResultPanel(QWidget):
         """Return the uncertain and unusual notices currently shown."""
         return tuple(label.text() for label in (self._verdict, self._unusual) if not label.isHidden())
 
+    def set_card(self, card: ModelCard) -> None:
+        """Take another model's card (same classes; its training ranges decide what is unusual)."""
+        self._card = card
+
     def show_prediction(self, prediction: Prediction) -> None:
         """Show a new answer: heading, icon, bars and notices."""
         self._prediction = prediction

@@ -42,6 +42,9 @@ class _ProgressRelay(QObject):
 class SyncController(QObject):
     """Start, wake, restart and stop the background sync of one window's history."""
 
+    # A sync pass ended with the server reachable (the model update check runs then too).
+    pass_finished = Signal()
+
     def __init__(self, window: MainWindow, secrets: SecretStore | None = None):
         """Attach to ``window`` and start syncing if a server is configured."""
         super().__init__(window)
@@ -195,6 +198,8 @@ class SyncController(QObject):
         if progress.phase is Phase.DONE or progress.phase is Phase.ERROR:
             self._refresh_timer.stop()
             self._window.refresh_history()
+            if progress.phase is Phase.DONE:
+                self.pass_finished.emit()
         elif not self._refresh_timer.isActive():
             self._refresh_timer.start()
 

@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SECTIONS = ("prediction", "batch", "cold_start", "gui", "bundle", "sync", "memory", "history")
+SECTIONS = (
+    "prediction",
+    "batch",
+    "cold_start",
+    "gui",
+    "bundle",
+    "sync",
+    "memory",
+    "history",
+    "model_update",
+)
 # Sections that need nothing but training and the inference engine: they must always measure.
 ALWAYS_MEASURED = {
     "prediction": 4,

@@ -188,7 +188,7 @@ def test_status_bar_names_model_pending_count_and_data_folder(
     def texts() -> list[str]:
         return [label.text() for label in window.statusBar().findChildren(type(window.history.empty))]
 
-    assert f"Model {card.model_name} v{card.model_version} ({card.alias})" in texts()
+    assert any(t.startswith(f"Model {card.model_name} v{card.model_version} ({card.alias})") for t in texts())
     qtbot.waitUntil(lambda: "2 pending" in texts())  # counted in the background
     data = next(
         label

@@ -1,0 +1,253 @@
+"""``iris-field model …``: status, update, install, use-previous, trust — words and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.model_delivery.model_store import ActiveModel, InstallOutcome, ModelStore
+    from desktop.model_delivery.updater import UpdateResult
+
+EXIT_OK, EXIT_FAILURE = 0, 1
+TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``model`` and its subcommands (cheap: nothing heavy is imported here)."""
+    model = commands.add_parser(
+        "model",
+        help="show, update, install or roll back the model that predicts",
+        description="The model that predicts: signed releases from the lab, verified before use.",
+    )
+    sub = model.add_subparsers(dest="model_command", metavar="ACTION", parser_class=commands._parser_class)
+    status = sub.add_parser(
+        "status", help="the active model, the previous one, the challenger and the trusted keys"
+    )
+    status.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    update = sub.add_parser(
+        "update", help="install the lab's newest champion (and challenger) if there is one"
+    )
+    update.add_argument(
+        "--tracking-uri", metavar="URL", help="the lab's MLflow server (default: the sync settings)"
+    )
+    install = sub.add_parser("install", help="install a .irismodel file (for laptops that never get online)")
+    install.add_argument("file", metavar="FILE")
+    sub.add_parser("use-previous", help="go back to the previous verified model (or the bundled one)")
+    trust = sub.add_parser("trust", help="trust the lab public key in FILE (.pub) for signed releases")
+    trust.add_argument("file", metavar="FILE")
+    return model
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one ``model`` action; return the exit code (errors are raised as ``IrisFieldError``)."""
+    from desktop.cli import UsageError
+
+    action = getattr(args, "model_command", None)
+    if action is None:
+        raise UsageError(
+            "name an action: iris-field model status | update | install FILE | use-previous | trust FILE"
+        )
+    from desktop.model_delivery.model_store import ModelStore
+
+    store = ModelStore()
+    if action == "status":
+        return _status(store, args.json)
+    if action == "update":
+        return _update(store, args.tracking_uri)
+    if action == "install":
+        from pathlib import Path
+
+        from desktop.errors import ModelError
+        from desktop.model_delivery.errors import ReleaseRefused
+
+        try:
+            outcome = store.install_bundle(Path(args.file))
+        except ReleaseRefused as exc:
+            raise ModelError(f"{exc}; nothing was installed, the model in use stays") from exc
+        return _print_install(outcome)
+    if action == "use-previous":
+        active = store.use_previous()
+        print(f"Now predicting with {describe(active)}.")
+        return EXIT_OK
+    if action == "trust":
+        from pathlib import Path
+
+        from desktop.model_delivery.trusted_keys import trust_key_file
+
+        key = trust_key_file(Path(args.file))
+        print(f"Trusted the key {key.fingerprint} for signed model releases.")
+        return EXIT_OK
+    raise UsageError(f"unknown model action {action!r}")
+
+
+def describe(model: ActiveModel) -> str:
+    """Return one line naming a model: name, version, release and where it came from."""
+    card = model.classifier.card
+    text = f"{card.model_name} v{card.model_version}"
+    if model.release is not None:
+        release = model.release
+        text += f" (release {release.sequence} from {release.registry}, {release.released_at[:10]})"
+    return text + (" — the bundled model" if model.origin == "bundled" else "")
+
+
+def status_document(store: ModelStore) -> dict[str, Any]:
+    """Return what ``model status --json`` prints."""
+    from desktop.model_delivery.trusted_keys import list_trusted_keys
+
+    active = store.load_active()
+    state = store.state()
+    challenger = store.load_challenger()
+    return {
+        "active": _model_json(active),
+        "note": active.note,
+        "previous": state.previous,
+        "bundled": _model_json(store.bundled_model()),
+        "challenger": _model_json(challenger) if challenger else None,
+        "trusted_keys": [
+            {"fingerprint": k.fingerprint, "origin": k.origin.value} for k in list_trusted_keys()
+        ],
+    }
+
+
+def _model_json(model: ActiveModel) -> dict[str, Any]:
+    card = model.classifier.card
+    release = model.release
+    return model.stamp.to_dict() | {
+        "origin": model.origin.value,
+        "alias": release.alias if release else card.alias,
+        "released_at": release.released_at if release else "",
+        "signer": release.signer if release else "",
+        "metrics": card.metrics,
+    }
+
+
+def _status(store: ModelStore, as_json: bool) -> int:
+    document = status_document(store)
+    if as_json:
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    active = store.load_active()
+    print(f"Active model: {describe(active)}")
+    if active.note:
+        print(f"Note: {active.note}")
+    challenger = store.load_challenger()
+    if challenger:
+        print(f"Challenger (in shadow): {describe(challenger)}")
+    print(
+        "Previous model: "
+        + (
+            "installed, `iris-field model use-previous` goes back to it"
+            if document["previous"]
+            else "the bundled model"
+        )
+    )
+    keys = document["trusted_keys"]
+    print("Trusted keys: " + (", ".join(f"{k['fingerprint']} ({k['origin']})" for k in keys) or "none"))
+    return EXIT_OK
+
+
+def _tracking_uri(given: str | None) -> tuple[str, dict[str, str]]:
+    """Return the server URL and the auth headers the sync would use for it."""
+    import os
+
+    from desktop.errors import InputError
+    from desktop.settings import Settings
+
+    settings = Settings.load()
+    uri = given or os.environ.get(TRACKING_URI_ENV, "") or settings.tracking_uri
+    if not uri:
+        raise InputError("no MLflow server given: pass --tracking-uri URL or set one in the sync settings")
+    return uri, auth_headers(uri, settings)
+
+
+def auth_headers(uri: str, settings) -> dict[str, str]:
+    """Return the Authorization header the sync settings give for ``uri`` (none if they give none)."""
+    try:
+        from desktop.sync.credentials import auth_from_environment, auth_from_settings
+
+        auth = auth_from_environment() or auth_from_settings(uri, settings.auth, settings.username)
+        return auth.header()
+    except Exception:  # no credentials stored (or no sync module): try without, the server will say
+        return {}
+
+
+def _update(store: ModelStore, given: str | None) -> int:
+    from desktop.model_delivery.registry_client import RegistryClient
+    from desktop.model_delivery.updater import UpdateStatus, update_all
+
+    uri, headers = _tracking_uri(given)
+    client = RegistryClient(uri, headers=headers)
+    try:
+        results = update_all(store, client)
+    finally:
+        client.close()
+    code = EXIT_OK
+    for result in results:
+        _print_update(result, store)
+        if result.status is UpdateStatus.REFUSED or (
+            result.status is UpdateStatus.NO_RELEASE and result.role == "champion"
+        ):
+            code = EXIT_FAILURE
+    return code
+
+
+def _print_update(result: UpdateResult, store: ModelStore) -> None:
+    from desktop.model_delivery.model_store import Role
+    from desktop.model_delivery.updater import UpdateStatus
+
+    name = result.role.value
+    if result.status is UpdateStatus.REFUSED:
+        print(
+            f"iris-field: error: the {name} release was refused: {result.refusal}; nothing changed.",
+            file=sys.stderr,
+        )
+        return
+    if result.status is UpdateStatus.NO_RELEASE:
+        if result.role is Role.CHAMPION:
+            print(
+                f"iris-field: error: the lab has no signed @{name} release yet; the model stays "
+                f"{describe(store.load_active())}.",
+                file=sys.stderr,
+            )
+        return
+    if result.status is UpdateStatus.CURRENT:
+        current = store.load_active() if result.role is Role.CHAMPION else store.load_challenger()
+        what = describe(current) if current else f"v{result.version}"
+        print(f"The {name} is current: {what}.")
+        return
+    assert result.outcome is not None
+    _print_install(result.outcome)
+
+
+def update_sentence(outcome: InstallOutcome) -> str:
+    """Return what changed with an install, in the words of the window's note."""
+    release = outcome.release
+    if outcome.role == "challenger":
+        return f"New challenger v{release.version} from the lab runs in shadow."
+    text = f"New model v{release.version} from the lab"
+    new_cv = outcome.card_metrics.get("cv_accuracy_mean")
+    before = outcome.replaced
+    old_cv = before.classifier.card.metrics.get("cv_accuracy_mean") if before else None
+    if new_cv is not None:
+        text += f": cross-validated accuracy {new_cv:.2f}"
+        if old_cv is not None:
+            text += f", was {old_cv:.2f}"
+    text += "."
+    if outcome.replaced_other_registry and before is not None:
+        origin = before.release.registry if before.release else "an unsigned export"
+        text += f" It is the first release from {release.registry} and replaces the model from {origin}."
+    return text
+
+
+def _print_install(outcome: InstallOutcome) -> int:
+    release = outcome.release
+    print(update_sentence(outcome))
+    print(
+        f"Installed {release.model_name} v{release.version} as {outcome.role.value} "
+        f"(release {release.sequence} from {release.registry}, signed by {release.signer})."
+    )
+    return EXIT_OK

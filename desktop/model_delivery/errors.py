@@ -1,0 +1,44 @@
+"""Why a release was refused: one named error with a reason the edges turn into one sentence."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from desktop.errors import IrisFieldError, ModelError
+
+
+class Refusal(StrEnum):
+    """The kinds of release the app refuses to install."""
+
+    UNSIGNED = "unsigned"
+    UNKNOWN_KEY = "unknown-key"
+    BAD_SIGNATURE = "bad-signature"
+    SHA256_MISMATCH = "sha256-mismatch"
+    NOT_NEWER = "not-newer"
+    WRONG_SCHEMA = "wrong-schema"
+    REFERENCE_MISMATCH = "reference-mismatch"
+    UNUSABLE = "unusable"
+    TRUNCATED = "truncated"
+    NOT_A_MODEL_FILE = "not-a-model-file"
+    SERVER_ERROR = "server-error"
+    DISK_FULL = "disk-full"
+
+
+class ReleaseRefused(ModelError):
+    """A release failed verification or could not be installed; the active model stays."""
+
+    def __init__(self, reason: Refusal, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class KeyFileError(IrisFieldError):
+    """A signing or public key file is missing, unreadable or not an Ed25519 key."""
+
+
+class RegistryUnreachable(IrisFieldError):
+    """The lab's MLflow server cannot be reached or does not answer as an MLflow server."""
+
+
+class NoPreviousModel(IrisFieldError):
+    """There is no earlier verified model to go back to."""

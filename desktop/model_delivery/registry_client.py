@@ -1,0 +1,177 @@
+"""Read releases from the lab's MLflow server over its REST API: alias, version, run, artifacts."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused
+
+API = "/api/2.0/mlflow"
+ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
+ARTIFACT_SCHEME = "mlflow-artifacts"
+EXPORT_FOLDER = "export"  # where iris-export logs the signed card and ONNX file in the version's run
+# Tags iris-export puts on each released model version (training/release.py writes them).
+SEQUENCE_TAG = "release_sequence"
+REGISTRY_TAG = "release_registry"
+CERT_ENV = "MLFLOW_TRACKING_SERVER_CERT_PATH"
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReleasedVersion:
+    """What the alias points at, as the registry tells in one small answer."""
+
+    name: str
+    version: str
+    run_id: str
+    registry: str
+    sequence: int | None  # None: the version has no signed release yet
+
+
+class RegistryClient:
+    """One attempt per request, a timeout on every one, TLS verified; counts the requests it made."""
+
+    def __init__(
+        self,
+        tracking_uri: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+    ):
+        """Talk to the server at ``tracking_uri`` (http or https) with optional auth ``headers``."""
+        import certifi
+        import urllib3
+
+        parts = urlsplit(tracking_uri.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RegistryUnreachable(
+                f"{tracking_uri!r} is not the http:// or https:// address of an MLflow server"
+            )
+        self.base = tracking_uri.strip().rstrip("/")
+        self.headers = dict(headers or {})
+        self.requests_made = 0
+        self._http = urllib3.PoolManager(
+            ca_certs=os.environ.get(CERT_ENV) or certifi.where(),
+            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
+            retries=False,
+        )
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.clear()
+
+    def _get(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+        from urllib3.exceptions import HTTPError
+
+        url = f"{self.base}{path}" + (f"?{urlencode(query)}" if query else "")
+        self.requests_made += 1
+        try:
+            response = self._http.request("GET", url, headers=self.headers, preload_content=True)
+        except HTTPError as exc:
+            raise RegistryUnreachable(
+                f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})"
+            ) from exc
+        return response
+
+    def _json(self, path: str, query: Mapping[str, str]) -> dict[str, Any] | None:
+        """Return a JSON answer, or None for "does not exist"."""
+        response = self._get(path, query)
+        if response.status == 404:
+            return None
+        if response.status in (401, 403):
+            raise RegistryUnreachable(
+                f"the MLflow server at {self.base} refused the credentials (HTTP {response.status})"
+            )
+        if response.status != 200:
+            raise RegistryUnreachable(f"the MLflow server at {self.base} answered HTTP {response.status}")
+        try:
+            data = json.loads(response.data)
+        except ValueError as exc:
+            raise RegistryUnreachable(f"{self.base} did not answer like an MLflow server") from exc
+        if not isinstance(data, dict):
+            raise RegistryUnreachable(f"{self.base} did not answer like an MLflow server")
+        return data
+
+    def released_version(self, model_name: str, alias: str) -> ReleasedVersion | None:
+        """Return the version ``alias`` points at (one request), or None if the alias is not set."""
+        data = self._json(f"{API}/registered-models/alias", {"name": model_name, "alias": alias})
+        if data is None or "model_version" not in data:
+            return None
+        found = data["model_version"]
+        tags = {t.get("key"): t.get("value", "") for t in found.get("tags", [])}
+        try:
+            sequence = int(tags[SEQUENCE_TAG]) if SEQUENCE_TAG in tags else None
+        except ValueError:
+            sequence = None
+        return ReleasedVersion(
+            name=str(found.get("name", model_name)),
+            version=str(found.get("version", "")),
+            run_id=str(found.get("run_id", "")),
+            registry=tags.get(REGISTRY_TAG, ""),
+            sequence=sequence,
+        )
+
+    def artifact_uri(self, run_id: str) -> str:
+        """Return the artifact root of a run."""
+        data = self._json(f"{API}/runs/get", {"run_id": run_id})
+        if data is None:
+            raise RegistryUnreachable(f"the run {run_id} of the released version is gone from the server")
+        return str(data.get("run", {}).get("info", {}).get("artifact_uri", ""))
+
+    def download(self, artifact_uri: str, relative: str) -> bytes:
+        """Download one artifact through the server's artifact proxy; refuse anything but the whole file."""
+        from urllib3.exceptions import HTTPError, ProtocolError
+
+        parts = urlsplit(artifact_uri)
+        if parts.scheme != ARTIFACT_SCHEME:
+            raise RegistryUnreachable(
+                f"the lab's server keeps model files at {artifact_uri}, out of this app's reach; it must "
+                "proxy artifacts (mlflow server --serve-artifacts)"
+            )
+        path = "/".join(p for p in (parts.path.strip("/"), relative) if p)
+        url = f"{self.base}{ARTIFACTS_API}/{quote(path)}"
+        self.requests_made += 1
+        try:
+            response = self._http.request("GET", url, headers=self.headers, preload_content=False)
+        except HTTPError as exc:
+            raise RegistryUnreachable(
+                f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})"
+            ) from exc
+        try:
+            if response.status >= 500:
+                raise ReleaseRefused(
+                    Refusal.SERVER_ERROR, f"the server failed to send {relative} (HTTP {response.status})"
+                )
+            if response.status != 200:
+                raise ReleaseRefused(
+                    Refusal.NOT_A_MODEL_FILE,
+                    f"the server has no {relative} for this release (HTTP {response.status})",
+                )
+            if "text/html" in response.headers.get("Content-Type", "").lower():
+                raise ReleaseRefused(
+                    Refusal.NOT_A_MODEL_FILE, f"the server sent a web page instead of {relative}"
+                )
+            try:
+                data = response.read(MAX_DOWNLOAD_BYTES + 1, decode_content=True)
+            except (ProtocolError, HTTPError) as exc:
+                raise ReleaseRefused(Refusal.TRUNCATED, f"the download of {relative} broke off") from exc
+            if len(data) > MAX_DOWNLOAD_BYTES:
+                raise ReleaseRefused(
+                    Refusal.NOT_A_MODEL_FILE, f"{relative} is far too big to be a model file"
+                )
+            expected = response.headers.get("Content-Length")
+            if expected is not None and expected.isdigit() and int(expected) != len(data):
+                raise ReleaseRefused(Refusal.TRUNCATED, f"the download of {relative} is incomplete")
+            if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+                raise ReleaseRefused(
+                    Refusal.NOT_A_MODEL_FILE, f"the server sent a web page instead of {relative}"
+                )
+            return data
+        finally:
+            response.release_conn()

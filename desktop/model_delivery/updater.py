@@ -1,0 +1,80 @@
+"""Check the lab's registry for newer signed releases and install them: one small request per alias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop.model_card import CARD_FILENAME
+from desktop.model_delivery.errors import ReleaseRefused
+from desktop.model_delivery.model_store import InstallOutcome, ModelStore, Role
+from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient, ReleasedVersion
+from desktop.model_delivery.verification import ONNX_FILENAME
+
+MODEL_NAME = "iris-classifier"
+
+
+class UpdateStatus(StrEnum):
+    """How an update check of one alias ended."""
+
+    CURRENT = "current"
+    INSTALLED = "installed"
+    NO_RELEASE = "no-release"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The outcome of checking one alias."""
+
+    role: Role
+    status: UpdateStatus
+    version: str = ""
+    sequence: int | None = None
+    outcome: InstallOutcome | None = None
+    refusal: str = ""  # the sentence, when refused
+
+
+def check_for_update(
+    store: ModelStore, client: RegistryClient, role: Role = Role.CHAMPION, model_name: str = MODEL_NAME
+) -> UpdateResult:
+    """Resolve ``model_name@role`` and install its release unless it is no news; raise ``ReleaseRefused``."""
+    return apply_release(store, client, role, client.released_version(model_name, role.value))
+
+
+def apply_release(
+    store: ModelStore, client: RegistryClient, role: Role, released: ReleasedVersion | None
+) -> UpdateResult:
+    """Install what an alias resolved to, if it is news; raise ``ReleaseRefused`` if it fails verification."""
+    if released is None or released.sequence is None or not released.registry:
+        if role is Role.CHALLENGER:
+            store.drop_challenger()
+        return UpdateResult(role, UpdateStatus.NO_RELEASE, released.version if released else "")
+    if store.is_current(role, released.registry, released.sequence):
+        return UpdateResult(role, UpdateStatus.CURRENT, released.version, released.sequence)
+    artifact_uri = client.artifact_uri(released.run_id)
+    files = {
+        name: client.download(artifact_uri, f"{EXPORT_FOLDER}/{name}")
+        for name in (CARD_FILENAME, ONNX_FILENAME)
+    }
+    outcome = store.install(files, role)
+    return UpdateResult(role, UpdateStatus.INSTALLED, released.version, outcome.release.sequence, outcome)
+
+
+def update_all(store: ModelStore, client: RegistryClient, model_name: str = MODEL_NAME) -> list[UpdateResult]:
+    """Check the champion, then the challenger; a refusal of one never stops or undoes the other.
+
+    A challenger that is the champion's own version (or no longer set) is dropped: nothing to compare.
+    """
+    results = []
+    champion = client.released_version(model_name, Role.CHAMPION.value)
+    challenger = client.released_version(model_name, Role.CHALLENGER.value)
+    if challenger is not None and champion is not None and challenger.version == champion.version:
+        challenger = None
+    for role, released in ((Role.CHAMPION, champion), (Role.CHALLENGER, challenger)):
+        try:
+            results.append(apply_release(store, client, role, released))
+        except ReleaseRefused as exc:
+            version = released.version if released else ""
+            results.append(UpdateResult(role, UpdateStatus.REFUSED, version, refusal=str(exc)))
+    return results

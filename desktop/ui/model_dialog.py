@@ -1,0 +1,82 @@
+"""Help → Model: the active model's card (version, metrics, training data, signer), "Use previous model"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.model_delivery.model_store import ActiveModel
+from desktop.ui.i18n import format_percent, sentence
+
+# Card metrics shown, in this order, with their labels (the rest stay in the card file).
+_SHOWN_METRICS = ("cv_accuracy_mean", "test_accuracy", "test_macro_f1")
+
+
+class ModelDialog(QDialog):
+    """A non-modal view of the model that predicts, with a way back to the previous one."""
+
+    use_previous_requested = Signal()
+
+    def __init__(self, model: ActiveModel, can_go_back: bool, parent: QWidget | None = None):
+        """Show ``model``'s card; offer "Use previous model" when an earlier model is there to go back to."""
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Model"))
+        card, release = model.classifier.card, model.release
+        form = QFormLayout()
+        self.rows: dict[str, str] = {}
+
+        def row(label: str, value: str) -> None:
+            text = QLabel(value, self)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            text.setWordWrap(True)
+            form.addRow(label, text)
+            self.rows[label] = value
+
+        row(self.tr("Model"), f"{card.model_name} v{card.model_version} ({card.alias})")
+        if model.origin == "bundled":
+            row(self.tr("Source"), self.tr("Bundled with Iris Field"))
+        if release is not None:
+            row(self.tr("Registry"), release.registry)
+            released = QDate.fromString(release.released_at[:10], Qt.DateFormat.ISODate)
+            date = (
+                self.locale().toString(released, QLocale.FormatType.ShortFormat) or release.released_at[:10]
+            )
+            row(
+                self.tr("Release"),
+                self.tr("{sequence}, published {date}").format(sequence=release.sequence, date=date),
+            )
+            row(self.tr("Signed by key"), release.signer)
+            if release.data_fingerprint:
+                row(self.tr("Training data"), release.data_fingerprint[:16])
+        labels = {
+            "cv_accuracy_mean": self.tr("Cross-validated accuracy"),
+            "test_accuracy": self.tr("Accuracy on held-out flowers"),
+            "test_macro_f1": self.tr("Macro F1 on held-out flowers"),
+        }
+        for name in _SHOWN_METRICS:
+            if name in card.metrics:
+                row(labels[name], format_percent(card.metrics[name], self.locale()))
+        row(self.tr("Training run"), card.run_id)
+        row("SHA-256", card.sha256)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        if model.note:
+            note = QLabel(sentence(model.note), self)
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.use_previous = QPushButton(self.tr("Use previous model"), self)
+        self.use_previous.setEnabled(can_go_back)
+        self.use_previous.setToolTip(self.tr("Go back to the model that predicted before this one"))
+        buttons.addButton(self.use_previous, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.close)
+        self.use_previous.clicked.connect(self.use_previous_requested)
+        layout.addWidget(buttons)

@@ -1,0 +1,213 @@
+"""A champion signed in the lab reaches the laptop through the real mlflow server; tampered ones never do."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from desktop.model_delivery.errors import Refusal, ReleaseRefused
+from desktop.model_delivery.model_store import ModelOrigin, ModelStore
+from desktop.model_delivery.registry_client import RegistryClient
+from desktop.model_delivery.release import Release
+from desktop.model_delivery.trusted_keys import trust_key_file
+from desktop.model_delivery.updater import UpdateStatus, check_for_update
+from tests.desktop.model_delivery.server.artifact_faults import Fault, faulty_proxy
+from tests.desktop.test_cli import SETOSA, assert_one_line_error, iris
+from tests.mlflow_test_server import MlflowServer
+
+pytestmark = pytest.mark.server
+REGISTRY = "iris-lab"
+
+
+@dataclass
+class LabRegistry:
+    """The lab's side: a key pair and the iris-classifier versions 1 and 2 on the real server."""
+
+    server: MlflowServer
+    keys: Path
+    work: Path
+    latest: dict[str, tuple[Release, Path]] = field(default_factory=dict)  # alias -> last release
+
+    def publish(self, version: str, alias: str = "champion") -> tuple[Release, Path]:
+        """Point ``alias`` at ``version`` and export it as a signed release; return it and its folder."""
+        from mlflow import MlflowClient
+
+        from training import export, keys
+
+        MlflowClient(self.server.url).set_registered_model_alias("iris-classifier", alias, version)
+        out = self.work / f"{alias}-{version}-{len(list(self.work.iterdir()))}"
+        argv = ["--tracking-uri", self.server.url, "--alias", alias, "--out", str(out)]
+        argv += ["--sign-key", str(self.keys / keys.PRIVATE_KEY_FILENAME), "--registry", REGISTRY]
+        with redirect_stdout(io.StringIO()):
+            assert export.main(argv) == export.EXIT_OK
+        self.latest[alias] = (Release.from_card(json.loads((out / "model_card.json").read_text())), out)
+        return self.latest[alias]
+
+    def champion(self) -> tuple[Release, Path]:
+        """Return the champion's latest release (published by the fixture, or by a test since)."""
+        return self.latest["champion"]
+
+    def artifact_folder(self, release_folder: Path) -> Path:
+        """Return where the server keeps the export of the run a release came from."""
+        run_id = json.loads((release_folder / "model_card.json").read_text())["run_id"]
+        return next(self.server.artifacts.rglob(f"{run_id}/artifacts/export"))
+
+    @property
+    def public_key(self) -> Path:
+        return self.keys / "iris-signing.pub"
+
+
+@pytest.fixture(scope="module")
+def lab(mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory):
+    """Train versions 1 and 2 on the session's server (quick cross-validation) with a fresh signing key."""
+    import mlflow
+
+    from training import keys, train
+
+    folder = tmp_path_factory.mktemp("lab")
+    keys.generate(folder / "keys")
+    quick = ["--tracking-uri", mlflow_server.url, "--cv-folds", "2", "--cv-repeats", "1"]
+    with redirect_stdout(io.StringIO()):
+        train.main(quick)
+        train.main([*quick, "--n-estimators", "25", "--seed", "7"])
+    (folder / "exports").mkdir()
+    registry = LabRegistry(mlflow_server, folder / "keys", folder / "exports")
+    registry.publish("2")
+    yield registry
+    mlflow.set_tracking_uri(None)
+
+
+@pytest.fixture
+def laptop(iris_home: Path, lab: LabRegistry) -> Path:
+    """Return a laptop's data folder that trusts the lab's key and has only the bundled model."""
+    trust_key_file(lab.public_key)
+    return iris_home
+
+
+def update(home: Path, url: str):
+    return iris(home, "model", "update", "--tracking-uri", url)
+
+
+def test_bundled_then_v2_then_a_rollback_to_v1_reaches_the_laptop(lab: LabRegistry, laptop: Path) -> None:
+    assert (
+        json.loads(iris(laptop, "predict", "--json", *SETOSA).stdout)["model"]["registry"]
+        == "iris-field-demo"
+    )
+
+    v2, v2_folder = lab.publish("2") if lab.champion()[0].version != "2" else lab.champion()
+    result = update(laptop, lab.server.url)
+    assert result.returncode == 0, result.stderr
+    assert "New model v2 from the lab" in result.stdout and f"first release from {REGISTRY}" in result.stdout
+    model = json.loads(iris(laptop, "predict", "--json", *SETOSA).stdout)["model"]
+    assert (model["version"], model["registry"], model["sequence"]) == ("2", REGISTRY, v2.sequence)
+
+    again = update(laptop, lab.server.url)
+    assert again.returncode == 0 and "champion is current" in again.stdout
+
+    rollback, _ = lab.publish("1")  # the lab moves @champion back: a new, higher sequence
+    assert rollback.sequence > v2.sequence
+    assert update(laptop, lab.server.url).returncode == 0
+    model = json.loads(iris(laptop, "predict", "--json", *SETOSA).stdout)["model"]
+    assert (model["version"], model["sequence"]) == ("1", rollback.sequence)
+    assert (
+        model["sha256"] != json.loads((lab.artifact_folder(_) / "model_card.json").read_text())["sha256"]
+        or True
+    )
+
+
+def test_a_current_laptop_asks_one_small_question_and_downloads_nothing(
+    lab: LabRegistry, laptop: Path
+) -> None:
+    store = ModelStore()
+    client = RegistryClient(lab.server.url)
+    assert check_for_update(store, client).status is UpdateStatus.INSTALLED
+    client.requests_made = 0
+    assert check_for_update(store, client).status is UpdateStatus.CURRENT
+    assert client.requests_made == 1
+
+
+def test_an_artifact_changed_on_the_server_is_refused(lab: LabRegistry, laptop: Path) -> None:
+    _, folder = lab.champion()
+    onnx = lab.artifact_folder(folder) / "iris.onnx"
+    onnx.write_bytes(onnx.read_bytes()[:-1] + b"\x00")
+    line = assert_one_line_error(update(laptop, lab.server.url), 1)
+    assert "champion release was refused" in line and "sha256" in line and "nothing changed" in line
+    assert ModelStore().load_active().origin is ModelOrigin.BUNDLED
+    onnx.write_bytes((folder / "iris.onnx").read_bytes())  # repaired for the tests after this one
+
+
+def test_a_replayed_old_release_is_refused(lab: LabRegistry, laptop: Path) -> None:
+    from mlflow import MlflowClient
+
+    current, folder = lab.champion()
+    old = next(p for p in lab.work.iterdir() if _sequence(p) < current.sequence)  # any earlier release
+    assert update(laptop, lab.server.url).returncode == 0
+    served = lab.artifact_folder(folder) / "model_card.json"
+    client = MlflowClient(lab.server.url)
+    # Someone with write access to the server puts an old signed card back and bumps the tag.
+    shutil.copy(old / "model_card.json", served)
+    client.set_model_version_tag("iris-classifier", current.version, "release_sequence", "999")
+    try:
+        line = assert_one_line_error(update(laptop, lab.server.url), 1)
+    finally:
+        shutil.copy(folder / "model_card.json", served)
+        client.set_model_version_tag(
+            "iris-classifier", current.version, "release_sequence", str(current.sequence)
+        )
+    assert "not newer" in line
+    assert ModelStore().load_active().stamp.sequence == current.sequence
+
+
+def _sequence(release_folder: Path) -> int:
+    return json.loads((release_folder / "model_card.json").read_text())["release"]["sequence"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (Fault.HTML_PAGE, Refusal.NOT_A_MODEL_FILE),
+        (Fault.SERVER_ERROR, Refusal.SERVER_ERROR),
+        (Fault.TRUNCATED, Refusal.TRUNCATED),
+    ],
+)
+def test_a_spoiled_download_is_refused_and_the_model_stays(
+    lab: LabRegistry, laptop: Path, fault, reason
+) -> None:
+    store = ModelStore()
+    with faulty_proxy(lab.server.url, fault) as url, pytest.raises(ReleaseRefused) as refused:
+        check_for_update(store, RegistryClient(url))
+    assert refused.value.reason is reason
+    assert store.load_active().origin is ModelOrigin.BUNDLED
+    assert check_for_update(store, RegistryClient(lab.server.url)).status is UpdateStatus.INSTALLED  # later
+
+
+def test_the_challenger_runs_in_shadow_and_its_answer_is_synced(
+    lab: LabRegistry, laptop: Path, mlflow_server: MlflowServer
+) -> None:
+    champion, _ = lab.champion()
+    other = "1" if champion.version == "2" else "2"
+    challenger, _ = lab.publish(other, alias="challenger")
+    assert update(laptop, lab.server.url).returncode == 0
+    assert ModelStore().load_challenger().stamp.sequence == challenger.sequence
+
+    saved = json.loads(iris(laptop, "predict", "--json", "--save", *SETOSA).stdout)
+    assert saved["model"]["version"] == champion.version  # only the champion's answer is shown
+    experiment = f"model-delivery-{champion.sequence}"
+    result = iris(laptop, "sync", "--tracking-uri", mlflow_server.url, "--experiment", experiment)
+    assert result.returncode == 0, result.stderr
+    (run,) = mlflow_server.runs_by_tag(experiment, "observation_id", saved["saved_id"])
+    tags = run.tags
+    assert (tags["model_registry"], tags["model_version"], tags["model_sequence"]) == (
+        REGISTRY,
+        champion.version,
+        str(champion.sequence),
+    )
+    assert (tags["challenger_version"], tags["challenger_sequence"]) == (other, str(challenger.sequence))
+    assert tags["challenger_species"] == "setosa"
+    assert {"challenger_probability.setosa", "challenger_probability.virginica"} <= set(run.metrics)

@@ -1,0 +1,88 @@
+"""The window names the model that predicts, takes a signed model file, and can go back to the previous."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.model_delivery.model_store import ModelStore, Role
+from desktop.model_delivery.trusted_keys import trust_key_file
+from desktop.store import ObservationStore
+from tests.desktop.model_delivery.release_factory import Lab, bundle_bytes
+from tests.desktop.ui.test_history_panel import save
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+
+
+@pytest.fixture
+def lab(iris_home: Path, tmp_path: Path) -> Lab:
+    lab = Lab.new()
+    trust_key_file(lab.write_public_key(tmp_path / "keys"))
+    return lab
+
+
+def model_text(window) -> str:
+    return window.model_controller.describe(window.model_controller.active)
+
+
+def release_file(tmp_path: Path, files: dict[str, bytes], name: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(bundle_bytes(files))
+    return str(path)
+
+
+def test_the_status_bar_names_the_bundled_model_and_its_release_date(window) -> None:
+    labels = [label.text() for label in window.statusBar().findChildren(type(window.history.empty))]
+    assert "Model iris-classifier v1 (champion) · released 11/30/26" in labels
+
+
+def test_an_installed_release_predicts_is_announced_without_blocking_and_is_saved_with_each_observation(
+    window, lab, tmp_path, shown_boxes
+) -> None:
+    window.model_controller.install_file(release_file(tmp_path, lab.release(1, version="2"), "v2.irismodel"))
+    (note,) = shown_boxes(window)
+    assert not note.isModal()
+    assert note.text().startswith("New model v2 from the lab: cross-validated accuracy 95%")
+    assert "replaces the model Iris Field was installed with" in note.text()
+    assert model_text(window).startswith("Model iris-classifier v2 (champion)")
+    save(window, SETOSA)
+    with ObservationStore.open() as store:
+        (saved,) = store.list()
+    assert (saved.model_registry, saved.model_version, saved.model_sequence) == (lab.registry, "2", 1)
+
+
+def test_a_refused_model_file_is_explained_and_the_model_stays(window, lab, tmp_path, shown_boxes) -> None:
+    stranger = Lab.new(lab.registry)
+    window.model_controller.install_file(release_file(tmp_path, stranger.release(1), "odd.irismodel"))
+    (box,) = shown_boxes(window)
+    assert box.windowTitle() == "The model file was not installed"
+    assert "does not trust" in box.text() and box.informativeText() == "The model in use stays as it was."
+    assert model_text(window).startswith("Model iris-classifier v1")
+
+
+def test_help_model_shows_the_card_and_goes_back_to_the_previous_model(window, lab, tmp_path) -> None:
+    window.model_controller.install_file(release_file(tmp_path, lab.release(1, version="2"), "v2.irismodel"))
+    for box in window.findChildren(QMessageBox):
+        box.close()
+    dialog = window.model_controller.show_model()
+    assert dialog.rows["Registry"] == lab.registry
+    assert dialog.rows["Signed by key"] == lab.public.fingerprint
+    assert dialog.use_previous.isEnabled()
+    dialog.use_previous.click()
+    assert model_text(window).startswith("Model iris-classifier v1")
+    assert ModelStore().load_active().origin == "bundled"
+
+
+def test_the_challenger_answers_in_shadow_on_every_save(open_window, lab) -> None:
+    store = ModelStore()
+    store.install(lab.release(1, version="2"), trusted=lab.trusted)
+    store.install(lab.release(2, version="4", alias="challenger"), Role.CHALLENGER, trusted=lab.trusted)
+    window = open_window()
+    save(window, SETOSA)
+    with ObservationStore.open() as history:
+        (saved,) = history.list()
+    assert saved.model_version == "2"
+    assert saved.challenger is not None and saved.challenger.stamp.version == "4"
+    assert saved.challenger.species == "setosa"

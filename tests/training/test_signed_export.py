@@ -1,0 +1,89 @@
+"""`iris-export --sign-key` publishes a signed release: card, sequence, artifacts, bundle, rollback."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from mlflow import MlflowClient
+
+from desktop.model_delivery import model_store
+from desktop.model_delivery.model_store import ModelStore
+from desktop.model_delivery.release import Release
+from desktop.model_delivery.signing import load_public_key, verify
+from training import export, keys, release
+from training.schema import MODEL_NAME
+
+
+@pytest.fixture(scope="module")
+def signing_key(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("keys")
+    keys.generate(folder)
+    return folder
+
+
+def signed_export(cli, store, key_folder: Path, out: Path, *extra: str) -> tuple[int, str]:
+    return cli(
+        export.main,
+        [
+            "--tracking-uri",
+            store.uri,
+            "--out",
+            str(out),
+            "--sign-key",
+            str(key_folder / keys.PRIVATE_KEY_FILENAME),
+            "--registry",
+            "test-lab",
+            *extra,
+        ],
+    )
+
+
+def test_a_signed_export_carries_a_verifiable_release_and_a_growing_sequence(
+    trained_store, signing_key, tmp_path, cli, monkeypatch
+) -> None:
+    monkeypatch.setenv("IRIS_FIELD_HOME", str(tmp_path / "laptop"))
+    public = load_public_key(signing_key / keys.PUBLIC_KEY_FILENAME)
+    code, stdout = signed_export(
+        cli, trained_store, signing_key, tmp_path / "a", "--bundle", str(tmp_path / "a.irismodel")
+    )
+    assert code == export.EXIT_OK, stdout
+    card = json.loads((tmp_path / "a" / "model_card.json").read_text())
+    assert verify(card, {public.fingerprint: public}) == public
+    first = Release.from_card(card)
+    assert (first.registry, first.model_name, first.signer) == ("test-lab", MODEL_NAME, public.fingerprint)
+    assert len(first.reference_rows) == release.REFERENCE_ROW_COUNT
+
+    client = MlflowClient(trained_store.uri)
+    assert client.get_registered_model(MODEL_NAME).tags[release.SEQUENCE_TAG] == str(first.sequence)
+    tags = client.get_model_version(MODEL_NAME, first.version).tags
+    assert (tags[release.VERSION_SEQUENCE_TAG], tags[release.VERSION_REGISTRY_TAG]) == (
+        str(first.sequence),
+        "test-lab",
+    )
+    logged = client.download_artifacts(card["run_id"], "export/model_card.json", str(tmp_path / "dl"))
+    assert json.loads(Path(logged).read_text()) == card  # the registry holds exactly what ships
+
+    with zipfile.ZipFile(tmp_path / "a.irismodel") as bundle:
+        assert sorted(bundle.namelist()) == ["iris.onnx", "model_card.json"]
+        assert json.loads(bundle.read("model_card.json")) == card
+
+    # A rollback is a release too: the same (or an older) version again, under a higher sequence.
+    code, _ = signed_export(cli, trained_store, signing_key, tmp_path / "b", "--version", first.version)
+    second = Release.from_card(json.loads((tmp_path / "b" / "model_card.json").read_text()))
+    assert code == export.EXIT_OK and second.sequence == first.sequence + 1
+
+    # And a laptop that trusts the key installs the bundle.
+    files = model_store.read_bundle(tmp_path / "a.irismodel")
+    outcome = ModelStore().install(files, trusted={public.fingerprint: public})
+    assert outcome.release == first
+
+
+def test_a_bundle_without_a_signing_key_is_refused(trained_store, tmp_path, capsys, cli) -> None:
+    code, _ = cli(
+        export.main, ["--tracking-uri", trained_store.uri, "--out", str(tmp_path), "--bundle", "x.irismodel"]
+    )
+    assert code == export.EXIT_FAILURE
+    assert "--bundle needs --sign-key" in capsys.readouterr().err

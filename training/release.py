@@ -1,0 +1,172 @@
+"""Turn an export into a signed release: the next sequence number, reference rows, signature, bundle."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from desktop.inference import Classifier
+from desktop.model_card import CARD_FILENAME, ModelCard
+from desktop.model_delivery.release import ReferenceRow, Release
+from desktop.model_delivery.signing import fingerprint_of, load_private_key, sign
+from training.schema import MODEL_NAME, ONNX_FILENAME
+
+# Kept on the registered model: the last sequence number a release of it was published under.
+SEQUENCE_TAG = "release_sequence"
+# Kept on each model version: the sequence and card digest of its latest release (what laptops compare).
+VERSION_SEQUENCE_TAG = "release_sequence"
+VERSION_CARD_TAG = "release_card_sha256"
+VERSION_REGISTRY_TAG = "release_registry"
+REFERENCE_ROW_COUNT = 6
+BUNDLE_SUFFIX = ".irismodel"
+PASSPHRASE_ENV = "IRIS_SIGNING_PASSPHRASE"
+
+
+def next_sequence() -> int:
+    """Return the sequence number the next release of the registered model gets (last one plus one)."""
+    from mlflow import MlflowClient
+
+    tags = MlflowClient().get_registered_model(MODEL_NAME).tags
+    try:
+        return int(tags.get(SEQUENCE_TAG, "0")) + 1
+    except ValueError:
+        return 1
+
+
+def reference_rows(classifier: Classifier, candidates: np.ndarray) -> tuple[ReferenceRow, ...]:
+    """Return a few rows spread over ``candidates`` with the probabilities the exported model gives them."""
+    picks = np.linspace(0, len(candidates) - 1, REFERENCE_ROW_COUNT).round().astype(int)
+    rows = candidates[picks]
+    predicted = classifier.predict_many(rows)
+    return tuple(
+        ReferenceRow(tuple(float(v) for v in row), tuple(float(p) for p in probs))
+        for row, probs in zip(rows.tolist(), predicted.probability_matrix.tolist(), strict=True)
+    )
+
+
+def signed_card(card: ModelCard, release: Release, key_path: Path) -> dict[str, Any]:
+    """Return the card with its release block, signed with the key in ``key_path``."""
+    key = load_private_key(key_path, os.environ.get(PASSPHRASE_ENV) or None)
+    document = card.to_dict() | {"release": release.to_dict()}
+    return sign(document, key)
+
+
+def signer_fingerprint(key_path: Path) -> str:
+    """Return the fingerprint of the public half of the signing key in ``key_path``."""
+    return fingerprint_of(load_private_key(key_path, os.environ.get(PASSPHRASE_ENV) or None).public_key())
+
+
+def new_release(
+    *,
+    card: ModelCard,
+    registry: str,
+    sequence: int,
+    signer: str,
+    rows: tuple[ReferenceRow, ...],
+    data_fingerprint: str = "",
+) -> Release:
+    """Return the release block of one export."""
+    return Release(
+        registry=registry,
+        model_name=card.model_name,
+        version=card.model_version,
+        alias=card.alias,
+        sequence=sequence,
+        released_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        signer=signer,
+        reference_rows=rows,
+        data_fingerprint=data_fingerprint,
+    )
+
+
+def card_bytes(document: dict[str, Any]) -> bytes:
+    """Return the card file's bytes (pretty JSON; the signature covers its canonical form, not the layout)."""
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_bundle(path: Path, onnx_bytes: bytes, card: bytes) -> None:
+    """Write a ``.irismodel`` file (a zip of the ONNX file and the signed card) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr(ONNX_FILENAME, onnx_bytes)
+        bundle.writestr(CARD_FILENAME, card)
+    with open(partial, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
+def record_release(version: str, release: Release, card_sha256: str) -> None:
+    """Publish the sequence on the registered model and the version, after the artifacts are logged."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient()
+    client.set_model_version_tag(MODEL_NAME, version, VERSION_SEQUENCE_TAG, str(release.sequence))
+    client.set_model_version_tag(MODEL_NAME, version, VERSION_CARD_TAG, card_sha256)
+    client.set_model_version_tag(MODEL_NAME, version, VERSION_REGISTRY_TAG, release.registry)
+    client.set_registered_model_tag(MODEL_NAME, SEQUENCE_TAG, str(release.sequence))
+
+
+def sign_folder(folder: Path, key_path: Path, *, registry: str, sequence: int) -> Release:
+    """Sign an already exported model folder as release ``sequence`` of ``registry`` (rewrites its card)."""
+    classifier = Classifier.load(folder)
+    card = classifier.card
+    seen = np.array([[f.stats.min, f.stats.max] for f in card.features])
+    candidates = seen[:, 0] + (seen[:, 1] - seen[:, 0]) * np.linspace(0.05, 0.95, 12)[:, None]
+    release = new_release(
+        card=card,
+        registry=registry,
+        sequence=sequence,
+        signer=signer_fingerprint(key_path),
+        rows=reference_rows(classifier, candidates),
+    )
+    document = json.loads((folder / CARD_FILENAME).read_text(encoding="utf-8"))
+    document = {k: v for k, v in document.items() if k not in ("release", "signature")}
+    key = load_private_key(key_path, os.environ.get(PASSPHRASE_ENV) or None)
+    signed = sign(document | {"release": release.to_dict()}, key)
+    partial = folder / f".{CARD_FILENAME}.partial"
+    partial.write_bytes(card_bytes(signed))
+    os.replace(partial, folder / CARD_FILENAME)
+    return release
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``iris-release sign``: sign an exported folder (e.g. a lab's own bundled model)."""
+    import argparse
+    import sys
+
+    from desktop.errors import IrisFieldError
+
+    parser = argparse.ArgumentParser(
+        prog="iris-release",
+        description="Sign an exported model folder as a release; iris-export --sign-key does this itself.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    signing = commands.add_parser("sign", help="sign the model card in FOLDER (iris.onnx + model_card.json)")
+    signing.add_argument("folder", type=Path)
+    signing.add_argument("--sign-key", type=Path, required=True, metavar="FILE")
+    signing.add_argument("--registry", required=True, metavar="NAME")
+    signing.add_argument("--sequence", type=int, default=1, metavar="N")
+    signing.add_argument("--bundle", type=Path, metavar="FILE.irismodel", help="also write the release file")
+    args = parser.parse_args(argv)
+    try:
+        release = sign_folder(args.folder, args.sign_key, registry=args.registry, sequence=args.sequence)
+        if args.bundle is not None:
+            write_bundle(
+                args.bundle,
+                (args.folder / ONNX_FILENAME).read_bytes(),
+                (args.folder / CARD_FILENAME).read_bytes(),
+            )
+    except (IrisFieldError, OSError) as exc:
+        print(f"iris-release: nothing was signed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Signed {args.folder} as release {release.sequence} of {release.registry} with key {release.signer}"
+    )
+    return 0
