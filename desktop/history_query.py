@@ -14,15 +14,9 @@ from typing import Any
 # The species a row shows: the one the botanist confirmed, else the model's (indexed by migration 4).
 SPECIES_SQL = "IFNULL(o.confirmed_species, o.predicted_species)"
 SEARCH_TABLE = "observations_search"
-# The trigram index finds any part of a word of three letters or more; shorter words are matched by LIKE.
-SHORTEST_INDEXED_WORD = 3
-_SEARCHED_COLUMNS = (
-    "o.predicted_species",
-    "IFNULL(o.confirmed_species, '')",
-    "o.note",
-    "o.location",
-    "o.observer",
-)
+# The trigram index finds any part of a word of three letters or more. Shorter words are not searched
+# for: matching them row by row would make a keystroke in a million observations take a second.
+SHORTEST_SEARCHED_WORD = 3
 
 
 class SortKey(enum.StrEnum):
@@ -51,20 +45,16 @@ _INDEX = {
 class HistoryQuery:
     """Which observations the history pane lists, and in what order."""
 
-    text: str = ""  # words that must all appear in species, note, place or observer (any case)
+    text: str = ""  # words (3 letters or more) that must all appear in species, note, place or observer
     species: str | None = None
     sync_state: str | None = None
     since: str | None = None  # ISO-8601 UTC: only observations measured at or after this moment
     sort: SortKey = SortKey.SAVED
     descending: bool = True
 
-    def long_words(self) -> list[str]:
-        """Return the search words the full-text index can find."""
-        return [w for w in self.text.split() if len(w) >= SHORTEST_INDEXED_WORD]
-
-    def short_words(self) -> list[str]:
-        """Return the search words too short for the index (matched row by row)."""
-        return [w for w in self.text.split() if len(w) < SHORTEST_INDEXED_WORD]
+    def words(self) -> list[str]:
+        """Return the search words the full-text index can find (three letters or more)."""
+        return [w for w in self.text.split() if len(w) >= SHORTEST_SEARCHED_WORD]
 
 
 @dataclass(frozen=True)
@@ -80,10 +70,6 @@ def _match_expression(words: list[str]) -> str:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filters(query: HistoryQuery) -> tuple[list[str], list[Any]]:
     """Return the WHERE terms (and their parameters) every query for ``query`` shares."""
     where, params = ["o.deleted = 0"], []
@@ -96,10 +82,6 @@ def _filters(query: HistoryQuery) -> tuple[list[str], list[Any]]:
     if query.since is not None:
         where.append("o.created_at >= ?")
         params.append(query.since)
-    for word in query.short_words():
-        pattern = f"%{_escape_like(word)}%"
-        where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _SEARCHED_COLUMNS) + ")")
-        params.extend([pattern] * len(_SEARCHED_COLUMNS))
     return where, params
 
 
@@ -117,7 +99,7 @@ def _within_one_group(query: HistoryQuery) -> HistoryQuery:
 
 def _source(query: HistoryQuery) -> tuple[str, list[str], list[Any], str]:
     """Return (FROM clause, extra WHERE terms, their parameters, the save-order column) for ``query``."""
-    words = query.long_words()
+    words = query.words()
     if words and query.sort == SortKey.SAVED:
         # The full-text index hands its matches over in save order: a page stops after `size` of them.
         source = f"{SEARCH_TABLE} JOIN observations o ON o.rowid = {SEARCH_TABLE}.rowid"
@@ -182,7 +164,7 @@ def count_statement(query: HistoryQuery) -> tuple[str, list[Any]]:
         index = _INDEX[SortKey.TIME]
     else:
         index = _INDEX[SortKey.SPECIES] if query.species is not None else _INDEX[SortKey.SYNC]
-    words = query.long_words()
+    words = query.words()
     if words:
         where.insert(0, f"o.rowid IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?)")
         params.insert(0, _match_expression(words))

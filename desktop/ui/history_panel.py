@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,9 @@ from desktop.ui.i18n import sentence, species_name
 from desktop.ui.species_icons import species_icon
 
 BUTTON_HEIGHT = 36
+SEARCH_MIN_WIDTH = 150
+# What a narrow pane must still show in full: when, what, and whether it reached the lab.
+NEEDED_COLUMNS = (columns.TIME, columns.SPECIES, columns.SYNC)
 # The periods the history can be narrowed to, in days back (0: since midnight today).
 PERIOD_DAYS = (None, 0, 7, 30, 365)
 # A count that answers within this time shows no busy indicator (no flicker on every keystroke).
@@ -109,6 +112,7 @@ class HistoryPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(32)
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.search.textChanged.connect(self._requery)
         self.species_filter = QComboBox(self)
         self.species_filter.addItem("", None)
@@ -196,9 +200,9 @@ class HistoryPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self._title)
         top.addWidget(self.search, 1)
-        self.filters = ReflowingButtons(
-            [self.species_filter, self.sync_filter, self.period_filter], [self.busy, self.count_label], self
-        )
+        top.addWidget(self.busy)
+        top.addWidget(self.count_label)  # the search field gives way to a long count, never the count
+        self.filters = ReflowingButtons([self.species_filter, self.sync_filter], [self.period_filter], self)
         # Two rows rather than cut words when the pane is narrow (800×600, German).
         self.buttons = ReflowingButtons(
             [self._restore_button, self._confirm_button], [self._export_button, self._delete_button], self
@@ -211,6 +215,15 @@ class HistoryPanel(QWidget):
 
         self.retranslate()
         self.refresh()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Never narrower than the time, species and sync columns: the splitter may not hide them."""
+        hint = super().minimumSizeHint()
+        header = self.table.horizontalHeader()
+        needed = sum(header.sectionSize(c) for c in NEEDED_COLUMNS)
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        return QSize(max(hint.width(), needed + frame + margins.left() + margins.right()), hint.height())
 
     # ----------------------------------------------------------------- showing
     def query(self) -> HistoryQuery:

@@ -57,7 +57,7 @@ def history(iris_home: Path):
 def expected(observations: list[Observation], query: HistoryQuery) -> list[str]:
     """Work out by hand, row by row, which ids ``query`` lists and in what order."""
     position = {o.id: i for i, o in enumerate(observations)}  # save order
-    words = [w.lower() for w in query.text.split()]
+    words = [w.lower() for w in query.text.split() if len(w) >= 3]  # shorter words are not searched for
 
     def listed(o: Observation) -> bool:
         text = " ".join(
