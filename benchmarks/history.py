@@ -32,8 +32,11 @@ FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 SEARCH_INDEX_STEP = next(i for i, step in enumerate(MIGRATIONS) if "observations_search" in step)
 
 
-def build_history(path: Path, count: int) -> None:
-    """Write ``count`` plausible observations, then let the store migrate (and so index) the file."""
+def build_history(path: Path, count: int, *, upgrade: bool = True) -> None:
+    """Write ``count`` plausible observations as an app before the search index would have.
+
+    With ``upgrade`` the store then migrates the file (building its search index) as the app would.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
@@ -64,7 +67,8 @@ def build_history(path: Path, count: int) -> None:
         )
     db.execute("COMMIT")
     db.close()
-    ObservationStore.open(path).close()  # the remaining migrations, the search index among them
+    if upgrade:
+        ObservationStore.open(path).close()  # the remaining migrations, the search index among them
 
 
 def write_measurements(path: Path, count: int) -> None:

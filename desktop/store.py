@@ -809,6 +809,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def steps_behind(path: Path) -> int:
+    """Return how many schema steps an existing history still has to run (0 for none or a new file)."""
+    if not Path(path).is_file():
+        return 0
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0  # opening it says what is wrong, in words
+    return max(len(MIGRATIONS) - version, 0)
+
+
 def _check_marker(path: Path) -> Path:
     """Return the file whose presence says "check this history before using it"."""
     return path.with_name(path.name + ".check")

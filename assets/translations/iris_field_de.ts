@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+87"/>
+        <location filename="../../desktop/ui/app.py" line="+90"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -38,6 +38,11 @@
         <location line="+11"/>
         <source>The history file is damaged. When Iris Field next starts, it copies every readable observation into a fresh history and keeps the damaged file beside it. Export what you need as CSV now, then restart.</source>
         <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start übernimmt Iris Field jede lesbare Beobachtung in einen neuen Verlauf und behält die beschädigte Datei daneben. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Preparing the observation history for fast search. This happens once, after an update.</source>
+        <translation>Der Beobachtungsverlauf wird für die schnelle Suche vorbereitet. Das geschieht einmal, nach einem Update.</translation>
     </message>
 </context>
 <context>
@@ -131,7 +136,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+266"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+279"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>

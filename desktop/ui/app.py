@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from pathlib import Path
 
 import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order breaks its DLLs
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from desktop import __version__
 from desktop.errors import ModelError, StoreError
 from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
+from desktop.paths import default_db_path
 from desktop.settings import Settings
-from desktop.store import ObservationStore, StoreDamagedError
+from desktop.store import CHECK_AT_OPEN_BYTES, ObservationStore, StoreDamagedError, steps_behind
 from desktop.ui.crash_dialog import install_crash_dialog
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
@@ -130,8 +133,47 @@ def _say_damaged(window: MainWindow, problem: str) -> None:
     )
 
 
+def _upgrade_with_progress(path: Path) -> None:
+    """Run a long history's pending schema steps in a thread, a busy dialog saying why meanwhile.
+
+    Building the search index of a million observations takes seconds, once; the window must not
+    look hung meanwhile. Errors are left to the opening that follows, which says them in words.
+    """
+    if steps_behind(path) == 0 or not path.is_file() or path.stat().st_size <= CHECK_AT_OPEN_BYTES:
+        return
+    logging.getLogger("iris_field.ui").info("upgrading the history %s", path)
+    dialog = QProgressDialog(
+        QCoreApplication.translate(
+            "App", "Preparing the observation history for fast search. This happens once, after an update."
+        ),
+        "",
+        0,
+        0,
+    )
+    dialog.setCancelButton(None)
+    dialog.setWindowTitle("Iris Field")
+    dialog.setMinimumDuration(0)
+    dialog.show()
+    done = threading.Event()
+
+    def upgrade() -> None:
+        try:
+            ObservationStore.open(path, check_later=True).close()
+        except Exception:  # noqa: BLE001 -- the opening after this reports it
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=upgrade, name="history-upgrade", daemon=True).start()
+    while not done.wait(0.05):
+        QApplication.processEvents()
+    dialog.close()
+
+
 def _open_store() -> tuple[ObservationStore | None, str, str]:
     """Open the history; return (store, notice about a damaged file moved aside, problem if none)."""
+    with contextlib.suppress(OSError):
+        _upgrade_with_progress(default_db_path())
     try:
         store = ObservationStore.open(check_later=True)
         return store, store.salvaged.sentence() if store.salvaged else "", ""

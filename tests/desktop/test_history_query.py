@@ -1,7 +1,6 @@
 """The history pane's queries: pages by keyset cover every row once, in order, through indexes only."""
 
 import itertools
-import re
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.history_query import Cursor, HistoryQuery, SortKey, page_statements
-from desktop.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore
+from desktop.store import SYNC_STATES, Observation, ObservationStore
 from tests.sync.history_factory import make_observation
 
 SPECIES = ("setosa", "versicolor", "virginica")
@@ -164,28 +163,13 @@ def test_no_page_sorts_in_a_temporary_tree(shared_history, query) -> None:
 
 
 def test_an_older_history_gets_its_existing_rows_into_the_search_index(iris_home: Path) -> None:
+    from benchmarks.history import build_history
+
     path = iris_home / "observations.sqlite3"
-    iris_home.mkdir(parents=True)
+    build_history(path, 40, upgrade=False)  # as an app from before the index left it
     with ObservationStore.open(path) as store:
-        store.add_many([varied(i) for i in range(10)])
-    db = sqlite3.connect(path)
-    index_step = next(i for i, step in enumerate(MIGRATIONS) if "observations_search" in step)
-    for name in ("observations_search", "observations_by_species"):
-        kind = "TABLE" if name.endswith("search") else "INDEX"
-        db.execute(f"DROP {kind} {name}")
-    for trigger in ("insert", "update", "delete"):
-        db.execute(f"DROP TRIGGER observations_search_{trigger}")
-    for later_step in MIGRATIONS[index_step + 1 :]:  # columns later steps added go too: they run again
-        for column in re.findall(r"ADD COLUMN (\w+)", later_step):
-            db.execute(f"ALTER TABLE observations DROP COLUMN {column}")
-    db.execute(f"PRAGMA user_version = {index_step}")
-    db.commit()
-    db.close()
-    with ObservationStore.open(path) as store:
-        assert store.count_matching(HistoryQuery("Rhön")) == 3
-        assert store.count_matching(HistoryQuery(species="versicolor")) == len(
-            [o for o in map(varied, range(10)) if o.species == "versicolor"]
-        )
+        assert store.count_matching(HistoryQuery("Rhön")) == 5  # every eighth place
+        assert store.count_matching(HistoryQuery(species="versicolor")) == len(range(1, 40, 3))
 
 
 def test_another_connections_commit_moves_the_data_version_and_its_own_does_not(history) -> None:

@@ -140,3 +140,22 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
     assert "4 observations were recovered into a fresh history and 1 could not be read" in box.text()
     assert window.history.model.rowCount() == 4
     assert window.save_action.isEnabled()
+
+
+def test_a_long_history_from_before_the_search_index_is_upgraded_behind_a_busy_dialog(
+    open_window, iris_home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from benchmarks.history import build_history
+    from desktop.ui import app
+
+    # 40 observations as an app from before the search index left them (then migrated the rest).
+    build_history(iris_home / "observations.sqlite3", 40, upgrade=False)
+    monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+
+    with caplog.at_level(logging.INFO, logger="iris_field.ui"):
+        window = open_window()
+    assert "upgrading the history" in caplog.text
+    window.history.search.setText("Rhön")
+    assert window.history.model.rowCount() == 5  # every eighth place
