@@ -27,6 +27,9 @@ from desktop.ui.qt_main_window import MainWindow
 from desktop.ui.species_icons import app_icon
 from desktop.ui.sync_controller import install_sync
 
+# A long history's integrity check waits this long after start-up, so it never slows the window opening.
+INTEGRITY_CHECK_DELAY_MS = 10_000
+
 
 def run(argv: list[str]) -> int:
     """Open the main window and run until it closes; return the exit code."""
@@ -105,7 +108,9 @@ def open_main_window(
         )
     if store is not None:
         # A long history is checked once the window is up, so a million observations open in a second.
-        window.integrity_check = BackgroundIntegrityCheck(store.path, window)
+        window.integrity_check = BackgroundIntegrityCheck(
+            store.path, window, delay_ms=INTEGRITY_CHECK_DELAY_MS
+        )
         window.integrity_check.damaged.connect(lambda problem: _say_damaged(window, problem))
     if store_problem:
         show_problem(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from desktop.errors import IrisFieldError
 from desktop.store import ObservationStore
@@ -38,14 +38,22 @@ class BackgroundIntegrityCheck(QObject):
 
     damaged = Signal(str)
 
-    def __init__(self, path: Path, parent: QObject | None = None):
-        """Start checking ``path`` at once."""
+    def __init__(self, path: Path, parent: QObject | None = None, *, delay_ms: int = 0):
+        """Check ``path`` after ``delay_ms`` (start-up first: the check reads every page of the file)."""
         super().__init__(parent)
+        self._path = path
         self._pool = QThreadPool(self)
         self._found = _Found(self)
         self._found.damaged.connect(self.damaged)
-        self._pool.start(_Check(path, self._found))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._start)
+        self._timer.start(delay_ms)
+
+    def _start(self) -> None:
+        self._pool.start(_Check(self._path, self._found))
 
     def wait(self) -> None:
-        """Block until the check has finished."""
+        """Cancel a check not yet started; block until a running one has finished."""
+        self._timer.stop()
         self._pool.waitForDone()

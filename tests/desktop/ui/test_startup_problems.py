@@ -93,9 +93,11 @@ def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the
     open_window, shown_boxes, qtbot, iris_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop import store as store_module
+    from desktop.ui import app
     from tests.desktop.test_history_query import varied
 
     monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    monkeypatch.setattr(app, "INTEGRITY_CHECK_DELAY_MS", 0)
     path = iris_home / "observations.sqlite3"
     with ObservationStore.open(path) as store:
         store.add_many([varied(i) for i in range(200)])
