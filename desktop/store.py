@@ -27,12 +27,13 @@ from desktop.history_salvage import (
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.paths import default_db_path
+from desktop.sync.stages import Stage, SyncState, sql_list, sync_state_sql
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
     from desktop.inference import Prediction
     from desktop.model_card import ModelCard
 
-SYNC_STATES = ("pending", "syncing", "synced", "failed")
+SYNC_STATES = tuple(SyncState)
 # Saving the very same measurements again within this time asks first (a second Ctrl+S by mistake).
 DUPLICATE_WITHIN = timedelta(minutes=10)
 
@@ -72,11 +73,11 @@ MIGRATIONS: list[str] = [
     """,
     # 3 (owned by desktop/sync/outbox.py): the sync outbox, one row per observation with its stage on the
     # way to the MLflow server, and the lease that lets one sync worker at a time work on this file.
-    """
+    f"""
     CREATE TABLE sync_outbox (
         observation_id    TEXT PRIMARY KEY REFERENCES observations (id),
         stage             TEXT NOT NULL DEFAULT 'pending'
-                          CHECK (stage IN ('pending', 'creating', 'created', 'logged', 'finished', 'synced')),
+                          CHECK (stage IN {sql_list(Stage)}),
         tracking_uri      TEXT NOT NULL DEFAULT '',
         experiment_name   TEXT NOT NULL DEFAULT '',
         experiment_id     TEXT NOT NULL DEFAULT '',
@@ -143,6 +144,33 @@ MIGRATIONS: list[str] = [
     ALTER TABLE observations ADD COLUMN model_sequence INTEGER;
     ALTER TABLE observations ADD COLUMN challenger TEXT;
     """,
+    # 7 (desktop/sync): the sync state a row shows is derived from its outbox row by the database itself:
+    # no code writes observations.sync_state/sync_error any more; triggers set them in the same transaction
+    # as every outbox write, so they can never drift (the column stays for migration 2's index, which the
+    # history pane pages a million rows by). A row whose create was in doubt says when to look for a
+    # second run (reconcile_after).
+    f"""
+    ALTER TABLE sync_outbox ADD COLUMN reconcile_after REAL NOT NULL DEFAULT 0;
+    UPDATE observations SET
+        sync_state = (SELECT {sync_state_sql()} FROM sync_outbox WHERE observation_id = observations.id),
+        sync_error = (SELECT failure FROM sync_outbox WHERE observation_id = observations.id)
+        WHERE id IN (SELECT observation_id FROM sync_outbox);
+    CREATE TRIGGER sync_state_on_enrol AFTER INSERT ON sync_outbox BEGIN
+        UPDATE observations SET sync_state = {sync_state_sql("new")}, sync_error = new.failure
+            WHERE id = new.observation_id;
+    END;
+    CREATE TRIGGER sync_state_on_stage AFTER UPDATE OF stage, failure ON sync_outbox BEGIN
+        UPDATE observations SET sync_state = {sync_state_sql("new")}, sync_error = new.failure
+            WHERE id = new.observation_id;
+    END;
+    CREATE TRIGGER sync_state_on_save AFTER INSERT ON observations
+        WHEN EXISTS (SELECT 1 FROM sync_outbox WHERE observation_id = new.id) BEGIN
+        UPDATE observations SET
+            sync_state = (SELECT {sync_state_sql()} FROM sync_outbox WHERE observation_id = new.id),
+            sync_error = (SELECT failure FROM sync_outbox WHERE observation_id = new.id)
+            WHERE id = new.id;
+    END;
+    """,
 ]
 
 _COLUMNS = (
@@ -193,7 +221,7 @@ class Observation:
     longitude: float | None = None
     confirmed_species: str | None = None
     updated_at: str = ""
-    sync_state: str = "pending"
+    sync_state: str = SyncState.PENDING  # derived from the sync outbox by the database; never written
     sync_error: str = ""
     deleted: bool = False
     outlier: bool = False  # unlike any flower the model was trained on (the joint check flagged it)
@@ -332,8 +360,8 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
         obs.latitude,
         obs.longitude,
         obs.confirmed_species,
-        obs.sync_state,
-        obs.sync_error,
+        SyncState.PENDING,  # what a row shows of its sync comes from the sync outbox (migration 6)
+        "",
         int(obs.deleted),
         int(obs.outlier),
         obs.outlier_score,
@@ -549,9 +577,6 @@ class ObservationStore:
 
     def add_many(self, observations: list[Observation]) -> None:
         """Save several observations in one transaction: all of them or none."""
-        for obs in observations:
-            if obs.sync_state not in SYNC_STATES:
-                raise ValueError(f"unknown sync state {obs.sync_state!r}")
         self.add_all([observations])
 
     def add_all(self, batches: Iterable[list[Observation]]) -> int:
@@ -587,12 +612,6 @@ class ObservationStore:
     def delete(self, id: str) -> None:
         """Hide an observation from the history (soft delete: the row stays, nothing leaves the server)."""
         self._update(id, "deleted = 1", ())
-
-    def set_sync_state(self, id: str, state: str, error: str = "") -> None:
-        """Record the sync summary shown on the row (not a user edit: ``updated_at`` stays)."""
-        if state not in SYNC_STATES:
-            raise ValueError(f"unknown sync state {state!r}; expected one of {SYNC_STATES}")
-        self._update(id, "sync_state = ?, sync_error = ?", (state, error))
 
     def _edit(self, id: str, assignment: str, params: tuple[Any, ...]) -> None:
         """Apply a user edit and move ``updated_at`` strictly forward, even if the clock went back."""

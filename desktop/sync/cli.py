@@ -57,8 +57,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=float,
         default=None,
         metavar="SECONDS",
-        help="how long a run creation whose answer was lost may still land on the server before "
-        "the server is searched for it (default 30)",
+        help="how long after a run creation whose answer was lost its observation is checked for a "
+        "second run (a late arrival), which is then deleted (default 10)",
     )
     return parser
 
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         auth_from_settings,
     )
     from desktop.sync.target import SyncOptions, SyncTarget
-    from desktop.sync.worker import SyncWorker
+    from desktop.sync.worker import EndReason, SyncWorker
 
     settings = Settings.load()
     uri = args.tracking_uri or os.environ.get(ENV_URI, "") or settings.tracking_uri
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNSYNCED
     report = outcome[0]
     _print_summary(report, target.tracking_uri, target.experiment_name, sys.stdout)
-    if report.error_kind not in ("", "stopped"):
+    if report.error_kind not in (EndReason.COMPLETE, EndReason.STOPPED):
         print(f"iris-field: error: {report.error}", file=sys.stderr)
     return EXIT_OK if report.complete else EXIT_UNSYNCED
 
@@ -145,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
 def _sync_until_done(worker, stop, args: argparse.Namespace, bar: _ProgressBar) -> SyncReport:
     """Run passes until done: wait for another worker's lease, within ``--retry-for``."""
     import time
+
+    from desktop.sync.report import EndReason
 
     deadline = time.monotonic() + args.retry_for
     said_busy = False
@@ -154,8 +156,9 @@ def _sync_until_done(worker, stop, args: argparse.Namespace, bar: _ProgressBar) 
             retry_failed=True,
             release_bindings=False if args.rebind else None,
             patience=args.retry_for,
+            count_experiment=True,
         )
-        if report.error_kind != "busy" or stop.is_set() or time.monotonic() >= deadline:
+        if report.error_kind is not EndReason.BUSY or stop.is_set() or time.monotonic() >= deadline:
             return report
         if not said_busy:
             bar.note(f"{report.error}; waiting for it to finish…")
@@ -168,7 +171,21 @@ def _print_summary(report: SyncReport, uri: str, experiment: str, out) -> None:
     parts = [f"{report.synced_now} observation{'s' if report.synced_now != 1 else ''} synced"]
     if report.updated_now:
         parts.append(f"{report.updated_now} updated")
-    print(f"{', '.join(parts)} to {where}; {report.total_synced} on the server in all.", file=out)
+    print(f"{', '.join(parts)} to {where}.", file=out)
+    saved = report.total_synced + report.unsynced
+    mine = f"This history: {report.total_synced} of {saved} observations on the server"
+    if report.experiment_total is None:
+        print(f"{mine}.", file=out)
+    else:
+        more = "at least " if report.experiment_total_more else ""
+        print(
+            f"{mine}; the experiment holds {more}{report.experiment_total} in all (every device).", file=out
+        )
+    if report.duplicates_deleted:
+        print(
+            f"{report.duplicates_deleted} second runs left by lost answers were deleted on the server.",
+            file=out,
+        )
     left = report.unsynced
     if left:
         detail = []

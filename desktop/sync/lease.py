@@ -7,12 +7,12 @@ import os
 import socket
 import sqlite3
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from desktop.errors import SyncError
+from desktop.sync.clock import Clock
 
 
 class LeaseBusy(SyncError):
@@ -101,16 +101,17 @@ def read_holder(db: sqlite3.Connection) -> LeaseHolder | None:
 class Lease:
     """One worker's claim on one history file; every outbox write checks it (a fencing token)."""
 
-    def __init__(self, db: sqlite3.Connection, holder: str, description: str):
+    def __init__(self, db: sqlite3.Connection, holder: str, description: str, clock: Clock | None = None):
         """Use ``db`` (a connection of the calling thread) to claim the lease as ``holder``."""
         self._db = db
+        self.clock = clock or Clock()
         self.holder = holder
         self.description = description
         self.expires_at = 0.0
 
     def acquire(self, seconds: float) -> None:
         """Take the lease if it is free, expired, ours, or held by a process that died; else ``LeaseBusy``."""
-        now = time.time()
+        now = self.clock.now()
         host = socket.gethostname()
         with immediate_transaction(self._db) as db:
             current = read_holder(db)
@@ -127,12 +128,12 @@ class Lease:
         if current.holder == self.holder or current.expires_at <= now:
             return True
         # A worker killed with SIGKILL cannot release its lease; on the same machine we can see it is gone.
-        # (Its last unanswered create is covered by the outbox's settle time, not by the lease.)
+        # (A create it sent may still land: the row stays ``creating``, so the successor searches first.)
         return current.host == host and current.pid != os.getpid() and not process_alive(current.pid)
 
     def renew(self, seconds: float) -> None:
         """Push the expiry out; raise ``LeaseLost`` if another worker has taken the lease meanwhile."""
-        now = time.time()
+        now = self.clock.now()
         with immediate_transaction(self._db) as db:
             cursor = db.execute(
                 "UPDATE sync_lease SET expires_at = ? WHERE id = 1 AND holder = ?",

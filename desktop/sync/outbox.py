@@ -1,43 +1,41 @@
 """The durable sync outbox: one row per observation and the stage it has reached on its way to MLflow.
 
-Stages, each committed to disk before (``creating``) or after (all others) the network call it stands for:
+Stages (``Stage``), each committed before (``creating``) or after (all others) the request it stands for:
 
     pending ──► creating ──► created(run id) ──► logged ──► finished ──► synced
                   │  ▲
-                  └──┘ outcome of the create unknown: search by observation_id, adopt, or create again
+                  └──┘ answer to the create lost: search by observation_id at once, adopt or create again
 
 A row can additionally be *failed* (``failure`` non-empty): it keeps its stage, so a retry resumes where
 it stopped and never creates a second run. Every write checks that this worker still holds the lease.
+The history row's shown sync state is derived from this table (``stages.sync_state_sql``), never copied.
 
-Every transition is committed before the next network call, so it survives the process being killed.
-Only ``creating`` also waits for the disk (fsync) before the create goes out: after a power cut, losing any
-later stage just means redoing a step that is safe to redo (search and adopt, an identical log-batch,
-the same artifact, the same final update, another read-back), whereas losing ``creating`` could mean
-creating a second run without looking first.
+Only ``creating`` waits for the disk (fsync) before the create goes out: one such commit per observation.
+After a power cut, losing any later stage means redoing a step that is safe to redo (search and adopt,
+an identical log-batch, the same final update, another read-back); losing ``creating`` could mean
+creating a second run without looking first. A row that went through ``creating`` more than once may
+have a second run on the server, if a lost create landed after all: ``reconcile_after`` says when its
+read-back looks for such duplicates and deletes them (``reconcile.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from desktop.errors import SyncError
 from desktop.sync.lease import Lease, LeaseLost, immediate_transaction, read_holder
-
-STAGES = ("pending", "creating", "created", "logged", "finished", "synced")
-IN_FLIGHT = ("creating", "created", "logged", "finished")
-# Why a row failed; a deleted run is never sent again on its own, a refused request is retried on request.
-FAILURE_PERMANENT = "permanent"
-FAILURE_DELETED_ON_SERVER = "deleted_on_server"
+from desktop.sync.stages import FailureKind, Stage
 
 _COLUMNS = (
     "observation_id, stage, tracking_uri, experiment_name, experiment_id, run_id, artifact_uri,"
-    " pushed_updated_at, failure, failure_kind, attempts, last_error, changed_at"
+    " pushed_updated_at, failure, failure_kind, attempts, last_error, changed_at, reconcile_after"
 )
+# A released row may be searched for at once: nothing of ours is in flight to the next server.
+_LONG_AGO = "1970-01-01T00:00:00.000000+00:00"
 
 
 class OutboxConflict(SyncError):
@@ -78,39 +76,31 @@ class OutboxEntry:
     """One observation's sync progress."""
 
     observation_id: str
-    stage: str
+    stage: Stage
     binding: Binding | None
-    run_id: str
-    artifact_uri: str
-    pushed_updated_at: str
-    failure: str
-    failure_kind: str
-    attempts: int
-    last_error: str
-    changed_at: str
+    run_id: str = ""
+    artifact_uri: str = ""
+    pushed_updated_at: str = ""
+    failure: str = ""
+    failure_kind: FailureKind = FailureKind.NONE
+    attempts: int = 0
+    last_error: str = ""
+    changed_at: str = ""
+    reconcile_after: float = 0.0  # time.time() after which duplicates are looked for; 0: no doubt
 
     @property
     def failed(self) -> bool:
         """Tell whether this observation stopped on a permanent problem."""
         return bool(self.failure)
 
-    def display_state(self) -> tuple[str, str]:
-        """Return the summary shown on the history row: (pending|syncing|synced|failed, reason)."""
-        if self.failure:
-            return "failed", self.failure
-        if self.stage == "pending":
-            return "pending", ""
-        if self.stage == "synced":
-            return "synced", ""
-        return "syncing", ""
-
 
 def _entry(row: sqlite3.Row | tuple) -> OutboxEntry:
-    (oid, stage, uri, name, exp_id, run_id, art, pushed, failure, kind, attempts, last_error, changed) = row
+    (oid, stage, uri, name, exp_id, run_id, art, pushed, failure, kind, attempts, error, changed, doubt) = row
     binding = Binding(uri, name, exp_id) if uri else None
     return OutboxEntry(
-        oid, stage, binding, run_id, art, pushed, failure, kind, int(attempts), last_error, changed
-    )
+        oid, Stage(stage), binding, run_id, art, pushed, failure, FailureKind(kind), int(attempts), error,
+        changed, float(doubt),
+    )  # fmt: skip
 
 
 class Outbox:
@@ -120,33 +110,31 @@ class Outbox:
         """Work on ``db`` (a connection owned by the calling thread) under ``lease``."""
         self._db = db
         self.lease = lease
-        # Committed, not fsync'd, by default; the transitions that must reach the disk ask for it.
+        # Committed, not fsync'd, by default; the one transition that must reach the disk asks for it.
         db.execute("PRAGMA synchronous = NORMAL")
 
     # ------------------------------------------------------------------ reading
     def entry(self, observation_id: str) -> OutboxEntry | None:
         """Return one row, or ``None`` if the observation is not enrolled yet."""
-        row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM sync_outbox WHERE observation_id = ?", (observation_id,)
-        ).fetchone()
+        sql = f"SELECT {_COLUMNS} FROM sync_outbox WHERE observation_id = ?"
+        row = self._db.execute(sql, (observation_id,)).fetchone()
         return None if row is None else _entry(tuple(row))
 
     def entries(self) -> list[OutboxEntry]:
         """Return every row."""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM sync_outbox").fetchall()
-        return [_entry(tuple(r)) for r in rows]
+        return [_entry(tuple(r)) for r in self._db.execute(f"SELECT {_COLUMNS} FROM sync_outbox")]
 
     def lease_seconds_left(self) -> float:
-        """Return how long this worker's lease still runs (negative or -inf when it is not ours)."""
+        """Return how long this worker's lease still runs (-inf when it is not ours)."""
         holder = read_holder(self._db)
         if holder is None or holder.holder != self.lease.holder:
             return float("-inf")
-        return holder.expires_at - time.time()
+        return holder.expires_at - self.lease.clock.now()
 
     def last_synced_at(self) -> str:
         """Return when the most recent observation became synced (UTC ISO), or ""."""
-        row = self._db.execute("SELECT MAX(changed_at) FROM sync_outbox WHERE stage = 'synced'").fetchone()
-        return str(row[0] or "")
+        sql = "SELECT MAX(changed_at) FROM sync_outbox WHERE stage = ?"
+        return str(self._db.execute(sql, (Stage.SYNCED,)).fetchone()[0] or "")
 
     # ------------------------------------------------------------------ writing
     def enroll(self, observation_ids: Iterable[str]) -> int:
@@ -155,20 +143,18 @@ class Outbox:
         with self._fenced() as db:
             before = db.total_changes
             db.executemany(
-                "INSERT OR IGNORE INTO sync_outbox (observation_id, stage, changed_at)"
-                " VALUES (?, 'pending', ?)",
-                [(oid, now) for oid in observation_ids],
+                "INSERT OR IGNORE INTO sync_outbox (observation_id, stage, changed_at) VALUES (?, ?, ?)",
+                [(oid, Stage.PENDING, now) for oid in observation_ids],
             )
             return db.total_changes - before
 
     def begin_create(self, observation_id: str, binding: Binding, pushed_updated_at: str) -> None:
-        """Record, before sending it, that a create request for this observation is about to go out."""
+        """Record on disk, before sending it, that a create request for this observation goes out."""
         self._transition(
             observation_id,
-            ("pending", "creating"),
-            "stage = 'creating', tracking_uri = ?, experiment_name = ?, experiment_id = ?,"
-            " pushed_updated_at = ?",
-            (binding.tracking_uri, binding.experiment_name, binding.experiment_id, pushed_updated_at),
+            (Stage.PENDING,),
+            "stage = ?, tracking_uri = ?, experiment_name = ?, experiment_id = ?, pushed_updated_at = ?",
+            (Stage.CREATING, *_target(binding), pushed_updated_at),
             durable=True,
         )
 
@@ -176,41 +162,47 @@ class Outbox:
         """Go back to pending: the create request never reached the server (no connection at all)."""
         self._transition(
             observation_id,
-            ("creating",),
-            "stage = 'pending', tracking_uri = '', experiment_name = '', experiment_id = ''",
-            (),
+            (Stage.CREATING,),
+            "stage = ?, tracking_uri = '', experiment_name = '', experiment_id = ''",
+            (Stage.PENDING,),
         )
 
     def bind(self, observation_id: str, binding: Binding) -> None:
-        """Bind a rebound row (``creating`` without a target) to the server it will be searched on now."""
+        """Bind a released row (``creating`` without a target) to the server it is searched on now."""
         self._transition(
             observation_id,
-            ("creating",),
+            (Stage.CREATING,),
             "tracking_uri = ?, experiment_name = ?, experiment_id = ?",
-            (binding.tracking_uri, binding.experiment_name, binding.experiment_id),
+            _target(binding),
             keep_changed_at=True,
         )
 
-    def created(self, observation_id: str, run_id: str, artifact_uri: str) -> None:
-        """Record the run the server created (or that a search found) for this observation."""
+    def created(
+        self, observation_id: str, run_id: str, artifact_uri: str, reconcile_after: float = 0
+    ) -> None:
+        """Record the run the server created (or a search found); ``reconcile_after`` if in doubt."""
         self._transition(
             observation_id,
-            ("creating",),
-            "stage = 'created', run_id = ?, artifact_uri = ?",
-            (run_id, artifact_uri),
+            (Stage.CREATING,),
+            "stage = ?, run_id = ?, artifact_uri = ?, reconcile_after = ?",
+            (Stage.CREATED, run_id, artifact_uri, reconcile_after),
         )
 
     def logged(self, observation_id: str) -> None:
-        """Record that params, metrics and observation.json are on the server."""
-        self._transition(observation_id, ("created",), "stage = 'logged'", ())
+        """Record that params, metrics and (if needed) observation.json are on the server."""
+        self._transition(observation_id, (Stage.CREATED,), "stage = ?", (Stage.LOGGED,))
 
     def finished(self, observation_id: str) -> None:
         """Record that the run's terminating update (status FINISHED) was acknowledged."""
-        self._transition(observation_id, ("logged",), "stage = 'finished'", ())
+        self._transition(observation_id, (Stage.LOGGED,), "stage = ?", (Stage.FINISHED,))
 
     def reopen(self, observation_id: str) -> None:
         """Send the terminating update again: the read-back found the run not finished."""
-        self._transition(observation_id, ("finished",), "stage = 'logged'", ())
+        self._transition(observation_id, (Stage.FINISHED,), "stage = ?", (Stage.LOGGED,))
+
+    def reconciled(self, observation_id: str) -> None:
+        """Record that no second run carries this observation any more."""
+        self._transition(observation_id, tuple(Stage), "reconcile_after = 0", (), keep_changed_at=True)
 
     def synced(self, observation_ids: Iterable[str]) -> None:
         """Record that these finished runs were read back intact: the observations are synced."""
@@ -218,9 +210,9 @@ class Outbox:
         with self._fenced() as db:
             for oid in observation_ids:
                 cursor = db.execute(
-                    "UPDATE sync_outbox SET stage = 'synced', attempts = 0, last_error = '', changed_at = ?"
-                    " WHERE observation_id = ? AND stage = 'finished'",
-                    (now, oid),
+                    "UPDATE sync_outbox SET stage = ?, attempts = 0, last_error = '', changed_at = ?"
+                    " WHERE observation_id = ? AND stage = ?",
+                    (Stage.SYNCED, now, oid, Stage.FINISHED),
                 )
                 if cursor.rowcount != 1:
                     raise OutboxConflict(f"observation {oid} was not in stage 'finished'")
@@ -229,7 +221,7 @@ class Outbox:
         """Record that the run's tags now reflect the observation as edited at ``updated_at``."""
         self._transition(
             observation_id,
-            ("synced",),
+            (Stage.SYNCED,),
             "pushed_updated_at = ?, attempts = 0, last_error = ''",
             (updated_at,),
             keep_changed_at=True,
@@ -239,32 +231,29 @@ class Outbox:
         """Count a failed try that may succeed later (the stage stays)."""
         self._transition(
             observation_id,
-            STAGES,
+            tuple(Stage),
             "attempts = attempts + 1, last_error = ?",
             (message,),
             keep_changed_at=True,
         )
 
-    def fail(self, observation_id: str, reason: str, kind: str = FAILURE_PERMANENT) -> None:
+    def fail(self, observation_id: str, reason: str, kind: FailureKind = FailureKind.PERMANENT) -> None:
         """Stop this observation with a reason in plain words (the stage stays for a later retry)."""
         self._transition(
             observation_id,
-            STAGES,
+            tuple(Stage),
             "failure = ?, failure_kind = ?",
             (reason, kind),
             keep_changed_at=True,
         )
 
-    def clear_failures(self, kinds: Iterable[str] = (FAILURE_PERMANENT,)) -> int:
+    def clear_failures(self, kinds: Iterable[FailureKind] = (FailureKind.PERMANENT,)) -> int:
         """Make failed rows of these kinds eligible again (the user asked to retry); return how many."""
         kinds = tuple(kinds)
-        if not kinds:
-            return 0
-        marks = ", ".join("?" * len(kinds))
         with self._fenced() as db:
             cursor = db.execute(
                 f"UPDATE sync_outbox SET failure = '', failure_kind = '', attempts = 0"
-                f" WHERE failure != '' AND failure_kind IN ({marks})",
+                f" WHERE failure != '' AND failure_kind IN ({', '.join('?' * len(kinds))})",
                 kinds,
             )
             return cursor.rowcount
@@ -276,20 +265,20 @@ class Outbox:
         server is first searched for their observation_id: a run that is already there is adopted, never
         duplicated. Returns how many rows were released.
         """
-        stages = ("creating", "created", "logged", "finished") + (("synced",) if include_synced else ())
-        marks = ", ".join("?" * len(stages))
+        stages = (Stage.CREATING, Stage.CREATED, Stage.LOGGED, Stage.FINISHED)
+        stages += (Stage.SYNCED,) if include_synced else ()
         with self._fenced(durable=True) as db:
             cursor = db.execute(
-                f"UPDATE sync_outbox SET stage = 'creating', tracking_uri = '', experiment_name = '',"
+                f"UPDATE sync_outbox SET stage = ?, tracking_uri = '', experiment_name = '',"
                 f" experiment_id = '', run_id = '', artifact_uri = '', failure = '', failure_kind = '',"
-                f" attempts = 0, last_error = '', pushed_updated_at = '', changed_at = ?"
-                f" WHERE stage IN ({marks})",
-                # An old changed_at: a released row may be searched at once, nothing of ours is in flight.
-                ("1970-01-01T00:00:00.000000+00:00", *stages),
+                f" attempts = 0, last_error = '', pushed_updated_at = '', changed_at = ?, reconcile_after = 0"
+                f" WHERE stage IN ({', '.join('?' * len(stages))})",
+                (Stage.CREATING, _LONG_AGO, *stages),
             )
             db.execute(
                 "UPDATE sync_outbox SET tracking_uri = '', experiment_name = '', experiment_id = '',"
-                " failure = '', failure_kind = '' WHERE stage = 'pending'"
+                " failure = '', failure_kind = '' WHERE stage = ?",
+                (Stage.PENDING,),
             )
             return cursor.rowcount
 
@@ -315,23 +304,26 @@ class Outbox:
     def _transition(
         self,
         observation_id: str,
-        from_stages: tuple[str, ...],
+        from_stages: tuple[Stage, ...],
         assignments: str,
         params: tuple,
         *,
         keep_changed_at: bool = False,
         durable: bool = False,
     ) -> None:
-        marks = ", ".join("?" * len(from_stages))
         stamp = "" if keep_changed_at else ", changed_at = ?"
         stamp_params = () if keep_changed_at else (utc_now_iso(),)
         with self._fenced(durable) as db:
             cursor = db.execute(
                 f"UPDATE sync_outbox SET {assignments}{stamp}"
-                f" WHERE observation_id = ? AND stage IN ({marks})",
+                f" WHERE observation_id = ? AND stage IN ({', '.join('?' * len(from_stages))})",
                 (*params, *stamp_params, observation_id, *from_stages),
             )
             if cursor.rowcount != 1:
                 raise OutboxConflict(
                     f"observation {observation_id} is not in stage {' or '.join(from_stages)}"
                 )
+
+
+def _target(binding: Binding) -> tuple[str, str, str]:
+    return binding.tracking_uri, binding.experiment_name, binding.experiment_id

@@ -1,4 +1,4 @@
-"""Which observations a sync pass has to work on, and what the rest of the history looks like."""
+"""Which observations are due for a push (the one definition of "due"), and what the rest look like."""
 
 from __future__ import annotations
 
@@ -6,8 +6,30 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from desktop.store import Observation
-from desktop.sync.outbox import OutboxEntry
-from desktop.sync.pusher import needs_edit_push
+from desktop.sync.outbox import OutboxEntry, parse_iso
+from desktop.sync.stages import Stage
+
+
+def edited_since_push(entry: OutboxEntry, obs: Observation) -> bool:
+    """Tell whether a synced observation was edited after its tags were last sent."""
+    edited = parse_iso(obs.updated_at)
+    pushed = parse_iso(entry.pushed_updated_at)
+    return edited is not None and (pushed is None or edited > pushed)
+
+
+def is_due(
+    entry: OutboxEntry | None, obs: Observation | None, tracking_uri: str, experiment_name: str
+) -> bool:
+    """Tell whether this observation has a request to send to this server and experiment now."""
+    if entry is None or obs is None or entry.failed:
+        return False
+    if entry.binding is not None and not entry.binding.same_target(tracking_uri, experiment_name):
+        return False  # bound elsewhere: waits for the user's decision
+    if entry.stage is Stage.PENDING:
+        return not obs.deleted  # deleted before anything was sent: it never goes to the server
+    if entry.stage is Stage.SYNCED:
+        return not obs.deleted and edited_since_push(entry, obs)
+    return True  # on its way: finish what was started, deleted or not
 
 
 @dataclass(frozen=True)
@@ -33,24 +55,17 @@ def plan_work(
     failed: list[tuple[str, str]] = []
     for entry in entries:
         obs = observations.get(entry.observation_id)
-        if obs is None:
+        if obs is None or (entry.stage is Stage.PENDING and obs.deleted and not entry.failed):
             continue
-        if entry.stage == "pending" and obs.deleted and not entry.failed:
-            continue  # deleted before anything was sent: it never goes to the server
+        if is_due(entry, obs, tracking_uri, experiment_name):
+            due.append((entry.attempts, obs.created_at, entry.observation_id))
         if entry.failed:
             failed.append((entry.observation_id, entry.failure))
-            unsynced += 1
-            continue
-        ours = entry.binding is None or entry.binding.same_target(tracking_uri, experiment_name)
-        if entry.stage == "synced":
+        elif entry.stage is Stage.SYNCED:
             synced += 1
-            if ours and not obs.deleted and needs_edit_push(entry, obs):
-                due.append((entry.attempts, obs.created_at, entry.observation_id))
             continue
-        unsynced += 1
-        if ours:
-            due.append((entry.attempts, obs.created_at, entry.observation_id))
-        else:
+        elif entry.binding is not None and not entry.binding.same_target(tracking_uri, experiment_name):
             elsewhere += 1
+        unsynced += 1
     due.sort()
     return WorkPlan(tuple(oid for _, _, oid in due), synced, tuple(failed), elsewhere, unsynced)

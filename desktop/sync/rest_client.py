@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -24,13 +25,14 @@ from urllib3.exceptions import (
 
 from desktop import __version__
 from desktop.errors import SyncError
-from desktop.sync.batch_limits import Metric, split_log_batch
-from desktop.sync.retry import ErrorKind, classify_status, parse_retry_after
+from desktop.sync.batch_limits import Metric
+from desktop.sync.retry import ErrorKind, RoundTrip, classify_status, parse_retry_after
 
 API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
 ARTIFACT_SCHEME = "mlflow-artifacts"
 AUTH_MODES = ("none", "basic", "token")
+COUNT_LIMIT = 50_000  # the most runs one search may return (MLflow's SEARCH_MAX_RESULTS_THRESHOLD)
 
 
 class MlflowRestError(SyncError):
@@ -71,8 +73,8 @@ class Auth:
     def header(self) -> dict[str, str]:
         """Return the Authorization header for this authentication, if any."""
         if self.mode == "basic":
-            pair = f"{self.username}:{self.password}".encode()
-            return {"Authorization": "Basic " + base64.standard_b64encode(pair).decode("ascii")}
+            basic = urllib3.make_headers(basic_auth=f"{self.username}:{self.password}")
+            return {"Authorization": basic["authorization"]}
         if self.mode == "token":
             return {"Authorization": f"Bearer {self.token}"}
         return {}
@@ -195,7 +197,7 @@ def _experiment(data: Mapping[str, Any]) -> Experiment:
 
 
 class MlflowRestClient:
-    """Speak MLflow's REST API: one attempt per call, a timeout on every call, TLS verified."""
+    """Speak MLflow's REST API: one attempt per call, a timeout that follows the round trip, TLS verified."""
 
     def __init__(
         self,
@@ -207,7 +209,11 @@ class MlflowRestClient:
         max_connections: int = 4,
         ca_bundle: str | None = None,
     ):
-        """Prepare a connection pool for ``tracking_uri``; nothing is sent until the first call."""
+        """Prepare a connection pool for ``tracking_uri``; nothing is sent until the first call.
+
+        ``read_timeout`` is the longest wait for an answer; the wait actually used follows the measured
+        round trip (``RoundTrip``), so a lost answer costs about a second on a quick link, not 20.
+        """
         self.tracking_uri = normalize_tracking_uri(tracking_uri)
         self._host = urlsplit(self.tracking_uri).netloc
         self._headers = {
@@ -216,7 +222,9 @@ class MlflowRestClient:
             "User-Agent": f"iris-field/{__version__}",
             **(auth or Auth()).header(),
         }
-        self._timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self._connect_timeout = connect_timeout
+        self._round_trip = RoundTrip(ceiling=read_timeout, timeout=min(1.0, read_timeout))
+        self._round_trip_lock = threading.Lock()
         # No retries and no redirects at this level: a POST repeated behind our back is exactly how
         # MLflow's own client leaves duplicate "ghost" runs. The caller decides what to repeat.
         self._http = urllib3.PoolManager(
@@ -229,8 +237,13 @@ class MlflowRestClient:
 
     @property
     def timeout_seconds(self) -> float:
-        """Return the longest one call can take before it gives up (connect + read)."""
-        return float(self._timeout.connect_timeout or 0) + float(self._timeout.read_timeout or 0)
+        """Return the longest one call can take before it gives up (connect + longest read)."""
+        return self._connect_timeout + self._round_trip.ceiling
+
+    @property
+    def round_trip(self) -> RoundTrip:
+        """Return the round-trip timer as measured so far."""
+        return self._round_trip
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -274,12 +287,15 @@ class MlflowRestClient:
         params: Iterable[tuple[str, str]] = (),
         metrics: Iterable[Metric] = (),
         tags: Iterable[tuple[str, str]] = (),
-    ) -> int:
-        """Log params, metrics and tags in as few requests as the batch limits allow; return how many."""
-        batches = split_log_batch(params, metrics, tags)
-        for batch in batches:
-            self._call("POST", f"{API}/runs/log-batch", body=batch.body(run_id))
-        return len(batches)
+    ) -> None:
+        """Log params, metrics and tags in one request (a run record always fits in one)."""
+        body = {
+            "run_id": run_id,
+            "params": [{"key": k, "value": v} for k, v in params],
+            "metrics": [m.to_json() for m in metrics],
+            "tags": [{"key": k, "value": v} for k, v in tags],
+        }
+        self._call("POST", f"{API}/runs/log-batch", body=body)
 
     def update_run(self, run_id: str, status: str, end_time: int | None = None) -> RunInfo:
         """Set a run's status (e.g. ``FINISHED``) and end time."""
@@ -343,9 +359,20 @@ class MlflowRestClient:
                 found[run.info.run_id] = run
         return found
 
-    def set_tag(self, run_id: str, key: str, value: str) -> None:
-        """Set one tag of a run (last write wins)."""
-        self._call("POST", f"{API}/runs/set-tag", body={"run_id": run_id, "key": key, "value": value})
+    def delete_run(self, run_id: str) -> None:
+        """Mark a run deleted (MLflow hides it from the lab's views and searches)."""
+        self._call("POST", f"{API}/runs/delete", body={"run_id": run_id})
+
+    def count_runs(self, experiment_id: str, filter_string: str = "") -> tuple[int, bool]:
+        """Count an experiment's active runs in one search; (count, True) when there may be more."""
+        body = {
+            "experiment_ids": [experiment_id],
+            "filter": filter_string,
+            "run_view_type": "ACTIVE_ONLY",
+            "max_results": COUNT_LIMIT,
+        }
+        data = self._call("POST", f"{API}/runs/search", body=body)
+        return len(data.get("runs", [])), bool(data.get("next_page_token"))
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag from a run; a tag that is not there is no error."""
@@ -380,6 +407,8 @@ class MlflowRestClient:
             payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         if content_type:
             headers = {**headers, "Content-Type": content_type}
+        timeout = self._round_trip.timeout
+        sent = time.monotonic()
         try:
             response = self._http.request(
                 method,
@@ -387,17 +416,22 @@ class MlflowRestClient:
                 body=payload,
                 fields=query,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=urllib3.Timeout(connect=self._connect_timeout, read=timeout),
                 retries=False,
                 redirect=False,
             )
-        except MaxRetryError as exc:  # not raised with retries=False, but never let it escape raw
-            raise self._transport_error(exc.reason or exc) from exc
-        except HTTPError as exc:
-            raise self._transport_error(exc) from exc
-        except OSError as exc:
-            raise self._transport_error(exc) from exc
+        except (HTTPError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
+            if isinstance(reason, ReadTimeoutError):
+                self._time_round_trip(RoundTrip.timed_out)
+            raise self._transport_error(reason) from exc
+        elapsed = time.monotonic() - sent
+        self._time_round_trip(lambda timer: timer.measured(elapsed))
         return self._answer(response)
+
+    def _time_round_trip(self, update: Callable[[RoundTrip], RoundTrip]) -> None:
+        with self._round_trip_lock:
+            self._round_trip = update(self._round_trip)
 
     def _answer(self, response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
         status = response.status

@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, field, replace
+
+from urllib3.exceptions import InvalidHeader
+from urllib3.util import Retry
 
 
-class ErrorKind(enum.Enum):
+class ErrorKind(enum.StrEnum):
     """What a failed request means for the observation that needed it."""
 
     TRANSIENT = "transient"  # try again later: the same request may well succeed
@@ -22,6 +23,8 @@ class ErrorKind(enum.Enum):
 # Client errors that say "not now" rather than "never".
 _TRANSIENT_CLIENT_STATUSES = frozenset({408, 429})
 _CREDENTIAL_STATUSES = frozenset({401, 403})
+# A Retry-After longer than this is treated as this: a misconfigured server must not park us for days.
+RETRY_AFTER_CAP_SECONDS = 3600.0
 
 
 def classify_status(status: int, *, json_body: bool = True) -> ErrorKind | None:
@@ -40,23 +43,14 @@ def classify_status(status: int, *, json_body: bool = True) -> ErrorKind | None:
     return ErrorKind.TRANSIENT
 
 
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Return the seconds a ``Retry-After`` header asks for (delta-seconds or HTTP-date), or ``None``."""
-    if value is None:
+def parse_retry_after(value: str | None) -> float | None:
+    """Return the seconds a ``Retry-After`` header asks for (seconds or HTTP-date, capped), or ``None``."""
+    if not value or not value.strip():
         return None
-    text = value.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(text)
     try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        return float(Retry(0, retry_after_max=RETRY_AFTER_CAP_SECONDS).parse_retry_after(value))
+    except InvalidHeader:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    current = now if now is not None else datetime.now(UTC)
-    return max(0.0, (moment - current).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -69,8 +63,6 @@ class RetryPolicy:
     # Fraction of each delay drawn at random, so many field laptops coming back online at once
     # do not hit the lab server in lock step.
     jitter: float = 0.5
-    # A Retry-After longer than this is treated as this: a misconfigured server must not park us for days.
-    retry_after_cap_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.base_seconds <= 0 or self.factor < 1 or self.cap_seconds < self.base_seconds:
@@ -83,18 +75,65 @@ class RetryPolicy:
         if attempt < 1:
             return 0.0
         # Exponent capped too, so a huge attempt count cannot overflow a float.
-        exponent = min(attempt - 1, 64)
-        return min(self.cap_seconds, self.base_seconds * self.factor**exponent)
+        return min(self.cap_seconds, self.base_seconds * self.factor ** min(attempt - 1, 64))
 
-    def delay(
-        self,
-        attempt: int,
-        retry_after: float | None = None,
-        rand: Callable[[], float] = random.random,
-    ) -> float:
-        """Return how long to wait after the ``attempt``-th consecutive failure (jittered, capped)."""
-        full = self.backoff(attempt)
-        jittered = full * (1.0 - self.jitter * rand())
-        if retry_after is not None and retry_after > 0:
-            return max(jittered, min(retry_after, self.retry_after_cap_seconds))
+
+@dataclass(frozen=True)
+class Backoff:
+    """Consecutive failures so far and the wait they call for; ``increment`` returns a new value.
+
+    Like urllib3's ``Retry``: nothing here sleeps or changes; the caller keeps the value it got back.
+    """
+
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    failures: int = 0
+    retry_after: float | None = None  # what the last answer asked for, if anything
+    reported: bool = False  # these failures were already reported (said once, not on every retry)
+
+    def increment(self, retry_after: float | None = None) -> Backoff:
+        """Return the backoff after one more failure (``retry_after``: what the server asked for)."""
+        return replace(self, failures=self.failures + 1, retry_after=retry_after)
+
+    def reset(self) -> Backoff:
+        """Return the backoff after a success."""
+        return replace(self, failures=0, retry_after=None, reported=False)
+
+    def report(self) -> Backoff:
+        """Return the backoff marked as reported to the user."""
+        return replace(self, reported=True)
+
+    def delay(self, rand: Callable[[], float] = random.random) -> float:
+        """Return how long to wait now (jittered, capped; a longer ``Retry-After`` wins)."""
+        jittered = self.policy.backoff(self.failures) * (1.0 - self.policy.jitter * rand())
+        if self.retry_after is not None and self.retry_after > 0:
+            return max(jittered, min(self.retry_after, RETRY_AFTER_CAP_SECONDS))
         return jittered
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """TCP's retransmission timer (RFC 6298) for requests: how long to wait for an answer.
+
+    The timeout follows the measured round trip: smoothed RTT plus four times its variation, clamped
+    to ``[floor, ceiling]``; each timeout doubles it until an answer brings a fresh measurement.
+    """
+
+    floor: float = 1.0
+    ceiling: float = 20.0
+    srtt: float | None = None  # smoothed round-trip time, seconds; None until the first answer
+    rttvar: float = 0.0
+    timeout: float = 1.0  # RTO: RFC 6298's initial value before any measurement
+
+    def measured(self, seconds: float) -> RoundTrip:
+        """Return the timer after an answer that took ``seconds`` (RFC 6298, section 2)."""
+        if self.srtt is None:
+            srtt, rttvar = seconds, seconds / 2
+        else:
+            rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - seconds)
+            srtt = 0.875 * self.srtt + 0.125 * seconds
+        timeout = min(self.ceiling, max(self.floor, srtt + 4 * rttvar))
+        return replace(self, srtt=srtt, rttvar=rttvar, timeout=timeout)
+
+    def timed_out(self) -> RoundTrip:
+        """Return the timer after a request went unanswered: back off (RFC 6298, 5.5)."""
+        return replace(self, timeout=min(self.ceiling, self.timeout * 2))

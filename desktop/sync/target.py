@@ -43,13 +43,15 @@ class SyncOptions:
     # threads; against a 4-worker server, more would be faster still, but a field laptop stays polite.
     concurrency: int = 3
     connect_timeout: float = 5.0
+    # The longest wait for an answer; the wait actually used follows the measured round trip (RFC 6298).
     read_timeout: float = 20.0
     # A lease outlives any single call by far: a successor can only take over once the holder's last
     # request is certainly over (or the holder's process is gone).
     lease_seconds: float = 90.0
-    # How long an unanswered create may still land on the server (it can sit in the server's queue after
-    # our read timeout); only then is the server searched for it, so a late arrival is never duplicated.
-    settle_seconds: float = 30.0
+    # How long after a create in doubt (its answer lost, then searched for or sent again) the run's
+    # read-back looks for a second run carrying the observation, which a late create left, and deletes it.
+    # Nothing waits for it: the observation goes on at once; only its last check comes this much later.
+    settle_seconds: float = 10.0
     read_back_batch: int = 100  # finished runs confirmed per search request
     policy: RetryPolicy = field(default_factory=RetryPolicy)
 

@@ -10,6 +10,7 @@ import pytest
 from desktop.history_query import Cursor, HistoryQuery, SortKey, page_statements
 from desktop.store import SYNC_STATES, Observation, ObservationStore
 from tests.sync.history_factory import make_observation
+from tests.sync_rows import show_sync_state
 
 SPECIES = ("setosa", "versicolor", "virginica")
 PLACES = ("Hainich", "Rhön", "Isar floodplain", "Harz")
@@ -33,6 +34,9 @@ def _fill(path: Path) -> tuple[ObservationStore, list[Observation]]:
     store = ObservationStore.open(path)
     saved = [varied(i) for i in range(60)]
     store.add_many(saved)
+    for obs in saved:  # the sync state a row shows comes from its sync outbox row
+        show_sync_state(path, obs.id, obs.sync_state, "refused" if obs.sync_state == "failed" else "")
+    saved = [replace(o, sync_error="refused") if o.sync_state == "failed" else o for o in saved]
     store.delete(saved[7].id)
     return store, [o for o in saved if o.id != saved[7].id]
 

@@ -50,6 +50,7 @@ def history(iris_home: Path) -> tuple[Path, list[Observation]]:
                 (saved[-1].id, saved[-1].created_at),
             )
         path = store.path
+    saved[-1] = replace(saved[-1], sync_state="synced")  # what its row shows, read from the outbox
     db = sqlite3.connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

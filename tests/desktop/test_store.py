@@ -16,6 +16,7 @@ import pytest
 from desktop.errors import InputError, StoreError
 from desktop.paths import default_db_path
 from desktop.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore, StoreDamagedError
+from tests.sync_rows import show_sync_state
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -150,18 +151,21 @@ def test_setting_a_note_replaces_it_and_moves_updated_at_forward(store: Observat
     assert edited.updated_at > obs.updated_at
 
 
-def test_sync_state_changes_leave_updated_at_alone(store: ObservationStore) -> None:
+def test_the_sync_state_shown_is_read_from_the_sync_outbox_and_leaves_updated_at_alone(
+    store: ObservationStore,
+) -> None:
     obs = make_observation()
     store.add(obs)
-    store.set_sync_state(obs.id, "failed", "the server refused the password")
+    assert store.get(obs.id).sync_state == "pending"  # not enrolled in the outbox yet
+    show_sync_state(store.path, obs.id, "failed", "the server refused the password")
     row = store.get(obs.id)
     assert (row.sync_state, row.sync_error, row.updated_at) == (
         "failed",
         "the server refused the password",
         obs.updated_at,
     )
-    with pytest.raises(ValueError):
-        store.set_sync_state(obs.id, "lost")
+    show_sync_state(store.path, obs.id, "syncing")
+    assert (store.get(obs.id).sync_state, store.get(obs.id).sync_error) == ("syncing", "")
 
 
 def test_editing_an_unknown_observation_is_an_error(store: ObservationStore) -> None:
@@ -170,7 +174,6 @@ def test_editing_an_unknown_observation_is_an_error(store: ObservationStore) -> 
         lambda: store.confirm_species(missing, "setosa"),
         lambda: store.set_note(missing, "x"),
         lambda: store.delete(missing),
-        lambda: store.set_sync_state(missing, "synced"),
     ):
         with pytest.raises(StoreError, match="no saved observation"):
             edit()
@@ -179,9 +182,9 @@ def test_editing_an_unknown_observation_is_an_error(store: ObservationStore) -> 
 def test_counts_cover_every_sync_state_and_skip_deleted_rows(store: ObservationStore) -> None:
     rows = [make_observation(i) for i in range(5)]
     store.add_many(rows)
-    store.set_sync_state(rows[0].id, "synced")
-    store.set_sync_state(rows[1].id, "failed", "offline")
-    store.set_sync_state(rows[2].id, "synced")
+    show_sync_state(store.path, rows[0].id, "synced")
+    show_sync_state(store.path, rows[1].id, "failed", "offline")
+    show_sync_state(store.path, rows[2].id, "synced")
     store.delete(rows[2].id)
     assert store.counts() == {"pending": 2, "syncing": 0, "synced": 1, "failed": 1}
     assert set(store.counts()) == set(SYNC_STATES)

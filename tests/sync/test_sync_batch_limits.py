@@ -1,54 +1,21 @@
-"""Specification of log-batch splitting: MLflow's per-request limits always hold, nothing is dropped."""
+"""Specification of MLflow's value limits as a run record meets them: shortened, never lost."""
 
-import json
-
-import pytest
-
-from desktop.sync.batch_limits import (
-    MAX_METRICS,
-    MAX_PARAMS,
-    MAX_TAGS,
-    Metric,
-    shorten,
-    split_log_batch,
-)
+from desktop.sync.batch_limits import SAFE_VALUE_LENGTH, shorten
+from desktop.sync.run_record import build_run_record
+from tests.sync.history_factory import make_observation
 
 
-def test_a_small_run_fits_one_request() -> None:
-    batches = split_log_batch([("a", "1")], [Metric("m", 0.5, 1, 0)], [("t", "x")])
-    assert len(batches) == 1
-    assert batches[0].params == (("a", "1"),) and batches[0].tags == (("t", "x"),)
+def test_a_short_value_is_kept_as_it_is() -> None:
+    assert shorten("Ridge 4") == "Ridge 4"
 
 
-def test_params_tags_and_metrics_are_split_at_their_own_limits_and_none_is_lost() -> None:
-    params = [(f"p{i}", str(i)) for i in range(250)]
-    tags = [(f"t{i}", "v") for i in range(130)]
-    metrics = [Metric(f"m{i}", float(i), 1, 0) for i in range(2500)]
-    batches = split_log_batch(params, metrics, tags)
-    for batch in batches:
-        assert len(batch.params) <= MAX_PARAMS
-        assert len(batch.tags) <= MAX_TAGS
-        assert len(batch.metrics) <= MAX_METRICS
-        assert len(batch.params) + len(batch.tags) + len(batch.metrics) <= 1000
-    assert [p for b in batches for p in b.params] == params
-    assert [t for b in batches for t in b.tags] == tags
-    assert [m for b in batches for m in b.metrics] == metrics
+def test_a_long_value_is_cut_to_the_limit_and_ends_in_an_ellipsis() -> None:
+    cut = shorten("x" * 1000)
+    assert len(cut) == SAFE_VALUE_LENGTH and cut.endswith("…")
 
 
-def test_requests_stay_under_the_byte_limit() -> None:
-    tags = [(f"t{i}", "x" * 5000) for i in range(90)]
-    batches = split_log_batch(tags=tags, max_bytes=100_000)
-    assert len(batches) > 1
-    for batch in batches:
-        assert len(json.dumps(batch.body("r" * 32)).encode()) <= 100_000
-
-
-def test_a_key_longer_than_250_characters_is_refused_rather_than_cut() -> None:
-    with pytest.raises(ValueError, match="250"):
-        split_log_batch(params=[("k" * 251, "1")])
-
-
-def test_shorten_keeps_short_values_and_marks_cut_ones_within_the_limit() -> None:
-    assert shorten("short") == "short"
-    cut = shorten("n" * 1000, 250)
-    assert len(cut) == 250 and cut.endswith("…")
+def test_a_run_record_with_the_longest_texts_fits_one_log_batch_request() -> None:
+    record = build_run_record(make_observation(note="n" * 10_000, location="l" * 10_000), device="d" * 300)
+    assert len(record.params) <= 100 and len(record.metrics) <= 1000 and len(record.tags) <= 100
+    assert all(len(v) <= SAFE_VALUE_LENGTH for _, v in record.tags)
+    assert record.artifact_needed and b"n" * 10_000 in record.artifact

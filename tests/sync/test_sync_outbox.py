@@ -14,12 +14,9 @@ import pytest
 
 from desktop.store import ObservationStore
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token, process_alive
-from desktop.sync.outbox import (
-    FAILURE_DELETED_ON_SERVER,
-    Binding,
-    Outbox,
-    OutboxConflict,
-)
+from desktop.sync.outbox import Binding, Outbox, OutboxConflict
+from desktop.sync.stages import FailureKind
+from tests.sync.fake_mlflow import FakeClock
 from tests.sync.history_factory import fill_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +70,8 @@ def test_every_transition_is_on_disk_for_other_connections_as_soon_as_it_returns
     entry = outbox.entry(oid)
     assert entry is not None
     assert (entry.stage, entry.run_id, entry.binding) == ("synced", "run1", TARGET)
-    assert entry.display_state() == ("synced", "")
+    with ObservationStore.open(db_path) as store:
+        assert store.get(oid).sync_state == "synced"  # shown from the outbox, never copied
 
 
 def test_a_transition_from_the_wrong_stage_is_refused_and_changes_nothing(
@@ -97,21 +95,25 @@ def test_a_create_that_never_left_goes_back_to_pending_and_unbound(
     assert entry is not None and entry.stage == "pending" and entry.binding is None
 
 
-def test_a_failed_row_keeps_its_stage_and_shows_why(outbox: Outbox, history: list[str]) -> None:
+def test_a_failed_row_keeps_its_stage_and_shows_why(
+    outbox: Outbox, history: list[str], db_path: Path
+) -> None:
     oid = history[2]
     outbox.begin_create(oid, TARGET, "")
     outbox.created(oid, "run9", "")
-    outbox.fail(oid, "its run was deleted on the MLflow server", FAILURE_DELETED_ON_SERVER)
+    outbox.fail(oid, "its run was deleted on the MLflow server", FailureKind.DELETED_ON_SERVER)
     entry = outbox.entry(oid)
     assert entry is not None and entry.stage == "created" and entry.run_id == "run9"
-    assert entry.display_state() == ("failed", "its run was deleted on the MLflow server")
+    with ObservationStore.open(db_path) as store:
+        row = store.get(oid)
+    assert (row.sync_state, row.sync_error) == ("failed", "its run was deleted on the MLflow server")
 
 
 def test_retrying_failures_never_revives_runs_deleted_on_the_server(
     outbox: Outbox, history: list[str]
 ) -> None:
-    outbox.fail(history[0], "refused", "permanent")
-    outbox.fail(history[1], "deleted", FAILURE_DELETED_ON_SERVER)
+    outbox.fail(history[0], "refused", FailureKind.PERMANENT)
+    outbox.fail(history[1], "deleted", FailureKind.DELETED_ON_SERVER)
     assert outbox.clear_failures() == 1
     assert not outbox.entry(history[0]).failed  # type: ignore[union-attr]
     assert outbox.entry(history[1]).failed  # type: ignore[union-attr]
@@ -146,15 +148,16 @@ def test_a_second_worker_cannot_take_a_live_lease(connection: sqlite3.Connection
 def test_an_expired_lease_is_taken_over_and_the_old_worker_can_no_longer_write(
     connection: sqlite3.Connection, db_path: Path, history: list[str]
 ) -> None:
-    old = Lease(connection, new_holder_token(), "old")
-    old.acquire(0.2)
+    clock = FakeClock()
+    old = Lease(connection, new_holder_token(), "old", clock)
+    old.acquire(30)
     stale = Outbox(connection, old)
     stale.enroll(history)
-    time.sleep(0.3)
+    clock.advance(31)
     with ObservationStore.open(db_path) as store:
         other = store.connect()
     try:
-        successor = Lease(other, new_holder_token(), "successor")
+        successor = Lease(other, new_holder_token(), "successor", clock)
         successor.acquire(60)
         with pytest.raises(LeaseLost):
             stale.begin_create(history[0], TARGET, "")

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from desktop.sync.outbox import Binding, OutboxEntry
 from desktop.sync.plan import plan_work
+from desktop.sync.stages import Stage
 from tests.sync.history_factory import make_observation
 
 HERE = Binding("http://lab:5000", "field-observations", "7")
@@ -11,7 +12,7 @@ THERE = Binding("http://old:5000", "field-observations", "2")
 
 
 def entry(oid: str, stage: str, binding: Binding | None = None, **changes: object) -> OutboxEntry:
-    base = OutboxEntry(oid, stage, binding, "", "", "", "", "", 0, "", "2026-05-01T09:00:00+00:00")
+    base = OutboxEntry(oid, Stage(stage), binding, changed_at="2026-05-01T09:00:00+00:00")
     return replace(base, **changes)
 
 

@@ -10,6 +10,7 @@ from desktop.settings import Settings
 from desktop.store import ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.qt_main_window import MainWindow
+from tests.sync_rows import show_sync_state
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 VIRGINICA = {"sepal_length": 6.3, "sepal_width": 3.3, "petal_length": 6.0, "petal_width": 2.5}
@@ -98,8 +99,8 @@ def test_sync_state_is_shown_with_a_symbol_and_a_word(window: MainWindow) -> Non
     save(window, SETOSA)
     save(window, VIRGINICA)
     first, second = window.store.list()
-    window.store.set_sync_state(first.id, "synced")
-    window.store.set_sync_state(second.id, "failed", "the server refused the login")
+    show_sync_state(window.store.path, first.id, "synced")
+    show_sync_state(window.store.path, second.id, "failed", "the server refused the login")
     window.refresh_history()
     assert cell(window, 0, columns.SYNC) == "✓ synced"
     assert cell(window, 1, columns.SYNC) == "✕ failed"

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize
 from desktop.store import Observation
 from desktop.ui.location_input import parse_location
 from desktop.ui.qt_main_window import MainWindow
+from tests.sync_rows import show_sync_state
 
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "screenshot.png"
 SIZE = QSize(1366, 768)
@@ -39,8 +40,8 @@ def test_main_window_renders_to_docs_screenshot(open_window, qtbot, tmp_path: Pa
             now=datetime.fromisoformat(when).replace(tzinfo=UTC),
         )
         window.store.add(observation)
-        window.store.set_sync_state(
-            observation.id, state, "the server did not answer" if state == "failed" else ""
+        show_sync_state(
+            window.store.path, observation.id, state, "the server did not answer" if state == "failed" else ""
         )
         if confirmed:
             window.store.confirm_species(observation.id, confirmed)

@@ -52,6 +52,10 @@ class Recorder:
         with self._lock:
             self.seen.append(progress)
 
+    def count(self, phase: Phase) -> int:
+        with self._lock:
+            return sum(p.phase is phase for p in self.seen)
+
     def phases(self) -> set[Phase]:
         with self._lock:
             return {p.phase for p in self.seen}

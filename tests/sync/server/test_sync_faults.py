@@ -43,8 +43,9 @@ def test_with_the_server_down_at_start_observations_stay_pending_quietly_and_lan
     caplog.set_level(logging.WARNING, logger="desktop.sync")
 
     with background_worker(worker):
-        wait_for(lambda: Phase.OFFLINE in recorder.phases(), 30, "the worker reports offline")
-        time.sleep(3)  # several back-off rounds against the closed port
+        wait_for(
+            lambda: recorder.count(Phase.OFFLINE) >= 3, 60, "three back-off rounds against the closed port"
+        )
         with ObservationStore.open(db_path) as store:
             assert store.counts() == {"pending": 40, "syncing": 0, "synced": 0, "failed": 0}
         restartable_server.start()
