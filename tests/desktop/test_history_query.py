@@ -30,13 +30,18 @@ def varied(index: int) -> Observation:
     )
 
 
+def save_varied(store: ObservationStore, observations: list[Observation]) -> list[Observation]:
+    """Save observations and give each the sync outbox row its sync state says; return them as shown."""
+    store.add_many(observations)
+    for obs in observations:  # the sync state a row shows comes from its sync outbox row
+        show_sync_state(store.path, obs.id, obs.sync_state, "refused" if obs.sync_state == "failed" else "")
+    return [replace(o, sync_error="refused") if o.sync_state == "failed" else o for o in observations]
+
+
 def _fill(path: Path) -> tuple[ObservationStore, list[Observation]]:
     store = ObservationStore.open(path)
     saved = [varied(i) for i in range(60)]
-    store.add_many(saved)
-    for obs in saved:  # the sync state a row shows comes from its sync outbox row
-        show_sync_state(path, obs.id, obs.sync_state, "refused" if obs.sync_state == "failed" else "")
-    saved = [replace(o, sync_error="refused") if o.sync_state == "failed" else o for o in saved]
+    saved = save_varied(store, saved)
     store.delete(saved[7].id)
     return store, [o for o in saved if o.id != saved[7].id]
 

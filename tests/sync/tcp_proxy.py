@@ -34,6 +34,12 @@ class TcpProxy:
         """Return the URL clients use instead of the server's."""
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def marked_left(self) -> int:
+        """Return how many marked requests have not come by yet."""
+        with self._lock:
+            return sum(self._budgets.values())
+
     def lose_answers(self, marker: bytes, count: int) -> None:
         """Throw away the answers to the next ``count`` requests containing ``marker``."""
         with self._lock:

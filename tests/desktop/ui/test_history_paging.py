@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from desktop.store import ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.history_model import PAGE_SIZE
-from tests.desktop.test_history_query import varied
+from tests.desktop.test_history_query import save_varied, varied
 
 SAVED = 2 * PAGE_SIZE + 50
 
@@ -16,7 +16,7 @@ SAVED = 2 * PAGE_SIZE + 50
 @pytest.fixture
 def long_window(open_window, iris_home: Path):
     with ObservationStore.open(iris_home / "observations.sqlite3") as store:
-        store.add_many([varied(i) for i in range(SAVED)])
+        save_varied(store, [varied(i) for i in range(SAVED)])
     return open_window()
 
 

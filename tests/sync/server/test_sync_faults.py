@@ -92,9 +92,9 @@ def test_answers_lost_after_the_server_committed_never_cause_duplicates(
         proxy.lose_answers(b"/runs/update", 3)
         proxy.lose_answers(b"/runs/search", 2)
         report = SyncWorker(db_path, SyncTarget(proxy.url, experiment_name), QUICK).run_pass(patience=120)
-        lost = proxy.lost
 
-    assert lost == 14
+    # Every marked request went through; its answer was lost (or the client gave up on it first).
+    assert proxy.marked_left == 0 and 0 < proxy.lost <= 14
     assert report.complete, report
     assert_exactly_once(each_store_server, experiment_name, observations)
 
