@@ -360,7 +360,7 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
         obs.latitude,
         obs.longitude,
         obs.confirmed_species,
-        SyncState.PENDING,  # what a row shows of its sync comes from the sync outbox (migration 6)
+        SyncState.PENDING,  # what a row shows of its sync comes from the sync outbox (migration 7)
         "",
         int(obs.deleted),
         int(obs.outlier),
