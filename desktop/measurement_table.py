@@ -462,7 +462,9 @@ def _chunk(
                 if factor != 1.0:
                     matrix[:, i] = np.round(matrix[:, i] * factor, 4)
             notes = tuple(record[note_at].strip() if note_at is not None else "" for _line, record in batch)
-            texts = tuple(_texts(record, columns) for _line, record in batch)
+            # Every record has the full width here: each text column is there to take.
+            text_at = [(TextColumn(name), c.index) for name, c in columns.items() if name in _TEXT_COLUMNS]
+            texts = tuple({column: record[i].strip() for column, i in text_at} for _line, record in batch)
             return TableChunk(tuple(line for line, _record in batch), matrix, notes, (), texts)
     rows = [_row(line, record, width, features, columns) for line, record in batch]
     good = [row for row in rows if not row.problem]
