@@ -107,6 +107,18 @@ def load_csv(path: Path, out: TextIO | None = None) -> LabelledData:
     return LabelledData(labelled, labels, str(path))
 
 
+def without_duplicates(data: LabelledData) -> tuple[LabelledData, int]:
+    """Drop exact duplicate rows (same measurements, same species), keeping each first; return how many went.
+
+    A flower listed twice could sit on both sides of the train/test split or of a CV fold and be
+    "predicted" from its own copy; a file of Iris three times would then score as if perfect.
+    """
+    rows = np.column_stack([data.features, data.labels])
+    _, first = np.unique(rows, axis=0, return_index=True)
+    keep = np.sort(first)
+    return data.subset(keep), len(data) - len(keep)
+
+
 def split(data: LabelledData, *, test_size: float, seed: int) -> Split:
     """Split stratified by species, so every class keeps its share in both parts."""
     rows = np.arange(len(data))

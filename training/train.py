@@ -9,10 +9,11 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from training import data as datasets
 from training.errors import DataError, TrainingError
+from training.evaluate import CvScores, TestScores
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
 from training.schema import CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
 
@@ -148,14 +149,32 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
     return TrainOptions(config, args.data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri)
 
 
-def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
-    """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
-    from training import evaluate, gate, plots, register, tracking
+@dataclass(frozen=True)
+class Candidate:
+    """A trained candidate and the figures the gate judges it by, before anything is logged."""
+
+    labelled: datasets.LabelledData  # every row used, exact duplicates dropped
+    duplicates: int  # how many exact duplicate rows were dropped
+    parts: datasets.Split
+    model: Any  # a fitted scikit-learn classifier
+    cv: CvScores
+    test: TestScores
+
+
+def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
+    """Load the data, drop exact duplicates, split, cross-validate and fit; say what was done on ``out``."""
+    from training import evaluate
     from training.models import build_estimator
 
-    out = out or sys.stdout
-
-    labelled = datasets.load_csv(options.data_file, out) if options.data_file else datasets.load_bundled()
+    loaded = datasets.load_csv(options.data_file, out) if options.data_file else datasets.load_bundled()
+    # Exact duplicates go first, so none can straddle the split or a CV fold (see data.without_duplicates).
+    labelled, duplicates = datasets.without_duplicates(loaded)
+    if duplicates:
+        print(
+            f"Data: dropped {duplicates} exact duplicate row{'s' if duplicates != 1 else ''} "
+            f"(same measurements and species as an earlier row) of {len(loaded)}",
+            file=out,
+        )
     if options.cv_folds > 1 and options.cv_folds > min(int((labelled.labels == i).sum()) for i in range(3)):
         raise DataError(f"--cv-folds {options.cv_folds} is more than the rows of the rarest species")
     print(
@@ -180,6 +199,17 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
         f"({options.cv_repeats}x{options.cv_folds}-fold, {cv.correct}/{cv.total})",
         file=out,
     )
+    return Candidate(labelled, duplicates, parts, model, cv, test)
+
+
+def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
+    """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
+    from training import evaluate, gate, plots, register, tracking
+
+    out = out or sys.stdout
+    candidate = train_candidate(options, out)
+    labelled, duplicates, parts = candidate.labelled, candidate.duplicates, candidate.parts
+    model, cv, test = candidate.model, candidate.cv, candidate.test
 
     uri = tracking.resolve_tracking_uri(options.tracking_uri)
     experiment_id = tracking.use_store(uri)
@@ -193,6 +223,7 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
                 **options.model.params(),
                 "data_source": labelled.source,
                 "rows": len(labelled),
+                "duplicate_rows_dropped": duplicates,
                 "train_rows": len(parts.train),
                 "test_rows": len(parts.test),
                 "test_size": options.test_size,
