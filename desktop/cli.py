@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--json", action="store_true", help="print machine-readable JSON")
     history.add_argument("--search", default="", metavar="TEXT", help="only those matching TEXT")
+    history.add_argument("--force", action="store_true", help="with --csv: overwrite OUT if it exists")
+    history.add_argument(
+        "action",
+        nargs="?",
+        choices=["import"],
+        help="import FILE: add the observations of a history export (rows already here are skipped)",
+    )
+    history.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the export to import")
 
     _register_sync(commands)
     importlib.import_module(MODEL_MODULE).add_parser(commands)
@@ -587,6 +595,10 @@ def _print_prediction(prediction: Prediction, classifier: Classifier) -> None:
 
 # ------------------------------------------------------------------ history
 def _history(args: argparse.Namespace) -> int:
+    if args.action == "import":
+        return _history_import(args)
+    if args.file is not None:
+        raise UsageError("name what to do with the file: `iris-field history import FILE`")
     if args.csv is not None:
         return _history_csv(args)
     with _open_store() as store:
@@ -612,8 +624,27 @@ def _history_csv(args: argparse.Namespace) -> int:
         if str(args.csv) == "-":
             write_history(observations, sys.stdout, columns)
             return EXIT_OK
-        written = export_history(observations, args.csv, columns)
+        written = export_history(observations, args.csv, columns, overwrite=args.force)
     print(f"Wrote {_count(written, 'observation')} to {args.csv}.")
+    return EXIT_OK
+
+
+def _history_import(args: argparse.Namespace) -> int:
+    """Add the observations of a history export (another laptop's): ids, times and edits kept."""
+    from desktop.observation_csv import import_history
+
+    if args.file is None:
+        raise UsageError("name the file: `iris-field history import FILE`")
+    if args.csv is not None or args.json or args.search:
+        raise UsageError("history import takes only the file to import")
+    observations = import_history(args.file)
+    with _open_store() as store:
+        added = store.add_missing(observations)
+    skipped = len(observations) - added
+    print(
+        f"Imported {_count(added, 'observation')} from {args.file}"
+        + (f"; {skipped} already in the history were skipped." if skipped else ".")
+    )
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from desktop.atomic_file import atomic_text_writer
-from desktop.errors import InputError
+from desktop.errors import InputError, StoreError
 from desktop.measurement_table import (
     MeasurementTable,
     TableRow,
@@ -202,14 +203,47 @@ def columns_for(features: Iterable[str], classes: Iterable[str]) -> list[str]:
     return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:], *_RELEASE]
 
 
-def export_history(
-    observations: Iterable[Observation], path: Path, columns: Sequence[str] | None = None
-) -> int:
-    """Write observations to a CSV file atomically (complete or not there); return how many."""
+def check_export_target(path: Path, *, overwrite: bool) -> None:
+    """Raise ``InputError`` naming ``path`` unless an export may be written there.
+
+    Only a regular file is ever replaced (never a device, a pipe or a folder: renaming over a device
+    would replace it by a file), and only with ``overwrite``.
+    """
     path = Path(path)
-    # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
-    with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
-        return write_history(observations, handle, columns)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot write {path}: the folder {path.parent} does not exist") from None
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+        raise InputError(f"cannot write {path}: it is {kind}, not a regular file; name a new file")
+    if not overwrite:
+        raise InputError(f"{path} already exists; add --force to overwrite it")
+
+
+def export_history(
+    observations: Iterable[Observation],
+    path: Path,
+    columns: Sequence[str] | None = None,
+    *,
+    overwrite: bool = True,
+) -> int:
+    """Write observations to a CSV file atomically (complete or not there); return how many.
+
+    Errors name ``path`` (never the temporary file beside it); ``path`` is then unchanged.
+    """
+    path = Path(path)
+    check_export_target(path, overwrite=overwrite)
+    try:
+        # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
+        with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
+            return write_history(observations, handle, columns)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}; {path} is unchanged") from None
 
 
 def _challenger(text: str) -> ShadowPrediction | None:
@@ -231,7 +265,12 @@ def import_history(path: Path) -> list[Observation]:
     measurement_columns = [c for c in header if c not in fixed and c not in probability_columns]
     result: list[Observation] = []
     problems: list[str] = []
+    from desktop.store import SYNC_STATES
+
     for record in reader:
+        if record["sync_state"] not in SYNC_STATES:
+            problems.append(f"line {reader.line_num}: sync_state {record['sync_state']!r} is unknown")
+            continue
         try:
             result.append(
                 Observation(

@@ -600,6 +600,19 @@ class ObservationStore:
                 saved += len(batch)
         return saved
 
+    def add_missing(self, observations: list[Observation]) -> int:
+        """Save in one transaction the observations whose id the history lacks; return how many."""
+        ids = [o.id for o in observations]
+        present: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT id FROM observations WHERE id IN ({', '.join('?' * len(chunk))})"
+            present.update(r[0] for r in self._query(sql, tuple(chunk)).fetchall())
+        missing = [o for o in observations if o.id not in present]
+        if missing:
+            self.add_many(missing)
+        return len(missing)
+
     def confirm_species(self, id: str, species: str | None) -> None:
         """Record the species the user confirmed or corrected (``None`` or "" clears it)."""
         value = species.strip() if species else None
