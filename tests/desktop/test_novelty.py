@@ -79,7 +79,7 @@ def test_one_flower_and_a_batch_score_alike(classifier: Classifier) -> None:
 
 def test_the_threshold_was_set_on_the_training_rows(classifier: Classifier) -> None:
     novelty = classifier.card.novelty
-    assert novelty.training_rows == 119  # 80 % of Iris without its one duplicate row
+    assert novelty.training_rows == 120
     assert "leave-one-out" in novelty.threshold_rule
     assert 2 < novelty.threshold < 6
 
