@@ -52,6 +52,7 @@ def expected_order(window) -> list[QWidget]:
         history.search,
         history.species_filter,
         history.sync_filter,
+        history.period_filter,
         history.table,
         history._restore_button,
         history._confirm_button,
