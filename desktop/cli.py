@@ -426,20 +426,25 @@ class _CsvBatch:
             predicted.inputs.tolist(),
             strict=True,
         )
-        shown_values = "  ".join(["{:>12g}"] * len(names))
+        # One format per row; the counts by species per chunk, not per row.
+        row_format = "{:>5}  " + "  ".join(["{:>12g}"] * len(names)) + f"  {{:<{width}}}  {{:>10}}  {{}}\n"
+        for species_at, n in enumerate(np.bincount(best, minlength=len(classes)).tolist()):
+            self._by_species[classes[species_at]] += n
         lines = []
         for i, (line, species_at, top, outlier, odd, values) in enumerate(rows):
-            species = classes[species_at]
-            self._by_species[species] += 1
-            flags = []
-            if outlier:
-                flags.append("unlike any flower the model was trained on")
-            if top < UNCERTAIN_BELOW:
-                flags.append("uncertain")
-            if odd:
-                flags.append("unusual " + ", ".join(n for n, m in zip(names, unusual[i], strict=True) if m))
-            shown = shown_values.format(*values)
-            lines.append(f"{line:>5}  {shown}  {species:<{width}}  {_percent(top):>10}  {'; '.join(flags)}\n")
+            notes = ""
+            if outlier or odd or top < UNCERTAIN_BELOW:
+                flags = []
+                if outlier:
+                    flags.append("unlike any flower the model was trained on")
+                if top < UNCERTAIN_BELOW:
+                    flags.append("uncertain")
+                if odd:
+                    flags.append(
+                        "unusual " + ", ".join(n for n, m in zip(names, unusual[i], strict=True) if m)
+                    )
+                notes = "; ".join(flags)
+            lines.append(row_format.format(line, *values, classes[species_at], _percent(top), notes))
         self._spool.write("".join(lines))
 
     def write_out(self, out: TextIO) -> None:
