@@ -82,8 +82,8 @@ class RegistryClient:
     def _json(self, path: str, query: Mapping[str, str]) -> dict[str, Any] | None:
         """Return a JSON answer, or None for "does not exist"."""
         response = self._get(path, query)
-        if response.status == 404:
-            return None
+        if response.status == 404 or (response.status == 400 and _names_something_missing(response.data)):
+            return None  # MLflow answers a missing alias with 400 INVALID_PARAMETER_VALUE "... not found"
         if response.status in (401, 403):
             raise RegistryUnreachable(
                 f"the MLflow server at {self.base} refused the credentials (HTTP {response.status})"
@@ -175,3 +175,15 @@ class RegistryClient:
             return data
         finally:
             response.release_conn()
+
+
+def _names_something_missing(body: bytes) -> bool:
+    """Tell whether an MLflow error answer says the thing asked for does not exist."""
+    try:
+        error = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(error, dict):
+        return False
+    code, message = str(error.get("error_code", "")), str(error.get("message", "")).lower()
+    return code == "RESOURCE_DOES_NOT_EXIST" or "not found" in message or "does not exist" in message

@@ -63,19 +63,44 @@ class LabRegistry:
         return self.keys / "iris-signing.pub"
 
 
-@pytest.fixture(scope="module")
-def lab(mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory):
-    """Train versions 1 and 2 on the session's server (quick cross-validation) with a fresh signing key."""
+def register_version(url: str, folder: Path, model, cv_accuracy: float) -> str:
+    """Log and register ``model`` fitted on the Iris data as iris-train does, minus CV, plots and gate."""
     import mlflow
 
-    from training import keys, train
+    from training import register
+    from training.data import load_bundled
+    from training.tracking import use_store
+
+    data = load_bundled()
+    table = data.to_csv_frame()
+    table[register.SPLIT_COLUMN] = "train"
+    csv = folder / "labelled_data.csv"
+    table.to_csv(csv, index=False)
+    experiment = use_store(url)
+    with mlflow.start_run(experiment_id=experiment) as run:
+        mlflow.log_artifact(str(csv), "data")
+        mlflow.set_tag(register.FINGERPRINT_TAG, data.fingerprint())
+        mlflow.log_metric("cv_accuracy_mean", cv_accuracy)
+        return register.register(
+            register.log_model(model.fit(data.frame(), data.labels), data.frame().head(3)), run.info.run_id
+        )
+
+
+@pytest.fixture(scope="module")
+def lab(mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory):
+    """Versions 1 (a small forest) and 2 (a logistic regression) on the session's server, and a new key."""
+    import mlflow
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from training import keys
 
     folder = tmp_path_factory.mktemp("lab")
     keys.generate(folder / "keys")
-    quick = ["--tracking-uri", mlflow_server.url, "--cv-folds", "2", "--cv-repeats", "1"]
-    with redirect_stdout(io.StringIO()):
-        train.main(quick)
-        train.main([*quick, "--n-estimators", "25", "--seed", "7"])
+    assert (
+        register_version(mlflow_server.url, folder, RandomForestClassifier(10, random_state=0), 0.95) == "1"
+    )
+    assert register_version(mlflow_server.url, folder, LogisticRegression(max_iter=500), 0.96) == "2"
     (folder / "exports").mkdir()
     registry = LabRegistry(mlflow_server, folder / "keys", folder / "exports")
     registry.publish("2")
