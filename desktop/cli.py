@@ -672,12 +672,16 @@ def _local_time(iso: str) -> str:
 
 def _print_history_table(observations: Sequence[Observation]) -> None:
     width = max(10, *(len(o.species) + 1 for o in observations))
-    print(f"{'time (local)':<16}  {'species':<{width}}  {'conf.':>7}  {'sync':<8}  {'id':<36}  note")
+    print(
+        f"{'time (local)':<16}  {'species':<{width}}  {'model said':<21}  {'sync':<8}  {'id':<36}  note"
+    )
     for o in observations:
-        # A trailing * marks a species the user confirmed or corrected.
+        # A trailing * marks a species the user confirmed or corrected; the model's own answer and its
+        # confidence stand beside it (never the model's confidence under the corrected name).
         species = o.species + ("*" if o.confirmed_species else "")
+        said = f"{o.predicted_species} {_percent(o.confidence).strip()}"
         print(
-            f"{_local_time(o.created_at):<16}  {species:<{width}}  {_percent(o.confidence):>7}  "
+            f"{_local_time(o.created_at):<16}  {species:<{width}}  {said:<21}  "
             f"{o.sync_state:<8}  {o.id:<36}  {o.note}"
         )
     confirmed = sum(1 for o in observations if o.confirmed_species)

@@ -171,6 +171,10 @@ MIGRATIONS: list[str] = [
             WHERE id = new.id;
     END;
     """,
+    # 8: when an observation was deleted, so the window can list the recently deleted and undo a delete.
+    """
+    ALTER TABLE observations ADD COLUMN deleted_at TEXT;
+    """,
 ]
 
 _COLUMNS = (
@@ -624,7 +628,19 @@ class ObservationStore:
 
     def delete(self, id: str) -> None:
         """Hide an observation from the history (soft delete: the row stays, nothing leaves the server)."""
-        self._update(id, "deleted = 1", ())
+        self._update(id, "deleted = 1, deleted_at = ?", (utc_now(),))
+
+    def undelete(self, id: str) -> None:
+        """Bring a deleted observation back into the history, exactly as it was."""
+        self._update(id, "deleted = 0, deleted_at = NULL", ())
+
+    def recently_deleted(self, limit: int = 10) -> list[Observation]:
+        """Return the observations deleted most recently, the last deleted first."""
+        sql = (
+            f"SELECT {_COLUMNS} FROM observations WHERE deleted = 1 "
+            "ORDER BY deleted_at DESC, rowid DESC LIMIT ?"
+        )
+        return [_row_to_observation(r) for r in self._query(sql, (int(limit),)).fetchall()]
 
     def _edit(self, id: str, assignment: str, params: tuple[Any, ...]) -> None:
         """Apply a user edit and move ``updated_at`` strictly forward, even if the clock went back."""

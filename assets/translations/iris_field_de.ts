@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+90"/>
+        <location filename="../../desktop/ui/app.py" line="+93"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -20,7 +20,7 @@
     </message>
     <message>
         <location line="+8"/>
-        <location line="+21"/>
+        <location line="+23"/>
         <source>The history was damaged</source>
         <translation>Der Verlauf war beschädigt</translation>
     </message>
@@ -136,7 +136,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+279"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+291"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -181,12 +181,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+11"/>
-        <location line="+100"/>
+        <location line="+144"/>
         <source>Delete observation</source>
         <translation>Beobachtung löschen</translation>
     </message>
     <message>
-        <location line="-98"/>
+        <location line="-142"/>
         <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
         <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
     </message>
@@ -201,7 +201,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Die Beobachtung konnte nicht gelöscht werden</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+49"/>
         <source>Export observations as CSV</source>
         <translation>Beobachtungen als CSV exportieren</translation>
     </message>
@@ -234,12 +234,32 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         </translation>
     </message>
     <message>
-        <location line="-130"/>
+        <location line="-172"/>
         <source>No saved observation matches the chosen species, sync state and time.</source>
         <translation>Keine gespeicherte Beobachtung passt zu Art, Sync-Status und Zeitraum.</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+104"/>
+        <source>Deleted. Ctrl+Z brings it back.</source>
+        <translation>Gelöscht. Strg+Z holt sie zurück.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>The observation could not be brought back</source>
+        <translation>Die Beobachtung konnte nicht zurückgeholt werden</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Nothing deleted</source>
+        <translation>Nichts gelöscht</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Bring this observation back into the history</source>
+        <translation>Diese Beobachtung in den Verlauf zurückholen</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -272,6 +292,16 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <location line="+1"/>
         <source>&amp;Delete…</source>
         <translation>&amp;Löschen …</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Undo delete</source>
+        <translation>Löschen &amp;rückgängig</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recently &amp;deleted</source>
+        <translation>Zuletzt &amp;gelöscht</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -448,7 +478,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
+        <source>model: {species} {percent}</source>
+        <translation>Modell: {species} {percent}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>confirmed</source>
         <translation>bestätigt</translation>
     </message>
@@ -531,7 +566,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Maße von {species} vom {time} übernommen.</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>History not available</source>
         <translation>Verlauf nicht verfügbar</translation>
     </message>

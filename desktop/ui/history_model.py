@@ -192,7 +192,7 @@ class HistoryTableModel(QAbstractTableModel):
         return (
             local_time(obs.created_at, self.locale),
             obs.species,
-            format_percent(obs.confidence, self.locale),
+            self._confidence_text(obs),
             self._checked_text(obs),
             " · ".join(part for part in (obs.note, self._place(obs)) if part),
             f"{SYNC_SYMBOLS.get(obs.sync_state, '?')} {self.sync_word(obs.sync_state)}",
@@ -207,6 +207,13 @@ class HistoryTableModel(QAbstractTableModel):
             "failed": self.tr("failed"),
         }
         return words.get(state, state)
+
+    def _confidence_text(self, obs: Observation) -> str:
+        """Return the model's confidence; beside a corrected species, it names what the model said."""
+        percent = format_percent(obs.confidence, self.locale)
+        if obs.confirmed_species is None or obs.confirmed_species == obs.predicted_species:
+            return percent
+        return self.tr("model: {species} {percent}").format(species=obs.predicted_species, percent=percent)
 
     def _checked_text(self, obs: Observation) -> str:
         if obs.confirmed_species is None:

@@ -59,6 +59,10 @@ PERIOD_DAYS = (None, 0, 7, 30, 365)
 BUSY_AFTER_MS = 300
 
 
+# How many deleted observations the "Recently deleted" menu lists, the last deleted first.
+RECENTLY_DELETED_SHOWN = 15
+
+
 def _since(days: int | None) -> str | None:
     """Return the first moment (UTC, ISO) of the last ``days`` days, counted from local midnight."""
     if days is None:
@@ -180,6 +184,14 @@ class HistoryPanel(QWidget):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.delete_action.triggered.connect(self._ask_to_delete)
         self.addAction(self.delete_action)
+        # Ctrl+Z brings back what this window deleted, the last first; "Recently deleted" lists any.
+        self._deleted_here: list[str] = []
+        self.undo_delete_action = QAction(self)
+        self.undo_delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_delete_action.triggered.connect(self.undo_delete)
+        self.undo_delete_action.setEnabled(False)
+        self.recently_deleted_menu = QMenu(self)
+        self.recently_deleted_menu.aboutToShow.connect(self._fill_recently_deleted)
         self.export_action = QAction(self)
         self.export_action.triggered.connect(self._ask_where_to_export)
         self.confirm_menu = QMenu(self)
@@ -409,8 +421,50 @@ class HistoryPanel(QWidget):
         except IrisFieldError as exc:
             show_problem(self, self.tr("The observation could not be deleted"), sentence(str(exc)))
             return
+        self._deleted_here.append(observation_id)
+        self.undo_delete_action.setEnabled(True)
+        self.message.emit(self.tr("Deleted. Ctrl+Z brings it back."))
         self.refresh()
         self.changed.emit()
+
+    def undo_delete(self) -> None:
+        """Bring back the observation this window deleted last."""
+        if self._deleted_here:
+            self.undelete(self._deleted_here.pop())
+        self.undo_delete_action.setEnabled(bool(self._deleted_here))
+
+    def undelete(self, observation_id: str) -> None:
+        """Bring a deleted observation back into the history and select it."""
+        if self._store is None:
+            return
+        try:
+            self._store.undelete(observation_id)
+        except IrisFieldError as exc:
+            show_problem(self, self.tr("The observation could not be brought back"), sentence(str(exc)))
+            return
+        if observation_id in self._deleted_here:
+            self._deleted_here.remove(observation_id)
+        self.undo_delete_action.setEnabled(bool(self._deleted_here))
+        self.refresh()
+        self.select(observation_id)
+        self.changed.emit()
+
+    def _fill_recently_deleted(self) -> None:
+        self.recently_deleted_menu.clear()
+        try:
+            deleted = self._store.recently_deleted(RECENTLY_DELETED_SHOWN) if self._store is not None else []
+        except IrisFieldError as exc:
+            self._show_read_problem(str(exc))
+            return
+        if not deleted:
+            self.recently_deleted_menu.addAction(self.tr("Nothing deleted")).setEnabled(False)
+        for obs in deleted:
+            text = f"{species_name(obs.species)} — {local_time(obs.created_at, self.locale())}"
+            if obs.note:
+                text += f" · {obs.note[:40]}"
+            action = self.recently_deleted_menu.addAction(text)
+            action.setToolTip(self.tr("Bring this observation back into the history"))
+            action.triggered.connect(lambda _checked=False, i=obs.id: self.undelete(i))
 
     def _ask_where_to_export(self) -> None:
         suggested = Path.home() / "iris-observations.csv"
@@ -470,6 +524,8 @@ class HistoryPanel(QWidget):
         self.restore_action.setText(self.tr("&Restore measurements"))
         self.restore_action.setToolTip(self.tr("Put this observation's measurements back into the sliders"))
         self.delete_action.setText(self.tr("&Delete…"))
+        self.undo_delete_action.setText(self.tr("&Undo delete"))
+        self.recently_deleted_menu.setTitle(self.tr("Recently &deleted"))
         self.export_action.setText(self.tr("&Export as CSV…"))
         self.confirm_menu.setTitle(self.tr("&Confirm species"))
         self._restore_button.setText(self.tr("Restore"))

@@ -63,3 +63,16 @@ def test_a_bad_time_or_species_cell_saves_nothing(tmp_path: Path, capsys: pytest
     err = capsys.readouterr().err
     assert "line 2: observed_at 'yesterday'" in err and "line 3: confirmed_species 'tulip'" in err
     assert saved() == []
+
+
+def test_history_shows_a_corrected_species_with_the_models_own_answer_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "field.csv"
+    path.write_text(f"{HEADER},confirmed_species\n5.1,3.5,1.4,0.2,versicolor\n", encoding="utf-8")
+    assert cli.run(["predict", "--csv", str(path), "--save"]) == 0
+    capsys.readouterr()
+    assert cli.run(["history"]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if "versicolor*" in line]
+    (obs,) = saved()
+    assert f"setosa {obs.confidence * 100:.1f} %" in row
