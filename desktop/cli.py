@@ -672,9 +672,7 @@ def _local_time(iso: str) -> str:
 
 def _print_history_table(observations: Sequence[Observation]) -> None:
     width = max(10, *(len(o.species) + 1 for o in observations))
-    print(
-        f"{'time (local)':<16}  {'species':<{width}}  {'model said':<21}  {'sync':<8}  {'id':<36}  note"
-    )
+    print(f"{'time (local)':<16}  {'species':<{width}}  {'model said':<21}  {'sync':<8}  {'id':<36}  note")
     for o in observations:
         # A trailing * marks a species the user confirmed or corrected; the model's own answer and its
         # confidence stand beside it (never the model's confidence under the corrected name).
