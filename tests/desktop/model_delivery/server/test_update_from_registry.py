@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Before anything imports Qt (the window test below): no window on a developer's screen, none in CI.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import io
 import json
 import shutil
@@ -236,3 +241,28 @@ def test_the_challenger_runs_in_shadow_and_its_answer_is_synced(
     assert (tags["challenger_version"], tags["challenger_sequence"]) == (other, str(challenger.sequence))
     assert tags["challenger_species"] == "setosa"
     assert {"challenger_probability.setosa", "challenger_probability.virginica"} <= set(run.metrics)
+
+
+def test_the_window_takes_the_new_champion_in_the_background_and_says_what_changed(
+    lab: LabRegistry, laptop: Path, qtbot
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.settings import Settings
+    from desktop.ui.app import open_main_window
+
+    champion, _ = lab.champion()
+    window = open_main_window(Settings(language="en", tracking_uri=lab.server.url))
+    qtbot.addWidget(window)
+    controller = window.model_controller
+    assert controller.active.origin == "bundled"
+    controller.check_now()  # what every sync pass that reached the server triggers
+    qtbot.waitUntil(lambda: controller.active.origin == "installed", timeout=60_000)
+    assert controller.active.stamp.sequence == champion.sequence
+    notes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert [n.text().split(":")[0] for n in notes] == [f"New model v{champion.version} from the lab"]
+    assert not notes[0].isModal()
+    for box in notes:
+        box.close()
+    window.close()
+    window.store.close()
