@@ -804,7 +804,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     <message>
         <location line="+1"/>
         <source>Set the lab&apos;s MLflow server in Settings → Sync, or install a model file.</source>
-        <translation>Stellen Sie den MLflow-Server des Labors unter Einstellungen → Synchronisation ein, oder installieren Sie eine Modelldatei.</translation>
+        <translation>Stellen Sie den MLflow-Server des Labors unter Einstellungen → Abgleich ein, oder installieren Sie eine Modelldatei.</translation>
     </message>
     <message>
         <location line="+41"/>
