@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QLocale, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionEvent, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionEvent, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
                 separator = QFrame(self)
                 separator.setFrameShape(QFrame.Shape.VLine)
                 self.statusBar().addPermanentWidget(separator)
+                self._data_separator = separator
             self.statusBar().addPermanentWidget(label)
 
         self.retranslate()  # also fills the status bar's counts
@@ -412,6 +413,20 @@ class MainWindow(QMainWindow):
         elif self.history.counter is not None and self.history.counter.last is not None:
             self._show_counts(self.history.counter.last)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Fit the status bar to the new width."""
+        super().resizeEvent(event)
+        self._fit_status_bar()
+
+    def _fit_status_bar(self) -> None:
+        """Leave the data folder out of a status bar too narrow for it (its path is in About)."""
+        bar = self.statusBar()
+        shown = [w for w in bar.findChildren(QWidget) if w.parent() is bar and w.isVisibleTo(self)]
+        others = sum(w.sizeHint().width() for w in shown if w not in (self._data_label, self._data_separator))
+        fits = others + self._data_label.sizeHint().width() + 40 <= bar.width()
+        self._data_label.setVisible(fits)
+        self._data_separator.setVisible(fits)
+
     def _show_counts(self, counts: HistoryCounts) -> None:
         by_state = counts.by_sync_state
         waiting = by_state.get("pending", 0) + by_state.get("syncing", 0)
@@ -419,6 +434,7 @@ class MainWindow(QMainWindow):
         if by_state.get("failed", 0):
             text += " · " + self.tr("%n failed", "", by_state["failed"])
         self._pending_label.setText(text)
+        self._fit_status_bar()
 
     def _show_about(self) -> None:
         lines = [self.tr("Identifies Iris species offline from four flower measurements.")]

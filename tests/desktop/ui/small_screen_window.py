@@ -3,7 +3,7 @@
 argv: screen width, height (physical pixels), output folder. QT_SCALE_FACTOR sets the scale (Qt reads it
 before the application starts, hence a process of its own). Prints one JSON line per language: the
 picture written, buttons whose words do not fit, needed columns not fully in view, and whether the
-window had to grow beyond the screen.
+window had to grow beyond the screen (status bar words count as cut too).
 """
 
 import json
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import onnxruntime  # noqa: F401  -- before PySide6, as in the app
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
 from desktop.settings import Settings
 from desktop.store import ObservationStore
@@ -42,6 +42,8 @@ for language in ("en", "de"):
         app.processEvents()
     buttons = [b for b in window.findChildren(QAbstractButton) if b.isVisible() and b.text()]
     cut = [b.text() for b in buttons if b.width() < b.sizeHint().width()]
+    status = [w for w in window.statusBar().findChildren(QLabel) if w.isVisible() and w.text()]
+    cut += [w.text() for w in status if w.width() < w.sizeHint().width()]
     table = window.history.table
     header = table.horizontalHeader()
     hidden = [
