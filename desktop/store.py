@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -407,6 +408,7 @@ class ObservationStore:
         self.salvaged: SalvageReport | None = None
         # Why this history cannot be written ("" when it can): browsing and export work, saving does not.
         self.read_only_reason = ""
+        self.read_only_cause: ReadOnlyCause | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -425,9 +427,9 @@ class ObservationStore:
             raise StoreError(
                 f"the folder {folder} for the observation history cannot be created: {exc.strerror or exc}"
             ) from exc
-        read_only = read_only_reason(path)
-        if read_only and path.exists():
-            return cls._open_read_only(path, read_only)
+        cause = read_only_cause(path)
+        if cause is not None and path.exists():
+            return cls._open_read_only(path, cause)
         _repair_companions(path)
         connection: sqlite3.Connection | None = None
         try:
@@ -480,12 +482,13 @@ class ObservationStore:
             raise StoreError(f"the observation history {path} cannot be opened ({exc})") from exc
 
     @classmethod
-    def _open_read_only(cls, path: Path, reason: str) -> ObservationStore:
+    def _open_read_only(cls, path: Path, cause: ReadOnlyCause) -> ObservationStore:
         """Open a history that may not be written: browse and export a private snapshot, refuse saving.
 
         SQLite cannot read a write-ahead-logged file in a read-only folder without creating its -shm
         index there, so the file and its log are copied to a private folder, opened (and migrated) there.
         """
+        reason = read_only_reason(path, cause)
         snapshot = Path(tempfile.mkdtemp(prefix="iris-field-read-only-"))
         copy = snapshot / path.name
         try:
@@ -501,6 +504,7 @@ class ObservationStore:
             raise StoreError(f"the observation history {path} cannot be read ({detail}); {reason}") from exc
         _SNAPSHOTS[path] = copy
         store = cls(path, connection)
+        store.read_only_cause = cause
         store.read_only_reason = reason
         return store
 
@@ -815,11 +819,27 @@ def _writable(path: Path) -> bool:
     return bool(mode & 0o222) and os.access(path, os.W_OK)
 
 
-def read_only_reason(path: Path) -> str:
-    """Return why the history at ``path`` cannot be written ("" if it can)."""
+class ReadOnlyCause(StrEnum):
+    """What makes a history read-only."""
+
+    FILE = "file"
+    FOLDER = "folder"
+
+
+def read_only_cause(path: Path) -> ReadOnlyCause | None:
+    """Return what keeps the history at ``path`` from being written (None if it can be)."""
     if path.exists() and not _writable(path):
-        return f"the history file {path} is read-only"
+        return ReadOnlyCause.FILE
     if not _writable(path.parent):
+        return ReadOnlyCause.FOLDER
+    return None
+
+
+def read_only_reason(path: Path, cause: ReadOnlyCause | None) -> str:
+    """Return the sentence part saying why the history cannot be written ("" if it can)."""
+    if cause is ReadOnlyCause.FILE:
+        return f"the history file {path} is read-only"
+    if cause is ReadOnlyCause.FOLDER:
         return f"the folder {path.parent} is read-only"
     return ""
 

@@ -677,7 +677,17 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Ü&amp;ber Iris Field</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <source>the folder {folder} is read-only</source>
+        <translation>der Ordner {folder} ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the history file {path} is read-only</source>
+        <translation>die Verlaufsdatei {path} ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Saving is off: {reason}. You can still browse and export the history.</source>
         <translation>Speichern ist ausgeschaltet: {reason}. Sie können den Verlauf weiterhin ansehen und exportieren.</translation>
     </message>

@@ -36,7 +36,7 @@ from desktop.errors import IrisFieldError
 from desktop.inference import Classifier, Prediction
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.settings import Settings
-from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore
+from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore, ReadOnlyCause
 from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.history_counter import HistoryCounts
@@ -546,9 +546,14 @@ class MainWindow(QMainWindow):
         self.find_action.setText(self.tr("&Find in history"))
         self.about_action.setText(self.tr("&About Iris Field"))
         if self.read_only_notice is not None and self._store is not None:
+            path = self._store.path
+            if self._store.read_only_cause is ReadOnlyCause.FOLDER:
+                why = self.tr("the folder {folder} is read-only").format(folder=path.parent)
+            else:
+                why = self.tr("the history file {path} is read-only").format(path=path)
             self.read_only_notice.setText(
                 self.tr("Saving is off: {reason}. You can still browse and export the history.").format(
-                    reason=self._store.read_only_reason
+                    reason=why
                 )
             )
         self._result_box.setTitle(self.tr("Species"))

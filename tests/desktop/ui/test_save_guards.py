@@ -101,3 +101,17 @@ def test_a_stale_read_only_shm_and_wal_do_not_stop_saving(iris_home: Path) -> No
         store.add(observation(50))
         assert len(store.list()) == 4
         assert {o.note for o in store.list()[1:]} == {"logged"}
+
+
+def test_the_read_only_notice_is_german_in_a_german_window(
+    open_window, translations, iris_home: Path
+) -> None:
+    from desktop.settings import Settings
+
+    path = make_history(iris_home)
+    path.chmod(0o444)
+    translations.apply("de")
+    window = open_window(Settings(language="de"))
+    assert f"Speichern ist ausgeschaltet: die Verlaufsdatei {path} ist schreibgeschützt" in (
+        window.read_only_notice.text()
+    )
