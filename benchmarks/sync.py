@@ -10,7 +10,7 @@ from typing import Any
 from benchmarks.batch import random_flowers
 from benchmarks.context import PROJECT_ROOT, Context
 from benchmarks.report import Figure, Section
-from benchmarks.server import mlflow_server
+from benchmarks.server import mlflow_server, postgres_mlflow_server
 from benchmarks.timing import Distribution
 from desktop.inference import Classifier
 from desktop.store import Observation, ObservationStore
@@ -31,7 +31,9 @@ def _observations(classifier: Classifier, n: int, seed: int) -> list[Observation
     ]
 
 
-def _app_round(url: str, folder: Path, observations: list[Observation], experiment: str) -> float:
+def _app_round(
+    url: str, folder: Path, observations: list[Observation], experiment: str, patience: float = 0.0
+) -> float:
     """Save the observations in a fresh history, then time one SyncWorker pass that settles all of them."""
     from desktop.sync.target import SyncTarget
     from desktop.sync.worker import SyncWorker
@@ -41,7 +43,7 @@ def _app_round(url: str, folder: Path, observations: list[Observation], experime
         store.add_many(observations)
     worker = SyncWorker(path, SyncTarget(url, experiment, device_name=DEVICE))
     start = time.perf_counter_ns()
-    report = worker.run_pass()
+    report = worker.run_pass(patience=patience)
     elapsed = (time.perf_counter_ns() - start) * 1e-9
     if report.synced_now != len(observations) or not report.complete:
         raise RuntimeError(f"the app synced {report.synced_now} of {len(observations)}: {report.error}")
@@ -209,4 +211,101 @@ def run(ctx: Context) -> Section:
         "Figures are ms per observation averaged over a round (p99 column: the slowest round); "
         "the ratio is the throughput ratio.",
     )
+    figures += _link_rows(ctx, classifier, link_folder=folder / "link")
+    figures += _postgres_rows(ctx, classifier, folder / "postgres")
+    notes += (
+        "Lossy link: one loopback TCP proxy (tests/sync/tcp_proxy.py) in both rows, one server; clean: it "
+        "only forwards; lossy: +100 ms per request, then 10 % of answers black-holed (the connection stays "
+        "open and silent), 5 % reset after the server acted (seeded). One pass over fresh observations "
+        "each; exactly once checked by counting active runs per observation_id.",
+        "PostgreSQL: `mlflow server --workers 4` on a fresh, durable PostgreSQL cluster (as the lab deploys "
+        "it, benchmarks.server.postgres_mlflow_server); app and MlflowClient alternate as above.",
+    )
     return Section("sync", "6. Sync throughput", figures, notes)
+
+
+def _active_runs_per_observation(url: str, experiment: str) -> tuple[int, int]:
+    """Return (active runs, distinct observation ids among them) in an experiment."""
+    from tests.mlflow_test_server import list_runs
+
+    active = [r for r in list_runs(url, experiment) if r.lifecycle_stage == "active"]
+    return len(active), len({r.tags.get("observation_id") for r in active})
+
+
+def _link_rows(ctx: Context, classifier: Classifier, link_folder: Path) -> tuple[Figure, ...]:
+    """Time the app through a clean and a lossy link (the same proxy) to one server, one pass each."""
+    from tests.sync.tcp_proxy import TcpProxy
+
+    count = ctx.count(300, 20)
+    seconds: dict[str, float] = {}
+    checks: dict[str, tuple[int, int]] = {}
+    lost = (0, 0)
+    with mlflow_server(link_folder / "server", workers=ctx.server_workers, settle=not ctx.quick) as url:
+        port = int(url.rsplit(":", 1)[1])
+        _app_round(url, link_folder, _observations(classifier, ctx.count(30, 2), 990), "bench-warm-up")
+        for link in ("clean", "lossy"):
+            with TcpProxy(port) as proxy:
+                if link == "lossy":
+                    proxy.lossy(black_hole=0.10, reset=0.05, delay=0.1, seed=6)
+                batch = _observations(classifier, count, seed=500 + len(seconds))
+                seconds[link] = _app_round(proxy.url, link_folder, batch, f"bench-{link}", patience=600)
+                lost = (proxy.black_holed, proxy.resets) if link == "lossy" else lost
+            checks[link] = _active_runs_per_observation(url, f"bench-{link}")
+    clean, lossy = (Distribution.of([seconds[k] / count]).scaled(1e3) for k in ("clean", "lossy"))
+    return (
+        Figure.measured(
+            "app sync through the loopback proxy, clean link",
+            "ms/obs",
+            clean,
+            note=f"{count / seconds['clean']:.1f} obs/s; {count} observations in {seconds['clean']:.1f} s; "
+            f"{checks['clean'][0]} active runs, {checks['clean'][1]} distinct observation_id",
+        ),
+        Figure.measured(
+            "app sync, same proxy, lossy: 10 % black-holed, 5 % reset, +100 ms",
+            "ms/obs",
+            lossy,
+            ratio=lossy.median / clean.median,
+            ratio_label="× clean",
+            target="300 observations in ≤ 180 s",
+            met=count < 300 or seconds["lossy"] <= 180,
+            note=f"{count / seconds['lossy']:.1f} obs/s; {count} observations in {seconds['lossy']:.1f} s; "
+            f"{lost[0]} answers black-holed, {lost[1]} reset; {checks['lossy'][0]} active runs, "
+            f"{checks['lossy'][1]} distinct observation_id",
+        ),
+    )
+
+
+def _postgres_rows(ctx: Context, classifier: Classifier, folder: Path) -> tuple[Figure, ...]:
+    """Time the app and MlflowClient against the lab's PostgreSQL-backed, 4-worker server."""
+    import mlflow
+
+    names = ("app sync, PostgreSQL server (4 workers)", "mlflow.MlflowClient, PostgreSQL server (4 workers)")
+    per_round, rounds = ctx.count(150, 10), ctx.count(3, 1)
+    seconds: dict[str, list[float]] = {"app": [], "client": []}
+    if ctx.quick:  # a PostgreSQL cluster and a 4-worker server take about a minute to start
+        return tuple(Figure.skip(n, "ms/obs", "skipped in --quick: the full run measures it") for n in names)
+    try:
+        with postgres_mlflow_server(folder / "server", settle=not ctx.quick) as url:
+            client = mlflow.MlflowClient(tracking_uri=url)
+            experiment_id = client.create_experiment("bench-pg-mlflowclient")
+            _app_round(url, folder, _observations(classifier, ctx.count(30, 2), 899), "bench-pg-app")
+            _client_round(client, experiment_id, _observations(classifier, ctx.count(30, 2), 898))
+            for i in range(rounds):
+                batch = _observations(classifier, per_round, seed=700 + i)
+                seconds["app"].append(_app_round(url, folder, batch, "bench-pg-app") / per_round)
+                batch = _observations(classifier, per_round, seed=800 + i)
+                seconds["client"].append(_client_round(client, experiment_id, batch) / per_round)
+    except (OSError, RuntimeError) as exc:  # no PostgreSQL on this machine
+        return tuple(Figure.skip(n, "ms/obs", f"skipped: {exc}") for n in names)
+    app, peer = (Distribution.of(seconds[k]).scaled(1e3) for k in ("app", "client"))
+    return (
+        Figure.measured(names[0], "ms/obs", app, note=f"{1e3 / app.median:.1f} obs/s"),
+        Figure.measured(
+            names[1],
+            "ms/obs",
+            peer,
+            ratio=peer.median / app.median,
+            ratio_label="app faster",
+            note=f"{1e3 / peer.median:.1f} obs/s",
+        ),
+    )

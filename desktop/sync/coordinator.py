@@ -56,18 +56,10 @@ class Coordinator:
     """Drive every due observation of one history to one server and experiment, until none is left."""
 
     def __init__(
-        self,
-        client: MlflowRestClient,
-        store: ObservationStore,
-        outbox: Outbox,
-        target: SyncTarget,
-        options: SyncOptions,
-        *,
-        backoff: Backoff,
-        emit: Callable[[SyncProgress], None],
-        clock: Clock,
+        self, client: MlflowRestClient, store: ObservationStore, outbox: Outbox, target: SyncTarget,
+        options: SyncOptions, *, backoff: Backoff, emit: Callable[[SyncProgress], None], clock: Clock,
         patience: float = 0.0,
-    ):
+    ):  # fmt: skip
         """Prepare a pass; ``patience``: how long transient failures may last before it gives up."""
         self.client, self.store, self.outbox = client, store, outbox
         self.target, self.options = target, options
@@ -108,7 +100,7 @@ class Coordinator:
                 elif self.end is not None or not (
                     self.ready or self.waiting or self.read_back or self._re_plan()
                 ):
-                    break
+                    break  # fmt: skip
                 else:
                     self._idle(stop)
         return self._ended(self.end or (EndReason.COMPLETE, "", None))
@@ -180,12 +172,9 @@ class Coordinator:
     def _next_push(self, oid: str) -> Push | None:
         """Commit what must precede this observation's next request and return that request, if any."""
         entry, obs = self.outbox.entry(oid), self.store.get(oid)
-        if (
-            entry is None
-            or obs is None
-            or not is_due(entry, obs, self.target.tracking_uri, self.target.experiment_name)
-        ):
+        if not is_due(entry, obs, self.target.tracking_uri, self.target.experiment_name):
             return None
+        assert entry is not None and obs is not None
         try:
             record = build_run_record(obs, device=self.target.device)
         except ValueError as exc:
@@ -268,13 +257,17 @@ class Coordinator:
         # Otherwise most likely one lost answer: only its own observation waited, and it goes again.
 
     def _pause(self, exc: MlflowRestError, warn: bool = True) -> None:
-        """Hold all new requests for the backoff's delay; end the pass once that outlasts the patience."""
-        delay = self.backoff.delay()
+        """Hold all new requests for the backoff's delay; end the pass once that outlasts the patience.
+
+        The wait never exceeds how long the server has been away so far, so a short outage (a server
+        restart) costs at most about its own length again, however many requests failed meanwhile.
+        """
+        now = self.clock.now()
+        delay = min(self.backoff.delay(), max(self.options.policy.base_seconds, now - self.last_progress))
         if warn and not self.backoff.reported:  # say it once per run of failures, not on every retry
             log.warning("sync paused: %s", exc)
             self.backoff = self.backoff.report()
         self._progress(Phase.OFFLINE if exc.unreachable else Phase.RETRYING, str(exc), delay)
-        now = self.clock.now()
         self.paused_until = now + delay
         if self.end is None and now + delay - self.last_progress > self.patience:
             reason = EndReason.OFFLINE if exc.unreachable else EndReason.TRANSIENT

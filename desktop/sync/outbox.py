@@ -1,21 +1,14 @@
 """The durable sync outbox: one row per observation and the stage it has reached on its way to MLflow.
 
-Stages (``Stage``), each committed before (``creating``) or after (all others) the request it stands for:
-
     pending ──► creating ──► created(run id) ──► logged ──► finished ──► synced
                   │  ▲
                   └──┘ answer to the create lost: search by observation_id at once, adopt or create again
 
-A row can additionally be *failed* (``failure`` non-empty): it keeps its stage, so a retry resumes where
-it stopped and never creates a second run. Every write checks that this worker still holds the lease.
-The history row's shown sync state is derived from this table (``stages.sync_state_sql``), never copied.
-
-Only ``creating`` waits for the disk (fsync) before the create goes out: one such commit per observation.
-After a power cut, losing any later stage means redoing a step that is safe to redo (search and adopt,
-an identical log-batch, the same final update, another read-back); losing ``creating`` could mean
-creating a second run without looking first. A row that went through ``creating`` more than once may
-have a second run on the server, if a lost create landed after all: ``reconcile_after`` says when its
-read-back looks for such duplicates and deletes them (``reconcile.py``).
+``creating`` is committed before the create goes out, and it alone waits for the disk (fsync): losing
+any later stage to a power cut only means redoing a step that is safe to redo. A *failed* row keeps its
+stage, so a retry resumes where it stopped. Every write checks that this worker still holds the lease.
+A create in doubt may have left a second run: ``reconcile_after`` says when to look for it and delete it.
+The sync state a history row shows is derived from this table by the database (store migration 7).
 """
 
 from __future__ import annotations
@@ -24,9 +17,9 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from desktop.errors import SyncError
+from desktop.store import utc_now
 from desktop.sync.lease import Lease, LeaseLost, immediate_transaction, read_holder
 from desktop.sync.stages import FailureKind, Stage
 
@@ -40,22 +33,6 @@ _LONG_AGO = "1970-01-01T00:00:00.000000+00:00"
 
 class OutboxConflict(SyncError):
     """A transition found the row in another stage than expected (a bug, or someone else's write)."""
-
-
-def utc_now_iso() -> str:
-    """Return the current UTC time as ISO-8601 with microseconds."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def parse_iso(text: str) -> datetime | None:
-    """Parse an ISO-8601 time written by this app; ``None`` for an empty or unreadable one."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -139,7 +116,7 @@ class Outbox:
     # ------------------------------------------------------------------ writing
     def enroll(self, observation_ids: Iterable[str]) -> int:
         """Add a pending row for each observation not yet in the outbox; return how many were added."""
-        now = utc_now_iso()
+        now = utc_now()
         with self._fenced() as db:
             before = db.total_changes
             db.executemany(
@@ -150,42 +127,27 @@ class Outbox:
 
     def begin_create(self, observation_id: str, binding: Binding, pushed_updated_at: str) -> None:
         """Record on disk, before sending it, that a create request for this observation goes out."""
-        self._transition(
-            observation_id,
-            (Stage.PENDING,),
-            "stage = ?, tracking_uri = ?, experiment_name = ?, experiment_id = ?, pushed_updated_at = ?",
-            (Stage.CREATING, *_target(binding), pushed_updated_at),
-            durable=True,
-        )
+        sql = "stage = ?, tracking_uri = ?, experiment_name = ?, experiment_id = ?, pushed_updated_at = ?"
+        params = (Stage.CREATING, *_target(binding), pushed_updated_at)
+        self._transition(observation_id, (Stage.PENDING,), sql, params, durable=True)
 
     def create_unsent(self, observation_id: str) -> None:
         """Go back to pending: the create request never reached the server (no connection at all)."""
-        self._transition(
-            observation_id,
-            (Stage.CREATING,),
-            "stage = ?, tracking_uri = '', experiment_name = '', experiment_id = ''",
-            (Stage.PENDING,),
-        )
+        sql = "stage = ?, tracking_uri = '', experiment_name = '', experiment_id = ''"
+        self._transition(observation_id, (Stage.CREATING,), sql, (Stage.PENDING,))
 
     def bind(self, observation_id: str, binding: Binding) -> None:
         """Bind a released row (``creating`` without a target) to the server it is searched on now."""
-        self._transition(
-            observation_id,
-            (Stage.CREATING,),
-            "tracking_uri = ?, experiment_name = ?, experiment_id = ?",
-            _target(binding),
-            keep_changed_at=True,
-        )
+        sql = "tracking_uri = ?, experiment_name = ?, experiment_id = ?"
+        self._transition(observation_id, (Stage.CREATING,), sql, _target(binding), keep_changed_at=True)
 
     def created(
         self, observation_id: str, run_id: str, artifact_uri: str, reconcile_after: float = 0
     ) -> None:
         """Record the run the server created (or a search found); ``reconcile_after`` if in doubt."""
+        sql = "stage = ?, run_id = ?, artifact_uri = ?, reconcile_after = ?"
         self._transition(
-            observation_id,
-            (Stage.CREATING,),
-            "stage = ?, run_id = ?, artifact_uri = ?, reconcile_after = ?",
-            (Stage.CREATED, run_id, artifact_uri, reconcile_after),
+            observation_id, (Stage.CREATING,), sql, (Stage.CREATED, run_id, artifact_uri, reconcile_after)
         )
 
     def logged(self, observation_id: str) -> None:
@@ -206,7 +168,7 @@ class Outbox:
 
     def synced(self, observation_ids: Iterable[str]) -> None:
         """Record that these finished runs were read back intact: the observations are synced."""
-        now = utc_now_iso()
+        now = utc_now()
         with self._fenced() as db:
             for oid in observation_ids:
                 cursor = db.execute(
@@ -219,33 +181,18 @@ class Outbox:
 
     def pushed(self, observation_id: str, updated_at: str) -> None:
         """Record that the run's tags now reflect the observation as edited at ``updated_at``."""
-        self._transition(
-            observation_id,
-            (Stage.SYNCED,),
-            "pushed_updated_at = ?, attempts = 0, last_error = ''",
-            (updated_at,),
-            keep_changed_at=True,
-        )
+        sql = "pushed_updated_at = ?, attempts = 0, last_error = ''"
+        self._transition(observation_id, (Stage.SYNCED,), sql, (updated_at,), keep_changed_at=True)
 
     def note_transient(self, observation_id: str, message: str) -> None:
         """Count a failed try that may succeed later (the stage stays)."""
-        self._transition(
-            observation_id,
-            tuple(Stage),
-            "attempts = attempts + 1, last_error = ?",
-            (message,),
-            keep_changed_at=True,
-        )
+        sql = "attempts = attempts + 1, last_error = ?"
+        self._transition(observation_id, tuple(Stage), sql, (message,), keep_changed_at=True)
 
     def fail(self, observation_id: str, reason: str, kind: FailureKind = FailureKind.PERMANENT) -> None:
         """Stop this observation with a reason in plain words (the stage stays for a later retry)."""
-        self._transition(
-            observation_id,
-            tuple(Stage),
-            "failure = ?, failure_kind = ?",
-            (reason, kind),
-            keep_changed_at=True,
-        )
+        sql = "failure = ?, failure_kind = ?"
+        self._transition(observation_id, tuple(Stage), sql, (reason, kind), keep_changed_at=True)
 
     def clear_failures(self, kinds: Iterable[FailureKind] = (FailureKind.PERMANENT,)) -> int:
         """Make failed rows of these kinds eligible again (the user asked to retry); return how many."""
@@ -312,7 +259,7 @@ class Outbox:
         durable: bool = False,
     ) -> None:
         stamp = "" if keep_changed_at else ", changed_at = ?"
-        stamp_params = () if keep_changed_at else (utc_now_iso(),)
+        stamp_params = () if keep_changed_at else (utc_now(),)
         with self._fenced(durable) as db:
             cursor = db.execute(
                 f"UPDATE sync_outbox SET {assignments}{stamp}"

@@ -6,15 +6,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from desktop.store import Observation
-from desktop.sync.outbox import OutboxEntry, parse_iso
+from desktop.sync.outbox import OutboxEntry
 from desktop.sync.stages import Stage
 
 
 def edited_since_push(entry: OutboxEntry, obs: Observation) -> bool:
     """Tell whether a synced observation was edited after its tags were last sent."""
-    edited = parse_iso(obs.updated_at)
-    pushed = parse_iso(entry.pushed_updated_at)
-    return edited is not None and (pushed is None or edited > pushed)
+    # Both times are written by this app's store: UTC, ISO-8601 with microseconds, so they sort as text.
+    return obs.updated_at > entry.pushed_updated_at
 
 
 def is_due(

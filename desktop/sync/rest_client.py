@@ -240,11 +240,6 @@ class MlflowRestClient:
         """Return the longest one call can take before it gives up (connect + longest read)."""
         return self._connect_timeout + self._round_trip.ceiling
 
-    @property
-    def round_trip(self) -> RoundTrip:
-        """Return the round-trip timer as measured so far."""
-        return self._round_trip
-
     def close(self) -> None:
         """Close pooled connections."""
         self._http.clear()
@@ -483,36 +478,24 @@ class MlflowRestClient:
         return f"the server refused the request ({status}{code}: {_first_line(server_message)})"
 
     def _transport_error(self, exc: BaseException) -> MlflowRestError:
-        """Turn a connection-level failure into a transient error that says what happened."""
-        if isinstance(exc, NameResolutionError):
-            return MlflowRestError(
-                f"the server name in {self.tracking_uri} cannot be found (no network, or a typo?)",
-                kind=ErrorKind.TRANSIENT,
-                unreachable=True,
-            )
-        if isinstance(exc, ConnectTimeoutError | NewConnectionError):
-            return MlflowRestError(
-                f"the server at {self._host} cannot be reached",
-                kind=ErrorKind.TRANSIENT,
-                unreachable=True,
-            )
-        if isinstance(exc, ReadTimeoutError):
-            return MlflowRestError(
-                f"the server at {self._host} did not answer in time", kind=ErrorKind.TRANSIENT
-            )
-        if isinstance(exc, SSLError):
-            return MlflowRestError(
-                f"the server's certificate for {self._host} cannot be verified ({_first_line(str(exc))})",
-                kind=ErrorKind.SETUP,
-            )
-        if isinstance(exc, ProtocolError):
-            return MlflowRestError(
-                f"the connection to {self._host} broke off before the answer arrived",
-                kind=ErrorKind.TRANSIENT,
-            )
-        return MlflowRestError(
-            f"the connection to {self._host} failed ({_first_line(str(exc))})", kind=ErrorKind.TRANSIENT
-        )
+        """Turn a connection-level failure into an error that says what happened."""
+        for types, unreachable, words in _TRANSPORT_ERRORS:
+            if isinstance(exc, types):
+                text = words.format(uri=self.tracking_uri, host=self._host, detail=_first_line(str(exc)))
+                kind = ErrorKind.SETUP if isinstance(exc, SSLError) else ErrorKind.TRANSIENT
+                return MlflowRestError(text, kind=kind, unreachable=unreachable)
+        text = f"the connection to {self._host} failed ({_first_line(str(exc))})"
+        return MlflowRestError(text, kind=ErrorKind.TRANSIENT)
+
+
+# Connection-level failures, most specific first: (types, surely never reached the server, words).
+_TRANSPORT_ERRORS: tuple[tuple[type | tuple[type, ...], bool, str], ...] = (
+    (NameResolutionError, True, "the server name in {uri} cannot be found (no network, or a typo?)"),
+    ((ConnectTimeoutError, NewConnectionError), True, "the server at {host} cannot be reached"),
+    (ReadTimeoutError, False, "the server at {host} did not answer in time"),
+    (SSLError, False, "the server's certificate for {host} cannot be verified ({detail})"),
+    (ProtocolError, False, "the connection to {host} broke off before the answer arrived"),
+)
 
 
 def _first_line(text: str, limit: int = 200) -> str:

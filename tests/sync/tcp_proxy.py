@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
+import struct
 import threading
+import time
 
 from tests.mlflow_test_server import free_port
 
@@ -16,6 +19,11 @@ class TcpProxy:
     request reaches the server, the server's answer starts to arrive (so the server has done the work and
     committed it), and then the client's connection is cut without a single byte of that answer. Several
     markers can be armed at once, each with its own count.
+
+    ``lossy(black_hole, reset, delay)``: a dying hotspot. Every request reaches the server after
+    ``delay`` seconds; then its answer is swallowed with probability ``black_hole`` (the connection stays
+    open and silent: the client hears nothing until its own timeout), or the connection is reset after the
+    server answered with probability ``reset``; otherwise the answer arrives.
     """
 
     def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1"):
@@ -28,6 +36,9 @@ class TcpProxy:
         self.lost = 0  # answers thrown away so far
         self._closing = False
         self._sockets: set[socket.socket] = set()
+        self._black_hole = self._reset = self._delay = 0.0
+        self._random = random.Random(0)
+        self.black_holed = self.resets = 0
 
     @property
     def url(self) -> str:
@@ -44,6 +55,21 @@ class TcpProxy:
         """Throw away the answers to the next ``count`` requests containing ``marker``."""
         with self._lock:
             self._budgets[marker] = count
+
+    def lossy(self, black_hole: float, reset: float, delay: float, seed: int = 0) -> TcpProxy:
+        """Lose answers at random from now on: silently (``black_hole``) or with a reset (``reset``)."""
+        with self._lock:
+            self._black_hole, self._reset, self._delay = black_hole, reset, delay
+            self._random = random.Random(seed)
+        return self
+
+    def _fate(self) -> str:
+        """Draw what happens to the answer of the request that just started: pass, black hole, reset."""
+        with self._lock:
+            draw = self._random.random()
+        if draw < self._black_hole:
+            return "black_hole"
+        return "reset" if draw < self._black_hole + self._reset else ""
 
     def start(self) -> TcpProxy:
         """Start accepting connections in a background thread."""
@@ -88,7 +114,7 @@ class TcpProxy:
             server.settimeout(None)
             with self._lock:
                 self._sockets.update((client, server))
-            state = {"cut": False}
+            state: dict = {"cut": False, "fate": ""}
             threading.Thread(target=self._requests, args=(client, server, state), daemon=True).start()
             threading.Thread(target=self._answers, args=(server, client, state), daemon=True).start()
 
@@ -102,6 +128,9 @@ class TcpProxy:
                             self._budgets[marker] = budget - 1
                             state["cut"] = True
                             break
+                if chunk[:8].split(b" ", 1)[0] in _METHODS:  # a new request begins
+                    state["fate"] = self._fate()
+                    time.sleep(self._delay)
                 server.sendall(chunk)
         except OSError:
             pass
@@ -116,11 +145,25 @@ class TcpProxy:
                     with self._lock:
                         self.lost += 1
                     return  # the server answered, so it acted; the client never learns of it
+                if state["fate"] == "reset":
+                    with self._lock:
+                        self.resets += 1
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return  # closing with linger 0 sends a reset
+                if state["fate"] == "black_hole":
+                    with self._lock:
+                        self.black_holed += 1
+                    while server.recv(65536):
+                        pass  # silence: the client's connection stays open until it gives up itself
+                    return
                 client.sendall(chunk)
         except OSError:
             pass
         finally:
-            self._forget(client, server)
+            if state["fate"] == "black_hole":
+                self._forget(server)
+            else:
+                self._forget(client, server)
 
     def _forget(self, *sockets: socket.socket) -> None:
         with self._lock:
@@ -128,6 +171,9 @@ class TcpProxy:
                 self._sockets.discard(sock)
         for sock in sockets:
             _close(sock)
+
+
+_METHODS = frozenset({b"GET", b"POST", b"PUT", b"PATCH", b"DELETE", b"HEAD"})
 
 
 def _close(sock: socket.socket) -> None:

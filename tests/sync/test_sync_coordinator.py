@@ -191,3 +191,26 @@ def test_the_summary_counts_this_history_and_with_one_search_the_whole_experimen
     report = sync(db_path, server, clock, count_experiment=True)
     assert (report.total_synced, report.experiment_total, report.experiment_total_more) == (3, 7, False)
     assert server.calls.count("count_runs") == 1
+
+
+def test_a_pause_never_lasts_longer_than_the_server_has_been_away_so_a_restart_costs_little(
+    db_path: Path, server: FakeMlflow, clock: FakeClock
+) -> None:
+    fill_history(db_path, 5)
+    server.create_experiment(EXPERIMENT)
+    server.fail("create_run", 12, acts=False, error=unreachable())
+    long_caps = SyncOptions(policy=RetryPolicy(base_seconds=1.0, cap_seconds=300.0, jitter=0))
+    pauses: list[tuple[float, float]] = []  # (seconds since the pass began, pause asked for)
+    started = clock.now()
+
+    def note(progress: SyncProgress) -> None:
+        if progress.phase is Phase.OFFLINE:
+            pauses.append((clock.now() - started, progress.retry_in or 0.0))
+
+    worker = SyncWorker(
+        db_path, SyncTarget(URL, EXPERIMENT), long_caps, on_progress=note,
+        client_factory=lambda target, options: server, clock=clock,  # type: ignore[arg-type,return-value]
+    )  # fmt: skip
+    assert worker.run_pass(patience=600).complete
+    assert len(pauses) >= 4
+    assert all(pause <= max(1.0, away) for away, pause in pauses), pauses

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from tests.mlflow_test_server import MlflowServer, running_server
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once, outbox_stages
 from tests.sync.server.fault_tools import Recorder, background_worker, fault_server, synced_count, wait_for
+from tests.sync.server.test_sync_command_line import ROOT, environment, sync_command
 from tests.sync.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.server
@@ -157,3 +161,55 @@ def test_a_403_stops_with_a_clear_message_and_marks_nothing_synced(
     with ObservationStore.open(db_path) as store:
         assert store.counts() == {"pending": 5, "syncing": 0, "synced": 0, "failed": 0}
     assert mlflow_server.list_runs(experiment_name) == []
+
+
+LOSSY_OBSERVATIONS = int(os.environ.get("IRIS_LOSSY_OBSERVATIONS", "120"))  # 300 for the issue's figure
+
+
+def test_through_a_lossy_link_a_killed_sync_and_a_restarted_server_every_observation_lands_once(
+    restartable_server: MlflowServer, db_path: Path, experiment_name: str
+) -> None:
+    """10 % of answers black-holed, 5 % reset, +100 ms a round trip; SIGKILL once, server restart once."""
+    observations = fill_history(db_path, LOSSY_OBSERVATIONS)
+    restartable_server.start()
+    port = int(restartable_server.url.rsplit(":", 1)[1])
+    with TcpProxy(port).lossy(black_hole=0.10, reset=0.05, delay=0.1, seed=10) as proxy:
+        command = sync_command(
+            "--db",
+            str(db_path),
+            "--tracking-uri",
+            proxy.url,
+            "--experiment",
+            experiment_name,
+            "--retry-for",
+            "300",
+        )
+        started = time.monotonic()
+        first = subprocess.Popen(
+            command, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        wait_for(lambda: outbox_stages(db_path)["synced"] >= LOSSY_OBSERVATIONS // 5, 300, "a fifth synced")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        killed_after = time.monotonic() - started
+
+        started = time.monotonic()
+        second = subprocess.Popen(
+            command, cwd=ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        wait_for(lambda: outbox_stages(db_path)["synced"] >= LOSSY_OBSERVATIONS // 2, 300, "half synced")
+        restartable_server.kill()
+        restartable_server.start()
+        out, err = second.communicate(timeout=600)
+        second_took = time.monotonic() - started
+        lost = (proxy.black_holed, proxy.resets)
+
+    took = killed_after + second_took
+    print(f"\nlossy link: {LOSSY_OBSERVATIONS} observations in {took:.0f} s of sync time "
+          f"({killed_after:.0f} s until SIGKILL, {second_took:.0f} s after, server restart included); "
+          f"{lost[0]} answers black-holed, {lost[1]} reset\n{out}")  # fmt: skip
+    assert second.returncode == 0, err
+    assert "Traceback" not in err
+    assert lost[0] > 0 and lost[1] > 0
+    assert f"This history: {LOSSY_OBSERVATIONS} of {LOSSY_OBSERVATIONS} observations on the server" in out
+    assert_exactly_once(restartable_server, experiment_name, observations)
