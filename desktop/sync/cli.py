@@ -58,7 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default=None,
         metavar="SECONDS",
         help="how long after a run creation whose answer was lost its observation is checked for a "
-        "second run (a late arrival), which is then deleted (default 10)",
+        "second run (a late arrival), which is then deleted (default 3)",
     )
     return parser
 

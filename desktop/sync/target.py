@@ -51,7 +51,7 @@ class SyncOptions:
     # How long after a create in doubt (its answer lost, then searched for or sent again) the run's
     # read-back looks for a second run carrying the observation, which a late create left, and deletes it.
     # Nothing waits for it: the observation goes on at once; only its last check comes this much later.
-    settle_seconds: float = 10.0
+    settle_seconds: float = 3.0
     read_back_batch: int = 100  # finished runs confirmed per search request
     policy: RetryPolicy = field(default_factory=RetryPolicy)
 

@@ -163,7 +163,7 @@ def test_a_403_stops_with_a_clear_message_and_marks_nothing_synced(
     assert mlflow_server.list_runs(experiment_name) == []
 
 
-LOSSY_OBSERVATIONS = int(os.environ.get("IRIS_LOSSY_OBSERVATIONS", "120"))  # 300 for the figure
+LOSSY_OBSERVATIONS = int(os.environ.get("IRIS_LOSSY_OBSERVATIONS", "90"))  # 300 for the figure
 
 
 def test_through_a_lossy_link_a_killed_sync_and_a_restarted_server_every_observation_lands_once(
