@@ -283,7 +283,7 @@ def _postgres_rows(ctx: Context, classifier: Classifier, folder: Path) -> tuple[
     per_round, rounds = ctx.count(150, 10), ctx.count(3, 1)
     seconds: dict[str, list[float]] = {"app": [], "client": []}
     if ctx.quick:  # a PostgreSQL cluster and a 4-worker server take about a minute to start
-        return tuple(Figure.skip(n, "ms/obs", "skipped in --quick: the full run measures it") for n in names)
+        return tuple(Figure.skip(n, "ms/obs", "skipped: --quick (the full run measures it)") for n in names)
     try:
         with postgres_mlflow_server(folder / "server", settle=not ctx.quick) as url:
             client = mlflow.MlflowClient(tracking_uri=url)
