@@ -10,9 +10,9 @@ from typing import TextIO
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from desktop.model_card import FeatureStats
+from training import splits
 from training.schema import CLASSES, FEATURE_NAMES, FEATURES, SPECIES_COLUMN
 from training.validate import check_labelled
 
@@ -27,6 +27,12 @@ class LabelledData:
     features: np.ndarray
     labels: np.ndarray
     source: str
+    field: np.ndarray | None = None  # True for rows from field observations; None: all from the lab
+
+    @property
+    def field_mask(self) -> np.ndarray:
+        """Return, per row, whether it came from a field observation."""
+        return np.zeros(len(self), dtype=bool) if self.field is None else np.asarray(self.field, dtype=bool)
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -51,7 +57,8 @@ class LabelledData:
 
     def subset(self, rows: np.ndarray) -> LabelledData:
         """Return the given rows as a new data set."""
-        return LabelledData(self.features[rows], self.labels[rows], self.source)
+        field = None if self.field is None else self.field[rows]
+        return LabelledData(self.features[rows], self.labels[rows], self.source, field)
 
 
 @dataclass(frozen=True)
@@ -120,12 +127,21 @@ def without_duplicates(data: LabelledData) -> tuple[LabelledData, int]:
 
 
 def split(data: LabelledData, *, test_size: float, seed: int) -> Split:
-    """Split stratified by species, so every class keeps its share in both parts."""
-    rows = np.arange(len(data))
-    train_rows, test_rows = train_test_split(
-        rows, test_size=test_size, stratify=data.labels, random_state=seed, shuffle=True
+    """Split lab and field rows each stratified by species; exact duplicates never straddle the split."""
+    train_rows, test_rows = splits.holdout_rows(
+        data.features, data.labels, data.field_mask, test_size=test_size, seed=seed
     )
     return Split(data.subset(train_rows), data.subset(test_rows), train_rows, test_rows)
+
+
+def combine(lab: LabelledData, field: LabelledData) -> LabelledData:
+    """Return lab rows followed by field rows, each marked with where it came from."""
+    return LabelledData(
+        np.vstack([lab.features, field.features]),
+        np.concatenate([lab.labels, field.labels]),
+        f"{lab.source} + {field.source}",
+        np.concatenate([np.zeros(len(lab), dtype=bool), np.ones(len(field), dtype=bool)]),
+    )
 
 
 def _stats(values: np.ndarray) -> FeatureStats:

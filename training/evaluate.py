@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score
-from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
+from sklearn.model_selection import cross_validate
 
+from training import splits
 from training.data import LabelledData
 from training.schema import CLASSES
 
@@ -70,12 +71,17 @@ def score(model: ClassifierMixin, data: LabelledData) -> TestScores:
 def cross_validate_accuracy(
     estimator: ClassifierMixin, data: LabelledData, *, folds: int, repeats: int, seed: int
 ) -> CvScores:
-    """Run repeated stratified k-fold cross-validation of an unfitted estimator on ``data``."""
-    splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    """Run repeated stratified k-fold cross-validation of an unfitted estimator on ``data``.
+
+    Exact duplicates share a fold (see ``training.splits``), so no row is scored by a model that saw its copy.
+    """
+    folds_rows = splits.cv_folds(
+        data.features, data.labels, data.field_mask, folds=folds, repeats=repeats, seed=seed
+    )
     result = cross_validate(
-        clone(estimator), data.frame(), data.labels, cv=splitter, scoring="accuracy", n_jobs=-1
+        clone(estimator), data.frame(), data.labels, cv=folds_rows, scoring="accuracy", n_jobs=-1
     )
     accuracies = tuple(float(a) for a in result["test_score"])
-    sizes = [len(test) for _, test in splitter.split(data.features, data.labels)]
+    sizes = [len(test) for _, test in folds_rows]
     correct = sum(round(a * n) for a, n in zip(accuracies, sizes, strict=True))
     return CvScores(correct, sum(sizes), accuracies, folds, repeats)

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from training import data as datasets
+from training import field_data
 from training.errors import DataError, TrainingError
 from training.evaluate import CvScores, TestScores
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
@@ -29,6 +32,7 @@ class TrainOptions:
 
     model: ModelConfig
     data_file: Path | None = None
+    field_data: Path | None = None  # an iris-dataset snapshot folder: its confirmed observations join
     test_size: float = 0.2
     cv_folds: int = 5
     cv_repeats: int = 10
@@ -89,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "scikit-learn",
     )
     parser.add_argument(
+        "--field-data",
+        type=Path,
+        metavar="DIR",
+        help="an iris-dataset snapshot folder: observations whose species a botanist confirmed are added",
+    )
+    parser.add_argument(
         "--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)"
     )
     parser.add_argument(
@@ -146,7 +156,9 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
         c=args.c,
         max_iter=args.max_iter,
     )
-    return TrainOptions(config, args.data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri)
+    return TrainOptions(
+        config, args.data, args.field_data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri
+    )
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,8 @@ class Candidate:
     model: Any  # a fitted scikit-learn classifier
     cv: CvScores
     test: TestScores
+    field: field_data.FieldSnapshot | None = None  # confirmed field observations, after the lab rows
+    lab_rows: int = 0  # rows before the field's
 
 
 def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
@@ -175,6 +189,15 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
         # its one repeated flower (rows 102 and 143) lies on the training side of the default split.
         loaded = labelled = datasets.load_bundled()
         duplicates = 0
+    lab_rows = len(labelled)
+    field = field_data.load(options.field_data) if options.field_data else None
+    if field is not None:
+        labelled = datasets.combine(labelled, field.data)
+        print(
+            f"Field data: {len(field.data)} confirmed observations of {field.observations} in {field.folder} "
+            f"({field.duplicate_ids} repeated observation ids dropped)",
+            file=out,
+        )
     if duplicates:
         print(
             f"Data: dropped {duplicates} exact duplicate row{'s' if duplicates != 1 else ''} "
@@ -205,7 +228,7 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
         f"({options.cv_repeats}x{options.cv_folds}-fold, {cv.correct}/{cv.total})",
         file=out,
     )
-    return Candidate(labelled, duplicates, parts, model, cv, test)
+    return Candidate(labelled, duplicates, parts, model, cv, test, field, lab_rows)
 
 
 def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
@@ -254,6 +277,7 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
         mlflow.log_metrics(metrics)
 
         table = labelled.to_csv_frame()
+        table["origin"] = np.where(labelled.field_mask, "field", "lab")
         table[register.SPLIT_COLUMN] = "train"
         table.loc[parts.test_rows, register.SPLIT_COLUMN] = "test"
         table.to_csv(folder / "labelled_data.csv", index=False)
@@ -267,6 +291,8 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
         }
         (folder / "fingerprint.json").write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
         mlflow.log_artifact(str(folder / "fingerprint.json"), "data")
+        if candidate.field is not None:
+            field_data.log_lineage(candidate.field, parts, candidate.lab_rows)
         plots.confusion_matrix_png(
             test.confusion, folder / "confusion_matrix.png", f"Held-out test ({test.correct}/{test.total})"
         )

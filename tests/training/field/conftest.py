@@ -30,11 +30,14 @@ class FieldServer:
         return self.server.url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def field_server(
     mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FieldServer]:
-    """Sync two laptops (Ada: 30 observations, 3 of them corrected; Ben: 20) into a fresh experiment."""
+    """Sync two laptops (Ada: 30 observations, 3 of them corrected; Ben: 20) into a fresh experiment.
+
+    Shared by the session: tests may add observations and edits, never remove the ones synced here.
+    """
     folder = tmp_path_factory.mktemp("laptops")
     experiment = f"field-{uuid.uuid4().hex[:8]}"
     ada = iris_observations(30, seed=1, observer="Ada")
