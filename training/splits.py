@@ -2,8 +2,9 @@
 
 Exact duplicates (equal measurements and species) form one group and always land on the same side,
 so no row is ever tested against its own copy. Lab rows and field rows are split separately, each
-stratified by species: the lab rows' split is the one a lab-only training with the same seed makes,
-so a champion trained on lab data is not tested on rows it learned from when field rows join.
+stratified by species: the lab rows' split is the one a lab-only training with the same seed makes
+(scikit-learn's stratified split), so a champion trained on lab data is not tested on rows it learned
+from when field rows join.
 """
 
 from __future__ import annotations
@@ -21,37 +22,43 @@ def duplicate_groups(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.asarray(groups).ravel()
 
 
-def _split_groups(groups: np.ndarray, group_labels: np.ndarray, test_size: float, seed: int) -> np.ndarray:
-    """Return the groups held out: ``test_size`` of them, stratified by species where each has two."""
-    if len(groups) < 2:
-        return groups[:0]
-    counts = np.unique(group_labels, return_counts=True)[1]
-    stratify = group_labels if counts.min() >= 2 and len(groups) * test_size >= len(counts) else None
-    _, test = train_test_split(
-        groups, test_size=test_size, stratify=stratify, random_state=seed, shuffle=True
+def _split_rows(
+    rows: np.ndarray, labels: np.ndarray, test_size: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (train, test) rows, in shuffled order: ``test_size`` held out, stratified where possible."""
+    if len(rows) < 2:
+        return rows, rows[:0]
+    counts = np.unique(labels, return_counts=True)[1]
+    stratify = labels if counts.min() >= 2 and len(rows) * test_size >= len(counts) else None
+    train, test = train_test_split(
+        rows, test_size=test_size, stratify=stratify, random_state=seed, shuffle=True
     )
-    return np.asarray(test)
+    return np.asarray(train), np.asarray(test)
 
 
 def holdout_rows(
     features: np.ndarray, labels: np.ndarray, field: np.ndarray, *, test_size: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (train rows, test rows): lab and field each split by species, duplicates kept together.
+    """Return (train rows, test rows): lab and field rows each split by species, duplicates kept together.
 
-    A field row that duplicates a lab row follows the lab row.
+    Every group of exact duplicates then follows its first lab row (else its first row), so a field row
+    that repeats a lab row sits where that lab row sits.
     """
+    labels = np.asarray(labels)
+    field = np.asarray(field, dtype=bool)
+    drawn = np.zeros(len(labels), dtype=bool)
+    order = []  # rows in the order the splits shuffled them: a model fitted on them is reproducible
+    for part in (np.flatnonzero(~field), np.flatnonzero(field)):
+        train, test = _split_rows(part, labels[part], test_size, seed)
+        drawn[test] = True
+        order += [*train, *test]
     groups = duplicate_groups(features, labels)
-    lab_groups = np.unique(groups[~field])
-    field_groups = np.setdiff1d(np.unique(groups[field]), lab_groups)
-    label_of = {g: labels[np.flatnonzero(groups == g)[0]] for g in np.unique(groups)}
-    test_groups = np.concatenate(
-        [
-            _split_groups(part, np.array([label_of[g] for g in part]), test_size, seed)
-            for part in (lab_groups, field_groups)
-        ]
-    )
-    is_test = np.isin(groups, test_groups)
-    return np.flatnonzero(~is_test), np.flatnonzero(is_test)
+    leader: dict[int, int] = {}
+    for row in np.lexsort((np.arange(len(labels)), field)):  # lab rows first, each part in row order
+        leader.setdefault(int(groups[row]), int(row))
+    is_test = np.array([drawn[leader[int(g)]] for g in groups], dtype=bool)
+    ordered = np.asarray(order, dtype=np.int64)
+    return ordered[~is_test[ordered]], ordered[is_test[ordered]]
 
 
 def cv_folds(
