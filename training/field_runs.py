@@ -43,12 +43,10 @@ def _utc_iso(text: str, fallback_ms: int | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _release(tags: dict[str, str]) -> str:
-    """Return the model release that predicted: model delivery's tag, else the model's name and version."""
-    if tags.get(fs.RELEASE_TAG):
-        return tags[fs.RELEASE_TAG]
-    name, version = tags.get(fs.MODEL_NAME_TAG, ""), tags.get(fs.MODEL_VERSION_TAG, "")
-    return f"{name} v{version}" if name and version else name or version
+def _release(name: str, version: str, sequence: str) -> str:
+    """Return a release as one label: ``iris-classifier v3``, plus ``(release 7)`` for a signed one."""
+    label = f"{name} v{version}" if name and version else name or version
+    return f"{label} (release {sequence})" if label and sequence else label
 
 
 def row_from_run(run: Any) -> dict[str, Any] | None:
@@ -70,10 +68,19 @@ def row_from_run(run: Any) -> dict[str, Any] | None:
         fs.CONFIDENCE: metrics.get(fs.CONFIDENCE_METRIC, math.nan),
         **{fs.probability_column(c): metrics.get(fs.PROBABILITY_PREFIX + c, math.nan) for c in CLASSES},
         fs.CONFIRMED: tags.get(fs.CONFIRMED_SPECIES_TAG, ""),
-        fs.RELEASE: _release(tags),
+        fs.RELEASE: _release(
+            tags.get(fs.MODEL_NAME_TAG, ""),
+            tags.get(fs.MODEL_VERSION_TAG, ""),
+            tags.get(fs.MODEL_SEQUENCE_TAG, ""),
+        ),
+        fs.REGISTRY: tags.get(fs.MODEL_REGISTRY_TAG, ""),
         fs.MODEL_SHA256: tags.get(fs.MODEL_SHA256_TAG, ""),
         fs.CHALLENGER: tags.get(fs.CHALLENGER_SPECIES_TAG, ""),
-        fs.CHALLENGER_RELEASE: tags.get(fs.CHALLENGER_RELEASE_TAG, ""),
+        fs.CHALLENGER_RELEASE: _release(
+            tags.get(fs.CHALLENGER_NAME_TAG, ""),
+            tags.get(fs.CHALLENGER_VERSION_TAG, ""),
+            tags.get(fs.CHALLENGER_SEQUENCE_TAG, ""),
+        ),
         **{
             fs.challenger_probability_column(c): metrics.get(fs.CHALLENGER_PROBABILITY_PREFIX + c, math.nan)
             for c in CLASSES

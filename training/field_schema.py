@@ -30,11 +30,15 @@ APP_VERSION_TAG = "app_version"
 MODEL_NAME_TAG = "model_name"
 MODEL_VERSION_TAG = "model_version"
 MODEL_SHA256_TAG = "model_sha256"
-RELEASE_TAG = "release"  # model delivery (issue 11): the signed release that predicted
-CHALLENGER_SPECIES_TAG = "challenger_species"  # model delivery: the shadow challenger's answer
-CHALLENGER_RELEASE_TAG = "challenger_release"
+# Model delivery (docs/model-delivery.md): the signed release that predicted, and the shadow challenger.
+MODEL_REGISTRY_TAG = "model_registry"
+MODEL_SEQUENCE_TAG = "model_sequence"
+CHALLENGER_SPECIES_TAG = "challenger_species"
+CHALLENGER_NAME_TAG = "challenger_name"
+CHALLENGER_VERSION_TAG = "challenger_version"
+CHALLENGER_SEQUENCE_TAG = "challenger_sequence"
 CHALLENGER_PROBABILITY_PREFIX = "challenger_probability."
-OUTLIER_TAG = "outlier"  # field trust (issue 13): the joint unusual-flower check, "true"/"false"
+OUTLIER_TAG = "outlier"  # the joint unusual-flower check: "true" / "false"
 UNUSUAL_TAG_PREFIX = "unusual."
 PROBABILITY_PREFIX = "probability."
 CONFIDENCE_METRIC = "confidence"
@@ -51,6 +55,7 @@ PREDICTED = "predicted_species"
 CONFIDENCE = "confidence"
 CONFIRMED = "confirmed_species"
 RELEASE = "model_release"
+REGISTRY = "model_registry"
 MODEL_SHA256 = "model_sha256"
 CHALLENGER = "challenger_species"
 CHALLENGER_RELEASE = "challenger_release"
@@ -81,6 +86,7 @@ TEXT_COLUMNS = (
     PREDICTED,
     CONFIRMED,
     RELEASE,
+    REGISTRY,
     MODEL_SHA256,
     CHALLENGER,
     CHALLENGER_RELEASE,
@@ -112,6 +118,7 @@ COLUMNS: tuple[str, ...] = (
     *(probability_column(c) for c in CLASSES),
     CONFIRMED,
     RELEASE,
+    REGISTRY,
     MODEL_SHA256,
     CHALLENGER,
     CHALLENGER_RELEASE,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
+from desktop.sync.experiment_page import DESCRIPTION_TAG, experiment_tags
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.plan import WorkPlan, is_due, plan_work
 from desktop.sync.pusher import DELETED_ON_SERVER, FINISHED, Push, RunDeletedOnServer, Step, send
@@ -316,13 +317,16 @@ class Coordinator:
             try:
                 experiment = self.client.get_experiment_by_name(name)
                 if experiment is None:
-                    return Binding(self.target.tracking_uri, name, self.client.create_experiment(name))
+                    created = self.client.create_experiment(name, experiment_tags())
+                    return Binding(self.target.tracking_uri, name, created)
                 if experiment.lifecycle_stage != "active":
                     raise MlflowRestError(
                         f"the experiment {name!r} was deleted on the MLflow server; restore it there or "
                         f"choose another experiment name",
                         kind=ErrorKind.SETUP,
                     )
+                if DESCRIPTION_TAG not in experiment.tags:
+                    self._describe(experiment.experiment_id)
                 return Binding(self.target.tracking_uri, name, experiment.experiment_id)
             except MlflowRestError as exc:
                 if exc.error_code == "RESOURCE_ALREADY_EXISTS":
@@ -338,6 +342,14 @@ class Coordinator:
                 if self.end is not None:
                     return None
         return None
+
+    def _describe(self, experiment_id: str) -> None:
+        """Give an experiment someone else created the field description and type (never overwritten)."""
+        try:
+            for key, value in experiment_tags().items():
+                self.client.set_experiment_tag(experiment_id, key, value)
+        except MlflowRestError as exc:  # a read-only account, say: the runs matter more than their page
+            log.info("could not describe experiment %s: %s", experiment_id, exc)
 
     def _bound(self) -> Binding:
         assert self.binding is not None

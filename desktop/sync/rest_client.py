@@ -88,6 +88,7 @@ class Experiment:
     name: str
     lifecycle_stage: str
     artifact_location: str
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def _experiment(data: Mapping[str, Any]) -> Experiment:
         name=str(data.get("name", "")),
         lifecycle_stage=str(data.get("lifecycle_stage", "")),
         artifact_location=str(data.get("artifact_location", "")),
+        tags={str(t.get("key")): str(t.get("value", "")) for t in data.get("tags", []) or []},
     )
 
 
@@ -255,10 +257,19 @@ class MlflowRestClient:
             raise
         return _experiment(data.get("experiment", {}))
 
-    def create_experiment(self, name: str) -> str:
-        """Create an experiment and return its id."""
-        data = self._call("POST", f"{API}/experiments/create", body={"name": name})
+    def create_experiment(self, name: str, tags: Mapping[str, str] | None = None) -> str:
+        """Create an experiment (with ``tags``) and return its id."""
+        body: dict[str, Any] = {
+            "name": name,
+            "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()],
+        }
+        data = self._call("POST", f"{API}/experiments/create", body=body)
         return str(data["experiment_id"])
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        """Set one tag of an experiment (its description is the tag ``mlflow.note.content``)."""
+        body = {"experiment_id": experiment_id, "key": key, "value": value}
+        self._call("POST", f"{API}/experiments/set-experiment-tag", body=body)
 
     # ------------------------------------------------------------------ runs
     def create_run(

@@ -105,13 +105,22 @@ class FakeMlflow:
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         return self._call("get_experiment_by_name", lambda: self.experiments.get(name))
 
-    def create_experiment(self, name: str) -> str:
+    def create_experiment(self, name: str, tags: Mapping[str, str] | None = None) -> str:
         def work() -> str:
-            experiment = Experiment(str(len(self.experiments) + 1), name, "active", "mlflow-artifacts:/x")
+            experiment_id = str(len(self.experiments) + 1)
+            experiment = Experiment(experiment_id, name, "active", "mlflow-artifacts:/x", dict(tags or {}))
             self.experiments[name] = experiment
             return experiment.experiment_id
 
         return self._call("create_experiment", work)
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        def work() -> None:
+            for name, experiment in self.experiments.items():
+                if experiment.experiment_id == experiment_id:
+                    self.experiments[name] = replace(experiment, tags={**experiment.tags, key: value})
+
+        self._call("set_experiment_tag", work)
 
     def create_run(
         self, experiment_id: str, start_time: int, tags: Mapping[str, str], run_name: str = ""

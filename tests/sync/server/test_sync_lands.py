@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.store import ObservationStore
+from desktop.sync.experiment_page import DESCRIPTION
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import SyncReport, SyncWorker
@@ -115,6 +117,8 @@ def test_local_edits_update_the_tags_of_the_existing_run(
     runs = {r.tags["observation_id"]: r for r in mlflow_server.list_runs(experiment_name)}
     assert {oid: r.run_id for oid, r in runs.items()} == run_ids
     assert runs[first.id].tags["confirmed_species"] == "virginica"
+    assert runs[first.id].tags["species"] == "virginica"
+    assert runs[first.id].tags["mlflow.runName"] == "virginica (confirmed; predicted setosa)"  # renamed
     assert runs[second.id].tags["note"] == "flower was wilted"
     assert artifact(mlflow_server, experiment_name, run_ids[second.id])["note"] == "flower was wilted"
 
@@ -123,6 +127,47 @@ def test_local_edits_update_the_tags_of_the_existing_run(
     assert sync(db_path, mlflow_server, experiment_name).updated_now == 1
     [run] = mlflow_server.runs_by_tag(experiment_name, "observation_id", first.id)
     assert "confirmed_species" not in run.tags
+    assert run.tags["mlflow.runName"] == "setosa (predicted)" and run.tags["species"] == "setosa"
+
+
+def experiment_tags(server: MlflowServer, name: str) -> dict[str, str]:
+    query = urllib.parse.urlencode({"experiment_name": name})
+    found = rest(server.url, f"experiments/get-by-name?{query}")["experiment"]
+    return {t["key"]: t["value"] for t in found.get("tags", [])}
+
+
+def test_the_experiment_says_what_a_run_is_and_opens_as_model_training(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str
+) -> None:
+    fill_history(db_path, 1)
+    sync(db_path, mlflow_server, experiment_name)
+    tags = experiment_tags(mlflow_server, experiment_name)
+    assert tags["mlflow.note.content"] == DESCRIPTION
+    assert tags["mlflow.experimentKind"] == "custom_model_development"
+
+
+def test_an_experiment_the_lab_created_gets_the_description_but_a_lab_written_one_is_kept(
+    mlflow_server: MlflowServer, db_path: Path, experiment_name: str
+) -> None:
+    bare = rest(mlflow_server.url, "experiments/create", {"name": experiment_name})["experiment_id"]
+    described = rest(mlflow_server.url, "experiments/create", {"name": experiment_name + "-described"})
+    note = {
+        "experiment_id": described["experiment_id"],
+        "key": "mlflow.note.content",
+        "value": "Our own words",
+    }
+    rest(mlflow_server.url, "experiments/set-experiment-tag", note)
+    fill_history(db_path, 1)
+
+    sync(db_path, mlflow_server, experiment_name)
+    sync(db_path, mlflow_server, experiment_name + "-described", release_bindings=True)
+
+    assert experiment_tags(mlflow_server, experiment_name)["mlflow.note.content"] == DESCRIPTION
+    assert experiment_id(mlflow_server.url, experiment_name) == bare
+    assert (
+        experiment_tags(mlflow_server, experiment_name + "-described")["mlflow.note.content"]
+        == "Our own words"
+    )
 
 
 def test_deleting_locally_never_deletes_on_the_server_and_an_unsent_deleted_one_is_never_sent(

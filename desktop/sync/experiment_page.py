@@ -1,0 +1,32 @@
+"""How the field experiment presents itself in the MLflow UI: what a run is, and opened as model training."""
+
+from __future__ import annotations
+
+DESCRIPTION_TAG = "mlflow.note.content"  # the experiment's description, shown above its runs
+# The MLflow UI's experiment type: without it, MLflow 3 opens an experiment on its GenAI overview.
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+MODEL_TRAINING_KIND = "custom_model_development"  # shown as "Machine learning"
+
+DESCRIPTION = """\
+**Iris Field observations.** One run per flower a botanist measured in the field with the Iris Field app, \
+sent by the laptop's sync exactly once.
+
+- **Run name**: the species and who said so: `setosa (predicted)`, `setosa (confirmed)`, or \
+`virginica (confirmed; predicted setosa)` when a botanist corrected the model.
+- **Parameters**: the four measurements in cm. **Metrics**: `probability.<species>`, `confidence`, \
+`synced_at`.
+- **Columns to add** (Columns → Tags): `species`, `observer`, `device`, `location`, `confirmed_species`, \
+`predicted_species`, `model_version`, `outlier`.
+- **Search**, e.g. `tags.species = 'virginica'`, `tags.device = 'field-laptop-7'`, \
+`tags.confirmed_species != ''`.
+
+If this page opens on a GenAI overview ("Traces"), choose the experiment type **Machine learning**. \
+The lab's own tools read these runs: `iris-dataset` (one table of all laptops and a Darwin Core Archive), \
+`iris-monitor` (drift and field accuracy), `iris-train --field-data` (learning from confirmations); \
+see docs/lab.md.
+"""
+
+
+def experiment_tags() -> dict[str, str]:
+    """Return the tags the sync gives the experiment it creates (or finds without a description)."""
+    return {DESCRIPTION_TAG: DESCRIPTION, EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND}
