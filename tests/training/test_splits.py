@@ -49,6 +49,18 @@ def test_every_cross_validation_fold_keeps_duplicates_together() -> None:
         )
 
 
+def test_lab_rows_alone_keep_scikit_learns_split_and_folds() -> None:
+    from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
+
+    lab = load_bundled()
+    train, test = train_test_split(np.arange(150), test_size=0.2, stratify=lab.labels, random_state=42)
+    parts = split(lab, test_size=0.2, seed=42)
+    assert list(parts.train_rows) == list(train) and list(parts.test_rows) == list(test)
+    plain = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=42).split(lab.features, lab.labels)
+    folds = splits.cv_folds(lab.features, lab.labels, lab.field_mask, folds=5, repeats=2, seed=42)
+    assert [list(t) for _, t in folds] == [list(t) for _, t in plain]
+
+
 def test_adding_field_rows_leaves_the_lab_rows_split_as_it_was() -> None:
     lab = load_bundled()
     alone = split(lab, test_size=0.2, seed=42)
