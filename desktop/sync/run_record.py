@@ -184,6 +184,7 @@ def observation_json(obs: Observation, *, device: str, app_version: str = __vers
         "confidence": obs.confidence,
         "confirmed_species": obs.confirmed_species,
         "unusual": list(obs.unusual),
+        "outlier": {"flag": obs.outlier, "score": obs.outlier_score},
         "model": obs.model_stamp.to_dict(),
         "challenger": obs.challenger.to_dict() if obs.challenger else None,
         "observer": obs.observer,
