@@ -520,18 +520,26 @@ class ObservationStore:
                 None,
             ) from damage
         _check_marker(path).unlink(missing_ok=True)
-        with private_copy(aside) as damaged:
-            observations, lost = recover_observations(damaged, _decoded_observation)
-            store = cls.open(path)
-            try:
-                if observations:
-                    store.add_many(observations)  # type: ignore[arg-type]
-                if damaged is not None:
-                    with store.transaction() as db:
-                        copy_other_tables(damaged, db, skip={"observations"})
-            except BaseException:
-                store.close()
-                raise
+        try:
+            with private_copy(aside) as damaged:
+                observations, lost = recover_observations(damaged, _decoded_observation)
+                store = cls.open(path)
+                try:
+                    if observations:
+                        store.add_many(observations)  # type: ignore[arg-type]
+                    if damaged is not None:
+                        with store.transaction() as db:
+                            copy_other_tables(damaged, db, skip={"observations"})
+                except BaseException:
+                    store.close()
+                    raise
+        except OSError as exc:  # e.g. no room for the private copy: the damaged file is safe aside
+            raise StoreDamagedError(
+                f"the observation history {path} is damaged; it was moved aside to {aside.name}, but its "
+                f"observations could not be copied into a new history ({exc.strerror or exc}); "
+                f"free some space and start Iris Field again to recover them from it",
+                aside,
+            ) from damage
         store.salvaged = SalvageReport(len(observations), lost, aside)
         return store
 
@@ -909,6 +917,18 @@ def inspect_history(path: Path) -> tuple[int, list[str]]:
 
     Runs SQLite's full ``integrity_check`` and decodes every record, as a salvage would.
     """
+    if read_only_cause(Path(path)) is not None:
+        # SQLite cannot open a logged file read-only where it may not create the -shm index: look at a copy.
+        with tempfile.TemporaryDirectory(prefix="iris-field-inspect-") as folder:
+            copy = Path(folder) / Path(path).name
+            try:
+                shutil.copyfile(path, copy)
+                wal = Path(path).with_name(Path(path).name + "-wal")
+                if wal.exists():
+                    shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            except OSError as exc:
+                return 0, [f"the history {path} cannot be read ({exc.strerror or exc})"]
+            return inspect_history(copy)
     try:
         db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as exc:

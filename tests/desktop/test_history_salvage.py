@@ -175,3 +175,13 @@ def test_an_edited_record_still_decodes_unchanged(history) -> None:
         assert store.get(saved[2].id) == replace(
             saved[2], note="checked", updated_at=store.get(saved[2].id).updated_at
         )
+
+
+def test_self_test_checks_a_read_only_history_too(history, capsys) -> None:
+    path, _saved = history
+    path.parent.chmod(0o555)
+    try:
+        assert cli.run(["--self-test"]) == 0
+    finally:
+        path.parent.chmod(0o755)
+    assert f"{COUNT} observation(s) in {path}, integrity ok" in capsys.readouterr().out
