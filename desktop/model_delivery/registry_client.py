@@ -66,13 +66,14 @@ class RegistryClient:
         """Close the connections."""
         self._http.clear()
 
-    def _get(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+    def _get(self, path: str, query: Mapping[str, str] | None = None, *, stream: bool = False) -> Any:
+        """GET ``path`` (counted); ``stream`` leaves the body unread. Raise ``RegistryUnreachable``."""
         from urllib3.exceptions import HTTPError
 
         url = f"{self.base}{path}" + (f"?{urlencode(query)}" if query else "")
         self.requests_made += 1
         try:
-            response = self._http.request("GET", url, headers=self.headers, preload_content=True)
+            response = self._http.request("GET", url, headers=self.headers, preload_content=not stream)
         except HTTPError as exc:
             raise RegistryUnreachable(
                 f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})"
@@ -135,14 +136,7 @@ class RegistryClient:
                 "proxy artifacts (mlflow server --serve-artifacts)"
             )
         path = "/".join(p for p in (parts.path.strip("/"), relative) if p)
-        url = f"{self.base}{ARTIFACTS_API}/{quote(path)}"
-        self.requests_made += 1
-        try:
-            response = self._http.request("GET", url, headers=self.headers, preload_content=False)
-        except HTTPError as exc:
-            raise RegistryUnreachable(
-                f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})"
-            ) from exc
+        response = self._get(f"{ARTIFACTS_API}/{quote(path)}", stream=True)
         try:
             if response.status >= 500:
                 raise ReleaseRefused(
