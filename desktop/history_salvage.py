@@ -59,6 +59,16 @@ def move_aside(path: Path) -> Path:
     return aside
 
 
+def copy_history(path: Path, folder: Path) -> Path:
+    """Copy a history file and its write-ahead log (never the -shm index) into ``folder``; return the copy."""
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+    return copy
+
+
 def _pad_truncated(copy: Path) -> None:
     """Give a truncated file back the length its header states (zero pages), so its schema can be read."""
     with copy.open("r+b") as handle:
@@ -77,12 +87,8 @@ def _pad_truncated(copy: Path) -> None:
 def private_copy(aside: Path) -> Iterator[sqlite3.Connection | None]:
     """Open a throw-away copy of the damaged file (so reading it never changes it); None if unopenable."""
     with tempfile.TemporaryDirectory(prefix="iris-salvage-") as folder:
-        copy = Path(folder) / "damaged.sqlite3"
-        shutil.copyfile(aside, copy)
+        copy = copy_history(aside, Path(folder))
         _pad_truncated(copy)
-        wal = aside.with_name(aside.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
         try:
             db = sqlite3.connect(copy, isolation_level=None)
             db.row_factory = sqlite3.Row

@@ -21,6 +21,7 @@ from desktop.errors import InputError, StoreError
 from desktop.history_query import Cursor, HistoryQuery, count_statement, page_statements
 from desktop.history_salvage import (
     SalvageReport,
+    copy_history,
     copy_other_tables,
     move_aside,
     private_copy,
@@ -490,12 +491,8 @@ class ObservationStore:
         """
         reason = read_only_reason(path, cause)
         snapshot = Path(tempfile.mkdtemp(prefix="iris-field-read-only-"))
-        copy = snapshot / path.name
         try:
-            shutil.copyfile(path, copy)
-            wal = path.with_name(path.name + "-wal")
-            if wal.exists():
-                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            copy = copy_history(path, snapshot)
             connection = _connect(copy)
             _migrate(connection, path)
         except (OSError, sqlite3.Error) as exc:
@@ -920,12 +917,8 @@ def inspect_history(path: Path) -> tuple[int, list[str]]:
     if read_only_cause(Path(path)) is not None:
         # SQLite cannot open a logged file read-only where it may not create the -shm index: look at a copy.
         with tempfile.TemporaryDirectory(prefix="iris-field-inspect-") as folder:
-            copy = Path(folder) / Path(path).name
             try:
-                shutil.copyfile(path, copy)
-                wal = Path(path).with_name(Path(path).name + "-wal")
-                if wal.exists():
-                    shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+                copy = copy_history(Path(path), Path(folder))
             except OSError as exc:
                 return 0, [f"the history {path} cannot be read ({exc.strerror or exc})"]
             return inspect_history(copy)
