@@ -108,7 +108,7 @@ def _log_snapshot(uri: str, experiment_id: str, table, folder: Path, outcome: di
     """Log the snapshot as a dataset input of a run in the field-data experiment; return (run id, digest)."""
     import mlflow
 
-    snapshot_experiment = tracking.use_experiment(uri, fs.SNAPSHOT_EXPERIMENT)
+    snapshot_experiment = tracking.use_experiment(uri, fs.SNAPSHOT_EXPERIMENT, fs.LAB_EXPERIMENT_TAGS)
     dataset = mlflow.data.from_pandas(
         table, source=f"{uri.rstrip('/')}/#/experiments/{experiment_id}", name=DATASET_NAME
     )

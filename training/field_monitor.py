@@ -40,6 +40,11 @@ class MonitorOutcome:
     summary: dict
 
 
+def head(verdict: monitor_verdict.MonitorVerdict) -> str:
+    """Return the verdict's headline."""
+    return "Retraining recommended" if verdict.retrain else "Healthy"
+
+
 def _date(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -98,7 +103,7 @@ def monitor(
 
     tracking.limit_http_retries()
     uri = tracking.resolve_tracking_uri(tracking_uri)
-    monitoring_experiment = tracking.use_experiment(uri, fs.MONITORING_EXPERIMENT)
+    monitoring_experiment = tracking.use_experiment(uri, fs.MONITORING_EXPERIMENT, fs.LAB_EXPERIMENT_TAGS)
     champion = register.find_version(alias=CHAMPION)
     if champion is None:
         raise TrainingError(
@@ -146,9 +151,7 @@ def monitor(
         metrics["challenger_accuracy_shadowed"] = (
             figures.challenger.challenger_correct / figures.challenger.rows
         )
-    name = (
-        f"{'retraining recommended' if verdict.retrain else 'healthy'}: {figures.observations} observations"
-    )
+    name = f"{head(verdict).lower()}: {figures.observations} observations"
     with mlflow.start_run(experiment_id=monitoring_experiment, run_name=name) as run:
         mlflow.log_metrics(metrics)
         mlflow.log_params(
@@ -159,7 +162,11 @@ def monitor(
             }
         )
         mlflow.set_tags(
-            {"verdict": "retrain" if verdict.retrain else "healthy", "reason": verdict.reason[:5000]}
+            {
+                "verdict": "retrain" if verdict.retrain else "healthy",
+                "reason": verdict.reason[:5000],
+                fs.RUN_DESCRIPTION_TAG: f"**{head(verdict)}**: {verdict.reason}",
+            }
         )
         mlflow.log_artifacts(str(out), "report")
     return MonitorOutcome(verdict, out / monitor_report.REPORT_FILE, run.info.run_id, summary)
@@ -185,8 +192,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             raise
         print(f"iris-monitor: {sentence}", file=sys.stderr)
         return EXIT_FAILURE
-    head = "Retraining recommended" if outcome.verdict.retrain else "Healthy"
-    print(f"{head}: {outcome.verdict.reason}", file=out)
+    print(f"{head(outcome.verdict)}: {outcome.verdict.reason}", file=out)
     print(
         f"Report: {outcome.report} (logged as run {outcome.run_id} in {fs.MONITORING_EXPERIMENT!r})", file=out
     )

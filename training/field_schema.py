@@ -8,6 +8,7 @@ read when a run carries them; older runs leave those columns empty.
 
 from __future__ import annotations
 
+from desktop.sync.experiment_page import EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND
 from desktop.sync.run_record import CONFIRMED_SPECIES_TAG as CONFIRMED_SPECIES_TAG
 from desktop.sync.run_record import OBSERVATION_ID_TAG as OBSERVATION_ID_TAG
 from desktop.sync.run_record import SYNCED_AT_METRIC as SYNCED_AT_METRIC
@@ -16,6 +17,9 @@ from training.schema import CLASSES, FEATURE_NAMES
 FIELD_EXPERIMENT = "field-observations"  # where the app syncs to unless a laptop is told otherwise
 SNAPSHOT_EXPERIMENT = "field-data"  # iris-dataset logs each snapshot here as a dataset input
 MONITORING_EXPERIMENT = "field-monitoring"  # iris-monitor logs each report here
+# Both open in the MLflow UI as model-training experiments, like the laptops' one.
+LAB_EXPERIMENT_TAGS = {EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND}
+RUN_DESCRIPTION_TAG = "mlflow.note.content"
 
 # ------------------------------------------------------------------------------------ run keys (read)
 OBSERVED_AT_TAG = "observed_at"

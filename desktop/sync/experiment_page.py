@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 DESCRIPTION_TAG = "mlflow.note.content"  # the experiment's description, shown above its runs
-# The MLflow UI's experiment type: without it, MLflow 3 opens an experiment on its GenAI overview.
+# The experiment type the MLflow UI's own type selector writes. MLflow 3.17.2's UI itself decides from a
+# per-browser switch (default GenAI), so the description says how to switch; see docs/lab.md.
 EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 MODEL_TRAINING_KIND = "custom_model_development"  # shown as "Machine learning"
 
@@ -20,7 +21,8 @@ sent by the laptop's sync exactly once.
 - **Search**, e.g. `tags.species = 'virginica'`, `tags.device = 'field-laptop-7'`, \
 `tags.confirmed_species != ''`.
 
-If this page opens on a GenAI overview ("Traces"), choose the experiment type **Machine learning**. \
+If this page opens on a GenAI overview ("Traces"), switch to **Model training** (top left; the browser \
+remembers it) or add `?workflowType=machine_learning` to the address. \
 The lab's own tools read these runs: `iris-dataset` (one table of all laptops and a Darwin Core Archive), \
 `iris-monitor` (drift and field accuracy), `iris-train --field-data` (learning from confirmations); \
 see docs/lab.md.

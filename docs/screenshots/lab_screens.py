@@ -1,0 +1,120 @@
+"""Take docs/lab.md's screenshots of the MLflow UI from a real server, with headless Chromium.
+
+Starts a throw-away ``mlflow server``, syncs two laptops' observations into it with the app's own sync
+(some corrected by a botanist), trains a champion, runs ``iris-dataset`` and ``iris-monitor``, and
+photographs the field experiment's runs table and the monitoring run. Needs Debian's ``chromium``.
+
+    uv run python docs/screenshots/lab_screens.py [--out docs/screens] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import redirect_stdout
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.mlflow_test_server import MlflowServer, experiment_id, list_runs  # noqa: E402
+from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, sync  # noqa: E402
+from training import field_dataset, field_monitor, train  # noqa: E402
+
+FIELD_EXPERIMENT = "field-observations"
+ML_VIEW = "workflowType=machine_learning"  # the UI's model-training pages (its default is GenAI)
+
+
+def chromium() -> str:
+    """Return the Chromium executable, or exit with one sentence."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    sys.exit("lab_screens: Chromium is missing; on Debian: apt-get install -y chromium")
+
+
+def shoot(url: str, png: Path, profile: Path, window: str = "1500,950") -> None:
+    """Open ``url`` in headless Chromium, let the page settle, and save a screenshot as ``png``."""
+    subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            f"--window-size={window}",
+            "--virtual-time-budget=25000",
+            f"--screenshot={png}",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    print(f"wrote {png}")
+
+
+def fill(server: MlflowServer, work: Path) -> None:
+    """Sync two laptops, correct a few species, then train, collect and monitor as the lab would."""
+    os.environ["IRIS_FIELD_HOME"] = str(work / "home")
+    ada = iris_observations(24, seed=1, observer="Ada")
+    ben = iris_observations(16, seed=2, observer="Ben", start_day=3)
+    truth = {o.id: o.predicted_species for o in ben[-3:]}  # the newest three: they top the runs table
+    wrong = {"setosa": "versicolor", "versicolor": "virginica", "virginica": "versicolor"}
+    ben[-3:] = [mispredicted(o, wrong[o.predicted_species]) for o in ben[-3:]]
+    laptops = {
+        "field-laptop-ada": (work / "ada.sqlite3", ada),
+        "field-laptop-ben": (work / "ben.sqlite3", ben),
+    }
+    for device, (history, observations) in laptops.items():
+        save(history, observations)
+        sync(history, server.url, FIELD_EXPERIMENT, device)
+    confirm(work / "ben.sqlite3", truth | {ben[-5].id: ben[-5].predicted_species})
+    sync(work / "ben.sqlite3", server.url, FIELD_EXPERIMENT, "field-laptop-ben")
+    with redirect_stdout(io.StringIO()):
+        train.main(["--tracking-uri", server.url, "--cv-repeats", "2"])
+    field_dataset.main(["--tracking-uri", server.url, "--out", str(work / "snapshot")])
+    field_monitor.main(["--tracking-uri", server.url, "--out", str(work / "report")])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start a server, fill it, take the screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screens")
+    parser.add_argument("--keep", action="store_true", help="leave the server's folder behind")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="iris-lab-screens-"))
+    server = MlflowServer(work / "server")
+    server.start()
+    try:
+        fill(server, work)
+        args.out.mkdir(parents=True, exist_ok=True)
+        field_id = experiment_id(server.url, FIELD_EXPERIMENT)
+        runs = f"{server.url}/#/experiments/{field_id}/runs?{ML_VIEW}"
+        shoot(runs, args.out / "lab-runs-table.png", work / "profile")
+        monitoring = list_runs(server.url, "field-monitoring")[0]
+        monitoring_id = experiment_id(server.url, "field-monitoring")
+        shoot(
+            f"{server.url}/#/experiments/{monitoring_id}/runs/{monitoring.run_id}?{ML_VIEW}",
+            args.out / "lab-monitoring-run.png",
+            work / "profile",
+            window="1500,1500",
+        )
+        summary = json.loads((work / "report" / "summary.json").read_text(encoding="utf-8"))
+        print(f"monitoring: {summary['reason']}")
+    finally:
+        server.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
