@@ -396,7 +396,7 @@ class _CsvBatch:
     def _spool_answers(self, chunk: TableChunk, predicted: BatchPrediction, saved_ids: list[str]) -> None:
         import numpy as np
 
-        from desktop.inference import UNCERTAIN_BELOW
+        from desktop.answer_lines import answer_lines
 
         if self._args.json:
             for i, (line, p) in enumerate(zip(chunk.lines, predicted, strict=True)):
@@ -406,46 +406,10 @@ class _CsvBatch:
                 self._items += 1
             return
         classes = self._classifier.card.classes
-        width = max(len(c) for c in classes)
         best = predicted.probability_matrix.argmax(axis=1)
-        confidence = predicted.probability_matrix.max(axis=1)
-        unusual = predicted.unusual_mask
-        outliers = (
-            predicted.outlier_scores > predicted.outlier_threshold
-            if predicted.outlier_scores is not None
-            else np.zeros(len(best), dtype=bool)
-        )
-        names = predicted.feature_names
-        any_unusual = unusual.any(axis=1).tolist()
-        rows = zip(
-            chunk.lines,
-            best.tolist(),
-            confidence.tolist(),
-            outliers.tolist(),
-            any_unusual,
-            predicted.inputs.tolist(),
-            strict=True,
-        )
-        # One format per row; the counts by species per chunk, not per row.
-        row_format = "{:>5}  " + "  ".join(["{:>12g}"] * len(names)) + f"  {{:<{width}}}  {{:>10}}  {{}}\n"
         for species_at, n in enumerate(np.bincount(best, minlength=len(classes)).tolist()):
             self._by_species[classes[species_at]] += n
-        lines = []
-        for i, (line, species_at, top, outlier, odd, values) in enumerate(rows):
-            notes = ""
-            if outlier or odd or top < UNCERTAIN_BELOW:
-                flags = []
-                if outlier:
-                    flags.append("unlike any flower the model was trained on")
-                if top < UNCERTAIN_BELOW:
-                    flags.append("uncertain")
-                if odd:
-                    flags.append(
-                        "unusual " + ", ".join(n for n, m in zip(names, unusual[i], strict=True) if m)
-                    )
-                notes = "; ".join(flags)
-            lines.append(row_format.format(line, *values, classes[species_at], _percent(top), notes))
-        self._spool.write("".join(lines))
+        self._spool.write(answer_lines(chunk.lines, predicted))
 
     def write_out(self, out: TextIO) -> None:
         """Copy the spooled answers to ``out`` with their header and summary."""
@@ -456,10 +420,10 @@ class _CsvBatch:
             shutil.copyfileobj(self._spool, out)
             out.write("]}\n")
             return
-        names = self._classifier.card.feature_names
-        width = max(len(c) for c in self._classifier.card.classes)
-        columns = "  ".join(f"{n:>12}" for n in names)
-        out.write(f"{'line':>5}  {columns}  {'species':<{width}}  {'confidence':>10}  notes\n")
+        from desktop.answer_lines import header_line
+
+        card = self._classifier.card
+        out.write(header_line(card.feature_names, card.classes))
         shutil.copyfileobj(self._spool, out)
         summary = ", ".join(f"{c} {n}" for c, n in self._by_species.items())
         out.write(f"{_count(self.count, 'flower')}: {summary}.\n")
