@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -375,42 +375,89 @@ _PLAIN_COLUMN = re.compile(
 )
 
 
-def _open(
-    path: Path, features: Sequence[MeasurementSpec]
-) -> tuple[MeasurementTable, int, Iterator[tuple[int, list[str]]], int]:
-    """Return the table's description, its width, its records (line, cells) after the header, its lines."""
+@dataclass
+class _Source:
+    """The text of a table being read, and the CSV reader walking it."""
+
+    path: Path
+    text: io.StringIO
+    delimiter: str
+    reader: Any  # csv.reader over ``text``
+    line_offset: int = 0  # lines read by earlier readers of ``text``
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield each non-blank record with the line it ends on, one record at a time."""
+        reader = self.reader
+        try:
+            for record in reader:
+                if any(cell.strip() for cell in record):  # blank lines are not rows
+                    yield self.line_offset + reader.line_num, record
+        except csv.Error as exc:
+            raise self.invalid(exc) from None
+
+    def invalid(self, exc: csv.Error) -> InputError:
+        """Return the sentence for a file that stops being valid CSV."""
+        return InputError(
+            f"the file {self.path} is not valid CSV (line {self.line_offset + self.reader.line_num}: {exc})"
+        )
+
+    def batches(self, size: int) -> Iterator[tuple[Sequence[int], list[list[str]]]]:
+        """Yield (line numbers, records) ``size`` records at a time, blank records among them.
+
+        Records are read by the C reader a batch at a time; while each took one line, their line numbers
+        follow from where the batch began. Once a quoted cell spans lines, the rest is read record by
+        record, each with the line the reader says.
+        """
+        while True:
+            start, position = self.line_offset + self.reader.line_num, self.text.tell()
+            try:
+                batch = list(itertools.islice(self.reader, size))
+            except csv.Error as exc:
+                raise self.invalid(exc) from None
+            if not batch:
+                return
+            if self.line_offset + self.reader.line_num - start != len(batch):
+                break
+            yield range(start + 1, start + 1 + len(batch)), batch
+        self.text.seek(position)
+        self.line_offset = start
+        self.reader = csv.reader(self.text, delimiter=self.delimiter)
+        while batch := list(itertools.islice(self.records(), size)):
+            yield [line for line, _ in batch], [record for _, record in batch]
+
+
+def _filled(record: list[str]) -> bool:
+    """Tell whether a record holds anything (a blank line, or one of separators only, is no row)."""
+    return any(cell.strip() for cell in record)
+
+
+def _open(path: Path, features: Sequence[MeasurementSpec]) -> tuple[MeasurementTable, int, _Source, int]:
+    """Return the table's description, its width, its records after the header, its lines."""
     path = Path(path)
     text, encoding, encoding_notice = decode_file(path)
     first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
     if not first_line:
         raise InputError(f"the file {path} is empty; it needs a header row naming the measurements")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-
-    def records() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for record in reader:
-                if any(cell.strip() for cell in record):  # blank lines are not rows
-                    yield reader.line_num, record
-        except csv.Error as exc:
-            raise InputError(f"the file {path} is not valid CSV (line {reader.line_num}: {exc})") from None
-
-    rest = records()
-    opened = next(rest, None)
+    delimiter = _delimiter(first_line)
+    source = io.StringIO(text, newline="")
+    rows = _Source(path, source, delimiter, csv.reader(source, delimiter=delimiter))
+    opened = next(rows.records(), None)
     if opened is None:
         raise InputError(f"the file {path} has no rows of measurements, only empty cells")
     line, first = opened
     width = len(first)
     if len(first) >= len(features) and all(_is_number(c) for c in first[: len(features)]):
-        has_header = False  # UCI's iris.data: the first row is already data
+        has_header = False  # UCI's iris.data: the first row is already data: read the file again
         columns = _headerless_columns(width, features)
-        rest = itertools.chain([(line, first)], rest)
+        source.seek(0)
+        rows.reader = csv.reader(source, delimiter=delimiter)
     else:
         has_header = True
         columns = locate_columns(first, features, path)
     notices = [encoding_notice] if encoding_notice else []
     notices.extend(_unit_notices(columns, features, path))
     table = MeasurementTable(path, (), encoding, has_header, columns, tuple(notices))
-    return table, width, rest, text.count("\n") + 1
+    return table, width, rows, text.count("\n") + 1
 
 
 def read_table(path: Path, features: Sequence[MeasurementSpec]) -> MeasurementTable:
@@ -419,8 +466,8 @@ def read_table(path: Path, features: Sequence[MeasurementSpec]) -> MeasurementTa
     Rows whose cells are wrong are kept with a ``problem``: the caller reports them all together.
     Values are converted to each feature's unit; whether they are plausible is the caller's judgement.
     """
-    table, width, records, _lines = _open(path, features)
-    rows = tuple(_row(line, record, width, features, table.columns) for line, record in records)
+    table, width, source, _lines = _open(path, features)
+    rows = tuple(_row(line, record, width, features, table.columns) for line, record in source.records())
     if not rows:
         raise InputError(f"the file {table.path} has a header but no rows of measurements")
     return replace(table, rows=rows)
@@ -432,13 +479,15 @@ def stream_table(path: Path, features: Sequence[MeasurementSpec], chunk_rows: in
     Raises ``InputError`` at once if the file cannot be a table, and from the chunks if it turns out
     not to be valid CSV further down, or to have no rows at all.
     """
-    table, width, records, line_count = _open(path, features)
+    table, width, source, line_count = _open(path, features)
 
     def chunks() -> Iterator[TableChunk]:
         seen = False
-        while batch := list(itertools.islice(records, chunk_rows)):
-            seen = True
-            yield _chunk(batch, width, features, table.columns)
+        for lines, records in source.batches(chunk_rows):
+            chunk = _chunk(lines, records, width, features, table.columns)
+            if chunk.lines or chunk.problems:  # not blank lines only
+                seen = True
+                yield chunk
         if not seen:
             raise InputError(f"the file {table.path} has a header but no rows of measurements")
 
@@ -446,27 +495,41 @@ def stream_table(path: Path, features: Sequence[MeasurementSpec], chunk_rows: in
 
 
 def _chunk(
-    batch: list[tuple[int, list[str]]],
+    lines: Sequence[int],
+    records: list[list[str]],
     width: int,
     features: Sequence[MeasurementSpec],
     columns: dict[str, Column],
 ) -> TableChunk:
-    """Read a chunk's rows: whole columns at once when every cell is a plain number, else row by row."""
-    note_at = columns[TextColumn.NOTE].index if TextColumn.NOTE in columns else None
-    if all(len(record) == width for _line, record in batch):
-        cells = ["\n".join(record[columns[spec.name].index] for _line, record in batch) for spec in features]
-        if all(_PLAIN_COLUMN.fullmatch(column) for column in cells):
-            matrix = np.array([column.split("\n") for column in cells], dtype=np.float64).T
+    """Read a chunk's rows: whole columns at once when every cell is a plain number, else row by row.
+
+    Blank records are no rows: one makes the chunk be read row by row (its measurement cells are empty).
+    """
+    if set(map(len, records)) == {width}:
+        cells = list(zip(*records, strict=True))  # the file's columns
+        wanted = [cells[columns[spec.name].index] for spec in features]
+        if all(_PLAIN_COLUMN.fullmatch("\n".join(column)) for column in wanted):
+            matrix = np.array(wanted, dtype=np.float64).T
             for i, spec in enumerate(features):
                 factor = columns[spec.name].factor
                 if factor != 1.0:
                     matrix[:, i] = np.round(matrix[:, i] * factor, 4)
-            notes = tuple(record[note_at].strip() if note_at is not None else "" for _line, record in batch)
             # Every record has the full width here: each text column is there to take.
             text_at = [(TextColumn(name), c.index) for name, c in columns.items() if name in _TEXT_COLUMNS]
-            texts = tuple({column: record[i].strip() for column, i in text_at} for _line, record in batch)
-            return TableChunk(tuple(line for line, _record in batch), matrix, notes, (), texts)
-    rows = [_row(line, record, width, features, columns) for line, record in batch]
+            texts: tuple[dict[TextColumn, str], ...] = ()  # none: every row's texts are empty
+            if text_at:
+                stripped = [[cell.strip() for cell in cells[i]] for _column, i in text_at]
+                names = [column for column, _i in text_at]
+                texts = tuple(dict(zip(names, row, strict=True)) for row in zip(*stripped, strict=True))
+            notes = (
+                tuple(t[TextColumn.NOTE] for t in texts) if TextColumn.NOTE in columns else ("",) * len(lines)
+            )
+            return TableChunk(tuple(lines), matrix, notes, (), texts)
+    rows = [
+        _row(line, record, width, features, columns)
+        for line, record in zip(lines, records, strict=True)
+        if _filled(record)
+    ]
     good = [row for row in rows if not row.problem]
     matrix = np.array([row.measurements for row in good], dtype=np.float64).reshape(len(good), len(features))
     return TableChunk(

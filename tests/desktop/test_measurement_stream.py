@@ -43,6 +43,12 @@ TABLES = {
     "51,35,14,2\n63,33,60,25\n",
     "uci without header": "5.1,3.5,1.4,0.2,Iris-setosa\n6.3,3.3,6.0,2.5,Iris-virginica\n",
     "underscore": "sepal_length,sepal_width,petal_length,petal_width\n1_5,3.5,1.4,0.2\n5.1,3.5,1.4,0.2\n",
+    "blank rows and separators only": "sepal_length,sepal_width,petal_length,petal_width\n\n5.1,3.5,1.4,0.2\n"
+    ",,,\n  ; \n\r\n6.3,3.3,6.0,2.5\n\n",
+    "a quoted note over lines": '"sepal_length","sepal_width","petal_length","petal_width","note"\n'
+    + "".join(f"5.{i},3.5,1.4,0.2,row {i}\n" for i in range(5))
+    + '6.3,3.3,6.0,2.5,"two\nlines"\n6.4,x,6.0,2.5,"after"\n'
+    + "".join(f'4.{i},3.0,1.1,0.1,"a, b"\n' for i in range(4)),
 }
 
 
@@ -57,6 +63,18 @@ def test_chunks_hold_the_same_rows_values_notes_and_problems(
     assert got == list(whole(path, card))
     assert stream.table.columns == read_table(path, card.features).columns
     assert stream.line_count >= len(got[0]) + len(got[3])
+
+
+def test_a_file_that_stops_being_csv_names_the_line(tmp_path: Path, card) -> None:
+    path = tmp_path / "table.csv"
+    too_long = '"' + "x" * 200_000 + '"'  # longer than Python's csv reader takes in one cell
+    rows = "5.1,3.5,1.4,0.2\n" * 3
+    path.write_text(f"sepal_length,sepal_width,petal_length,petal_width\n{rows}1,2,3,{too_long}\n{rows}")
+    with pytest.raises(InputError, match="not valid CSV \\(line 5") as whole_error:
+        read_table(path, card.features)
+    with pytest.raises(InputError) as chunked_error:
+        list(stream_table(path, card.features, chunk_rows=1000).chunks)
+    assert str(chunked_error.value) == str(whole_error.value)
 
 
 def test_a_chunk_of_plain_numbers_is_one_matrix_of_floats(tmp_path: Path, card) -> None:
