@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -90,25 +89,35 @@ def _installer(home: Path, path: Path, **popen) -> subprocess.Popen:
     )
 
 
-def _kill_when(process: subprocess.Popen, ready, timeout: float = 60.0) -> bool:
-    """SIGKILL ``process`` the moment ``ready()`` holds; return False if it finished first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        if ready():
-            process.kill()
-            process.wait()
-            return True
-        time.sleep(0.0005)
-    process.wait()
-    return False
+# The installer, SIGKILLed by the kernel the moment it would rename its verified staging folder into
+# place: the worst point to die, reached every time (a poll for the folder races a fast install).
+KILLED_BEFORE_RENAME = f"""
+import os, signal, sys
+from pathlib import Path
+rename = os.rename
+def rename_or_die(source, target, *args, **kwargs):
+    if Path(source).name.startswith({STAGING_PREFIX!r}):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return rename(source, target, *args, **kwargs)
+os.rename = rename_or_die
+from desktop.main import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def test_an_install_killed_midway_leaves_the_previous_model_and_no_debris(iris_home, lab, tmp_path) -> None:
     iris(iris_home, "model", "install", str(release_file(tmp_path, lab.release(1, version="2"))))
     newer = release_file(tmp_path, lab.release(2, version="3"), "v3.irismodel")
     models = iris_home / "models"
-    killed = _kill_when(_installer(iris_home, newer), lambda: any(models.glob(f"{STAGING_PREFIX}*")))
-    assert killed, "the install finished before it could be killed"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_RENAME, "model", "install", str(newer)],
+        cwd=ROOT,
+        env={**os.environ, "IRIS_FIELD_HOME": str(iris_home)},
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert list(models.glob(f"{STAGING_PREFIX}*")), "the kill came before the staging folder was written"
     active = ModelStore().load_active()  # the next start
     assert (active.origin, active.stamp.version) == (ModelOrigin.INSTALLED, "2")
     assert not list(models.glob(f"{STAGING_PREFIX}*"))
