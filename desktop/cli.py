@@ -372,20 +372,17 @@ class _CsvBatch:
         self, chunk: TableChunk, predicted: BatchPrediction, observer: str
     ) -> list[Observation]:
         """Return the chunk's observations (note, place, observer, time, species from their columns)."""
+        from desktop.model_delivery.shadow import shadow_prediction
         from desktop.observation_csv import observation_from_row
 
-        texts = chunk.texts or tuple({} for _ in chunk.lines)
+        texts = chunk.texts or ({},) * len(chunk.lines)
+        card, stamp, challenger = self._classifier.card, self._model.stamp, self._challenger
         made, bad = [], []
         for line, p, cells in zip(chunk.lines, predicted, texts, strict=True):
             try:
-                made.append(
-                    _release_stamped(
-                        observation_from_row(p, cells, self._classifier.card, observer),
-                        p,
-                        self._model,
-                        self._challenger,
-                    )
-                )
+                # Stamped with the release that predicted it and the challenger's answer (None without one).
+                shadow = shadow_prediction(challenger, p) if challenger is not None else None
+                made.append(observation_from_row(p, cells, card, observer, stamp=stamp, challenger=shadow))
             except InputError as exc:
                 bad.append((line, str(exc)))
         if bad:
@@ -472,23 +469,6 @@ def _save_one(observation: Observation, allow_duplicate: bool) -> Observation:
             )
         store.add(observation)
     return observation
-
-
-def _release_stamped(
-    observation: Observation, prediction: Prediction, model: ActiveModel, challenger: ActiveModel | None
-) -> Observation:
-    """Return ``observation`` stamped with the release that predicted it and the challenger's answer."""
-    from dataclasses import replace
-
-    from desktop.model_delivery.shadow import shadow_prediction
-
-    stamp = model.stamp
-    return replace(
-        observation,
-        model_registry=stamp.registry,
-        model_sequence=stamp.sequence,
-        challenger=shadow_prediction(challenger, prediction),
-    )
 
 
 def _prediction_json(prediction: Prediction, model: ActiveModel) -> dict[str, Any]:

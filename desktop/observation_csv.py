@@ -23,7 +23,7 @@ from desktop.measurement_table import (
     read_table,
     stream_table,
 )
-from desktop.model_delivery.release import ShadowPrediction
+from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 
 if TYPE_CHECKING:
     from desktop.inference import Prediction
@@ -82,12 +82,19 @@ def read_measurement_rows(path: Path, card: ModelCard) -> list[MeasurementRow]:
 
 
 def observation_from_row(
-    prediction: Prediction, texts: Mapping[TextColumn, str], card: ModelCard, observer: str
+    prediction: Prediction,
+    texts: Mapping[TextColumn, str],
+    card: ModelCard,
+    observer: str,
+    *,
+    stamp: ModelStamp | None = None,
+    challenger: ShadowPrediction | None = None,
 ) -> Observation:
     """Build the observation a CSV row describes: its note, location, observer, time and confirmed species.
 
-    ``texts`` are the row's optional text cells. Raise ``InputError`` naming the cell when a time or a
-    species cannot be read.
+    ``texts`` are the row's optional text cells; ``stamp`` and ``challenger`` as for
+    ``Observation.from_prediction``. Raise ``InputError`` naming the cell when a time or a species cannot
+    be read.
     """
     from desktop.store import Observation
 
@@ -109,6 +116,8 @@ def observation_from_row(
         note=texts.get(TextColumn.NOTE, ""),
         location=texts.get(TextColumn.LOCATION, ""),
         now=when,
+        stamp=stamp,
+        challenger=challenger,
     )
     confirmed = texts.get(TextColumn.CONFIRMED_SPECIES, "")
     if not confirmed:

@@ -1,0 +1,76 @@
+"""A large save fills the search index in one statement: what it finds is what row-by-row saves find."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.errors import InputError
+from desktop.store import (
+    BULK_SAVE_ROWS,
+    SEARCH_INSERT_TRIGGER,
+    SEARCH_WORDS,
+    ObservationStore,
+)
+from tests.desktop.test_store import make_observation
+
+PLACES = ("Hainich", "Kyffhäuser", "Rhön")
+
+
+def flowers(count: int, first: int = 0) -> list:
+    return [
+        make_observation(
+            first + i,
+            note=f"plot {i % 7}",
+            location=PLACES[i % 3],
+            observer="Ada" if i % 2 else "Grace",
+            predicted_species=("setosa", "virginica")[i % 2],
+        )
+        for i in range(count)
+    ]
+
+
+def trigger_sql(path: Path) -> str:
+    with sqlite3.connect(path) as db:
+        found = db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = ?", (SEARCH_INSERT_TRIGGER,)
+        ).fetchone()
+    return found[0]
+
+
+def test_the_bulk_index_holds_the_words_the_trigger_indexes() -> None:
+    from desktop.store import MIGRATIONS
+
+    assert any(SEARCH_WORDS.format(row="new") in step for step in MIGRATIONS)
+
+
+@pytest.mark.parametrize("search", ["Hainich", "plot 3", "Grace", "virginica", "Rhön Ada", "nothing"])
+def test_a_large_save_finds_what_row_by_row_saves_find(tmp_path: Path, search: str) -> None:
+    rows = flowers(BULK_SAVE_ROWS + 5)
+    with ObservationStore.open(tmp_path / "bulk.sqlite3") as bulk:
+        bulk.add_all([[make_observation(0, note="before")], rows[:3], rows[3:]])
+        found_bulk = {o.id for o in bulk.list(search)}
+    with ObservationStore.open(tmp_path / "rows.sqlite3") as one_by_one:
+        one_by_one.add(make_observation(0, note="before"))
+        for batch in (rows[:3], *(rows[i : i + 100] for i in range(3, len(rows), 100))):
+            one_by_one.add_many(batch)
+        assert found_bulk == {o.id for o in one_by_one.list(search)}
+    assert trigger_sql(tmp_path / "bulk.sqlite3") == trigger_sql(tmp_path / "rows.sqlite3")
+
+
+def test_a_large_save_that_fails_keeps_the_trigger_and_saves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    before = None
+
+    def batches():
+        yield flowers(BULK_SAVE_ROWS)
+        raise InputError("line 2000: a bad row")
+
+    with ObservationStore.open(path) as store:
+        before = trigger_sql(path)
+        with pytest.raises(InputError):
+            store.add_all(batches())
+        assert store.list() == []
+        store.add(make_observation(0, note="afterwards by the trigger"))
+        assert [o.note for o in store.list("trigger")] == ["afterwards by the trigger"]
+    assert trigger_sql(path) == before
