@@ -94,3 +94,20 @@ def test_an_unknown_experiment_is_one_sentence_and_exit_1(
     assert code == field_monitor.EXIT_FAILURE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no experiment 'nobody-synced-here'" in err
+
+
+def test_since_leaves_out_older_observations(
+    field_server: FieldServer, champion: str, tmp_path: Path
+) -> None:
+    argv = [
+        "--tracking-uri",
+        field_server.url,
+        "--experiment",
+        field_server.experiment,
+        "--out",
+        str(tmp_path),
+    ]
+    code = field_monitor.main([*argv, "--since", "2026-06-04"], out=io.StringIO())
+    assert code == field_monitor.EXIT_HEALTHY
+    counts = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["field"]["per_observer"]
+    assert counts["Ben"] == 20 and counts.get("Ada", 0) in (0, 4)  # Ada's first 30 were made before June 4
