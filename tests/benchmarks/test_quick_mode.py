@@ -20,6 +20,7 @@ SECTIONS = (
     "memory",
     "history",
     "model_update",
+    "fleet",
 )
 # Sections that need nothing but training and the inference engine: they must always measure.
 ALWAYS_MEASURED = {
