@@ -160,6 +160,10 @@ class PostgresCluster:
             self.started = False
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def postmaster_pid(self) -> int:
+        """Return the process id of the running server (from postmaster.pid)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def log_tail(self, lines: int = 30) -> str:
         """Return the last lines the server logged."""
         try:
