@@ -21,13 +21,16 @@ POSTGRES_SERVICE = "@postgres:5432/"
 class ComposedMlflowServer(MlflowServer):
     """The lab's mlflow service, started from compose.yaml with a .env of our own."""
 
-    def __init__(self, root: Path, cluster: PostgresCluster, workers: int):
-        """Fill a .env for ``cluster`` (and ``workers``), then read the service from compose.yaml."""
+    def __init__(self, root: Path, cluster: PostgresCluster, workers: int, public_host: str = ""):
+        """Fill a .env for ``cluster`` (and ``workers``), then read the service from compose.yaml.
+
+        ``public_host``: the name a TLS proxy in front forwards as ``Host``, allowed besides our own address.
+        """
         super().__init__(root)
         self.cluster = cluster
         self.admin = Auth("basic", "admin", secrets.token_hex(12))
         self.dotenv = {
-            "LAB_HOSTNAME": f"127.0.0.1:{self.port}",
+            "LAB_HOSTNAME": ",".join(filter(None, [public_host, f"127.0.0.1:{self.port}"])),
             "LAB_TLS": "internal",  # read by the caddy service only
             "POSTGRES_USER": SUPERUSER,
             "POSTGRES_PASSWORD": cluster.password,
