@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
-from training import dwca, field_runs, field_table, tracking
+from training import command_failures, dwca, field_runs, field_table, tracking
 from training import field_schema as fs
 from training.errors import TrainingError
 
@@ -195,17 +195,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         outcome = collect(
             tracking_uri=args.tracking_uri, experiment=args.experiment, out=args.out, full=args.full
         )
-    except TrainingError as exc:
-        print(f"iris-dataset: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as exc:
-        print(f"iris-dataset: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILURE
     except Exception as exc:
-        sentence = tracking.store_failure(exc)
-        if sentence is None:
+        said = command_failures.sentence(exc, writing=args.out)
+        if said is None:
             raise
-        print(f"iris-dataset: {sentence}", file=sys.stderr)
+        print(f"iris-dataset: {said}", file=sys.stderr)
         return EXIT_FAILURE
     how = "changes fetched" if outcome.incremental else "all fetched"
     print(

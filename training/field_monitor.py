@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from training import (
+    command_failures,
     drift,
     field_figures,
     field_runs,
@@ -180,17 +181,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         outcome = monitor(
             tracking_uri=args.tracking_uri, experiment=args.experiment, since=args.since, out=args.out
         )
-    except TrainingError as exc:
-        print(f"iris-monitor: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    except OSError as exc:
-        print(f"iris-monitor: cannot write the report to {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILURE
     except Exception as exc:
-        sentence = tracking.store_failure(exc)
-        if sentence is None:
+        said = command_failures.sentence(exc, writing=args.out)
+        if said is None:
             raise
-        print(f"iris-monitor: {sentence}", file=sys.stderr)
+        print(f"iris-monitor: {said}", file=sys.stderr)
         return EXIT_FAILURE
     print(f"{head(outcome.verdict)}: {outcome.verdict.reason}", file=out)
     print(

@@ -81,25 +81,6 @@ def challenger_probability_column(species: str) -> str:
     return f"challenger_probability_{species}"
 
 
-TEXT_COLUMNS = (
-    ID,
-    OBSERVED_AT,
-    OBSERVER,
-    DEVICE,
-    LOCATION,
-    PREDICTED,
-    CONFIRMED,
-    RELEASE,
-    REGISTRY,
-    MODEL_SHA256,
-    CHALLENGER,
-    CHALLENGER_RELEASE,
-    UNUSUAL,
-    OUTLIER,
-    NOTE,
-    APP_VERSION,
-    RUN_ID,
-)
 NUMBER_COLUMNS = (
     LATITUDE,
     LONGITUDE,
@@ -134,3 +115,4 @@ COLUMNS: tuple[str, ...] = (
     RUN_ID,
     SYNCED_AT,
 )
+TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in NUMBER_COLUMNS and c != SYNCED_AT)

@@ -79,7 +79,10 @@ def store_failure(exc: BaseException) -> str | None:
     """
     if not type(exc).__module__.startswith("mlflow"):
         return None
-    lines = str(getattr(exc, "message", exc)).strip().splitlines()
+    text = str(getattr(exc, "message", exc)).strip()
+    if "Failed to establish a new connection" in text or "Max retries exceeded" in text:
+        return f"the MLflow server cannot be reached ({text.split(' failed with exception')[0]})"
+    lines = text.splitlines()
     return f"the MLflow tracking store failed: {lines[0] if lines else type(exc).__name__}"
 
 
