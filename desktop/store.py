@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -185,7 +186,8 @@ _COLUMNS = (
     "confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score, "
     "model_registry, model_sequence, challenger"
 )
-_COLUMN_COUNT = len(_COLUMNS.split(","))
+_COLUMN_NAMES = tuple(c.strip() for c in _COLUMNS.split(","))
+_COLUMN_COUNT = len(_COLUMN_NAMES)
 
 # Histories up to this size are checked before they are used (about 100,000 observations, ~0.2 s).
 CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
@@ -308,32 +310,57 @@ def _check_coordinate(name: str, value: float | None, limit: float) -> None:
 
 
 def _row_to_observation(row: sqlite3.Row) -> Observation:
+    """Decode a row that has the store's columns, whatever it selected besides and in which order."""
+    return _observation_of(tuple(row[name] for name in _COLUMN_NAMES))
+
+
+def _rows_to_observations(rows: list[sqlite3.Row]) -> list[Observation]:
+    """Decode rows of one query; when it selected the store's columns first, by position (a page is fast)."""
+    if rows and tuple(rows[0].keys()[:_COLUMN_COUNT]) == _COLUMN_NAMES:
+        return [_observation_of(row[:_COLUMN_COUNT]) for row in rows]
+    return [_row_to_observation(row) for row in rows]
+
+
+@functools.lru_cache(maxsize=1024)
+def _unusual(text: str) -> tuple[str, ...]:
+    """Return the unusual measurements stored as JSON (a handful of texts: each decoded once)."""
+    return tuple(json.loads(text))
+
+
+def _observation_of(values: tuple[Any, ...]) -> Observation:
+    """Decode the store's columns, in ``_COLUMNS`` order."""
+    (
+        id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual,
+        model_name, model_version, model_sha256, observer, note, location, latitude, longitude,
+        confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score,
+        model_registry, model_sequence, challenger,
+    ) = values  # fmt: skip
     return Observation(
-        id=row["id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        measurements=json.loads(row["measurements"]),
-        probabilities=json.loads(row["probabilities"]),
-        predicted_species=row["predicted_species"],
-        confidence=row["confidence"],
-        unusual=tuple(json.loads(row["unusual"])),
-        model_name=row["model_name"],
-        model_version=row["model_version"],
-        model_sha256=row["model_sha256"],
-        observer=row["observer"],
-        note=row["note"],
-        location=row["location"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        confirmed_species=row["confirmed_species"],
-        sync_state=row["sync_state"],
-        sync_error=row["sync_error"],
-        deleted=bool(row["deleted"]),
-        outlier=bool(row["outlier"]),
-        outlier_score=row["outlier_score"],
-        model_registry=row["model_registry"],
-        model_sequence=row["model_sequence"],
-        challenger=_shadow(row["challenger"]),
+        id=id,
+        created_at=created_at,
+        updated_at=updated_at,
+        measurements=json.loads(measurements),
+        probabilities=json.loads(probabilities),
+        predicted_species=predicted_species,
+        confidence=confidence,
+        unusual=_unusual(unusual),
+        model_name=model_name,
+        model_version=model_version,
+        model_sha256=model_sha256,
+        observer=observer,
+        note=note,
+        location=location,
+        latitude=latitude,
+        longitude=longitude,
+        confirmed_species=confirmed_species,
+        sync_state=sync_state,
+        sync_error=sync_error,
+        deleted=bool(deleted),
+        outlier=bool(outlier),
+        outlier_score=outlier_score,
+        model_registry=model_registry,
+        model_sequence=model_sequence,
+        challenger=_shadow(challenger),
     )
 
 
@@ -760,7 +787,7 @@ class ObservationStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        return [_row_to_observation(r) for r in self._query(sql, tuple(params)).fetchall()]
+        return _rows_to_observations(self._query(sql, tuple(params)).fetchall())
 
     def page(
         self, query: HistoryQuery, after: Cursor | None = None, size: int = 200
@@ -776,7 +803,7 @@ class ObservationStore:
             if len(rows) >= size:
                 break
         cursor = Cursor(rows[-1]["sort_key"], rows[-1]["saved_position"]) if len(rows) == size else None
-        return [_row_to_observation(r) for r in rows], cursor
+        return _rows_to_observations(rows), cursor
 
     def iterate(self, query: HistoryQuery, page_size: int = 1000) -> Iterator[Observation]:
         """Yield every observation ``query`` lists, in its order, reading a page at a time."""
