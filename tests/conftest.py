@@ -35,7 +35,7 @@ def postgres_mlflow_server(
     postgres_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MlflowServer]:
     """Yield an ``mlflow server`` on PostgreSQL with 4 workers, as the lab runs it, for the whole session."""
-    uri = postgres_cluster.create_database("mlflow")
+    uri = postgres_cluster.create_database("mlflow_sync_tests")  # "mlflow" is the lab compose file's
     with running_server(
         tmp_path_factory.mktemp("mlflow-postgres"), backend_store_uri=uri, workers=LAB_WORKERS
     ) as server:

@@ -22,7 +22,7 @@ from desktop.sync.worker import SyncWorker
 from tests.deploy.compose_file import COMPOSE, LAB, Compose, MissingVariable, required_variables
 from tests.deploy.lab_server_locally import ComposedMlflowServer
 from tests.mlflow_test_server import rest, scratch_folder
-from tests.postgres_cluster import PostgresCluster, running_postgres
+from tests.postgres_cluster import PostgresCluster
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once
 
@@ -99,13 +99,12 @@ def test_backups_dump_both_databases_and_the_artifact_volume_on_a_schedule() -> 
 
 # ------------------------------------------------------------------------- the command line, for real
 @pytest.fixture(scope="module")
-def lab_postgres() -> Iterator[PostgresCluster]:
-    """Yield a cluster set up as compose's postgres service is: database mlflow, then the init scripts."""
-    with running_postgres() as cluster:
-        cluster.create_database("mlflow")
-        for script in sorted((LAB / "postgres-init").glob("*.sql")):
-            cluster.client("psql", "-v", "ON_ERROR_STOP=1", "--dbname", "mlflow", "--file", script)
-        yield cluster
+def lab_postgres(postgres_cluster: PostgresCluster) -> PostgresCluster:
+    """Return the session's cluster set up as compose's postgres service is: database mlflow, init scripts."""
+    postgres_cluster.create_database("mlflow")
+    for script in sorted((LAB / "postgres-init").glob("*.sql")):
+        postgres_cluster.client("psql", "-v", "ON_ERROR_STOP=1", "--dbname", "mlflow", "--file", script)
+    return postgres_cluster
 
 
 @pytest.fixture(scope="module")
