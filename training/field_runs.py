@@ -95,11 +95,11 @@ def row_from_run(run: Any) -> dict[str, Any] | None:
     return row
 
 
-def _pages(client: Any, experiment_id: str, filter_string: str, view: Any) -> Iterator[Any]:
+def _pages(client: Any, experiment_id: str, filter_string: str, view: Any, size: int) -> Iterator[Any]:
     token = None
     while True:
         page = client.search_runs(
-            [experiment_id], filter_string, run_view_type=view, max_results=PAGE_SIZE, page_token=token
+            [experiment_id], filter_string, run_view_type=view, max_results=size, page_token=token
         )
         yield from page
         token = page.token
@@ -107,15 +107,19 @@ def _pages(client: Any, experiment_id: str, filter_string: str, view: Any) -> It
             return
 
 
-def fetch(client: Any, experiment_id: str, *, changed_since_ms: int | None = None) -> FieldFetch:
+def fetch(
+    client: Any, experiment_id: str, *, changed_since_ms: int | None = None, page_size: int = PAGE_SIZE
+) -> FieldFetch:
     """Read the experiment's observation runs (only those sent after ``changed_since_ms``, if given)."""
     from mlflow.entities import ViewType
 
     active = f"metrics.`{fs.SYNCED_AT_METRIC}` > {int(changed_since_ms)}" if changed_since_ms else ""
     rows = tuple(
         row
-        for run in _pages(client, experiment_id, active, ViewType.ACTIVE_ONLY)
+        for run in _pages(client, experiment_id, active, ViewType.ACTIVE_ONLY, page_size)
         if (row := row_from_run(run))
     )
-    deleted = frozenset(run.info.run_id for run in _pages(client, experiment_id, "", ViewType.DELETED_ONLY))
+    deleted = frozenset(
+        run.info.run_id for run in _pages(client, experiment_id, "", ViewType.DELETED_ONLY, page_size)
+    )
     return FieldFetch(rows, deleted)

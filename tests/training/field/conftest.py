@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from desktop.store import Observation
 from tests.mlflow_test_server import MlflowServer
-from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, sync
+from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, shadow, sync
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class FieldServer:
 def field_server(
     mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FieldServer]:
-    """Sync two laptops (Ada: 30 observations, 3 of them corrected; Ben: 20) into a fresh experiment.
+    """Sync two laptops (Ada: 30 observations, 3 corrected, 4 shadowed by a challenger; Ben: 20).
 
     Shared by the session: tests may add observations and edits, never remove the ones synced here.
     """
@@ -45,6 +45,9 @@ def field_server(
     ada[:3] = [
         mispredicted(o, "versicolor" if o.predicted_species != "versicolor" else "virginica") for o in ada[:3]
     ]
+    # The challenger ran in shadow on four of them, and named each flower right.
+    for i in (0, 1, 2, 5):
+        ada[i] = replace(ada[i], challenger=shadow(wrong.get(ada[i].id, ada[i].predicted_species)))
     ben = iris_observations(20, seed=2, observer="Ben", start_day=3)
     laptops = {"laptop-ada": folder / "ada.sqlite3", "laptop-ben": folder / "ben.sqlite3"}
     with pytest.MonkeyPatch.context() as env:

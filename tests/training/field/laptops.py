@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_iris
 
+from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.store import Observation, ObservationStore
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
@@ -75,6 +76,14 @@ def sync(history: Path, url: str, experiment: str, device: str) -> None:
     target = SyncTarget(url, experiment, device_name=device)
     report = SyncWorker(history, target, QUICK).run_pass(patience=30)
     assert report.complete, report
+
+
+CHALLENGER = ModelStamp("http://lab.example", "iris-classifier", "4", "cd" * 32, 2)
+
+
+def shadow(species: str) -> ShadowPrediction:
+    """Return a challenger's shadow prediction of ``species`` (release 2 of iris-classifier v4)."""
+    return ShadowPrediction(CHALLENGER, species, {c: (0.8 if c == species else 0.1) for c in CLASSES})
 
 
 def mispredicted(obs: Observation, species: str) -> Observation:

@@ -12,7 +12,7 @@ from mlflow import MlflowClient
 
 from tests.training.field.conftest import FieldServer
 from tests.training.field.laptops import confirm, iris_observations, save, sync
-from training import field_dataset
+from training import field_dataset, field_runs
 from training import field_schema as fs
 from training.schema import FEATURE_NAMES
 
@@ -57,6 +57,10 @@ def test_confirmed_species_are_in_the_table(field_server: FieldServer, snapshot:
         assert table.loc[observation_id, fs.CONFIRMED] == species
         assert table.loc[observation_id, fs.PREDICTED] != species
     assert (table[fs.CONFIRMED] != "").sum() == len(field_server.corrections) + 1
+    shadowed = table[table[fs.CHALLENGER] != ""]
+    assert len(shadowed) == 4 and set(shadowed[fs.CHALLENGER_RELEASE]) == {"iris-classifier v4 (release 2)"}
+    for observation_id, species in field_server.corrections.items():
+        assert table.loc[observation_id, fs.CHALLENGER] == species
 
 
 def test_the_darwin_core_archive_reads_back_with_names_coordinates_and_measurements(
@@ -122,6 +126,16 @@ def test_a_later_run_fetches_only_what_changed_and_leaves_out_deleted_runs(
     assert set(updated.index) == expected
     assert updated.loc[edited, fs.CONFIRMED] == "virginica"
     assert client.get_run(updated.loc[edited, fs.RUN_ID]).info.run_name.startswith("virginica (confirmed")
+
+
+def test_small_pages_read_the_same_runs_as_one_big_page(field_server: FieldServer) -> None:
+    client = MlflowClient(field_server.url)
+    experiment = client.get_experiment_by_name(field_server.experiment).experiment_id
+    paged = field_runs.fetch(client, experiment, page_size=7)
+    whole = field_runs.fetch(client, experiment)
+    assert len(paged.rows) >= 50 and sorted(r[fs.RUN_ID] for r in paged.rows) == sorted(
+        r[fs.RUN_ID] for r in whole.rows
+    )
 
 
 def test_a_missing_experiment_is_one_sentence_and_exit_1(

@@ -65,6 +65,21 @@ def test_corrections_appear_in_the_confusion_matrix_of_their_release(
     assert (tmp_path / "confusion-iris-classifier-v3.png").exists()
 
 
+def test_champion_and_challenger_are_compared_on_the_confirmed_observations_both_predicted(
+    field_server: FieldServer, champion: str, tmp_path: Path
+) -> None:
+    code, _ = run_monitor(field_server.url, field_server.experiment, tmp_path)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["field"]["challenger"] == {"rows": 4, "champion_correct": 1, "challenger_correct": 4}
+    [run] = MlflowClient(field_server.url).search_runs(
+        [MlflowClient(field_server.url).get_experiment_by_name(fs.MONITORING_EXPERIMENT).experiment_id],
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    assert run.data.metrics["challenger_accuracy_shadowed"] == 1.0
+    assert run.data.metrics["champion_accuracy_shadowed"] == 0.25
+
+
 def test_petals_one_centimetre_longer_recommend_retraining_with_the_reason(
     mlflow_server: MlflowServer, champion: str, tmp_path: Path
 ) -> None:
