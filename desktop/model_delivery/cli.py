@@ -195,6 +195,32 @@ def _update(store: ModelStore, given: str | None) -> int:
     return code
 
 
+def update_after_sync(uri: str, headers: dict[str, str]) -> None:
+    """After a sync pass reached the lab's server: install a newer signed release, as the window does.
+
+    Says only what changed or was refused; "current" and "no release yet" stay quiet, and nothing here
+    changes the sync's exit code (the observations are what `iris-field sync` answers for).
+    """
+    from desktop.model_delivery.errors import RegistryUnreachable
+    from desktop.model_delivery.model_store import ModelStore
+    from desktop.model_delivery.registry_client import RegistryClient
+    from desktop.model_delivery.updater import UpdateStatus, update_all
+
+    store = ModelStore()
+    try:
+        client = RegistryClient(uri, headers=headers)
+        try:
+            results = update_all(store, client)
+        finally:
+            client.close()
+    except RegistryUnreachable as exc:
+        print(f"iris-field sync: the model update check did not run: {exc}.", file=sys.stderr)
+        return
+    for result in results:
+        if result.status in (UpdateStatus.INSTALLED, UpdateStatus.REFUSED):
+            _print_update(result, store)
+
+
 def _print_update(result: UpdateResult, store: ModelStore) -> None:
     from desktop.model_delivery.model_store import Role
     from desktop.model_delivery.updater import UpdateStatus

@@ -47,6 +47,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="keep retrying while the server is unreachable or failing for this long (default 120)",
     )
     parser.add_argument(
+        "--no-model-update",
+        action="store_true",
+        help="skip the model update check that follows a sync which reached the server (it never runs "
+        "with --db: a copied history says nothing about this machine's model)",
+    )
+    parser.add_argument(
         "--rebind",
         action="store_true",
         help="send observations that went (partly) to another server or experiment to this one; runs "
@@ -139,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
     _print_summary(report, target.tracking_uri, target.experiment_name, sys.stdout)
     if report.error_kind not in (EndReason.COMPLETE, EndReason.STOPPED):
         print(f"iris-field: error: {report.error}", file=sys.stderr)
+    if report.complete and not (args.db or args.no_model_update):
+        from desktop.model_delivery.cli import update_after_sync
+
+        update_after_sync(target.tracking_uri, target.auth.header())
     return EXIT_OK if report.complete else EXIT_UNSYNCED
 
 

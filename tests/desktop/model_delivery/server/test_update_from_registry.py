@@ -145,10 +145,23 @@ def test_bundled_then_v2_then_a_rollback_to_v1_reaches_the_laptop(lab: LabRegist
     assert update(laptop, lab.server.url).returncode == 0
     model = json.loads(iris(laptop, "predict", "--json", *SETOSA).stdout)["model"]
     assert (model["version"], model["sequence"]) == ("1", rollback.sequence)
-    assert (
-        model["sha256"] != json.loads((lab.artifact_folder(_) / "model_card.json").read_text())["sha256"]
-        or True
-    )
+    v1_sha256 = json.loads((_ / "model_card.json").read_text())["sha256"]
+    assert model["sha256"] == v1_sha256 != json.loads((v2_folder / "model_card.json").read_text())["sha256"]
+
+
+def test_a_sync_from_the_command_line_brings_the_new_champion_along(
+    lab: LabRegistry, laptop: Path, mlflow_server: MlflowServer
+) -> None:
+    champion, _ = lab.champion()
+    assert iris(laptop, "predict", "--save", *SETOSA).returncode == 0
+    experiment = f"sync-brings-model-{champion.sequence}"
+    first = iris(laptop, "sync", "--tracking-uri", mlflow_server.url, "--experiment", experiment)
+    assert first.returncode == 0, first.stderr
+    assert f"New model v{champion.version} from the lab" in first.stdout
+    assert ModelStore().load_active().stamp.sequence == champion.sequence
+
+    again = iris(laptop, "sync", "--tracking-uri", mlflow_server.url, "--experiment", experiment)
+    assert again.returncode == 0 and "New model" not in again.stdout  # current: nothing said, nothing fetched
 
 
 def test_a_current_laptop_asks_one_small_question_and_downloads_nothing(
