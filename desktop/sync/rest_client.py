@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -168,14 +168,10 @@ def _run_info(data: Mapping[str, Any]) -> RunInfo:
         experiment_id=str(data.get("experiment_id", "")),
         status=str(data.get("status", "")),
         lifecycle_stage=str(data.get("lifecycle_stage", "")),
-        start_time=_optional_int(data.get("start_time")),
-        end_time=_optional_int(data.get("end_time")),
+        start_time=None if data.get("start_time") is None else int(data["start_time"]),
+        end_time=None if data.get("end_time") is None else int(data["end_time"]),
         artifact_uri=str(data.get("artifact_uri", "")),
     )
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 def _run(data: Mapping[str, Any]) -> Run:
@@ -227,6 +223,7 @@ class MlflowRestClient:
         self._connect_timeout = connect_timeout
         self._round_trip = RoundTrip(ceiling=read_timeout, timeout=min(1.0, read_timeout))
         self._round_trip_lock = threading.Lock()
+        self._answered_at = 0.0  # time.monotonic() of the latest answer on any connection
         # No retries and no redirects at this level: a POST repeated behind our back is exactly how
         # MLflow's own client leaves duplicate "ghost" runs. The caller decides what to repeat.
         self._http = urllib3.PoolManager(
@@ -342,7 +339,8 @@ class MlflowRestClient:
             }
             if token:
                 body["page_token"] = token
-            data = self._call("POST", f"{API}/runs/search", body=body)
+            # A search answers with whole runs and takes the server longer: wait up to 4 timeouts for it.
+            data = self._call("POST", f"{API}/runs/search", body=body, timeouts=4)
             runs.extend(_run(r) for r in data.get("runs", []))
             token = data.get("next_page_token", "")
             if not token:
@@ -404,8 +402,9 @@ class MlflowRestClient:
         query: Mapping[str, str] | None = None,
         raw: bytes | None = None,
         content_type: str = "",
+        timeouts: int = 1,
     ) -> dict[str, Any]:
-        """Send one request, once; return the JSON answer or raise ``MlflowRestError`` in plain words."""
+        """Send one request once, wait ``timeouts`` round-trip timeouts; return its JSON or raise in words."""
         url = self.tracking_uri + endpoint
         headers = self._headers
         payload = raw
@@ -413,7 +412,8 @@ class MlflowRestClient:
             payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         if content_type:
             headers = {**headers, "Content-Type": content_type}
-        timeout = self._round_trip.timeout
+        timer = self._round_trip
+        timeout = min(timer.ceiling, timer.timeout * timeouts)
         sent = time.monotonic()
         try:
             response = self._http.request(
@@ -428,16 +428,17 @@ class MlflowRestClient:
             )
         except (HTTPError, OSError) as exc:
             reason = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
-            if isinstance(reason, ReadTimeoutError):
-                self._time_round_trip(RoundTrip.timed_out)
+            if isinstance(reason, ReadTimeoutError):  # silence while others answer: lost, not slow
+                with self._round_trip_lock:
+                    if self._answered_at < sent:
+                        self._round_trip = self._round_trip.timed_out()
             raise self._transport_error(reason) from exc
-        elapsed = time.monotonic() - sent
-        self._time_round_trip(lambda timer: timer.measured(elapsed))
-        return self._answer(response)
-
-    def _time_round_trip(self, update: Callable[[RoundTrip], RoundTrip]) -> None:
+        answered = time.monotonic()
         with self._round_trip_lock:
-            self._round_trip = update(self._round_trip)
+            self._answered_at = answered
+            if timeouts == 1:  # only small requests are measured
+                self._round_trip = self._round_trip.measured(answered - sent)
+        return self._answer(response)
 
     def _answer(self, response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
         status = response.status
