@@ -407,6 +407,7 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
 # A save of this many rows at once (a CSV) fills the search index in one statement at the end of its
 # transaction instead of row by row through the trigger: about half the cost of the insert.
 BULK_SAVE_ROWS = 1000
+BULK_SAVE_CACHE_KB = 32 * 1024  # within the 300 MB a million-row save may take
 SEARCH_INSERT_TRIGGER = "observations_search_insert"
 # The words migration 5 indexes of row ``{row}`` (its trigger says the same of ``new``; a test compares).
 SEARCH_WORDS = (
@@ -428,7 +429,13 @@ class _BulkSearchIndex:
 
     @classmethod
     def begin(cls, db: sqlite3.Connection) -> _BulkSearchIndex:
-        """Take the trigger out of the open transaction and note where the new rows start."""
+        """Take the trigger out of the open transaction and note where the new rows start.
+
+        The page cache grows for the save (the caller puts it back): the id index of a large history
+        takes each new row at a random place, and SQLite's default 2 MB cache would read and spill
+        those pages again and again (1.5x slower at 400,000 rows).
+        """
+        db.execute(f"PRAGMA cache_size = -{BULK_SAVE_CACHE_KB}")
         found = db.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_INSERT_TRIGGER,)
         ).fetchone()
@@ -671,6 +678,14 @@ class ObservationStore:
         An exception raised while the batches are produced (a bad row further down a file) rolls back
         everything saved so far. Returns how many were saved.
         """
+        cache_size = int(self._db.execute("PRAGMA cache_size").fetchone()[0])
+        try:
+            return self._add_batches(batches)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute(f"PRAGMA cache_size = {cache_size}")  # a large save raises it
+
+    def _add_batches(self, batches: Iterable[list[Observation]]) -> int:
         saved = 0
         with self.transaction() as db:
             bulk: _BulkSearchIndex | None = None
