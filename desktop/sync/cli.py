@@ -228,7 +228,6 @@ class _ProgressBar:
         self._stream = stream
         self._tty = bool(getattr(stream, "isatty", lambda: False)())
         self._drawn = False
-        self._last_phase = None
         self._last_decile = -1
         self._last_message = ""
 
@@ -241,7 +240,6 @@ class _ProgressBar:
                 wait = f"; retrying in {progress.retry_in:.0f} s" if progress.retry_in else ""
                 self.note(f"{progress.message}{wait}")
                 self._last_message = progress.message
-            self._last_phase = progress.phase
             return
         if progress.phase is Phase.SYNCING and progress.total:
             self._last_message = ""
@@ -256,12 +254,9 @@ class _ProgressBar:
                 if decile != self._last_decile:
                     self._stream.write(f"syncing: {progress.done}/{progress.total}\n")
                     self._last_decile = decile
-        self._last_phase = progress.phase
 
     def note(self, text: str) -> None:
-        if self._drawn:
-            self._stream.write("\n")
-            self._drawn = False
+        self.finish()
         self._stream.write(f"iris-field sync: {text}\n")
         self._stream.flush()
 

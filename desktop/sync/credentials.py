@@ -33,11 +33,9 @@ def _keyring_backend():
     try:
         import keyring
         from keyring.backends import fail
-    except Exception:  # noqa: BLE001 - a missing or broken keyring package means "no keyring"
-        return None
-    try:
+
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a missing or broken keyring package means "no keyring"
         return None
     if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
         return None

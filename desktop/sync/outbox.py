@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from desktop.errors import SyncError
 from desktop.store import utc_now
@@ -128,7 +128,7 @@ class Outbox:
     def begin_create(self, observation_id: str, binding: Binding, pushed_updated_at: str) -> None:
         """Record on disk, before sending it, that a create request for this observation goes out."""
         sql = "stage = ?, tracking_uri = ?, experiment_name = ?, experiment_id = ?, pushed_updated_at = ?"
-        params = (Stage.CREATING, *_target(binding), pushed_updated_at)
+        params = (Stage.CREATING, *astuple(binding), pushed_updated_at)
         self._transition(observation_id, (Stage.PENDING,), sql, params, durable=True)
 
     def create_unsent(self, observation_id: str) -> None:
@@ -139,7 +139,7 @@ class Outbox:
     def bind(self, observation_id: str, binding: Binding) -> None:
         """Bind a released row (``creating`` without a target) to the server it is searched on now."""
         sql = "tracking_uri = ?, experiment_name = ?, experiment_id = ?"
-        self._transition(observation_id, (Stage.CREATING,), sql, _target(binding), keep_changed_at=True)
+        self._transition(observation_id, (Stage.CREATING,), sql, astuple(binding), keep_changed_at=True)
 
     def created(
         self, observation_id: str, run_id: str, artifact_uri: str, reconcile_after: float = 0
@@ -270,7 +270,3 @@ class Outbox:
                 raise OutboxConflict(
                     f"observation {observation_id} is not in stage {' or '.join(from_stages)}"
                 )
-
-
-def _target(binding: Binding) -> tuple[str, str, str]:
-    return binding.tracking_uri, binding.experiment_name, binding.experiment_id

@@ -10,12 +10,6 @@ from desktop.sync.outbox import OutboxEntry
 from desktop.sync.stages import Stage
 
 
-def edited_since_push(entry: OutboxEntry, obs: Observation) -> bool:
-    """Tell whether a synced observation was edited after its tags were last sent."""
-    # Both times are written by this app's store: UTC, ISO-8601 with microseconds, so they sort as text.
-    return obs.updated_at > entry.pushed_updated_at
-
-
 def is_due(
     entry: OutboxEntry | None, obs: Observation | None, tracking_uri: str, experiment_name: str
 ) -> bool:
@@ -26,8 +20,9 @@ def is_due(
         return False  # bound elsewhere: waits for the user's decision
     if entry.stage is Stage.PENDING:
         return not obs.deleted  # deleted before anything was sent: it never goes to the server
-    if entry.stage is Stage.SYNCED:
-        return not obs.deleted and edited_since_push(entry, obs)
+    if entry.stage is Stage.SYNCED:  # edited since its tags were last sent?
+        # Both times are written by this app's store: UTC, ISO-8601 with microseconds, so they sort as text.
+        return not obs.deleted and obs.updated_at > entry.pushed_updated_at
     return True  # on its way: finish what was started, deleted or not
 
 

@@ -25,8 +25,8 @@ from urllib3.exceptions import (
 
 from desktop import __version__
 from desktop.errors import SyncError
-from desktop.sync.batch_limits import Metric
 from desktop.sync.retry import ErrorKind, RoundTrip, classify_status, parse_retry_after
+from desktop.sync.run_record import Metric
 
 API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
@@ -246,13 +246,9 @@ class MlflowRestClient:
     # ------------------------------------------------------------------ experiments
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         """Return the experiment called ``name`` (deleted ones too), or ``None`` if there is none."""
-        try:
-            data = self._call("GET", f"{API}/experiments/get-by-name", query={"experiment_name": name})
-        except MlflowRestError as exc:
-            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
-                return None
-            raise
-        return _experiment(data.get("experiment", {}))
+        query = {"experiment_name": name}
+        data = self._call("GET", f"{API}/experiments/get-by-name", query=query, missing_ok=True)
+        return _experiment(data.get("experiment", {})) if data else None
 
     def create_experiment(self, name: str, tags: Mapping[str, str] | None = None) -> str:
         """Create an experiment (with ``tags``) and return its id."""
@@ -300,42 +296,28 @@ class MlflowRestClient:
         }
         self._call("POST", f"{API}/runs/log-batch", body=body)
 
-    def update_run(self, run_id: str, status: str, end_time: int | None = None) -> RunInfo:
+    def update_run(self, run_id: str, status: str, end_time: int | None = None) -> None:
         """Set a run's status (e.g. ``FINISHED``) and end time."""
         body: dict[str, Any] = {"run_id": run_id, "status": status}
         if end_time is not None:
             body["end_time"] = end_time
-        data = self._call("POST", f"{API}/runs/update", body=body)
-        info = data.get("run_info", {}) or {}
-        return _run_info({"run_id": run_id, **info})
+        self._call("POST", f"{API}/runs/update", body=body)
 
     def get_run(self, run_id: str) -> Run | None:
         """Return a run (deleted ones too), or ``None`` if the server has no run with that id."""
-        try:
-            data = self._call("GET", f"{API}/runs/get", query={"run_id": run_id})
-        except MlflowRestError as exc:
-            if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
-                return None
-            raise
-        return _run(data["run"])
+        data = self._call("GET", f"{API}/runs/get", query={"run_id": run_id}, missing_ok=True)
+        return _run(data["run"]) if data else None
 
-    def search_runs(
-        self,
-        experiment_ids: Iterable[str],
-        filter_string: str = "",
-        *,
-        run_view_type: str = "ALL",
-        max_results: int = 1000,
-    ) -> list[Run]:
-        """Return every run matching ``filter_string`` across pages (deleted runs too by default)."""
+    def search_runs(self, experiment_id: str, filter_string: str) -> list[Run]:
+        """Return every run (deleted ones too) matching ``filter_string``, across pages of 1,000."""
         runs: list[Run] = []
         token = ""
         while True:
             body: dict[str, Any] = {
-                "experiment_ids": list(experiment_ids),
+                "experiment_ids": [experiment_id],
                 "filter": filter_string,
-                "run_view_type": run_view_type,
-                "max_results": max_results,
+                "run_view_type": "ALL",
+                "max_results": 1000,
             }
             if token:
                 body["page_token"] = token
@@ -348,7 +330,7 @@ class MlflowRestClient:
 
     def find_runs_by_tag(self, experiment_id: str, key: str, value: str) -> list[Run]:
         """Return the runs (deleted ones too) whose tag ``key`` is exactly ``value``."""
-        found = self.search_runs([experiment_id], f"tags.`{key}` = {filter_literal(value)}")
+        found = self.search_runs(experiment_id, f"tags.`{key}` = {filter_literal(value)}")
         # The server filtered already; checking again costs nothing and guards against a lax server.
         return [r for r in found if r.tags.get(key) == value]
 
@@ -359,7 +341,7 @@ class MlflowRestClient:
         for start in range(0, len(ids), 100):
             chunk = ids[start : start + 100]
             literal = ", ".join(filter_literal(i) for i in chunk)
-            for run in self.search_runs([experiment_id], f"attributes.run_id IN ({literal})"):
+            for run in self.search_runs(experiment_id, f"attributes.run_id IN ({literal})"):
                 found[run.info.run_id] = run
         return found
 
@@ -380,11 +362,7 @@ class MlflowRestClient:
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag from a run; a tag that is not there is no error."""
-        try:
-            self._call("POST", f"{API}/runs/delete-tag", body={"run_id": run_id, "key": key})
-        except MlflowRestError as exc:
-            if exc.error_code != "RESOURCE_DOES_NOT_EXIST":
-                raise
+        self._call("POST", f"{API}/runs/delete-tag", body={"run_id": run_id, "key": key}, missing_ok=True)
 
     # ------------------------------------------------------------------ artifacts
     def upload_artifact(self, artifact_uri: str, relative: str, content: bytes, content_type: str) -> None:
@@ -403,8 +381,12 @@ class MlflowRestClient:
         raw: bytes | None = None,
         content_type: str = "",
         timeouts: int = 1,
+        missing_ok: bool = False,
     ) -> dict[str, Any]:
-        """Send one request once, wait ``timeouts`` round-trip timeouts; return its JSON or raise in words."""
+        """Send one request once, wait ``timeouts`` round-trip timeouts; return its JSON or raise in words.
+
+        ``missing_ok``: the server's RESOURCE_DOES_NOT_EXIST is an empty answer (``{}``), not an error.
+        """
         url = self.tracking_uri + endpoint
         headers = self._headers
         payload = raw
@@ -438,9 +420,9 @@ class MlflowRestClient:
             self._answered_at = answered
             if timeouts == 1:  # only small requests are measured
                 self._round_trip = self._round_trip.measured(answered - sent)
-        return self._answer(response)
+        return self._answer(response, missing_ok)
 
-    def _answer(self, response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
+    def _answer(self, response: urllib3.BaseHTTPResponse, missing_ok: bool) -> dict[str, Any]:
         status = response.status
         try:
             data = json.loads(response.data or b"{}")
@@ -451,25 +433,21 @@ class MlflowRestClient:
         if kind is None:
             return data
         error_code = str(data.get("error_code", "")) if is_json else ""
-        server_message = str(data.get("message", "")) if is_json else ""
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if missing_ok and error_code == "RESOURCE_DOES_NOT_EXIST":
+            return {}
         raise MlflowRestError(
-            self._describe(status, is_json, error_code, server_message, response),
+            self._describe(response, is_json, error_code, str(data.get("message", ""))),
             kind=kind,
             status=status,
             error_code=error_code,
-            retry_after=retry_after,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
 
     def _describe(
-        self,
-        status: int,
-        is_json: bool,
-        error_code: str,
-        server_message: str,
-        response: urllib3.BaseHTTPResponse,
+        self, response: urllib3.BaseHTTPResponse, is_json: bool, error_code: str, server_message: str
     ) -> str:
         """Say in plain words what an unsuccessful answer means and what to do about it."""
+        status = response.status
         if status in (401, 403):
             return f"{status}: check your credentials for {self._host}"
         if 300 <= status < 400:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from desktop import __version__
-from desktop.sync.batch_limits import MAX_KEY_LENGTH, Metric, shorten
 
 if TYPE_CHECKING:  # the store is only needed for the type of its rows
     from desktop.store import Observation
@@ -27,6 +26,26 @@ ARTIFACT_NAME = "observation.json"
 ARTIFACT_SCHEMA = 1
 # MLflow accepts letters, digits, "_", "-", ".", " ", ":" and "/" in keys; anything else becomes "_".
 _KEY_UNSAFE = re.compile(r"[^\w\-. :/]")
+MAX_KEY_LENGTH = 250
+# The smallest value limit any MLflow server version has documented (older servers: 250 characters;
+# current ones allow params 6,000 and tags 5,000). Whole values go to the observation.json artifact.
+# A run record (4 params, a handful of metrics, about 20 tags) is far below log-batch's per-request
+# limits (100 params, 1,000 metrics, 100 tags, 1 MB), so it always goes in one request.
+SAFE_VALUE_LENGTH = 250
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric value as MLflow stores it: timestamp in milliseconds since the epoch, and a step."""
+
+    key: str
+    value: float
+    timestamp: int
+    step: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        """Return the REST form of this metric."""
+        return {"key": self.key, "value": self.value, "timestamp": self.timestamp, "step": self.step}
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,11 @@ def milliseconds(iso_time: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
+
+
+def shorten(value: str, limit: int = SAFE_VALUE_LENGTH) -> str:
+    """Return ``value`` cut to ``limit`` characters, ending in an ellipsis when something was cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def safe_key(name: str) -> str:

@@ -1,7 +1,6 @@
 """Specification of MLflow's value limits as a run record meets them: shortened, never lost."""
 
-from desktop.sync.batch_limits import SAFE_VALUE_LENGTH, shorten
-from desktop.sync.run_record import build_run_record
+from desktop.sync.run_record import SAFE_VALUE_LENGTH, build_run_record, shorten
 from tests.sync.history_factory import make_observation
 
 
