@@ -125,7 +125,7 @@ class Coordinator:
         if self.read_back and not self.reading and (batch_full or not (self.ready or self.in_flight)):
             self.reading_batch, self.read_back = self.read_back, []
             run_ids = [run_id for _, run_id in self.reading_batch]
-            self.reading = pool.submit(self.client.get_runs, self._bound().experiment_id, run_ids)
+            self.reading = pool.submit(self.client.get_runs, self.binding.experiment_id, run_ids)
 
     def _collect(self) -> None:
         """Wait for the first answers and commit the stage each one reached."""
@@ -194,7 +194,7 @@ class Coordinator:
             if oid in self.found_nothing:
                 self.found_nothing.discard(oid)
                 step = Step.CREATE
-        binding = self._bound()
+        binding = self.binding
         if step is Step.CREATE:
             self._renew_lease(force=self.outbox.lease_seconds_left() < self.client.timeout_seconds + 5.0)
             if entry.stage is Stage.PENDING:
@@ -350,10 +350,6 @@ class Coordinator:
                 self.client.set_experiment_tag(experiment_id, key, value)
         except MlflowRestError as exc:  # a read-only account, say: the runs matter more than their page
             log.info("could not describe experiment %s: %s", experiment_id, exc)
-
-    def _bound(self) -> Binding:
-        assert self.binding is not None
-        return self.binding
 
     def _plan(self) -> WorkPlan:
         observations = {o.id: o for o in self.store.list(include_deleted=True)}

@@ -168,16 +168,8 @@ class Outbox:
 
     def synced(self, observation_ids: Iterable[str]) -> None:
         """Record that these finished runs were read back intact: the observations are synced."""
-        now = utc_now()
-        with self._fenced() as db:
-            for oid in observation_ids:
-                cursor = db.execute(
-                    "UPDATE sync_outbox SET stage = ?, attempts = 0, last_error = '', changed_at = ?"
-                    " WHERE observation_id = ? AND stage = ?",
-                    (Stage.SYNCED, now, oid, Stage.FINISHED),
-                )
-                if cursor.rowcount != 1:
-                    raise OutboxConflict(f"observation {oid} was not in stage 'finished'")
+        sql = "stage = ?, attempts = 0, last_error = ''"
+        self._transition(observation_ids, (Stage.FINISHED,), sql, (Stage.SYNCED,))
 
     def pushed(self, observation_id: str, updated_at: str) -> None:
         """Record that the run's tags now reflect the observation as edited at ``updated_at``."""
@@ -250,7 +242,7 @@ class Outbox:
 
     def _transition(
         self,
-        observation_id: str,
+        observation_ids: str | Iterable[str],
         from_stages: tuple[Stage, ...],
         assignments: str,
         params: tuple,
@@ -258,15 +250,16 @@ class Outbox:
         keep_changed_at: bool = False,
         durable: bool = False,
     ) -> None:
+        """Move one row (or each of several, in one transaction) on from one of ``from_stages``."""
+        ids = (observation_ids,) if isinstance(observation_ids, str) else tuple(observation_ids)
         stamp = "" if keep_changed_at else ", changed_at = ?"
         stamp_params = () if keep_changed_at else (utc_now(),)
         with self._fenced(durable) as db:
-            cursor = db.execute(
-                f"UPDATE sync_outbox SET {assignments}{stamp}"
-                f" WHERE observation_id = ? AND stage IN ({', '.join('?' * len(from_stages))})",
-                (*params, *stamp_params, observation_id, *from_stages),
-            )
-            if cursor.rowcount != 1:
-                raise OutboxConflict(
-                    f"observation {observation_id} is not in stage {' or '.join(from_stages)}"
+            for oid in ids:
+                cursor = db.execute(
+                    f"UPDATE sync_outbox SET {assignments}{stamp}"
+                    f" WHERE observation_id = ? AND stage IN ({', '.join('?' * len(from_stages))})",
+                    (*params, *stamp_params, oid, *from_stages),
                 )
+                if cursor.rowcount != 1:
+                    raise OutboxConflict(f"observation {oid} is not in stage {' or '.join(from_stages)}")

@@ -162,22 +162,18 @@ def artifact_path(artifact_uri: str, relative: str) -> str:
     return f"{base}/{relative.lstrip('/')}" if base else relative.lstrip("/")
 
 
-def _run_info(data: Mapping[str, Any]) -> RunInfo:
-    return RunInfo(
-        run_id=str(data.get("run_id") or data.get("run_uuid") or ""),
-        experiment_id=str(data.get("experiment_id", "")),
-        status=str(data.get("status", "")),
-        lifecycle_stage=str(data.get("lifecycle_stage", "")),
-        start_time=None if data.get("start_time") is None else int(data["start_time"]),
-        end_time=None if data.get("end_time") is None else int(data["end_time"]),
-        artifact_uri=str(data.get("artifact_uri", "")),
-    )
-
-
 def _run(data: Mapping[str, Any]) -> Run:
-    payload = data.get("data", {}) or {}
+    info, payload = data.get("info", {}) or {}, data.get("data", {}) or {}
     return Run(
-        info=_run_info(data.get("info", {}) or {}),
+        info=RunInfo(
+            run_id=str(info.get("run_id") or info.get("run_uuid") or ""),
+            experiment_id=str(info.get("experiment_id", "")),
+            status=str(info.get("status", "")),
+            lifecycle_stage=str(info.get("lifecycle_stage", "")),
+            start_time=None if info.get("start_time") is None else int(info["start_time"]),
+            end_time=None if info.get("end_time") is None else int(info["end_time"]),
+            artifact_uri=str(info.get("artifact_uri", "")),
+        ),
         params={p["key"]: p.get("value", "") for p in payload.get("params", [])},
         metrics={m["key"]: float(m.get("value", "nan")) for m in payload.get("metrics", [])},
         tags={t["key"]: t.get("value", "") for t in payload.get("tags", [])},
@@ -313,14 +309,13 @@ class MlflowRestClient:
         runs: list[Run] = []
         token = ""
         while True:
-            body: dict[str, Any] = {
+            body = {
                 "experiment_ids": [experiment_id],
                 "filter": filter_string,
                 "run_view_type": "ALL",
                 "max_results": 1000,
+                "page_token": token,  # "" is the first page
             }
-            if token:
-                body["page_token"] = token
             # A search answers with whole runs and takes the server longer: wait up to 4 timeouts for it.
             data = self._call("POST", f"{API}/runs/search", body=body, timeouts=4)
             runs.extend(_run(r) for r in data.get("runs", []))
@@ -339,8 +334,7 @@ class MlflowRestClient:
         ids = list(dict.fromkeys(run_ids))
         found: dict[str, Run] = {}
         for start in range(0, len(ids), 100):
-            chunk = ids[start : start + 100]
-            literal = ", ".join(filter_literal(i) for i in chunk)
+            literal = ", ".join(filter_literal(i) for i in ids[start : start + 100])
             for run in self.search_runs(experiment_id, f"attributes.run_id IN ({literal})"):
                 found[run.info.run_id] = run
         return found
