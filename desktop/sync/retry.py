@@ -70,6 +70,13 @@ class RetryPolicy:
         if not 0 <= self.jitter <= 1:
             raise ValueError("jitter is a fraction between 0 and 1")
 
+    def backoff(self, attempt: int) -> float:
+        """Return the delay before try ``attempt + 1`` without jitter (``attempt`` counts failures, >= 1)."""
+        if attempt < 1:
+            return 0.0
+        # Exponent capped too, so a huge attempt count cannot overflow a float.
+        return min(self.cap_seconds, self.base_seconds * self.factor ** min(attempt - 1, 64))
+
 
 @dataclass(frozen=True)
 class Backoff:
@@ -97,10 +104,7 @@ class Backoff:
 
     def delay(self, rand: Callable[[], float] = random.random) -> float:
         """Return how long to wait now (jittered, capped; a longer ``Retry-After`` wins)."""
-        policy = self.policy
-        # Exponent capped too, so a huge count of failures cannot overflow a float.
-        full = min(policy.cap_seconds, policy.base_seconds * policy.factor ** min(self.failures - 1, 64))
-        jittered = (full if self.failures else 0.0) * (1.0 - policy.jitter * rand())
+        jittered = self.policy.backoff(self.failures) * (1.0 - self.policy.jitter * rand())
         if self.retry_after is not None and self.retry_after > 0:
             return max(jittered, min(self.retry_after, RETRY_AFTER_CAP_SECONDS))
         return jittered
