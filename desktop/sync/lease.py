@@ -107,7 +107,6 @@ class Lease:
         self.clock = clock or Clock()
         self.holder = holder
         self.description = description
-        self.expires_at = 0.0
 
     def acquire(self, seconds: float) -> None:
         """Take the lease if it is free, expired, ours, or held by a process that died; else ``LeaseBusy``."""
@@ -122,7 +121,6 @@ class Lease:
                 " VALUES (1, ?, ?, ?, ?, ?)",
                 (self.holder, os.getpid(), host, self.description, now + seconds),
             )
-        self.expires_at = now + seconds
 
     def _may_take(self, current: LeaseHolder, now: float, host: str) -> bool:
         if current.holder == self.holder or current.expires_at <= now:
@@ -133,18 +131,15 @@ class Lease:
 
     def renew(self, seconds: float) -> None:
         """Push the expiry out; raise ``LeaseLost`` if another worker has taken the lease meanwhile."""
-        now = self.clock.now()
         with immediate_transaction(self._db) as db:
             cursor = db.execute(
                 "UPDATE sync_lease SET expires_at = ? WHERE id = 1 AND holder = ?",
-                (now + seconds, self.holder),
+                (self.clock.now() + seconds, self.holder),
             )
             if cursor.rowcount != 1:
                 raise LeaseLost("another sync worker took over this history")
-        self.expires_at = now + seconds
 
     def release(self) -> None:
         """Give the lease up (only if it is still ours)."""
         with immediate_transaction(self._db) as db:
             db.execute("DELETE FROM sync_lease WHERE id = 1 AND holder = ?", (self.holder,))
-        self.expires_at = 0.0
