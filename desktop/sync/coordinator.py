@@ -12,6 +12,7 @@ import collections
 import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
@@ -19,7 +20,7 @@ from desktop.sync.experiment_page import DESCRIPTION_TAG, experiment_tags
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.plan import WorkPlan, is_due, plan_work
 from desktop.sync.pusher import DELETED_ON_SERVER, FINISHED, Push, RunDeletedOnServer, Step, send
-from desktop.sync.report import EndReason, Phase, SyncProgress, SyncReport
+from desktop.sync.report import EndReason, Phase, SyncProgress
 from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, RunInfo
 from desktop.sync.retry import Backoff, ErrorKind
 from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record
@@ -36,6 +37,20 @@ _NEXT_STEP = {
     Stage.LOGGED: Step.FINISH,
     Stage.SYNCED: Step.EDITS,
 }
+
+
+@dataclass(frozen=True)
+class PassEnd:
+    """How a pass ended, what it settled, and the backoff it leaves for the next one."""
+
+    reason: EndReason
+    backoff: Backoff
+    error: str = ""
+    retry_in: float | None = None
+    synced_now: int = 0
+    updated_now: int = 0
+    failed_now: int = 0
+    duplicates_deleted: int = 0
 
 
 class Coordinator:
@@ -66,11 +81,8 @@ class Coordinator:
         self.last_progress = self.renewed_at = clock.now()
 
     # ------------------------------------------------------------------ the loop
-    def run(self, stop) -> SyncReport:
-        """Sync until nothing is due, ``stop`` is set, or the pass has to give up; say how it ended.
-
-        The backoff it leaves for the next pass is ``self.backoff``.
-        """
+    def run(self, stop) -> PassEnd:
+        """Sync until nothing is due, ``stop`` is set, or the pass has to give up; say how it ended."""
         self.binding = self._find_experiment(stop)
         if self.binding is None:
             return self._ended(self.end or (EndReason.STOPPED, "", None))
@@ -368,10 +380,9 @@ class Coordinator:
         last = self.outbox.last_synced_at()
         self.emit(SyncProgress(phase, done, max(self.total, done), message, retry_in, last_synced_at=last))
 
-    def _ended(self, end: tuple[EndReason, str, float | None]) -> SyncReport:
+    def _ended(self, end: tuple[EndReason, str, float | None]) -> PassEnd:
         reason, error, retry_in = end
-        return SyncReport(
-            synced_now=self.counts["synced"], updated_now=self.counts["updated"],
-            failed_now=self.counts["failed"], duplicates_deleted=self.counts["duplicates"],
-            error="" if reason is EndReason.STOPPED else error, error_kind=reason, retry_in=retry_in,
+        return PassEnd(
+            reason, self.backoff, error, retry_in, self.counts["synced"], self.counts["updated"],
+            self.counts["failed"], self.counts["duplicates"],
         )  # fmt: skip

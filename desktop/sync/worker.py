@@ -12,7 +12,7 @@ from pathlib import Path
 from desktop.errors import StoreError
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
-from desktop.sync.coordinator import Coordinator
+from desktop.sync.coordinator import Coordinator, PassEnd
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token
 from desktop.sync.outbox import Outbox
 from desktop.sync.plan import plan_work
@@ -110,15 +110,15 @@ class SyncWorker:
         try:
             store = ObservationStore.open(self.db_path)
         except StoreError as exc:
-            return self._report(None, SyncReport(error=str(exc), error_kind=EndReason.STORE))
+            return self._report(None, PassEnd(EndReason.STORE, self._backoff, str(exc)))
         db = store.connect()
         lease = Lease(db, new_holder_token(), self.description, self._clock)
         client = self._client_factory(self.target, self.options)
         try:
             lease.acquire(self.options.lease_seconds)
         except LeaseBusy as exc:
-            busy = SyncReport(error=str(exc), error_kind=EndReason.BUSY, retry_in=_BUSY_RETRY_SECONDS)
-            return self._report(None, busy)
+            end = PassEnd(EndReason.BUSY, self._backoff, str(exc), _BUSY_RETRY_SECONDS)
+            return self._report(None, end)
         try:
             outbox = Outbox(db, lease)
             if release_bindings is not None:
@@ -130,18 +130,18 @@ class SyncWorker:
                 client, store, outbox, self.target, self.options,
                 backoff=self._backoff, emit=self._emit, clock=self._clock, patience=patience,
             )  # fmt: skip
-            report = self._report((store, outbox), coordinator.run(stop))
-            self._backoff = coordinator.backoff
-            if count_experiment and coordinator.binding and report.error_kind is EndReason.COMPLETE:
+            end = coordinator.run(stop)
+            self._backoff = end.backoff
+            report = self._report((store, outbox), end)
+            if count_experiment and coordinator.binding is not None and end.reason is EndReason.COMPLETE:
                 report = _with_experiment_total(report, client, coordinator.binding.experiment_id)
             return report
         except LeaseLost as exc:
-            lost = SyncReport(
-                error=str(exc), error_kind=EndReason.LEASE_LOST, retry_in=_LEASE_LOST_RETRY_SECONDS
+            return self._report(
+                None, PassEnd(EndReason.LEASE_LOST, self._backoff, str(exc), _LEASE_LOST_RETRY_SECONDS)
             )
-            return self._report(None, lost)
         except StoreError as exc:
-            return self._report(None, SyncReport(error=str(exc), error_kind=EndReason.STORE))
+            return self._report(None, PassEnd(EndReason.STORE, self._backoff, str(exc)))
         finally:
             with contextlib.suppress(Exception):
                 lease.release()
@@ -157,13 +157,21 @@ class SyncWorker:
             except Exception:  # a broken progress display must never stop the sync
                 log.exception("sync progress callback failed")
 
-    def _report(self, history: tuple[ObservationStore, Outbox] | None, report: SyncReport) -> SyncReport:
-        """Add to what a pass did (``report``) what is left, when the history could be read; show the end."""
-        reason = report.error_kind
-        if reason in (EndReason.BUSY, EndReason.LEASE_LOST):
-            self._emit(SyncProgress(Phase.BUSY, message=report.error, retry_in=report.retry_in))
-        elif reason in (EndReason.STORE, EndReason.SETUP, EndReason.CREDENTIALS) and history is None:
-            self._emit(SyncProgress(Phase.ERROR, message=report.error))
+    def _report(self, history: tuple[ObservationStore, Outbox] | None, end: PassEnd) -> SyncReport:
+        """Sum up a pass: what it did, and (when the history could be read) what is left."""
+        report = SyncReport(
+            synced_now=end.synced_now,
+            updated_now=end.updated_now,
+            failed_now=end.failed_now,
+            error="" if end.reason is EndReason.STOPPED else end.error,
+            error_kind=end.reason,
+            retry_in=end.retry_in,
+            duplicates_deleted=end.duplicates_deleted,
+        )
+        if end.reason in (EndReason.BUSY, EndReason.LEASE_LOST):
+            self._emit(SyncProgress(Phase.BUSY, message=end.error, retry_in=end.retry_in))
+        elif end.reason in (EndReason.STORE, EndReason.SETUP, EndReason.CREDENTIALS) and history is None:
+            self._emit(SyncProgress(Phase.ERROR, message=end.error))
         if history is None:
             return report
         store, outbox = history
@@ -171,8 +179,8 @@ class SyncWorker:
         plan = plan_work(
             outbox.entries(), observations, self.target.tracking_uri, self.target.experiment_name
         )
-        if reason is EndReason.COMPLETE:
-            done = report.synced_now + report.updated_now + report.failed_now
+        if end.reason is EndReason.COMPLETE:
+            done = end.synced_now + end.updated_now + end.failed_now
             self._emit(
                 SyncProgress(
                     Phase.DONE, done, done, last_synced_at=outbox.last_synced_at(), unsynced=plan.unsynced,
