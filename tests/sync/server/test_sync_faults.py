@@ -116,7 +116,9 @@ def test_error_pages_and_server_errors_are_retried_with_back_off_until_everythin
         report = SyncWorker(db_path, SyncTarget(url, experiment_name), QUICK, recorder).run_pass(patience=120)
 
     assert len(served) == 4
-    assert Phase.RETRYING in recorder.phases()
+    if not path_part:  # every request fails at first, so the whole pass backs off; a fault on one
+        # endpoint only stalls its own observations while the others keep the connections busy
+        assert Phase.RETRYING in recorder.phases()
     assert report.complete, report
     assert_exactly_once(mlflow_server, experiment_name, observations)
 
