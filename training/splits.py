@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedGroupKFold, train_test_split
+from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
 
 
 def duplicate_groups(features: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -66,20 +66,27 @@ def cv_folds(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return repeated stratified k-fold (train, test) rows; duplicates share a fold.
 
-    The folds are stratified by species and origin (lab or field).
+    The folds are scikit-learn's repeated stratified folds over species and origin (lab or field), so
+    lab rows alone get exactly its folds; then every group of exact duplicates joins the fold of its
+    first row (as in the held-out split), which moves only the copies (the bundled set's one repeated
+    flower, rows 102 and 143, or the copies in a file that repeats rows).
     """
-    if not np.asarray(field, dtype=bool).any():
-        # Lab rows alone: scikit-learn's repeated stratified folds, as ever (iris-train drops the exact
-        # duplicates of a --data file first; the bundled set is kept as shipped: data.without_duplicates).
-        plain = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
-        return list(plain.split(features, labels))
+    labels = np.asarray(labels)
+    strata = labels * 2 + np.asarray(field, dtype=int)
     groups = duplicate_groups(features, labels)
-    strata = np.asarray(labels) * 2 + np.asarray(field, dtype=int)
-    splits: list[tuple[np.ndarray, np.ndarray]] = []
+    _, first = np.unique(groups, return_index=True)
+    leader = first[groups]  # each row's first copy
+    plain = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    fold_of = np.empty(len(labels), dtype=np.int64)
+    result: list[tuple[np.ndarray, np.ndarray]] = []
     with warnings.catch_warnings():
         # A few confirmed field rows of a species make a stratum smaller than the folds: expected, harmless.
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        for repeat in range(repeats):
-            splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed + repeat)
-            splits += list(splitter.split(features, strata, groups))
-    return splits
+        for number, (_, test) in enumerate(plain.split(features, strata)):
+            fold_of[test] = number % folds
+            if number % folds == folds - 1:  # one repeat complete: copies follow their first row
+                assigned = fold_of[leader]
+                result += [
+                    (np.flatnonzero(assigned != k), np.flatnonzero(assigned == k)) for k in range(folds)
+                ]
+    return result

@@ -186,7 +186,8 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
         labelled, duplicates = datasets.without_duplicates(loaded)
     else:
         # The bundled set is used as scikit-learn ships it, so the signed bundled model stays reproducible;
-        # its one repeated flower (rows 102 and 143) lies on the training side of the default split.
+        # its one repeated flower (rows 102 and 143) lies on the training side of the default split and
+        # its two copies share every cross-validation fold (training.splits).
         loaded = labelled = datasets.load_bundled()
         duplicates = 0
     lab_rows = len(labelled)

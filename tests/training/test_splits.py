@@ -49,7 +49,7 @@ def test_every_cross_validation_fold_keeps_duplicates_together() -> None:
         )
 
 
-def test_lab_rows_alone_keep_scikit_learns_split_and_folds() -> None:
+def test_lab_rows_alone_keep_scikit_learns_split_and_folds_but_for_the_repeated_flower() -> None:
     from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
 
     lab = load_bundled()
@@ -58,7 +58,28 @@ def test_lab_rows_alone_keep_scikit_learns_split_and_folds() -> None:
     assert list(parts.train_rows) == list(train) and list(parts.test_rows) == list(test)
     plain = RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=42).split(lab.features, lab.labels)
     folds = splits.cv_folds(lab.features, lab.labels, lab.field_mask, folds=5, repeats=2, seed=42)
-    assert [list(t) for _, t in folds] == [list(t) for _, t in plain]
+    copy = 142  # scikit-learn's iris repeats row 101 (0-based) as row 142
+    assert (lab.features[copy] == lab.features[101]).all()
+    assert [sorted(set(t) - {copy}) for _, t in folds] == [sorted(set(t) - {copy}) for _, t in plain]
+
+
+def test_the_bundled_sets_repeated_flower_never_straddles_a_fold() -> None:
+    lab = load_bundled()
+    folds = splits.cv_folds(lab.features, lab.labels, lab.field_mask, folds=5, repeats=10, seed=42)
+    assert len(folds) == 50
+    for train, test in folds:
+        assert sorted([*train, *test]) == list(range(150))
+        assert (101 in test) == (142 in test)
+
+
+def test_a_file_repeated_three_times_keeps_every_copy_in_one_fold() -> None:
+    lab = load_bundled()
+    thrice = LabelledData(np.tile(lab.features, (3, 1)), np.tile(lab.labels, 3), "iris x3")
+    folds = splits.cv_folds(thrice.features, thrice.labels, thrice.field_mask, folds=5, repeats=2, seed=7)
+    for train, test in folds:
+        assert not as_rows(thrice.features[train], thrice.labels[train]) & as_rows(
+            thrice.features[test], thrice.labels[test]
+        )
 
 
 def test_adding_field_rows_leaves_the_lab_rows_split_as_it_was() -> None:
