@@ -22,7 +22,10 @@ def render(tmp_path: Path, width: int, height: int, scale: float) -> list[dict]:
         os.environ,
         QT_QPA_PLATFORM="offscreen",
         QT_SCALE_FACTOR=str(scale),
-        IRIS_FIELD_HOME=str(tmp_path / "home"),
+        # A data folder under a home folder, as on a real laptop: the status bar reads "~/…", the same
+        # in every run, so the pictures only change when the window does.
+        HOME=str(tmp_path),
+        IRIS_FIELD_HOME=str(tmp_path / ".local" / "share" / "iris-field"),
         PYTHONPATH=str(ROOT),
     )
     PICTURES.mkdir(parents=True, exist_ok=True)
