@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
     from desktop.model_card import ModelCard
 
 SYNC_STATES = tuple(SyncState)
+# How many deleted observations the "Recently deleted" view lists, the last deleted first.
+RECENTLY_DELETED_SHOWN = 200
 # Saving the very same measurements again within this time asks first (a second Ctrl+S by mistake).
 DUPLICATE_WITHIN = timedelta(minutes=10)
 
@@ -296,6 +298,14 @@ class Observation:
             model_sequence=stamp.sequence if stamp else None,
             challenger=challenger,
         )
+
+
+@dataclass(frozen=True)
+class DeletedObservation:
+    """An observation hidden by a delete, and when it was deleted (None if a salvage lost that time)."""
+
+    observation: Observation
+    deleted_at: str | None
 
 
 def _check_coordinate(name: str, value: float | None, limit: float) -> None:
@@ -739,13 +749,38 @@ class ObservationStore:
         """Bring a deleted observation back into the history, exactly as it was."""
         self._update(id, "deleted = 0, deleted_at = NULL", ())
 
-    def recently_deleted(self, limit: int = 10) -> list[Observation]:
-        """Return the observations deleted most recently, the last deleted first."""
+    def undelete_many(self, ids: Iterable[str]) -> int:
+        """Bring deleted observations back, all in one transaction; return how many came back.
+
+        Each comes back exactly as it was (id, times, confirmation, note); its sync progress was never
+        touched by the delete. An id that is not deleted (or not there) is passed over.
+        """
+        wanted = list(dict.fromkeys(ids))
+        restored = 0
+        with self.transaction() as db:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                sql = (
+                    "UPDATE observations SET deleted = 0, deleted_at = NULL "
+                    f"WHERE deleted = 1 AND id IN ({', '.join('?' * len(chunk))})"
+                )
+                restored += self._run(db, sql, tuple(chunk)).rowcount
+        return restored
+
+    def recently_deleted(self, limit: int = RECENTLY_DELETED_SHOWN) -> list[DeletedObservation]:
+        """Return the observations deleted most recently with when each was, the last deleted first."""
         sql = (
-            f"SELECT {_COLUMNS} FROM observations WHERE deleted = 1 "
-            "ORDER BY deleted_at DESC, rowid DESC LIMIT ?"
+            f"SELECT {_COLUMNS}, deleted_at FROM observations WHERE deleted = 1 "
+            "ORDER BY deleted_at IS NULL, deleted_at DESC, rowid DESC LIMIT ?"
         )
-        return [_row_to_observation(r) for r in self._query(sql, (int(limit),)).fetchall()]
+        return [
+            DeletedObservation(_row_to_observation(r), r["deleted_at"])
+            for r in self._query(sql, (int(limit),)).fetchall()
+        ]
+
+    def count_deleted(self) -> int:
+        """Return how many observations are deleted (kept hidden, each can be brought back)."""
+        return int(self._query("SELECT COUNT(*) FROM observations WHERE deleted = 1", ()).fetchone()[0])
 
     def _edit(self, id: str, assignment: str, params: tuple[Any, ...]) -> None:
         """Apply a user edit and move ``updated_at`` strictly forward, even if the clock went back."""

@@ -181,12 +181,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+11"/>
-        <location line="+144"/>
+        <location line="+161"/>
         <source>Delete observation</source>
         <translation>Beobachtung löschen</translation>
     </message>
     <message>
-        <location line="-142"/>
+        <location line="-159"/>
         <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
         <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
     </message>
@@ -200,8 +200,16 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <source>The observation could not be deleted</source>
         <translation>Die Beobachtung konnte nicht gelöscht werden</translation>
     </message>
+    <message numerus="yes">
+        <location line="+58"/>
+        <source>Brought %n observation(s) back into the history.</source>
+        <translation>
+            <numerusform>%n Beobachtung in den Verlauf zurückgeholt.</numerusform>
+            <numerusform>%n Beobachtungen in den Verlauf zurückgeholt.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+49"/>
+        <location line="+5"/>
         <source>Export observations as CSV</source>
         <translation>Beobachtungen als CSV exportieren</translation>
     </message>
@@ -234,7 +242,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         </translation>
     </message>
     <message>
-        <location line="-172"/>
+        <location line="-186"/>
         <source>No saved observation matches the chosen species, sync state and time.</source>
         <translation>Keine gespeicherte Beobachtung passt zu Art, Sync-Status und Zeitraum.</translation>
     </message>
@@ -244,22 +252,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Gelöscht. Strg+Z holt sie zurück.</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>The observation could not be brought back</source>
         <translation>Die Beobachtung konnte nicht zurückgeholt werden</translation>
     </message>
     <message>
-        <location line="+17"/>
-        <source>Nothing deleted</source>
-        <translation>Nichts gelöscht</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Bring this observation back into the history</source>
-        <translation>Diese Beobachtung in den Verlauf zurückholen</translation>
-    </message>
-    <message>
-        <location line="+54"/>
+        <location line="+90"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -300,11 +298,16 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+1"/>
-        <source>Recently &amp;deleted</source>
-        <translation>Zuletzt &amp;gelöscht</translation>
+        <source>Recentl&amp;y deleted…</source>
+        <translation>&amp;Kürzlich gelöscht…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>List the observations deleted lately and bring any of them back</source>
+        <translation>Die zuletzt gelöschten Beobachtungen anzeigen und beliebige davon zurückholen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Export as CSV…</source>
         <translation>Als CSV &amp;exportieren …</translation>
     </message>
@@ -526,7 +529,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+296"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+297"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -571,7 +574,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Verlauf nicht verfügbar</translation>
     </message>
     <message numerus="yes">
-        <location line="+7"/>
+        <location line="+21"/>
         <source>%n pending</source>
         <translation>
             <numerusform>%n ausstehend</numerusform>
@@ -587,7 +590,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         </translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Identifies Iris species offline from four flower measurements.</source>
         <translation>Bestimmt Iris-Arten offline aus vier Blütenmaßen.</translation>
     </message>
@@ -979,6 +982,128 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+2"/>
         <source>Go back to the model that predicted before this one</source>
         <translation>Zum Modell zurückkehren, das vorher bestimmt hat</translation>
+    </message>
+</context>
+<context>
+    <name>RecentlyDeletedDialog</name>
+    <message>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+104"/>
+        <source>The history cannot be read</source>
+        <translation>Der Verlauf kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Deleted</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Observed</source>
+        <translation>Beobachtet</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Species</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Note / place</source>
+        <translation>Notiz / Ort</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Nothing has been deleted. A deleted observation is listed here until it is restored.</source>
+        <translation>Nichts wurde gelöscht. Eine gelöschte Beobachtung steht hier, bis sie wiederhergestellt wird.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>The %n most recently deleted observation(s), the last deleted first.</source>
+        <translation>
+            <numerusform>Die zuletzt gelöschte Beobachtung.</numerusform>
+            <numerusform>Die %n zuletzt gelöschten Beobachtungen, die zuletzt gelöschte zuerst.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n deleted in all.</source>
+        <translation>
+            <numerusform>Insgesamt %n gelöscht.</numerusform>
+            <numerusform>Insgesamt %n gelöscht.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n deleted observation(s), the last deleted first. Choose those to bring back.</source>
+        <translation>
+            <numerusform>%n gelöschte Beobachtung. Wählen Sie sie aus, um sie zurückzuholen.</numerusform>
+            <numerusform>%n gelöschte Beobachtungen, die zuletzt gelöschte zuerst. Wählen Sie die aus, die zurückkommen sollen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>The observations could not be brought back</source>
+        <translation>Die Beobachtungen konnten nicht zurückgeholt werden</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Recently deleted observations</source>
+        <translation>Kürzlich gelöschte Beobachtungen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deleted observations, the last deleted first</source>
+        <translation>Gelöschte Beobachtungen, die zuletzt gelöschte zuerst</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Arrow keys choose an observation, Shift or Ctrl with them choose several; Enter restores</source>
+        <translation>Pfeiltasten wählen eine Beobachtung, mit Umschalt oder Strg mehrere; die Eingabetaste stellt sie wieder her</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Restore selected</source>
+        <translation>Ausgewählte &amp;wiederherstellen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore selected</source>
+        <translation>Ausgewählte wiederherstellen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bring the chosen observations back into the history</source>
+        <translation>Die ausgewählten Beobachtungen in den Verlauf zurückholen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Restore &amp;all</source>
+        <translation>&amp;Alle wiederherstellen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore all</source>
+        <translation>Alle wiederherstellen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Bring every observation listed here back into the history</source>
+        <translation>Jede hier aufgeführte Beobachtung in den Verlauf zurückholen</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Close</source>
+        <translation>&amp;Schließen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What is listed</source>
+        <translation>Was aufgeführt ist</translation>
     </message>
 </context>
 <context>

@@ -47,6 +47,7 @@ from desktop.ui.history_model import (
     local_time,
 )
 from desktop.ui.i18n import sentence, species_name
+from desktop.ui.recently_deleted_dialog import RecentlyDeletedDialog
 from desktop.ui.species_icons import species_icon
 
 BUTTON_HEIGHT = 36
@@ -57,10 +58,6 @@ NEEDED_COLUMNS = (columns.TIME, columns.SPECIES, columns.SYNC)
 PERIOD_DAYS = (None, 0, 7, 30, 365)
 # A count that answers within this time shows no busy indicator (no flicker on every keystroke).
 BUSY_AFTER_MS = 300
-
-
-# How many deleted observations the "Recently deleted" menu lists, the last deleted first.
-RECENTLY_DELETED_SHOWN = 15
 
 
 def _since(days: int | None) -> str | None:
@@ -95,6 +92,7 @@ class HistoryPanel(QWidget):
         super().__init__(parent)
         self._store = store
         self._can_restore = can_restore
+        self._card = card
         self._unavailable = unavailable
         self.model = HistoryTableModel(card, store, self)
         self.model.problem.connect(self._show_read_problem)
@@ -190,8 +188,10 @@ class HistoryPanel(QWidget):
         self.undo_delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.undo_delete_action.triggered.connect(self.undo_delete)
         self.undo_delete_action.setEnabled(False)
-        self.recently_deleted_menu = QMenu(self)
-        self.recently_deleted_menu.aboutToShow.connect(self._fill_recently_deleted)
+        self.recently_deleted_action = QAction(self)
+        self.recently_deleted_action.triggered.connect(self.show_recently_deleted)
+        self.recently_deleted_action.setEnabled(store is not None)
+        self.recently_deleted: RecentlyDeletedDialog | None = None  # the view, while it is open
         self.export_action = QAction(self)
         self.export_action.triggered.connect(self._ask_where_to_export)
         self.confirm_menu = QMenu(self)
@@ -425,6 +425,7 @@ class HistoryPanel(QWidget):
         self.undo_delete_action.setEnabled(True)
         self.message.emit(self.tr("Deleted. Ctrl+Z brings it back."))
         self.refresh()
+        self._reload_recently_deleted()
         self.changed.emit()
 
     def undo_delete(self) -> None:
@@ -447,24 +448,36 @@ class HistoryPanel(QWidget):
         self.undo_delete_action.setEnabled(bool(self._deleted_here))
         self.refresh()
         self.select(observation_id)
+        self._reload_recently_deleted()
         self.changed.emit()
 
-    def _fill_recently_deleted(self) -> None:
-        self.recently_deleted_menu.clear()
-        try:
-            deleted = self._store.recently_deleted(RECENTLY_DELETED_SHOWN) if self._store is not None else []
-        except IrisFieldError as exc:
-            self._show_read_problem(str(exc))
-            return
-        if not deleted:
-            self.recently_deleted_menu.addAction(self.tr("Nothing deleted")).setEnabled(False)
-        for obs in deleted:
-            text = f"{species_name(obs.species)} — {local_time(obs.created_at, self.locale())}"
-            if obs.note:
-                text += f" · {obs.note[:40]}"
-            action = self.recently_deleted_menu.addAction(text)
-            action.setToolTip(self.tr("Bring this observation back into the history"))
-            action.triggered.connect(lambda _checked=False, i=obs.id: self.undelete(i))
+    def _reload_recently_deleted(self) -> None:
+        if self.recently_deleted is not None:
+            self.recently_deleted.reload()
+
+    def show_recently_deleted(self) -> RecentlyDeletedDialog | None:
+        """Open the "Recently deleted" view (non-blocking; one at a time) and return it."""
+        if self._store is None:
+            return None
+        if self.recently_deleted is None:
+            self.recently_deleted = RecentlyDeletedDialog(self._store, self._card, self)
+            self.recently_deleted.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.recently_deleted.restored.connect(self._restored)
+            self.recently_deleted.destroyed.connect(lambda: setattr(self, "recently_deleted", None))
+        else:
+            self.recently_deleted.reload()
+        self.recently_deleted.show()
+        self.recently_deleted.activateWindow()
+        return self.recently_deleted
+
+    def _restored(self, ids: list[str]) -> None:
+        """Show the observations the view brought back, the first of them selected."""
+        self._deleted_here = [i for i in self._deleted_here if i not in ids]
+        self.undo_delete_action.setEnabled(bool(self._deleted_here))
+        self.refresh()
+        self.select(ids[0])
+        self.message.emit(self.tr("Brought %n observation(s) back into the history.", "", len(ids)))
+        self.changed.emit()
 
     def _ask_where_to_export(self) -> None:
         suggested = Path.home() / "iris-observations.csv"
@@ -525,7 +538,10 @@ class HistoryPanel(QWidget):
         self.restore_action.setToolTip(self.tr("Put this observation's measurements back into the sliders"))
         self.delete_action.setText(self.tr("&Delete…"))
         self.undo_delete_action.setText(self.tr("&Undo delete"))
-        self.recently_deleted_menu.setTitle(self.tr("Recently &deleted"))
+        self.recently_deleted_action.setText(self.tr("Recentl&y deleted…"))
+        self.recently_deleted_action.setToolTip(
+            self.tr("List the observations deleted lately and bring any of them back")
+        )
         self.export_action.setText(self.tr("&Export as CSV…"))
         self.confirm_menu.setTitle(self.tr("&Confirm species"))
         self._restore_button.setText(self.tr("Restore"))

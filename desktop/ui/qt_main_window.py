@@ -397,7 +397,7 @@ class MainWindow(QMainWindow):
         self.observation_menu.addMenu(self.history.confirm_menu)
         self.observation_menu.addAction(self.history.delete_action)
         self.observation_menu.addAction(self.history.undo_delete_action)
-        self.observation_menu.addMenu(self.history.recently_deleted_menu)
+        self.observation_menu.addAction(self.history.recently_deleted_action)
         self.observation_menu.addSeparator()
         self.observation_menu.addAction(self.find_action)
         self.sync_menu = _MenuHiddenWhileEmpty(self)

@@ -378,3 +378,30 @@ def test_list_can_stop_after_the_newest_few(store: ObservationStore) -> None:
     rows = [make_observation(i) for i in range(6)]
     store.add_many(rows)
     assert [o.id for o in store.list(limit=2)] == [rows[5].id, rows[4].id]
+
+
+def test_recently_deleted_lists_the_last_deleted_first_with_when_each_was(store: ObservationStore) -> None:
+    first, second, kept = (make_observation(minutes=m, note=f"flower {m}") for m in range(3))
+    store.add_many([first, second, kept])
+    store.delete(second.id)
+    store.delete(first.id)
+    listed = store.recently_deleted()
+    assert [d.observation.id for d in listed] == [first.id, second.id]
+    assert listed[0].deleted_at > listed[1].deleted_at
+    assert listed[0].observation.note == "flower 0"
+    assert store.count_deleted() == 2
+
+
+def test_restoring_several_brings_them_back_exactly_as_they_were_in_one_go(store: ObservationStore) -> None:
+    observations = [make_observation(minutes=m, confirmed_species="versicolor") for m in range(3)]
+    store.add_many(observations)
+    show_sync_state(store.path, observations[0].id, "synced")
+    before = {o.id: store.get(o.id) for o in observations}
+    for obs in observations:
+        store.delete(obs.id)
+    assert store.undelete_many([observations[0].id, observations[2].id, "no-such-id"]) == 2
+    assert [o.id for o in store.list()] == [observations[2].id, observations[0].id]
+    for obs in (observations[0], observations[2]):
+        assert store.get(obs.id) == before[obs.id]  # id, times, confirmation and sync state as before
+    assert [d.observation.id for d in store.recently_deleted()] == [observations[1].id]
+    assert store.undelete_many([observations[0].id]) == 0  # not deleted: nothing to bring back
