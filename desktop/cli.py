@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
     from desktop.model_delivery.model_store import ActiveModel
-    from desktop.store import Observation, ObservationStore
+    from desktop.store import Observation, ObservationRows, ObservationStore
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -335,29 +335,27 @@ class _CsvBatch:
 
     def observations(
         self, chunks: Iterable[TableChunk], progress: TerminalProgress
-    ) -> Iterator[list[Observation]]:
-        """Yield each chunk's observations to save (none once a row was bad); raise if any row was bad."""
+    ) -> Iterator[ObservationRows]:
+        """Yield each chunk's rows to save (none once a row was bad); raise if any row was bad."""
         from desktop.settings import Settings
 
         observer = Settings.load().observer if self._args.save else ""
         for chunk in chunks:
             bad = [(r.line, r.problem) for r in chunk.problems]
             bad += [(chunk.lines[i], why) for i, why in self._classifier.implausible(chunk.measurements)]
-            if bad:
-                self._bad_count += len(bad)
-                self._bad = sorted(self._bad + bad)[:BAD_ROWS_LISTED]
+            self._note_bad(bad)
             if self._bad_count or not chunk.lines:
                 progress.show(chunk.lines[-1] if chunk.lines else 0, self.count)
                 continue  # only checking from here on: nothing is predicted, printed or saved
             predicted = self._classifier.predict_many(chunk.measurements)
-            saving = self._observations(chunk, predicted, observer) if self._args.save else []
+            saving = self._rows(chunk, predicted, observer) if self._args.save else None
             if self._bad_count:
                 progress.show(chunk.lines[-1], self.count)
                 continue
-            self._spool_answers(chunk, predicted, [o.id for o in saving])
+            self._spool_answers(chunk, predicted, saving.ids() if saving is not None else [])
             self.count += len(predicted)
             progress.show(chunk.lines[-1], self.count)
-            if saving:
+            if saving is not None:
                 yield saving
         if self._bad_count:
             listed = "; ".join(f"line {line}: {why}" for line, why in self._bad)
@@ -368,27 +366,29 @@ class _CsvBatch:
                 + (f"; and {more} more" if more > 0 else "")
             )
 
-    def _observations(
-        self, chunk: TableChunk, predicted: BatchPrediction, observer: str
-    ) -> list[Observation]:
-        """Return the chunk's observations (note, place, observer, time, species from their columns)."""
-        from desktop.model_delivery.shadow import shadow_prediction
-        from desktop.observation_csv import observation_from_row
-
-        texts = chunk.texts or ({},) * len(chunk.lines)
-        card, stamp, challenger = self._classifier.card, self._model.stamp, self._challenger
-        made, bad = [], []
-        for line, p, cells in zip(chunk.lines, predicted, texts, strict=True):
-            try:
-                # Stamped with the release that predicted it and the challenger's answer (None without one).
-                shadow = shadow_prediction(challenger, p) if challenger is not None else None
-                made.append(observation_from_row(p, cells, card, observer, stamp=stamp, challenger=shadow))
-            except InputError as exc:
-                bad.append((line, str(exc)))
+    def _note_bad(self, bad: list[tuple[int, str]]) -> None:
+        """Count bad rows and keep the first ``BAD_ROWS_LISTED`` of them by line."""
         if bad:
             self._bad_count += len(bad)
             self._bad = sorted(self._bad + bad)[:BAD_ROWS_LISTED]
-        return made
+
+    def _rows(self, chunk: TableChunk, predicted: BatchPrediction, observer: str) -> ObservationRows:
+        """Return the chunk's rows to save (note, place, observer, time, species from their columns).
+
+        Each is stamped with the release that predicted it and the challenger's answer (None without one).
+        """
+        from desktop.observation_rows import chunk_rows
+
+        built = chunk_rows(
+            chunk,
+            predicted,
+            self._classifier.card,
+            observer,
+            stamp=self._model.stamp,
+            challenger=self._challenger,
+        )
+        self._note_bad(built.bad)
+        return built.rows
 
     def _spool_answers(self, chunk: TableChunk, predicted: BatchPrediction, saved_ids: list[str]) -> None:
         import numpy as np
@@ -428,21 +428,21 @@ class _CsvBatch:
             out.write(f"Saved {_count(self.saved, 'observation')}.\n")
 
 
-def _store_all(batches: Iterable[list[Observation]], allow_duplicates: bool, source: str) -> int:
-    """Save batches of observations in ONE transaction (see ``ObservationStore.add_all``).
+def _store_all(batches: Iterable[ObservationRows], allow_duplicates: bool, source: str) -> int:
+    """Save batches of rows in ONE transaction (see ``ObservationStore.add_rows``).
 
     Rows whose measurements and note are already saved (a file imported twice) make it save nothing,
     unless ``allow_duplicates``.
     """
     with _open_store() as store:
         if allow_duplicates:
-            return store.add_all(batches)
+            return store.add_rows(batches)
         before = store.last_rowid()  # rows of this very file, saved batch by batch, do not count
 
-        def checked() -> Iterator[list[Observation]]:
+        def checked() -> Iterator[ObservationRows]:
             for batch in batches:
-                present = store.already_saved(batch, up_to_rowid=before)
-                if present:  # raised while producing: add_all rolls everything back
+                present = store.already_saved_rows(batch, up_to_rowid=before)
+                if present:  # raised while producing: add_rows rolls everything back
                     raise InputError(
                         f"rows of {source} are already in the history ({_count(len(present), 'row')} in "
                         f"the first {_count(len(batch), 'row')} checked); nothing was saved; "
@@ -450,7 +450,7 @@ def _store_all(batches: Iterable[list[Observation]], allow_duplicates: bool, sou
                     )
                 yield batch
 
-        return store.add_all(checked())
+        return store.add_rows(checked())
 
 
 def _save_one(observation: Observation, allow_duplicate: bool) -> Observation:

@@ -98,17 +98,7 @@ def observation_from_row(
     """
     from desktop.store import Observation
 
-    observed = texts.get(TextColumn.OBSERVED_AT, "")
-    when = None
-    if observed:
-        try:
-            when = datetime.fromisoformat(observed)
-        except ValueError:
-            raise InputError(
-                f"observed_at {observed!r} is not a date and time like 2026-05-01T09:30"
-            ) from None
-        if when.tzinfo is None:
-            when = when.astimezone()  # a time without zone was written on this computer's clock
+    when = observed_time(texts.get(TextColumn.OBSERVED_AT, ""))
     obs = Observation.from_prediction(
         prediction,
         card,
@@ -119,13 +109,32 @@ def observation_from_row(
         stamp=stamp,
         challenger=challenger,
     )
-    confirmed = texts.get(TextColumn.CONFIRMED_SPECIES, "")
-    if not confirmed:
-        return obs
-    species = species_of(confirmed, card.classes)
+    species = confirmed_species(texts.get(TextColumn.CONFIRMED_SPECIES, ""), card.classes)
+    return obs if species is None else replace(obs, confirmed_species=species)
+
+
+def observed_time(text: str) -> datetime | None:
+    """Return the time an ``observed_at`` cell gives (None when blank); raise ``InputError`` if unreadable.
+
+    A time without a zone was written on this computer's clock.
+    """
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"observed_at {text!r} is not a date and time like 2026-05-01T09:30") from None
+    return when.astimezone() if when.tzinfo is None else when
+
+
+def confirmed_species(text: str, classes: Sequence[str]) -> str | None:
+    """Return the class a ``confirmed_species`` cell names (None when blank); raise ``InputError`` if none."""
+    if not text:
+        return None
+    species = species_of(text, classes)
     if species is None:
-        raise InputError(f"confirmed_species {confirmed!r} is not one of {', '.join(card.classes)}")
-    return replace(obs, confirmed_species=species)
+        raise InputError(f"confirmed_species {text!r} is not one of {', '.join(classes)}")
+    return species
 
 
 def species_of(text: str, classes: Sequence[str]) -> str | None:

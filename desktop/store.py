@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from desktop.history_salvage import (
     recover_observations,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.observation_ids import new_observation_id
 from desktop.paths import default_db_path
 from desktop.sync.stages import Stage, SyncState, sql_list, sync_state_sql
 
@@ -267,7 +267,7 @@ class Observation:
         stamp: ModelStamp | None = None,
         challenger: ShadowPrediction | None = None,
     ) -> Observation:
-        """Build a new observation (fresh UUID, UTC time) from a prediction of the model on ``card``.
+        """Build a new observation (new time-ordered id, UTC time) from a prediction of the model on ``card``.
 
         ``stamp`` names the signed release that predicted (registry, sequence); ``challenger`` is the
         shadow model's answer for the same flower.
@@ -276,7 +276,7 @@ class Observation:
         _check_coordinate("longitude", longitude, 180.0)
         created = utc_now() if now is None else _iso(now)
         return cls(
-            id=str(uuid.uuid4()),
+            id=new_observation_id(),
             created_at=created,
             measurements={n: float(v) for n, v in zip(card.feature_names, prediction.values, strict=True)},
             probabilities={str(k): float(v) for k, v in prediction.probabilities.items()},
@@ -414,57 +414,98 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
     )
 
 
-# A save of this many rows at once (a CSV) fills the search index in one statement at the end of its
-# transaction instead of row by row through the trigger: about half the cost of the insert.
+@dataclass(frozen=True)
+class ObservationRows:
+    """Observations ready to insert: one tuple of the store's columns (``STORE_COLUMNS`` order) each.
+
+    A CSV batch builds these straight from its arrays (``desktop/observation_rows.py``): a million rows
+    never become a million ``Observation`` objects on the way in.
+    """
+
+    rows: list[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, observations: Iterable[Observation]) -> ObservationRows:
+        """Return the rows that save ``observations``."""
+        return cls([_observation_params(o) for o in observations])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def ids(self) -> list[str]:
+        """Return each row's observation id."""
+        return [row[_ID_AT] for row in self.rows]
+
+    def duplicate_keys(self) -> list[tuple[str, str]]:
+        """Return each row's (measurements JSON, note): what makes it a duplicate of a saved row."""
+        return [(row[_MEASUREMENTS_AT], row[_NOTE_AT]) for row in self.rows]
+
+
+STORE_COLUMNS = _COLUMN_NAMES
+_ID_AT, _MEASUREMENTS_AT, _NOTE_AT = (_COLUMN_NAMES.index(c) for c in ("id", "measurements", "note"))
+_INSERT = f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})"
+
+# A save of this many rows at once (a CSV) does the work of two row-by-row insert triggers in one
+# statement each at the end of its transaction: filling the search index (about half the cost of the
+# insert) and copying an outbox row's sync state (a trigger run per row, ~9 µs, twice the insert itself).
 BULK_SAVE_ROWS = 1000
 BULK_SAVE_CACHE_KB = 32 * 1024  # within the 300 MB a million-row save may take
 SEARCH_INSERT_TRIGGER = "observations_search_insert"
+SYNC_STATE_INSERT_TRIGGER = "sync_state_on_save"
 # The words migration 5 indexes of row ``{row}`` (its trigger says the same of ``new``; a test compares).
 SEARCH_WORDS = (
     "{row}.predicted_species || ' ' || IFNULL({row}.confirmed_species, '') || ' ' || {row}.note\n"
     "            || ' ' || {row}.location || ' ' || {row}.observer"
 )
+# What migration 7's sync_state_on_save does for each new row, for all rows after ``?`` at once.
+_SYNC_STATE_OF_NEW_ROWS = f"""
+    UPDATE observations SET
+        sync_state = (SELECT {sync_state_sql()} FROM sync_outbox WHERE observation_id = observations.id),
+        sync_error = (SELECT failure FROM sync_outbox WHERE observation_id = observations.id)
+    WHERE rowid > ? AND EXISTS (SELECT 1 FROM sync_outbox WHERE observation_id = observations.id)
+"""
 
 
 @dataclass(frozen=True)
-class _BulkSearchIndex:
-    """The search index of a large save, filled once the rows are in, all inside the save's transaction.
+class _BulkInsert:
+    """The insert triggers' work for a large save, done once the rows are in, inside the save's transaction.
 
-    The row-by-row trigger is dropped and put back (as the file had it) before the commit, so another
-    connection never sees it missing, and a rollback or a killed process brings it back too.
+    The row-by-row triggers are dropped and put back (as the file had them) before the commit, so another
+    connection never sees them missing, and a rollback or a killed process brings them back too.
     """
 
-    trigger_sql: str
+    trigger_sql: dict[str, str]  # name -> CREATE statement, of the triggers the file has
     after_rowid: int  # rows saved from here on are indexed at the end
 
     @classmethod
-    def begin(cls, db: sqlite3.Connection) -> _BulkSearchIndex:
-        """Take the trigger out of the open transaction and note where the new rows start.
+    def begin(cls, db: sqlite3.Connection) -> _BulkInsert:
+        """Take the triggers out of the open transaction and note where the new rows start.
 
-        The page cache grows for the save (the caller puts it back): the id index of a large history
-        takes each new row at a random place, and SQLite's default 2 MB cache would read and spill
-        those pages again and again (1.5x slower at 400,000 rows).
+        The page cache grows for the save (the caller puts it back): SQLite's default 2 MB cache
+        spills and rereads the pages of five indexes again and again (1.5x slower at 400,000 rows).
         """
         db.execute(f"PRAGMA cache_size = -{BULK_SAVE_CACHE_KB}")
+        names = (SEARCH_INSERT_TRIGGER, SYNC_STATE_INSERT_TRIGGER)
         found = db.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_INSERT_TRIGGER,)
-        ).fetchone()
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", names
+        ).fetchall()
         after = int(db.execute("SELECT IFNULL(MAX(rowid), 0) FROM observations").fetchone()[0])
-        if found is None:  # a file without it indexes nothing on insert: neither does the bulk save
-            return cls("", after)
-        db.execute(f"DROP TRIGGER {SEARCH_INSERT_TRIGGER}")
-        return cls(found[0], after)
+        for name, _sql in found:  # a file without one does none of its work on insert: nor does this
+            db.execute(f"DROP TRIGGER {name}")
+        return cls({name: sql for name, sql in found}, after)
 
     def finish(self, db: sqlite3.Connection) -> None:
-        """Index every row saved since ``begin`` in one statement and put the trigger back."""
-        if not self.trigger_sql:
-            return
-        db.execute(
-            f"INSERT INTO {SEARCH_TABLE} (rowid, words) SELECT o.rowid, {SEARCH_WORDS.format(row='o')}"
-            " FROM observations o WHERE o.rowid > ?",
-            (self.after_rowid,),
-        )
-        db.execute(self.trigger_sql)
+        """Do the dropped triggers' work for every row saved since ``begin`` and put them back."""
+        if SEARCH_INSERT_TRIGGER in self.trigger_sql:
+            db.execute(
+                f"INSERT INTO {SEARCH_TABLE} (rowid, words) SELECT o.rowid, {SEARCH_WORDS.format(row='o')}"
+                " FROM observations o WHERE o.rowid > ?",
+                (self.after_rowid,),
+            )
+        if SYNC_STATE_INSERT_TRIGGER in self.trigger_sql:
+            db.execute(_SYNC_STATE_OF_NEW_ROWS, (self.after_rowid,))
+        for sql in self.trigger_sql.values():
+            db.execute(sql)
 
 
 def _is_damage(exc: sqlite3.Error) -> bool:
@@ -688,6 +729,10 @@ class ObservationStore:
         An exception raised while the batches are produced (a bad row further down a file) rolls back
         everything saved so far. Returns how many were saved.
         """
+        return self.add_rows(ObservationRows.of(batch) for batch in batches)
+
+    def add_rows(self, batches: Iterable[ObservationRows]) -> int:
+        """Save batches of ready rows as ``add_all`` saves observations: one transaction, all or none."""
         cache_size = int(self._db.execute("PRAGMA cache_size").fetchone()[0])
         try:
             return self._add_batches(batches)
@@ -695,18 +740,15 @@ class ObservationStore:
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute(f"PRAGMA cache_size = {cache_size}")  # a large save raises it
 
-    def _add_batches(self, batches: Iterable[list[Observation]]) -> int:
+    def _add_batches(self, batches: Iterable[ObservationRows]) -> int:
         saved = 0
         with self.transaction() as db:
-            bulk: _BulkSearchIndex | None = None
+            bulk: _BulkInsert | None = None
             for batch in batches:
                 try:
                     if bulk is None and len(batch) >= BULK_SAVE_ROWS:
-                        bulk = _BulkSearchIndex.begin(db)
-                    db.executemany(
-                        f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})",
-                        [_observation_params(o) for o in batch],
-                    )
+                        bulk = _BulkInsert.begin(db)
+                    db.executemany(_INSERT, batch.rows)
                 except sqlite3.IntegrityError as exc:
                     raise StoreError(f"an observation with the same id is already saved ({exc})") from exc
                 except sqlite3.Error as exc:
@@ -912,7 +954,11 @@ class ObservationStore:
 
         ``up_to_rowid`` looks only at rows saved before (see ``last_rowid``).
         """
-        keys = [(json.dumps(o.measurements), o.note) for o in observations]
+        return self.already_saved_rows(ObservationRows.of(observations), up_to_rowid)
+
+    def already_saved_rows(self, batch: ObservationRows, up_to_rowid: int | None = None) -> list[int]:
+        """Return the positions (from 1) of rows whose measurements and note are already saved."""
+        keys = batch.duplicate_keys()
         wanted = set(keys)
         found: set[tuple[str, str]] = set()
         texts = sorted({m for m, _ in wanted})

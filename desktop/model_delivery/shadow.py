@@ -9,7 +9,9 @@ from desktop.errors import IrisFieldError
 from desktop.model_delivery.release import ShadowPrediction
 
 if TYPE_CHECKING:
-    from desktop.inference import Prediction
+    import numpy as np
+
+    from desktop.inference import BatchPrediction, Prediction
     from desktop.model_delivery.model_store import ActiveModel, ModelStore
 
 
@@ -32,3 +34,25 @@ def shadow_predictions(
 
     challenger = (store or ModelStore()).load_challenger()
     return [shadow_prediction(challenger, p) for p in predictions]
+
+
+def shadow_batch(challenger: ActiveModel, inputs: np.ndarray) -> tuple[BatchPrediction | None, np.ndarray]:
+    """Return the challenger's answers for the rows of ``inputs`` it accepts, and which rows those are.
+
+    One ``predict_many`` for the whole batch; a row the challenger refuses goes unrecorded, as
+    ``shadow_prediction`` leaves it (None), and so does every row when its model wants other inputs.
+    """
+    import numpy as np
+
+    accepted = np.ones(len(inputs), dtype=bool)
+    classifier = challenger.classifier
+    if inputs.ndim != 2 or inputs.shape[1] != len(classifier.card.feature_names):
+        return None, np.zeros(len(inputs), dtype=bool)
+    for row, _why in classifier.implausible(inputs):
+        accepted[row] = False
+    if not accepted.any():
+        return None, accepted
+    try:
+        return classifier.predict_many(inputs[accepted]), accepted
+    except IrisFieldError:
+        return None, np.zeros(len(inputs), dtype=bool)

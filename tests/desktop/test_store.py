@@ -330,7 +330,7 @@ def test_from_prediction_records_the_model_and_keys_by_card_names() -> None:
         card.sha256,
     )
     assert obs.sync_state == "pending" and not obs.deleted
-    assert uuid.UUID(obs.id).version == 4
+    assert uuid.UUID(obs.id).version == 7  # time-ordered (desktop/observation_ids.py)
 
 
 _SAVE_THEN_WAIT = textwrap.dedent(

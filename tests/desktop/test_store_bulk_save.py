@@ -10,6 +10,7 @@ from desktop.store import (
     BULK_SAVE_ROWS,
     SEARCH_INSERT_TRIGGER,
     SEARCH_WORDS,
+    SYNC_STATE_INSERT_TRIGGER,
     ObservationStore,
 )
 from tests.desktop.test_store import make_observation
@@ -30,12 +31,15 @@ def flowers(count: int, first: int = 0) -> list:
     ]
 
 
-def trigger_sql(path: Path) -> str:
+def trigger_sql(path: Path) -> list[str]:
+    """Return the insert triggers a large save takes out and puts back."""
     with sqlite3.connect(path) as db:
         found = db.execute(
-            "SELECT sql FROM sqlite_master WHERE name = ?", (SEARCH_INSERT_TRIGGER,)
-        ).fetchone()
-    return found[0]
+            "SELECT sql FROM sqlite_master WHERE name IN (?, ?) ORDER BY name",
+            (SEARCH_INSERT_TRIGGER, SYNC_STATE_INSERT_TRIGGER),
+        ).fetchall()
+    assert len(found) == 2
+    return [sql for (sql,) in found]
 
 
 def test_the_bulk_index_holds_the_words_the_trigger_indexes() -> None:
@@ -74,3 +78,30 @@ def test_a_large_save_that_fails_keeps_the_trigger_and_saves_nothing(tmp_path: P
         store.add(make_observation(0, note="afterwards by the trigger"))
         assert [o.note for o in store.list("trigger")] == ["afterwards by the trigger"]
     assert trigger_sql(path) == before
+
+
+def enrol_first(path: Path, observation_id: str, stage: str, failure: str) -> None:
+    """Write an outbox row before its observation exists (only possible with foreign keys off)."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute(
+            "INSERT INTO sync_outbox (observation_id, stage, failure, changed_at) VALUES (?, ?, ?, '')",
+            (observation_id, stage, failure),
+        )
+
+
+@pytest.mark.parametrize(("stage", "failure"), [("synced", ""), ("created", "server said no")])
+def test_a_large_save_shows_the_sync_state_an_outbox_row_already_holds(
+    tmp_path: Path, stage: str, failure: str
+) -> None:
+    rows = flowers(BULK_SAVE_ROWS + 5)
+    shown = {}
+    for name, save in (("bulk", lambda s: s.add_all([rows])), ("rows", lambda s: [s.add(o) for o in rows])):
+        path = tmp_path / f"{name}.sqlite3"
+        ObservationStore.open(path).close()
+        enrol_first(path, rows[7].id, stage, failure)
+        with ObservationStore.open(path) as store:
+            save(store)
+            shown[name] = [(o.id, o.sync_state, o.sync_error) for o in store.list()]
+    assert shown["bulk"] == shown["rows"]
+    assert (rows[7].id, "synced" if not failure else "failed", failure) in shown["bulk"]
