@@ -1,4 +1,13 @@
-"""The few named error types of the app's core; the CLI and the window turn them into words."""
+"""The few named error types of the app's core; the CLI and the window turn them into words.
+
+The message of each is the English sentence the command line prints. Where the window says it in the
+user's language, the error also carries what happened as data (a ``StrEnum`` kind and the facts the
+sentence names), so the window phrases it in its own words (``desktop/ui/problem_words.py``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
 
 
 class IrisFieldError(Exception):
@@ -13,8 +22,32 @@ class InputError(IrisFieldError):
     """A measurement the model must not see (NaN, infinite, negative, absurd, wrong count)."""
 
 
+class StoreProblem(StrEnum):
+    """What went wrong with the history or a file written from it; the facts each names are listed."""
+
+    OTHER = "other"  # no words of the window's own: the message is shown as written
+    FOLDER_NOT_CREATED = "folder-not-created"  # folder, detail
+    NOT_OPENED = "not-opened"  # path, detail
+    NOT_READ = "not-read"  # path, detail
+    NOT_WRITTEN = "not-written"  # path, detail
+    READ_ONLY_FILE = "read-only-file"  # path: saving is off, the file may not be written
+    READ_ONLY_FOLDER = "read-only-folder"  # path: saving is off, the history's folder may not be written
+    NEWER_SCHEMA = "newer-schema"  # path, version, known
+    NO_SUCH_OBSERVATION = "no-such-observation"  # id
+    ALREADY_SAVED = "already-saved"  # an observation with the same id
+    DAMAGED_NOT_MOVED = "damaged-not-moved"  # path, detail: a damaged file could not be renamed aside
+    DAMAGED_NOT_COPIED = "damaged-not-copied"  # path, aside, detail: aside, its rows not yet recovered
+    EXPORT_FOLDER_MISSING = "export-folder-missing"  # path, folder
+    EXPORT_NOT_WRITTEN = "export-not-written"  # path, detail
+
+
 class StoreError(IrisFieldError):
-    """The observation history cannot be opened or written."""
+    """The observation history cannot be opened or written; ``problem`` and ``facts`` say what, as data."""
+
+    def __init__(self, message: str, problem: StoreProblem = StoreProblem.OTHER, **facts: object):
+        super().__init__(message)
+        self.problem = problem
+        self.facts = facts
 
 
 class SyncError(IrisFieldError):

@@ -17,7 +17,8 @@ class Language:
     name: str  # "Deutsch", not "German": someone who cannot read the current language still finds theirs
 
 
-# English is the source language: its texts are in the code and it needs no catalogue.
+# English is the source language: its texts are in the code; its catalogue holds only the plural forms
+# ("1 observation", "2 observations") of texts written once with "%n observation(s)".
 SOURCE = Language("en", "English")
 LANGUAGES: tuple[Language, ...] = (
     SOURCE,
@@ -34,8 +35,13 @@ def codes() -> tuple[str, ...]:
 
 
 def translated() -> tuple[Language, ...]:
-    """Return the languages that have a catalogue (every one but the source language)."""
+    """Return the languages whose catalogue translates every text (every one but the source language)."""
     return tuple(language for language in LANGUAGES if language != SOURCE)
+
+
+def catalogue_code(locale_name: str) -> str:
+    """Return the language whose catalogue a locale loads: a listed one, else English (its plural forms)."""
+    return spoken(locale_name) or SOURCE.code
 
 
 def setting_choices() -> tuple[str, ...]:

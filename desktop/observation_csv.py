@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from desktop.atomic_file import atomic_text_writer
-from desktop.errors import InputError, StoreError
+from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.measurement_table import (
     MeasurementTable,
     TableRow,
@@ -232,10 +232,20 @@ def check_export_target(path: Path, *, overwrite: bool) -> None:
         mode = path.stat().st_mode
     except FileNotFoundError:
         if not path.parent.is_dir():
-            raise StoreError(f"cannot write {path}: the folder {path.parent} does not exist") from None
+            raise StoreError(
+                f"cannot write {path}: the folder {path.parent} does not exist",
+                StoreProblem.EXPORT_FOLDER_MISSING,
+                path=path,
+                folder=path.parent,
+            ) from None
         return
     except OSError as exc:
-        raise StoreError(f"cannot write {path}: {exc.strerror}") from None
+        raise StoreError(
+            f"cannot write {path}: {exc.strerror}",
+            StoreProblem.EXPORT_NOT_WRITTEN,
+            path=path,
+            detail=exc.strerror,
+        ) from None
     if not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
         raise InputError(f"cannot write {path}: it is {kind}, not a regular file; name a new file")
@@ -261,7 +271,13 @@ def export_history(
         with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
             return write_history(observations, handle, columns)
     except OSError as exc:
-        raise StoreError(f"cannot write {path}: {exc.strerror or exc}; {path} is unchanged") from None
+        detail = exc.strerror or str(exc)
+        raise StoreError(
+            f"cannot write {path}: {detail}; {path} is unchanged",
+            StoreProblem.EXPORT_NOT_WRITTEN,
+            path=path,
+            detail=detail,
+        ) from None
 
 
 def _challenger(text: str) -> ShadowPrediction | None:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.errors import InputError, StoreError
+from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.history_query import SEARCH_TABLE, Cursor, HistoryQuery, count_statement, page_statements
 from desktop.history_salvage import (
     SalvageReport,
@@ -524,8 +524,8 @@ def _escape_like(text: str) -> str:
 class StoreDamagedError(StoreError):
     """The history file was damaged and has been renamed aside; ``moved_to`` says where."""
 
-    def __init__(self, message: str, moved_to: Path | None):
-        super().__init__(message)
+    def __init__(self, message: str, moved_to: Path | None, problem: StoreProblem, **facts: object):
+        super().__init__(message, problem, **facts)
         self.moved_to = moved_to
 
 
@@ -556,8 +556,12 @@ class ObservationStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             folder = path.parent if path is not None else exc.filename
+            detail = exc.strerror or str(exc)
             raise StoreError(
-                f"the folder {folder} for the observation history cannot be created: {exc.strerror or exc}"
+                f"the folder {folder} for the observation history cannot be created: {detail}",
+                StoreProblem.FOLDER_NOT_CREATED,
+                folder=folder,
+                detail=detail,
             ) from exc
         cause = read_only_cause(path)
         if cause is not None and path.exists():
@@ -581,7 +585,10 @@ class ObservationStore:
                 return cls._salvage(path, exc)
             raise StoreError(
                 f"the observation history {path} cannot be opened ({exc}); "
-                f"check that its folder exists and is writable"
+                f"check that its folder exists and is writable",
+                StoreProblem.NOT_OPENED,
+                path=path,
+                detail=str(exc),
             ) from exc
         except BaseException:
             if connection is not None:
@@ -600,7 +607,7 @@ class ObservationStore:
             _check_records(self._db)
         except sqlite3.Error as exc:
             if not _is_damage(exc):
-                raise StoreError(f"the observation history {self.path} cannot be read ({exc})") from exc
+                raise self._read_error(exc) from exc
             _check_marker(self.path).touch()
             return str(exc)
         return ""
@@ -611,7 +618,7 @@ class ObservationStore:
         try:
             return cls(Path(path), _connect(Path(path)))
         except sqlite3.Error as exc:
-            raise StoreError(f"the observation history {path} cannot be opened ({exc})") from exc
+            raise _open_error(Path(path), exc) from exc
 
     @classmethod
     def _open_read_only(cls, path: Path, cause: ReadOnlyCause) -> ObservationStore:
@@ -629,7 +636,12 @@ class ObservationStore:
         except (OSError, sqlite3.Error) as exc:
             shutil.rmtree(snapshot, ignore_errors=True)
             detail = exc.strerror if isinstance(exc, OSError) else str(exc)
-            raise StoreError(f"the observation history {path} cannot be read ({detail}); {reason}") from exc
+            raise StoreError(
+                f"the observation history {path} cannot be read ({detail}); {reason}",
+                StoreProblem.NOT_READ,
+                path=path,
+                detail=detail,
+            ) from exc
         _SNAPSHOTS[path] = copy
         store = cls(path, connection)
         store.read_only_cause = cause
@@ -646,6 +658,9 @@ class ObservationStore:
                 f"the observation history {path} is damaged and could not be moved aside ({exc.strerror}); "
                 f"move or copy it away yourself before Iris Field can start a new history",
                 None,
+                StoreProblem.DAMAGED_NOT_MOVED,
+                path=path,
+                detail=exc.strerror or str(exc),
             ) from damage
         _check_marker(path).unlink(missing_ok=True)
         try:
@@ -667,6 +682,10 @@ class ObservationStore:
                 f"observations could not be copied into a new history ({exc.strerror or exc}); "
                 f"free some space and start Iris Field again to recover them from it",
                 aside,
+                StoreProblem.DAMAGED_NOT_COPIED,
+                path=path,
+                aside=aside.name,
+                detail=exc.strerror or str(exc),
             ) from damage
         store.salvaged = SalvageReport(len(observations), lost, aside)
         return store
@@ -676,7 +695,7 @@ class ObservationStore:
         try:
             return _connect(self.path)
         except sqlite3.Error as exc:
-            raise StoreError(f"the observation history {self.path} cannot be opened ({exc})") from exc
+            raise _open_error(self.path, exc) from exc
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""
@@ -697,7 +716,9 @@ class ObservationStore:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run several writes as one all-or-nothing transaction, committed (fsync'd) on exit."""
         if self.read_only_reason:
-            raise StoreError(f"nothing can be saved: {self.read_only_reason}")
+            folder = self.read_only_cause is ReadOnlyCause.FOLDER
+            problem = StoreProblem.READ_ONLY_FOLDER if folder else StoreProblem.READ_ONLY_FILE
+            raise StoreError(f"nothing can be saved: {self.read_only_reason}", problem, path=self.path)
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -750,7 +771,10 @@ class ObservationStore:
                         bulk = _BulkInsert.begin(db)
                     db.executemany(_INSERT, batch.rows)
                 except sqlite3.IntegrityError as exc:
-                    raise StoreError(f"an observation with the same id is already saved ({exc})") from exc
+                    raise StoreError(
+                        f"an observation with the same id is already saved ({exc})",
+                        StoreProblem.ALREADY_SAVED,
+                    ) from exc
                 except sqlite3.Error as exc:
                     raise self._write_error(exc) from exc
                 saved += len(batch)
@@ -829,7 +853,7 @@ class ObservationStore:
         with self.transaction() as db:
             row = db.execute("SELECT updated_at FROM observations WHERE id = ?", (id,)).fetchone()
             if row is None:
-                raise StoreError(f"there is no saved observation with id {id}")
+                raise _no_such_observation(id)
             now = utc_now()
             previous = datetime.fromisoformat(row["updated_at"])
             if datetime.fromisoformat(now) <= previous:
@@ -842,7 +866,7 @@ class ObservationStore:
         with self.transaction() as db:
             cursor = self._run(db, f"UPDATE observations SET {assignment} WHERE id = ?", (*params, id))
             if cursor.rowcount == 0:
-                raise StoreError(f"there is no saved observation with id {id}")
+                raise _no_such_observation(id)
 
     def _run(self, db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
         try:
@@ -851,7 +875,20 @@ class ObservationStore:
             raise self._write_error(exc) from exc
 
     def _write_error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(f"the observation history {self.path} cannot be written ({exc})")
+        return StoreError(
+            f"the observation history {self.path} cannot be written ({exc})",
+            StoreProblem.NOT_WRITTEN,
+            path=self.path,
+            detail=str(exc),
+        )
+
+    def _read_error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(
+            f"the observation history {self.path} cannot be read ({exc})",
+            StoreProblem.NOT_READ,
+            path=self.path,
+            detail=str(exc),
+        )
 
     # ----------------------------------------------------------------- reading
     def get(self, id: str) -> Observation | None:
@@ -985,7 +1022,20 @@ class ObservationStore:
         try:
             return self._db.execute(sql, params)
         except sqlite3.Error as exc:
-            raise StoreError(f"the observation history {self.path} cannot be read ({exc})") from exc
+            raise self._read_error(exc) from exc
+
+
+def _no_such_observation(id: str) -> StoreError:
+    return StoreError(f"there is no saved observation with id {id}", StoreProblem.NO_SUCH_OBSERVATION, id=id)
+
+
+def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    return StoreError(
+        f"the observation history {path} cannot be opened ({exc})",
+        StoreProblem.NOT_OPENED,
+        path=path,
+        detail=str(exc),
+    )
 
 
 # Read-only histories (original path -> private copy being read); see ``ObservationStore._open_read_only``.
@@ -1167,7 +1217,11 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
     if version > len(MIGRATIONS):
         raise StoreError(
             f"the observation history {path} was written by a newer version of Iris Field "
-            f"(schema {version}, this version knows {len(MIGRATIONS)}); please update the app"
+            f"(schema {version}, this version knows {len(MIGRATIONS)}); please update the app",
+            StoreProblem.NEWER_SCHEMA,
+            path=path,
+            version=version,
+            known=len(MIGRATIONS),
         )
     for number in range(version + 1, len(MIGRATIONS) + 1):
         # executescript commits anything pending first, then runs the whole step; the step and its

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+93"/>
+        <location filename="../../desktop/ui/app.py" line="+94"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -136,7 +136,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+291"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+292"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -181,12 +181,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+11"/>
-        <location line="+161"/>
+        <location line="+160"/>
         <source>Delete observation</source>
         <translation>Beobachtung löschen</translation>
     </message>
     <message>
-        <location line="-159"/>
+        <location line="-158"/>
         <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
         <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
     </message>
@@ -201,7 +201,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Die Beobachtung konnte nicht gelöscht werden</translation>
     </message>
     <message numerus="yes">
-        <location line="+58"/>
+        <location line="+57"/>
         <source>Brought %n observation(s) back into the history.</source>
         <translation>
             <numerusform>%n Beobachtung in den Verlauf zurückgeholt.</numerusform>
@@ -242,7 +242,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         </translation>
     </message>
     <message>
-        <location line="-186"/>
+        <location line="-185"/>
         <source>No saved observation matches the chosen species, sync state and time.</source>
         <translation>Keine gespeicherte Beobachtung passt zu Art, Sync-Status und Zeitraum.</translation>
     </message>
@@ -257,7 +257,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Die Beobachtung konnte nicht zurückgeholt werden</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+89"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -431,7 +431,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../desktop/ui/history_model.py" line="+160"/>
+        <location filename="../../desktop/ui/history_model.py" line="+161"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
@@ -529,7 +529,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+297"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+298"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -681,16 +681,6 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+4"/>
-        <source>the folder {folder} is read-only</source>
-        <translation>der Ordner {folder} ist schreibgeschützt</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>the history file {path} is read-only</source>
-        <translation>die Verlaufsdatei {path} ist schreibgeschützt</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>Saving is off: {reason}. You can still browse and export the history.</source>
         <translation>Speichern ist ausgeschaltet: {reason}. Sie können den Verlauf weiterhin ansehen und exportieren.</translation>
     </message>
@@ -800,7 +790,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelDeliveryController</name>
     <message>
-        <location filename="../../desktop/ui/model_controller.py" line="+79"/>
+        <location filename="../../desktop/ui/model_controller.py" line="+80"/>
         <source>Model {name} v{version} ({alias})</source>
         <translation>Modell {name} v{version} ({alias})</translation>
     </message>
@@ -985,9 +975,178 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
 </context>
 <context>
+    <name>ProblemWords</name>
+    <message>
+        <location filename="../../desktop/ui/problem_words.py" line="+38"/>
+        <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
+        <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>the folder {folder} is read-only</source>
+        <translation>der Ordner {folder} ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the history file {path} is read-only</source>
+        <translation>die Verlaufsdatei {path} ist schreibgeschützt</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
+        <translation>
+            <numerusform>Der Beobachtungsverlauf war beschädigt: %n Beobachtung wurde in einen neuen Verlauf gerettet.</numerusform>
+            <numerusform>Der Beobachtungsverlauf war beschädigt: %n Beobachtungen wurden in einen neuen Verlauf gerettet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>How many could not be read is unknown.</source>
+        <translation>Wie viele nicht gelesen werden konnten, ist unbekannt.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n could not be read.</source>
+        <translation>
+            <numerusform>%n konnte nicht gelesen werden.</numerusform>
+            <numerusform>%n konnten nicht gelesen werden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>None was lost.</source>
+        <translation>Keine ging verloren.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The damaged file is kept as {file}.</source>
+        <translation>Die beschädigte Datei bleibt als {file} erhalten.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing can be saved: {reason}.</source>
+        <translation>Es kann nichts gespeichert werden: {reason}.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The folder {folder} for the observation history cannot be created ({detail}).</source>
+        <translation>Der Ordner {folder} für den Beobachtungsverlauf kann nicht angelegt werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The observation history {path} cannot be opened ({detail}). Check that its folder exists and may be written.</source>
+        <translation>Der Beobachtungsverlauf {path} kann nicht geöffnet werden ({detail}). Prüfen Sie, ob sein Ordner existiert und beschrieben werden darf.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The observation history {path} cannot be read ({detail}).</source>
+        <translation>Der Beobachtungsverlauf {path} kann nicht gelesen werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The observation history {path} cannot be written ({detail}).</source>
+        <translation>In den Beobachtungsverlauf {path} kann nicht geschrieben werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The observation history {path} was written by a newer version of Iris Field (schema {version}, this version knows {known}). Please update Iris Field.</source>
+        <translation>Der Beobachtungsverlauf {path} wurde von einer neueren Version von Iris Field geschrieben (Schema {version}, diese Version kennt {known}). Bitte aktualisieren Sie Iris Field.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>There is no saved observation with the id {id}; it may have been removed meanwhile.</source>
+        <translation>Es gibt keine gespeicherte Beobachtung mit der Kennung {id}; vielleicht wurde sie inzwischen entfernt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>An observation with the same id is already saved.</source>
+        <translation>Eine Beobachtung mit derselben Kennung ist bereits gespeichert.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The observation history {path} is damaged and could not be moved aside ({detail}). Move or copy it away yourself, then start Iris Field again to begin a new history.</source>
+        <translation>Der Beobachtungsverlauf {path} ist beschädigt und konnte nicht beiseitegelegt werden ({detail}). Verschieben oder kopieren Sie ihn selbst an einen anderen Ort und starten Sie Iris Field dann erneut, um einen neuen Verlauf zu beginnen.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The observation history {path} is damaged. It was moved aside to {aside}, but its observations could not be copied into a new history ({detail}). Free some space and start Iris Field again to recover them.</source>
+        <translation>Der Beobachtungsverlauf {path} ist beschädigt. Er wurde als {aside} beiseitegelegt, aber seine Beobachtungen konnten nicht in einen neuen Verlauf kopiert werden ({detail}). Schaffen Sie Platz und starten Sie Iris Field erneut, um sie zu retten.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{path} cannot be written: the folder {folder} does not exist.</source>
+        <translation>{path} kann nicht geschrieben werden: Der Ordner {folder} existiert nicht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} cannot be written ({detail}); it is unchanged.</source>
+        <translation>{path} kann nicht geschrieben werden ({detail}); die Datei bleibt unverändert.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The model is not signed by the lab, so it could come from anyone.</source>
+        <translation>Das Modell ist nicht vom Labor signiert und könnte daher von irgendjemandem stammen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model is signed by the key {key}, which this laptop does not trust. Add the lab&apos;s public key in Settings, then try again.</source>
+        <translation>Das Modell ist mit dem Schlüssel {key} signiert, dem dieser Laptop nicht vertraut. Fügen Sie den öffentlichen Schlüssel des Labors in den Einstellungen hinzu und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model&apos;s signature does not match its content: it was changed after signing.</source>
+        <translation>Die Signatur des Modells passt nicht zu seinem Inhalt: Es wurde nach dem Signieren verändert.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The model file does not match its signed card: it was changed or damaged after signing.</source>
+        <translation>Die Modelldatei passt nicht zu ihrer signierten Modellkarte: Sie wurde nach dem Signieren verändert oder beschädigt.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Release {sequence} is not newer than release {installed}, already installed from the same lab.</source>
+        <translation>Release {sequence} ist nicht neuer als Release {installed}, das vom selben Labor bereits installiert ist.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model reads other measurements or names other species than this app knows.</source>
+        <translation>Das Modell liest andere Maße oder nennt andere Arten, als diese App kennt.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The model does not give the answers its release promises for its reference flowers.</source>
+        <translation>Das Modell gibt für seine Referenzblüten nicht die Antworten, die sein Release verspricht.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model cannot run on this laptop.</source>
+        <translation>Das Modell kann auf diesem Laptop nicht laufen.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model file is incomplete: its download or copy broke off.</source>
+        <translation>Die Modelldatei ist unvollständig: Ihr Herunterladen oder Kopieren brach ab.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This is not an Iris Field model file, or parts of it are missing.</source>
+        <translation>Dies ist keine Iris-Field-Modelldatei, oder Teile davon fehlen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server failed to send the model.</source>
+        <translation>Der Server des Labors konnte das Modell nicht senden.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The disk is full, so the model could not be installed.</source>
+        <translation>Der Datenträger ist voll, daher konnte das Modell nicht installiert werden.</translation>
+    </message>
+</context>
+<context>
     <name>RecentlyDeletedDialog</name>
     <message>
-        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+104"/>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+105"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>

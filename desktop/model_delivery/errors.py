@@ -25,11 +25,16 @@ class Refusal(StrEnum):
 
 
 class ReleaseRefused(ModelError):
-    """A release failed verification or could not be installed; the active model stays."""
+    """A release failed verification or could not be installed; the active model stays.
 
-    def __init__(self, reason: Refusal, message: str):
+    ``reason`` is the kind of refusal and ``facts`` what its sentence names (a key, release numbers), so
+    the window says it in the user's language; the message is the command line's English sentence.
+    """
+
+    def __init__(self, reason: Refusal, message: str, **facts: object):
         super().__init__(message)
         self.reason = reason
+        self.facts = facts
 
 
 class KeyFileError(IrisFieldError):

@@ -114,6 +114,7 @@ def verify(document: Mapping[str, Any], trusted: Mapping[str, PublicKey]) -> Pub
             Refusal.UNKNOWN_KEY,
             f"the model card is signed by key {fingerprint or '?'}, which this app does not trust "
             "(add the lab's public key with `iris-field model trust FILE`)",
+            key=fingerprint or "?",
         )
     try:
         key.key.verify(base64.b64decode(str(signature["value"]), validate=True), canonical_json(document))

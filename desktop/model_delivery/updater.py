@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from desktop.model_card import CARD_FILENAME
-from desktop.model_delivery.errors import ReleaseRefused
+from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import InstallOutcome, ModelStore, Role
 from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient, ReleasedVersion
 from desktop.model_delivery.verification import ONNX_FILENAME
@@ -32,7 +32,9 @@ class UpdateResult:
     version: str = ""
     sequence: int | None = None
     outcome: InstallOutcome | None = None
-    refusal: str = ""  # the sentence, when refused
+    refusal: str = ""  # the sentence, when refused (the command line's English)
+    reason: Refusal | None = None  # the kind of refusal, when refused (the window says it in its words)
+    facts: dict[str, object] = field(default_factory=dict)  # what the refusal names (a key, releases)
 
 
 def check_for_update(
@@ -76,5 +78,9 @@ def update_all(store: ModelStore, client: RegistryClient, model_name: str = MODE
             results.append(apply_release(store, client, role, released))
         except ReleaseRefused as exc:
             version = released.version if released else ""
-            results.append(UpdateResult(role, UpdateStatus.REFUSED, version, refusal=str(exc)))
+            results.append(
+                UpdateResult(
+                    role, UpdateStatus.REFUSED, version, refusal=str(exc), reason=exc.reason, facts=exc.facts
+                )
+            )
     return results

@@ -98,6 +98,8 @@ def _check_order(release: Release, highest_sequence: Mapping[str, int]) -> None:
             Refusal.NOT_NEWER,
             f"release {release.sequence} from {release.registry} is not newer than release {installed} "
             "already installed from there (an old release replayed?)",
+            sequence=release.sequence,
+            installed=installed,
         )
 
 

@@ -23,6 +23,7 @@ from desktop.ui.dialogs import show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.i18n import Translations, sentence
 from desktop.ui.model_controller import install_model_delivery
+from desktop.ui.problem_words import problem_text, salvage_text
 from desktop.ui.qt_main_window import MainWindow
 from desktop.ui.species_icons import app_icon
 from desktop.ui.sync_controller import install_sync
@@ -181,13 +182,13 @@ def _open_store() -> tuple[ObservationStore | None, str, str]:
         _upgrade_with_progress(default_db_path())
     try:
         store = ObservationStore.open(check_later=True)
-        return store, store.salvaged.sentence() if store.salvaged else "", ""
+        return store, salvage_text(store.salvaged) if store.salvaged else "", ""
     except StoreDamagedError as exc:
-        notice = str(exc)
+        notice = problem_text(exc)
     except StoreError as exc:
-        return None, "", sentence(str(exc))
+        return None, "", problem_text(exc)
     # The damaged file is safe aside; a fresh, empty history lets the botanist keep working.
     try:
         return ObservationStore.open(), notice, ""
     except StoreError as exc:
-        return None, notice, sentence(str(exc))
+        return None, notice, problem_text(exc)

@@ -10,6 +10,7 @@ from desktop.errors import IrisFieldError
 from desktop.history_query import HistoryQuery
 from desktop.observation_csv import columns_for, export_history
 from desktop.store import ObservationStore
+from desktop.ui.problem_words import problem_text
 
 
 class _Outcome(QObject):
@@ -29,7 +30,7 @@ class _Export(QRunnable):
                 columns = columns_for(*reader.measured_names())
                 written = export_history(reader.iterate(self._query, page_size=5000), self._target, columns)
         except (IrisFieldError, OSError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else problem_text(exc)
             self._outcome.failed.emit(self._target, reason)
             return
         self._outcome.finished.emit(self._target, written)

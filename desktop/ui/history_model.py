@@ -27,6 +27,7 @@ from desktop.history_query import Cursor, HistoryQuery, SortKey
 from desktop.model_card import ModelCard
 from desktop.store import Observation, ObservationStore
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
+from desktop.ui.problem_words import problem_text
 from desktop.ui.species_icons import species_icon
 
 TIME, SPECIES, CONFIDENCE, CHECKED, NOTE, SYNC = range(6)
@@ -106,7 +107,7 @@ class HistoryTableModel(QAbstractTableModel):
             observations, cursor = self._store.page(self.query, self._cursor, PAGE_SIZE)  # type: ignore[union-attr]
         except IrisFieldError as exc:
             self._cursor = None
-            self.problem.emit(str(exc))
+            self.problem.emit(problem_text(exc))
             return
         if not observations:
             self._cursor = None

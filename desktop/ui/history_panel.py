@@ -47,6 +47,7 @@ from desktop.ui.history_model import (
     local_time,
 )
 from desktop.ui.i18n import sentence, species_name
+from desktop.ui.problem_words import problem_text
 from desktop.ui.recently_deleted_dialog import RecentlyDeletedDialog
 from desktop.ui.species_icons import species_icon
 
@@ -261,7 +262,7 @@ class HistoryPanel(QWidget):
         try:
             self.model.reload(self.query(), keep=min(max(PAGE_SIZE, self.model.rowCount()), KEEP_AT_MOST))
         except IrisFieldError as exc:
-            self._show_read_problem(str(exc))
+            self._show_read_problem(problem_text(exc))
         self._show_rows()
         if selected is not None:
             self.select(selected.id, scroll=False)
@@ -389,7 +390,7 @@ class HistoryPanel(QWidget):
         try:
             self._store.confirm_species(observation.id, species)
         except IrisFieldError as exc:
-            show_problem(self, self.tr("The species could not be recorded"), sentence(str(exc)))
+            show_problem(self, self.tr("The species could not be recorded"), problem_text(exc))
             return
         self.refresh()
         self.changed.emit()
@@ -419,7 +420,7 @@ class HistoryPanel(QWidget):
         try:
             self._store.delete(observation_id)
         except IrisFieldError as exc:
-            show_problem(self, self.tr("The observation could not be deleted"), sentence(str(exc)))
+            show_problem(self, self.tr("The observation could not be deleted"), problem_text(exc))
             return
         self._deleted_here.append(observation_id)
         self.undo_delete_action.setEnabled(True)
@@ -441,7 +442,7 @@ class HistoryPanel(QWidget):
         try:
             self._store.undelete(observation_id)
         except IrisFieldError as exc:
-            show_problem(self, self.tr("The observation could not be brought back"), sentence(str(exc)))
+            show_problem(self, self.tr("The observation could not be brought back"), problem_text(exc))
             return
         if observation_id in self._deleted_here:
             self._deleted_here.remove(observation_id)

@@ -46,19 +46,18 @@ class Translations:
         self._installed.clear()
         locale = locale_for(language)
         QLocale.setDefault(locale)
-        folders = (
-            (languages.CATALOGUE_BASENAME, str(asset_path("translations"))),
-            ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
-        )
         # Only a listed language is loaded, Qt's dialogs included: a French system gets an English
-        # window with English dialogs, never a mix.
-        if languages.spoken(locale.name()) not in (None, languages.SOURCE.code):
-            for name, folder in folders:
-                translator = QTranslator(self._app)
-                # Tries e.g. iris_field_de_AT.qm, then iris_field_de.qm; a missing language stays English.
-                if translator.load(locale, name, "_", folder):
-                    self._app.installTranslator(translator)
-                    self._installed.append(translator)
+        # window with English dialogs, never a mix. English loads its catalogue of plural forms.
+        code = languages.catalogue_code(locale.name())
+        catalogues = [(f"{languages.CATALOGUE_BASENAME}_{code}", str(asset_path("translations")))]
+        if code != languages.SOURCE.code:
+            qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+            catalogues.append((f"qtbase_{code}", qt_folder))
+        for name, folder in catalogues:
+            translator = QTranslator(self._app)
+            if translator.load(name, folder):  # a missing catalogue leaves that part English
+                self._app.installTranslator(translator)
+                self._installed.append(translator)
         self.locale = locale
         return locale
 

@@ -23,6 +23,7 @@ from desktop.model_delivery.updater import UpdateResult, UpdateStatus
 from desktop.ui.dialogs import show_problem
 from desktop.ui.i18n import format_percent, sentence
 from desktop.ui.model_dialog import ModelDialog
+from desktop.ui.problem_words import problem_text, refusal_text
 from desktop.ui.trusted_keys_page import TrustedKeysPage
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class ModelDeliveryController(QObject):
 
     def _refusal_text(self, result: UpdateResult) -> str:
         return self.tr("The lab's new model was refused and the current one kept: {reason}").format(
-            reason=sentence(result.refusal)
+            reason=refusal_text(result.reason, result.facts) if result.reason else sentence(result.refusal)
         )
 
     def _take(self, outcome: InstallOutcome) -> str:
@@ -225,7 +226,7 @@ class ModelDeliveryController(QObject):
             show_problem(
                 self._window,
                 self.tr("The model file was not installed"),
-                sentence(str(exc)),
+                problem_text(exc),
                 self.tr("The model in use stays as it was."),
             )
             return
@@ -255,7 +256,7 @@ class ModelDeliveryController(QObject):
         try:
             model = self.store.use_previous()
         except IrisFieldError as exc:
-            show_problem(self._window, self.tr("There is no previous model"), sentence(str(exc)))
+            show_problem(self._window, self.tr("There is no previous model"), problem_text(exc))
             return
         self._use(model)
         self._window.statusBar().showMessage(

@@ -36,7 +36,7 @@ from desktop.errors import IrisFieldError
 from desktop.inference import Classifier, Prediction
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.settings import Settings
-from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore, ReadOnlyCause
+from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore
 from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.history_counter import HistoryCounts
@@ -45,6 +45,7 @@ from desktop.ui.history_panel import HistoryPanel
 from desktop.ui.history_watcher import HistoryWatcher
 from desktop.ui.i18n import Translations, format_percent, sentence, species_name
 from desktop.ui.measurement_panel import MeasurementPanel
+from desktop.ui.problem_words import problem_text, read_only_reason
 from desktop.ui.result_panel import WARNING_STYLE, ResultPanel
 from desktop.ui.save_form import SaveForm
 from desktop.ui.settings_dialog import GeneralSettingsPage, SettingsDialog, SettingsPage
@@ -335,7 +336,7 @@ class MainWindow(QMainWindow):
             show_problem(
                 self,
                 self.tr("The observation was not saved"),
-                sentence(str(exc)),
+                problem_text(exc),
                 self.tr("Your measurements are still set: correct the problem and save again."),
             )
             return
@@ -546,11 +547,7 @@ class MainWindow(QMainWindow):
         self.find_action.setText(self.tr("&Find in history"))
         self.about_action.setText(self.tr("&About Iris Field"))
         if self.read_only_notice is not None and self._store is not None:
-            path = self._store.path
-            if self._store.read_only_cause is ReadOnlyCause.FOLDER:
-                why = self.tr("the folder {folder} is read-only").format(folder=path.parent)
-            else:
-                why = self.tr("the history file {path} is read-only").format(path=path)
+            why = read_only_reason(self._store.read_only_cause, self._store.path)
             self.read_only_notice.setText(
                 self.tr("Saving is off: {reason}. You can still browse and export the history.").format(
                     reason=why

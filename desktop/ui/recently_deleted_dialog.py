@@ -26,7 +26,8 @@ from desktop.model_card import ModelCard
 from desktop.store import DeletedObservation, ObservationStore
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_model import local_time
-from desktop.ui.i18n import card_word, format_number, sentence, species_name
+from desktop.ui.i18n import card_word, format_number, species_name
+from desktop.ui.problem_words import problem_text
 from desktop.ui.species_icons import species_icon
 
 MIN_SIZE = (560, 320)
@@ -101,7 +102,7 @@ class RecentlyDeletedDialog(QDialog):
             self._total = self._store.count_deleted()
         except IrisFieldError as exc:
             self._listed, self._total = [], 0
-            show_problem(self, self.tr("The history cannot be read"), sentence(str(exc)))
+            show_problem(self, self.tr("The history cannot be read"), problem_text(exc))
         self._fill()
         self._show_summary()
 
@@ -198,7 +199,7 @@ class RecentlyDeletedDialog(QDialog):
         try:
             self._store.undelete_many(ids)
         except IrisFieldError as exc:
-            show_problem(self, self.tr("The observations could not be brought back"), sentence(str(exc)))
+            show_problem(self, self.tr("The observations could not be brought back"), problem_text(exc))
             return
         self.reload()
         self.restored.emit(ids)

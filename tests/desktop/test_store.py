@@ -405,3 +405,25 @@ def test_restoring_several_brings_them_back_exactly_as_they_were_in_one_go(store
         assert store.get(obs.id) == before[obs.id]  # id, times, confirmation and sync state as before
     assert [d.observation.id for d in store.recently_deleted()] == [observations[1].id]
     assert store.undelete_many([observations[0].id]) == 0  # not deleted: nothing to bring back
+
+
+def test_a_store_error_says_what_happened_as_data_beside_its_english_sentence(iris_home: Path) -> None:
+    from desktop.errors import StoreProblem
+
+    with ObservationStore.open() as opened:
+        path = opened.path
+        with pytest.raises(StoreError) as missing:
+            opened.set_note("no-such-id", "x")
+    assert (missing.value.problem, missing.value.facts) == (
+        StoreProblem.NO_SUCH_OBSERVATION,
+        {"id": "no-such-id"},
+    )
+    assert str(missing.value) == "there is no saved observation with id no-such-id"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(StoreError) as newer:
+        ObservationStore.open(path)
+    assert newer.value.problem is StoreProblem.NEWER_SCHEMA
+    assert newer.value.facts == {"path": path, "version": len(MIGRATIONS) + 1, "known": len(MIGRATIONS)}
+    assert "was written by a newer version of Iris Field" in str(newer.value)

@@ -165,7 +165,7 @@ def test_export_writes_the_shown_observations_to_csv(window: MainWindow, tmp_pat
         rows = list(csv.DictReader(handle))
     assert [r["predicted_species"] for r in rows] == ["virginica", "setosa"]
     assert rows[1]["note"] == "shady bank"
-    assert "Exported 2 observation(s)" in window.statusBar().currentMessage()
+    assert "Exported 2 observations" in window.statusBar().currentMessage()
 
 
 def test_export_into_a_missing_folder_says_so_in_a_dialog(

@@ -54,7 +54,7 @@ def test_deleted_observations_are_listed_last_deleted_first_with_measurements(wi
     ]  # fmt: skip
     row = [view.table.item(1, c).text() for c in range(2, 7)]
     assert row == ["Iris versicolor", "6.9", "3.1", "5.4", "2.1"]  # the species shown: the one confirmed
-    assert view.summary.text().startswith("3 deleted observation(s), the last deleted first")
+    assert view.summary.text().startswith("3 deleted observations, the last deleted first")
 
 
 def test_restoring_two_brings_them_back_into_the_history_as_they_were(window: MainWindow, qtbot) -> None:
@@ -75,7 +75,7 @@ def test_restoring_two_brings_them_back_into_the_history_as_they_were(window: Ma
         assert window.store.get(observation_id) == before[observation_id]
     assert window.store.get(ids[0]).sync_state == "synced"
     assert listed_notes(view) == ["flower 1"]
-    assert view.summary.text().startswith("1 deleted observation(s)")
+    assert view.summary.text().startswith("1 deleted observation.")
 
 
 def test_restore_all_empties_the_view_and_ctrl_z_forgets_what_came_back(window: MainWindow) -> None:

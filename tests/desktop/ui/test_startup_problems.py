@@ -68,7 +68,7 @@ def test_a_damaged_history_is_moved_aside_and_a_new_one_started(
 
     (box,) = shown_boxes(window)
     assert box.windowTitle() == "The history was damaged"
-    assert "the damaged file is kept as" in box.text()
+    assert "The damaged file is kept as" in box.text()
     kept = list(iris_home.glob("observations.sqlite3.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"SQLite format 3")
     window.measurements.set_values({"sepal_length": 5.1})  # a measured flower, not the defaults
@@ -139,7 +139,7 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
     window = open_window()
 
     (box,) = shown_boxes(window)
-    assert "4 observations were recovered into a fresh history and 1 could not be read" in box.text()
+    assert "4 observations were recovered into a fresh history. 1 could not be read." in box.text()
     assert window.history.model.rowCount() == 4
     assert window.save_action.isEnabled()
 

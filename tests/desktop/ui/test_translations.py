@@ -41,7 +41,34 @@ def test_every_window_text_has_a_translation(tmp_path: Path, language: languages
     assert untranslated == [], f"run pyside6-lupdate and translate these in {fresh.name}"
 
 
-@pytest.mark.parametrize("language", CATALOGUES, ids=lambda language: language.code)
+def test_the_english_catalogue_gives_every_plural_text_its_forms(tmp_path: Path) -> None:
+    fresh = tmp_path / languages.catalogue_name(languages.SOURCE)
+    shutil.copy(asset_path("translations", fresh.name), fresh)
+    sources = sorted(str(p) for p in (ROOT / "desktop" / "ui").glob("*.py"))
+    subprocess.run(
+        [qt_tool("pyside6-lupdate"), "-pluralonly", "-no-obsolete", *sources, "-ts", str(fresh)],
+        check=True,
+        capture_output=True,
+    )
+    messages = list(ET.parse(fresh).getroot().iter("message"))
+    assert messages, "lupdate found no plural text"
+    untranslated = [
+        m.findtext("source")
+        for m in messages
+        if m.find("translation").get("type") in ("unfinished", "vanished")
+    ]
+    assert untranslated == [], f"run pyside6-lupdate -pluralonly and give these their forms in {fresh.name}"
+
+
+def test_english_says_one_observation_and_two_observations(translations) -> None:
+    text = "Exported %n observation(s) to {path}."
+    assert QCoreApplication.translate("HistoryPanel", text, "", 1) == "Exported 1 observation to {path}."
+    assert QCoreApplication.translate("HistoryPanel", text, "", 2) == "Exported 2 observations to {path}."
+    translations.apply("fr")  # a language the app does not speak: English, plurals included
+    assert QCoreApplication.translate("HistoryPanel", text, "", 2) == "Exported 2 observations to {path}."
+
+
+@pytest.mark.parametrize("language", languages.LANGUAGES, ids=lambda language: language.code)
 def test_the_shipped_qm_file_is_compiled_from_the_catalogue(tmp_path: Path, language) -> None:
     built = tmp_path / languages.catalogue_name(language, ".qm")
     catalogue = asset_path("translations", languages.catalogue_name(language))
@@ -95,3 +122,157 @@ def test_a_system_language_the_app_does_not_speak_stays_english(translations) ->
     context, source, _ = _first_translated_message(CATALOGUES[0])
     translations.apply("fr")
     assert QCoreApplication.translate(context, source) == source
+
+
+# ----------------------------------------------------------------- what the core reports, in the window
+# The core reports what happened as data; the window says it in the user's language. Per catalogue: the
+# numbers are right and no English sentence of the core shows through. German is also checked word for word.
+GERMAN = {
+    "salvage": "Der Beobachtungsverlauf war beschädigt: 4 Beobachtungen wurden in einen neuen Verlauf "
+    "gerettet. 1 konnte nicht gelesen werden. Die beschädigte Datei bleibt als {file} erhalten.",
+    "read-only": "Es kann nichts gespeichert werden: die Verlaufsdatei {path} ist schreibgeschützt.",
+    "newer": "wurde von einer neueren Version von Iris Field geschrieben (Schema {version}, diese Version "
+    "kennt {known}). Bitte aktualisieren Sie Iris Field.",
+    "export": "{path} kann nicht geschrieben werden: Der Ordner {folder} existiert nicht.",
+    "unknown key": "Das Modell ist mit dem Schlüssel {key} signiert, dem dieser Laptop nicht vertraut.",
+    "not newer": "Release 1 ist nicht neuer als Release 2, das vom selben Labor bereits installiert ist.",
+}
+
+
+@pytest.fixture(params=CATALOGUES, ids=lambda language: language.code)
+def speaking(request, open_window, translations):
+    """Open windows in one catalogue's language; return (language, open_window)."""
+    language = request.param
+    translations.apply(language.code)
+    return language, lambda: open_window(Settings(language=language.code))
+
+
+def _history_with_five_observations() -> Path:
+    from desktop.store import ObservationStore
+    from tests.desktop.test_history_salvage import observation
+
+    with ObservationStore.open() as store:
+        store.add_many([observation(i) for i in range(5)])
+        return store.path
+
+
+def _only_box(window):
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert len(boxes) == 1, [box.text() for box in boxes]
+    return boxes[0]
+
+
+def test_a_salvaged_history_is_reported_in_the_language_with_its_counts(speaking, iris_home: Path) -> None:
+    import sqlite3
+
+    language, open_one = speaking
+    path = _history_with_five_observations()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE observations SET measurements = 'garbage' WHERE rowid = 3")
+    db.close()
+    window = open_one()
+    text = _only_box(window).text()
+    aside = window.store.salvaged.aside.name
+    assert "4" in text and "1" in text and aside in text
+    assert "were recovered" not in text and "could not be read" not in text
+    if language.code == "de":
+        assert text == GERMAN["salvage"].format(file=aside)
+
+
+def test_saving_into_a_read_only_history_is_refused_in_the_language(speaking, iris_home: Path) -> None:
+    language, open_one = speaking
+    path = _history_with_five_observations()
+    path.chmod(0o444)
+    window = open_one()
+    window.history.table.selectRow(0)
+    window.history.confirm_species("versicolor")
+    box = _only_box(window)
+    assert str(path) in box.text()
+    assert "Nothing can be saved" not in box.text() and "is read-only" not in box.text()
+    assert "read-only" not in window.read_only_notice.text()
+    if language.code == "de":
+        assert box.text() == GERMAN["read-only"].format(path=path)
+
+
+def test_a_history_from_a_newer_app_is_refused_in_the_language(speaking, iris_home: Path) -> None:
+    import sqlite3
+
+    from desktop.store import MIGRATIONS
+
+    language, open_one = speaking
+    path = _history_with_five_observations()
+    newer = len(MIGRATIONS) + 3
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {newer}")
+    db.close()
+    window = open_one()
+    text = _only_box(window).text()
+    assert str(newer) in text and str(len(MIGRATIONS)) in text
+    assert "written by a newer version" not in text
+    if language.code == "de":
+        assert GERMAN["newer"].format(version=newer, known=len(MIGRATIONS)) in text
+
+
+def test_a_csv_export_into_a_missing_folder_is_refused_in_the_language(
+    speaking, qtbot, tmp_path: Path
+) -> None:
+    language, open_one = speaking
+    _history_with_five_observations()
+    window = open_one()
+    target = tmp_path / "gone" / "export.csv"
+    window.history.export_to(target)
+    qtbot.waitUntil(lambda: not window.history._exporting)
+    details = _only_box(window).informativeText()
+    assert str(target) in details and "does not exist" not in details and "cannot write" not in details
+    if language.code == "de":
+        assert GERMAN["export"].format(path=target, folder=target.parent) in details
+
+
+def _lab(tmp_path: Path):
+    from desktop.model_delivery.trusted_keys import trust_key_file
+    from tests.desktop.model_delivery.release_factory import Lab
+
+    lab = Lab.new()
+    trust_key_file(lab.write_public_key(tmp_path / "keys"))
+    return lab
+
+
+def test_a_model_file_signed_by_an_unknown_key_is_refused_in_the_language(speaking, tmp_path: Path) -> None:
+    from tests.desktop.model_delivery.release_factory import Lab, bundle_bytes
+
+    language, open_one = speaking
+    lab = _lab(tmp_path)
+    window = open_one()
+    stranger = Lab.new(lab.registry)
+    path = tmp_path / "odd.irismodel"
+    path.write_bytes(bundle_bytes(stranger.release(1)))
+    window.model_controller.install_file(str(path))
+    text = _only_box(window).text()
+    assert stranger.public.fingerprint in text and "does not trust" not in text
+    if language.code == "de":
+        assert text.startswith(GERMAN["unknown key"].format(key=stranger.public.fingerprint))
+
+
+def test_an_update_that_is_not_newer_is_refused_in_the_language(speaking, tmp_path: Path) -> None:
+    from desktop.model_delivery.errors import ReleaseRefused
+    from desktop.model_delivery.model_store import ModelStore, Role
+    from desktop.model_delivery.updater import UpdateResult, UpdateStatus
+
+    language, open_one = speaking
+    lab = _lab(tmp_path)
+    models = ModelStore()
+    models.install(lab.release(2, version="3"), trusted=lab.trusted)
+    with pytest.raises(ReleaseRefused) as refused:  # what an update check meets when the lab replays v2
+        models.install(lab.release(1, version="2"), trusted=lab.trusted)
+    exc = refused.value
+    window = open_one()
+    result = UpdateResult(
+        Role.CHAMPION, UpdateStatus.REFUSED, "2", refusal=str(exc), reason=exc.reason, facts=exc.facts
+    )
+    window.model_controller._on_checked([result], True)
+    text = _only_box(window).text()
+    assert "1" in text and "2" in text and "is not newer" not in text
+    if language.code == "de":
+        assert GERMAN["not newer"] in text

@@ -1,0 +1,88 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>HistoryPanel</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/history_panel.py" line="+480"/>
+        <source>Brought %n observation(s) back into the history.</source>
+        <translation>
+            <numerusform>Brought %n observation back into the history.</numerusform>
+            <numerusform>Brought %n observations back into the history.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+28"/>
+        <source>Exported %n observation(s) to {path}.</source>
+        <translation>
+            <numerusform>Exported %n observation to {path}.</numerusform>
+            <numerusform>Exported %n observations to {path}.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/qt_main_window.py" line="+434"/>
+        <source>%n pending</source>
+        <translation>
+            <numerusform>%n pending</numerusform>
+            <numerusform>%n pending</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ProblemWords</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/problem_words.py" line="+53"/>
+        <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
+        <translation>
+            <numerusform>The observation history was damaged: %n observation was recovered into a fresh history.</numerusform>
+            <numerusform>The observation history was damaged: %n observations were recovered into a fresh history.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+7"/>
+        <source>%n could not be read.</source>
+        <translation>
+            <numerusform>%n could not be read.</numerusform>
+            <numerusform>%n could not be read.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RecentlyDeletedDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+168"/>
+        <source>The %n most recently deleted observation(s), the last deleted first.</source>
+        <translation>
+            <numerusform>The observation deleted most recently.</numerusform>
+            <numerusform>The %n most recently deleted observations, the last deleted first.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n deleted in all.</source>
+        <translation>
+            <numerusform>%n deleted in all.</numerusform>
+            <numerusform>%n deleted in all.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3"/>
+        <source>%n deleted observation(s), the last deleted first. Choose those to bring back.</source>
+        <translation>
+            <numerusform>%n deleted observation. Choose it to bring it back.</numerusform>
+            <numerusform>%n deleted observations, the last deleted first. Choose those to bring back.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

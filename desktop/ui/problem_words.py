@@ -1,0 +1,171 @@
+"""The window's words for what the core reports: history problems, a salvaged history, refused models.
+
+The core's errors and results carry what happened as data (a ``StrEnum`` kind and the facts its sentence
+names); here each kind gets its sentence in the user's language. The command line keeps the core's own
+English sentences. An error with no words here is shown as the core wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+
+from desktop.errors import StoreError, StoreProblem
+from desktop.history_salvage import SalvageReport
+from desktop.model_delivery.errors import NoPreviousModel, Refusal, ReleaseRefused
+from desktop.store import ReadOnlyCause
+from desktop.ui.i18n import sentence
+
+_READ_ONLY_CAUSES = {
+    StoreProblem.READ_ONLY_FILE: ReadOnlyCause.FILE,
+    StoreProblem.READ_ONLY_FOLDER: ReadOnlyCause.FOLDER,
+}
+
+
+class ProblemWords(QObject):
+    """Says the core's errors and results in the current language (its texts' translation context)."""
+
+    def problem_text(self, error: BaseException) -> str:
+        """Return the sentence a dialog shows for an error of the core, in the current language."""
+        if isinstance(error, StoreError) and error.problem is not StoreProblem.OTHER:
+            return self._store_text(error.problem, error.facts)
+        if isinstance(error, ReleaseRefused):
+            return self.refusal_text(error.reason, error.facts)
+        if isinstance(error, NoPreviousModel):
+            return self.tr(
+                "The model Iris Field was installed with is already in use; there is no earlier one.",
+            )
+        return sentence(str(error))
+
+    def read_only_reason(self, cause: ReadOnlyCause | None, path: Path) -> str:
+        """Return why the history at ``path`` cannot be written, as part of a sentence ("" if it can)."""
+        if cause is ReadOnlyCause.FOLDER:
+            return self.tr("the folder {folder} is read-only").format(folder=path.parent)
+        if cause is ReadOnlyCause.FILE:
+            return self.tr("the history file {path} is read-only").format(path=path)
+        return ""
+
+    def salvage_text(self, report: SalvageReport) -> str:
+        """Return what a salvage of a damaged history achieved: recovered, lost, where the damaged file is."""
+        recovered = self.tr(
+            "The observation history was damaged: %n observation(s) were recovered into a fresh history.",
+            "",
+            report.recovered,
+        )
+        if report.lost is None:
+            lost = self.tr("How many could not be read is unknown.")
+        elif report.lost:
+            lost = self.tr("%n could not be read.", "", report.lost)
+        else:
+            lost = self.tr("None was lost.")
+        kept = self.tr("The damaged file is kept as {file}.").format(file=report.aside.name)
+        return f"{recovered} {lost} {kept}"
+
+    def _store_text(self, problem: StoreProblem, facts: Mapping[str, object]) -> str:
+        if problem in _READ_ONLY_CAUSES:
+            why = self.read_only_reason(_READ_ONLY_CAUSES[problem], Path(str(facts["path"])))
+            return self.tr("Nothing can be saved: {reason}.").format(reason=why)
+        templates = {
+            StoreProblem.FOLDER_NOT_CREATED: self.tr(
+                "The folder {folder} for the observation history cannot be created ({detail})."
+            ),
+            StoreProblem.NOT_OPENED: self.tr(
+                "The observation history {path} cannot be opened ({detail}). "
+                "Check that its folder exists and may be written.",
+            ),
+            StoreProblem.NOT_READ: self.tr("The observation history {path} cannot be read ({detail})."),
+            StoreProblem.NOT_WRITTEN: self.tr("The observation history {path} cannot be written ({detail})."),
+            StoreProblem.NEWER_SCHEMA: self.tr(
+                "The observation history {path} was written by a newer version of Iris Field "
+                "(schema {version}, this version knows {known}). Please update Iris Field.",
+            ),
+            StoreProblem.NO_SUCH_OBSERVATION: self.tr(
+                "There is no saved observation with the id {id}; it may have been removed meanwhile.",
+            ),
+            StoreProblem.ALREADY_SAVED: self.tr("An observation with the same id is already saved."),
+            StoreProblem.DAMAGED_NOT_MOVED: self.tr(
+                "The observation history {path} is damaged and could not be moved aside ({detail}). "
+                "Move or copy it away yourself, then start Iris Field again to begin a new history.",
+            ),
+            StoreProblem.DAMAGED_NOT_COPIED: self.tr(
+                "The observation history {path} is damaged. It was moved aside to {aside}, but its "
+                "observations could not be copied into a new history ({detail}). Free some space and start "
+                "Iris Field again to recover them.",
+            ),
+            StoreProblem.EXPORT_FOLDER_MISSING: self.tr(
+                "{path} cannot be written: the folder {folder} does not exist."
+            ),
+            StoreProblem.EXPORT_NOT_WRITTEN: self.tr("{path} cannot be written ({detail}); it is unchanged."),
+        }
+        return _filled(templates[problem], facts)
+
+    def refusal_text(self, reason: Refusal, facts: Mapping[str, object]) -> str:
+        """Return why a model release was refused, in the current language."""
+        templates = {
+            Refusal.UNSIGNED: self.tr("The model is not signed by the lab, so it could come from anyone."),
+            Refusal.UNKNOWN_KEY: self.tr(
+                "The model is signed by the key {key}, which this laptop does not trust. "
+                "Add the lab's public key in Settings, then try again.",
+            ),
+            Refusal.BAD_SIGNATURE: self.tr(
+                "The model's signature does not match its content: it was changed after signing."
+            ),
+            Refusal.SHA256_MISMATCH: self.tr(
+                "The model file does not match its signed card: it was changed or damaged after signing.",
+            ),
+            Refusal.NOT_NEWER: self.tr(
+                "Release {sequence} is not newer than release {installed}, "
+                "already installed from the same lab.",
+            ),
+            Refusal.WRONG_SCHEMA: self.tr(
+                "The model reads other measurements or names other species than this app knows."
+            ),
+            Refusal.REFERENCE_MISMATCH: self.tr(
+                "The model does not give the answers its release promises for its reference flowers.",
+            ),
+            Refusal.UNUSABLE: self.tr("The model cannot run on this laptop."),
+            Refusal.TRUNCATED: self.tr("The model file is incomplete: its download or copy broke off."),
+            Refusal.NOT_A_MODEL_FILE: self.tr(
+                "This is not an Iris Field model file, or parts of it are missing."
+            ),
+            Refusal.SERVER_ERROR: self.tr("The lab's server failed to send the model."),
+            Refusal.DISK_FULL: self.tr("The disk is full, so the model could not be installed."),
+        }
+        return _filled(templates[reason], facts)
+
+
+def problem_text(error: BaseException) -> str:
+    """Return the sentence a dialog shows for an error of the core, in the current language."""
+    return ProblemWords().problem_text(error)
+
+
+def read_only_reason(cause: ReadOnlyCause | None, path: Path) -> str:
+    """Return why the history at ``path`` cannot be written, as part of a sentence ("" if it can)."""
+    return ProblemWords().read_only_reason(cause, path)
+
+
+def salvage_text(report: SalvageReport) -> str:
+    """Return what a salvage of a damaged history achieved: recovered, lost, where the damaged file is."""
+    return ProblemWords().salvage_text(report)
+
+
+def refusal_text(reason: Refusal, facts: Mapping[str, object]) -> str:
+    """Return why a model release was refused, in the current language."""
+    return ProblemWords().refusal_text(reason, facts)
+
+
+class _Facts(dict):
+    """The facts a sentence names; a name the sentence asks for but the error lacks shows as "?"."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _filled(template: str, facts: Mapping[str, object]) -> str:
+    """Put the facts into a (translated) sentence; a mistyped placeholder never breaks a dialog."""
+    try:
+        return template.format_map(_Facts(facts))
+    except (ValueError, IndexError):  # a stray brace in a translation: the sentence as written
+        return template
