@@ -56,6 +56,10 @@ class HistoryQuery:
         """Return the search words the full-text index can find (three letters or more)."""
         return [w for w in self.text.split() if len(w) >= SHORTEST_SEARCHED_WORD]
 
+    def lists_everything(self) -> bool:
+        """Tell whether every saved (not deleted) observation is listed: no word searched, no filter."""
+        return not self.words() and self.species is None and self.sync_state is None and self.since is None
+
 
 @dataclass(frozen=True)
 class Cursor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -44,9 +45,15 @@ class SyncWorker:
         *,
         client_factory: Callable[[SyncTarget, SyncOptions], MlflowRestClient] | None = None,
         clock: Clock | None = None,
+        history_open: bool = False,
     ):
-        """Prepare a worker; nothing touches the network or the file until a pass runs."""
+        """Prepare a worker; nothing touches the network or the file until a pass runs.
+
+        ``history_open``: the app holds the history open (migrated, checked in the background), so a
+        pass takes another handle on it rather than opening it anew, which checks a long file in full.
+        """
         self.db_path = Path(db_path)
+        self._history_open = history_open
         self.target = target
         self.options = options or SyncOptions()
         self.description = description
@@ -108,7 +115,10 @@ class SyncWorker:
         release_bindings = requested_release if release_bindings is None else release_bindings
         self._emit(SyncProgress(Phase.CONNECTING))
         try:
-            store = ObservationStore.open(self.db_path)
+            if self._history_open:
+                store = ObservationStore.reader(self.db_path)
+            else:
+                store = ObservationStore.open(self.db_path)
         except StoreError as exc:
             return self._report(None, PassEnd(EndReason.STORE, self._backoff, str(exc)))
         db = store.connect()
@@ -119,6 +129,8 @@ class SyncWorker:
         except LeaseBusy as exc:
             end = PassEnd(EndReason.BUSY, self._backoff, str(exc), _BUSY_RETRY_SECONDS)
             return self._report(None, end)
+        except sqlite3.Error as exc:  # e.g. a damaged file the app has open: it is salvaged at the next start
+            return self._report(None, self._unreadable(exc))
         try:
             outbox = Outbox(db, lease)
             if release_bindings is not None:
@@ -142,12 +154,18 @@ class SyncWorker:
             )
         except StoreError as exc:
             return self._report(None, PassEnd(EndReason.STORE, self._backoff, str(exc)))
+        except sqlite3.Error as exc:
+            return self._report(None, self._unreadable(exc))
         finally:
             with contextlib.suppress(Exception):
                 lease.release()
             client.close()
             db.close()
             store.close()
+
+    def _unreadable(self, exc: sqlite3.Error) -> PassEnd:
+        message = f"the observation history {self.db_path} cannot be read ({exc})"
+        return PassEnd(EndReason.STORE, self._backoff, message)
 
     # ------------------------------------------------------------------ reporting
     def _emit(self, progress: SyncProgress) -> None:

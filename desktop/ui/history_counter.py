@@ -52,7 +52,11 @@ class _Count(QRunnable):
             reader = ObservationStore.reader(self._path)
             try:
                 by_sync_state = self._by_sync_state or reader.counts()
-                counts = HistoryCounts(reader.count_matching(self._query), by_sync_state)
+                if self._query.lists_everything():
+                    listed = sum(by_sync_state.values())  # every observation is in one sync state
+                else:
+                    listed = reader.count_matching(self._query)
+                counts = HistoryCounts(listed, by_sync_state)
             finally:
                 reader.close()
         except IrisFieldError as exc:
@@ -91,6 +95,11 @@ class HistoryCounter(QObject):
         known = None if self._states_stale or self.last is None else self.last.by_sync_state
         self._pool.start(_Count(self._path, query, known, self._latest, self._answer))
         self.busy_changed.emit(True)
+
+    @property
+    def requested(self) -> int:
+        """Return how many counts have been asked for so far."""
+        return self._latest
 
     def busy(self) -> bool:
         """Tell whether an answer is still to come."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.button_row import ReflowingButtons
 from desktop.ui.dialogs import ask_to_confirm, show_problem
+from desktop.ui.first_frame import FirstFrame
 from desktop.ui.history_counter import HistoryCounter, HistoryCounts
 from desktop.ui.history_export import HistoryExport
 from desktop.ui.history_model import (
@@ -59,6 +60,9 @@ NEEDED_COLUMNS = (columns.TIME, columns.SPECIES, columns.SYNC)
 PERIOD_DAYS = (None, 0, 7, 30, 365)
 # A count that answers within this time shows no busy indicator (no flicker on every keystroke).
 BUSY_AFTER_MS = 300
+# Until the table is first drawn no row is "on screen", and Qt would size the columns from every row
+# loaded: the first rows, a screenful, stand in for them.
+ROWS_SIZED_BEFORE_SHOWN = 20
 
 
 def _since(days: int | None) -> str | None:
@@ -95,6 +99,10 @@ class HistoryPanel(QWidget):
         self._can_restore = can_restore
         self._card = card
         self._unavailable = unavailable
+        # Counting starts once the pane has drawn its first frame: a long history opens as fast as an
+        # empty one, its counts follow a moment later.
+        self.first_frame = FirstFrame(self)
+        self.first_frame.drawn.connect(self._after_first_frame)
         self.model = HistoryTableModel(card, store, self)
         self.model.problem.connect(self._show_read_problem)
         self.counter = HistoryCounter(store.path, self) if store is not None else None
@@ -155,8 +163,9 @@ class HistoryPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Widths from the rows on screen only: measuring every loaded row would cost each refresh dearly.
-        header.setResizeContentsPrecision(0)
+        # Widths from the rows on screen only (0, from the first frame on): measuring every loaded row
+        # would cost each refresh dearly.
+        header.setResizeContentsPrecision(ROWS_SIZED_BEFORE_SHOWN)
         header.setSectionResizeMode(columns.NOTE, QHeaderView.ResizeMode.Stretch)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
@@ -270,9 +279,21 @@ class HistoryPanel(QWidget):
         self.recount(data_changed=data_changed)
 
     def recount(self, *, data_changed: bool = True) -> None:
-        """Count again in the background: the pane's matches and (if the data changed) the sync states."""
-        if self.counter is not None:
+        """Count again in the background: the pane's matches and (if the data changed) the sync states.
+
+        Before the pane's first frame nothing is counted: the first count follows that frame.
+        """
+        if self.counter is not None and self.first_frame.is_drawn:
             self.counter.request(self.query(), data_changed=data_changed)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """Draw the pane; the first time, start what waits for the first frame."""
+        super().paintEvent(event)
+        self.first_frame.painted()
+
+    def _after_first_frame(self) -> None:
+        self.table.horizontalHeader().setResizeContentsPrecision(0)
+        self.recount()
 
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         if column not in SORT_KEYS:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QLocale, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QActionEvent, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QActionEvent, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -38,6 +38,7 @@ from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.settings import Settings
 from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore
 from desktop.ui.dialogs import ask_to_confirm, show_problem
+from desktop.ui.first_frame import FirstFrame
 from desktop.ui.history_check import BackgroundIntegrityCheck
 from desktop.ui.history_counter import HistoryCounts
 from desktop.ui.history_model import local_time
@@ -115,6 +116,8 @@ class MainWindow(QMainWindow):
         self._prediction: Prediction | None = None
         self._settings_pages: list[Callable[[Settings], SettingsPage]] = [GeneralSettingsPage]
         self.setWindowIcon(app_icon())
+        # Background work that is not needed to draw the window (the sync) starts after its first frame.
+        self.first_frame = FirstFrame(self)
 
         self.save_action = QAction(self)
         self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
@@ -413,6 +416,11 @@ class MainWindow(QMainWindow):
             self._pending_label.setText(self.tr("History not available"))
         elif self.history.counter is not None and self.history.counter.last is not None:
             self._show_counts(self.history.counter.last)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """Draw the window; the first time, start what waits for the first frame (the sync)."""
+        super().paintEvent(event)
+        self.first_frame.painted()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         """Fit the status bar to the new width."""

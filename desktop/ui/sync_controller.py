@@ -152,20 +152,29 @@ class SyncController(QObject):
             self._stop, self._wake = threading.Event(), threading.Event()
             self._events[:] = [self._stop, self._wake]
             self._auto = settings.auto_sync
-            self._worker = SyncWorker(store.path, self._target, on_progress=self._relay.progressed.emit)
+            # The window holds the history open and checks it in the background: a pass reads it as is.
+            self._worker = SyncWorker(
+                store.path, self._target, on_progress=self._relay.progressed.emit, history_open=True
+            )
             loop = self._worker.run_forever if self._auto else self._run_on_request
             self._thread = threading.Thread(
                 target=loop, args=(self._stop, self._wake), name="iris-sync", daemon=True
             )
-            self._thread.start()
+            # A pass reads the whole outbox: never while the window draws its first frame.
+            self._window.first_frame.call_after(self._start_thread)
         self.retranslate()
+
+    def _start_thread(self) -> None:
+        thread = self._thread
+        if thread is not None and thread.ident is None:  # not started yet, nor replaced by a restart
+            thread.start()
 
     def shutdown(self) -> None:
         """Stop the background thread; a request in flight is abandoned (its outcome is durable)."""
         self._stop.set()
         self._wake.set()
         thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
+        if thread is not None and thread.ident is not None and thread is not threading.current_thread():
             thread.join(SHUTDOWN_WAIT_S)
 
     def retranslate(self) -> None:

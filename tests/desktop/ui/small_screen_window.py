@@ -38,6 +38,8 @@ for language in ("en", "de"):
         window.refresh_history()
     window.measurements.set_values({"petal_width": 2.4})
     window.resize(round(width / scale), round((height - TASK_AND_TITLE_BAR) / scale))
+    while window.history.counter.busy():  # the counts (status bar words too) follow the first frame
+        app.processEvents()
     for _ in range(5):
         app.processEvents()
     buttons = [b for b in window.findChildren(QAbstractButton) if b.isVisible() and b.text()]

@@ -38,6 +38,21 @@ def test_the_count_of_all_observations_arrives_from_the_background(long_window, 
     qtbot.waitUntil(lambda: long_window.history.count_label.text() == f"Matches: {len(range(1, SAVED, 4))}")
 
 
+def test_the_window_is_drawn_before_anything_is_counted_and_the_counts_follow(
+    open_window, iris_home: Path, qtbot
+) -> None:
+    with ObservationStore.open(iris_home / "observations.sqlite3") as store:
+        save_varied(store, [varied(i) for i in range(SAVED)])
+        store.delete(store.list(limit=1)[0].id)
+    window = open_window()  # shown, its first frame not yet drawn
+    history = window.history
+    assert history.model.rowCount() == PAGE_SIZE, "the first page is there for the first frame"
+    assert not history.first_frame.is_drawn and history.counter.requested == 0
+    qtbot.waitUntil(lambda: history.count_label.text() == f"Observations: {SAVED - 1}")
+    assert history.first_frame.is_drawn and history.counter.requested == 1
+    assert sum(history.counter.last.by_sync_state.values()) == SAVED - 1, "deleted ones are not counted"
+
+
 def test_clicking_the_species_header_sorts_by_species_and_again_reverses(long_window) -> None:
     history = long_window.history
     header = history.table.horizontalHeader()

@@ -49,6 +49,8 @@ def test_main_window_renders_to_docs_screenshot(open_window, qtbot, tmp_path: Pa
     window.measurements.set_values(dict(zip(names, (6.0, 2.8, 4.9, 1.8), strict=True)))
     window.save_form.location.setText("Isar floodplain")
     window.resize(SIZE)
+    counter = window.history.counter
+    qtbot.waitUntil(lambda: counter.last is not None and counter.last.listed == len(EXAMPLES))  # status bar
     qtbot.wait(50)  # two layout passes: word-wrapped notices settle their height in the second
 
     image = window.grab().toImage()

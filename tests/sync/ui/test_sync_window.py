@@ -141,7 +141,8 @@ def test_the_window_keeps_working_while_the_server_hangs(open_sync_window: OpenS
         window, controller = open_sync_window(Settings(language="en", tracking_uri=url))
         window.store.add(make_observation(5))
         controller.sync_now()
-        assert request_seen.wait(30), "the worker never reached the server"
+        # The sync starts after the window's first frame: the event loop runs meanwhile.
+        qtbot.waitUntil(request_seen.is_set, timeout=30_000)  # the worker reached the server
 
         # The worker is now blocked waiting for an answer; the window's event loop must still run.
         ticks: list[int] = []
@@ -181,7 +182,8 @@ def test_the_server_settings_tab_keeps_the_password_out_of_the_settings_file(
     assert "correct horse" not in (iris_home / "settings.json").read_text(encoding="utf-8")
     assert controller.secrets.get("http://lab.example:5000", "basic", "ada") == "correct horse battery staple"
     assert not SecretStore(use_keyring=False).persistent
-    assert controller.running  # restarted for the new server, with the password from this session
+    # Restarted for the new server, with the password from this session (once the window is drawn).
+    qtbot.waitUntil(lambda: controller.running)
 
 
 def test_the_server_settings_tab_refuses_an_address_that_is_not_http(
@@ -195,3 +197,39 @@ def test_the_server_settings_tab_refuses_an_address_that_is_not_http(
     dialog.accept()
     assert dialog.isVisible()
     assert "http" in page.problem()
+
+
+def test_the_sync_starts_once_the_window_has_drawn_its_first_frame(
+    open_sync_window: OpenSyncWindow, qtbot
+) -> None:
+    with hanging_server() as (url, request_seen):
+        window, controller = open_sync_window(Settings(language="en", tracking_uri=url))
+        assert not window.first_frame.is_drawn and not controller.running
+        qtbot.waitUntil(lambda: controller.running)
+        assert window.first_frame.is_drawn
+        qtbot.waitUntil(request_seen.is_set, timeout=30_000)
+
+
+def test_the_sync_never_moves_a_damaged_long_history_aside_while_the_window_uses_it(
+    open_sync_window: OpenSyncWindow, qtbot, iris_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import store as store_module
+    from desktop.store import ObservationStore
+    from desktop.ui import app
+    from tests.desktop.test_history_query import varied
+    from tests.desktop.ui.test_startup_problems import _damage_pages
+
+    monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)
+    path = iris_home / "observations.sqlite3"
+    with ObservationStore.open(path) as store:
+        store.add_many([varied(i) for i in range(200)])
+    _damage_pages(path)
+    passes: list[SyncProgress] = []
+
+    window, controller = open_sync_window(
+        Settings(language="en", tracking_uri=f"http://127.0.0.1:{free_port()}")
+    )
+    controller._relay.progressed.connect(passes.append)
+    qtbot.waitUntil(lambda: any(p.phase is not Phase.CONNECTING for p in passes), timeout=WAIT_MS)
+    assert not list(iris_home.glob("observations.sqlite3.corrupt-*")), "moved aside at the next start only"
