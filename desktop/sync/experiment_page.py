@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from desktop.sync.run_record import CONFIRMED_SPECIES_TAG, SPECIES_TAG
+
 DESCRIPTION_TAG = "mlflow.note.content"  # the experiment's description, shown above its runs
 # The experiment type the MLflow UI's own type selector writes. MLflow 3.17.2's UI itself decides from a
 # per-browser switch (default GenAI), so the description says how to switch; see docs/lab.md.
 EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 MODEL_TRAINING_KIND = "custom_model_development"  # shown as "Machine learning"
 
-DESCRIPTION = """\
+# The runs table's columns lab staff add by hand (its "Columns" menu; the browser remembers the choice), in
+# the order they read best. The description names them; docs/screenshots/lab_screens.py shows them.
+METRIC_COLUMNS = ("confidence",)
+TAG_COLUMNS = (SPECIES_TAG, CONFIRMED_SPECIES_TAG, "observer", "device", "location")
+
+
+def _code_list(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+DESCRIPTION = f"""\
 **Iris Field observations.** One run per flower a botanist measured in the field with the Iris Field app, \
 sent by the laptop's sync exactly once.
 
@@ -16,8 +28,9 @@ sent by the laptop's sync exactly once.
 `virginica (confirmed; predicted setosa)` when a botanist corrected the model.
 - **Parameters**: the four measurements in cm. **Metrics**: `probability.<species>`, `confidence`, \
 `synced_at`.
-- **Columns to add** (Columns → Tags): `species`, `observer`, `device`, `location`, `confirmed_species`, \
-`predicted_species`, `model_version`, `outlier`.
+- **Columns to add** (the **Columns** button above the table): under *Metrics* \
+{_code_list(METRIC_COLUMNS)}; under *Tags* {_code_list(TAG_COLUMNS)} (the browser remembers them). \
+The other tags (`predicted_species`, `model_version`, `outlier`, …) are there too.
 - **Search**, e.g. `tags.species = 'virginica'`, `tags.device = 'field-laptop-7'`, \
 `tags.confirmed_species != ''`.
 

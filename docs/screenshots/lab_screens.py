@@ -4,6 +4,11 @@ Starts a throw-away ``mlflow server``, syncs two laptops' observations into it w
 (some corrected by a botanist), trains a champion, runs ``iris-dataset`` and ``iris-monitor``, and
 photographs the field experiment's runs table and the monitoring run. Needs Debian's ``chromium``.
 
+The runs table is shown as lab staff see it after adding the columns the experiment's description names
+under "Columns" (and closing the assistant panel): the browser reaches the server through a loopback proxy
+that first writes those choices into the UI's ``localStorage``, where the UI keeps them (see
+``browser_state_proxy.py`` and ``ui_choices``).
+
     uv run python docs/screenshots/lab_screens.py [--out docs/screens] [--keep]
 """
 
@@ -23,12 +28,50 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from desktop.sync.experiment_page import METRIC_COLUMNS, TAG_COLUMNS  # noqa: E402
+from docs.screenshots.browser_state_proxy import BrowserStateProxy  # noqa: E402
 from tests.mlflow_test_server import MlflowServer, experiment_id, list_runs  # noqa: E402
 from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, sync  # noqa: E402
 from training import field_dataset, field_monitor, train  # noqa: E402
 
 FIELD_EXPERIMENT = "field-observations"
 ML_VIEW = "workflowType=machine_learning"  # the UI's model-training pages (its default is GenAI)
+
+
+def column_id(group: str, key: str) -> str:
+    """Return the runs table's id for a column, as MLflow's UI writes it: ``tags.`observer```."""
+    return f"{group}.`{key}`"
+
+
+def ui_choices(field_experiment_id: str) -> dict[str, str]:
+    """Return the ``localStorage`` entries MLflow 3.17.2's UI writes when a user makes this page's choices.
+
+    Read from the UI shipped in the locked wheel (mlflow/server/js/build): the runs page keeps its state per
+    set of experiments under ``MLflowLocalStorage-1.1-ExperimentPage-<JSON list of ids>-ReactComponentState``
+    (LocalStorageUtils, persistSearchFacets); ``selectedColumns`` is what "Columns" ticks, ``columnOrder``
+    and ``columnWidths`` what dragging a header does (the run name widened so a corrected run's whole name
+    shows). The assistant panel opens by itself on a server at localhost once per browser
+    (``mlflow.assistant.fab.autoOpenedOnFirstLoad``) and remembers being closed (``panelOpen``).
+    """
+    chosen = [column_id("metrics", key) for key in METRIC_COLUMNS] + [
+        column_id("tags", key) for key in TAG_COLUMNS
+    ]
+    run_name = column_id("attributes", "Run Name")
+    runs_page = {
+        "selectedColumns": chosen,
+        "columnOrder": [run_name, *chosen],
+        "columnWidths": {
+            run_name: 290,
+            column_id("tags", "device"): 150,
+            column_id("tags", "confirmed_species"): 150,
+        },
+    }
+    ids = json.dumps([field_experiment_id], separators=(",", ":"))  # the UI's JSON.stringify(ids.sort())
+    return {
+        f"MLflowLocalStorage-1.1-ExperimentPage-{ids}-ReactComponentState": json.dumps(runs_page),
+        "mlflow.assistant.fab.autoOpenedOnFirstLoad_v1": "true",
+        "mlflow.assistant.panelOpen_v1": "false",
+    }
 
 
 def chromium() -> str:
@@ -97,16 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         fill(server, work)
         args.out.mkdir(parents=True, exist_ok=True)
         field_id = experiment_id(server.url, FIELD_EXPERIMENT)
-        runs = f"{server.url}/#/experiments/{field_id}/runs?{ML_VIEW}"
-        shoot(runs, args.out / "lab-runs-table.png", work / "profile")
         monitoring = list_runs(server.url, "field-monitoring")[0]
         monitoring_id = experiment_id(server.url, "field-monitoring")
-        shoot(
-            f"{server.url}/#/experiments/{monitoring_id}/runs/{monitoring.run_id}?{ML_VIEW}",
-            args.out / "lab-monitoring-run.png",
-            work / "profile",
-            window="1500,1500",
-        )
+        with BrowserStateProxy(server.url, ui_choices(field_id)) as proxy:
+            runs = proxy.seed_url(f"/#/experiments/{field_id}/runs?{ML_VIEW}")
+            shoot(runs, args.out / "lab-runs-table.png", work / "profile")
+            run_page = proxy.seed_url(f"/#/experiments/{monitoring_id}/runs/{monitoring.run_id}?{ML_VIEW}")
+            shoot(run_page, args.out / "lab-monitoring-run.png", work / "profile", window="1500,1150")
         summary = json.loads((work / "report" / "summary.json").read_text(encoding="utf-8"))
         print(f"monitoring: {summary['reason']}")
     finally:
