@@ -182,6 +182,16 @@ def copy_other_tables(damaged: sqlite3.Connection, fresh: sqlite3.Connection, sk
                 )
 
 
+def deletion_times(damaged: sqlite3.Connection | None) -> dict[str, str]:
+    """Return when each readable deleted observation was deleted (id -> time), for "Recently deleted"."""
+    if damaged is None or "observations" not in _tables(damaged):
+        return {}
+    rows, _ = readable_rows(damaged, "observations")
+    if not rows or "deleted_at" not in rows[0].keys():  # noqa: SIM118 (a Row's "in" looks at values)
+        return {}
+    return {row["id"]: row["deleted_at"] for row in rows if row["deleted"] and row["deleted_at"]}
+
+
 def recover_observations(
     damaged: sqlite3.Connection | None, decode: Callable[[sqlite3.Row], object]
 ) -> tuple[list[object], int | None]:

@@ -23,6 +23,7 @@ from desktop.history_salvage import (
     SalvageReport,
     copy_history,
     copy_other_tables,
+    deletion_times,
     move_aside,
     private_copy,
     recover_observations,
@@ -673,6 +674,10 @@ class ObservationStore:
                     if damaged is not None:
                         with store.transaction() as db:
                             copy_other_tables(damaged, db, skip={"observations"})
+                            db.executemany(
+                                "UPDATE observations SET deleted_at = ? WHERE id = ? AND deleted = 1",
+                                [(when, id) for id, when in deletion_times(damaged).items()],
+                            )
                 except BaseException:
                     store.close()
                     raise

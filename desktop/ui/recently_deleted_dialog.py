@@ -61,7 +61,6 @@ class RecentlyDeletedDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._follow_selection)
         self.table.doubleClicked.connect(lambda _index: self.restore_selected())
 
@@ -92,6 +91,7 @@ class RecentlyDeletedDialog(QDialog):
 
         self.retranslate()
         self.reload()
+        self._fit_to_rows(parent)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ----------------------------------------------------------------- showing
@@ -135,9 +135,20 @@ class RecentlyDeletedDialog(QDialog):
             self.table.item(row, 0).setData(ID_ROLE, obs.id)
             self.table.item(row, 2).setIcon(species_icon(obs.species))
         self._set_headers(names)
-        if self._listed:
-            self.table.setCurrentCell(0, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
+        if self._listed:  # the last deleted is chosen: Enter brings it back, as Ctrl+Z would
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.table.model().index(0, 0), flags)
         self._follow_selection()
+
+    def _fit_to_rows(self, parent: QWidget | None) -> None:
+        """Open wide enough for every column if the window allows, else as wide as the window."""
+        margins = self.layout().contentsMargins()
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        wanted = self.table.horizontalHeader().length() + frame + margins.left() + margins.right()
+        room = parent.window().size() if parent is not None else self.screen().availableGeometry().size()
+        self.resize(
+            max(MIN_SIZE[0], min(wanted, room.width() - 40)), max(MIN_SIZE[1], min(420, room.height() - 60))
+        )
 
     def _measurement_names(self) -> list[str]:
         """Return the measurements to show: the card's, in its order, then any other an observation has."""

@@ -185,3 +185,17 @@ def test_self_test_checks_a_read_only_history_too(history, capsys) -> None:
     finally:
         path.parent.chmod(0o755)
     assert f"{COUNT} observation(s) in {path}, integrity ok" in capsys.readouterr().out
+
+
+def test_a_deleted_observation_stays_in_recently_deleted_with_when_it_was_deleted(history) -> None:
+    path, saved = history
+    with ObservationStore.open(path) as store:
+        store.delete(saved[3].id)
+        (before,) = store.recently_deleted()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET measurements = 'garbage' WHERE id = ?", (saved[9].id,))
+    db.commit()
+    db.close()
+    with ObservationStore.open(path) as store:
+        assert store.salvaged is not None
+        assert store.recently_deleted() == [before]

@@ -114,15 +114,21 @@ def test_a_deletion_is_still_listed_and_restorable_after_a_restart(open_window) 
     assert sorted(history_ids(again)) == sorted(ids)
 
 
-def test_the_view_is_reached_by_keyboard_and_names_its_parts(window: MainWindow) -> None:
+def test_the_view_is_reached_by_keyboard_and_names_its_parts(window: MainWindow, qtbot) -> None:
     action = window.history.recently_deleted_action
     assert action in window.observation_menu.actions()
     assert "&" in action.text()
+    ids = save_three(window)
+    window.history.delete(ids[0])
+    window.history.delete(ids[1])
     view = window.history.show_recently_deleted()
-    assert view.table.hasFocus() or view.focusWidget() is view.table
+    assert view.focusWidget() is view.table
     for widget in (view.table, view.restore_button, view.restore_all_button, view.close_button):
         assert widget.accessibleName()
     assert view.restore_button.isDefault()
+    assert view.chosen_ids() == [ids[1]], "the last deleted is chosen: Enter brings it back"
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert sorted(history_ids(window)) == sorted([ids[1], ids[2]])
 
 
 def test_the_view_speaks_german(open_window, translations) -> None:
