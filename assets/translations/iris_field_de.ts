@@ -85,7 +85,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="+84"/>
+        <location filename="../../desktop/ui/i18n.py" line="+83"/>
         <source>%1%</source>
         <translation>%1 %</translation>
     </message>
@@ -136,7 +136,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+292"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+313"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -529,7 +529,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+298"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+301"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -574,7 +574,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Verlauf nicht verfügbar</translation>
     </message>
     <message numerus="yes">
-        <location line="+21"/>
+        <location line="+26"/>
         <source>%n pending</source>
         <translation>
             <numerusform>%n ausstehend</numerusform>
@@ -767,7 +767,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelCard</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="-70"/>
+        <location filename="../../desktop/ui/i18n.py" line="-69"/>
         <source>Sepal length</source>
         <translation>Kelchblattlänge</translation>
     </message>
@@ -903,7 +903,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelDialog</name>
     <message>
-        <location filename="../../desktop/ui/model_dialog.py" line="+31"/>
+        <location filename="../../desktop/ui/model_dialog.py" line="+32"/>
         <location line="+12"/>
         <source>Model</source>
         <translation>Modell</translation>
@@ -977,12 +977,22 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ProblemWords</name>
     <message>
-        <location filename="../../desktop/ui/problem_words.py" line="+38"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+39"/>
         <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
         <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
     </message>
     <message>
         <location line="+7"/>
+        <source>The record of installed models is damaged, so the bundled model predicts.</source>
+        <translation>Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte Modell voraus.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The installed model cannot be used, so the bundled model predicts.</source>
+        <translation>Das installierte Modell kann nicht verwendet werden, daher sagt das mitgelieferte Modell voraus.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>the folder {folder} is read-only</source>
         <translation>der Ordner {folder} ist schreibgeschützt</translation>
     </message>
@@ -1151,7 +1161,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+58"/>
         <source>Deleted</source>
         <translation>Gelöscht</translation>
     </message>
@@ -1378,7 +1388,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Tragen Sie es unter Einstellungen → Abgleich ein.</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+34"/>
         <source>Sync &amp;now</source>
         <translation>Jetzt &amp;abgleichen</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>HistoryPanel</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/history_panel.py" line="+480"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+501"/>
         <source>Brought %n observation(s) back into the history.</source>
         <translation>
             <numerusform>Brought %n observation back into the history.</numerusform>
@@ -23,7 +23,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/qt_main_window.py" line="+434"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+442"/>
         <source>%n pending</source>
         <translation>
             <numerusform>%n pending</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>ProblemWords</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/problem_words.py" line="+53"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+60"/>
         <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
         <translation>
             <numerusform>The observation history was damaged: %n observation was recovered into a fresh history.</numerusform>
@@ -61,7 +61,7 @@
 <context>
     <name>RecentlyDeletedDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+168"/>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+179"/>
         <source>The %n most recently deleted observation(s), the last deleted first.</source>
         <translation>
             <numerusform>The observation deleted most recently.</numerusform>

@@ -53,6 +53,13 @@ class ModelOrigin(StrEnum):
     INSTALLED = "installed"
 
 
+class Fallback(StrEnum):
+    """Why the bundled model predicts although another was installed."""
+
+    RECORD_DAMAGED = "record-damaged"  # the record of installed models cannot be read
+    INSTALLED_UNUSABLE = "installed-unusable"  # the installed release cannot be loaded
+
+
 @dataclass(frozen=True)
 class ActiveModel:
     """The model that predicts now: its classifier, its release (if signed), and why it was chosen."""
@@ -61,6 +68,7 @@ class ActiveModel:
     release: Release | None
     origin: ModelOrigin
     note: str = ""  # why the bundled model predicts although another was installed ("" if all is well)
+    fallback: Fallback | None = None  # the same as data, for the window's words (None if all is well)
 
     @property
     def stamp(self) -> ModelStamp:
@@ -246,12 +254,12 @@ class ModelStore:
         problem = self._state_problem()
         if state.active is None:
             bundled = self.bundled_model()
-            return replace(bundled, note=problem) if problem else bundled
+            return replace(bundled, note=problem, fallback=Fallback.RECORD_DAMAGED) if problem else bundled
         try:
             return self._load(state.active)
         except ModelError as exc:
             note = f"the installed model cannot be used ({exc}), so the bundled model predicts"
-            return replace(self.bundled_model(), note=note)
+            return replace(self.bundled_model(), note=note, fallback=Fallback.INSTALLED_UNUSABLE)
 
     def load_challenger(self) -> ActiveModel | None:
         """Return the challenger release running in shadow, or None if there is none (or it cannot load)."""

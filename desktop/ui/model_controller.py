@@ -23,7 +23,7 @@ from desktop.model_delivery.updater import UpdateResult, UpdateStatus
 from desktop.ui.dialogs import show_problem
 from desktop.ui.i18n import format_percent, sentence
 from desktop.ui.model_dialog import ModelDialog
-from desktop.ui.problem_words import problem_text, refusal_text
+from desktop.ui.problem_words import fallback_text, problem_text, refusal_text
 from desktop.ui.trusted_keys_page import TrustedKeysPage
 
 if TYPE_CHECKING:
@@ -70,8 +70,8 @@ class ModelDeliveryController(QObject):
         window.settings_changed.connect(self._on_settings_changed)
         self.retranslate()
         self._use(active)
-        if active.note:
-            window.statusBar().showMessage(sentence(active.note), 15000)
+        if active.fallback is not None:
+            window.statusBar().showMessage(fallback_text(active.fallback), 15000)
 
     # ------------------------------------------------------------------ what predicts
     def describe(self, model: ActiveModel) -> str:

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.model_delivery.model_store import ActiveModel
-from desktop.ui.i18n import format_percent, sentence
+from desktop.ui.i18n import format_percent
+from desktop.ui.problem_words import fallback_text
 
 # Card metrics shown, in this order, with their labels (the rest stay in the card file).
 _SHOWN_METRICS = ("cv_accuracy_mean", "test_accuracy", "test_macro_f1")
@@ -68,8 +69,8 @@ class ModelDialog(QDialog):
         row("SHA-256", card.sha256)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        if model.note:
-            note = QLabel(sentence(model.note), self)
+        if model.fallback is not None:
+            note = QLabel(fallback_text(model.fallback), self)
             note.setWordWrap(True)
             layout.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from desktop.errors import StoreError, StoreProblem
 from desktop.history_salvage import SalvageReport
 from desktop.model_delivery.errors import NoPreviousModel, Refusal, ReleaseRefused
+from desktop.model_delivery.model_store import Fallback
 from desktop.store import ReadOnlyCause
 from desktop.ui.i18n import sentence
 
@@ -38,6 +39,12 @@ class ProblemWords(QObject):
                 "The model Iris Field was installed with is already in use; there is no earlier one.",
             )
         return sentence(str(error))
+
+    def fallback_text(self, fallback: Fallback) -> str:
+        """Return why the bundled model predicts although another was installed."""
+        if fallback is Fallback.RECORD_DAMAGED:
+            return self.tr("The record of installed models is damaged, so the bundled model predicts.")
+        return self.tr("The installed model cannot be used, so the bundled model predicts.")
 
     def read_only_reason(self, cause: ReadOnlyCause | None, path: Path) -> str:
         """Return why the history at ``path`` cannot be written, as part of a sentence ("" if it can)."""
@@ -139,6 +146,11 @@ class ProblemWords(QObject):
 def problem_text(error: BaseException) -> str:
     """Return the sentence a dialog shows for an error of the core, in the current language."""
     return ProblemWords().problem_text(error)
+
+
+def fallback_text(fallback: Fallback) -> str:
+    """Return why the bundled model predicts although another was installed, in the current language."""
+    return ProblemWords().fallback_text(fallback)
 
 
 def read_only_reason(cause: ReadOnlyCause | None, path: Path) -> str:

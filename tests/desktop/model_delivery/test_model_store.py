@@ -164,6 +164,7 @@ def test_a_damaged_model_store_falls_back_to_the_bundled_model_with_a_note(store
     active = ModelStore().load_active()
     assert active.origin is ModelOrigin.BUNDLED
     assert "bundled model predicts" in active.note
+    assert active.fallback is not None  # the same as data, for the window's words
     assert active.classifier.predict([5.1, 3.5, 1.4, 0.2]).species == "setosa"
 
 

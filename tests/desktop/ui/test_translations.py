@@ -136,6 +136,8 @@ GERMAN = {
     "export": "{path} kann nicht geschrieben werden: Der Ordner {folder} existiert nicht.",
     "unknown key": "Das Modell ist mit dem Schlüssel {key} signiert, dem dieser Laptop nicht vertraut.",
     "not newer": "Release 1 ist nicht neuer als Release 2, das vom selben Labor bereits installiert ist.",
+    "model record": "Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte "
+    "Modell voraus.",
 }
 
 
@@ -276,3 +278,18 @@ def test_an_update_that_is_not_newer_is_refused_in_the_language(speaking, tmp_pa
     assert "1" in text and "2" in text and "is not newer" not in text
     if language.code == "de":
         assert GERMAN["not newer"] in text
+
+
+def test_a_damaged_model_record_is_explained_in_the_language(speaking, tmp_path: Path) -> None:
+    from desktop.model_delivery.model_store import ModelStore
+
+    language, open_one = speaking
+    lab = _lab(tmp_path)
+    models = ModelStore()
+    models.install(lab.release(1, version="2"), trusted=lab.trusted)
+    models.state_path.write_text("{not json", encoding="utf-8")
+    window = open_one()
+    shown = window.statusBar().currentMessage()
+    assert shown and "bundled model predicts" not in shown
+    if language.code == "de":
+        assert shown == GERMAN["model record"]
