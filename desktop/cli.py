@@ -564,16 +564,32 @@ def _history(args: argparse.Namespace) -> int:
 
 def _history_csv(args: argparse.Namespace) -> int:
     """Write the history (or what --search finds) as CSV, streamed: a million rows never sit in memory."""
+    from desktop.history_cells import column_wise, select_list
     from desktop.history_query import HistoryQuery
-    from desktop.observation_csv import columns_for, export_history, write_history
+    from desktop.observation_csv import (
+        columns_for,
+        export_history,
+        export_history_pages,
+        write_history,
+        write_history_pages,
+    )
 
     with _open_store() as store:
         columns = columns_for(*store.measured_names())
-        observations = store.iterate(HistoryQuery(text=args.search), page_size=5000)
-        if str(args.csv) == "-":
-            write_history(observations, sys.stdout, columns)
-            return EXIT_OK
-        written = export_history(observations, args.csv, columns, overwrite=args.force)
+        query = HistoryQuery(text=args.search)
+        to_stdout = str(args.csv) == "-"
+        if column_wise(columns):  # pages of plain values, each column converted at once
+            pages = store.iterate_pages(query, select_list(columns), page_size=5000)
+            if to_stdout:
+                write_history_pages(pages, sys.stdout, columns)
+                return EXIT_OK
+            written = export_history_pages(pages, args.csv, columns, overwrite=args.force)
+        else:  # names SQLite's JSON path cannot quote (or an old SQLite): one observation at a time
+            observations = store.iterate(query, page_size=5000)
+            if to_stdout:
+                write_history(observations, sys.stdout, columns)
+                return EXIT_OK
+            written = export_history(observations, args.csv, columns, overwrite=args.force)
     print(f"Wrote {_count(written, 'observation')} to {args.csv}.")
     return EXIT_OK
 

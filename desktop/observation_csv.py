@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -264,12 +264,37 @@ def export_history(
 
     Errors name ``path`` (never the temporary file beside it); ``path`` is then unchanged.
     """
+    return _export(path, lambda handle: write_history(observations, handle, columns), overwrite=overwrite)
+
+
+def write_history_pages(pages: Iterable[list[tuple]], stream: IO[str], columns: Sequence[str]) -> int:
+    """Write what ``write_history`` writes, from pages of ``history_cells.select_list(columns)`` rows."""
+    from desktop.history_cells import page_cells
+
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    written = 0
+    for page in pages:
+        writer.writerows(page_cells(page, columns))
+        written += len(page)
+    return written
+
+
+def export_history_pages(
+    pages: Iterable[list[tuple]], path: Path, columns: Sequence[str], *, overwrite: bool = True
+) -> int:
+    """Write ``write_history_pages`` to a file as ``export_history`` does (atomically); return how many."""
+    return _export(path, lambda handle: write_history_pages(pages, handle, columns), overwrite=overwrite)
+
+
+def _export(path: Path, write: Callable[[IO[str]], int], *, overwrite: bool) -> int:
+    """Write a CSV file atomically with ``write``; errors name ``path``, which is then unchanged."""
     path = Path(path)
     check_export_target(path, overwrite=overwrite)
     try:
         # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
         with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
-            return write_history(observations, handle, columns)
+            return write(handle)
     except OSError as exc:
         detail = exc.strerror or str(exc)
         raise StoreError(

@@ -948,6 +948,24 @@ class ObservationStore:
             if cursor is None:
                 return
 
+    def iterate_pages(self, query: HistoryQuery, select: str, page_size: int = 5000) -> Iterator[list[tuple]]:
+        """Yield pages of what ``query`` lists, in its order, as plain tuples of ``select`` (of ``o``).
+
+        For exports: a page is a list of value tuples, never decoded into observations.
+        """
+        after: Cursor | None = None
+        while True:
+            rows: list[tuple] = []
+            for sql, params in page_statements(query, select, after, page_size):
+                rows.extend(self._query(sql, (*params[:-1], page_size - len(rows)), plain=True).fetchall())
+                if len(rows) >= page_size:
+                    break
+            if rows:
+                yield [row[:-2] for row in rows]  # without the sort value and save position
+            if len(rows) < page_size:
+                return
+            after = Cursor(rows[-1][-2], rows[-1][-1])
+
     def measured_names(self) -> tuple[list[str], list[str]]:
         """Return the measurement and class names the saved observations use, first model first.
 
@@ -1000,18 +1018,17 @@ class ObservationStore:
 
     def already_saved_rows(self, batch: ObservationRows, up_to_rowid: int | None = None) -> list[int]:
         """Return the positions (from 1) of rows whose measurements and note are already saved."""
+        if up_to_rowid == 0:
+            return []  # the history was empty: nothing can be there already
         keys = batch.duplicate_keys()
         wanted = set(keys)
         found: set[tuple[str, str]] = set()
         texts = sorted({m for m, _ in wanted})
+        limit = up_to_rowid if up_to_rowid is not None else 2**62
         for start in range(0, len(texts), 500):
             chunk = texts[start : start + 500]
-            sql = (
-                "SELECT measurements, note FROM observations WHERE deleted = 0 AND rowid <= ? "
-                f"AND measurements IN ({', '.join('?' * len(chunk))})"
-            )
-            limit = up_to_rowid if up_to_rowid is not None else 2**62
-            found.update((m, n) for m, n in self._query(sql, (limit, *chunk)).fetchall())
+            rows = self._query(saved_keys_sql(len(chunk)), (limit, *chunk)).fetchall()
+            found.update((measurements, note) for measurements, note in rows)
         found &= wanted
         return [i for i, key in enumerate(keys, 1) if key in found]
 
@@ -1026,8 +1043,13 @@ class ObservationStore:
         )
         return {state: int(self._query(sql, (state,)).fetchone()[0]) for state in SYNC_STATES}
 
-    def _query(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+    def _query(self, sql: str, params: tuple[Any, ...], *, plain: bool = False) -> sqlite3.Cursor:
+        """Run a read; ``plain`` rows are tuples instead of ``sqlite3.Row``."""
         try:
+            if plain:
+                cursor = self._db.cursor()
+                cursor.row_factory = None
+                return cursor.execute(sql, params)
             return self._db.execute(sql, params)
         except sqlite3.Error as exc:
             raise self._read_error(exc) from exc
@@ -1043,6 +1065,18 @@ def _open_error(path: Path, exc: sqlite3.Error) -> StoreError:
         StoreProblem.NOT_OPENED,
         path=path,
         detail=str(exc),
+    )
+
+
+def saved_keys_sql(count: int) -> str:
+    """Return the query for (measurements, note) of rows up to a row number, among ``count`` measurements.
+
+    "+deleted" keeps it off the indexes on deleted, which would also walk the rows the very save that
+    asks has just written: it reads only the rows before, by row number.
+    """
+    return (
+        "SELECT measurements, note FROM observations WHERE +deleted = 0 AND rowid <= ? "
+        f"AND measurements IN ({', '.join('?' * count)})"
     )
 
 

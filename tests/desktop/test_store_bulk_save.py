@@ -105,3 +105,13 @@ def test_a_large_save_shows_the_sync_state_an_outbox_row_already_holds(
             shown[name] = [(o.id, o.sync_state, o.sync_error) for o in store.list()]
     assert shown["bulk"] == shown["rows"]
     assert (rows[7].id, "synced" if not failure else "failed", failure) in shown["bulk"]
+
+
+def test_the_duplicate_check_reads_only_the_rows_saved_before(tmp_path: Path) -> None:
+    from desktop.store import saved_keys_sql
+
+    with ObservationStore.open(tmp_path / "history.sqlite3") as store:
+        db = store.connect()
+        plan = [r[3] for r in db.execute("EXPLAIN QUERY PLAN " + saved_keys_sql(3), (5, "a", "b", "c"))]
+        db.close()
+    assert plan == ["SEARCH observations USING INTEGER PRIMARY KEY (rowid<?)"]
