@@ -1,4 +1,4 @@
-"""`history --csv` made column by column writes what writing one observation at a time writes, byte for byte."""
+"""`history --csv` made column by column writes, byte for byte, what one observation at a time writes."""
 
 import io
 import sqlite3
@@ -35,7 +35,7 @@ def awkward_history(path: Path) -> ObservationStore:
                 probabilities={"setosa": 1.0, "germanica": 1e-17},
                 model_sha256="cd" * 32,
             ),
-            make_observation(5, measurements={"sepal_length": 1e16, "sepal_width": 0.1 + 0.2}, note="Hainich"),
+            make_observation(5, measurements={"sepal_length": 1e16, "sepal_width": 0.3 + 1e-9}, note="Hainich"),
             *(make_observation(10 + i, note=f"plot {i}", confidence=1 / (i + 3)) for i in range(7)),
         ]
     )
