@@ -810,7 +810,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Stellen Sie den MLflow-Server des Labors unter Einstellungen → Abgleich ein, oder installieren Sie eine Modelldatei.</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>The lab&apos;s server could not be asked</source>
         <translation>Der Server des Labors war nicht erreichbar</translation>
     </message>
@@ -977,12 +977,47 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ProblemWords</name>
     <message>
-        <location filename="../../desktop/ui/problem_words.py" line="+39"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+47"/>
         <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
         <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>“{address}” is not the http:// or https:// address of an MLflow server. Correct it in Settings → Sync.</source>
+        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers. Korrigieren Sie sie unter Einstellungen → Abgleich.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lab&apos;s server at {server} cannot be reached. Try again when the laptop is online.</source>
+        <translation>Der Server des Labors unter {server} ist nicht erreichbar. Versuchen Sie es erneut, wenn der Laptop online ist.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server at {server} refused the user name or password (HTTP {status}). Check them in Settings → Sync.</source>
+        <translation>Der Server des Labors unter {server} hat Benutzername oder Passwort abgelehnt (HTTP {status}). Prüfen Sie sie unter Einstellungen → Abgleich.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lab&apos;s server at {server} answered with an error (HTTP {status}).</source>
+        <translation>Der Server des Labors unter {server} hat mit einem Fehler geantwortet (HTTP {status}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{server} did not answer like an MLflow server.</source>
+        <translation>{server} hat nicht wie ein MLflow-Server geantwortet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training run {run} of the released model is gone from the server.</source>
+        <translation>Der Trainingslauf {run} des freigegebenen Modells ist auf dem Server nicht mehr vorhanden.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server keeps its model files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
+        <translation>Der Server des Labors bewahrt seine Modelldateien unter {location} auf, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>The record of installed models is damaged, so the bundled model predicts.</source>
         <translation>Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte Modell voraus.</translation>
     </message>

@@ -41,8 +41,25 @@ class KeyFileError(IrisFieldError):
     """A signing or public key file is missing, unreadable or not an Ed25519 key."""
 
 
+class Unreachable(StrEnum):
+    """Why the lab's registry could not be asked; the facts each names are listed."""
+
+    NOT_AN_ADDRESS = "not-an-address"  # address
+    NO_ANSWER = "no-answer"  # server
+    CREDENTIALS_REFUSED = "credentials-refused"  # server, status
+    HTTP_ERROR = "http-error"  # server, status
+    NOT_MLFLOW = "not-mlflow"  # server
+    RUN_GONE = "run-gone"  # run
+    ARTIFACTS_OUT_OF_REACH = "artifacts-out-of-reach"  # location
+
+
 class RegistryUnreachable(IrisFieldError):
     """The lab's MLflow server cannot be reached or does not answer as an MLflow server."""
+
+    def __init__(self, message: str, why: Unreachable, **facts: object):
+        super().__init__(message)
+        self.why = why
+        self.facts = facts
 
 
 class NoPreviousModel(IrisFieldError):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused
+from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused, Unreachable
 
 API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
@@ -51,7 +51,9 @@ class RegistryClient:
         parts = urlsplit(tracking_uri.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RegistryUnreachable(
-                f"{tracking_uri!r} is not the http:// or https:// address of an MLflow server"
+                f"{tracking_uri!r} is not the http:// or https:// address of an MLflow server",
+                Unreachable.NOT_AN_ADDRESS,
+                address=tracking_uri,
             )
         self.base = tracking_uri.strip().rstrip("/")
         self.headers = dict(headers or {})
@@ -76,7 +78,9 @@ class RegistryClient:
             response = self._http.request("GET", url, headers=self.headers, preload_content=not stream)
         except HTTPError as exc:
             raise RegistryUnreachable(
-                f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})"
+                f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})",
+                Unreachable.NO_ANSWER,
+                server=self.base,
             ) from exc
         return response
 
@@ -87,17 +91,30 @@ class RegistryClient:
             return None  # MLflow answers a missing alias with 400 INVALID_PARAMETER_VALUE "... not found"
         if response.status in (401, 403):
             raise RegistryUnreachable(
-                f"the MLflow server at {self.base} refused the credentials (HTTP {response.status})"
+                f"the MLflow server at {self.base} refused the credentials (HTTP {response.status})",
+                Unreachable.CREDENTIALS_REFUSED,
+                server=self.base,
+                status=response.status,
             )
         if response.status != 200:
-            raise RegistryUnreachable(f"the MLflow server at {self.base} answered HTTP {response.status}")
+            raise RegistryUnreachable(
+                f"the MLflow server at {self.base} answered HTTP {response.status}",
+                Unreachable.HTTP_ERROR,
+                server=self.base,
+                status=response.status,
+            )
         try:
             data = json.loads(response.data)
         except ValueError as exc:
-            raise RegistryUnreachable(f"{self.base} did not answer like an MLflow server") from exc
+            raise self._not_mlflow() from exc
         if not isinstance(data, dict):
-            raise RegistryUnreachable(f"{self.base} did not answer like an MLflow server")
+            raise self._not_mlflow()
         return data
+
+    def _not_mlflow(self) -> RegistryUnreachable:
+        return RegistryUnreachable(
+            f"{self.base} did not answer like an MLflow server", Unreachable.NOT_MLFLOW, server=self.base
+        )
 
     def released_version(self, model_name: str, alias: str) -> ReleasedVersion | None:
         """Return the version ``alias`` points at (one request), or None if the alias is not set."""
@@ -122,7 +139,11 @@ class RegistryClient:
         """Return the artifact root of a run."""
         data = self._json(f"{API}/runs/get", {"run_id": run_id})
         if data is None:
-            raise RegistryUnreachable(f"the run {run_id} of the released version is gone from the server")
+            raise RegistryUnreachable(
+                f"the run {run_id} of the released version is gone from the server",
+                Unreachable.RUN_GONE,
+                run=run_id,
+            )
         return str(data.get("run", {}).get("info", {}).get("artifact_uri", ""))
 
     def download(self, artifact_uri: str, relative: str) -> bytes:
@@ -133,7 +154,9 @@ class RegistryClient:
         if parts.scheme != ARTIFACT_SCHEME:
             raise RegistryUnreachable(
                 f"the lab's server keeps model files at {artifact_uri}, out of this app's reach; it must "
-                "proxy artifacts (mlflow server --serve-artifacts)"
+                "proxy artifacts (mlflow server --serve-artifacts)",
+                Unreachable.ARTIFACTS_OUT_OF_REACH,
+                location=artifact_uri,
             )
         path = "/".join(p for p in (parts.path.strip("/"), relative) if p)
         response = self._get(f"{ARTIFACTS_API}/{quote(path)}", stream=True)

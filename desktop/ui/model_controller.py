@@ -139,7 +139,7 @@ class ModelDeliveryController(QObject):
             finally:
                 client.close()
         except IrisFieldError as exc:
-            results = str(exc)
+            results = exc  # said in the window's words
         except Exception as exc:  # a bug must not kill the thread silently; the window stays as it is
             log.exception("model update check failed")
             results = f"{type(exc).__name__}: {exc}"
@@ -147,9 +147,10 @@ class ModelDeliveryController(QObject):
 
     def _on_checked(self, results: object, by_hand: bool) -> None:
         self._checking = False
-        if isinstance(results, str):
+        if isinstance(results, (str, IrisFieldError)):
             if by_hand:
-                show_problem(self._window, self.tr("The lab's server could not be asked"), sentence(results))
+                reason = problem_text(results) if isinstance(results, IrisFieldError) else sentence(results)
+                show_problem(self._window, self.tr("The lab's server could not be asked"), reason)
             return
         assert isinstance(results, list)
         news, refusals = [], []

@@ -14,7 +14,13 @@ from PySide6.QtCore import QObject
 
 from desktop.errors import StoreError, StoreProblem
 from desktop.history_salvage import SalvageReport
-from desktop.model_delivery.errors import NoPreviousModel, Refusal, ReleaseRefused
+from desktop.model_delivery.errors import (
+    NoPreviousModel,
+    Refusal,
+    RegistryUnreachable,
+    ReleaseRefused,
+    Unreachable,
+)
 from desktop.model_delivery.model_store import Fallback
 from desktop.store import ReadOnlyCause
 from desktop.ui.i18n import sentence
@@ -34,11 +40,41 @@ class ProblemWords(QObject):
             return self._store_text(error.problem, error.facts)
         if isinstance(error, ReleaseRefused):
             return self.refusal_text(error.reason, error.facts)
+        if isinstance(error, RegistryUnreachable):
+            return self.unreachable_text(error.why, error.facts)
         if isinstance(error, NoPreviousModel):
             return self.tr(
                 "The model Iris Field was installed with is already in use; there is no earlier one.",
             )
         return sentence(str(error))
+
+    def unreachable_text(self, why: Unreachable, facts: Mapping[str, object]) -> str:
+        """Return why the lab's registry could not be asked."""
+        templates = {
+            Unreachable.NOT_AN_ADDRESS: self.tr(
+                "“{address}” is not the http:// or https:// address of an MLflow server. "
+                "Correct it in Settings → Sync."
+            ),
+            Unreachable.NO_ANSWER: self.tr(
+                "The lab's server at {server} cannot be reached. Try again when the laptop is online."
+            ),
+            Unreachable.CREDENTIALS_REFUSED: self.tr(
+                "The lab's server at {server} refused the user name or password (HTTP {status}). "
+                "Check them in Settings → Sync."
+            ),
+            Unreachable.HTTP_ERROR: self.tr(
+                "The lab's server at {server} answered with an error (HTTP {status})."
+            ),
+            Unreachable.NOT_MLFLOW: self.tr("{server} did not answer like an MLflow server."),
+            Unreachable.RUN_GONE: self.tr(
+                "The training run {run} of the released model is gone from the server."
+            ),
+            Unreachable.ARTIFACTS_OUT_OF_REACH: self.tr(
+                "The lab's server keeps its model files at {location}, out of this app's reach; "
+                "the lab must serve them through the server (mlflow server --serve-artifacts)."
+            ),
+        }
+        return _filled(templates[why], facts)
 
     def fallback_text(self, fallback: Fallback) -> str:
         """Return why the bundled model predicts although another was installed."""

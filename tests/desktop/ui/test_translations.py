@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox
 
 from desktop import languages
 from desktop.resources import asset_path
@@ -136,6 +137,8 @@ GERMAN = {
     "export": "{path} kann nicht geschrieben werden: Der Ordner {folder} existiert nicht.",
     "unknown key": "Das Modell ist mit dem Schlüssel {key} signiert, dem dieser Laptop nicht vertraut.",
     "not newer": "Release 1 ist nicht neuer als Release 2, das vom selben Labor bereits installiert ist.",
+    "no server": "„ftp://lab.example“ ist keine http://- oder https://-Adresse eines MLflow-Servers. "
+    "Korrigieren Sie sie unter Einstellungen → Abgleich.",
     "model record": "Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte "
     "Modell voraus.",
 }
@@ -159,8 +162,6 @@ def _history_with_five_observations() -> Path:
 
 
 def _only_box(window):
-    from PySide6.QtWidgets import QMessageBox
-
     boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
     assert len(boxes) == 1, [box.text() for box in boxes]
     return boxes[0]
@@ -293,3 +294,19 @@ def test_a_damaged_model_record_is_explained_in_the_language(speaking, tmp_path:
     assert shown and "bundled model predicts" not in shown
     if language.code == "de":
         assert shown == GERMAN["model record"]
+
+
+def test_an_update_check_that_cannot_ask_the_lab_says_why_in_the_language(speaking, qtbot) -> None:
+    language, open_one = speaking
+    window = open_one()
+    controller = window.model_controller
+    window.apply_settings(window.settings.replace(tracking_uri="ftp://lab.example"))
+    qtbot.waitUntil(lambda: not controller._checking)  # the automatic check a new server starts
+    for box in window.findChildren(QMessageBox):
+        box.close()
+    controller.check_now(by_hand=True)
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in window.findChildren(QMessageBox)))
+    text = _only_box(window).text()
+    assert "ftp://lab.example" in text and "is not the http" not in text
+    if language.code == "de":
+        assert text == GERMAN["no server"]
