@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+# A widget never painted (a window started minimized, say) does not hold its work back for longer.
+LATEST_MS = 5_000
+
 
 class FirstFrame(QObject):
     """Emits ``drawn`` once, just after its widget's first frame (the widget's ``paintEvent`` says so)."""
@@ -13,10 +16,11 @@ class FirstFrame(QObject):
     drawn = Signal()
 
     def __init__(self, parent: QObject):
-        """Wait for the first ``painted``; ``parent`` is the widget that calls it."""
+        """Wait for the first ``painted`` (at most ``LATEST_MS``); ``parent`` is the widget that calls it."""
         super().__init__(parent)
         self.is_drawn = False
         self._painted = False
+        QTimer.singleShot(LATEST_MS, self, self._announce)
 
     def painted(self) -> None:
         """Note a paint; the first one announces the frame once it has been painted in full."""
@@ -25,8 +29,9 @@ class FirstFrame(QObject):
             QTimer.singleShot(0, self, self._announce)  # the rest of the frame is still being painted
 
     def _announce(self) -> None:
-        self.is_drawn = True
-        self.drawn.emit()
+        if not self.is_drawn:
+            self.is_drawn = True
+            self.drawn.emit()
 
     def call_after(self, work: Callable[[], object]) -> None:
         """Run ``work`` at once if the first frame is shown, else just after it is."""

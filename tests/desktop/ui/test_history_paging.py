@@ -14,10 +14,15 @@ SAVED = 2 * PAGE_SIZE + 50
 
 
 @pytest.fixture
-def long_window(open_window, iris_home: Path):
+def long_window_factory(open_window, iris_home: Path):
     with ObservationStore.open(iris_home / "observations.sqlite3") as store:
         save_varied(store, [varied(i) for i in range(SAVED)])
-    return open_window()
+    return open_window
+
+
+@pytest.fixture
+def long_window(long_window_factory):
+    return long_window_factory()
 
 
 def test_the_window_reads_one_page_and_the_next_only_when_scrolled_to(long_window, qtbot) -> None:
@@ -51,6 +56,18 @@ def test_the_window_is_drawn_before_anything_is_counted_and_the_counts_follow(
     qtbot.waitUntil(lambda: history.count_label.text() == f"Observations: {SAVED - 1}")
     assert history.first_frame.is_drawn and history.counter.requested == 1
     assert sum(history.counter.last.by_sync_state.values()) == SAVED - 1, "deleted ones are not counted"
+
+
+def test_a_window_never_drawn_counts_all_the_same_a_little_later(
+    long_window_factory, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.ui import first_frame
+
+    monkeypatch.setattr(first_frame, "LATEST_MS", 50)
+    window = long_window_factory()
+    window.hide()  # e.g. started minimized: no frame is drawn
+    qtbot.waitUntil(lambda: window.history.counter.last is not None)
+    assert window.history.counter.last.listed == SAVED
 
 
 def test_clicking_the_species_header_sorts_by_species_and_again_reverses(long_window) -> None:
