@@ -14,8 +14,28 @@ class IrisFieldError(Exception):
     """Base of every error the core raises on purpose; its message is one user-facing sentence."""
 
 
+class ModelProblem(StrEnum):
+    """What is wrong with a model or its card; every kind names the file as ``path``."""
+
+    OTHER = "other"  # no words of the window's own: the message is shown as written
+    MODEL_MISSING = "model-missing"
+    MODEL_UNREADABLE = "model-unreadable"  # detail
+    MODEL_CHANGED = "model-changed"  # the file's sha256 is not the one its card names
+    MODEL_NOT_ONNX = "model-not-onnx"
+    MODEL_DOES_NOT_FIT = "model-does-not-fit"  # its inputs or outputs are not what its card lists
+    CARD_MISSING = "card-missing"
+    CARD_UNREADABLE = "card-unreadable"  # detail
+    CARD_INVALID = "card-invalid"  # not JSON, or a field missing or malformed
+    CARD_NEWER = "card-newer"  # version, known: a card schema this app does not read
+
+
 class ModelError(IrisFieldError):
-    """The model or its card is missing, corrupt, or does not match."""
+    """The model or its card is missing, corrupt, or does not match; ``problem`` and ``facts`` say what."""
+
+    def __init__(self, message: str, problem: ModelProblem = ModelProblem.OTHER, **facts: object):
+        super().__init__(message)
+        self.problem = problem
+        self.facts = facts
 
 
 class InputError(IrisFieldError):

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from desktop.errors import InputError, ModelError
+from desktop.errors import InputError, ModelError, ModelProblem
 from desktop.measurement_table import parse_measurement
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.novelty import NoveltyScorer, OutlierCheck
@@ -130,14 +130,23 @@ class Classifier:
         try:
             data = model_path.read_bytes()
         except FileNotFoundError as exc:
-            raise ModelError(f"model file {model_path} does not exist") from exc
+            raise ModelError(
+                f"model file {model_path} does not exist", ModelProblem.MODEL_MISSING, path=model_path
+            ) from exc
         except OSError as exc:
-            raise ModelError(f"model file {model_path} cannot be read: {exc.strerror}") from exc
+            raise ModelError(
+                f"model file {model_path} cannot be read: {exc.strerror}",
+                ModelProblem.MODEL_UNREADABLE,
+                path=model_path,
+                detail=exc.strerror,
+            ) from exc
         digest = _sha256(data)
         if digest != card.sha256:
             raise ModelError(
                 f"model file {model_path} does not match its card "
-                f"(sha256 {digest[:12]}…, card says {card.sha256[:12]}…)"
+                f"(sha256 {digest[:12]}…, card says {card.sha256[:12]}…)",
+                ModelProblem.MODEL_CHANGED,
+                path=model_path,
             )
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -149,7 +158,11 @@ class Classifier:
             # The session is built from the verified bytes, never by re-reading the file.
             session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors for a bad file
-            raise ModelError(f"model file {model_path} is not a usable ONNX model: {exc}") from exc
+            raise ModelError(
+                f"model file {model_path} is not a usable ONNX model: {exc}",
+                ModelProblem.MODEL_NOT_ONNX,
+                path=model_path,
+            ) from exc
         _check_signature(session, card, model_path)
         return cls(card, session, model_path)
 
@@ -236,18 +249,24 @@ def _check_signature(session: ort.InferenceSession, card: ModelCard, model_path:
     inputs = {i.name: i for i in session.get_inputs()}
     outputs = {o.name: o for o in session.get_outputs()}
     if card.input_name not in inputs:
-        raise ModelError(f"model file {model_path} has no input named {card.input_name!r}")
+        raise _does_not_fit(f"model file {model_path} has no input named {card.input_name!r}", model_path)
     shape = inputs[card.input_name].shape
     if len(shape) != 2 or shape[1] != len(card.features):
-        raise ModelError(
+        raise _does_not_fit(
             f"model file {model_path} expects input shape {shape}, "
-            f"but its card lists {len(card.features)} features"
+            f"but its card lists {len(card.features)} features",
+            model_path,
         )
     if card.output_name not in outputs:
-        raise ModelError(f"model file {model_path} has no output named {card.output_name!r}")
+        raise _does_not_fit(f"model file {model_path} has no output named {card.output_name!r}", model_path)
     out_shape = outputs[card.output_name].shape
     if len(out_shape) != 2 or out_shape[1] != len(card.classes):
-        raise ModelError(
+        raise _does_not_fit(
             f"model file {model_path} gives {out_shape[-1] if out_shape else '?'} class "
-            f"probabilities, but its card lists {len(card.classes)} classes"
+            f"probabilities, but its card lists {len(card.classes)} classes",
+            model_path,
         )
+
+
+def _does_not_fit(message: str, model_path: Path) -> ModelError:
+    return ModelError(message, ModelProblem.MODEL_DOES_NOT_FIT, path=model_path)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.errors import ModelError
+from desktop.errors import ModelError, ModelProblem
 
 SCHEMA_VERSION = 1
 CARD_FILENAME = "model_card.json"
@@ -132,7 +132,10 @@ class ModelCard:
             if version != SCHEMA_VERSION:
                 raise ModelError(
                     f"model card schema version {version} is not supported "
-                    f"(this app reads version {SCHEMA_VERSION})"
+                    f"(this app reads version {SCHEMA_VERSION})",
+                    ModelProblem.CARD_NEWER,
+                    version=version,
+                    known=SCHEMA_VERSION,
                 )
             features = tuple(
                 Feature(
@@ -181,16 +184,29 @@ class ModelCard:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except FileNotFoundError as exc:
-            raise ModelError(f"model card {path} does not exist") from exc
+            raise ModelError(
+                f"model card {path} does not exist", ModelProblem.CARD_MISSING, path=path
+            ) from exc
         except OSError as exc:
-            raise ModelError(f"model card {path} cannot be read: {exc.strerror}") from exc
+            raise ModelError(
+                f"model card {path} cannot be read: {exc.strerror}",
+                ModelProblem.CARD_UNREADABLE,
+                path=path,
+                detail=exc.strerror,
+            ) from exc
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ModelError(f"model card {path} is not valid JSON (line {exc.lineno})") from exc
+            raise ModelError(
+                f"model card {path} is not valid JSON (line {exc.lineno})",
+                ModelProblem.CARD_INVALID,
+                path=path,
+            ) from exc
         if not isinstance(data, dict):
-            raise ModelError(f"model card {path} is not a JSON object")
+            raise ModelError(f"model card {path} is not a JSON object", ModelProblem.CARD_INVALID, path=path)
         try:
             return cls.from_dict(data)
         except ModelError as exc:
-            raise ModelError(f"{path}: {exc}") from exc
+            if exc.problem is ModelProblem.CARD_NEWER:
+                raise ModelError(f"{path}: {exc}", exc.problem, **(exc.facts | {"path": path})) from exc
+            raise ModelError(f"{path}: {exc}", ModelProblem.CARD_INVALID, path=path) from exc

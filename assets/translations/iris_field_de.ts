@@ -977,12 +977,57 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ProblemWords</name>
     <message>
-        <location filename="../../desktop/ui/problem_words.py" line="+47"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+49"/>
         <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
         <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
+        <source>The model file {path} is missing.</source>
+        <translation>Die Modelldatei {path} fehlt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model file {path} cannot be read ({detail}).</source>
+        <translation>Die Modelldatei {path} kann nicht gelesen werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model file {path} does not match its card: it was changed or damaged.</source>
+        <translation>Die Modelldatei {path} passt nicht zu ihrer Modellkarte: Sie wurde verändert oder beschädigt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model file {path} is not a usable ONNX model.</source>
+        <translation>Die Modelldatei {path} ist kein verwendbares ONNX-Modell.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model file {path} does not read the measurements or give the species its card lists.</source>
+        <translation>Die Modelldatei {path} liest nicht die Maße oder nennt nicht die Arten, die ihre Modellkarte aufführt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model card {path} is missing.</source>
+        <translation>Die Modellkarte {path} fehlt.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model card {path} cannot be read ({detail}).</source>
+        <translation>Die Modellkarte {path} kann nicht gelesen werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The model card {path} is damaged or incomplete.</source>
+        <translation>Die Modellkarte {path} ist beschädigt oder unvollständig.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The model card {path} is written for a newer Iris Field (card version {version}, this version reads {known}). Please update Iris Field.</source>
+        <translation>Die Modellkarte {path} ist für ein neueres Iris Field geschrieben (Kartenversion {version}, diese Version liest {known}). Bitte aktualisieren Sie Iris Field.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>“{address}” is not the http:// or https:// address of an MLflow server. Correct it in Settings → Sync.</source>
         <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers. Korrigieren Sie sie unter Einstellungen → Abgleich.</translation>
     </message>

@@ -72,7 +72,7 @@ def open_main_window(
         else:
             classifier = Classifier.load(model_path)
     except ModelError as exc:
-        model_problem = str(exc)
+        model_problem = problem_text(exc)
     store, store_notice, store_problem = _open_store()
     window = MainWindow(
         settings,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from desktop.errors import StoreError, StoreProblem
+from desktop.errors import ModelError, ModelProblem, StoreError, StoreProblem
 from desktop.history_salvage import SalvageReport
 from desktop.model_delivery.errors import (
     NoPreviousModel,
@@ -40,6 +40,8 @@ class ProblemWords(QObject):
             return self._store_text(error.problem, error.facts)
         if isinstance(error, ReleaseRefused):
             return self.refusal_text(error.reason, error.facts)
+        if isinstance(error, ModelError) and error.problem is not ModelProblem.OTHER:
+            return self.model_text(error.problem, error.facts)
         if isinstance(error, RegistryUnreachable):
             return self.unreachable_text(error.why, error.facts)
         if isinstance(error, NoPreviousModel):
@@ -47,6 +49,28 @@ class ProblemWords(QObject):
                 "The model Iris Field was installed with is already in use; there is no earlier one.",
             )
         return sentence(str(error))
+
+    def model_text(self, problem: ModelProblem, facts: Mapping[str, object]) -> str:
+        """Return what is wrong with a model or its card."""
+        templates = {
+            ModelProblem.MODEL_MISSING: self.tr("The model file {path} is missing."),
+            ModelProblem.MODEL_UNREADABLE: self.tr("The model file {path} cannot be read ({detail})."),
+            ModelProblem.MODEL_CHANGED: self.tr(
+                "The model file {path} does not match its card: it was changed or damaged."
+            ),
+            ModelProblem.MODEL_NOT_ONNX: self.tr("The model file {path} is not a usable ONNX model."),
+            ModelProblem.MODEL_DOES_NOT_FIT: self.tr(
+                "The model file {path} does not read the measurements or give the species its card lists."
+            ),
+            ModelProblem.CARD_MISSING: self.tr("The model card {path} is missing."),
+            ModelProblem.CARD_UNREADABLE: self.tr("The model card {path} cannot be read ({detail})."),
+            ModelProblem.CARD_INVALID: self.tr("The model card {path} is damaged or incomplete."),
+            ModelProblem.CARD_NEWER: self.tr(
+                "The model card {path} is written for a newer Iris Field (card version {version}, this "
+                "version reads {known}). Please update Iris Field."
+            ),
+        }
+        return _filled(templates[problem], facts)
 
     def unreachable_text(self, why: Unreachable, facts: Mapping[str, object]) -> str:
         """Return why the lab's registry could not be asked."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.errors import InputError, ModelError
+from desktop.errors import InputError, ModelError, ModelProblem
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME
 from desktop.resources import bundled_model_path
@@ -100,8 +100,9 @@ def test_missing_card_is_named_in_the_error(model_copy: Path) -> None:
 def test_corrupt_model_file_is_refused_because_it_does_not_match_its_card(model_copy: Path) -> None:
     onnx = model_copy / "iris.onnx"
     onnx.write_bytes(onnx.read_bytes()[:-100])
-    with pytest.raises(ModelError, match="does not match its card"):
+    with pytest.raises(ModelError, match="does not match its card") as refused:
         Classifier.load(model_copy)
+    assert (refused.value.problem, refused.value.facts) == (ModelProblem.MODEL_CHANGED, {"path": onnx})
 
 
 def test_garbage_that_matches_its_card_is_still_refused_as_not_onnx(model_copy: Path) -> None:
@@ -122,8 +123,9 @@ def test_card_listing_other_classes_than_the_model_is_refused(model_copy: Path) 
     card = json.loads(card_path.read_text())
     card["classes"] = [*card["classes"], "germanica"]
     card_path.write_text(json.dumps(card))
-    with pytest.raises(ModelError, match="4 classes"):
+    with pytest.raises(ModelError, match="4 classes") as refused:
         Classifier.load(model_copy)
+    assert refused.value.problem is ModelProblem.MODEL_DOES_NOT_FIT
 
 
 def test_card_that_is_not_json_is_refused_with_its_file_name(model_copy: Path) -> None:

@@ -139,6 +139,8 @@ GERMAN = {
     "not newer": "Release 1 ist nicht neuer als Release 2, das vom selben Labor bereits installiert ist.",
     "no server": "„ftp://lab.example“ ist keine http://- oder https://-Adresse eines MLflow-Servers. "
     "Korrigieren Sie sie unter Einstellungen → Abgleich.",
+    "model changed": "Die Modelldatei {path} passt nicht zu ihrer Modellkarte: Sie wurde verändert oder "
+    "beschädigt.",
     "model record": "Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte "
     "Modell voraus.",
 }
@@ -149,7 +151,7 @@ def speaking(request, open_window, translations):
     """Open windows in one catalogue's language; return (language, open_window)."""
     language = request.param
     translations.apply(language.code)
-    return language, lambda: open_window(Settings(language=language.code))
+    return language, lambda **more: open_window(Settings(language=language.code), **more)
 
 
 def _history_with_five_observations() -> Path:
@@ -310,3 +312,17 @@ def test_an_update_check_that_cannot_ask_the_lab_says_why_in_the_language(speaki
     assert "ftp://lab.example" in text and "is not the http" not in text
     if language.code == "de":
         assert text == GERMAN["no server"]
+
+
+def test_a_damaged_model_at_start_is_explained_in_the_language(speaking, model_copy: Path) -> None:
+    from tests.desktop.ui.test_startup_problems import flip_a_byte
+
+    language, open_one = speaking
+    model = model_copy / "iris.onnx"
+    flip_a_byte(model)
+    window = open_one(model_path=model)
+    details = _only_box(window).informativeText()
+    assert str(model) in details and "does not match its card" not in details
+    assert "does not match its card" not in window.unavailable_notice.text()
+    if language.code == "de":
+        assert GERMAN["model changed"].format(path=model) in details
