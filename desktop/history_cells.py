@@ -75,22 +75,25 @@ def _cells_of(column: str) -> Callable[[list[Any]], list[str]]:
 def _each_distinct(convert: Callable[[Any], str]) -> Callable[[list[Any]], list[str]]:
     """Return a column converter that converts each distinct value once."""
 
+    class Known(dict):
+        def __missing__(self, value: Any) -> str:
+            cell = self[value] = convert(value)
+            return cell
+
     def cells(values: list[Any]) -> list[str]:
-        known: dict[Any, str] = {}
-        out = []
-        for value in values:
-            cell = known.get(value)
-            if cell is None:
-                cell = known[value] = convert(value)
-            out.append(cell)
-        return out
+        return list(map(Known().__getitem__, values))  # the loop runs in C; a miss converts
 
     return cells
 
 
 def _number(text: str | None) -> str:
     """Return the cell of a number as stored in JSON (absent: blank), as ``repr(float(...))`` writes it."""
-    return "" if text is None else repr(float(json.loads(text)))
+    if text is None:
+        return ""
+    try:
+        return repr(float(text))  # a JSON number: what json.loads then float() make of it
+    except ValueError:
+        return repr(float(json.loads(text)))  # e.g. a number stored as a JSON string
 
 
 def _optional_float(value: float | None) -> str:

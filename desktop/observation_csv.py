@@ -271,11 +271,12 @@ def write_history_pages(pages: Iterable[list[tuple]], stream: IO[str], columns: 
     """Write what ``write_history`` writes, from pages of ``history_cells.select_list(columns)`` rows."""
     from desktop.history_cells import page_cells
 
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
+    csv.writer(stream, lineterminator="\n").writerow(columns)
     written = 0
     for page in pages:
-        writer.writerows(page_cells(page, columns))
+        text = io.StringIO()  # a page at a time: one write (and one encoding) per page, not per row
+        csv.writer(text, lineterminator="\n").writerows(page_cells(page, columns))
+        stream.write(text.getvalue())
         written += len(page)
     return written
 
