@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from desktop.model_card import ModelCard
     from desktop.model_delivery.model_store import ActiveModel
     from desktop.model_delivery.release import ModelStamp
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -132,40 +135,36 @@ def _text_columns(chunk: TableChunk, count: int) -> dict[TextColumn, list[str]]:
 def _times(cells: list[str]) -> tuple[list[str], dict[int, str]]:
     """Return each row's save time (its observed_at, else now) and the rows whose cell is unreadable."""
     now = utc_now()
-    known: dict[str, str | InputError] = {"": now}
-    times: list[str] = []
-    bad: dict[int, str] = {}
-    for i, cell in enumerate(cells):
-        if cell not in known:
-            try:
-                when = observed_time(cell)
-                known[cell] = now if when is None else when.astimezone(UTC).isoformat(timespec="microseconds")
-            except InputError as exc:
-                known[cell] = exc
-        value = known[cell]
-        if isinstance(value, InputError):
-            bad[i] = str(value)
-        times.append(value if isinstance(value, str) else "")
-    return times, bad
+
+    def saved_at(cell: str) -> str:
+        when = observed_time(cell)
+        return now if when is None else when.astimezone(UTC).isoformat(timespec="microseconds")
+
+    return _each_distinct(cells, saved_at, "")
 
 
 def _confirmed(cells: list[str], classes: Sequence[str]) -> tuple[list[str | None], dict[int, str]]:
     """Return each row's confirmed species (None where blank) and the rows naming no class."""
-    known: dict[str, str | None | InputError] = {}
-    species: list[str | None] = []
-    bad: dict[int, str] = {}
-    for i, cell in enumerate(cells):
-        if cell not in known:
-            try:
-                known[cell] = confirmed_species(cell, classes)
-            except InputError as exc:
-                known[cell] = exc
-        value = known[cell]
-        if isinstance(value, InputError):
-            bad[i] = str(value)
-            value = None
-        species.append(value)
-    return species, bad
+    return _each_distinct(cells, lambda cell: confirmed_species(cell, classes), None)
+
+
+def _each_distinct(
+    cells: list[str], convert: Callable[[str], T], instead: T
+) -> tuple[list[T], dict[int, str]]:
+    """Return ``convert`` of each cell, each distinct cell converted once, and the rows it refused (why).
+
+    A refused row's value is ``instead``.
+    """
+    known: dict[str, T] = {}
+    refused: dict[str, str] = {}
+    for cell in dict.fromkeys(cells):
+        try:
+            known[cell] = convert(cell)
+        except InputError as exc:
+            known[cell], refused[cell] = instead, str(exc)
+    values = list(map(known.__getitem__, cells))
+    bad = {i: refused[cell] for i, cell in enumerate(cells) if cell in refused} if refused else {}
+    return values, bad
 
 
 def _unusual(mask: np.ndarray, names: Sequence[str]) -> list[str]:
