@@ -1236,12 +1236,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>RecentlyDeletedDialog</name>
     <message>
-        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+105"/>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+103"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+57"/>
         <source>Deleted</source>
         <translation>Gelöscht</translation>
     </message>
@@ -1290,7 +1290,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         </translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+4"/>
+        <source>Nothing can be restored: {reason}.</source>
+        <translation>Es kann nichts wiederhergestellt werden: {reason}.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>The observations could not be brought back</source>
         <translation>Die Beobachtungen konnten nicht zurückgeholt werden</translation>
     </message>

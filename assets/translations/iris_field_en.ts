@@ -61,7 +61,7 @@
 <context>
     <name>RecentlyDeletedDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+179"/>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+176"/>
         <source>The %n most recently deleted observation(s), the last deleted first.</source>
         <translation>
             <numerusform>The observation deleted most recently.</numerusform>

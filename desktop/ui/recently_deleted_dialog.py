@@ -27,12 +27,10 @@ from desktop.store import DeletedObservation, ObservationStore
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_model import local_time
 from desktop.ui.i18n import card_word, format_number, species_name
-from desktop.ui.problem_words import problem_text
+from desktop.ui.problem_words import problem_text, read_only_reason
 from desktop.ui.species_icons import species_icon
 
 MIN_SIZE = (560, 320)
-# The observation's id rides on the first cell of its row.
-ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class RecentlyDeletedDialog(QDialog):
@@ -132,7 +130,6 @@ class RecentlyDeletedDialog(QDialog):
                 if 3 <= column < 3 + len(names):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-            self.table.item(row, 0).setData(ID_ROLE, obs.id)
             self.table.item(row, 2).setIcon(species_icon(obs.species))
         self._set_headers(names)
         if self._listed:  # the last deleted is chosen: Enter brings it back, as Ctrl+Z would
@@ -183,6 +180,9 @@ class RecentlyDeletedDialog(QDialog):
             text = self.tr(
                 "%n deleted observation(s), the last deleted first. Choose those to bring back.", "", total
             )
+        if self._store.read_only_reason:
+            why = read_only_reason(self._store.read_only_cause, self._store.path)
+            text += " " + self.tr("Nothing can be restored: {reason}.").format(reason=why)
         self.summary.setText(text)
 
     def _follow_selection(self) -> None:

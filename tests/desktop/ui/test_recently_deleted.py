@@ -141,3 +141,20 @@ def test_the_view_speaks_german(open_window, translations) -> None:
     assert view.table.horizontalHeaderItem(0).text() == "Gelöscht"
     assert view.table.item(0, 3).text() == "6,9"
     assert "1 gelöschte Beobachtung" in view.summary.text()
+
+
+def test_a_read_only_history_lists_its_deleted_observations_and_says_why_none_can_come_back(
+    open_window, iris_home
+) -> None:
+    from desktop.store import ObservationStore
+    from tests.desktop.test_history_salvage import observation
+
+    with ObservationStore.open() as store:
+        store.add_many([observation(i) for i in range(2)])
+        store.delete(store.list()[0].id)
+        path = store.path
+    path.chmod(0o444)
+    view = open_window().history.show_recently_deleted()
+    assert view.table.rowCount() == 1
+    assert not view.restore_button.isEnabled() and not view.restore_all_button.isEnabled()
+    assert f"Nothing can be restored: the history file {path} is read-only." in view.summary.text()
