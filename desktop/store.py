@@ -1167,6 +1167,11 @@ def steps_behind(path: Path) -> int:
     return max(len(MIGRATIONS) - version, 0)
 
 
+def marked_damaged(path: Path) -> bool:
+    """Tell whether a background check found this history damaged: its next opening salvages it."""
+    return _check_marker(Path(path)).exists()
+
+
 def _check_marker(path: Path) -> Path:
     """Return the file whose presence says "check this history before using it"."""
     return path.with_name(path.name + ".check")

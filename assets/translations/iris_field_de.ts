@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+94"/>
+        <location filename="../../desktop/ui/app.py" line="+101"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -40,7 +40,12 @@
         <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start übernimmt Iris Field jede lesbare Beobachtung in einen neuen Verlauf und behält die beschädigte Datei daneben. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+26"/>
+        <source>Repairing the observation history: every observation that can still be read is copied into a fresh history. With many observations this takes a few minutes.</source>
+        <translation>Der Beobachtungsverlauf wird repariert: Jede Beobachtung, die sich noch lesen lässt, wird in einen neuen Verlauf kopiert. Bei vielen Beobachtungen dauert das einige Minuten.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Preparing the observation history for fast search. This happens once, after an update.</source>
         <translation>Der Beobachtungsverlauf wird für die schnelle Suche vorbereitet. Das geschieht einmal, nach einem Update.</translation>
     </message>

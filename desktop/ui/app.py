@@ -9,15 +9,22 @@ from pathlib import Path
 
 import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order breaks its DLLs
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QProgressDialog
+from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from desktop import __version__
 from desktop.errors import ModelError, StoreError
+from desktop.history_salvage import SalvageReport
 from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.paths import default_db_path
 from desktop.settings import Settings
-from desktop.store import CHECK_AT_OPEN_BYTES, ObservationStore, StoreDamagedError, steps_behind
+from desktop.store import (
+    CHECK_AT_OPEN_BYTES,
+    ObservationStore,
+    StoreDamagedError,
+    marked_damaged,
+    steps_behind,
+)
 from desktop.ui.crash_dialog import install_crash_dialog
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck
@@ -139,49 +146,72 @@ def _say_damaged(window: MainWindow, problem: str) -> None:
     )
 
 
-def _upgrade_with_progress(path: Path) -> None:
-    """Run a long history's pending schema steps in a thread, a busy dialog saying why meanwhile.
+def _prepare_with_progress(path: Path) -> SalvageReport | None:
+    """Upgrade or repair a long history in a thread, a busy dialog saying why meanwhile; return a salvage.
 
-    Building the search index of a million observations takes seconds, once; the window must not
-    look hung meanwhile. Errors are left to the opening that follows, which says them in words.
+    Building the search index of a million observations takes seconds, once; copying every readable
+    observation of a history the last session found damaged into a fresh one takes minutes. The window
+    must not look hung meanwhile. A history that cannot be salvaged raises ``StoreDamagedError`` here;
+    other errors are left to the opening that follows, which says them in words.
     """
-    if steps_behind(path) == 0 or not path.is_file() or path.stat().st_size <= CHECK_AT_OPEN_BYTES:
-        return
-    logging.getLogger("iris_field.ui").info("upgrading the history %s", path)
-    dialog = QProgressDialog(
-        QCoreApplication.translate(
+    if not path.is_file() or path.stat().st_size <= CHECK_AT_OPEN_BYTES:
+        return None
+    repairing = marked_damaged(path)
+    if not repairing and steps_behind(path) == 0:
+        return None
+    log = logging.getLogger("iris_field.ui")
+    if repairing:
+        log.info("repairing the history %s", path)
+        text = QCoreApplication.translate(
+            "App",
+            "Repairing the observation history: every observation that can still be read is copied into "
+            "a fresh history. With many observations this takes a few minutes.",
+        )
+    else:
+        log.info("upgrading the history %s", path)
+        text = QCoreApplication.translate(
             "App", "Preparing the observation history for fast search. This happens once, after an update."
-        ),
-        "",
-        0,
-        0,
-    )
+        )
+    dialog = QProgressDialog("", "", 0, 0)
+    label = QLabel(text, dialog)
+    label.setWordWrap(True)  # long in German: a narrow screen gets lines, not a cut sentence
+    dialog.setLabel(label)
     dialog.setCancelButton(None)
     dialog.setWindowTitle("Iris Field")
     dialog.setMinimumDuration(0)
     dialog.show()
     done = threading.Event()
+    outcome: list[SalvageReport | StoreDamagedError | None] = [None]
 
-    def upgrade() -> None:
+    def prepare() -> None:
         try:
-            ObservationStore.open(path, check_later=True).close()
+            store = ObservationStore.open(path, check_later=True)
+            outcome[0] = store.salvaged
+            store.close()
+        except StoreDamagedError as exc:
+            outcome[0] = exc
         except Exception:  # noqa: BLE001 -- the opening after this reports it
             pass
         finally:
             done.set()
 
-    threading.Thread(target=upgrade, name="history-upgrade", daemon=True).start()
+    threading.Thread(target=prepare, name="history-prepare", daemon=True).start()
     while not done.wait(0.05):
         QApplication.processEvents()
     dialog.close()
+    if isinstance(outcome[0], StoreDamagedError):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _open_store() -> tuple[ObservationStore | None, str, str]:
     """Open the history; return (store, notice about a damaged file moved aside, problem if none)."""
-    with contextlib.suppress(OSError):
-        _upgrade_with_progress(default_db_path())
+    salvaged: SalvageReport | None = None
     try:
+        with contextlib.suppress(OSError):
+            salvaged = _prepare_with_progress(default_db_path())
         store = ObservationStore.open(check_later=True)
+        store.salvaged = store.salvaged or salvaged
         return store, salvage_text(store.salvaged) if store.salvaged else "", ""
     except StoreDamagedError as exc:
         notice = problem_text(exc)

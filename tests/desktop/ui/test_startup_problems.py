@@ -90,13 +90,21 @@ def _damage_pages(path: Path) -> None:
 
 
 def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the_next_start(
-    open_window, shown_boxes, qtbot, iris_home: Path, monkeypatch: pytest.MonkeyPatch
+    open_window,
+    shown_boxes,
+    qtbot,
+    iris_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    import logging
+
     from desktop import store as store_module
     from desktop.ui import app
     from tests.desktop.test_history_query import varied
 
     monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)
     monkeypatch.setattr(app, "INTEGRITY_CHECK_DELAY_MS", 0)
     path = iris_home / "observations.sqlite3"
     with ObservationStore.open(path) as store:
@@ -113,8 +121,11 @@ def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the
     window.close()
     window.store.close()
 
-    second = open_window()
+    with caplog.at_level(logging.INFO, logger="iris_field.ui"):
+        second = open_window()
+    assert "repairing the history" in caplog.text, "behind a busy dialog, not a window that looks hung"
     assert [b.windowTitle() for b in shown_boxes(second)] == ["The history was damaged"]
+    assert "recovered" in shown_boxes(second)[0].text()
     assert len(list(iris_home.glob("observations.sqlite3.corrupt-*"))) == 1
 
 
