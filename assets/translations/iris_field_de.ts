@@ -982,7 +982,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ProblemWords</name>
     <message>
-        <location filename="../../desktop/ui/problem_words.py" line="+49"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+53"/>
         <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
         <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
     </message>
@@ -1068,6 +1068,36 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+9"/>
+        <source>The key file {path} cannot be read ({detail}).</source>
+        <translation>Die Schlüsseldatei {path} kann nicht gelesen werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} is the lab&apos;s private signing key. Give the laptop the public key (.pub file) instead, and keep the signing key secret.</source>
+        <translation>{path} ist der private Signaturschlüssel des Labors. Geben Sie dem Laptop stattdessen den öffentlichen Schlüssel (.pub-Datei) und halten Sie den Signaturschlüssel geheim.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{path} is not a public key file.</source>
+        <translation>{path} ist keine Datei mit einem öffentlichen Schlüssel.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} holds a kind of key that models are not signed with (an Ed25519 key is needed).</source>
+        <translation>{path} enthält eine Schlüsselart, mit der keine Modelle signiert werden (nötig ist ein Ed25519-Schlüssel).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The key {fingerprint} is already trusted.</source>
+        <translation>Dem Schlüssel {fingerprint} wird bereits vertraut.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The key cannot be kept in {folder} ({detail}).</source>
+        <translation>Der Schlüssel kann nicht in {folder} abgelegt werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The record of installed models is damaged, so the bundled model predicts.</source>
         <translation>Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte Modell voraus.</translation>
     </message>

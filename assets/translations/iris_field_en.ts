@@ -42,7 +42,7 @@
 <context>
     <name>ProblemWords</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/problem_words.py" line="+120"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+141"/>
         <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
         <translation>
             <numerusform>The observation history was damaged: %n observation was recovered into a fresh history.</numerusform>

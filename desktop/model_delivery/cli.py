@@ -75,9 +75,16 @@ def run(args: argparse.Namespace) -> int:
     if action == "trust":
         from pathlib import Path
 
+        from desktop.model_delivery.errors import KeyFileError, KeyProblem
         from desktop.model_delivery.trusted_keys import trust_key_file
 
-        key = trust_key_file(Path(args.file))
+        try:
+            key = trust_key_file(Path(args.file))
+        except KeyFileError as exc:
+            if exc.problem is not KeyProblem.ALREADY_TRUSTED:
+                raise
+            print(f"The key {exc.facts['fingerprint']} is already trusted.")
+            return EXIT_OK
         print(f"Trusted the key {key.fingerprint} for signed model releases.")
         return EXIT_OK
     raise UsageError(f"unknown model action {action!r}")

@@ -37,8 +37,25 @@ class ReleaseRefused(ModelError):
         self.facts = facts
 
 
+class KeyProblem(StrEnum):
+    """What is wrong with a key file the user wants to trust; the facts each names are listed."""
+
+    OTHER = "other"  # no words of the window's own (a lab's signing key): the message is shown as written
+    UNREADABLE = "unreadable"  # path, detail
+    PRIVATE_KEY = "private-key"  # path: the signing key itself, never to be handed out
+    NOT_PEM = "not-pem"  # path
+    NOT_ED25519 = "not-ed25519"  # path
+    ALREADY_TRUSTED = "already-trusted"  # fingerprint
+    NOT_SAVED = "not-saved"  # folder, detail
+
+
 class KeyFileError(IrisFieldError):
-    """A signing or public key file is missing, unreadable or not an Ed25519 key."""
+    """A signing or public key file is missing, unreadable or not an Ed25519 key; ``problem`` says which."""
+
+    def __init__(self, message: str, problem: KeyProblem = KeyProblem.OTHER, **facts: object):
+        super().__init__(message)
+        self.problem = problem
+        self.facts = facts
 
 
 class Unreachable(StrEnum):

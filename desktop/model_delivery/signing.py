@@ -14,7 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from desktop.model_delivery.errors import KeyFileError, Refusal, ReleaseRefused
+from desktop.model_delivery.errors import KeyFileError, KeyProblem, Refusal, ReleaseRefused
 
 SIGNATURE_FIELD = "signature"
 ALGORITHM = "ed25519"
@@ -48,10 +48,17 @@ def public_key_from_pem(data: bytes, source: Path | None = None) -> PublicKey:
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError) as exc:
-        raise KeyFileError(f"{where} is not a PEM public key") from exc
+        raise KeyFileError(f"{where} is not a PEM public key", KeyProblem.NOT_PEM, path=where) from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise KeyFileError(f"{where} is not an Ed25519 public key")
+        raise KeyFileError(f"{where} is not an Ed25519 public key", KeyProblem.NOT_ED25519, path=where)
     return PublicKey(fingerprint_of(key), key, source)
+
+
+def unreadable_key_file(path: Path, exc: OSError) -> KeyFileError:
+    """Return the error for a key file the system would not let us read (its own reason in the facts)."""
+    detail = exc.strerror or str(exc)
+    message = f"the key file {path} cannot be read: {detail}"
+    return KeyFileError(message, KeyProblem.UNREADABLE, path=path, detail=detail)
 
 
 def load_public_key(path: Path) -> PublicKey:
@@ -59,7 +66,7 @@ def load_public_key(path: Path) -> PublicKey:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise KeyFileError(f"the key file {path} cannot be read: {exc.strerror or exc}") from exc
+        raise unreadable_key_file(path, exc) from exc
     return public_key_from_pem(data, Path(path))
 
 

@@ -8,8 +8,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from desktop.atomic_file import atomic_text_writer
-from desktop.model_delivery.errors import KeyFileError
-from desktop.model_delivery.signing import PublicKey, load_public_key, public_key_from_pem
+from desktop.model_delivery.errors import KeyFileError, KeyProblem
+from desktop.model_delivery.signing import (
+    PublicKey,
+    load_public_key,
+    public_key_from_pem,
+    unreadable_key_file,
+)
 from desktop.paths import data_dir
 from desktop.resources import asset_path
 
@@ -71,19 +76,37 @@ def trusted_keys() -> dict[str, PublicKey]:
 
 
 def trust_key_file(path: Path) -> TrustedKey:
-    """Add the public key in ``path`` to the user's trusted keys; raise ``KeyFileError`` if it is not one."""
+    """Add the public key in ``path`` to the user's trusted keys.
+
+    Raise ``KeyFileError`` if it is not one, is trusted already, or cannot be kept.
+    """
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise KeyFileError(f"the key file {path} cannot be read: {exc.strerror or exc}") from exc
+        raise unreadable_key_file(path, exc) from exc
     if b"PRIVATE KEY" in data:
-        raise KeyFileError(f"{path} is a private signing key; give the laptop the .pub file, never the key")
+        raise KeyFileError(
+            f"{path} is a private signing key; give the laptop the .pub file, never the key",
+            KeyProblem.PRIVATE_KEY,
+            path=path,
+        )
     key = public_key_from_pem(data, Path(path))
+    if key.fingerprint in trusted_keys():
+        raise KeyFileError(
+            f"the key {key.fingerprint} is already trusted",
+            KeyProblem.ALREADY_TRUSTED,
+            fingerprint=key.fingerprint,
+        )
     folder = user_keys_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{key.fingerprint}{KEY_SUFFIX}"
-    with atomic_text_writer(target) as handle:
-        handle.write(key.pem().decode("ascii"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with atomic_text_writer(target) as handle:
+            handle.write(key.pem().decode("ascii"))
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        message = f"the key cannot be kept in {folder} ({detail})"
+        raise KeyFileError(message, KeyProblem.NOT_SAVED, folder=folder, detail=detail) from exc
     return TrustedKey(PublicKey(key.fingerprint, key.key, target), KeyOrigin.USER)
 
 

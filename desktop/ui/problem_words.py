@@ -15,6 +15,8 @@ from PySide6.QtCore import QObject
 from desktop.errors import ModelError, ModelProblem, StoreError, StoreProblem
 from desktop.history_salvage import SalvageReport
 from desktop.model_delivery.errors import (
+    KeyFileError,
+    KeyProblem,
     NoPreviousModel,
     Refusal,
     RegistryUnreachable,
@@ -44,6 +46,8 @@ class ProblemWords(QObject):
             return self.model_text(error.problem, error.facts)
         if isinstance(error, RegistryUnreachable):
             return self.unreachable_text(error.why, error.facts)
+        if isinstance(error, KeyFileError) and error.problem is not KeyProblem.OTHER:
+            return self.key_text(error.problem, error.facts)
         if isinstance(error, NoPreviousModel):
             return self.tr(
                 "The model Iris Field was installed with is already in use; there is no earlier one.",
@@ -99,6 +103,23 @@ class ProblemWords(QObject):
             ),
         }
         return _filled(templates[why], facts)
+
+    def key_text(self, problem: KeyProblem, facts: Mapping[str, object]) -> str:
+        """Return why a key file cannot be trusted."""
+        templates = {
+            KeyProblem.UNREADABLE: self.tr("The key file {path} cannot be read ({detail})."),
+            KeyProblem.PRIVATE_KEY: self.tr(
+                "{path} is the lab's private signing key. Give the laptop the public key (.pub file) "
+                "instead, and keep the signing key secret."
+            ),
+            KeyProblem.NOT_PEM: self.tr("{path} is not a public key file."),
+            KeyProblem.NOT_ED25519: self.tr(
+                "{path} holds a kind of key that models are not signed with (an Ed25519 key is needed)."
+            ),
+            KeyProblem.ALREADY_TRUSTED: self.tr("The key {fingerprint} is already trusted."),
+            KeyProblem.NOT_SAVED: self.tr("The key cannot be kept in {folder} ({detail})."),
+        }
+        return _filled(templates[problem], facts)
 
     def fallback_text(self, fallback: Fallback) -> str:
         """Return why the bundled model predicts although another was installed."""

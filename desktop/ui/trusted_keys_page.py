@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QPushButton, QVB
 from desktop.errors import IrisFieldError
 from desktop.model_delivery.trusted_keys import KeyOrigin, list_trusted_keys, trust_key_file
 from desktop.settings import Settings
-from desktop.ui.i18n import sentence
+from desktop.ui.problem_words import problem_text
 from desktop.ui.settings_dialog import SettingsPage
 
 
@@ -54,7 +54,7 @@ class TrustedKeysPage(SettingsPage):
         try:
             key = trust_key_file(path)
         except IrisFieldError as exc:
-            self.message.setText(sentence(str(exc)))
+            self.message.setText(problem_text(exc))
             return
         self.message.setText(self.tr("Trusted the key {fingerprint}.").format(fingerprint=key.fingerprint))
         self.refresh()

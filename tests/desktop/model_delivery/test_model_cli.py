@@ -67,6 +67,12 @@ def test_a_private_key_is_never_trusted(iris_home, tmp_path) -> None:
     assert "private signing key" in assert_one_line_error(iris(iris_home, "model", "trust", str(path)), 1)
 
 
+def test_trusting_a_key_twice_says_it_is_trusted_already(iris_home, lab, tmp_path) -> None:
+    again = iris(iris_home, "model", "trust", str(lab.write_public_key(tmp_path / "again")))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == f"The key {lab.public.fingerprint} is already trusted."
+
+
 def test_use_previous_goes_back_to_the_bundled_model(iris_home, lab, tmp_path) -> None:
     iris(iris_home, "model", "install", str(release_file(tmp_path, lab.release(1, version="2"))))
     result = iris(iris_home, "model", "use-previous")

@@ -326,3 +326,47 @@ def test_a_damaged_model_at_start_is_explained_in_the_language(speaking, model_c
     assert "does not match its card" not in window.unavailable_notice.text()
     if language.code == "de":
         assert GERMAN["model changed"].format(path=model) in details
+
+
+GERMAN_KEYS = {
+    "missing": "Die Schlüsseldatei {path} kann nicht gelesen werden (",
+    "not a key": "{path} ist keine Datei mit einem öffentlichen Schlüssel.",
+    "already": "Dem Schlüssel {fingerprint} wird bereits vertraut.",
+    "private": "{path} ist der private Signaturschlüssel des Labors.",
+}
+
+
+@pytest.mark.parametrize("language", CATALOGUES, ids=lambda language: language.code)
+def test_a_key_file_that_cannot_be_trusted_is_refused_in_the_language(
+    qtbot, translations, iris_home: Path, tmp_path: Path, language
+) -> None:
+    from desktop.ui.trusted_keys_page import TrustedKeysPage
+    from tests.desktop.model_delivery.release_factory import Lab
+
+    translations.apply(language.code)
+    page = TrustedKeysPage(Settings())
+    qtbot.addWidget(page)
+    lab = Lab.new()
+    public = lab.write_public_key(tmp_path / "keys")
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("petal lengths, not a key\n", encoding="utf-8")
+    private = tmp_path / "lab.key"
+    private.write_text("-----BEGIN PRIVATE KEY-----\nMC4CAQ\n-----END PRIVATE KEY-----\n", encoding="utf-8")
+    missing = tmp_path / "gone.pub"
+    said = {}
+    for case, path in (("missing", missing), ("not a key", text_file), ("private", private)):
+        page.add_key(str(path))
+        said[case] = page.message.text()
+        assert str(path) in said[case]
+    page.add_key(str(public))
+    page.add_key(str(public))
+    said["already"] = page.message.text()
+    fingerprint = lab.public.fingerprint
+    assert fingerprint in said["already"]
+    english = ("cannot be read", "is not a PEM", "private signing key", "already trusted")
+    assert not any(words in text for text in said.values() for words in english), said
+    if language.code == "de":
+        assert said["missing"].startswith(GERMAN_KEYS["missing"].format(path=missing))
+        assert said["not a key"] == GERMAN_KEYS["not a key"].format(path=text_file)
+        assert said["private"].startswith(GERMAN_KEYS["private"].format(path=private))
+        assert said["already"] == GERMAN_KEYS["already"].format(fingerprint=fingerprint)
