@@ -30,7 +30,7 @@ PLACES = ("Hainich", "Kyffhäuser", "Rhön", "Harz", "Bodensee", "Spreewald", "E
 SPECIES = ("setosa", "versicolor", "virginica")
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 # Window openings per size, each next to one of the empty history (fresh processes, order alternating).
-OPEN_ROUNDS = (5, 2)  # full, quick
+OPEN_ROUNDS = (7, 2)  # full, quick
 SEARCH_INDEX_STEP = next(i for i, step in enumerate(MIGRATIONS) if "observations_search" in step)
 
 
