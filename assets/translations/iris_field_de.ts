@@ -580,18 +580,18 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message numerus="yes">
         <location line="+26"/>
-        <source>%n pending</source>
+        <source>%Ln pending</source>
         <translation>
-            <numerusform>%n ausstehend</numerusform>
-            <numerusform>%n ausstehend</numerusform>
+            <numerusform>%Ln ausstehend</numerusform>
+            <numerusform>%Ln ausstehend</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
-        <source>%n failed</source>
+        <source>%Ln failed</source>
         <translation>
-            <numerusform>%n fehlgeschlagen</numerusform>
-            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%Ln fehlgeschlagen</numerusform>
+            <numerusform>%Ln fehlgeschlagen</numerusform>
         </translation>
     </message>
     <message>

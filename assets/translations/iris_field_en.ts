@@ -24,18 +24,18 @@
     <name>MainWindow</name>
     <message numerus="yes">
         <location filename="../../desktop/ui/qt_main_window.py" line="+442"/>
-        <source>%n pending</source>
+        <source>%Ln pending</source>
         <translation>
-            <numerusform>%n pending</numerusform>
-            <numerusform>%n pending</numerusform>
+            <numerusform>%Ln pending</numerusform>
+            <numerusform>%Ln pending</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+2"/>
-        <source>%n failed</source>
+        <source>%Ln failed</source>
         <translation>
-            <numerusform>%n failed</numerusform>
-            <numerusform>%n failed</numerusform>
+            <numerusform>%Ln failed</numerusform>
+            <numerusform>%Ln failed</numerusform>
         </translation>
     </message>
 </context>

@@ -439,9 +439,9 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: HistoryCounts) -> None:
         by_state = counts.by_sync_state
         waiting = by_state.get("pending", 0) + by_state.get("syncing", 0)
-        text = self.tr("%n pending", "", waiting)
+        text = self.tr("%Ln pending", "", waiting)
         if by_state.get("failed", 0):
-            text += " · " + self.tr("%n failed", "", by_state["failed"])
+            text += " · " + self.tr("%Ln failed", "", by_state["failed"])
         self._pending_label.setText(text)
         self._fit_status_bar()
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from desktop import languages
 from desktop.resources import asset_path
@@ -370,3 +370,17 @@ def test_a_key_file_that_cannot_be_trusted_is_refused_in_the_language(
         assert said["not a key"] == GERMAN_KEYS["not a key"].format(path=text_file)
         assert said["private"].startswith(GERMAN_KEYS["private"].format(path=private))
         assert said["already"] == GERMAN_KEYS["already"].format(fingerprint=fingerprint)
+
+
+def test_the_status_bar_counts_in_the_languages_number_format(speaking, iris_home: Path, qtbot) -> None:
+    from desktop.store import ObservationStore
+    from tests.desktop.test_history_salvage import observation
+
+    language, open_one = speaking
+    with ObservationStore.open() as store:
+        store.add_many([observation(i) for i in range(1234)])
+    window = open_one()
+    qtbot.waitUntil(lambda: window.history.counter.last is not None)
+    texts = [label.text() for label in window.statusBar().findChildren(QLabel)]
+    number = QLocale(language.code).toString(1234)  # 1.234 in German, 1,234 in English
+    assert any(text.startswith(f"{number} ") for text in texts), texts
