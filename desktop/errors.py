@@ -71,4 +71,12 @@ class StoreError(IrisFieldError):
 
 
 class SyncError(IrisFieldError):
-    """An observation could not be synced to the MLflow server."""
+    """An observation could not be synced to the MLflow server; ``problem`` and ``facts`` say why, as data.
+
+    ``problem`` is a ``desktop.sync.problems.SyncProblem`` (``None``: no words of the window's own).
+    """
+
+    def __init__(self, message: str, problem: StrEnum | None = None, facts: dict[str, object] | None = None):
+        super().__init__(message)
+        self.problem = problem
+        self.facts = facts or {}

@@ -436,7 +436,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../desktop/ui/history_model.py" line="+161"/>
+        <location filename="../../desktop/ui/history_model.py" line="+162"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
@@ -1493,22 +1493,22 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncController</name>
     <message>
-        <location filename="../../desktop/ui/sync_controller.py" line="+66"/>
+        <location filename="../../desktop/ui/sync_controller.py" line="+68"/>
         <source>Sync status</source>
         <translation>Abgleich-Status</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+171"/>
         <source>The history is not available, so nothing can be synced.</source>
         <translation>Der Verlauf ist nicht verfügbar, daher kann nichts übertragen werden.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+5"/>
         <source>Enter it in Settings → Sync.</source>
         <translation>Tragen Sie es unter Einstellungen → Abgleich ein.</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="-62"/>
         <source>Sync &amp;now</source>
         <translation>Jetzt &amp;abgleichen</translation>
     </message>
@@ -1543,7 +1543,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Legen Sie den MLflow-Server des Labors unter Einstellungen → Abgleich fest.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+22"/>
         <source>Send all observations to this server?</source>
         <translation>Alle Beobachtungen an diesen Server senden?</translation>
     </message>
@@ -1559,9 +1559,36 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
 </context>
 <context>
+    <name>SyncCounts</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/sync_status.py" line="+68"/>
+        <source>%Ln not synced</source>
+        <translation>
+            <numerusform>%Ln nicht übertragen</numerusform>
+            <numerusform>%Ln nicht übertragen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%Ln failed: the history shows why on each row.</source>
+        <translation>
+            <numerusform>%Ln fehlgeschlagen: Der Verlauf zeigt in der Zeile, warum.</numerusform>
+            <numerusform>%Ln fehlgeschlagen: Der Verlauf zeigt in jeder Zeile, warum.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%Ln belong(s) to another server or experiment: see the Sync menu.</source>
+        <translation>
+            <numerusform>%Ln gehört zu einem anderen Server oder Experiment: siehe Menü Abgleich.</numerusform>
+            <numerusform>%Ln gehören zu einem anderen Server oder Experiment: siehe Menü Abgleich.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncSettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/sync_settings_page.py" line="+26"/>
+        <location filename="../../desktop/ui/sync_settings_page.py" line="+27"/>
         <source>MLflow server address</source>
         <translation>Adresse des MLflow-Servers</translation>
     </message>
@@ -1661,7 +1688,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Abgleich</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>Enter the user name for the server, or choose another sign-in.</source>
         <translation>Geben Sie den Benutzernamen für den Server ein oder wählen Sie eine andere Anmeldung.</translation>
     </message>
@@ -1669,7 +1696,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../desktop/ui/sync_status.py" line="+15"/>
+        <location filename="../../desktop/ui/sync_status.py" line="-61"/>
         <source>Sync off</source>
         <translation>Abgleich aus</translation>
     </message>
@@ -1694,12 +1721,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Ein anderer Abgleich läuft</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>{count} not synced</source>
-        <translation>{count} nicht übertragen</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>All synced ({time})</source>
         <translation>Alles übertragen ({time})</translation>
     </message>
@@ -1723,15 +1745,138 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <source>Next try in {seconds} s.</source>
         <translation>Nächster Versuch in {seconds} s.</translation>
     </message>
+</context>
+<context>
+    <name>SyncWords</name>
     <message>
-        <location line="+7"/>
-        <source>{count} failed: the history shows why on each row.</source>
-        <translation>{count} fehlgeschlagen: Der Verlauf zeigt in jeder Zeile, warum.</translation>
+        <location filename="../../desktop/ui/sync_words.py" line="+33"/>
+        <source>Settings → Sync</source>
+        <translation>Einstellungen → Abgleich</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>{count} belong to another server or experiment: see the Sync menu.</source>
-        <translation>{count} gehören zu einem anderen Server oder Experiment: siehe Menü Abgleich.</translation>
+        <location line="+10"/>
+        <source>The server name in {uri} cannot be found: the laptop is offline, or the address has a typo.</source>
+        <translation>Der Servername in {uri} wurde nicht gefunden: Der Laptop ist offline, oder die Adresse enthält einen Tippfehler.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server at {host} cannot be reached. Observations are sent once it can be.</source>
+        <translation>Der Server des Labors unter {host} ist nicht erreichbar. Die Beobachtungen werden gesendet, sobald er erreichbar ist.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server at {host} did not answer in time.</source>
+        <translation>Der Server des Labors unter {host} hat nicht rechtzeitig geantwortet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The certificate of the server {host} cannot be verified ({detail}). Check the address in {settings}, or ask the lab.</source>
+        <translation>Das Zertifikat des Servers {host} lässt sich nicht prüfen ({detail}). Prüfen Sie die Adresse unter {settings} oder fragen Sie im Labor nach.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The connection to {host} broke off before the answer arrived.</source>
+        <translation>Die Verbindung zu {host} brach ab, bevor die Antwort ankam.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The connection to {host} failed ({detail}).</source>
+        <translation>Die Verbindung zu {host} ist fehlgeschlagen ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server at {host} refused the user name, password or token (HTTP {status}). Check them in {settings}.</source>
+        <translation>Der Server des Labors unter {host} hat Benutzername, Passwort oder Token abgelehnt (HTTP {status}). Prüfen Sie die Angaben unter {settings}.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {host} sends requests on to {target}. If that is the lab&apos;s server, enter that address in {settings}.</source>
+        <translation>Der Server unter {host} leitet Anfragen an {target} weiter. Wenn das der Server des Labors ist, tragen Sie diese Adresse unter {settings} ein.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {host} answered with {content} instead of MLflow data (perhaps a sign-in page of the network).</source>
+        <translation>Der Server unter {host} hat mit {content} statt mit MLflow-Daten geantwortet (vielleicht eine Anmeldeseite des Netzwerks).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lab&apos;s server at {host} had a problem (HTTP {status}: {detail}). Sync tries again later.</source>
+        <translation>Der Server des Labors unter {host} hatte ein Problem (HTTP {status}: {detail}). Der Abgleich versucht es später erneut.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}.</source>
+        <translation>Unter {uri} antwortet kein MLflow-Server (HTTP {status}). Prüfen Sie die Adresse unter {settings}.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server refused the request (HTTP {status}{code}: {detail}).</source>
+        <translation>Der Server des Labors hat die Anfrage abgelehnt (HTTP {status}{code}: {detail}).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The experiment “{experiment}” was deleted on the lab&apos;s server. Restore it there, or choose another experiment in {settings}.</source>
+        <translation>Das Experiment „{experiment}“ wurde auf dem Server des Labors gelöscht. Stellen Sie es dort wieder her oder wählen Sie unter {settings} ein anderes Experiment.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lab&apos;s server keeps its files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
+        <translation>Der Server des Labors legt seine Dateien unter {location} ab, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>An unexpected error stopped the sync ({detail}). Please tell the lab.</source>
+        <translation>Ein unerwarteter Fehler hat den Abgleich angehalten ({detail}). Bitte melden Sie ihn dem Labor.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The observation&apos;s run was deleted on the lab&apos;s server, so it is not sent again.</source>
+        <translation>Der Run dieser Beobachtung wurde auf dem Server des Labors gelöscht, daher wird sie nicht erneut gesendet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This observation cannot be written to MLflow ({detail}).</source>
+        <translation>Diese Beobachtung kann nicht in MLflow geschrieben werden ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The run {run} on the lab&apos;s server holds other measurements than this observation.</source>
+        <translation>Der Run {run} auf dem Server des Labors enthält andere Messwerte als diese Beobachtung.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Another sync is working on this history ({holder}, process {pid}).</source>
+        <translation>Ein anderer Abgleich arbeitet gerade an diesem Verlauf ({holder}, Prozess {pid}).</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another sync took over this history.</source>
+        <translation>Ein anderer Abgleich hat diesen Verlauf übernommen.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{address}” is not the http:// or https:// address of an MLflow server.</source>
+        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server address “{address}” must not contain ? or #.</source>
+        <translation>Die Serveradresse „{address}“ darf weder ? noch # enthalten.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the user name and password in {settings}, not in the server address.</source>
+        <translation>Tragen Sie Benutzername und Passwort unter {settings} ein, nicht in die Serveradresse.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The password of “{user}” for {server} is not known on this laptop.</source>
+        <translation>Das Passwort von „{user}“ für {server} ist auf diesem Laptop nicht bekannt.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The access token for {server} is not known on this laptop.</source>
+        <translation>Das Zugriffstoken für {server} ist auf diesem Laptop nicht bekannt.</translation>
     </message>
 </context>
 <context>

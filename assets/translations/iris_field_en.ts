@@ -85,4 +85,31 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>SyncCounts</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/sync_status.py" line="+68"/>
+        <source>%Ln not synced</source>
+        <translation>
+            <numerusform>%Ln not synced</numerusform>
+            <numerusform>%Ln not synced</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%Ln failed: the history shows why on each row.</source>
+        <translation>
+            <numerusform>%Ln failed: the history shows why on its row.</numerusform>
+            <numerusform>%Ln failed: the history shows why on each row.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+4"/>
+        <source>%Ln belong(s) to another server or experiment: see the Sync menu.</source>
+        <translation>
+            <numerusform>%Ln belongs to another server or experiment: see the Sync menu.</numerusform>
+            <numerusform>%Ln belong to another server or experiment: see the Sync menu.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -12,14 +12,16 @@ import collections
 import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from desktop.errors import SyncError
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.experiment_page import DESCRIPTION_TAG, experiment_tags
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.plan import WorkPlan, is_due, plan_work
-from desktop.sync.pusher import DELETED_ON_SERVER, FINISHED, Push, RunDeletedOnServer, Step, send
+from desktop.sync.problems import SyncProblem, english
+from desktop.sync.pusher import FINISHED, Push, RunDeletedOnServer, Step, send
 from desktop.sync.report import EndReason, Phase, SyncProgress
 from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, RunInfo
 from desktop.sync.retry import Backoff, ErrorKind
@@ -29,6 +31,7 @@ from desktop.sync.target import SyncOptions, SyncTarget
 
 log = logging.getLogger(__name__)
 
+_RUN_DELETED = english(SyncProblem.RUN_DELETED, {})
 POLL_SECONDS = 0.5  # longest the coordinator waits before it looks at stop, lease and timers again
 _NEXT_STEP = {
     Stage.PENDING: Step.CREATE,
@@ -45,7 +48,7 @@ class PassEnd:
 
     reason: EndReason
     backoff: Backoff
-    error: str = ""
+    cause: SyncError | None = None  # why it ended early: its English message, its kind and facts
     retry_in: float | None = None
     synced_now: int = 0
     updated_now: int = 0
@@ -75,7 +78,7 @@ class Coordinator:
         self.in_doubt: set[str] = set()  # a create may have landed unanswered: reconcile after creating
         self.found_nothing: set[str] = set()  # searched in doubt, nothing there: create (again) next
         self.paused_until = 0.0
-        self.end: tuple[EndReason, str, float | None] | None = None  # set once the pass winds down
+        self.end: tuple[EndReason, SyncError | None, float | None] | None = None  # set as the pass winds down
         self.counts: collections.Counter[str] = collections.Counter()
         self.total = 0
         self.last_progress = self.renewed_at = clock.now()
@@ -85,7 +88,7 @@ class Coordinator:
         """Sync until nothing is due, ``stop`` is set, or the pass has to give up; say how it ended."""
         self.binding = self._find_experiment(stop)
         if self.binding is None:
-            return self._ended(self.end or (EndReason.STOPPED, "", None))
+            return self._ended(self.end or (EndReason.STOPPED, None, None))
         self.ready.extend(self._plan().due)
         self.total = len(self.ready)
         self._progress(Phase.SYNCING)
@@ -93,7 +96,7 @@ class Coordinator:
             while True:
                 self._renew_lease()
                 if stop.is_set() and self.end is None:
-                    self.end = (EndReason.STOPPED, "", None)
+                    self.end = (EndReason.STOPPED, None, None)
                 if self.end is None:
                     self._hand_out(pool)
                 if self.in_flight or self.reading:
@@ -104,7 +107,7 @@ class Coordinator:
                     break  # fmt: skip
                 else:
                     self._idle(stop)
-        return self._ended(self.end or (EndReason.COMPLETE, "", None))
+        return self._ended(self.end or (EndReason.COMPLETE, None, None))
 
     def _hand_out(self, pool: ThreadPoolExecutor) -> None:
         """Hand out due observations (one probe while the server seems away) and full read-back batches."""
@@ -144,14 +147,16 @@ class Coordinator:
             answer = future.result()
         except RunDeletedOnServer:
             assert push is not None
-            self._fail(push.observation_id, DELETED_ON_SERVER, FailureKind.DELETED_ON_SERVER)
+            self._fail(push.observation_id, _RUN_DELETED, FailureKind.DELETED_ON_SERVER)
             return
         except MlflowRestError as exc:
             self._refused(push, exc)
             return
         except Exception as exc:  # a bug: stop the pass and say so, never lose the row
             log.exception("sync step failed unexpectedly")
-            self.end = self.end or (EndReason.SETUP, f"an unexpected error stopped the sync: {exc}", None)
+            facts: dict[str, object] = {"detail": str(exc)}
+            bug = SyncError(english(SyncProblem.UNEXPECTED, facts), SyncProblem.UNEXPECTED, facts)
+            self.end = self.end or (EndReason.SETUP, bug, None)
             return
         self.backoff = self.backoff.reset()
         self.last_progress = self.clock.now()
@@ -179,7 +184,7 @@ class Coordinator:
         try:
             record = build_run_record(obs, device=self.target.device)
         except ValueError as exc:
-            self._fail(oid, f"it cannot be written to MLflow: {exc}")
+            self._fail(oid, english(SyncProblem.NOT_WRITABLE, {"detail": exc}))
             return None
         if entry.stage is Stage.FINISHED:
             if not entry.reconcile_after:
@@ -268,19 +273,19 @@ class Coordinator:
         if warn and not self.backoff.reported:  # say it once per run of failures, not on every retry
             log.warning("sync paused: %s", exc)
             self.backoff = self.backoff.report()
-        self._progress(Phase.OFFLINE if exc.unreachable else Phase.RETRYING, str(exc), delay)
+        self._progress(Phase.OFFLINE if exc.unreachable else Phase.RETRYING, exc, delay)
         self.paused_until = now + delay
         if self.end is None and now + delay - self.last_progress > self.patience:
             reason = EndReason.OFFLINE if exc.unreachable else EndReason.TRANSIENT
-            self.end = (reason, str(exc), delay)
+            self.end = (reason, exc, delay)
 
     def _stop_for(self, exc: MlflowRestError) -> None:
         """End the pass on a problem only the user can solve (credentials, certificate, address)."""
         if self.end is None:
             log.warning("sync stopped: %s", exc)
-            self.emit(SyncProgress(Phase.ERROR, message=str(exc)))
+            self.emit(SyncProgress.of(Phase.ERROR, exc))
             reason = EndReason.CREDENTIALS if exc.kind is ErrorKind.CREDENTIALS else EndReason.SETUP
-            self.end = (reason, str(exc), None)
+            self.end = (reason, exc, None)
 
     # ------------------------------------------------------------------ read-back
     def _read_back_answered(self, runs: object) -> None:
@@ -293,16 +298,14 @@ class Coordinator:
                 continue
             expected = build_run_record(obs, device=self.target.device)
             if run is None or run.info.lifecycle_stage != "active":
-                self._fail(oid, DELETED_ON_SERVER, FailureKind.DELETED_ON_SERVER)
+                self._fail(oid, _RUN_DELETED, FailureKind.DELETED_ON_SERVER)
             elif run.info.status != FINISHED:
                 self.outbox.reopen(oid)
                 self.ready.append(oid)
             elif run.tags.get(OBSERVATION_ID_TAG) != oid or any(
                 run.params.get(k) != v for k, v in expected.params
             ):
-                self._fail(
-                    oid, f"the run {run_id} on the server holds other measurements than this observation"
-                )
+                self._fail(oid, english(SyncProblem.OTHER_MEASUREMENTS, {"run": run_id}))
             else:
                 confirmed.append(oid)
         self.outbox.synced(confirmed)
@@ -320,10 +323,8 @@ class Coordinator:
                     created = self.client.create_experiment(name, experiment_tags())
                     return Binding(self.target.tracking_uri, name, created)
                 if experiment.lifecycle_stage != "active":
-                    raise MlflowRestError(
-                        f"the experiment {name!r} was deleted on the MLflow server; restore it there or "
-                        f"choose another experiment name",
-                        kind=ErrorKind.SETUP,
+                    raise MlflowRestError.of(
+                        SyncProblem.EXPERIMENT_DELETED, kind=ErrorKind.SETUP, experiment=name
                     )
                 if DESCRIPTION_TAG not in experiment.tags:
                     self._describe(experiment.experiment_id)
@@ -375,12 +376,12 @@ class Coordinator:
         if count:
             self._progress(Phase.SYNCING)
 
-    def _progress(self, phase: Phase, message: str = "", retry_in: float | None = None) -> None:
+    def _progress(self, phase: Phase, cause: SyncError | None = None, retry_in: float | None = None) -> None:
         done = sum(self.counts[k] for k in ("synced", "updated", "failed"))
-        last = self.outbox.last_synced_at()
-        self.emit(SyncProgress(phase, done, max(self.total, done), message, retry_in, last_synced_at=last))
+        progress = SyncProgress.of(phase, cause, done=done, total=max(self.total, done), retry_in=retry_in)
+        self.emit(replace(progress, last_synced_at=self.outbox.last_synced_at()))
 
-    def _ended(self, end: tuple[EndReason, str, float | None]) -> PassEnd:
+    def _ended(self, end: tuple[EndReason, SyncError | None, float | None]) -> PassEnd:
         reason, error, retry_in = end
         return PassEnd(
             reason, self.backoff, error, retry_in, self.counts["synced"], self.counts["updated"],

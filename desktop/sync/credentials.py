@@ -9,6 +9,7 @@ import threading
 from collections.abc import Mapping
 
 from desktop.errors import SyncError
+from desktop.sync.problems import SyncProblem, english
 from desktop.sync.rest_client import Auth, normalize_tracking_uri
 
 log = logging.getLogger(__name__)
@@ -126,10 +127,10 @@ def auth_from_settings(
     secrets = secrets or SecretStore()
     secret = secrets.get(tracking_uri, mode, username)
     if not secret:
-        what = f"password of {username!r}" if mode == "basic" else "access token"
-        raise MissingSecret(
-            f"the {what} for {normalize_tracking_uri(tracking_uri)} is not known on this machine"
-        )
+        server = normalize_tracking_uri(tracking_uri)
+        problem = SyncProblem.PASSWORD_UNKNOWN if mode == "basic" else SyncProblem.TOKEN_UNKNOWN
+        facts: dict[str, object] = {"user": username, "server": server}
+        raise MissingSecret(english(problem, facts), problem, facts)
     if mode == "basic":
         return Auth("basic", username=username, password=secret)
     return Auth("token", token=secret)

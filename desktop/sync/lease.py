@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from desktop.errors import SyncError
 from desktop.sync.clock import Clock
+from desktop.sync.problems import SyncProblem, english
 
 
 class LeaseBusy(SyncError):
     """Another sync worker holds the lease on this history."""
 
     def __init__(self, holder: LeaseHolder):
-        super().__init__(f"another sync is working on this history ({holder.description}, pid {holder.pid})")
+        facts: dict[str, object] = {"holder": holder.description, "pid": holder.pid}
+        super().__init__(english(SyncProblem.BUSY, facts), SyncProblem.BUSY, facts)
         self.holder = holder
 
 
@@ -137,7 +139,7 @@ class Lease:
                 (self.clock.now() + seconds, self.holder),
             )
             if cursor.rowcount != 1:
-                raise LeaseLost("another sync worker took over this history")
+                raise LeaseLost(english(SyncProblem.LEASE_LOST, {}), SyncProblem.LEASE_LOST)
 
     def release(self) -> None:
         """Give the lease up (only if it is still ours)."""

@@ -12,7 +12,6 @@ from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, Run
 from desktop.sync.retry import ErrorKind
 from desktop.sync.run_record import ARTIFACT_NAME, CONFIRMED_SPECIES_TAG, OBSERVATION_ID_TAG, RunRecord
 
-DELETED_ON_SERVER = "its run was deleted on the MLflow server; it is not sent again"
 FINISHED = "FINISHED"
 _T = TypeVar("_T")
 

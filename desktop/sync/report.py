@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.errors import SyncError
+from desktop.sync.problems import SyncProblem
 
 
 class Phase(enum.Enum):
@@ -39,7 +44,10 @@ class EndReason(enum.StrEnum):
 
 @dataclass(frozen=True)
 class SyncProgress:
-    """A snapshot for whoever shows progress; ``message`` is plain words, empty when all is well."""
+    """A snapshot for whoever shows progress; ``message`` is plain words, empty when all is well.
+
+    ``problem`` and ``facts`` say the same as data, for words in another language (``None``: none of ours).
+    """
 
     phase: Phase
     done: int = 0  # observations settled (synced, updated or failed) in this pass
@@ -50,6 +58,15 @@ class SyncProgress:
     unsynced: int | None = None  # at the end of a pass: observations still not on a server, of which
     failed: int = 0  # stopped on a permanent problem (the row says why)
     elsewhere: int = 0  # bound to another server or experiment (waiting for the user's decision)
+    problem: SyncProblem | None = None
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, phase: Phase, cause: SyncError | None, **more: Any) -> SyncProgress:
+        """Return a snapshot that says ``cause`` (in English and as data); ``more``: its other fields."""
+        if cause is not None:
+            more.update(message=str(cause), problem=cause.problem, facts=cause.facts)
+        return cls(phase, **more)
 
 
 @dataclass(frozen=True)

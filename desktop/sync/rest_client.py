@@ -25,6 +25,7 @@ from urllib3.exceptions import (
 
 from desktop import __version__
 from desktop.errors import SyncError
+from desktop.sync.problems import SyncProblem, english
 from desktop.sync.retry import ErrorKind, RoundTrip, classify_status, parse_retry_after
 from desktop.sync.run_record import Metric
 
@@ -47,14 +48,29 @@ class MlflowRestError(SyncError):
         error_code: str = "",
         retry_after: float | None = None,
         unreachable: bool = False,
+        problem: SyncProblem | None = None,
+        facts: dict[str, object] | None = None,
     ):
-        super().__init__(message)
+        super().__init__(message, problem, facts)
         self.kind = kind
         self.status = status
         self.error_code = error_code
         self.retry_after = retry_after
         # True when no connection could be made at all: the request surely never reached the server.
         self.unreachable = unreachable
+
+    @classmethod
+    def of(cls, problem: SyncProblem, *, kind: ErrorKind, **facts: object) -> MlflowRestError:
+        """Return the error for ``problem`` with its English sentence (``status`` and ``unreachable`` too)."""
+        unreachable = bool(facts.pop("unreachable", False))
+        return cls(english(problem, facts), kind=kind, unreachable=unreachable, problem=problem, facts=facts)
+
+
+class AddressError(SyncError, ValueError):
+    """A tracking URL that is not the address of an MLflow server (``problem`` says why)."""
+
+    def __init__(self, problem: SyncProblem, **facts: object):
+        super().__init__(english(problem, facts), problem, facts)
 
 
 @dataclass(frozen=True)
@@ -115,18 +131,16 @@ class Run:
 
 
 def normalize_tracking_uri(uri: str) -> str:
-    """Return the canonical form of an http(s) tracking URL, or raise ``ValueError`` in plain words."""
+    """Return the canonical form of an http(s) tracking URL, or raise ``AddressError`` (a ``ValueError``)."""
     text = uri.strip()
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"the tracking URL {text!r} is not an http:// or https:// address of an MLflow server"
-        )
+        raise AddressError(SyncProblem.NOT_AN_ADDRESS, address=text)
     if parts.query or parts.fragment:
-        raise ValueError(f"the tracking URL {text!r} must not contain '?' or '#'")
+        raise AddressError(SyncProblem.ADDRESS_WITH_QUERY, address=text)
     if parts.username or parts.password:
-        raise ValueError("put the user name and password in the sync settings, not in the tracking URL")
+        raise AddressError(SyncProblem.ADDRESS_WITH_CREDENTIALS)
     host = parts.hostname.lower()
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
@@ -153,10 +167,8 @@ def artifact_path(artifact_uri: str, relative: str) -> str:
     """Return the artifact proxy path for ``relative`` inside a run's ``mlflow-artifacts:`` URI."""
     parts = urlsplit(artifact_uri)
     if parts.scheme != ARTIFACT_SCHEME:
-        raise MlflowRestError(
-            f"the experiment keeps its files at {artifact_uri}, which this app cannot write to; "
-            f"ask the lab to run the MLflow server with artifact proxying (--serve-artifacts)",
-            kind=ErrorKind.PERMANENT,
+        raise MlflowRestError.of(
+            SyncProblem.ARTIFACTS_OUT_OF_REACH, kind=ErrorKind.PERMANENT, location=artifact_uri
         )
     base = parts.path.strip("/")
     return f"{base}/{relative.lstrip('/')}" if base else relative.lstrip("/")
@@ -429,56 +441,56 @@ class MlflowRestClient:
         error_code = str(data.get("error_code", "")) if is_json else ""
         if missing_ok and error_code == "RESOURCE_DOES_NOT_EXIST":
             return {}
+        problem, facts = self._describe(response, is_json, error_code, str(data.get("message", "")))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise MlflowRestError(
-            self._describe(response, is_json, error_code, str(data.get("message", ""))),
+            english(problem, facts),
             kind=kind,
             status=status,
             error_code=error_code,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after,
+            problem=problem,
+            facts=facts,
         )
 
     def _describe(
         self, response: urllib3.BaseHTTPResponse, is_json: bool, error_code: str, server_message: str
-    ) -> str:
-        """Say in plain words what an unsuccessful answer means and what to do about it."""
-        status = response.status
+    ) -> tuple[SyncProblem, dict[str, object]]:
+        """Say what an unsuccessful answer means (and so what to do about it): its kind and facts."""
+        status, host = response.status, self._host
         if status in (401, 403):
-            return f"{status}: check your credentials for {self._host}"
+            return SyncProblem.CREDENTIALS, {"status": status, "host": host}
         if 300 <= status < 400:
             target = response.headers.get("Location", "another address")
-            return (
-                f"the server at {self._host} redirects to {target}; if that is the right server, "
-                f"use that address as the tracking URL"
-            )
+            return SyncProblem.REDIRECTED, {"host": host, "target": target}
         if 200 <= status < 300:
             kind_of_page = response.headers.get("Content-Type", "something else") or "something else"
-            return f"the server at {self._host} answered with {kind_of_page} instead of MLflow data"
+            return SyncProblem.NOT_MLFLOW_DATA, {"host": host, "content": kind_of_page}
         if status >= 500:
             what = server_message or ("an error page" if not is_json else "no explanation")
-            return f"the server at {self._host} had a problem ({status}: {_first_line(what)}); retrying later"
+            return SyncProblem.SERVER_ERROR, {"host": host, "status": status, "detail": _first_line(what)}
         if not is_json:
-            return f"no MLflow server answers at {self.tracking_uri} ({status}); check the tracking URL"
+            return SyncProblem.NO_MLFLOW_SERVER, {"uri": self.tracking_uri, "status": status}
         code = f" {error_code}" if error_code else ""
-        return f"the server refused the request ({status}{code}: {_first_line(server_message)})"
+        return SyncProblem.REFUSED, {"status": status, "code": code, "detail": _first_line(server_message)}
 
     def _transport_error(self, exc: BaseException) -> MlflowRestError:
         """Turn a connection-level failure into an error that says what happened."""
-        for types, unreachable, words in _TRANSPORT_ERRORS:
+        facts = {"uri": self.tracking_uri, "host": self._host, "detail": _first_line(str(exc))}
+        for types, unreachable, problem in _TRANSPORT_ERRORS:
             if isinstance(exc, types):
-                text = words.format(uri=self.tracking_uri, host=self._host, detail=_first_line(str(exc)))
                 kind = ErrorKind.SETUP if isinstance(exc, SSLError) else ErrorKind.TRANSIENT
-                return MlflowRestError(text, kind=kind, unreachable=unreachable)
-        text = f"the connection to {self._host} failed ({_first_line(str(exc))})"
-        return MlflowRestError(text, kind=ErrorKind.TRANSIENT)
+                return MlflowRestError.of(problem, kind=kind, unreachable=unreachable, **facts)
+        return MlflowRestError.of(SyncProblem.CONNECTION_FAILED, kind=ErrorKind.TRANSIENT, **facts)
 
 
-# Connection-level failures, most specific first: (types, surely never reached the server, words).
-_TRANSPORT_ERRORS: tuple[tuple[type | tuple[type, ...], bool, str], ...] = (
-    (NameResolutionError, True, "the server name in {uri} cannot be found (no network, or a typo?)"),
-    ((ConnectTimeoutError, NewConnectionError), True, "the server at {host} cannot be reached"),
-    (ReadTimeoutError, False, "the server at {host} did not answer in time"),
-    (SSLError, False, "the server's certificate for {host} cannot be verified ({detail})"),
-    (ProtocolError, False, "the connection to {host} broke off before the answer arrived"),
+# Connection-level failures, most specific first: (types, surely never reached the server, problem).
+_TRANSPORT_ERRORS: tuple[tuple[type | tuple[type, ...], bool, SyncProblem], ...] = (
+    (NameResolutionError, True, SyncProblem.NAME_NOT_FOUND),
+    ((ConnectTimeoutError, NewConnectionError), True, SyncProblem.UNREACHABLE),
+    (ReadTimeoutError, False, SyncProblem.NO_ANSWER),
+    (SSLError, False, SyncProblem.CERTIFICATE),
+    (ProtocolError, False, SyncProblem.BROKE_OFF),
 )
 
 

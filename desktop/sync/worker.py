@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from desktop.errors import StoreError
+from desktop.errors import StoreError, StoreProblem, SyncError
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.coordinator import Coordinator, PassEnd
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token
 from desktop.sync.outbox import Outbox
 from desktop.sync.plan import plan_work
+from desktop.sync.problems import SyncProblem
 from desktop.sync.report import EndReason, Phase, SyncProgress, SyncReport
 from desktop.sync.rest_client import MlflowRestClient, MlflowRestError
 from desktop.sync.retry import Backoff
@@ -120,14 +121,14 @@ class SyncWorker:
             else:
                 store = ObservationStore.open(self.db_path)
         except StoreError as exc:
-            return self._report(None, PassEnd(EndReason.STORE, self._backoff, str(exc)))
+            return self._report(None, PassEnd(EndReason.STORE, self._backoff, _history_problem(exc)))
         db = store.connect()
         lease = Lease(db, new_holder_token(), self.description, self._clock)
         client = self._client_factory(self.target, self.options)
         try:
             lease.acquire(self.options.lease_seconds)
         except LeaseBusy as exc:
-            end = PassEnd(EndReason.BUSY, self._backoff, str(exc), _BUSY_RETRY_SECONDS)
+            end = PassEnd(EndReason.BUSY, self._backoff, exc, _BUSY_RETRY_SECONDS)
             return self._report(None, end)
         except sqlite3.Error as exc:  # e.g. a damaged file the app has open: it is salvaged at the next start
             return self._report(None, self._unreadable(exc))
@@ -150,10 +151,10 @@ class SyncWorker:
             return report
         except LeaseLost as exc:
             return self._report(
-                None, PassEnd(EndReason.LEASE_LOST, self._backoff, str(exc), _LEASE_LOST_RETRY_SECONDS)
+                None, PassEnd(EndReason.LEASE_LOST, self._backoff, exc, _LEASE_LOST_RETRY_SECONDS)
             )
         except StoreError as exc:
-            return self._report(None, PassEnd(EndReason.STORE, self._backoff, str(exc)))
+            return self._report(None, PassEnd(EndReason.STORE, self._backoff, _history_problem(exc)))
         except sqlite3.Error as exc:
             return self._report(None, self._unreadable(exc))
         finally:
@@ -165,7 +166,8 @@ class SyncWorker:
 
     def _unreadable(self, exc: sqlite3.Error) -> PassEnd:
         message = f"the observation history {self.db_path} cannot be read ({exc})"
-        return PassEnd(EndReason.STORE, self._backoff, message)
+        unreadable = StoreError(message, StoreProblem.NOT_READ, path=self.db_path, detail=str(exc))
+        return PassEnd(EndReason.STORE, self._backoff, _history_problem(unreadable))
 
     # ------------------------------------------------------------------ reporting
     def _emit(self, progress: SyncProgress) -> None:
@@ -181,15 +183,15 @@ class SyncWorker:
             synced_now=end.synced_now,
             updated_now=end.updated_now,
             failed_now=end.failed_now,
-            error="" if end.reason is EndReason.STOPPED else end.error,
+            error="" if end.reason is EndReason.STOPPED or end.cause is None else str(end.cause),
             error_kind=end.reason,
             retry_in=end.retry_in,
             duplicates_deleted=end.duplicates_deleted,
         )
         if end.reason in (EndReason.BUSY, EndReason.LEASE_LOST):
-            self._emit(SyncProgress(Phase.BUSY, message=end.error, retry_in=end.retry_in))
+            self._emit(SyncProgress.of(Phase.BUSY, end.cause, retry_in=end.retry_in))
         elif end.reason in (EndReason.STORE, EndReason.SETUP, EndReason.CREDENTIALS) and history is None:
-            self._emit(SyncProgress(Phase.ERROR, message=end.error))
+            self._emit(SyncProgress.of(Phase.ERROR, end.cause))
         if history is None:
             return report
         store, outbox = history
@@ -212,6 +214,11 @@ class SyncWorker:
             failed=plan.failed,
             elsewhere=plan.elsewhere,
         )
+
+
+def _history_problem(exc: StoreError) -> SyncError:
+    """Return why the history stops the sync: the store's own problem and facts, inside a sync problem."""
+    return SyncError(str(exc), SyncProblem.HISTORY, {"store_problem": exc.problem, **exc.facts})
 
 
 def _rest_client(target: SyncTarget, options: SyncOptions) -> MlflowRestClient:

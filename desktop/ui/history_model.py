@@ -29,6 +29,7 @@ from desktop.store import Observation, ObservationStore
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
 from desktop.ui.problem_words import problem_text
 from desktop.ui.species_icons import species_icon
+from desktop.ui.sync_words import row_failure_text
 
 TIME, SPECIES, CONFIDENCE, CHECKED, NOTE, SYNC = range(6)
 COLUMN_COUNT = 6
@@ -256,7 +257,7 @@ class HistoryTableModel(QAbstractTableModel):
         if self._place(obs):
             lines.append(self.tr("Location: {place}").format(place=self._place(obs)))
         if obs.sync_error:
-            lines.append(self.tr("Sync problem: {error}").format(error=obs.sync_error))
+            lines.append(self.tr("Sync problem: {error}").format(error=row_failure_text(obs.sync_error)))
         return "\n".join(lines)
 
     def _label(self, name: str) -> str:

@@ -74,7 +74,7 @@ class ProblemWords(QObject):
                 "version reads {known}). Please update Iris Field."
             ),
         }
-        return _filled(templates[problem], facts)
+        return filled(templates[problem], facts)
 
     def unreachable_text(self, why: Unreachable, facts: Mapping[str, object]) -> str:
         """Return why the lab's registry could not be asked."""
@@ -102,7 +102,7 @@ class ProblemWords(QObject):
                 "the lab must serve them through the server (mlflow server --serve-artifacts)."
             ),
         }
-        return _filled(templates[why], facts)
+        return filled(templates[why], facts)
 
     def key_text(self, problem: KeyProblem, facts: Mapping[str, object]) -> str:
         """Return why a key file cannot be trusted."""
@@ -119,7 +119,7 @@ class ProblemWords(QObject):
             KeyProblem.ALREADY_TRUSTED: self.tr("The key {fingerprint} is already trusted."),
             KeyProblem.NOT_SAVED: self.tr("The key cannot be kept in {folder} ({detail})."),
         }
-        return _filled(templates[problem], facts)
+        return filled(templates[problem], facts)
 
     def fallback_text(self, fallback: Fallback) -> str:
         """Return why the bundled model predicts although another was installed."""
@@ -187,7 +187,7 @@ class ProblemWords(QObject):
             ),
             StoreProblem.EXPORT_NOT_WRITTEN: self.tr("{path} cannot be written ({detail}); it is unchanged."),
         }
-        return _filled(templates[problem], facts)
+        return filled(templates[problem], facts)
 
     def refusal_text(self, reason: Refusal, facts: Mapping[str, object]) -> str:
         """Return why a model release was refused, in the current language."""
@@ -221,7 +221,7 @@ class ProblemWords(QObject):
             Refusal.SERVER_ERROR: self.tr("The lab's server failed to send the model."),
             Refusal.DISK_FULL: self.tr("The disk is full, so the model could not be installed."),
         }
-        return _filled(templates[reason], facts)
+        return filled(templates[reason], facts)
 
 
 def problem_text(error: BaseException) -> str:
@@ -256,7 +256,7 @@ class _Facts(dict):
         return "?"
 
 
-def _filled(template: str, facts: Mapping[str, object]) -> str:
+def filled(template: str, facts: Mapping[str, object]) -> str:
     """Put the facts into a (translated) sentence; a mistyped placeholder never breaks a dialog."""
     try:
         return template.format_map(_Facts(facts))

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
+from desktop.errors import SyncError
 from desktop.settings import Settings
 from desktop.sync.credentials import MissingSecret, SecretStore, auth_from_settings
 from desktop.sync.target import SyncTarget
@@ -23,6 +24,7 @@ from desktop.ui.dialogs import ask_to_confirm
 from desktop.ui.i18n import sentence
 from desktop.ui.sync_settings_page import SyncSettingsPage
 from desktop.ui.sync_status import status_text, status_tooltip
+from desktop.ui.sync_words import sync_problem_text
 
 if TYPE_CHECKING:  # the window imports nothing of sync; we only need its type
     from desktop.ui.qt_main_window import MainWindow
@@ -59,7 +61,7 @@ class SyncController(QObject):
         self._auto = False
         self._target: SyncTarget | None = None
         self.last_progress: SyncProgress | None = None
-        self._problem = ""  # why sync cannot run at all (no server, missing password), in words
+        self._problem: BaseException | None = None  # why sync cannot run at all (no history, no password)
 
         self.status_label = QLabel(window)
         self.status_label.setContentsMargins(8, 0, 8, 0)
@@ -131,11 +133,11 @@ class SyncController(QObject):
         """Stop the current worker and start one for ``settings`` (a new server, password, or device)."""
         self.shutdown()
         settings = settings or self._window.settings
-        self._worker, self._target, self._problem = None, None, ""
+        self._worker, self._target, self._problem = None, None, None
         self.last_progress = None
         store = self._window.store
         if store is None:
-            self._problem = self.tr("The history is not available, so nothing can be synced.")
+            self._problem = LookupError("no history")
         elif settings.tracking_uri:
             try:
                 auth = auth_from_settings(
@@ -144,10 +146,8 @@ class SyncController(QObject):
                 self._target = SyncTarget(
                     settings.tracking_uri, settings.experiment_name, auth, device_name=settings.device_name
                 )
-            except MissingSecret as exc:
-                self._problem = sentence(str(exc)) + " " + self.tr("Enter it in Settings → Sync.")
-            except ValueError as exc:
-                self._problem = sentence(str(exc))
+            except (MissingSecret, ValueError) as exc:
+                self._problem = exc
         if self._target is not None and store is not None:
             self._stop, self._wake = threading.Event(), threading.Event()
             self._events[:] = [self._stop, self._wake]
@@ -215,7 +215,7 @@ class SyncController(QObject):
     def _show(self, progress: SyncProgress | None) -> None:
         configured = self._target is not None
         if self._problem:
-            text = self._problem
+            text = self._problem_text(self._problem)
         elif not configured:
             text = status_text(None, self._window.locale(), configured=False)
         elif not self._auto and progress is None:
@@ -232,6 +232,17 @@ class SyncController(QObject):
         self.sync_now_action.setEnabled(configured)
         self.send_unfinished_action.setEnabled(configured and elsewhere)
         self.send_all_action.setEnabled(configured)
+
+    def _problem_text(self, problem: BaseException) -> str:
+        """Return why sync cannot run at all, in the current language."""
+        if isinstance(problem, LookupError):
+            return self.tr("The history is not available, so nothing can be synced.")
+        text = sentence(str(problem))
+        if isinstance(problem, SyncError):
+            text = sync_problem_text(problem.problem, problem.facts, str(problem))
+        if isinstance(problem, MissingSecret):
+            text += " " + self.tr("Enter it in Settings → Sync.")
+        return text
 
     def _confirm_send_all(self) -> None:
         server = self._target.tracking_uri if self._target else ""

@@ -8,10 +8,11 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEd
 
 from desktop.settings import Settings
 from desktop.sync.credentials import SecretStore
-from desktop.sync.rest_client import normalize_tracking_uri
+from desktop.sync.rest_client import AddressError, normalize_tracking_uri
 from desktop.sync.target import DEFAULT_EXPERIMENT
 from desktop.ui.i18n import sentence
 from desktop.ui.settings_dialog import SettingsPage
+from desktop.ui.sync_words import sync_problem_text
 
 
 class SyncSettingsPage(SettingsPage):
@@ -98,6 +99,8 @@ class SyncSettingsPage(SettingsPage):
         if uri:
             try:
                 normalize_tracking_uri(uri)
+            except AddressError as exc:
+                return sync_problem_text(exc.problem, exc.facts, str(exc))
             except ValueError as exc:
                 return sentence(str(exc))
         if self._mode() == "basic" and not self.username.text().strip():

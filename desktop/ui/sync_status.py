@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale, QObject
 
 from desktop.sync.worker import Phase, SyncProgress
 from desktop.ui.history_model import local_time
-from desktop.ui.i18n import sentence
+from desktop.ui.sync_words import sync_problem_text
 
 
 def status_text(progress: SyncProgress | None, locale: QLocale, configured: bool = True) -> str:
@@ -24,10 +24,10 @@ def status_text(progress: SyncProgress | None, locale: QLocale, configured: bool
     if progress.phase is Phase.BUSY:
         return QCoreApplication.translate("SyncStatus", "Another sync is running")
     if progress.phase in (Phase.ERROR, Phase.RETRYING):
-        return sentence(progress.message)
+        return said(progress)
     # DONE
     if progress.unsynced:
-        return QCoreApplication.translate("SyncStatus", "{count} not synced").format(count=progress.unsynced)
+        return SyncCounts().not_synced(progress.unsynced)
     if progress.last_synced_at:
         return QCoreApplication.translate("SyncStatus", "All synced ({time})").format(
             time=local_time(progress.last_synced_at, locale)
@@ -45,7 +45,7 @@ def status_tooltip(progress: SyncProgress | None, server: str) -> str:
     if progress is None:
         return "\n".join(lines)
     if progress.message:
-        lines.append(sentence(progress.message))
+        lines.append(said(progress))
     if progress.retry_in:
         lines.append(
             QCoreApplication.translate("SyncStatus", "Next try in {seconds} s.").format(
@@ -54,15 +54,28 @@ def status_tooltip(progress: SyncProgress | None, server: str) -> str:
         )
     if progress.phase is Phase.DONE and progress.unsynced:
         if progress.failed:
-            lines.append(
-                QCoreApplication.translate(
-                    "SyncStatus", "{count} failed: the history shows why on each row."
-                ).format(count=progress.failed)
-            )
+            lines.append(SyncCounts().failed(progress.failed))
         if progress.elsewhere:
-            lines.append(
-                QCoreApplication.translate(
-                    "SyncStatus", "{count} belong to another server or experiment: see the Sync menu."
-                ).format(count=progress.elsewhere)
-            )
+            lines.append(SyncCounts().elsewhere(progress.elsewhere))
     return "\n".join(lines)
+
+
+class SyncCounts(QObject):
+    """The texts that count observations, in their plural forms (lupdate reads those from ``tr``)."""
+
+    def not_synced(self, count: int) -> str:
+        """Return how many observations are not on the server (the status bar)."""
+        return self.tr("%Ln not synced", "", count)
+
+    def failed(self, count: int) -> str:
+        """Return how many failed for good (the tooltip)."""
+        return self.tr("%Ln failed: the history shows why on each row.", "", count)
+
+    def elsewhere(self, count: int) -> str:
+        """Return how many belong to another server or experiment (the tooltip)."""
+        return self.tr("%Ln belong(s) to another server or experiment: see the Sync menu.", "", count)
+
+
+def said(progress: SyncProgress) -> str:
+    """Return the progress's problem in the current language (its English message if it has no words)."""
+    return sync_problem_text(progress.problem, progress.facts, progress.message)

@@ -384,3 +384,176 @@ def test_the_status_bar_counts_in_the_languages_number_format(speaking, iris_hom
     texts = [label.text() for label in window.statusBar().findChildren(QLabel)]
     number = QLocale(language.code).toString(1234)  # 1.234 in German, 1,234 in English
     assert any(text.startswith(f"{number} ") for text in texts), texts
+
+
+# ----------------------------------------------------------------- what the sync reports, in the window
+GERMAN_SYNC = {
+    "unreachable": "Der Server des Labors unter lab.example:5000 ist nicht erreichbar. Die Beobachtungen "
+    "werden gesendet, sobald er erreichbar ist.",
+    "credentials": "Der Server des Labors unter lab.example:5000 hat Benutzername, Passwort oder Token "
+    "abgelehnt (HTTP 403). Prüfen Sie die Angaben unter Einstellungen → Abgleich.",
+    "server error": "Der Server des Labors unter lab.example:5000 hatte ein Problem (HTTP 503: Service "
+    "Unavailable). Der Abgleich versucht es später erneut.",
+    "certificate": "Das Zertifikat des Servers lab.example:5000 lässt sich nicht prüfen (certificate has "
+    "expired). Prüfen Sie die Adresse unter Einstellungen → Abgleich oder fragen Sie im Labor nach.",
+    "refused": "Der Server des Labors hat die Anfrage abgelehnt (HTTP 400 INVALID_PARAMETER_VALUE: "
+    "Invalid value 'x').",
+    "run deleted": "Der Run dieser Beobachtung wurde auf dem Server des Labors gelöscht, daher wird sie "
+    "nicht erneut gesendet.",
+    "two not synced": "2 nicht übertragen",
+    "one failed": "1 fehlgeschlagen: Der Verlauf zeigt in der Zeile, warum.",
+    "three elsewhere": "3 gehören zu einem anderen Server oder Experiment: siehe Menü Abgleich.",
+    "one elsewhere": "1 gehört zu einem anderen Server oder Experiment: siehe Menü Abgleich.",
+    "not an address": "„ftp://lab.example“ ist keine http://- oder https://-Adresse eines MLflow-Servers.",
+    "password": "Das Passwort von „anna“ für https://lab.example ist auf diesem Laptop nicht bekannt. "
+    "Tragen Sie es unter Einstellungen → Abgleich ein.",
+}
+# Facts with values that show where each lands; every kind of problem is worded with them.
+SYNC_FACTS = {
+    "uri": "https://lab.example:5000",
+    "host": "lab.example:5000",
+    "detail": "certificate has expired",
+    "status": 403,
+    "target": "https://login.example",
+    "content": "text/html",
+    "code": " INVALID_PARAMETER_VALUE",
+    "experiment": "meadow-2026",
+    "location": "s3://lab-bucket/runs",
+    "run": "4f1c0ffee",
+    "holder": "Iris Field",
+    "pid": 4242,
+    "address": "ftp://lab.example",
+    "user": "anna",
+    "server": "https://lab.example",
+}
+
+
+def _english_words(template: str) -> list[str]:
+    """Return the longer stretches of plain English between a core sentence's facts."""
+    import re
+
+    return [part.strip() for part in re.split(r"\{\w+\}", template) if len(part.strip()) > 12]
+
+
+@pytest.mark.parametrize("language", CATALOGUES, ids=lambda language: language.code)
+def test_every_sync_problem_is_said_in_the_language_with_its_facts(translations, language) -> None:
+    import re
+
+    from desktop.sync.problems import ENGLISH, SyncProblem, english
+    from desktop.ui.sync_words import sync_problem_text
+
+    translations.apply(language.code)
+    for problem, template in ENGLISH.items():
+        facts = {name: SYNC_FACTS[name] for name in re.findall(r"\{(\w+)\}", template)}
+        text = sync_problem_text(problem, facts, english(problem, facts))
+        for value in facts.values():
+            assert str(value) in text, (problem, text)
+        assert not any(words in text for words in _english_words(template)), (problem, text)
+        assert "{" not in text and "?" not in text.replace("? noch #", ""), (problem, text)
+    assert SyncProblem.HISTORY not in ENGLISH  # worded by the history's own words (below)
+
+
+def test_the_sync_problems_read_in_german(translations) -> None:
+    from desktop.sync.problems import SyncProblem, english
+    from desktop.ui.sync_words import row_failure_text, sync_problem_text
+
+    translations.apply("de")
+
+    def said(problem: SyncProblem, **facts: object) -> str:
+        return sync_problem_text(problem, facts, english(problem, facts))
+
+    host = SYNC_FACTS["host"]
+    assert said(SyncProblem.UNREACHABLE, host=host) == GERMAN_SYNC["unreachable"]
+    assert said(SyncProblem.CREDENTIALS, status=403, host=host) == GERMAN_SYNC["credentials"]
+    server_error = said(SyncProblem.SERVER_ERROR, host=host, status=503, detail="Service Unavailable")
+    assert server_error == GERMAN_SYNC["server error"]
+    assert (
+        said(SyncProblem.CERTIFICATE, host=host, detail="certificate has expired")
+        == GERMAN_SYNC["certificate"]
+    )
+    assert said(SyncProblem.NOT_AN_ADDRESS, address="ftp://lab.example") == GERMAN_SYNC["not an address"]
+    # A row's failure is stored as the command line's English sentence, and read back in German.
+    refused = english(
+        SyncProblem.REFUSED,
+        {"status": 400, "code": " INVALID_PARAMETER_VALUE", "detail": "Invalid value 'x'"},
+    )
+    assert row_failure_text(refused) == GERMAN_SYNC["refused"]
+    assert row_failure_text(english(SyncProblem.RUN_DELETED, {})) == GERMAN_SYNC["run deleted"]
+    assert row_failure_text("something a future version wrote") == "Something a future version wrote."
+    unreadable = {"store_problem": "not-read", "path": "/data/history.sqlite3", "detail": "disk I/O error"}
+    assert sync_problem_text(SyncProblem.HISTORY, unreadable, "the history cannot be read") == (
+        "Der Beobachtungsverlauf /data/history.sqlite3 kann nicht gelesen werden (disk I/O error)."
+    )
+
+
+@pytest.mark.parametrize("language", CATALOGUES, ids=lambda language: language.code)
+def test_the_sync_counts_are_said_in_the_language_with_plural_forms(translations, language) -> None:
+    from desktop.sync.report import Phase, SyncProgress
+    from desktop.ui.sync_status import status_text, status_tooltip
+
+    locale = translations.apply(language.code)
+    two_left = SyncProgress(Phase.DONE, unsynced=2, failed=1, elsewhere=1)
+    three_elsewhere = SyncProgress(Phase.DONE, unsynced=3, elsewhere=3)
+    text, tooltip = status_text(two_left, locale), status_tooltip(two_left, "https://lab.example")
+    more = status_tooltip(three_elsewhere, "https://lab.example")
+    assert text.startswith("2") and "not synced" not in text
+    assert "failed" not in tooltip and "belong" not in tooltip + more
+    many = status_text(SyncProgress(Phase.DONE, unsynced=1234), locale)
+    assert many.startswith(f"{locale.toString(1234)} ")  # 1.234 in German: the language's number format
+    if language.code == "de":
+        assert text == GERMAN_SYNC["two not synced"]
+        assert GERMAN_SYNC["one failed"] in tooltip and GERMAN_SYNC["one elsewhere"] in tooltip
+        assert GERMAN_SYNC["three elsewhere"] in more
+
+
+def test_english_counts_observations_in_the_singular_and_the_plural(translations) -> None:
+    from desktop.sync.report import Phase, SyncProgress
+    from desktop.ui.sync_status import status_tooltip
+
+    one = status_tooltip(SyncProgress(Phase.DONE, unsynced=2, failed=1, elsewhere=1), "https://lab.example")
+    two = status_tooltip(SyncProgress(Phase.DONE, unsynced=4, failed=2, elsewhere=2), "https://lab.example")
+    assert "1 failed: the history shows why on its row." in one and "1 belongs to another server" in one
+    assert "2 failed: the history shows why on each row." in two and "2 belong to another server" in two
+
+
+def test_a_failed_row_says_why_in_the_language(speaking) -> None:
+    from PySide6.QtCore import Qt
+
+    from desktop.sync.problems import SyncProblem, english
+    from tests.sync_rows import show_sync_state
+
+    language, open_one = speaking
+    path = _history_with_five_observations()
+    window = open_one()
+    first = window.store.list()[0]
+    show_sync_state(path, first.id, "failed", english(SyncProblem.RUN_DELETED, {}))
+    window.refresh_history()
+    model = window.history.model
+    row = next(r for r in range(model.rowCount()) if model.observation(r).id == first.id)
+    tooltip = model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "deleted on the MLflow server" not in tooltip
+    if language.code == "de":
+        assert GERMAN_SYNC["run deleted"] in tooltip
+
+
+def test_a_missing_password_and_a_wrong_address_are_said_in_the_language(speaking, qtbot) -> None:
+    from desktop.sync.credentials import SecretStore
+    from desktop.ui.sync_controller import install_sync
+    from desktop.ui.sync_settings_page import SyncSettingsPage
+
+    language, open_one = speaking
+    window = open_one()
+    controller = install_sync(window, SecretStore(use_keyring=False))
+    controller.restart(
+        window.settings.replace(tracking_uri="https://lab.example", auth="basic", username="anna")
+    )
+    text = controller.status_label.text()
+    assert "anna" in text and "is not known" not in text
+    page = SyncSettingsPage(window.settings, SecretStore(use_keyring=False))
+    qtbot.addWidget(page)
+    page.server.setText("ftp://lab.example")
+    assert "ftp://lab.example" in page.problem() and "is not an http" not in page.problem()
+    if language.code == "de":
+        assert text == GERMAN_SYNC["password"]
+        assert page.problem() == GERMAN_SYNC["not an address"]
+    controller.shutdown()

@@ -97,6 +97,25 @@ def test_an_unreachable_server_shows_offline_and_keeps_observations_pending(
     assert window.store.counts()["pending"] == 1
 
 
+def test_a_pass_against_a_closed_port_says_why_in_german_in_the_german_window(
+    open_sync_window: OpenSyncWindow, translations, qtbot
+) -> None:
+    translations.apply("de")  # as the app does for the language setting, before the window opens
+    port = free_port()  # nothing listens there: every connection is refused at once
+    window, controller = open_sync_window(Settings(language="de", tracking_uri=f"http://127.0.0.1:{port}"))
+    window.store.add(make_observation(5))
+    controller.wake()
+
+    qtbot.waitUntil(lambda: controller.status_label.text() == "Offline", timeout=WAIT_MS)
+    tooltip = controller.status_label.toolTip()
+    assert (
+        f"Der Server des Labors unter 127.0.0.1:{port} ist nicht erreichbar. Die Beobachtungen werden "
+        "gesendet, sobald er erreichbar ist." in tooltip
+    )
+    assert "cannot be reached" not in tooltip and "Nächster Versuch in" in tooltip
+    assert window.store.counts()["pending"] == 1
+
+
 def test_wrong_credentials_say_check_your_credentials_in_the_status_bar(
     open_sync_window: OpenSyncWindow, qtbot
 ) -> None:
@@ -105,7 +124,8 @@ def test_wrong_credentials_say_check_your_credentials_in_the_status_bar(
         window.store.add(make_observation(4))
         controller.sync_now()
         qtbot.waitUntil(
-            lambda: controller.status_label.text().startswith("401: check your credentials"), timeout=WAIT_MS
+            lambda: "refused the user name, password or token (HTTP 401)" in controller.status_label.text(),
+            timeout=WAIT_MS,
         )
     assert window.store.counts()["synced"] == 0
 
