@@ -33,9 +33,9 @@ class SyncWords(QObject):
         return filled(template, {"settings": self.tr("Settings → Sync"), **facts})
 
     def row_failure_text(self, stored: str) -> str:
-        """Return why an observation failed to sync, from the sentence its row holds."""
+        """Return why an observation failed to sync, from the sentence its row holds (as is, if unknown)."""
         found = read_failure(stored)
-        return self.problem_text(*found, stored) if found else sentence(stored)
+        return self.problem_text(*found, stored) if found else stored
 
     def _templates(self) -> dict[SyncProblem, str]:
         return {

@@ -479,7 +479,7 @@ def test_the_sync_problems_read_in_german(translations) -> None:
     )
     assert row_failure_text(refused) == GERMAN_SYNC["refused"]
     assert row_failure_text(english(SyncProblem.RUN_DELETED, {})) == GERMAN_SYNC["run deleted"]
-    assert row_failure_text("something a future version wrote") == "Something a future version wrote."
+    assert row_failure_text("something a future version wrote") == "something a future version wrote"
     unreadable = {"store_problem": "not-read", "path": "/data/history.sqlite3", "detail": "disk I/O error"}
     assert sync_problem_text(SyncProblem.HISTORY, unreadable, "the history cannot be read") == (
         "Der Beobachtungsverlauf /data/history.sqlite3 kann nicht gelesen werden (disk I/O error)."
