@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
     from desktop.model_delivery.model_store import ActiveModel
-    from desktop.store import Observation, ObservationRows, ObservationStore
+    from desktop.store import EarlierKeys, Observation, ObservationRows, ObservationStore
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -440,8 +440,10 @@ def _store_all(batches: Iterable[ObservationRows], allow_duplicates: bool, sourc
         before = store.last_rowid()  # rows of this very file, saved batch by batch, do not count
 
         def checked() -> Iterator[ObservationRows]:
+            earlier: EarlierKeys | None = None  # read inside the save's transaction, at its first batch
             for batch in batches:
-                present = store.already_saved_rows(batch, up_to_rowid=before)
+                earlier = earlier or store.earlier_keys(before)
+                present = earlier.positions(batch)
                 if present:  # raised while producing: add_rows rolls everything back
                     raise InputError(
                         f"rows of {source} are already in the history ({_count(len(present), 'row')} in "

@@ -443,6 +443,36 @@ class ObservationRows:
         return [(row[_MEASUREMENTS_AT], row[_NOTE_AT]) for row in self.rows]
 
 
+@dataclass(frozen=True)
+class EarlierKeys:
+    """What a history held when a save began, to tell which new rows it already has: 8 bytes a row.
+
+    The hash of each earlier row's (measurements JSON, note), sorted; a new row whose hash is among
+    them is looked up exactly. One scan of the history per save instead of one per chunk and 500
+    measurements (100,000 rows into a history of a million took 55 s). Valid in the save's transaction.
+    """
+
+    store: ObservationStore
+    up_to_rowid: int
+    hashes: Any  # numpy int64 array, sorted
+
+    def positions(self, batch: ObservationRows) -> list[int]:
+        """Return the positions (from 1) of rows whose measurements and note are already saved."""
+        import numpy as np
+
+        if self.up_to_rowid == 0 or not len(batch):
+            return []  # the history was empty: nothing can be there already
+        keys = batch.duplicate_keys()
+        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        at = np.searchsorted(self.hashes, hashes).clip(max=max(len(self.hashes) - 1, 0))
+        maybe = self.hashes[at] == hashes if len(self.hashes) else np.zeros(len(keys), dtype=bool)
+        if not maybe.any():
+            return []
+        candidates = {keys[i] for i in np.flatnonzero(maybe).tolist()}
+        found = self.store._saved_among(candidates, self.up_to_rowid)
+        return [i for i, key in enumerate(keys, 1) if key in found]
+
+
 STORE_COLUMNS = _COLUMN_NAMES
 _ID_AT, _MEASUREMENTS_AT, _NOTE_AT = (_COLUMN_NAMES.index(c) for c in ("id", "measurements", "note"))
 _INSERT = f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})"
@@ -1010,28 +1040,30 @@ class ObservationStore:
         """Return the row number of the newest saved observation (0 when there is none)."""
         return int(self._query("SELECT IFNULL(MAX(rowid), 0) FROM observations", ()).fetchone()[0])
 
-    def already_saved(self, observations: list[Observation], up_to_rowid: int | None = None) -> list[int]:
-        """Return the positions (from 1) of observations whose measurements and note are already saved.
+    def earlier_keys(self, up_to_rowid: int) -> EarlierKeys:
+        """Return what the history holds up to row ``up_to_rowid``, to tell rows already saved (one scan).
 
-        ``up_to_rowid`` looks only at rows saved before (see ``last_rowid``).
+        Use it inside the save's transaction, where nothing else writes (see ``EarlierKeys``).
         """
-        return self.already_saved_rows(ObservationRows.of(observations), up_to_rowid)
+        import numpy as np
 
-    def already_saved_rows(self, batch: ObservationRows, up_to_rowid: int | None = None) -> list[int]:
-        """Return the positions (from 1) of rows whose measurements and note are already saved."""
-        if up_to_rowid == 0:
-            return []  # the history was empty: nothing can be there already
-        keys = batch.duplicate_keys()
-        wanted = set(keys)
+        sql = "SELECT measurements, note FROM observations WHERE +deleted = 0 AND rowid <= ?"
+        cursor = self._query(sql, (up_to_rowid,), plain=True)
+        parts = []
+        while rows := cursor.fetchmany(50_000):
+            parts.append(np.fromiter(map(hash, rows), dtype=np.int64, count=len(rows)))
+        hashes = np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        return EarlierKeys(self, up_to_rowid, hashes)
+
+    def _saved_among(self, keys: set[tuple[str, str]], up_to_rowid: int) -> set[tuple[str, str]]:
+        """Return which of ``keys`` (measurements JSON, note) rows up to ``up_to_rowid`` have, exactly."""
         found: set[tuple[str, str]] = set()
-        texts = sorted({m for m, _ in wanted})
-        limit = up_to_rowid if up_to_rowid is not None else 2**62
+        texts = sorted({m for m, _ in keys})
         for start in range(0, len(texts), 500):
             chunk = texts[start : start + 500]
-            rows = self._query(saved_keys_sql(len(chunk)), (limit, *chunk)).fetchall()
+            rows = self._query(saved_keys_sql(len(chunk)), (up_to_rowid, *chunk)).fetchall()
             found.update((measurements, note) for measurements, note in rows)
-        found &= wanted
-        return [i for i, key in enumerate(keys, 1) if key in found]
+        return found & keys
 
     def counts(self) -> dict[str, int]:
         """Return how many non-deleted observations are in each sync state (every state listed).

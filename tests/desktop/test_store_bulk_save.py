@@ -115,3 +115,28 @@ def test_the_duplicate_check_reads_only_the_rows_saved_before(tmp_path: Path) ->
         plan = [r[3] for r in db.execute("EXPLAIN QUERY PLAN " + saved_keys_sql(3), (5, "a", "b", "c"))]
         db.close()
     assert plan == ["SEARCH observations USING INTEGER PRIMARY KEY (rowid<?)"]
+
+
+def test_rows_already_saved_are_found_by_measurements_and_note_among_earlier_rows_only(
+    tmp_path: Path,
+) -> None:
+    from desktop.store import ObservationRows
+
+    kept, renamed, gone = flowers(3)
+    with ObservationStore.open(tmp_path / "history.sqlite3") as store:
+        store.add_many([kept, renamed, gone])
+        store.delete(gone.id)  # a deleted row is not "already in the history"
+        before = store.last_rowid()
+        store.add(make_observation(50, note="saved after the check began"))
+        again = [
+            make_observation(60, note=renamed.note + " (other plot)"),  # same flower, other note
+            make_observation(61, note=gone.note),
+            make_observation(62, note=kept.note, location="elsewhere"),  # the place does not count
+            make_observation(63, note="saved after the check began"),
+        ]
+        for earlier_row in (kept, renamed, gone):
+            assert earlier_row.measurements == again[0].measurements
+        with store.transaction():
+            earlier = store.earlier_keys(before)
+            assert earlier.positions(ObservationRows.of(again)) == [3]
+        assert store.earlier_keys(0).positions(ObservationRows.of(again)) == []
