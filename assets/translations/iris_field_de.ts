@@ -1533,17 +1533,17 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>&amp;Alle Beobachtungen an diesen Server senden…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+40"/>
         <source>Sync on request: Sync → Sync now</source>
         <translation>Abgleich auf Anforderung: Abgleich → Jetzt abgleichen</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-2"/>
         <source>Set the lab&apos;s MLflow server in Settings → Sync.</source>
         <translation>Legen Sie den MLflow-Server des Labors unter Einstellungen → Abgleich fest.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+27"/>
         <source>Send all observations to this server?</source>
         <translation>Alle Beobachtungen an diesen Server senden?</translation>
     </message>
@@ -1561,7 +1561,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncCounts</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/sync_status.py" line="+68"/>
+        <location filename="../../desktop/ui/sync_status.py" line="+74"/>
         <source>%Ln not synced</source>
         <translation>
             <numerusform>%Ln nicht übertragen</numerusform>
@@ -1696,7 +1696,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncStatus</name>
     <message>
-        <location filename="../../desktop/ui/sync_status.py" line="-61"/>
+        <location filename="../../desktop/ui/sync_status.py" line="-63"/>
         <source>Sync off</source>
         <translation>Abgleich aus</translation>
     </message>
@@ -1719,6 +1719,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+4"/>
         <source>Another sync is running</source>
         <translation>Ein anderer Abgleich läuft</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Server problem: trying again</source>
+        <translation>Serverproblem: neuer Versuch folgt</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1752,6 +1757,26 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location filename="../../desktop/ui/sync_words.py" line="+33"/>
         <source>Settings → Sync</source>
         <translation>Einstellungen → Abgleich</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sync: sign-in refused</source>
+        <translation>Abgleich: Anmeldung abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sync: password or token missing</source>
+        <translation>Abgleich: Passwort oder Token fehlt</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Sync: check the server address</source>
+        <translation>Abgleich: Serveradresse prüfen</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync stopped</source>
+        <translation>Abgleich angehalten</translation>
     </message>
     <message>
         <location line="+10"/>

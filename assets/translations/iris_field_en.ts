@@ -88,7 +88,7 @@
 <context>
     <name>SyncCounts</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/sync_status.py" line="+68"/>
+        <location filename="../../desktop/ui/sync_status.py" line="+74"/>
         <source>%Ln not synced</source>
         <translation>
             <numerusform>%Ln not synced</numerusform>

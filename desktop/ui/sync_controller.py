@@ -24,7 +24,7 @@ from desktop.ui.dialogs import ask_to_confirm
 from desktop.ui.i18n import sentence
 from desktop.ui.sync_settings_page import SyncSettingsPage
 from desktop.ui.sync_status import status_text, status_tooltip
-from desktop.ui.sync_words import sync_problem_text
+from desktop.ui.sync_words import sync_headline, sync_problem_text
 
 if TYPE_CHECKING:  # the window imports nothing of sync; we only need its type
     from desktop.ui.qt_main_window import MainWindow
@@ -214,19 +214,19 @@ class SyncController(QObject):
 
     def _show(self, progress: SyncProgress | None) -> None:
         configured = self._target is not None
+        server = self._target.tracking_uri if self._target else ""
+        tooltip = status_tooltip(progress, server)
         if self._problem:
-            text = self._problem_text(self._problem)
+            text = sync_headline(getattr(self._problem, "problem", None))
+            tooltip = self._problem_text(self._problem)
         elif not configured:
             text = status_text(None, self._window.locale(), configured=False)
+            tooltip += "\n" + self.tr("Set the lab's MLflow server in Settings → Sync.")
         elif not self._auto and progress is None:
             text = self.tr("Sync on request: Sync → Sync now")
         else:
             text = status_text(progress, self._window.locale())
-        server = self._target.tracking_uri if self._target else ""
         self.status_label.setText(text)
-        tooltip = status_tooltip(progress, server)
-        if not configured and not self._problem:
-            tooltip += "\n" + self.tr("Set the lab's MLflow server in Settings → Sync.")
         self.status_label.setToolTip(tooltip)
         elsewhere = bool(progress and progress.elsewhere)
         self.sync_now_action.setEnabled(configured)

@@ -1,4 +1,8 @@
-"""The sync's status-bar words: Offline / Syncing k of n / All synced (time) / the problem in plain words."""
+"""The sync's status-bar words: Offline / Syncing k of n / All synced (time) / Sync stopped (why: tooltip).
+
+A problem's full sentence is long (what happened and what to do), longer still in German: the status bar
+shows a few words and its tooltip the sentence, so a narrow window cuts nothing that matters.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QObject
 
 from desktop.sync.worker import Phase, SyncProgress
 from desktop.ui.history_model import local_time
-from desktop.ui.sync_words import sync_problem_text
+from desktop.ui.sync_words import sync_headline, sync_problem_text
 
 
 def status_text(progress: SyncProgress | None, locale: QLocale, configured: bool = True) -> str:
@@ -23,8 +27,10 @@ def status_text(progress: SyncProgress | None, locale: QLocale, configured: bool
         )
     if progress.phase is Phase.BUSY:
         return QCoreApplication.translate("SyncStatus", "Another sync is running")
-    if progress.phase in (Phase.ERROR, Phase.RETRYING):
-        return said(progress)
+    if progress.phase is Phase.RETRYING:
+        return QCoreApplication.translate("SyncStatus", "Server problem: trying again")
+    if progress.phase is Phase.ERROR:
+        return sync_headline(progress.problem)
     # DONE
     if progress.unsynced:
         return SyncCounts().not_synced(progress.unsynced)

@@ -32,6 +32,20 @@ class SyncWords(QObject):
             return sentence(english)
         return filled(template, {"settings": self.tr("Settings → Sync"), **facts})
 
+    def headline(self, problem: SyncProblem | None) -> str:
+        """Return the status bar's few words for a problem that stopped the sync (the tooltip says why)."""
+        if problem is SyncProblem.CREDENTIALS:
+            return self.tr("Sync: sign-in refused")
+        if problem in (SyncProblem.PASSWORD_UNKNOWN, SyncProblem.TOKEN_UNKNOWN):
+            return self.tr("Sync: password or token missing")
+        if problem in (
+            SyncProblem.NOT_AN_ADDRESS,
+            SyncProblem.ADDRESS_WITH_QUERY,
+            SyncProblem.ADDRESS_WITH_CREDENTIALS,
+        ):
+            return self.tr("Sync: check the server address")
+        return self.tr("Sync stopped")
+
     def row_failure_text(self, stored: str) -> str:
         """Return why an observation failed to sync, from the sentence its row holds (as is, if unknown)."""
         found = read_failure(stored)
@@ -112,6 +126,11 @@ class SyncWords(QObject):
 def sync_problem_text(problem: SyncProblem | None, facts: Mapping[str, object], english: str) -> str:
     """Return the sentence for a sync problem in the current language (``english`` for unknown kinds)."""
     return SyncWords().problem_text(problem, facts, english)
+
+
+def sync_headline(problem: SyncProblem | None) -> str:
+    """Return the status bar's few words for a problem that stopped the sync, in the current language."""
+    return SyncWords().headline(problem)
 
 
 def row_failure_text(stored: str) -> str:

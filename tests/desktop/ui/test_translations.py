@@ -547,13 +547,13 @@ def test_a_missing_password_and_a_wrong_address_are_said_in_the_language(speakin
     controller.restart(
         window.settings.replace(tracking_uri="https://lab.example", auth="basic", username="anna")
     )
-    text = controller.status_label.text()
-    assert "anna" in text and "is not known" not in text
+    text, why = controller.status_label.text(), controller.status_label.toolTip()
+    assert "anna" in why and "is not known" not in why and "password or token missing" not in text
     page = SyncSettingsPage(window.settings, SecretStore(use_keyring=False))
     qtbot.addWidget(page)
     page.server.setText("ftp://lab.example")
     assert "ftp://lab.example" in page.problem() and "is not an http" not in page.problem()
     if language.code == "de":
-        assert text == GERMAN_SYNC["password"]
+        assert text == "Abgleich: Passwort oder Token fehlt" and why == GERMAN_SYNC["password"]
         assert page.problem() == GERMAN_SYNC["not an address"]
     controller.shutdown()

@@ -32,7 +32,7 @@ def test_status_words_for_each_phase(qapp) -> None:
     assert status_text(SyncProgress(Phase.OFFLINE, message="x"), locale) == "Offline"
     assert status_text(SyncProgress(Phase.SYNCING, done=3, total=12), locale) == "Syncing 3 of 12"
     problem = SyncProgress(Phase.ERROR, message="401: check your credentials for lab:5000")
-    assert status_text(problem, locale) == "401: check your credentials for lab:5000."
+    assert status_text(problem, locale) == "Sync stopped"  # the sentence is in the tooltip
     done = SyncProgress(Phase.DONE, last_synced_at="2026-05-01T09:00:00+00:00", unsynced=0)
     assert status_text(done, locale).startswith("All synced (")
     assert status_text(SyncProgress(Phase.DONE, unsynced=2, failed=2), locale) == "2 not synced"
@@ -123,10 +123,8 @@ def test_wrong_credentials_say_check_your_credentials_in_the_status_bar(
         window, controller = open_sync_window(Settings(language="en", tracking_uri=url))
         window.store.add(make_observation(4))
         controller.sync_now()
-        qtbot.waitUntil(
-            lambda: "refused the user name, password or token (HTTP 401)" in controller.status_label.text(),
-            timeout=WAIT_MS,
-        )
+        qtbot.waitUntil(lambda: controller.status_label.text() == "Sync: sign-in refused", timeout=WAIT_MS)
+        assert "refused the user name, password or token (HTTP 401)" in controller.status_label.toolTip()
     assert window.store.counts()["synced"] == 0
 
 
