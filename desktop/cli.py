@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-SYNC_MODULE = "desktop.sync.cli"
-MODEL_MODULE = "desktop.model_delivery.cli"
+SYNC_MODULE = "desktop.commands.sync"
+MODEL_MODULE = "desktop.commands.model"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
 
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_sync(commands: argparse._SubParsersAction) -> None:
-    """Register `sync` from desktop/sync/cli.py (add_parser(subparsers), run(args) -> int) if present."""
+    """Register `sync` from desktop/commands/sync.py (add_parser(subparsers), run(args) -> int) if present."""
     # That module must keep its own heavy imports (urllib3, keyring) inside run(): this runs on
     # every start of `iris-field predict`. A broken sync module must not break predict or history.
     import importlib

@@ -134,3 +134,12 @@ def auth_from_settings(
     if mode == "basic":
         return Auth("basic", username=username, password=secret)
     return Auth("token", token=secret)
+
+
+def auth_headers(uri: str, settings) -> dict[str, str]:
+    """Return the Authorization header the environment or the sync settings give for ``uri`` (or none)."""
+    try:
+        auth = auth_from_environment() or auth_from_settings(uri, settings.auth, settings.username)
+        return auth.header()
+    except Exception:  # no credentials stored, or no keyring: try without, the server will say
+        return {}

@@ -128,9 +128,9 @@ class ModelDeliveryController(QObject):
 
     def _check(self, uri: str, settings, store_root, by_hand: bool) -> None:
         """Run in the background thread: one store of its own, one client, all aliases."""
-        from desktop.model_delivery.cli import auth_headers
         from desktop.model_delivery.registry_client import RegistryClient
         from desktop.model_delivery.updater import update_all
+        from desktop.sync.credentials import auth_headers
 
         try:
             client = RegistryClient(uri, headers=auth_headers(uri, settings))

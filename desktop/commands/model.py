@@ -163,23 +163,13 @@ def _tracking_uri(given: str | None) -> tuple[str, dict[str, str]]:
 
     from desktop.errors import InputError
     from desktop.settings import Settings
+    from desktop.sync.credentials import auth_headers
 
     settings = Settings.load()
     uri = given or os.environ.get(TRACKING_URI_ENV, "") or settings.tracking_uri
     if not uri:
         raise InputError("no MLflow server given: pass --tracking-uri URL or set one in the sync settings")
     return uri, auth_headers(uri, settings)
-
-
-def auth_headers(uri: str, settings) -> dict[str, str]:
-    """Return the Authorization header the sync settings give for ``uri`` (none if they give none)."""
-    try:
-        from desktop.sync.credentials import auth_from_environment, auth_from_settings
-
-        auth = auth_from_environment() or auth_from_settings(uri, settings.auth, settings.username)
-        return auth.header()
-    except Exception:  # no credentials stored (or no sync module): try without, the server will say
-        return {}
 
 
 def _update(store: ModelStore, given: str | None) -> int:

@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     if report.error_kind not in (EndReason.COMPLETE, EndReason.STOPPED):
         print(f"iris-field: error: {report.error}", file=sys.stderr)
     if report.complete and not (args.db or args.no_model_update):
-        from desktop.model_delivery.cli import update_after_sync
+        from desktop.commands.model import update_after_sync
 
         update_after_sync(target.tracking_uri, target.auth.header())
     return EXIT_OK if report.complete else EXIT_UNSYNCED
