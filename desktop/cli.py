@@ -292,9 +292,11 @@ def _predict_csv(args: argparse.Namespace, model: ActiveModel) -> int:
     The answers wait in a temporary file and the saves in an open transaction until the last row has
     proved good: a bad row anywhere prints no prediction and saves nothing, yet memory stays flat.
     """
+    import contextlib
     import tempfile
 
     from desktop.observation_csv import stream_measurements
+    from desktop.produced_ahead import produced_ahead
 
     classifier = model.classifier
     stream = stream_measurements(args.csv, classifier.card)
@@ -304,10 +306,10 @@ def _predict_csv(args: argparse.Namespace, model: ActiveModel) -> int:
         batch = _CsvBatch(args, model, spool)
         progress = TerminalProgress(sys.stderr, stream.line_count)
         try:
-            if args.save:
-                batch.saved = _store_all(
-                    batch.observations(stream.chunks, progress), args.allow_duplicates, str(args.csv)
-                )
+            if args.save:  # the next chunk is read, predicted and built while SQLite saves this one
+                made = produced_ahead(batch.observations(stream.chunks, progress))
+                with contextlib.closing(made) as rows:
+                    batch.saved = _store_all(rows, args.allow_duplicates, str(args.csv))
             else:
                 for _observations in batch.observations(stream.chunks, progress):
                     pass
