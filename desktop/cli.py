@@ -571,30 +571,25 @@ def _history_csv(args: argparse.Namespace) -> int:
     from desktop.history_cells import column_wise, select_list
     from desktop.history_query import HistoryQuery
     from desktop.observation_csv import (
+        EXPORT_PAGE_ROWS,
         columns_for,
-        export_history,
-        export_history_pages,
+        export_listed,
         write_history,
         write_history_pages,
     )
 
     with _open_store() as store:
-        columns = columns_for(*store.measured_names())
         query = HistoryQuery(text=args.search)
-        to_stdout = str(args.csv) == "-"
+        if str(args.csv) != "-":
+            written = export_listed(store, query, args.csv, overwrite=args.force)
+            print(f"Wrote {_count(written, 'observation')} to {args.csv}.")
+            return EXIT_OK
+        columns = columns_for(*store.measured_names())
         if column_wise(columns):  # pages of plain values, each column converted at once
-            pages = store.iterate_pages(query, select_list(columns), page_size=5000)
-            if to_stdout:
-                write_history_pages(pages, sys.stdout, columns)
-                return EXIT_OK
-            written = export_history_pages(pages, args.csv, columns, overwrite=args.force)
+            pages = store.iterate_pages(query, select_list(columns), page_size=EXPORT_PAGE_ROWS)
+            write_history_pages(pages, sys.stdout, columns)
         else:  # names SQLite's JSON path cannot quote (or an old SQLite): one observation at a time
-            observations = store.iterate(query, page_size=5000)
-            if to_stdout:
-                write_history(observations, sys.stdout, columns)
-                return EXIT_OK
-            written = export_history(observations, args.csv, columns, overwrite=args.force)
-    print(f"Wrote {_count(written, 'observation')} to {args.csv}.")
+            write_history(store.iterate(query, page_size=EXPORT_PAGE_ROWS), sys.stdout, columns)
     return EXIT_OK
 
 

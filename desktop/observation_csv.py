@@ -26,9 +26,10 @@ from desktop.measurement_table import (
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 
 if TYPE_CHECKING:
+    from desktop.history_query import HistoryQuery
     from desktop.inference import Prediction
     from desktop.model_card import ModelCard
-    from desktop.store import Observation
+    from desktop.store import Observation, ObservationStore
 
 # Fixed columns of an exported history; measurement columns (card feature names) and one
 # probability column per class ("p_<class>") sit between them.
@@ -54,6 +55,7 @@ _TRAILING = (
 # Columns added after the first exports: an export without them still imports.
 _OPTIONAL = frozenset({"outlier", "outlier_score"})
 _PROBABILITY_PREFIX = "p_"
+EXPORT_PAGE_ROWS = 5000  # rows an export reads from the history at a time
 # The release that predicted and the challenger's shadow answer (JSON); optional when reading older exports.
 _RELEASE = ("model_registry", "model_sequence", "challenger")
 
@@ -286,6 +288,22 @@ def export_history_pages(
 ) -> int:
     """Write ``write_history_pages`` to a file as ``export_history`` does (atomically); return how many."""
     return _export(path, lambda handle: write_history_pages(pages, handle, columns), overwrite=overwrite)
+
+
+def export_listed(store: ObservationStore, query: HistoryQuery, path: Path, *, overwrite: bool = True) -> int:
+    """Export what ``query`` lists in ``store`` to a CSV file atomically, a page at a time; return how many.
+
+    Column by column (``history_cells``) where SQLite can pick the columns out, else one observation at a
+    time; both write the same bytes. ``history --csv FILE`` and the window's export both come here.
+    """
+    from desktop.history_cells import column_wise, select_list
+
+    columns = columns_for(*store.measured_names())
+    if column_wise(columns):
+        pages = store.iterate_pages(query, select_list(columns), page_size=EXPORT_PAGE_ROWS)
+        return export_history_pages(pages, path, columns, overwrite=overwrite)
+    observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
+    return export_history(observations, path, columns, overwrite=overwrite)
 
 
 def _export(path: Path, write: Callable[[IO[str]], int], *, overwrite: bool) -> int:

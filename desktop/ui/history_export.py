@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from desktop.errors import IrisFieldError
 from desktop.history_query import HistoryQuery
-from desktop.observation_csv import columns_for, export_history
+from desktop.observation_csv import export_listed
 from desktop.store import ObservationStore
 from desktop.ui.problem_words import problem_text
 
@@ -25,10 +25,10 @@ class _Export(QRunnable):
 
     def run(self) -> None:
         try:
-            # Its own connection, and the rows a page at a time, written as they come (atomically).
+            # Its own connection; pages of rows made into cells column by column, as `history --csv`
+            # does, written as they come (atomically). The file dialog has asked before overwriting.
             with ObservationStore.reader(self._history) as reader:
-                columns = columns_for(*reader.measured_names())
-                written = export_history(reader.iterate(self._query, page_size=5000), self._target, columns)
+                written = export_listed(reader, self._query, self._target, overwrite=True)
         except (IrisFieldError, OSError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else problem_text(exc)
             self._outcome.failed.emit(self._target, reason)

@@ -6,6 +6,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.history_cells import column_wise
+from desktop.history_query import HistoryQuery
+from desktop.observation_csv import columns_for, export_history
 from desktop.settings import Settings
 from desktop.store import ObservationStore
 from desktop.ui import history_model as columns
@@ -166,6 +169,23 @@ def test_export_writes_the_shown_observations_to_csv(window: MainWindow, tmp_pat
     assert [r["predicted_species"] for r in rows] == ["virginica", "setosa"]
     assert rows[1]["note"] == "shady bank"
     assert "Exported 2 observations" in window.statusBar().currentMessage()
+
+
+def test_export_writes_the_bytes_one_observation_at_a_time_would(
+    window: MainWindow, tmp_path: Path, qtbot
+) -> None:
+    save(window, SETOSA, note='shady bank, "north" side', location="Isar; km 3")
+    save(window, VIRGINICA, note="Wiese\nam Bach")
+    save(window, SETOSA)
+    window.store.confirm_species(window.store.list()[0].id, "versicolor")
+    target = tmp_path / "export.csv"
+    with qtbot.waitSignal(window.history.exporter.finished):  # column by column, as `history --csv`
+        window.history.export_to(target)
+    one_at_a_time = tmp_path / "one_at_a_time.csv"
+    columns = columns_for(*window.store.measured_names())
+    export_history(window.store.iterate(HistoryQuery(), page_size=2), one_at_a_time, columns)
+    assert column_wise(columns)
+    assert target.read_bytes() == one_at_a_time.read_bytes()
 
 
 def test_export_into_a_missing_folder_says_so_in_a_dialog(
