@@ -209,8 +209,8 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <location line="+57"/>
         <source>Brought %n observation(s) back into the history.</source>
         <translation>
-            <numerusform>%n Beobachtung in den Verlauf zurückgeholt.</numerusform>
-            <numerusform>%n Beobachtungen in den Verlauf zurückgeholt.</numerusform>
+            <numerusform>%n Beobachtung zurückgeholt.</numerusform>
+            <numerusform>%n Beobachtungen zurückgeholt.</numerusform>
         </translation>
     </message>
     <message>
