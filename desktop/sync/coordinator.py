@@ -353,13 +353,10 @@ class Coordinator:
             log.info("could not describe experiment %s: %s", experiment_id, exc)
 
     def _plan(self) -> WorkPlan:
-        observations = {o.id: o for o in self.store.list(include_deleted=True)}
-        entries = self.outbox.entries()
-        known = {e.observation_id for e in entries}
-        if fresh := [oid for oid in observations if oid not in known]:  # saved since the last look
+        if fresh := self.outbox.unenrolled():  # saved since the last look
             self.outbox.enroll(fresh)
-            entries = self.outbox.entries()
-        return plan_work(entries, observations, self.target.tracking_uri, self.target.experiment_name)
+        entries, stamps, settled = self.outbox.unsettled()
+        return plan_work(entries, stamps, self.target.tracking_uri, self.target.experiment_name, settled)
 
     def _renew_lease(self, force: bool = False) -> None:
         if force or self.clock.now() - self.renewed_at >= self.options.lease_seconds / 4:

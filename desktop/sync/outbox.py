@@ -71,6 +71,15 @@ class OutboxEntry:
         return bool(self.failure)
 
 
+@dataclass(frozen=True)
+class ObservationStamp:
+    """What planning needs of an observation: whether it was deleted, when it was saved and last edited."""
+
+    deleted: bool
+    created_at: str
+    updated_at: str
+
+
 def _entry(row: sqlite3.Row | tuple) -> OutboxEntry:
     (oid, stage, uri, name, exp_id, run_id, art, pushed, failure, kind, attempts, error, changed, doubt) = row
     binding = Binding(uri, name, exp_id) if uri else None
@@ -100,6 +109,34 @@ class Outbox:
     def entries(self) -> list[OutboxEntry]:
         """Return every row."""
         return [_entry(tuple(r)) for r in self._db.execute(f"SELECT {_COLUMNS} FROM sync_outbox")]
+
+    def unenrolled(self) -> list[str]:
+        """Return the ids of observations saved since the outbox last looked (no row of theirs yet)."""
+        sql = (
+            "SELECT o.id FROM observations o WHERE NOT EXISTS "
+            "(SELECT 1 FROM sync_outbox s WHERE s.observation_id = o.id)"
+        )
+        return [r[0] for r in self._db.execute(sql)]
+
+    def unsettled(self) -> tuple[list[OutboxEntry], dict[str, ObservationStamp], int]:
+        """Return the rows planning must look at, their observations' stamps, and how many rows are settled.
+
+        Settled: synced, not failed, and not edited since (or deleted): counted, never due, so a history
+        of a million synced observations is planned without reading them.
+        """
+        columns = ", ".join(f"s.{c.strip()}" for c in _COLUMNS.split(","))
+        join = "FROM sync_outbox s JOIN observations o ON o.id = s.observation_id"
+        settled = (
+            f"s.stage = '{Stage.SYNCED}' AND s.failure = '' "
+            "AND (o.deleted = 1 OR o.updated_at <= s.pushed_updated_at)"
+        )
+        entries, stamps = [], {}
+        sql = f"SELECT {columns}, o.deleted, o.created_at, o.updated_at {join} WHERE NOT ({settled})"
+        for row in self._db.execute(sql):
+            entries.append(_entry(tuple(row[:-3])))
+            stamps[row[0]] = ObservationStamp(bool(row[-3]), row[-2], row[-1])
+        (count,) = self._db.execute(f"SELECT COUNT(*) {join} WHERE {settled}").fetchone()
+        return entries, stamps, int(count)
 
     def lease_seconds_left(self) -> float:
         """Return how long this worker's lease still runs (-inf when it is not ours)."""

@@ -6,12 +6,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from desktop.store import Observation
-from desktop.sync.outbox import OutboxEntry
+from desktop.sync.outbox import ObservationStamp, OutboxEntry
 from desktop.sync.stages import Stage
 
 
 def is_due(
-    entry: OutboxEntry | None, obs: Observation | None, tracking_uri: str, experiment_name: str
+    entry: OutboxEntry | None,
+    obs: Observation | ObservationStamp | None,
+    tracking_uri: str,
+    experiment_name: str,
 ) -> bool:
     """Tell whether this observation has a request to send to this server and experiment now."""
     if entry is None or obs is None or entry.failed:
@@ -39,13 +42,17 @@ class WorkPlan:
 
 def plan_work(
     entries: Iterable[OutboxEntry],
-    observations: Mapping[str, Observation],
+    observations: Mapping[str, ObservationStamp],
     tracking_uri: str,
     experiment_name: str,
+    settled: int = 0,
 ) -> WorkPlan:
-    """Sort outbox rows into due, synced, failed and bound elsewhere for this server and experiment."""
+    """Sort outbox rows into due, synced, failed and bound elsewhere for this server and experiment.
+
+    ``settled``: rows already known to be synced and not due (``Outbox.unsettled``), counted as synced.
+    """
     due: list[tuple[int, str, str]] = []
-    synced = elsewhere = unsynced = 0
+    synced, elsewhere, unsynced = settled, 0, 0
     failed: list[tuple[str, str]] = []
     for entry in entries:
         obs = observations.get(entry.observation_id)

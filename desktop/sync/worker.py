@@ -194,11 +194,9 @@ class SyncWorker:
             self._emit(SyncProgress.of(Phase.ERROR, end.cause))
         if history is None:
             return report
-        store, outbox = history
-        observations = {o.id: o for o in store.list(include_deleted=True)}
-        plan = plan_work(
-            outbox.entries(), observations, self.target.tracking_uri, self.target.experiment_name
-        )
+        _, outbox = history
+        entries, stamps, settled = outbox.unsettled()
+        plan = plan_work(entries, stamps, self.target.tracking_uri, self.target.experiment_name, settled)
         if end.reason is EndReason.COMPLETE:
             done = end.synced_now + end.updated_now + end.failed_now
             self._emit(

@@ -192,3 +192,41 @@ def test_the_lease_of_a_killed_process_is_taken_over_at_once(db_path: Path, hist
         Lease(db, new_holder_token(), "successor").acquire(60)
     finally:
         db.close()
+
+
+def test_planning_reads_only_unsettled_rows_and_plans_as_if_it_read_every_row(db_path: Path) -> None:
+    from desktop.sync.outbox import ObservationStamp
+    from desktop.sync.plan import plan_work
+
+    ids = [o.id for o in fill_history(db_path, 12)]
+    with ObservationStore.open(db_path) as store:
+        db = store.connect()
+        lease = Lease(db, new_holder_token(), "test")
+        lease.acquire(60)
+        box = Outbox(db, lease)
+        box.enroll(ids[:11])  # the twelfth was saved since the outbox last looked
+        for oid in ids[:8]:  # eight synced to this server
+            box.begin_create(oid, TARGET, store.get(oid).updated_at)
+            box.created(oid, f"run-{oid}", "mlflow-artifacts:/1")
+            box.logged(oid)
+            box.finished(oid)
+        box.synced(ids[:8])
+        store.set_note(ids[0], "edited since it was sent")  # synced, edited: due again
+        store.delete(ids[1])  # synced, then deleted: settled
+        box.fail(ids[2], "refused")  # synced, then failed: listed
+        store.delete(ids[8])  # deleted before it was sent: never goes
+        box.begin_create(ids[9], TARGET, store.get(ids[9]).updated_at)  # on its way
+        every = {
+            o.id: ObservationStamp(o.deleted, o.created_at, o.updated_at)
+            for o in store.list(include_deleted=True)
+        }
+        assert box.unenrolled() == [ids[11]]
+        entries, stamps, settled = box.unsettled()
+        all_entries = box.entries()
+        db.close()
+    assert settled == 6  # ids 1 and 3-7: synced and untouched (or deleted) since
+    assert {e.observation_id for e in entries} == {ids[0], ids[2], ids[8], ids[9], ids[10]}
+    everything = plan_work(all_entries, every, TARGET.tracking_uri, TARGET.experiment_name)
+    planned = plan_work(entries, stamps, TARGET.tracking_uri, TARGET.experiment_name, settled)
+    assert planned == everything
+    assert set(planned.due) == {ids[0], ids[9], ids[10]} and planned.synced == 7
