@@ -355,8 +355,11 @@ class Coordinator:
     def _plan(self) -> WorkPlan:
         if fresh := self.outbox.unenrolled():  # saved since the last look
             self.outbox.enroll(fresh)
-        entries, stamps, settled = self.outbox.unsettled()
-        return plan_work(entries, stamps, self.target.tracking_uri, self.target.experiment_name, settled)
+        rows = self.outbox.planning_rows()
+        target = self.target
+        return plan_work(
+            rows.entries, rows.stamps, target.tracking_uri, target.experiment_name, rows.settled, rows.pending
+        )
 
     def _renew_lease(self, force: bool = False) -> None:
         if force or self.clock.now() - self.renewed_at >= self.options.lease_seconds / 4:

@@ -80,6 +80,16 @@ class ObservationStamp:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class PlanningRows:
+    """The outbox as planning needs it (``Outbox.planning_rows``)."""
+
+    entries: list[OutboxEntry]  # rows in flight, failed, edited since sent, or bound elsewhere
+    stamps: dict[str, ObservationStamp]  # their observations
+    settled: int  # synced and untouched since: counted only
+    pending: list[str]  # never sent, due: ids, least-tried and oldest first
+
+
 def _entry(row: sqlite3.Row | tuple) -> OutboxEntry:
     (oid, stage, uri, name, exp_id, run_id, art, pushed, failure, kind, attempts, error, changed, doubt) = row
     binding = Binding(uri, name, exp_id) if uri else None
@@ -118,11 +128,12 @@ class Outbox:
         )
         return [r[0] for r in self._db.execute(sql)]
 
-    def unsettled(self) -> tuple[list[OutboxEntry], dict[str, ObservationStamp], int]:
-        """Return the rows planning must look at, their observations' stamps, and how many rows are settled.
+    def planning_rows(self) -> PlanningRows:
+        """Return what planning must look at; settled and plain pending rows only counted or listed by id.
 
-        Settled: synced, not failed, and not edited since (or deleted): counted, never due, so a history
-        of a million synced observations is planned without reading them.
+        Settled: synced, not failed, and not edited since (or deleted): never due. Plain pending: never
+        sent, not failed, not deleted: always due. So a history of a million observations, synced or not,
+        is planned without building a million rows in Python.
         """
         columns = ", ".join(f"s.{c.strip()}" for c in _COLUMNS.split(","))
         join = "FROM sync_outbox s JOIN observations o ON o.id = s.observation_id"
@@ -130,13 +141,20 @@ class Outbox:
             f"s.stage = '{Stage.SYNCED}' AND s.failure = '' "
             "AND (o.deleted = 1 OR o.updated_at <= s.pushed_updated_at)"
         )
+        plain = f"s.stage = '{Stage.PENDING}' AND s.failure = '' AND s.tracking_uri = '' AND o.deleted = 0"
         entries, stamps = [], {}
-        sql = f"SELECT {columns}, o.deleted, o.created_at, o.updated_at {join} WHERE NOT ({settled})"
+        sql = (
+            f"SELECT {columns}, o.deleted, o.created_at, o.updated_at {join} WHERE NOT ({settled} OR {plain})"
+        )
         for row in self._db.execute(sql):
             entries.append(_entry(tuple(row[:-3])))
             stamps[row[0]] = ObservationStamp(bool(row[-3]), row[-2], row[-1])
         (count,) = self._db.execute(f"SELECT COUNT(*) {join} WHERE {settled}").fetchone()
-        return entries, stamps, int(count)
+        order = "s.attempts, o.created_at, s.observation_id"
+        pending = [
+            r[0] for r in self._db.execute(f"SELECT s.observation_id {join} WHERE {plain} ORDER BY {order}")
+        ]
+        return PlanningRows(entries, stamps, int(count), pending)
 
     def lease_seconds_left(self) -> float:
         """Return how long this worker's lease still runs (-inf when it is not ours)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from desktop.store import Observation
@@ -46,10 +46,12 @@ def plan_work(
     tracking_uri: str,
     experiment_name: str,
     settled: int = 0,
+    pending: Sequence[str] = (),
 ) -> WorkPlan:
     """Sort outbox rows into due, synced, failed and bound elsewhere for this server and experiment.
 
-    ``settled``: rows already known to be synced and not due (``Outbox.unsettled``), counted as synced.
+    From ``Outbox.planning_rows``: ``settled`` rows are known synced and not due, ``pending`` ids known
+    due (never sent); they follow the due ``entries``, so work begun is finished first.
     """
     due: list[tuple[int, str, str]] = []
     synced, elsewhere, unsynced = settled, 0, 0
@@ -69,4 +71,5 @@ def plan_work(
             elsewhere += 1
         unsynced += 1
     due.sort()
-    return WorkPlan(tuple(oid for _, _, oid in due), synced, tuple(failed), elsewhere, unsynced)
+    ordered = (*(oid for _, _, oid in due), *pending)
+    return WorkPlan(ordered, synced, tuple(failed), elsewhere, unsynced + len(pending))

@@ -195,8 +195,10 @@ class SyncWorker:
         if history is None:
             return report
         _, outbox = history
-        entries, stamps, settled = outbox.unsettled()
-        plan = plan_work(entries, stamps, self.target.tracking_uri, self.target.experiment_name, settled)
+        rows, target = outbox.planning_rows(), self.target
+        plan = plan_work(
+            rows.entries, rows.stamps, target.tracking_uri, target.experiment_name, rows.settled, rows.pending
+        )
         if end.reason is EndReason.COMPLETE:
             done = end.synced_now + end.updated_now + end.failed_now
             self._emit(

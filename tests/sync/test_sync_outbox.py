@@ -194,17 +194,19 @@ def test_the_lease_of_a_killed_process_is_taken_over_at_once(db_path: Path, hist
         db.close()
 
 
-def test_planning_reads_only_unsettled_rows_and_plans_as_if_it_read_every_row(db_path: Path) -> None:
+def test_planning_reads_only_rows_with_open_questions_and_plans_as_if_it_read_every_row(
+    db_path: Path,
+) -> None:
     from desktop.sync.outbox import ObservationStamp
     from desktop.sync.plan import plan_work
 
-    ids = [o.id for o in fill_history(db_path, 12)]
+    ids = [o.id for o in fill_history(db_path, 13)]
     with ObservationStore.open(db_path) as store:
         db = store.connect()
         lease = Lease(db, new_holder_token(), "test")
         lease.acquire(60)
         box = Outbox(db, lease)
-        box.enroll(ids[:11])  # the twelfth was saved since the outbox last looked
+        box.enroll(ids[:12])  # the thirteenth was saved since the outbox last looked
         for oid in ids[:8]:  # eight synced to this server
             box.begin_create(oid, TARGET, store.get(oid).updated_at)
             box.created(oid, f"run-{oid}", "mlflow-artifacts:/1")
@@ -220,13 +222,22 @@ def test_planning_reads_only_unsettled_rows_and_plans_as_if_it_read_every_row(db
             o.id: ObservationStamp(o.deleted, o.created_at, o.updated_at)
             for o in store.list(include_deleted=True)
         }
-        assert box.unenrolled() == [ids[11]]
-        entries, stamps, settled = box.unsettled()
+        assert box.unenrolled() == [ids[12]]
+        rows = box.planning_rows()
         all_entries = box.entries()
         db.close()
-    assert settled == 6  # ids 1 and 3-7: synced and untouched (or deleted) since
-    assert {e.observation_id for e in entries} == {ids[0], ids[2], ids[8], ids[9], ids[10]}
-    everything = plan_work(all_entries, every, TARGET.tracking_uri, TARGET.experiment_name)
-    planned = plan_work(entries, stamps, TARGET.tracking_uri, TARGET.experiment_name, settled)
-    assert planned == everything
-    assert set(planned.due) == {ids[0], ids[9], ids[10]} and planned.synced == 7
+    assert rows.settled == 6  # ids 1 and 3-7: synced and untouched (or deleted) since
+    assert {e.observation_id for e in rows.entries} == {ids[0], ids[2], ids[8], ids[9]}
+    assert rows.pending == sorted([ids[10], ids[11]], key=lambda oid: every[oid].created_at)
+    here = (TARGET.tracking_uri, TARGET.experiment_name)
+    everything = plan_work(all_entries, every, *here)
+    planned = plan_work(rows.entries, rows.stamps, *here, rows.settled, rows.pending)
+    assert planned.due[:2] == tuple(sorted([ids[0], ids[9]], key=lambda oid: every[oid].created_at))
+    assert set(planned.due) == set(everything.due) == {ids[0], ids[9], ids[10], ids[11]}
+    assert (planned.synced, planned.failed, planned.elsewhere, planned.unsynced) == (
+        everything.synced,
+        everything.failed,
+        everything.elsewhere,
+        everything.unsynced,
+    )
+    assert planned.synced == 7
