@@ -89,8 +89,9 @@ class Coordinator:
         self.binding = self._find_experiment(stop)
         if self.binding is None:
             return self._ended(self.end or (EndReason.STOPPED, None, None))
-        self.ready.extend(self._plan().due)
-        self.total = len(self.ready)
+        plan = self._plan()
+        self.ready.extend(plan.due)
+        self.total = len(self.ready) + plan.due_later
         self._progress(Phase.SYNCING)
         with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="iris-sync") as pool:
             while True:
@@ -164,10 +165,11 @@ class Coordinator:
 
     def _re_plan(self) -> bool:
         """Pick up what was saved or edited during the pass; ``False`` when nothing is due."""
-        due = self._plan().due
-        self.ready.extend(due)
-        self.total = sum(self.counts[k] for k in ("synced", "updated", "failed")) + len(due)
-        return bool(due)
+        plan = self._plan()
+        self.ready.extend(plan.due)
+        done = sum(self.counts[k] for k in ("synced", "updated", "failed"))
+        self.total = done + len(plan.due) + plan.due_later
+        return bool(plan.due)
 
     def _idle(self, stop) -> None:
         now = self.clock.now()
@@ -353,13 +355,12 @@ class Coordinator:
             log.info("could not describe experiment %s: %s", experiment_id, exc)
 
     def _plan(self) -> WorkPlan:
-        if fresh := self.outbox.unenrolled():  # saved since the last look
-            self.outbox.enroll(fresh)
-        rows = self.outbox.planning_rows()
-        target = self.target
+        self.outbox.enroll_new()  # saved since the last look
+        rows, target = self.outbox.planning_rows(), self.target
         return plan_work(
-            rows.entries, rows.stamps, target.tracking_uri, target.experiment_name, rows.settled, rows.pending
-        )
+            rows.entries, rows.stamps, target.tracking_uri, target.experiment_name,
+            rows.settled, rows.pending, rows.pending_total,
+        )  # fmt: skip
 
     def _renew_lease(self, force: bool = False) -> None:
         if force or self.clock.now() - self.renewed_at >= self.options.lease_seconds / 4:

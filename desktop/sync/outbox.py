@@ -27,6 +27,8 @@ _COLUMNS = (
     "observation_id, stage, tracking_uri, experiment_name, experiment_id, run_id, artifact_uri,"
     " pushed_updated_at, failure, failure_kind, attempts, last_error, changed_at, reconcile_after"
 )
+# Never-sent observations one plan lists by id; a pass plans again when it has sent them.
+PENDING_LISTED = 10_000
 # A released row may be searched for at once: nothing of ours is in flight to the next server.
 _LONG_AGO = "1970-01-01T00:00:00.000000+00:00"
 
@@ -87,7 +89,8 @@ class PlanningRows:
     entries: list[OutboxEntry]  # rows in flight, failed, edited since sent, or bound elsewhere
     stamps: dict[str, ObservationStamp]  # their observations
     settled: int  # synced and untouched since: counted only
-    pending: list[str]  # never sent, due: ids, least-tried and oldest first
+    pending: list[str]  # never sent, due: the first ids, least-tried and oldest first
+    pending_total: int  # never sent, due: all of them (the rest are listed by a later plan)
 
 
 def _entry(row: sqlite3.Row | tuple) -> OutboxEntry:
@@ -120,15 +123,7 @@ class Outbox:
         """Return every row."""
         return [_entry(tuple(r)) for r in self._db.execute(f"SELECT {_COLUMNS} FROM sync_outbox")]
 
-    def unenrolled(self) -> list[str]:
-        """Return the ids of observations saved since the outbox last looked (no row of theirs yet)."""
-        sql = (
-            "SELECT o.id FROM observations o WHERE NOT EXISTS "
-            "(SELECT 1 FROM sync_outbox s WHERE s.observation_id = o.id)"
-        )
-        return [r[0] for r in self._db.execute(sql)]
-
-    def planning_rows(self) -> PlanningRows:
+    def planning_rows(self, listed: int = PENDING_LISTED) -> PlanningRows:
         """Return what planning must look at; settled and plain pending rows only counted or listed by id.
 
         Settled: synced, not failed, and not edited since (or deleted): never due. Plain pending: never
@@ -151,10 +146,10 @@ class Outbox:
             stamps[row[0]] = ObservationStamp(bool(row[-3]), row[-2], row[-1])
         (count,) = self._db.execute(f"SELECT COUNT(*) {join} WHERE {settled}").fetchone()
         order = "s.attempts, o.created_at, s.observation_id"
-        pending = [
-            r[0] for r in self._db.execute(f"SELECT s.observation_id {join} WHERE {plain} ORDER BY {order}")
-        ]
-        return PlanningRows(entries, stamps, int(count), pending)
+        listing = f"SELECT s.observation_id {join} WHERE {plain} ORDER BY {order} LIMIT ?"
+        pending = [r[0] for r in self._db.execute(listing, (listed,))]
+        (waiting,) = self._db.execute(f"SELECT COUNT(*) {join} WHERE {plain}").fetchone()
+        return PlanningRows(entries, stamps, int(count), pending, int(waiting))
 
     def lease_seconds_left(self) -> float:
         """Return how long this worker's lease still runs (-inf when it is not ours)."""
@@ -169,16 +164,24 @@ class Outbox:
         return str(self._db.execute(sql, (Stage.SYNCED,)).fetchone()[0] or "")
 
     # ------------------------------------------------------------------ writing
+    def enroll_new(self) -> int:
+        """Add a pending row for every observation saved since the outbox last looked; return how many."""
+        with self._fenced() as db:
+            return db.execute(
+                "INSERT INTO sync_outbox (observation_id, stage, changed_at) SELECT o.id, ?, ? "
+                "FROM observations o WHERE NOT EXISTS "
+                "(SELECT 1 FROM sync_outbox s WHERE s.observation_id = o.id)",
+                (Stage.PENDING, utc_now()),
+            ).rowcount  # the rows added, not what the triggers changed besides
+
     def enroll(self, observation_ids: Iterable[str]) -> int:
         """Add a pending row for each observation not yet in the outbox; return how many were added."""
         now = utc_now()
         with self._fenced() as db:
-            before = db.total_changes
-            db.executemany(
+            return db.executemany(
                 "INSERT OR IGNORE INTO sync_outbox (observation_id, stage, changed_at) VALUES (?, ?, ?)",
                 [(oid, Stage.PENDING, now) for oid in observation_ids],
-            )
-            return db.total_changes - before
+            ).rowcount  # the rows added, not what the triggers changed besides
 
     def begin_create(self, observation_id: str, binding: Binding, pushed_updated_at: str) -> None:
         """Record on disk, before sending it, that a create request for this observation goes out."""

@@ -38,6 +38,7 @@ class WorkPlan:
     failed: tuple[tuple[str, str], ...]  # (observation id, reason)
     elsewhere: int  # bound to another server or experiment: waiting for an explicit decision
     unsynced: int  # everything that should reach a server and has not (due, failed and elsewhere too)
+    due_later: int = 0  # due too, not listed yet: a later plan hands them out
 
 
 def plan_work(
@@ -47,12 +48,15 @@ def plan_work(
     experiment_name: str,
     settled: int = 0,
     pending: Sequence[str] = (),
+    pending_total: int | None = None,
 ) -> WorkPlan:
     """Sort outbox rows into due, synced, failed and bound elsewhere for this server and experiment.
 
     From ``Outbox.planning_rows``: ``settled`` rows are known synced and not due, ``pending`` ids known
-    due (never sent); they follow the due ``entries``, so work begun is finished first.
+    due (never sent, the first ``len(pending)`` of ``pending_total``); they follow the due ``entries``,
+    so work begun is finished first.
     """
+    pending_total = len(pending) if pending_total is None else pending_total
     due: list[tuple[int, str, str]] = []
     synced, elsewhere, unsynced = settled, 0, 0
     failed: list[tuple[str, str]] = []
@@ -72,4 +76,5 @@ def plan_work(
         unsynced += 1
     due.sort()
     ordered = (*(oid for _, _, oid in due), *pending)
-    return WorkPlan(ordered, synced, tuple(failed), elsewhere, unsynced + len(pending))
+    unsynced += pending_total
+    return WorkPlan(ordered, synced, tuple(failed), elsewhere, unsynced, pending_total - len(pending))

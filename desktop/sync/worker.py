@@ -197,8 +197,9 @@ class SyncWorker:
         _, outbox = history
         rows, target = outbox.planning_rows(), self.target
         plan = plan_work(
-            rows.entries, rows.stamps, target.tracking_uri, target.experiment_name, rows.settled, rows.pending
-        )
+            rows.entries, rows.stamps, target.tracking_uri, target.experiment_name,
+            rows.settled, rows.pending, rows.pending_total,
+        )  # fmt: skip
         if end.reason is EndReason.COMPLETE:
             done = end.synced_now + end.updated_now + end.failed_now
             self._emit(

@@ -222,9 +222,10 @@ def test_planning_reads_only_rows_with_open_questions_and_plans_as_if_it_read_ev
             o.id: ObservationStamp(o.deleted, o.created_at, o.updated_at)
             for o in store.list(include_deleted=True)
         }
-        assert box.unenrolled() == [ids[12]]
         rows = box.planning_rows()
         all_entries = box.entries()
+        assert box.enroll_new() == 1 and box.enroll_new() == 0  # the thirteenth, once
+        later = box.planning_rows(listed=1)
         db.close()
     assert rows.settled == 6  # ids 1 and 3-7: synced and untouched (or deleted) since
     assert {e.observation_id for e in rows.entries} == {ids[0], ids[2], ids[8], ids[9]}
@@ -241,3 +242,7 @@ def test_planning_reads_only_rows_with_open_questions_and_plans_as_if_it_read_ev
         everything.unsynced,
     )
     assert planned.synced == 7
+    # A plan lists only so many never-sent ids; the rest are counted, and handed out by a later plan.
+    assert later.pending == rows.pending[:1] and later.pending_total == 3  # the thirteenth joined them
+    capped = plan_work(later.entries, later.stamps, *here, later.settled, later.pending, later.pending_total)
+    assert capped.due_later == 2 and capped.unsynced == planned.unsynced + 1
