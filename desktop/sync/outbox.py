@@ -174,15 +174,6 @@ class Outbox:
                 (Stage.PENDING, utc_now()),
             ).rowcount  # the rows added, not what the triggers changed besides
 
-    def enroll(self, observation_ids: Iterable[str]) -> int:
-        """Add a pending row for each observation not yet in the outbox; return how many were added."""
-        now = utc_now()
-        with self._fenced() as db:
-            return db.executemany(
-                "INSERT OR IGNORE INTO sync_outbox (observation_id, stage, changed_at) VALUES (?, ?, ?)",
-                [(oid, Stage.PENDING, now) for oid in observation_ids],
-            ).rowcount  # the rows added, not what the triggers changed besides
-
     def begin_create(self, observation_id: str, binding: Binding, pushed_updated_at: str) -> None:
         """Record on disk, before sending it, that a create request for this observation goes out."""
         sql = "stage = ?, tracking_uri = ?, experiment_name = ?, experiment_id = ?, pushed_updated_at = ?"

@@ -159,7 +159,7 @@ def test_a_create_left_in_doubt_by_a_crash_is_searched_and_adopted(
     lease = Lease(db, new_holder_token(), "crashed", clock)
     lease.acquire(60)
     outbox = Outbox(db, lease)
-    outbox.enroll([obs.id])
+    outbox.enroll_new()
     outbox.begin_create(obs.id, Binding(URL, EXPERIMENT, exp_id), "")
     db.close()  # the crashed worker never released its lease; it expires
     clock.advance(61)

@@ -41,7 +41,7 @@ def outbox(connection: sqlite3.Connection, history: list[str]) -> Outbox:
     lease = Lease(connection, new_holder_token(), "test")
     lease.acquire(60)
     box = Outbox(connection, lease)
-    box.enroll(history)
+    box.enroll_new()
     return box
 
 
@@ -51,7 +51,7 @@ def stage_seen_by_another_connection(db_path: Path, oid: str) -> str:
 
 
 def test_enrolling_adds_each_observation_once_as_pending(outbox: Outbox, history: list[str]) -> None:
-    assert outbox.enroll(history) == 0
+    assert outbox.enroll_new() == 0
     assert {e.observation_id: e.stage for e in outbox.entries()} == dict.fromkeys(history, "pending")
 
 
@@ -152,7 +152,7 @@ def test_an_expired_lease_is_taken_over_and_the_old_worker_can_no_longer_write(
     old = Lease(connection, new_holder_token(), "old", clock)
     old.acquire(30)
     stale = Outbox(connection, old)
-    stale.enroll(history)
+    stale.enroll_new()
     clock.advance(31)
     with ObservationStore.open(db_path) as store:
         other = store.connect()
@@ -200,13 +200,13 @@ def test_planning_reads_only_rows_with_open_questions_and_plans_as_if_it_read_ev
     from desktop.sync.outbox import ObservationStamp
     from desktop.sync.plan import plan_work
 
-    ids = [o.id for o in fill_history(db_path, 13)]
+    ids = [o.id for o in fill_history(db_path, 12)]
     with ObservationStore.open(db_path) as store:
         db = store.connect()
         lease = Lease(db, new_holder_token(), "test")
         lease.acquire(60)
         box = Outbox(db, lease)
-        box.enroll(ids[:12])  # the thirteenth was saved since the outbox last looked
+        box.enroll_new()
         for oid in ids[:8]:  # eight synced to this server
             box.begin_create(oid, TARGET, store.get(oid).updated_at)
             box.created(oid, f"run-{oid}", "mlflow-artifacts:/1")
@@ -218,6 +218,7 @@ def test_planning_reads_only_rows_with_open_questions_and_plans_as_if_it_read_ev
         box.fail(ids[2], "refused")  # synced, then failed: listed
         store.delete(ids[8])  # deleted before it was sent: never goes
         box.begin_create(ids[9], TARGET, store.get(ids[9]).updated_at)  # on its way
+        ids += [o.id for o in fill_history(db_path, 1, start=12)]  # saved since the outbox last looked
         every = {
             o.id: ObservationStamp(o.deleted, o.created_at, o.updated_at)
             for o in store.list(include_deleted=True)

@@ -102,7 +102,7 @@ def leave_in_creating(db_path: Path, server: MlflowServer, experiment: str, oid:
         lease = Lease(db, new_holder_token(), "crashed worker")
         lease.acquire(60)
         outbox = Outbox(db, lease)
-        outbox.enroll([oid])
+        outbox.enroll_new()
         outbox.begin_create(oid, Binding(server.url, experiment, exp_id), "")
         lease.release()
     finally:
