@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="import FILE: add the observations of a history export (rows already here are skipped)",
     )
     history.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the export to import")
+    history.add_argument(
+        "--update",
+        action="store_true",
+        help="with import: where a row differs from the history's, keep the one edited last",
+    )
 
     _register_sync(commands)
     importlib.import_module(MODEL_MODULE).add_parser(commands)
@@ -589,27 +594,60 @@ def _history_csv(args: argparse.Namespace) -> int:
             pages = store.iterate_pages(query, select_list(columns), page_size=EXPORT_PAGE_ROWS)
             write_history_pages(pages, sys.stdout, columns)
         else:  # names SQLite's JSON path cannot quote (or an old SQLite): one observation at a time
-            write_history(store.iterate(query, page_size=EXPORT_PAGE_ROWS), sys.stdout, columns)
+            observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
+            write_history(observations, sys.stdout, columns, store.synced_run_cell)
     return EXIT_OK
 
 
 def _history_import(args: argparse.Namespace) -> int:
-    """Add the observations of a history export (another laptop's): ids, times and edits kept."""
-    from desktop.observation_csv import import_history
+    """Add the observations of a history export (another laptop's): ids, times, edits and sync kept.
+
+    Every row is checked as a saved observation is (ids, times, species, the model's ranges); a row
+    whose id is here with other content is reported, and replaced with --update if it was edited later.
+    """
+    from desktop.observation_csv import import_rows
 
     if args.file is None:
         raise UsageError("name the file: `iris-field history import FILE`")
     if args.csv is not None or args.json or args.search:
-        raise UsageError("history import takes only the file to import")
-    observations = import_history(args.file)
+        raise UsageError("history import takes only the file to import (and --update)")
+    rows = import_rows(args.file, _load_model(args).classifier.card)
     with _open_store() as store:
-        added = store.add_missing(observations)
-    skipped = len(observations) - added
-    print(
-        f"Imported {_count(added, 'observation')} from {args.file}"
-        + (f"; {skipped} already in the history were skipped." if skipped else ".")
-    )
+        outcome = store.import_rows(rows, update=args.update)
+    print(_import_sentence(args.file, outcome))
+    newer_here = [i for i, here_newer in outcome.differing if here_newer]
+    edited_there = [i for i, here_newer in outcome.differing if not here_newer]
+    if edited_there:
+        sys.stderr.write(
+            f"{PROG}: note: {_count(len(edited_there), 'observation')} of {args.file} differ from the "
+            f"history's and were edited later there ({_listed(edited_there)}); they were left as they are "
+            f"here; add --update to take them\n"
+        )
+    if newer_here:
+        sys.stderr.write(
+            f"{PROG}: note: {_count(len(newer_here), 'observation')} of {args.file} differ from the "
+            f"history's, which were edited later ({_listed(newer_here)}); the history's were kept\n"
+        )
     return EXIT_OK
+
+
+def _import_sentence(path: Path, outcome: Any) -> str:
+    """Return the one line that says what an import did."""
+    parts = [f"Imported {_count(outcome.added, 'observation')} from {path}"]
+    if outcome.same:
+        parts.append(f"{outcome.same} already in the history were skipped")
+    if outcome.updated:
+        parts.append(
+            f"{_count(len(outcome.updated), 'observation')} edited later there replaced the history's"
+        )
+    if outcome.differing:
+        parts.append(f"{len(outcome.differing)} that differ from the history's were left as they are")
+    return "; ".join(parts) + "."
+
+
+def _listed(ids: Sequence[str], shown: int = 3) -> str:
+    more = len(ids) - shown
+    return ", ".join(ids[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _observation_json(obs: Observation) -> dict[str, Any]:
