@@ -27,6 +27,9 @@ SYNC_MODULE = "desktop.commands.sync"
 MODEL_MODULE = "desktop.commands.model"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
+# What `history` says the model said of a flower unlike any it was trained on, instead of a percentage.
+UNLIKE_TRAINING_SHORT = "unlike any training flower"
+SAID = len("versicolor ") + len(UNLIKE_TRAINING_SHORT)  # the "model said" column
 
 
 class UsageError(InputError):
@@ -99,10 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument(
         "action",
         nargs="?",
-        choices=["import"],
-        help="import FILE: add the observations of a history export (rows already here are skipped)",
+        choices=["import", "confirm"],
+        help="import FILE: add the observations of a history export (rows already here are skipped); "
+        "confirm ID SPECIES: record the species a botanist confirmed or corrected ('none' clears it)",
     )
-    history.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the export to import")
+    history.add_argument(
+        "file", nargs="?", metavar="FILE|ID", help="the export to import, or the observation"
+    )
+    history.add_argument("species", nargs="?", metavar="SPECIES", help="with confirm: the species it is")
     history.add_argument(
         "--update",
         action="store_true",
@@ -267,9 +274,14 @@ def _predict(args: argparse.Namespace) -> int:
         return _predict_csv(args, model)
     prediction = classifier.predict(args.values)
     saved: Observation | None = None
-    if args.save:
+    challenger = shadow = None
+    if args.save or args.json:
         from desktop.model_delivery.model_store import ModelStore
         from desktop.model_delivery.shadow import shadow_prediction
+
+        challenger = ModelStore().load_challenger()
+        shadow = shadow_prediction(challenger, prediction)
+    if args.save:
         from desktop.settings import Settings
         from desktop.store import Observation
 
@@ -279,11 +291,14 @@ def _predict(args: argparse.Namespace) -> int:
             observer=Settings.load().observer,
             note=args.note or "",
             stamp=model.stamp,
-            challenger=shadow_prediction(ModelStore().load_challenger(), prediction),
+            challenger=shadow,
         )
         saved = _save_one(observation, args.allow_duplicate)
     if args.json:
-        _print_json(_prediction_json(prediction, model) | {"saved_id": saved.id if saved else None})
+        answer = _prediction_json(prediction, model) | {"saved_id": saved.id if saved else None}
+        if challenger is not None:  # the challenger's shadow answer, as saved with the observation
+            answer["challenger"] = shadow.to_dict() if shadow is not None else None
+        _print_json(answer)
     else:
         _print_prediction(prediction, classifier)
         if saved is not None:
@@ -484,9 +499,12 @@ def _prediction_json(prediction: Prediction, model: ActiveModel) -> dict[str, An
     card = model.classifier.card
     stamp = model.stamp
     by_name = {f.name: f for f in card.features}
+    unlike = prediction.unlike_training
     return {
         "species": prediction.species,
-        "confidence": prediction.confidence,
+        "verdict": _verdict(prediction),
+        # A flower unlike any in training gets no confidence: the text answer shows no percentage either.
+        "confidence": None if unlike else prediction.confidence,
         "uncertain": prediction.uncertain,
         "probabilities": prediction.probabilities,
         "measurements": dict(zip(card.feature_names, prediction.values, strict=True)),
@@ -509,6 +527,20 @@ def _prediction_json(prediction: Prediction, model: ActiveModel) -> dict[str, An
             "sequence": stamp.sequence,
         },
     }
+
+
+class Verdict:
+    """How far an answer can be trusted, as ``predict --json`` and ``history --json`` say it."""
+
+    UNLIKE_TRAINING = "unlike-training"  # no percentage can be trusted
+    UNCERTAIN = "uncertain"
+    CONFIDENT = "confident"
+
+
+def _verdict(prediction: Prediction) -> str:
+    if prediction.unlike_training:
+        return Verdict.UNLIKE_TRAINING
+    return Verdict.UNCERTAIN if prediction.uncertain else Verdict.CONFIDENT
 
 
 def _count(n: int, noun: str) -> str:
@@ -543,18 +575,28 @@ def _print_prediction(prediction: Prediction, classifier: Classifier) -> None:
         print(f"Uncertain: most likely {prediction.species} ({_percent(prediction.confidence).strip()})")
     else:
         print(f"{prediction.species} ({_percent(prediction.confidence).strip()} confident)")
+    if not prediction.unlike_training:  # no bars after "no percentage can be trusted"
+        _print_bars(prediction)
+    for sentence in _unusual_sentences(prediction, classifier):
+        print(sentence)
+
+
+def _print_bars(prediction: Prediction) -> None:
+    """Print each species' probability with a bar."""
     width = max(len(c) for c in prediction.probabilities)
     for species, p in prediction.probabilities.items():
         bar = "#" * round(p * 30)
         print(f"  {species:<{width}}  {_percent(p)}  {bar}".rstrip())
-    for sentence in _unusual_sentences(prediction, classifier):
-        print(sentence)
 
 
 # ------------------------------------------------------------------ history
 def _history(args: argparse.Namespace) -> int:
     if args.action == "import":
         return _history_import(args)
+    if args.action == "confirm":
+        return _history_confirm(args)
+    if args.update:
+        raise UsageError("--update goes with `iris-field history import FILE`")
     if args.file is not None:
         raise UsageError("name what to do with the file: `iris-field history import FILE`")
     if args.csv is not None:
@@ -607,10 +649,11 @@ def _history_import(args: argparse.Namespace) -> int:
     """
     from desktop.observation_csv import import_rows
 
-    if args.file is None:
-        raise UsageError("name the file: `iris-field history import FILE`")
+    if args.file is None or args.species is not None:
+        raise UsageError("name one file: `iris-field history import FILE`")
     if args.csv is not None or args.json or args.search:
         raise UsageError("history import takes only the file to import (and --update)")
+    args.file = Path(args.file)
     rows = import_rows(args.file, _load_model(args).classifier.card)
     with _open_store() as store:
         outcome = store.import_rows(rows, update=args.update)
@@ -628,6 +671,38 @@ def _history_import(args: argparse.Namespace) -> int:
             f"{PROG}: note: {_count(len(newer_here), 'observation')} of {args.file} differ from the "
             f"history's, which were edited later ({_listed(newer_here)}); the history's were kept\n"
         )
+    return EXIT_OK
+
+
+def _history_confirm(args: argparse.Namespace) -> int:
+    """Record the species a botanist confirmed or corrected, as the window's "Checked" menu does."""
+    from desktop.observation_csv import species_of
+
+    if args.file is None or args.species is None:
+        raise UsageError("name the observation and the species: `iris-field history confirm ID SPECIES`")
+    if args.csv is not None or args.json or args.search or args.update:
+        raise UsageError("history confirm takes only the observation's id and the species")
+    with _open_store() as store:
+        observation = store.get(args.file)
+        if observation is None or observation.deleted:
+            gone = "was deleted" if observation is not None else "is not in the history"
+            raise InputError(f"the observation {args.file} {gone}; `iris-field history` lists their ids")
+        known = tuple(observation.probabilities)  # the species the model knew when it saw this flower
+        clear = args.species.strip().lower() in ("none", "unchecked")
+        species = None if clear else species_of(args.species, known)
+        if species is None and not clear:
+            raise InputError(
+                f"{args.species!r} is not a species of this observation; name one of {', '.join(known)} "
+                f"(or 'none' to mark it not checked yet)"
+            )
+        store.confirm_species(observation.id, species)
+    said = observation.predicted_species
+    if species is None:
+        print(f"Observation {observation.id} is marked not checked yet (the model said {said}).")
+    elif species == said:
+        print(f"Observation {observation.id}: {species} confirmed, as the model said.")
+    else:
+        print(f"Observation {observation.id}: corrected to {species} (the model said {said}).")
     return EXIT_OK
 
 
@@ -653,8 +728,15 @@ def _listed(ids: Sequence[str], shown: int = 3) -> str:
 def _observation_json(obs: Observation) -> dict[str, Any]:
     from dataclasses import asdict
 
+    from desktop.inference import UNCERTAIN_BELOW
+
     data = asdict(obs)
     data["unusual"] = list(obs.unusual)
+    # As `predict --json`: the saved confidence stays, the verdict says whether it can be trusted.
+    confident = obs.confidence >= UNCERTAIN_BELOW
+    data["verdict"] = (
+        Verdict.UNLIKE_TRAINING if obs.outlier else Verdict.CONFIDENT if confident else Verdict.UNCERTAIN
+    )
     return data
 
 
@@ -669,14 +751,18 @@ def _local_time(iso: str) -> str:
 
 def _print_history_table(observations: Sequence[Observation]) -> None:
     width = max(10, *(len(o.species) + 1 for o in observations))
-    print(f"{'time (local)':<16}  {'species':<{width}}  {'model said':<21}  {'sync':<8}  {'id':<36}  note")
+    print(
+        f"{'time (local)':<16}  {'species':<{width}}  {'model said':<{SAID}}  {'sync':<8}  {'id':<36}  note"
+    )
     for o in observations:
         # A trailing * marks a species the user confirmed or corrected; the model's own answer and its
         # confidence stand beside it (never the model's confidence under the corrected name).
         species = o.species + ("*" if o.confirmed_species else "")
-        said = f"{o.predicted_species} {_percent(o.confidence).strip()}"
+        said = f"{o.predicted_species} " + (
+            UNLIKE_TRAINING_SHORT if o.outlier else _percent(o.confidence).strip()
+        )
         print(
-            f"{_local_time(o.created_at):<16}  {species:<{width}}  {said:<21}  "
+            f"{_local_time(o.created_at):<16}  {species:<{width}}  {said:<{SAID}}  "
             f"{o.sync_state:<8}  {o.id:<36}  {o.note}"
         )
     confirmed = sum(1 for o in observations if o.confirmed_species)
