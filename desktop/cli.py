@@ -145,6 +145,8 @@ def run(argv: Sequence[str]) -> int:
     try:
         parser = build_parser()
         args, extra = parser.parse_known_args(list(argv))
+        if extra and args.command == "history":
+            extra = _late_positionals(args, extra)
         if extra and not getattr(args, "sync_unavailable", None):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         return _dispatch(args)
@@ -165,6 +167,21 @@ def run(argv: Sequence[str]) -> int:
         log_file = _log_crash()
         where = f"; details in {log_file}" if log_file else ""
         return _fail(f"internal error {type(exc).__name__}: {exc}{where}", EXIT_FAILURE)
+
+
+def _late_positionals(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """Take `history` words given after an option (`history import --update FILE`); return the rest.
+
+    argparse fills optional positionals once, at the first of them: words after an option are left over.
+    """
+    rest = []
+    for word in extra:
+        slot = next((name for name in ("file", "species") if getattr(args, name) is None), None)
+        if slot is None or word.startswith("-"):
+            rest.append(word)
+        else:
+            setattr(args, slot, word)
+    return rest
 
 
 def _dispatch(args: argparse.Namespace) -> int:
