@@ -89,6 +89,10 @@ class ResultPanel(QWidget):
         """Return the probability bar of each class (for tests and accessibility checks)."""
         return dict(zip(self._card.classes, self._bars, strict=True))
 
+    def bar_texts(self) -> dict[str, str]:
+        """Return the percentage shown beside each class's bar ("—" when none can be trusted)."""
+        return {c: label.text() for c, label in zip(self._card.classes, self._bar_values, strict=True)}
+
     def species_text(self) -> str:
         """Return the heading as shown (species or "Uncertain")."""
         return self._species.text()
