@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -125,6 +126,13 @@ def observation_from_row(
     return obs if species is None else replace(obs, confirmed_species=species)
 
 
+# An ``observed_at`` cell: a date, optionally a time ("T" or a space) to the minute, second or microsecond,
+# optionally a zone; the ISO 8601 extended forms people and spreadsheets write, nothing looser.
+_OBSERVED_AT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+)
+
+
 def observed_time(text: str) -> datetime | None:
     """Return the time an ``observed_at`` cell gives (None when blank); raise ``InputError`` if unreadable.
 
@@ -133,6 +141,8 @@ def observed_time(text: str) -> datetime | None:
     if not text:
         return None
     try:
+        if not _OBSERVED_AT.fullmatch(text):  # strict: no week dates, no digits run together
+            raise ValueError(text)
         when = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"observed_at {text!r} is not a date and time like 2026-05-01T09:30") from None

@@ -201,3 +201,20 @@ def test_a_synced_observation_comes_back_synced_with_its_run(
         assert {row["id"]: row["sync_run"] for row in csv.DictReader(handle)}[first] == rows[first][
             "sync_run"
         ]
+
+
+@pytest.mark.parametrize("when", ["2026-12-05T010:15:00+00:00", "yesterday", "20261205T101500", "2026-W49-1"])
+def test_predict_csv_refuses_an_observed_at_that_is_not_a_plain_iso_time(
+    tmp_path: Path, capsys, when: str
+) -> None:
+    path = tmp_path / "timed.csv"
+    path.write_text(
+        f"sepal_length,sepal_width,petal_length,petal_width,observed_at\n5.1,3.5,1.4,0.2,{when}\n"
+    )
+    assert cli.run(["predict", "--csv", str(path), "--save"]) == 2
+    assert (
+        f"line 2: observed_at {when!r} is not a date and time like 2026-05-01T09:30"
+        in capsys.readouterr().err
+    )
+    with ObservationStore.open() as store:
+        assert store.list() == []
