@@ -379,7 +379,9 @@ def _beyond_rules(spec: MeasurementSpec, shown: str, number: float, factor: floa
     """Return why a readable cell still breaks the rules (too many decimals, endless), or ""."""
     from desktop.measurement_rules import MeasurementRefused, check_range, shown_value
 
-    if hasattr(spec, "plausible_min") and factor == 1.0:  # converted values: the classifier judges them in cm
+    # The model card's features carry range and resolution (training's specs judge values themselves);
+    # converted values are judged in cm by the classifier.
+    if hasattr(spec, "plausible_min") and hasattr(spec, "resolution") and factor == 1.0:
         try:
             check_range(spec, number, shown_value(shown))  # type: ignore[arg-type]
         except MeasurementRefused as exc:
