@@ -7,8 +7,13 @@ the Python they use, how they find their tools. What the steps do is tested besi
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import tomllib
+
+import pytest
 
 from tests.build_scripts.release_workflow import (
     WORKFLOW,
@@ -139,6 +144,27 @@ def test_a_partial_set_of_signing_secrets_fails_the_build():
     every_secret = set().union(*(_secrets(env[name]) for name in env if name.startswith("HAVE_")))
     assert set().union(*(_secrets(value) for value in refuse.env.values())) == every_secret
     assert refuse.condition == "" and step_index("Refuse a partial") < step_index("Build the bundle")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="the step is a bash script")
+@pytest.mark.parametrize(
+    ("windows", "macos", "notary", "refused"),
+    [
+        ("false false", "false false false", "false false false", False),  # unsigned
+        ("true true", "true true true", "true true true", False),  # everything signed and notarized
+        ("false false", "true true true", "false false false", False),  # signed, not notarized
+        ("true false", "false false false", "false false false", True),  # a certificate without password
+        ("false false", "true true false", "false false false", True),  # no identity: signed ad hoc
+        ("false false", "false false false", "true true true", True),  # notarizing an unsigned app
+        ("false false", "true true true", "false false true", True),  # an app password alone
+    ],
+)
+def test_the_partial_secrets_step_refuses_exactly_the_partial_sets(windows, macos, notary, refused):
+    script = build_steps()[step_index("Refuse a partial set of signing secrets")].run
+    env = {"WINDOWS_SIGNING": windows, "MACOS_SIGNING": macos, "MACOS_NOTARY": notary, "PATH": os.defpath}
+    result = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert (result.returncode != 0) == refused, result.stdout
+    assert ("::error::" in result.stdout) == refused
 
 
 def test_a_manual_run_builds_every_target_and_only_a_pushed_tag_publishes():
