@@ -215,3 +215,10 @@ def test_every_hdiutil_call_of_the_workflow_is_retried():
         for line in step.run.splitlines():
             if re.search(r"\bhdiutil\b", line):
                 assert re.match(r"\s*retry \d+ hdiutil ", line), f"{step.name}: {line.strip()}"
+
+
+def test_the_install_guide_says_how_to_start_the_dry_run_of_this_workflow():
+    guide = (WORKFLOW.parents[2] / "docs" / "install.md").read_text(encoding="utf-8")
+    assert f"gh workflow run {WORKFLOW.name} --ref main" in guide
+    assert "workflow_dispatch" in load_workflow()["on"]
+    assert "a manual run never publishes" in guide
