@@ -78,7 +78,8 @@ def test_the_linux_container_gets_qts_xcb_libraries_before_anything_runs():
     steps = build_steps()
     packages = steps[step_index("The container's tools")]
     assert step_index("The container's tools") == 0 and packages.condition == "runner.os == 'Linux'"
-    for package in (*XCB_PACKAGES, "git", "binutils", "libegl1", "libgl1", "libssl3", "libsqlite3-0"):
+    tools = ("git", "lsb-release", "binutils", "libegl1", "libgl1", "libssl3", "libsqlite3-0")
+    for package in (*XCB_PACKAGES, *tools):
         assert re.search(rf"(^|\s){re.escape(package)}(\s|$)", packages.run), package
     assert "sudo" not in packages.run  # the container runs as root and has no sudo
 
