@@ -365,7 +365,7 @@ class _CsvBatch:
 
         classifier = model.classifier
         self._args, self._model, self._classifier, self._spool = args, model, classifier, spool
-        self._challenger = ModelStore().load_challenger() if args.save else None
+        self._challenger = ModelStore().load_challenger() if args.save or args.json else None
         self._bad: list[tuple[int, str]] = []  # the first BAD_ROWS_LISTED, by line
         self._bad_count = 0
         self.count = 0
@@ -436,9 +436,12 @@ class _CsvBatch:
         from desktop.answer_lines import answer_lines
 
         if self._args.json:
+            shadows = self._shadow_answers(predicted)
             for i, (line, p) in enumerate(zip(chunk.lines, predicted, strict=True)):
                 item = {"line": line, **_prediction_json(p, self._model)}
                 item["saved_id"] = saved_ids[i] if saved_ids else None
+                if shadows is not None:  # as `predict --json`: the challenger's answer when one is installed
+                    item["challenger"] = shadows[i]
                 self._spool.write(("," if self._items else "") + json.dumps(item) + "\n")
                 self._items += 1
             return
@@ -447,6 +450,25 @@ class _CsvBatch:
         for species_at, n in enumerate(np.bincount(best, minlength=len(classes)).tolist()):
             self._by_species[classes[species_at]] += n
         self._spool.write(answer_lines(chunk.lines, predicted))
+
+    def _shadow_answers(self, predicted: BatchPrediction) -> list[dict[str, Any] | None] | None:
+        """Return each row's challenger answer as JSON (None: it gave none), or None without a challenger."""
+        if self._challenger is None:
+            return None
+        from desktop.model_delivery.release import ShadowPrediction
+        from desktop.model_delivery.shadow import shadow_batch
+
+        answers, accepted = shadow_batch(self._challenger, predicted.inputs)
+        given = iter(answers or ())  # one answer per accepted row, in order
+        shadows: list[dict[str, Any] | None] = []
+        for taken in accepted.tolist():
+            answer = next(given) if taken else None
+            shadows.append(
+                None
+                if answer is None
+                else ShadowPrediction(self._challenger.stamp, answer.species, answer.probabilities).to_dict()
+            )
+        return shadows
 
     def write_out(self, out: TextIO) -> None:
         """Copy the spooled answers to ``out`` with their header and summary."""

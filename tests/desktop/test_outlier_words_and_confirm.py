@@ -127,3 +127,20 @@ def test_predict_json_shows_the_challengers_answer_when_one_is_installed(capsys)
     assert answer["challenger"]["model"]["version"] == "3"
     with ObservationStore.open() as store:
         assert store.get(answer["saved_id"]).challenger.to_dict() == answer["challenger"]
+
+
+def test_predict_csv_json_shows_the_challengers_answer_beside_each_saved_one(tmp_path: Path, capsys) -> None:
+    lab = Lab.new()
+    models = ModelStore()
+    models.install(lab.release(1, version="2"), Role.CHAMPION, trusted=lab.trusted)
+    models.install(lab.release(2, version="3", alias="challenger"), Role.CHALLENGER, trusted=lab.trusted)
+    path = tmp_path / "two.csv"
+    path.write_text(
+        f"sepal_length,sepal_width,petal_length,petal_width\n{','.join(SETOSA)}\n6.3,3.3,6.0,2.5\n"
+    )
+    assert cli.run(["predict", "--json", "--save", "--csv", str(path)]) == 0
+    answers = json.loads(capsys.readouterr().out)["predictions"]
+    assert [a["challenger"]["species"] for a in answers] == ["setosa", "virginica"]
+    with ObservationStore.open() as store:
+        for answer in answers:
+            assert store.get(answer["saved_id"]).challenger.to_dict() == answer["challenger"]
