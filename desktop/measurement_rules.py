@@ -9,7 +9,6 @@ named as such, never as "inf").
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -136,30 +135,6 @@ def _as_number(feature: RangedFeature, value: object) -> float:
         ) from None
 
 
-def check_number(feature: RangedFeature, value: object) -> float:
-    """Return ``value`` as a float if the feature may take it (range and precision); raise if not."""
-    if isinstance(value, str):
-        return check_text(feature, value)
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        raise MeasurementRefused(
-            f"{feature.label} must be a number, not {value!r}",
-            MeasurementProblem.NOT_A_NUMBER,
-            repr(value),
-        ) from None
-    shown = _number_text(number) if math.isfinite(number) else str(value)
-    if math.isnan(number):
-        raise MeasurementRefused(
-            f"{feature.label} must be a number, not {shown}", MeasurementProblem.NOT_A_NUMBER, shown
-        )
-    _check_range(feature, number, shown)
-    rule = allowed(feature)
-    if not on_step(number, rule.decimals):
-        raise _too_precise(feature, shown, rule)
-    return number
-
-
 def check_range(feature: RangedFeature, value: float, shown: str = "") -> float:
     """Return ``value`` if it lies in the feature's range (precision not judged); raise if not.
 
@@ -172,12 +147,6 @@ def check_range(feature: RangedFeature, value: float, shown: str = "") -> float:
         )
     _check_range(feature, value, shown)
     return value
-
-
-def on_step(number: float, decimals: int) -> bool:
-    """Tell whether ``number`` has no more than ``decimals`` decimals (as a person would write it)."""
-    scaled = number * 10**decimals
-    return abs(scaled - round(scaled)) <= 1e-9 * max(1.0, abs(scaled))
 
 
 def _check_range(feature: RangedFeature, number: float, shown: str) -> None:
@@ -203,8 +172,3 @@ def _too_precise(feature: RangedFeature, shown: str, rule: Allowed) -> Measureme
         MeasurementProblem.TOO_PRECISE,
         shown,
     )
-
-
-def check_all(features: Sequence[RangedFeature], values: Sequence[object]) -> tuple[float, ...]:
-    """Return every value checked against its feature, in order (the first refusal is raised)."""
-    return tuple(check_number(f, v) for f, v in zip(features, values, strict=True))
