@@ -48,9 +48,11 @@ def read_regular(path: Path) -> bytes:
         fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError(f"the file {path} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a file; name a CSV file") from None
     except OSError as exc:
+        if os.path.isdir(path):  # Linux says IsADirectoryError; Windows refuses a folder as "access denied"
+            raise InputError(
+                f"{path} is a folder, not a file; only regular files are read (name a CSV file)"
+            ) from None
         raise InputError(f"the file {path} cannot be read: {exc.strerror}") from None
     kind = kind_name(os.fstat(fd).st_mode)
     if kind != FILE:
