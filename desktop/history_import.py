@@ -16,19 +16,19 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import InputError
-from desktop.measurement_rules import MeasurementRefused, check_range
+from desktop.measurement_rules import Allowed, MeasurementRefused, allowed, check_range
 from desktop.measurement_table import decode_file
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.spreadsheet_text import unguarded
 
 if TYPE_CHECKING:
-    from desktop.model_card import ModelCard
+    from desktop.model_card import Feature, ModelCard
     from desktop.store import Observation
 
 # Bad rows listed in the one sentence; the rest are counted.
@@ -87,6 +87,11 @@ class _Reading:
     card: ModelCard | None
     measurement_columns: list[str]
     probability_columns: list[str]
+    rules: dict[str, tuple[Feature, Allowed]] = field(default_factory=dict)  # by measurement column
+
+    def __post_init__(self) -> None:
+        if self.card is not None:
+            self.rules = {f.name: (f, allowed(f)) for f in self.card.features}
 
     def where(self, line: int, column: str) -> str:
         number = self.header.index(column) + 1 if column in self.header else 0
@@ -118,13 +123,14 @@ def read_export(
     problems: list[str] = []
     count = 0
     first_line: dict[str, int] = {}
+    blank = dict.fromkeys((*leading, *trailing, *release), "")  # the optional columns a file may lack
     for record in reader:
         line = reader.line_num
         try:
-            if None in record or any(v is None for v in record.values()):
+            if None in record or None in record.values():
                 raise _RowProblem("", f"it has {len(header) + len(record.get(None) or [])} cells or fewer "
                                   f"than the header's {len(header)}")  # fmt: skip
-            row = _row(reading, line, {k: v for k, v in record.items() if k is not None})
+            row = _row(reading, line, blank | record)
             earlier = first_line.setdefault(row.observation.id, line)
             if earlier != line:
                 raise _RowProblem(
@@ -166,8 +172,7 @@ def _check_columns(reading: _Reading) -> None:
 def _row(reading: _Reading, line: int, record: Mapping[str, str]) -> ImportedRow:
     from desktop.store import SYNC_STATES, Observation
 
-    def cell(column: str) -> str:
-        return record.get(column) or ""
+    cell = record.__getitem__  # every column is there (blank where the file lacks an optional one)
 
     classes = (
         reading.card.classes if reading.card is not None else [c[2:] for c in reading.probability_columns]
@@ -246,11 +251,10 @@ def _measurement(reading: _Reading, column: str, text: str) -> float:
     if text == "":
         raise _RowProblem(column, "the measurement is missing")
     number = _number(column, text)
-    card = reading.card
-    if card is not None:
-        feature = card.features[card.feature_names.index(column)]
+    ruled = reading.rules.get(column)
+    if ruled is not None and not ruled[1].low <= number <= ruled[1].high:
         try:
-            check_range(feature, number, text)
+            check_range(ruled[0], number, text)  # for its sentence
         except MeasurementRefused as exc:
             raise _RowProblem(column, str(exc)) from None
     scaled = number * 10**HISTORY_DECIMALS

@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -496,9 +496,13 @@ class ImportOutcome:
     differing: list[tuple[str, bool]] = field(default_factory=list)  # (id, the history's is newer)
 
 
+# What makes an imported observation the one already here: every field but the derived sync state.
+_COMPARED = tuple(f.name for f in fields(Observation) if f.name not in ("sync_state", "sync_error"))
+
+
 def _same_content(here: Observation, imported: Observation) -> bool:
     """Tell whether an imported observation is the one already here (its sync state aside)."""
-    return replace(here, sync_state="", sync_error="") == replace(imported, sync_state="", sync_error="")
+    return all(getattr(here, name) == getattr(imported, name) for name in _COMPARED)
 
 
 _ID_AT, _MEASUREMENTS_AT, _NOTE_AT = (_COLUMN_NAMES.index(c) for c in ("id", "measurements", "note"))
@@ -870,21 +874,31 @@ class ObservationStore:
         """
         stored = self._stored(row.observation.id for row in rows)
         outcome = ImportOutcome()
-        with self.transaction() as db:
-            for row in rows:
-                obs = row.observation
-                here = stored.get(obs.id)
-                if here is None:
-                    self._run(db, _INSERT, _observation_params(obs))
-                    self._enter_synced(db, obs.id, row.synced_run)
-                    outcome.added += 1
-                elif _same_content(here, obs):
-                    outcome.same += 1
-                elif update and obs.updated_at > here.updated_at:
-                    self._run(db, _REPLACE, _replacing_params(obs))
-                    outcome.updated.append(obs.id)
-                else:
-                    outcome.differing.append((obs.id, here.updated_at >= obs.updated_at))
+        new: list[ImportedRow] = []
+        replaced: list[Observation] = []
+        for row in rows:
+            obs = row.observation
+            here = stored.get(obs.id)
+            if here is None:
+                new.append(row)
+            elif _same_content(here, obs):
+                outcome.same += 1
+            elif update and obs.updated_at > here.updated_at:
+                replaced.append(obs)
+            else:
+                outcome.differing.append((obs.id, here.updated_at >= obs.updated_at))
+
+        def batches() -> Iterator[ObservationRows]:
+            """Yield the new rows; then, in the same transaction, their sync and the replacements."""
+            for start in range(0, len(new), BULK_SAVE_ROWS):
+                yield ObservationRows.of(row.observation for row in new[start : start + BULK_SAVE_ROWS])
+            for row in new:
+                self._enter_synced(self._db, row.observation.id, row.synced_run)
+            for obs in replaced:
+                self._run(self._db, _REPLACE, _replacing_params(obs))
+
+        outcome.added = self.add_rows(batches())  # one transaction: all of it or nothing
+        outcome.updated = [obs.id for obs in replaced]
         return outcome
 
     def _stored(self, ids: Iterable[str]) -> dict[str, Observation]:
