@@ -128,8 +128,10 @@ def read_export(
         line = reader.line_num
         try:
             if None in record or None in record.values():
-                raise _RowProblem("", f"it has {len(header) + len(record.get(None) or [])} cells or fewer "
-                                  f"than the header's {len(header)}")  # fmt: skip
+                cells = sum(v is not None for k, v in record.items() if k is not None) + len(
+                    record.get(None) or []
+                )
+                raise _RowProblem("", f"it has {cells} cells, the header has {len(header)}")
             row = _row(reading, line, blank | record)
             earlier = first_line.setdefault(row.observation.id, line)
             if earlier != line:

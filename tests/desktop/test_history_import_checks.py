@@ -218,3 +218,30 @@ def test_predict_csv_refuses_an_observed_at_that_is_not_a_plain_iso_time(
     )
     with ObservationStore.open() as store:
         assert store.list() == []
+
+
+def test_an_export_of_another_models_measurements_is_refused_by_name(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    save_two()
+
+    def renamed(header: list[str], data: list[list[str]]) -> list[list[str]]:
+        header[header.index("petal_width")] = "stem_height"
+        return data
+
+    path = rewrite(export(tmp_path), renamed)
+    move_to_new_laptop(tmp_path, monkeypatch)
+    capsys.readouterr()
+    assert cli.run(["history", "import", str(path)]) == 2
+    assert "holds measurements of another model" in capsys.readouterr().err
+
+
+def test_a_row_with_too_few_cells_is_named(tmp_path: Path, monkeypatch, capsys) -> None:
+    save_two()
+    path = rewrite(export(tmp_path), lambda header, data: [data[0], data[1][:5]])
+    move_to_new_laptop(tmp_path, monkeypatch)
+    capsys.readouterr()
+    assert cli.run(["history", "import", str(path)]) == 2
+    assert "line 3: it has 5 cells, the header has" in capsys.readouterr().err
+    with ObservationStore.open() as store:
+        assert store.list() == []
