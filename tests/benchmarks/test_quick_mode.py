@@ -63,13 +63,14 @@ def test_quick_run_reports_every_section_without_errors(quick_run: tuple) -> Non
         assert section["figures"], f"{key} has no rows"
 
 
-def test_every_row_has_numbers_or_says_why_it_was_skipped(quick_run: tuple) -> None:
+def test_every_row_has_numbers_or_says_why_it_was_skipped_or_not_measured(quick_run: tuple) -> None:
     _, results = quick_run
     for key, section in results["sections"].items():
         for figure in section["figures"]:
             label = f"{key} / {figure['name']}"
             if figure["skipped"]:
-                assert figure["skipped"].startswith("skipped: "), label
+                why = figure["skipped"].removeprefix("skipped: ").removeprefix("not measured: ")
+                assert why != figure["skipped"] and why.strip(), label
                 assert figure["median"] is None, label
                 continue
             assert _is_number(figure["median"]) and figure["median"] > 0, label
