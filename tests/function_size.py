@@ -2,9 +2,9 @@
 
 The limits (issue 23): no function over 60 lines, none above complexity 15, in ``desktop/``,
 ``training/`` and ``build_scripts/`` (``*.py`` and PyInstaller's ``*.spec``). Functions that broke a
-limit before the rule came are listed in tests/function_size_allowlist.txt with what they measured
-then; tests/test_function_size.py lets that list only shrink. After shortening functions, write the
-list again::
+limit before the rule came are listed in tests/function_size_allowlist.txt with what they measure;
+tests/test_function_size.py lets that list only shrink, and keeps it exact. After shortening
+functions, write the list again::
 
     uv run python -m tests.function_size --write     # rewrite the allowlist from the code as it is
     uv run python -m tests.function_size             # check as the test does; count per package
@@ -41,8 +41,9 @@ _TRIES = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)  # Tr
 _REWRITE = "uv run python -m tests.function_size --write"
 _ALLOWLIST_HEADER = f"""\
 # Functions that were over a limit (more than {MAX_LINES} lines or complexity above {MAX_COMPLEXITY}) when
-# tests/test_function_size.py came (issue 23), with what they measured then. This list only shrinks:
-# a new long function, a listed one that grew, or a listed one now within the limits fails the test.
+# tests/test_function_size.py came (issue 23), with what they measure. This list only shrinks: a new
+# long function, a listed one that grew, or a listed one that shrank or is within the limits now but
+# still listed as it was fails the test.
 # Rewrite it with:  {_REWRITE}
 # path::qualname lines complexity
 """
@@ -155,7 +156,7 @@ def offenders(sizes: dict[str, Size]) -> dict[str, Size]:
 
 
 def ratchet_problems(sizes: dict[str, Size], listed: dict[str, Size]) -> list[str]:
-    """Return one sentence per breach: a new offender, a listed one that grew, a stale entry."""
+    """Return one sentence per breach: a new offender, a listed one that grew, a stale entry or size."""
     problems = []
     for key, size in sorted(sizes.items()):
         before = listed.get(key)
@@ -171,9 +172,27 @@ def ratchet_problems(sizes: dict[str, Size], listed: dict[str, Size]) -> list[st
             )
         elif before is not None and not size.over_limit():
             problems.append(f"{key} is within the limits now: take it off the allowlist ({_REWRITE})")
+        elif before is not None and size != before:
+            problems.append(
+                f"{key} shrank to {size.lines} lines and complexity {size.complexity} "
+                f"(listed at {before.lines} and {before.complexity}): "
+                f"list the new size so it cannot grow back ({_REWRITE})"
+            )
     for key in sorted(listed.keys() - sizes.keys()):
         problems.append(f"{key} is listed but no longer exists: take it off the allowlist ({_REWRITE})")
     return problems
+
+
+def changes(before: dict[str, Size], after: dict[str, Size]) -> list[str]:
+    """Return what rewriting the allowlist from ``before`` to ``after`` adds, removes and changes."""
+    lines = [f"removed {key}" for key in sorted(before.keys() - after.keys())]
+    for key, size in sorted(after.items()):
+        was = before.get(key)
+        if was is None:
+            lines.append(f"added   {key} {size.lines} {size.complexity}")
+        elif was != size:
+            lines.append(f"changed {key} {was.lines} {was.complexity} -> {size.lines} {size.complexity}")
+    return lines
 
 
 def format_allowlist(listed: dict[str, Size]) -> str:
@@ -221,12 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = measure()
     over = offenders(sizes)
+    listed = parse_allowlist(ALLOWLIST.read_text(encoding="utf-8")) if ALLOWLIST.exists() else {}
     if args.write:
         ALLOWLIST.write_text(format_allowlist(over), encoding="utf-8")
+        for line in changes(listed, over):
+            print(line)
         print(f"wrote {len(over)} functions to {ALLOWLIST.relative_to(ROOT)}")
         print(summary(sizes))
         return 0
-    problems = ratchet_problems(sizes, parse_allowlist(ALLOWLIST.read_text(encoding="utf-8")))
+    problems = ratchet_problems(sizes, listed)
     for problem in problems:
         print(problem)
     print(summary(sizes))
