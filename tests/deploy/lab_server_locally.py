@@ -44,9 +44,9 @@ class ComposedMlflowServer(MlflowServer):
         self.compose = Compose.load(self.dotenv)
         self.service = self.compose.service("mlflow")
 
-    def start(self, timeout: float = 180.0) -> None:
-        """Run the one-shot ``migrate`` service first, as compose does, then the server."""
-        if not self.running:
+    def start(self, timeout: float = 180.0, *, migrate_first: bool = True) -> None:
+        """Run the one-shot ``migrate`` service first as compose does (unless told not to), then serve."""
+        if migrate_first and not self.running:
             self.migrate()
         super().start(timeout)
 

@@ -1,0 +1,84 @@
+"""Section 11: the lab server's start — compose's migrate step, then 4 workers with basic auth on PostgreSQL.
+
+The server is compose.yaml's own command line and environment (``tests/deploy/lab_server_locally.py``), on
+a fresh PostgreSQL cluster each time. The peer is the same server started on empty databases without the
+migrate step, as compose ran it before: its workers then start while the databases are being built.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from benchmarks.context import Context
+from benchmarks.report import Figure, Section
+from tests.deploy.lab_server_locally import ComposedMlflowServer
+from tests.postgres_cluster import PostgresCluster, PostgresMissing, running_postgres
+
+WORKERS = 4
+TARGET_S = 60.0
+START_LIMIT_S = 900.0  # give up on a start after this long (the issue saw 450 s)
+DIED = "Child process ["
+
+
+def _prepare(cluster: PostgresCluster) -> None:
+    """Set the cluster up as compose's postgres service does: database mlflow, then the init scripts."""
+    from tests.deploy.compose_file import LAB
+
+    cluster.create_database("mlflow")
+    for script in sorted((LAB / "postgres-init").glob("*.sql")):
+        cluster.client("psql", "-v", "ON_ERROR_STOP=1", "--dbname", "mlflow", "--file", script)
+
+
+def _one_start(work: Path, migrate_first: bool) -> tuple[float, float, int]:
+    """Return (seconds of the migrate step, seconds from spawn to /health, worker restarts logged)."""
+    with running_postgres(work) as cluster:
+        _prepare(cluster)
+        server = ComposedMlflowServer(
+            work / ("migrated" if migrate_first else "unmigrated"), cluster, WORKERS
+        )
+        migrate_s = 0.0
+        if migrate_first:
+            start = time.perf_counter()
+            server.migrate()
+            migrate_s = time.perf_counter() - start
+        try:
+            start = time.perf_counter()
+            server.start(START_LIMIT_S, migrate_first=False)
+            health_s = time.perf_counter() - start
+            restarts = server.log_path.read_text(errors="replace").count(DIED)
+        finally:
+            server.stop()
+    return migrate_s, health_s, restarts
+
+
+def run(ctx: Context) -> Section:
+    """Start the server once each way and report the seconds until it answers /health."""
+    title = "11. Lab server start"
+    name = f"{WORKERS} workers, basic auth, PostgreSQL: spawn to /health"
+    if ctx.quick:
+        return Section("lab_start", title, (Figure.skip(name, "s", "quick mode: one start costs minutes"),))
+    try:
+        migrate_s, ours_s, ours_died = _one_start(ctx.work / "lab-start", migrate_first=True)
+    except PostgresMissing as exc:
+        return Section("lab_start", title, (Figure.skip(name, "s", str(exc)),))
+    _, peer_s, peer_died = _one_start(ctx.work / "lab-start-peer", migrate_first=False)
+    ours = Figure(
+        name=f"{name}, migrated first (compose's migrate step)",
+        unit="s",
+        median=ours_s,
+        p99=ours_s,
+        n=1,
+        ratio=peer_s / ours_s,
+        ratio_label="x faster than the peer",
+        target=f"<= {TARGET_S:.0f} s",
+        met=ours_s <= TARGET_S,
+    )
+    peer = Figure(name=f"{name}, empty databases (peer)", unit="s", median=peer_s, p99=peer_s, n=1)
+    notes = (
+        f"the migrate step itself (both databases, empty -> current): {migrate_s:.1f} s, before the spawn",
+        f"worker restarts logged (uvicorn 'Child process [...] died'): {ours_died} migrated first, "
+        f"{peer_died} for the peer",
+        "one start each way (a start costs minutes of CPU); the load average at the start is in the header",
+    )
+    return Section("lab_start", title, (ours, peer), notes)
