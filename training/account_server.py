@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from contract.environment import EnvVar
 from training.account_roles import (
     ROLE_DESCRIPTION,
     SERVER_ROLE,
@@ -66,7 +67,7 @@ class AccountServer:
         if response.status_code == 401:
             raise AccountsError(
                 f"the MLflow server at {self.uri} refused the admin's credentials "
-                "(set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD to an admin account)"
+                f"(set {EnvVar.USERNAME} and {EnvVar.PASSWORD} to an admin account)"
             )
         if response.status_code == 403:
             raise AccountsError(f"the account {self.acting_as!r} may not {what}: use an admin account")

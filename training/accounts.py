@@ -14,14 +14,16 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from desktop.sync.credentials import ENV_PASSWORD, ENV_USERNAME
+from contract.environment import EnvVar
+from contract.exit_codes import ExitCode
+from contract.registry import Experiment
 from training.account_roles import Role
 from training.account_server import AccountsError, AccountServer
-from training.field_schema import FIELD_EXPERIMENT
 
 PASSWORD_ENV = "IRIS_ACCOUNT_PASSWORD"
 MIN_PASSWORD_LENGTH = 12  # MLflow's basic-auth app refuses shorter passwords
-EXIT_OK, EXIT_FAILURE = 0, 1
+EXIT_OK, EXIT_FAILURE = ExitCode.OK, ExitCode.FAILURE
+FIELD_EXPERIMENT = Experiment.FIELD.value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,13 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Add, list and remove the lab server's accounts. A laptop account may sync observations into "
             "the field experiment and read released models, nothing else; a staff account manages the "
-            f"registry and the lab's experiments. Runs as the admin in {ENV_USERNAME}/{ENV_PASSWORD}; new "
-            f"passwords come from ${PASSWORD_ENV} or a prompt."
+            "registry and the lab's experiments. Runs as the admin in "
+            f"{EnvVar.USERNAME}/{EnvVar.PASSWORD}; new passwords come from ${PASSWORD_ENV} or a prompt."
         ),
     )
     parser.add_argument(
         "--tracking-uri",
-        default=os.environ.get("MLFLOW_TRACKING_URI", ""),
+        default=os.environ.get(EnvVar.TRACKING_URI, ""),
         help="the lab's MLflow server (default: $MLFLOW_TRACKING_URI)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -118,7 +120,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         if not args.tracking_uri:
-            raise AccountsError("no server given: pass --tracking-uri or set MLFLOW_TRACKING_URI")
+            raise AccountsError(f"no server given: pass --tracking-uri or set {EnvVar.TRACKING_URI}")
         server = AccountServer(args.tracking_uri)
         if args.command == "add":
             add(server, args.name, Role(args.role), args.experiment, out)

@@ -16,6 +16,7 @@ from unittest import mock
 
 import pytest
 
+from contract.registry import MODEL_NAME
 from desktop.sync.credentials import ENV_PASSWORD, ENV_USERNAME
 from desktop.sync.rest_client import Auth
 from tests.deploy.compose_file import LAB, Compose
@@ -28,7 +29,7 @@ from training import accounts
 from training.account_roles import Role
 
 pytestmark = pytest.mark.server
-MODEL = "iris-classifier"
+MODEL = MODEL_NAME
 REGISTRY = "iris-lab"
 
 
