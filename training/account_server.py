@@ -103,7 +103,10 @@ class AccountServer:
             timeout=TIMEOUT_S,
         )
         if found.status_code == 200:
-            return str(found.json()["experiment"]["experiment_id"])
+            experiment = found.json()["experiment"]
+            if experiment.get("lifecycle_stage") == "deleted":
+                raise AccountsError(f"experiment {name!r} is deleted: restore it in the MLflow UI first")
+            return str(experiment["experiment_id"])
         created = self._call(
             "POST", f"{API2}/experiments/create", what=f"create experiment {name!r}", json={"name": name}
         )
