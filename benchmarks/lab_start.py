@@ -1,8 +1,8 @@
 """Section 11: the lab server's start — compose's migrate step, then 4 workers with basic auth on PostgreSQL.
 
 The server is compose.yaml's own command line and environment (``tests/deploy/lab_server_locally.py``), on
-a fresh PostgreSQL cluster each time. The peer is the same server started on empty databases without the
-migrate step, as compose ran it before: its workers then start while the databases are being built.
+a fresh PostgreSQL cluster each time. The peer is the server as compose ran it before: no migrate step
+(empty databases) and uvicorn's default 5-s worker health check (no ``--uvicorn-opts``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ WORKERS = 4
 TARGET_S = 60.0
 START_LIMIT_S = 900.0  # give up on a start after this long (the issue saw 450 s)
 DIED = "Child process ["
+UVICORN_OPTS = "--uvicorn-opts"
 
 
 def _prepare(cluster: PostgresCluster) -> None:
@@ -29,6 +30,15 @@ def _prepare(cluster: PostgresCluster) -> None:
     cluster.create_database("mlflow")
     for script in sorted((LAB / "postgres-init").glob("*.sql")):
         cluster.client("psql", "-v", "ON_ERROR_STOP=1", "--dbname", "mlflow", "--file", script)
+
+
+class _BeforeServer(ComposedMlflowServer):
+    """compose's mlflow service without the worker health-check option it gained with the migrate step."""
+
+    def command(self) -> list[str]:
+        argv = super().command()
+        at = argv.index(UVICORN_OPTS)
+        return argv[:at] + argv[at + 2 :]
 
 
 def _one_start(work: Path, migrate_first: bool) -> tuple[float, float, int, float]:
@@ -79,11 +89,17 @@ def run(ctx: Context) -> Section:
         p99=ours_s,
         n=1,
         ratio=peer_s / ours_s,
-        ratio_label="x faster than the peer",
+        ratio_label="faster than the peer",
         target=f"<= {TARGET_S:.0f} s",
         met=ours_s <= TARGET_S,
     )
-    peer = Figure(name=f"{name}, empty databases (peer)", unit="s", median=peer_s, p99=peer_s, n=1)
+    peer = Figure(
+        name=f"{name}, as compose ran it before: no migrate step, 5-s worker health check (peer)",
+        unit="s",
+        median=peer_s,
+        p99=peer_s,
+        n=1,
+    )
     notes = (
         f"the migrate step itself (both databases, empty -> current): {migrate_s:.1f} s, before the spawn",
         f"worker restarts logged (uvicorn 'Child process [...] died'): {ours_died} migrated first, "
