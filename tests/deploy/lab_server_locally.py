@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.sync.rest_client import Auth
 from tests.deploy.compose_file import LAB, Compose
-from tests.mlflow_test_server import MlflowServer
+from tests.mlflow_test_server import START_TIMEOUT_S, MlflowServer
 from tests.postgres_cluster import SUPERUSER, PostgresCluster
 
 POSTGRES_SERVICE = "@postgres:5432/"
@@ -44,7 +44,7 @@ class ComposedMlflowServer(MlflowServer):
         self.compose = Compose.load(self.dotenv)
         self.service = self.compose.service("mlflow")
 
-    def start(self, timeout: float = 180.0, *, migrate_first: bool = True) -> None:
+    def start(self, timeout: float | None = START_TIMEOUT_S, *, migrate_first: bool = True) -> None:
         """Run the one-shot ``migrate`` service first as compose does (unless told not to), then serve."""
         if migrate_first and not self.running:
             self.migrate()
@@ -65,7 +65,6 @@ class ComposedMlflowServer(MlflowServer):
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 check=True,
-                timeout=300,
             )
 
     def command(self) -> list[str]:
