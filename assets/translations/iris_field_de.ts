@@ -534,7 +534,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+301"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+312"/>
+        <source>Not saved: a typed value was not taken, see above.</source>
+        <translation>Nicht gespeichert: Ein eingegebener Wert wurde nicht übernommen, siehe oben.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -726,7 +731,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>MeasurementPanel</name>
     <message>
-        <location filename="../../desktop/ui/measurement_panel.py" line="+185"/>
+        <location filename="../../desktop/ui/measurement_panel.py" line="+193"/>
         <source>{name}: “{typed}” was not taken. {reason} The value stays {kept} {unit}.</source>
         <translation>{name}: „{typed}“ wurde nicht übernommen. {reason} Der Wert bleibt {kept} {unit}.</translation>
     </message>
