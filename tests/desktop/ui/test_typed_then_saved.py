@@ -39,7 +39,7 @@ def shown(window: MainWindow, qtbot) -> MainWindow:
 
 @pytest.fixture
 def shown_window(window: MainWindow, qtbot) -> MainWindow:
-    """The test's window, shown and active."""
+    """Return the test's window, shown and active."""
     return shown(window, qtbot)
 
 
