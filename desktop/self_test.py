@@ -66,6 +66,7 @@ def run_checks(model_path: Path | None = None) -> list[CheckResult]:
         results.append(_run_check("refuses impossible input", lambda: _check_refusal(classifier)))
     results.append(_run_check("observation history opens and saves", _check_store))
     results.append(_run_check("this machine's history is sound", _check_real_history))
+    results.append(_run_check("this machine's history takes a save", _check_real_save))
     return results
 
 
@@ -111,6 +112,14 @@ def _check_real_history() -> str:
             f"opening Iris Field salvages every readable observation"
         )
     return f"{count} observation(s) in {path}, integrity ok, every record decodable"
+
+
+def _check_real_save() -> str:
+    """Try a save to the botanist's own history and roll it back: fails wherever saving would fail."""
+    from desktop.paths import default_db_path
+    from desktop.save_probe import try_saving
+
+    return try_saving(default_db_path())
 
 
 def _check_store() -> str:

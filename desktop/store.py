@@ -1155,14 +1155,35 @@ def _repair_companions(path: Path) -> None:
     """Make a stale read-only -shm/-wal beside a writable history writable again, keeping the log's data."""
     shm = path.with_name(path.name + "-shm")
     if shm.exists() and not _writable(shm):
-        shm.unlink(missing_ok=True)  # only an index into the log; SQLite rebuilds it
+        try:
+            shm.unlink(missing_ok=True)  # only an index into the log; SQLite rebuilds it
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            raise StoreError(
+                f"the history's index file {shm} is left over from an earlier run and cannot be removed "
+                f"({detail}); remove it (it holds no observations) and start Iris Field again",
+                StoreProblem.INDEX_NOT_REMOVED,
+                path=shm,
+                detail=detail,
+            ) from exc
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and not _writable(wal):
         # The log holds committed observations: replace it by a writable copy of itself.
         fresh = wal.with_name(wal.name + ".writable")
-        shutil.copyfile(wal, fresh)
-        os.chmod(fresh, 0o600)
-        os.replace(fresh, wal)
+        try:
+            shutil.copyfile(wal, fresh)
+            os.chmod(fresh, 0o600)
+            os.replace(fresh, wal)
+        except OSError as exc:
+            fresh.unlink(missing_ok=True)
+            detail = exc.strerror or str(exc)
+            raise StoreError(
+                f"the observation history {path} cannot be opened ({detail}); "
+                f"check that its folder exists and is writable",
+                StoreProblem.NOT_OPENED,
+                path=path,
+                detail=detail,
+            ) from exc
 
 
 def _connect(path: Path) -> sqlite3.Connection:

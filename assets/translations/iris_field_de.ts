@@ -1204,6 +1204,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+5"/>
+        <source>The history&apos;s index file {path} is left over from an earlier run and cannot be removed ({detail}). Remove it (it holds no observations), then start Iris Field again.</source>
+        <translation>Die Indexdatei {path} des Verlaufs ist von einem früheren Lauf übrig und kann nicht entfernt werden ({detail}). Entfernen Sie sie (sie enthält keine Beobachtungen) und starten Sie Iris Field neu.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>{path} cannot be written: the folder {folder} does not exist.</source>
         <translation>{path} kann nicht geschrieben werden: Der Ordner {folder} existiert nicht.</translation>
     </message>

@@ -182,6 +182,10 @@ class ProblemWords(QObject):
                 "observations could not be copied into a new history ({detail}). Free some space and start "
                 "Iris Field again to recover them.",
             ),
+            StoreProblem.INDEX_NOT_REMOVED: self.tr(
+                "The history's index file {path} is left over from an earlier run and cannot be removed "
+                "({detail}). Remove it (it holds no observations), then start Iris Field again.",
+            ),
             StoreProblem.EXPORT_FOLDER_MISSING: self.tr(
                 "{path} cannot be written: the folder {folder} does not exist."
             ),

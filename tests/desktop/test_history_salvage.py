@@ -181,10 +181,12 @@ def test_self_test_checks_a_read_only_history_too(history, capsys) -> None:
     path, _saved = history
     path.parent.chmod(0o555)
     try:
-        assert cli.run(["--self-test"]) == 0
+        assert cli.run(["--self-test"]) == 1, "no save can succeed there"
     finally:
         path.parent.chmod(0o755)
-    assert f"{COUNT} observation(s) in {path}, integrity ok" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"{COUNT} observation(s) in {path}, integrity ok" in out
+    assert f"FAIL  this machine's history takes a save: nothing can be saved: the folder {path.parent}" in out
 
 
 def test_a_deleted_observation_stays_in_recently_deleted_with_when_it_was_deleted(history) -> None:

@@ -172,3 +172,24 @@ def test_a_long_history_from_before_the_search_index_is_upgraded_behind_a_busy_d
     assert "upgrading the history" in caplog.text
     window.history.search.setText("Rhön")
     assert window.history.model.rowCount() == 5  # every eighth place
+
+
+def test_a_stale_index_file_that_cannot_be_removed_is_one_sentence_not_a_crash(
+    open_window, shown_boxes, iris_home: Path
+) -> None:
+    with ObservationStore.open() as store:
+        path = store.path
+    shm = path.with_name(path.name + "-shm")
+    shm.mkdir()  # left over and beyond removal: unlink refuses it
+    shm.chmod(0o555)
+    try:
+        window = open_window()
+    finally:
+        shm.chmod(0o755)
+
+    assert window.store is None and not window.save_action.isEnabled()
+    (box,) = shown_boxes(window)
+    assert box.windowTitle() == "The history cannot be opened"
+    said = box.text() + " " + box.informativeText()
+    assert f"The history's index file {shm} is left over from an earlier run and cannot be removed" in said
+    assert "Remove it (it holds no observations)" in said
