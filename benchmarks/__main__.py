@@ -13,7 +13,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import batch, bundle, cold_start, fleet, gui, history, memory, model_update, prediction, sync
+from benchmarks import (
+    batch,
+    bundle,
+    cold_start,
+    fleet,
+    gui,
+    history,
+    memory,
+    model_update,
+    prediction,
+    salvage,
+    sync,
+)
 from benchmarks.context import PROJECT_ROOT, Context
 from benchmarks.machine import describe, load_average
 from benchmarks.report import Section
@@ -30,6 +42,7 @@ SECTIONS: dict[str, tuple[str, Callable[[Context], Section]]] = {
     "history": ("8. Long histories (10k / 100k / 1M observations)", history.run),
     "model_update": ("9. Model update", model_update.run),
     "fleet": ("10. A fleet at once", fleet.run),
+    "salvage": ("11. Salvaging a damaged history", salvage.run),
 }
 
 

@@ -99,10 +99,20 @@ def _check_refusal(classifier: Classifier) -> str:
 
 def _check_real_history() -> str:
     """Look at the botanist's own history (read-only): SQLite's integrity check and every record decoded."""
+    from desktop.history_salvage import standing_salvage
     from desktop.paths import default_db_path
     from desktop.store import inspect_history
 
     path = default_db_path()
+    standing = standing_salvage(path)
+    if standing is not None:
+        aside, report = standing
+        if report is not None:
+            raise _CheckFailed(report.sentence())
+        raise _CheckFailed(
+            f"a salvage of the damaged history kept as {aside} did not finish; "
+            f"start Iris Field to take it up again"
+        )
     if not path.exists():
         return f"no history yet at {path}"
     count, problems = inspect_history(path)

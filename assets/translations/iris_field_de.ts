@@ -1121,12 +1121,17 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <source>the history file {path} is read-only</source>
         <translation>die Verlaufsdatei {path} ist schreibgeschützt</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>No observation could be recovered from a damaged history; the original is kept as {file}. This message returns at every start until that file is moved away.</source>
+        <translation>Aus einem beschädigten Verlauf konnte keine Beobachtung gerettet werden; das Original bleibt als {file} erhalten. Diese Meldung erscheint bei jedem Start, bis die Datei an einen anderen Ort verschoben ist.</translation>
+    </message>
     <message numerus="yes">
-        <location line="+6"/>
-        <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
+        <location line="+4"/>
+        <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
-            <numerusform>Der Beobachtungsverlauf war beschädigt: %n Beobachtung wurde in einen neuen Verlauf gerettet.</numerusform>
-            <numerusform>Der Beobachtungsverlauf war beschädigt: %n Beobachtungen wurden in einen neuen Verlauf gerettet.</numerusform>
+            <numerusform>%n Beobachtung wurde aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
+            <numerusform>%n Beobachtungen wurden aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
         </translation>
     </message>
     <message>
@@ -1146,11 +1151,6 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+2"/>
         <source>None was lost.</source>
         <translation>Keine ging verloren.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The damaged file is kept as {file}.</source>
-        <translation>Die beschädigte Datei bleibt als {file} erhalten.</translation>
     </message>
     <message>
         <location line="+6"/>

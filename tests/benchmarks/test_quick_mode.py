@@ -21,6 +21,7 @@ SECTIONS = (
     "history",
     "model_update",
     "fleet",
+    "salvage",
 )
 # Sections that need nothing but training and the inference engine: they must always measure.
 ALWAYS_MEASURED = {
