@@ -344,3 +344,23 @@ def test_the_command_line_salvages_a_truncated_history_within_a_gigabyte_of_memo
         f"the original is kept as {aside}" in result.stderr
     )
     assert "flower 3 " in result.stdout
+
+
+def test_observations_still_in_the_write_ahead_log_are_salvaged_too(history) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_autocheckpoint = 0")  # the notes below live only in the -wal file
+    db.execute("UPDATE observations SET note = 'in the log only' WHERE rowid <= 50")
+    db.commit()
+    wal = path.with_name(path.name + "-wal")
+    assert wal.stat().st_size > 0
+    data = bytearray(path.read_bytes())
+    page = data.index(b"flower 150 ") // PAGE  # a page the log does not hold a newer copy of
+    data[page * PAGE : (page + 1) * PAGE] = b"\xff" * PAGE
+    path.write_bytes(bytes(data))
+    assert wal.stat().st_size > 0
+    with ObservationStore.open(path) as store:
+        assert store.salvaged is not None and COUNT - 20 < store.salvaged.recovered < COUNT
+        notes = [o.note for o in store.list(include_deleted=True)]
+        assert notes.count("in the log only") == 50, "the log's newer pages are read, not the file's old ones"
+    db.close()
