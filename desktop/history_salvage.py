@@ -180,12 +180,12 @@ def _shape(memory: sqlite3.Connection, name: str, root: int | None) -> TableShap
 
 @dataclass
 class TableReading:
-    """What reading one table found: its rows' ids, and whether its largest row id is known."""
+    """What reading one table found: its rows' ids, and how many rows it held when that can be known."""
 
     seen: set[int] = field(default_factory=set)
-    largest: int = 0
+    walked: int = 0  # records reached from the table's root
     walk: Walk = field(default_factory=Walk)
-    complete_index: bool = False  # one of its indexes was read whole: ``largest`` is exact
+    indexed: int | None = None  # entries of one of its indexes read whole: one per row
 
 
 class DamagedHistory:
@@ -200,9 +200,15 @@ class DamagedHistory:
         for _kind, name, table, root, _sql in schema:
             if root and name not in known and table not in known:
                 self.walker.claim(root)  # the search index and its kin: rebuilt, never read
-        # Tables the file's schema lost are still recognised by their shape (found as orphans).
+        # Tables the file's schema lost are still recognised by their shape (found as orphans); a table
+        # whose columns are not where this app's are (a damaged CREATE statement: older files only lack
+        # the columns added since, at the end) is read with this app's columns.
         for name, shape in table_shapes(fallback_schema).items():
-            known.setdefault(name, TableShape(**{**shape.__dict__, "root": None, "indexes": ()}))
+            own = known.get(name)
+            if own is None:
+                known[name] = TableShape(**{**shape.__dict__, "root": None, "indexes": ()})
+            elif own.columns != shape.columns[: len(own.columns)]:
+                known[name] = TableShape(**{**shape.__dict__, "root": own.root, "indexes": own.indexes})
         self.tables = known
         self.readings = {name: TableReading() for name in known}
 
@@ -237,22 +243,21 @@ class DamagedHistory:
                 reading.walk.damaged = True
             return
         for rowid, values in self.walker.records(shape.root, reading.walk):
+            reading.walked += 1
             row = shape.row(rowid, values)
-            if row is not None and rowid is not None:
+            if row is None:
+                continue
+            if rowid is not None:
                 reading.seen.add(rowid)
-                reading.largest = max(reading.largest, rowid)
-                yield row
-        if not reading.walk.damaged:
-            for root in shape.indexes:
-                self.walker.claim(root)  # the whole tree was read: its largest row id is known
-            return
+            yield row
         for root in shape.indexes:
+            if not reading.walk.damaged:
+                self.walker.claim(root)  # the whole tree was read: how many rows it held is known
+                continue
             walk = Walk()
-            largest = max(
-                (v[-1] for _, v in self.walker.records(root, walk) if v and isinstance(v[-1], int)), default=0
-            )
-            reading.largest = max(reading.largest, largest)
-            reading.complete_index |= not walk.damaged
+            entries = sum(1 for _ in self.walker.records(root, walk))
+            if not walk.damaged:
+                reading.indexed = max(reading.indexed or 0, entries)
 
     def orphan_rows(self) -> Iterator[tuple[str, dict[str, object]]]:
         """Yield (table, row) for the rows on pages no tree reached, by their shape; never a row seen."""
@@ -266,15 +271,13 @@ class DamagedHistory:
             row = self.tables[table].row(rowid, values)
             if row is not None:
                 self.readings[table].seen.add(rowid)
-                self.readings[table].largest = max(self.readings[table].largest, rowid)
                 yield table, row
 
     def lost(self, table: str, recovered: int) -> int | None:
         """Return how many rows of ``table`` were not recovered (None if its size cannot be known)."""
         reading = self.readings[table]
-        if reading.walk.damaged and not reading.complete_index:
-            return None
-        return max(reading.largest - recovered, 0)
+        total = reading.walked if not reading.walk.damaged else reading.indexed
+        return None if total is None else max(total - recovered, 0)
 
 
 def _table_of(count: int, columns: dict[str, int]) -> str | None:

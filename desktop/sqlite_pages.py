@@ -353,6 +353,32 @@ class PageFile:
         return parts
 
 
+def _child_ranges(cells: list, low: int, high: int) -> list[tuple[int, int, int]]:
+    """Return each child page of a table interior page with the row ids it may hold (low, high]."""
+    ranges = []
+    for child, key, _ in cells:
+        upper = high if key is None else min(key, high)
+        if child:
+            ranges.append((child, low, upper))
+        if key is not None:
+            low = max(low, key)
+    return ranges
+
+
+def _in_range(cells: list, low: int, high: int, walk: Walk) -> list:
+    """Return a leaf's cells, a row id out of its range or order replaced by None (noted as damage)."""
+    checked = []
+    for child, rowid, payload in cells:
+        if rowid is not None and payload is not None:
+            if not low < rowid <= high:
+                walk.damaged = True
+                rowid = None
+            else:
+                low = rowid
+        checked.append((child, rowid, payload))
+    return checked
+
+
 def _checksum(data: bytes, s0: int, s1: int, order: str) -> tuple[int, int]:
     """Return the log's running checksum after ``data`` (SQLite's wal checksum)."""
     words = struct.unpack(f"{order}{len(data) // 4}I", data)
@@ -381,12 +407,17 @@ class PageWalker:
                 self._visited[number] = 1
 
     def records(self, root: int, walk: Walk) -> Iterator[tuple[int | None, tuple[object, ...]]]:
-        """Yield (rowid, values) of every readable record under ``root``; note damage in ``walk``."""
-        stack = [root]
+        """Yield (rowid, values) of every readable record under ``root``; note damage in ``walk``.
+
+        A row id outside the range its parent pages allow (or out of order on its page) is damage: the
+        record is still given, with ``None`` for its row id, so a garbage id never counts as the largest.
+        """
+        last_page = self.pages.shape.page_count
+        stack: list[tuple[int, int, int]] = [(root, -(1 << 63), 1 << 63)]
         while stack:
-            number = stack.pop()
-            if not 1 <= number <= self.pages.shape.page_count or self._visited[number]:
-                walk.damaged |= not 1 <= number <= self.pages.shape.page_count
+            number, low, high = stack.pop()
+            if not 1 <= number <= last_page or self._visited[number]:
+                walk.damaged |= not 1 <= number <= last_page
                 continue
             self._visited[number] = 1
             try:
@@ -394,9 +425,11 @@ class PageWalker:
             except PageDamage:
                 walk.damaged = True
                 continue
-            if kind in (TABLE_INTERIOR, INDEX_INTERIOR):
-                stack.extend(child for child, _, _ in reversed(cells) if child)
-            yield from self._decoded(cells, walk)
+            if kind == TABLE_INTERIOR:
+                stack.extend(reversed(_child_ranges(cells, low, high)))
+            elif kind == INDEX_INTERIOR:
+                stack.extend((child, low, high) for child, _, _ in reversed(cells) if child)
+            yield from self._decoded(_in_range(cells, low, high, walk), walk)
 
     def claim(self, root: int) -> None:
         """Mark a tree this salvage does not read (an index, the search index) so it yields no orphans."""

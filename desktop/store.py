@@ -621,6 +621,10 @@ class ObservationStore:
             if checking:
                 _check_records(connection)
                 marker.unlink(missing_ok=True)
+        except UnicodeDecodeError as exc:  # text SQLite hands back from a damaged page
+            if connection is not None:
+                connection.close()
+            return cls._salvage(path, sqlite3.DatabaseError(f"database disk image is malformed ({exc})"))
         except sqlite3.Error as exc:
             if connection is not None:
                 connection.close()

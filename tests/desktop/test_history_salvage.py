@@ -364,3 +364,24 @@ def test_observations_still_in_the_write_ahead_log_are_salvaged_too(history) -> 
         notes = [o.note for o in store.list(include_deleted=True)]
         assert notes.count("in the log only") == 50, "the log's newer pages are read, not the file's old ones"
     db.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_damage_never_stops_a_salvage(history, seed: int) -> None:
+    import random
+
+    path, saved = history
+    rng = random.Random(seed)
+    data = bytearray(path.read_bytes())
+    for _ in range(40 if seed % 2 else 400):  # spans of garbage, or single flipped bytes
+        at = rng.randrange(len(data) - 64)
+        width = 64 if seed % 2 else 1
+        data[at : at + width] = rng.randbytes(width)
+    path.write_bytes(bytes(data))
+    with ObservationStore.open(path) as store:
+        report = store.salvaged
+        if report is not None:
+            (aside,) = damaged_copies(path)
+            assert aside.read_bytes() == bytes(data)
+            assert report.recovered == len(store.list(include_deleted=True)) <= COUNT
+            assert report.lost is None or report.recovered + report.lost <= COUNT + 1
