@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
     from desktop.model_delivery.model_store import ActiveModel
+    from desktop.model_delivery.release import ShadowPrediction
     from desktop.store import EarlierKeys, Observation, ObservationRows, ObservationStore
 
 PROG = "iris-field"
@@ -89,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: a --model given before the command is not overwritten by this one's default.
     predict.add_argument("--model", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=model_help)
 
+    _add_history_parser(commands)
+    _register_sync(commands)
+    importlib.import_module(MODEL_MODULE).add_parser(commands)
+    return parser
+
+
+def _add_history_parser(commands: argparse._SubParsersAction) -> None:
+    """Register `history`: list, export, import and confirm saved observations."""
     history = commands.add_parser(
         "history",
         help="list this machine's saved observations, newest first",
@@ -117,10 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="with import: where a row differs from the history's, keep the one edited last",
     )
 
-    _register_sync(commands)
-    importlib.import_module(MODEL_MODULE).add_parser(commands)
-    return parser
-
 
 def _register_sync(commands: argparse._SubParsersAction) -> None:
     """Register `sync` from desktop/commands/sync.py (add_parser(subparsers), run(args) -> int) if present."""
@@ -144,13 +149,7 @@ def run(argv: Sequence[str]) -> int:
     """Run one command; print results to stdout, a one-line error to stderr; return the exit code."""
     _tolerant_output()
     try:
-        parser = build_parser()
-        args, extra = parser.parse_known_args(list(argv))
-        if extra and args.command == "history":
-            extra = _late_positionals(args, extra)
-        if extra and not getattr(args, "sync_unavailable", None):
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        return _dispatch(args)
+        return _dispatch(_parse(list(argv)))
     except InputError as exc:
         return _fail(exc, EXIT_USAGE)
     except IrisFieldError as exc:
@@ -168,6 +167,17 @@ def run(argv: Sequence[str]) -> int:
         log_file = _log_crash()
         where = f"; details in {log_file}" if log_file else ""
         return _fail(f"internal error {type(exc).__name__}: {exc}{where}", EXIT_FAILURE)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """Return the parsed command line; raise ``UsageError`` for words no command takes."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "history":
+        extra = _late_positionals(args, extra)
+    if extra and not getattr(args, "sync_unavailable", None):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _late_positionals(args: argparse.Namespace, extra: list[str]) -> list[str]:
@@ -277,7 +287,8 @@ def _load_model(args: argparse.Namespace) -> ActiveModel:
 
 
 # ------------------------------------------------------------------ predict
-def _predict(args: argparse.Namespace) -> int:
+def _check_predict_arguments(args: argparse.Namespace) -> None:
+    """Raise ``UsageError`` for a `predict` command line that asks for two things at once, or nothing."""
     if args.csv is not None and args.values:
         raise UsageError("give either four measurements or --csv FILE, not both")
     if args.csv is None and not args.values:
@@ -286,19 +297,17 @@ def _predict(args: argparse.Namespace) -> int:
         raise UsageError("--note is saved with the observation, so it needs --save")
     if args.csv is not None and args.note is not None:
         raise UsageError("--note applies to one flower; put notes in a 'note' column of the CSV instead")
+
+
+def _predict(args: argparse.Namespace) -> int:
+    _check_predict_arguments(args)
     model = _load_model(args)
     classifier = model.classifier
     if args.csv is not None:
         return _predict_csv(args, model)
     prediction = classifier.predict(args.values)
     saved: Observation | None = None
-    challenger = shadow = None
-    if args.save or args.json:
-        from desktop.model_delivery.model_store import ModelStore
-        from desktop.model_delivery.shadow import shadow_prediction
-
-        challenger = ModelStore().load_challenger()
-        shadow = shadow_prediction(challenger, prediction)
+    challenger, shadow = _challenger_answer(prediction) if args.save or args.json else (None, None)
     if args.save:
         from desktop.settings import Settings
         from desktop.store import Observation
@@ -314,14 +323,28 @@ def _predict(args: argparse.Namespace) -> int:
         saved = _save_one(observation, args.allow_duplicate)
     if args.json:
         answer = _prediction_json(prediction, model) | {"saved_id": saved.id if saved else None}
-        if challenger is not None:  # the challenger's shadow answer, as saved with the observation
-            answer["challenger"] = shadow.to_dict() if shadow is not None else None
-        _print_json(answer)
+        _print_json(answer | _challenger_json(challenger is not None, shadow))
     else:
         _print_prediction(prediction, classifier)
         if saved is not None:
             print(f"Saved as observation {saved.id}.")
     return EXIT_OK
+
+
+def _challenger_answer(prediction: Prediction) -> tuple[ActiveModel | None, ShadowPrediction | None]:
+    """Return the installed challenger (None without one) and its shadow answer for this flower."""
+    from desktop.model_delivery.model_store import ModelStore
+    from desktop.model_delivery.shadow import shadow_prediction
+
+    challenger = ModelStore().load_challenger()
+    return challenger, shadow_prediction(challenger, prediction)
+
+
+def _challenger_json(installed: bool, shadow: ShadowPrediction | None) -> dict[str, Any]:
+    """Return the ``challenger`` key of `predict --json` (none without a challenger installed)."""
+    if not installed:
+        return {}
+    return {"challenger": shadow.to_dict() if shadow is not None else None}
 
 
 def _predict_csv(args: argparse.Namespace, model: ActiveModel) -> int:

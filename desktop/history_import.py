@@ -119,25 +119,23 @@ def read_export(
     measurement_columns = [c for c in header if c not in fixed and c not in probability_columns]
     reading = _Reading(Path(path), header, card, measurement_columns, probability_columns)
     _check_columns(reading)
+    return _read_rows(reader, reading, blank=dict.fromkeys((*leading, *trailing, *release), ""))
+
+
+def _read_rows(reader: csv.DictReader, reading: _Reading, blank: dict[str, str]) -> list[ImportedRow]:
+    """Return every row checked, or raise ``InputError`` listing the first bad ones and counting the rest."""
     rows: list[ImportedRow] = []
     problems: list[str] = []
     count = 0
     first_line: dict[str, int] = {}
-    blank = dict.fromkeys((*leading, *trailing, *release), "")  # the optional columns a file may lack
     for record in reader:
         line = reader.line_num
         try:
-            if None in record or None in record.values():
-                cells = sum(v is not None for k, v in record.items() if k is not None) + len(
-                    record.get(None) or []
-                )
-                raise _RowProblem("", f"it has {cells} cells, the header has {len(header)}")
-            row = _row(reading, line, blank | record)
+            row = _row(reading, line, _complete(record, len(reading.header), blank))
             earlier = first_line.setdefault(row.observation.id, line)
             if earlier != line:
-                raise _RowProblem(
-                    "id", f"the id {row.observation.id} appears twice in this file (first on line {earlier})"
-                )
+                why = f"the id {row.observation.id} appears twice in this file (first on line {earlier})"
+                raise _RowProblem("id", why)
             rows.append(row)
         except _RowProblem as problem:
             count += 1
@@ -147,8 +145,17 @@ def read_export(
     if count:
         more = f"; and {count - len(problems)} more" if count > len(problems) else ""
         rows_word = "bad row" if count == 1 else "bad rows"
+        path = reading.path
         raise InputError(f"{path} has {count} {rows_word}, nothing was imported: {'; '.join(problems)}{more}")
     return rows
+
+
+def _complete(record: dict[Any, Any], width: int, blank: dict[str, str]) -> dict[str, str]:
+    """Return a record with every known column (blank where the file lacks one); raise if its width is off."""
+    if None in record or None in record.values():
+        cells = sum(v is not None for k, v in record.items() if k is not None) + len(record.get(None) or [])
+        raise _RowProblem("", f"it has {cells} cells, the header has {width}")
+    return blank | record
 
 
 def _check_columns(reading: _Reading) -> None:

@@ -558,6 +558,14 @@ def stream_table(path: Path, features: Sequence[MeasurementSpec], chunk_rows: in
     return TableStream(table, line_count, chunks())
 
 
+def _all_plain(features: Sequence[MeasurementSpec], wanted: list[Any], columns: dict[str, Column]) -> bool:
+    """Tell whether every wanted column holds plain numbers within the precision its unit allows."""
+    return all(
+        _plain_column(allowed_decimals(spec, columns[spec.name].factor)).fullmatch("\n".join(column))
+        for spec, column in zip(features, wanted, strict=True)
+    )
+
+
 def _chunk(
     lines: Sequence[int],
     records: list[list[str]],
@@ -572,11 +580,7 @@ def _chunk(
     if set(map(len, records)) == {width}:
         cells = list(zip(*records, strict=True))  # the file's columns
         wanted = [cells[columns[spec.name].index] for spec in features]
-        plain = [
-            _plain_column(allowed_decimals(spec, columns[spec.name].factor)).fullmatch("\n".join(column))
-            for spec, column in zip(features, wanted, strict=True)
-        ]
-        if all(plain):
+        if _all_plain(features, wanted, columns):
             matrix = np.array(wanted, dtype=np.float64).T
             for i, spec in enumerate(features):
                 factor = columns[spec.name].factor

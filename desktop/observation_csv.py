@@ -206,10 +206,11 @@ def _cells(obs: Observation, columns: Sequence[str], sync_run_of: Callable[[str]
         "model_sequence": "" if obs.model_sequence is None else str(obs.model_sequence),
         "challenger": json.dumps(obs.challenger.to_dict()) if obs.challenger else "",
     }
+    plain = _guarded_texts(plain)
     out = []
     for column in columns:
         if column in plain:
-            out.append(plain[column] if column in _NUMBERS else guarded(plain[column]))
+            out.append(plain[column])
         elif column.startswith(_PROBABILITY_PREFIX) and column[2:] in obs.probabilities:
             out.append(repr(float(obs.probabilities[column[2:]])))
         elif column in obs.measurements:
@@ -217,6 +218,11 @@ def _cells(obs: Observation, columns: Sequence[str], sync_run_of: Callable[[str]
         else:
             out.append("")
     return out
+
+
+def _guarded_texts(plain: dict[str, str]) -> dict[str, str]:
+    """Return the fixed cells with every text one written so a spreadsheet shows it as text."""
+    return {column: cell if column in _NUMBERS else guarded(cell) for column, cell in plain.items()}
 
 
 def write_history(
