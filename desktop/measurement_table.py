@@ -105,9 +105,12 @@ def parse_measurement(text: str) -> float:
 
 
 def decimals_of(text: str) -> int:
-    """Return how many digits follow the decimal point or comma of a typed number."""
+    """Return how many decimals a typed number holds, trailing zeros not counted ("5.10" holds one).
+
+    A spreadsheet formatted to two places writes 5.1 as "5.10": the same measurement, to the same 0.1 cm.
+    """
     match = re.search(r"[.,](\d*)\s*$", text.strip())
-    return len(match.group(1)) if match else 0
+    return len(match.group(1).rstrip("0")) if match else 0
 
 
 def _fold(text: str) -> str:
@@ -427,7 +430,7 @@ class TableStream:
 # A column of measurements, one per line, that Python's float() reads exactly as ``parse_measurement`` does:
 # digits with at most one decimal point, an optional sign, spaces around. Anything else takes the slow path,
 # which also says why a cell is refused: more decimals than the model's precision, or endless digits.
-_PLAIN_NUMBER = r"[ \t]*[+-]?(?:\d{{1,15}}(?:\.\d{{0,{d}}})?|\.\d{{1,{d}}})[ \t]*"
+_PLAIN_NUMBER = r"[ \t]*[+-]?(?:\d{{1,15}}(?:\.\d{{0,{d}}}0*)?|\.\d{{1,{d}}}0*)[ \t]*"
 
 
 @functools.lru_cache(maxsize=16)
@@ -435,7 +438,7 @@ def _plain_column(decimals: int | None) -> re.Pattern[str]:
     """Return the pattern of a column of plain numbers with at most ``decimals`` decimals (None: any)."""
     number = _PLAIN_NUMBER.format(d="" if decimals is None else decimals)
     if decimals is not None and decimals == 0:
-        number = r"[ \t]*[+-]?\d{1,15}\.?[ \t]*"
+        number = r"[ \t]*[+-]?\d{1,15}(?:\.0*)?[ \t]*"
     return re.compile(f"(?:{number}\n)*{number}")
 
 

@@ -116,3 +116,15 @@ def test_a_folder_where_the_history_file_should_be_is_called_a_folder(iris_home:
     assert "observations.sqlite3 is a folder, not a history file; move it away" in err
     assert cli.run(["history"]) == 1
     assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["5.10", "5,10", "5.100", "5.0", "5."])
+def test_trailing_zeros_are_the_same_measurement_not_more_precision(card: ModelCard, text: str) -> None:
+    assert check_text(card.features[0], text) == float(text.replace(",", ".").rstrip("."))
+
+
+def test_a_spreadsheet_column_written_to_two_places_is_read(tmp_path: Path, capsys) -> None:
+    table = tmp_path / "two-places.csv"
+    table.write_text("sepal_length,sepal_width,petal_length,petal_width\n5.10,3.50,1.40,0.20\n")
+    assert cli.run(["predict", "--csv", str(table)]) == 0
+    assert "setosa" in capsys.readouterr().out

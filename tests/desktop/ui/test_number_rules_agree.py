@@ -19,7 +19,7 @@ def test_what_the_window_refuses_the_command_line_refuses(window: MainWindow, ty
         check_text(window._classifier.card.features[0], typed)
 
 
-@pytest.mark.parametrize("typed", ["0.1", "15", "15.0", "5.1", "7.9"])
+@pytest.mark.parametrize("typed", ["0.1", "15", "15.0", "5.1", "5.10", "7.9"])
 def test_what_the_window_takes_the_command_line_takes(window: MainWindow, typed: str) -> None:
     spin = window.measurements.spin_boxes()[0]
     assert spin.refusal(typed) == ""
