@@ -178,3 +178,18 @@ def test_a_release_older_than_the_newest_timestamp_seen_is_refused(iris_home: Pa
 
 def test_the_bundled_model_is_never_called_stale(iris_home: Path) -> None:
     assert ModelStore().freshness(now=SIGNED + timedelta(days=3650)) is None
+
+
+def test_rotations_are_followed_in_chain_order_whatever_order_they_come_in(
+    iris_home: Path, lab_keys: Path, tmp_path: Path
+) -> None:
+    from desktop.model_delivery.rotation import apply_rotations
+
+    first = keys.rotate(lab_keys / keys.PRIVATE_KEY_FILENAME, tmp_path / "b")
+    second = keys.rotate(tmp_path / "b" / keys.PRIVATE_KEY_FILENAME, tmp_path / "c")
+    documents = [json.loads(p.read_text()) for p in (second.statement_path, first.statement_path)]
+    followed = apply_rotations(documents)
+    assert [r.new_key for r in followed] == [first.pair.fingerprint, second.pair.fingerprint]
+    assert second.pair.fingerprint in trusted_keys()
+    assert set(withdrawn_keys()) == {first.old_fingerprint, second.old_fingerprint}
+    assert apply_rotations(documents) == []  # followed already: nothing again
