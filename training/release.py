@@ -11,24 +11,29 @@ from typing import Any
 
 import numpy as np
 
+from contract import registry as contract_registry
+from contract.environment import EnvVar
+from contract.exit_codes import ExitCode
+from contract.registry import ReleaseTag
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME, ModelCard
-from desktop.model_delivery.freshness import TIMESTAMP_TAG, Timestamp
+from desktop.model_delivery.freshness import Timestamp
 from desktop.model_delivery.release import DEFAULT_CONFIRM_WITHIN_DAYS, ReferenceRow, Release
 from desktop.model_delivery.signing import fingerprint_of, load_private_key, sign
 from training.errors import RegistryError
 from training.schema import CHAMPION, MODEL_NAME, ONNX_FILENAME
 
 # Kept on the registered model: the last sequence number a release of it was published under.
-SEQUENCE_TAG = "release_sequence"
+SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
 # Kept on each model version: the sequence and card digest of its latest release (what laptops compare).
-VERSION_SEQUENCE_TAG = "release_sequence"
-VERSION_CARD_TAG = "release_card_sha256"
-VERSION_REGISTRY_TAG = "release_registry"
-EXPORTED_SHA256_TAG = "exported_sha256"  # on each exported version: the sha256 of its ONNX file
+VERSION_SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
+VERSION_CARD_TAG = ReleaseTag.CARD_SHA256.value
+VERSION_REGISTRY_TAG = ReleaseTag.REGISTRY.value
+TIMESTAMP_TAG = ReleaseTag.TIMESTAMP.value  # on the version: the lab's latest signed timestamp of it
+EXPORTED_SHA256_TAG = ReleaseTag.EXPORTED_SHA256.value  # on each exported version: its ONNX sha256
 REFERENCE_ROW_COUNT = 6
-BUNDLE_SUFFIX = ".irismodel"
-PASSPHRASE_ENV = "IRIS_SIGNING_PASSPHRASE"
+BUNDLE_SUFFIX = contract_registry.RELEASE_SUFFIX
+PASSPHRASE_ENV = EnvVar.SIGNING_PASSPHRASE.value
 
 
 def next_sequence() -> int:
@@ -39,7 +44,7 @@ def next_sequence() -> int:
     try:
         return int(tags.get(SEQUENCE_TAG, "0")) + 1
     except ValueError:
-        return 1
+        return ExitCode.FAILURE
 
 
 def reference_rows(classifier: Classifier, candidates: np.ndarray) -> tuple[ReferenceRow, ...]:
@@ -212,19 +217,19 @@ def _refresh_command(args) -> int:
             os.replace(partial, args.out)
     except (IrisFieldError, TrainingError, OSError) as exc:
         print(f"iris-release: no timestamp was published: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILURE
     except Exception as exc:
         reason = store_failure(exc)
         if reason is None:
             raise
         print(f"iris-release: no timestamp was published: {reason}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILURE
     print(
         f"Confirmed release {document['sequence']} ({MODEL_NAME} v{document['version']}, @{args.alias}) "
         f"of {document['registry']} as current at {document['signed_at']}"
         + (f"; wrote {args.out}" if args.out is not None else "")
     )
-    return 0
+    return ExitCode.OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     except (IrisFieldError, OSError) as exc:
         print(f"iris-release: nothing was signed: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILURE
     print(
         f"Signed {args.folder} as release {release.sequence} of {release.registry} with key {release.signer}"
     )
-    return 0
+    return ExitCode.OK

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from contract.registry import Alias
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.release import Release
 from desktop.model_delivery.signing import PublicKey, Withdrawal, verify
 from desktop.model_delivery.statements import KIND_FIELD, StatementKind, statement_kind
 
-# The model version's tag that carries the lab's latest signed timestamp for that release.
-TIMESTAMP_TAG = "release_timestamp"
-CHAMPION_ALIAS = "champion"
+CHAMPION_ALIAS = Alias.CHAMPION.value
 
 
 def parse_time(text: str) -> datetime:

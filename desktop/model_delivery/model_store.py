@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from contract.registry import Alias
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import ModelError
 from desktop.inference import Classifier
@@ -52,8 +53,8 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 class Role(StrEnum):
     """What an installed release is for."""
 
-    CHAMPION = "champion"
-    CHALLENGER = "challenger"
+    CHAMPION = Alias.CHAMPION.value
+    CHALLENGER = Alias.CHALLENGER.value
 
 
 class ModelOrigin(StrEnum):

@@ -11,9 +11,6 @@ from desktop.model_delivery.errors import KeyFileError, Refusal, ReleaseRefused
 from desktop.model_delivery.signing import SIGNATURE_FIELD, public_key_from_pem, verify
 from desktop.model_delivery.statements import KIND_FIELD, StatementKind, statement_kind
 
-# The registered model's tag that carries the rotation away from a key: ``key_rotation.<old fingerprint>``.
-ROTATION_TAG_PREFIX = "key_rotation."
-
 
 @dataclass(frozen=True)
 class KeyRotation:

@@ -6,6 +6,7 @@ import contextlib
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from contract import registry as contract_registry
 from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import InstallOutcome, ModelStore, Role
@@ -13,7 +14,7 @@ from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient
 from desktop.model_delivery.rotation import KeyRotation, apply_rotations
 from desktop.model_delivery.verification import ONNX_FILENAME
 
-MODEL_NAME = "iris-classifier"
+MODEL_NAME = contract_registry.MODEL_NAME
 
 
 class UpdateStatus(StrEnum):

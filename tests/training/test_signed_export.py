@@ -92,15 +92,16 @@ def test_a_bundle_without_a_signing_key_is_refused(trained_store, tmp_path, caps
 def test_refresh_signs_a_new_timestamp_for_the_champion_and_a_rotation_is_published_on_the_model(
     trained_store, signing_key, tmp_path, cli, capsys
 ) -> None:
-    from desktop.model_delivery.freshness import TIMESTAMP_TAG, parse_time, verify_timestamp
-    from desktop.model_delivery.rotation import ROTATION_TAG_PREFIX, KeyRotation
+    from contract.registry import ROTATION_TAG_PREFIX, ReleaseTag
+    from desktop.model_delivery.freshness import parse_time, verify_timestamp
+    from desktop.model_delivery.rotation import KeyRotation
 
     code, _ = signed_export(cli, trained_store, signing_key, tmp_path / "a")
     assert code == export.EXIT_OK
     exported = Release.from_card(json.loads((tmp_path / "a" / "model_card.json").read_text()))
     public = load_public_key(signing_key / keys.PUBLIC_KEY_FILENAME)
     client = MlflowClient(trained_store.uri)
-    first = json.loads(client.get_model_version(MODEL_NAME, exported.version).tags[TIMESTAMP_TAG])
+    first = json.loads(client.get_model_version(MODEL_NAME, exported.version).tags[ReleaseTag.TIMESTAMP])
     assert verify_timestamp(first, {public.fingerprint: public}, {}).signed_at == exported.signed_at
 
     key = str(signing_key / keys.PRIVATE_KEY_FILENAME)
@@ -115,7 +116,7 @@ def test_refresh_signs_a_new_timestamp_for_the_champion_and_a_rotation_is_publis
     ]
     code, stdout = cli(release.main, argv)
     assert code == 0 and f"Confirmed release {exported.sequence}" in stdout
-    tag = json.loads(client.get_model_version(MODEL_NAME, exported.version).tags[TIMESTAMP_TAG])
+    tag = json.loads(client.get_model_version(MODEL_NAME, exported.version).tags[ReleaseTag.TIMESTAMP])
     stamp = verify_timestamp(tag, {public.fingerprint: public}, {})
     assert (stamp.sequence, stamp.alias, stamp.registry) == (exported.sequence, "champion", "test-lab")
     assert parse_time(stamp.signed_at) >= parse_time(exported.signed_at)
