@@ -120,7 +120,7 @@ def _install(store: ModelStore, path: Path) -> int:
     except ReleaseRefused as exc:
         raise ModelError(f"{exc}; nothing was installed, the model in use stays") from exc
     if taken.installed is not None:
-        return _print_install(taken.installed)
+        return _print_install(taken.installed, store)
     if taken.rotation is not None:
         print(rotation_sentence(taken.rotation))
     elif taken.timestamp is not None:
@@ -343,7 +343,7 @@ def _print_update(result: UpdateResult, store: ModelStore) -> None:
         print(f"The {name} is current: {what}.")
         return
     assert result.outcome is not None
-    _print_install(result.outcome)
+    _print_install(result.outcome, store)
 
 
 def update_sentence(outcome: InstallOutcome) -> str:
@@ -366,11 +366,14 @@ def update_sentence(outcome: InstallOutcome) -> str:
     return text
 
 
-def _print_install(outcome: InstallOutcome) -> int:
+def _print_install(outcome: InstallOutcome, store: ModelStore | None = None) -> int:
     release = outcome.release
     print(update_sentence(outcome))
     print(
         f"Installed {release.model_name} v{release.version} as {outcome.role.value} "
         f"(release {release.sequence} from {release.registry}, signed by {release.signer})."
     )
+    freshness = store.freshness() if store is not None and outcome.role == "champion" else None
+    if freshness is not None:
+        print(freshness_sentence(freshness))  # an old file from a USB stick says so at once
     return EXIT_OK

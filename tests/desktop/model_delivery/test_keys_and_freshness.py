@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def test_a_rotation_file_makes_the_laptop_trust_the_new_key_and_refuse_the_old_o
         iris_home, "model", "install", str(release_file(tmp_path, new.release(5), "new.irismodel"))
     )
     assert installed.returncode == 0, installed.stderr
+    assert re.search("Confirmed by the lab: |the lab last confirmed this model", installed.stdout)  # its age
 
     line = assert_one_line_error(
         iris(iris_home, "model", "trust", str(lab_keys / keys.PUBLIC_KEY_FILENAME)), 1

@@ -357,7 +357,8 @@ def test_a_pre_rollback_release_file_is_refused_once_the_rollback_was_seen(
     other = tmp_path / "other-laptop"  # one that never heard of the rollback still takes the file
     monkeypatch.setenv("IRIS_FIELD_HOME", str(other))
     trust_key_file(lab.public_key)
-    assert iris(other, "model", "install", str(pre_file)).returncode == 0
+    taken = iris(other, "model", "install", str(pre_file))
+    assert taken.returncode == 0 and "Confirmed by the lab: " in taken.stdout  # with the card's own age
 
 
 # ----------------------------------------------------------------- key rotation over the air
