@@ -124,11 +124,14 @@ class Confirmation:
 
 
 def check_not_superseded(release: Release, newest: Confirmation | None) -> None:
-    """Refuse a champion signed before the newest timestamp seen, for an older release of that registry."""
+    """Refuse a champion signed no later than the newest timestamp seen, for an older release of its registry.
+
+    "No later": two exports within one second carry the same time, and the lower sequence is the older one.
+    """
     if newest is None or release.sequence >= newest.sequence:
         return
     try:
-        older = parse_time(release.signed_at) < newest.moment
+        older = parse_time(release.signed_at) <= newest.moment
     except ValueError:
         older = True
     if older:

@@ -195,3 +195,12 @@ def test_rotations_are_followed_in_chain_order_whatever_order_they_come_in(
     assert second.pair.fingerprint in trusted_keys()
     assert set(withdrawn_keys()) == {first.old_fingerprint, second.old_fingerprint}
     assert apply_rotations(documents) == []  # followed already: nothing again
+
+
+def test_a_release_exported_in_the_same_second_as_the_newer_one_is_still_refused(iris_home: Path) -> None:
+    lab = Lab.new()
+    store = ModelStore(trusted=lab.trusted)
+    store.record_timestamp(timestamp(lab, 3, SIGNED))  # the rollback, exported within the same second
+    with pytest.raises(ReleaseRefused) as refused:
+        store.install(lab.release(2))
+    assert refused.value.reason is Refusal.SUPERSEDED
