@@ -6,15 +6,17 @@ import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import le, lt
+from operator import le
 from pathlib import Path
+from threading import Lock
+from typing import NamedTuple
 
 import numpy as np
 import onnxruntime as ort
 
 from contract.registry import ONNX_FILENAME
 from desktop.errors import InputError, ModelError, ModelProblem
-from desktop.measurement_table import parse_measurement
+from desktop.measurement_rules import allowed, check_given, check_range
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.novelty import NoveltyScorer, OutlierCheck
 from desktop.resources import bundled_model_path
@@ -25,9 +27,12 @@ UNCERTAIN_BELOW = 0.6
 _PLAIN_NUMBERS = frozenset({float})
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """The model's answer for one flower."""
+class Prediction(NamedTuple):
+    """The model's answer for one flower.
+
+    Immutable like the frozen dataclasses between the other layers, but a named tuple: one is built on
+    every prediction, and a frozen dataclass costs twice as much to build (docs/performance.md).
+    """
 
     species: str
     probabilities: dict[str, float]
@@ -92,6 +97,35 @@ class BatchPrediction:
             yield self[i]
 
 
+class _OneRowBinding:
+    """One flower through the session without per-call allocations: the input and output stay bound.
+
+    ``session.run`` builds a feed dict, looks up names and allocates the output on every call; bound once
+    (ONNX Runtime's I/O binding), a prediction only writes four floats and reads three back, which is
+    what keeps one prediction near a bare run. A lock keeps the shared buffers to one caller at a time.
+    """
+
+    def __init__(
+        self, session: ort.InferenceSession, input_name: str, output_name: str, width: int, classes: int
+    ):
+        """Bind a (1, width) float32 input and a (1, classes) float32 output of ``session`` once."""
+        self._session = session
+        self._row = np.zeros((1, width), dtype=np.float32)
+        self._out = ort.OrtValue.ortvalue_from_shape_and_type([1, classes], np.float32)
+        self._binding = session.io_binding()
+        self._binding.bind_cpu_input(input_name, self._row)
+        self._binding.bind_ortvalue_output(output_name, self._out)
+        self._options = ort.RunOptions()
+        self._lock = Lock()
+
+    def run(self, checked: Sequence[float]) -> list[float]:
+        """Return the class probabilities of one flower (measurements in card order)."""
+        with self._lock:
+            self._row[0] = checked
+            self._session.run_with_iobinding(self._binding, self._options)
+            return self._out.numpy()[0].tolist()
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -120,12 +154,16 @@ class Classifier:
         self._classes = card.classes
         self._features = card.features
         self._names = card.feature_names
-        self._lo = [f.plausible_min for f in card.features]
-        self._hi = [f.plausible_max for f in card.features]
+        # The one set of rules (desktop/measurement_rules.py): the card's range, its lowest step included.
+        self._lo = [allowed(f).low for f in card.features]
+        self._hi = [allowed(f).high for f in card.features]
         self._bounds_finite = all(math.isfinite(b) for b in (*self._lo, *self._hi))
         self._seen_lo = [f.stats.min for f in card.features]
         self._seen_hi = [f.stats.max for f in card.features]
         self._novelty = NoveltyScorer.from_block(card.novelty) if card.novelty is not None else None
+        self._one = _OneRowBinding(
+            session, self._input, self._outputs[0], len(card.features), len(self._classes)
+        )
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Classifier:
@@ -172,20 +210,8 @@ class Classifier:
         return cls(card, session, model_path)
 
     def _check_value(self, i: int, value: object) -> float:
-        try:
-            # Typed text follows the one rule for typed numbers ("2,5" is 2.5, "1_5" is refused).
-            number = parse_measurement(value) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError, InputError):
-            raise InputError(f"{self._features[i].label} must be a number, not {value!r}") from None
-        if not math.isfinite(number):
-            raise InputError(f"{self._features[i].label} must be a finite number, not {number}")
-        if not self._lo[i] < number <= self._hi[i]:
-            f = self._features[i]
-            raise InputError(
-                f"{f.label} {number:g} {f.unit} is not a plausible measurement "
-                f"(expected more than {f.plausible_min:g} and at most {f.plausible_max:g} {f.unit})"
-            )
-        return number
+        """Return one measurement by the one set of rules (text: range and precision; a number: range)."""
+        return check_given(self._features[i], value)
 
     def _checked_row(self, values: Sequence[float]) -> tuple[float, ...]:
         """Return one flower's measurements as floats, or raise ``InputError`` naming the first bad one."""
@@ -193,7 +219,7 @@ class Classifier:
             # Floats within finite plausible bounds need no words (NaN and ±inf fail the comparisons);
             # map with operator functions keeps this check in C: it runs on every prediction.
             checked = tuple(values)
-            if self._bounds_finite and all(map(lt, self._lo, checked)) and all(map(le, checked, self._hi)):
+            if self._bounds_finite and all(map(le, self._lo, checked)) and all(map(le, checked, self._hi)):
                 return checked
         return tuple(self._check_value(i, v) for i, v in enumerate(values))
 
@@ -214,26 +240,25 @@ class Classifier:
                 f"expected {len(self._names)} measurements ({', '.join(self._names)}), got {len(values)}"
             )
         checked = self._checked_row(values)
-        row = np.array((checked,), dtype=np.float32)
-        probs = self._session.run(self._outputs, {self._input: row})[0].tolist()[0]
+        probs = self._one.run(checked)
         confidence = max(probs)
         return Prediction(
-            species=self._classes[probs.index(confidence)],
-            probabilities=dict(zip(self._classes, probs, strict=True)),
-            confidence=confidence,
-            unusual=self._unusual(checked),
-            values=checked,
-            outlier=self._novelty.check(checked) if self._novelty is not None else None,
+            self._classes[probs.index(confidence)],
+            dict(zip(self._classes, probs, strict=True)),
+            confidence,
+            self._unusual(checked),
+            checked,
+            self._novelty.check(checked) if self._novelty is not None else None,
         )
 
     def implausible(self, matrix: np.ndarray) -> list[tuple[int, str]]:
         """Return (row index, why) for each row of ``matrix`` (card order, cm) ``predict`` would refuse."""
-        bad = ~np.isfinite(matrix) | (matrix <= self._lo) | (matrix > self._hi)
+        bad = ~np.isfinite(matrix) | (matrix < self._lo) | (matrix > self._hi)
         found: list[tuple[int, str]] = []
         for row in np.flatnonzero(bad.any(axis=1)):
             col = int(np.flatnonzero(bad[row])[0])
             try:
-                self._check_value(col, float(matrix[row, col]))
+                check_range(self._features[col], float(matrix[row, col]))
             except InputError as exc:
                 found.append((int(row), str(exc)))
         return found
@@ -247,11 +272,11 @@ class Classifier:
         n_features = len(self._names)
         if matrix.ndim != 2 or matrix.shape[1] != n_features:
             raise InputError(f"expected rows of {n_features} measurements ({', '.join(self._names)})")
-        bad = ~np.isfinite(matrix) | (matrix <= self._lo) | (matrix > self._hi)
+        bad = ~np.isfinite(matrix) | (matrix < self._lo) | (matrix > self._hi)
         if bad.any():
             row, col = (int(i) for i in np.argwhere(bad)[0])
             try:
-                self._check_value(col, matrix[row, col])
+                check_range(self._features[col], float(matrix[row, col]))
             except InputError as exc:
                 raise InputError(f"row {row + 1}: {exc}") from None
         probs = self._session.run(self._outputs, {self._input: matrix.astype(np.float32)})[0]
