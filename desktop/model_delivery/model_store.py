@@ -34,7 +34,12 @@ from desktop.model_delivery.freshness import (
 )
 from desktop.model_delivery.release import ModelStamp, Release
 from desktop.model_delivery.signing import PublicKey, Withdrawal
-from desktop.model_delivery.verification import ONNX_FILENAME, read_card_document, verify_release
+from desktop.model_delivery.verification import (
+    ONNX_FILENAME,
+    VerifiedRelease,
+    read_card_document,
+    verify_release,
+)
 from desktop.paths import data_dir
 from desktop.resources import bundled_model_path
 
@@ -313,8 +318,6 @@ class ModelStore:
         self, files: Mapping[str, bytes], role: Role = Role.CHAMPION, *, trusted=None
     ) -> InstallOutcome:
         """Verify and install a release given as {file name: bytes}; on any refusal nothing changes."""
-        from desktop.model_delivery.trusted_keys import trusted_keys, withdrawn_keys
-
         missing = [name for name in RELEASE_FILES if name not in files]
         if missing:
             raise ReleaseRefused(Refusal.NOT_A_MODEL_FILE, f"the release lacks {', '.join(missing)}")
@@ -323,33 +326,14 @@ class ModelStore:
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.root))
         try:
             _write_files(staging, {name: files[name] for name in RELEASE_FILES})
-            verified = verify_release(
-                staging,
-                trusted=trusted if trusted is not None else self.trusted or trusted_keys(),
-                expected=self.bundled_model().classifier.card,
-                highest_sequence=self.highest(role),
-                withdrawn=self.withdrawn if self.withdrawn is not None else withdrawn_keys(),
-            )
-            if role is Role.CHAMPION:
-                check_not_superseded(verified.release, self.newest_confirmation(verified.release.registry))
+            verified = self._verify(staging, role, trusted)
             name = release_folder_name(verified.release, verified.card.sha256)
-            target = self.releases / name
-            state = self.state()
             replaced = self.load_active() if role is Role.CHAMPION else self.load_challenger()
+            target = self.releases / name
             if not target.exists():
                 os.rename(staging, target)
                 _fsync_dir(self.releases)
-            highest = {r: dict(s) for r, s in state.highest.items()}
-            highest.setdefault(role.value, {})[verified.release.registry] = verified.release.sequence
-            if role is Role.CHAMPION:
-                previous = state.active if state.active != name else state.previous
-                confirmed = _with_newer(state.confirmed, verified.release, verified.card.sha256)
-                new_state = replace(
-                    state, active=name, previous=previous, highest=highest, confirmed=confirmed
-                )
-            else:
-                new_state = replace(state, challenger=name, highest=highest)
-            self._write_state(new_state)
+            self._write_state(self._state_with(name, verified, role))
         except OSError as exc:
             if exc.errno in _DISK_FULL:
                 raise ReleaseRefused(
@@ -360,6 +344,32 @@ class ModelStore:
             shutil.rmtree(staging, ignore_errors=True)
         self._clear_debris(orphans_older_than=0.0)
         return InstallOutcome(verified.release, role, dict(verified.card.metrics), replaced)
+
+    def _verify(self, staging: Path, role: Role, trusted) -> VerifiedRelease:
+        """Verify the release in ``staging`` for ``role``; a champion must also be the newest confirmed."""
+        from desktop.model_delivery.trusted_keys import trusted_keys, withdrawn_keys
+
+        verified = verify_release(
+            staging,
+            trusted=trusted if trusted is not None else self.trusted or trusted_keys(),
+            expected=self.bundled_model().classifier.card,
+            highest_sequence=self.highest(role),
+            withdrawn=self.withdrawn if self.withdrawn is not None else withdrawn_keys(),
+        )
+        if role is Role.CHAMPION:
+            check_not_superseded(verified.release, self.newest_confirmation(verified.release.registry))
+        return verified
+
+    def _state_with(self, name: str, verified: VerifiedRelease, role: Role) -> StoreState:
+        """Return the state once release folder ``name`` is installed as ``role``."""
+        state = self.state()
+        highest = {r: dict(s) for r, s in state.highest.items()}
+        highest.setdefault(role.value, {})[verified.release.registry] = verified.release.sequence
+        if role is not Role.CHAMPION:
+            return replace(state, challenger=name, highest=highest)
+        previous = state.active if state.active != name else state.previous
+        confirmed = _with_newer(state.confirmed, verified.release, verified.card.sha256)
+        return replace(state, active=name, previous=previous, highest=highest, confirmed=confirmed)
 
     # ----------------------------------------------------------------- freshness
     def newest_confirmation(self, registry: str) -> Confirmation | None:

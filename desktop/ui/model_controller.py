@@ -162,6 +162,18 @@ class ModelDeliveryController(QObject):
                 show_problem(self._window, self.tr("The lab's server could not be asked"), reason)
             return
         assert isinstance(results, list)
+        news, refusals = self._sort_results(results)
+        self.challenger = self.store.load_challenger()
+        self._use(self.store.load_active())
+        if news:
+            self._show_note(" ".join(news))
+        if refusals:
+            self._show_refusals(refusals, by_hand)
+        if by_hand and not news and not refusals:
+            self._window.statusBar().showMessage(self.tr("The model is up to date."), 8000)
+
+    def _sort_results(self, results: list[UpdateResult]) -> tuple[list[str], list[str]]:
+        """Return the words for what the update brought (rotations, installs) and for what it refused."""
         news, refusals = [], []
         for result in results:
             news.extend(self._rotation_text(rotation) for rotation in result.rotations)
@@ -169,18 +181,15 @@ class ModelDeliveryController(QObject):
                 news.append(self._take(result.outcome))
             elif result.status is UpdateStatus.REFUSED:
                 refusals.append(self._refusal_text(result))
-        self.challenger = self.store.load_challenger()
-        self._use(self.store.load_active())
-        if news:
-            self._show_note(" ".join(news))
-        if refusals:
-            log.warning("model update refused: %s", " ".join(refusals))
-            if by_hand:
-                show_problem(self._window, self.tr("A new model was refused"), " ".join(refusals))
-            else:
-                self._window.statusBar().showMessage(" ".join(refusals), 15000)
-        if by_hand and not news and not refusals:
-            self._window.statusBar().showMessage(self.tr("The model is up to date."), 8000)
+        return news, refusals
+
+    def _show_refusals(self, refusals: list[str], by_hand: bool) -> None:
+        """Say what was refused: a dialog when asked by hand, else the status bar (and the log)."""
+        log.warning("model update refused: %s", " ".join(refusals))
+        if by_hand:
+            show_problem(self._window, self.tr("A new model was refused"), " ".join(refusals))
+        else:
+            self._window.statusBar().showMessage(" ".join(refusals), 15000)
 
     def _refusal_text(self, result: UpdateResult) -> str:
         return self.tr("The lab's new model was refused and the current one kept: {reason}").format(

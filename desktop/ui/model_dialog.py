@@ -37,43 +37,53 @@ class ModelDialog(QDialog):
         """Show ``model``'s card and how long ago the lab confirmed it; offer "Use previous model"."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Model"))
-        card, release = model.classifier.card, model.release
-        form = QFormLayout()
+        self._form = QFormLayout()
         self.rows: dict[str, str] = {}
-
-        def row(label: str, value: str) -> None:
-            text = QLabel(value, self)
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            text.setWordWrap(True)
-            form.addRow(label, text)
-            self.rows[label] = value
-
-        row(self.tr("Model"), f"{card.model_name} v{card.model_version} ({card.alias})")
+        card, release = model.classifier.card, model.release
+        self._row(self.tr("Model"), f"{card.model_name} v{card.model_version} ({card.alias})")
         if model.origin == "bundled":
-            row(self.tr("Source"), self.tr("Bundled with Iris Field"))
+            self._row(self.tr("Source"), self.tr("Bundled with Iris Field"))
         if release is not None:
-            row(self.tr("Registry"), release.registry)
-            released = QDate.fromString(release.released_at[:10], Qt.DateFormat.ISODate)
-            date = (
-                self.locale().toString(released, QLocale.FormatType.ShortFormat) or release.released_at[:10]
+            self._build_release_rows(release, freshness)
+        self._build_card_rows(card)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form)
+        self._build_notes(layout, model, freshness)
+        self._build_buttons(layout, can_go_back)
+
+    def _row(self, label: str, value: str) -> None:
+        """Add one selectable, wrapping row to the form (and remember it for tests and screen readers)."""
+        text = QLabel(value, self)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text.setWordWrap(True)
+        self._form.addRow(label, text)
+        self.rows[label] = value
+
+    def _build_release_rows(self, release, freshness: Freshness | None) -> None:
+        """Add where the signed release came from, when, who signed it and when the lab last confirmed it."""
+        self._row(self.tr("Registry"), release.registry)
+        released = QDate.fromString(release.released_at[:10], Qt.DateFormat.ISODate)
+        date = self.locale().toString(released, QLocale.FormatType.ShortFormat) or release.released_at[:10]
+        self._row(
+            self.tr("Release"),
+            self.tr("{sequence}, published {date}").format(sequence=release.sequence, date=date),
+        )
+        self._row(self.tr("Signed by key"), release.signer)
+        if freshness is not None:
+            confirmed = QDate(
+                freshness.confirmed_at.year, freshness.confirmed_at.month, freshness.confirmed_at.day
             )
-            row(
-                self.tr("Release"),
-                self.tr("{sequence}, published {date}").format(sequence=release.sequence, date=date),
+            self._row(
+                self.tr("Confirmed by the lab"),
+                self.tr("%n day(s) ago ({date})", "", freshness.age_days).format(
+                    date=self.locale().toString(confirmed, QLocale.FormatType.ShortFormat)
+                ),
             )
-            row(self.tr("Signed by key"), release.signer)
-            if freshness is not None:
-                confirmed = QDate(
-                    freshness.confirmed_at.year, freshness.confirmed_at.month, freshness.confirmed_at.day
-                )
-                row(
-                    self.tr("Confirmed by the lab"),
-                    self.tr("%n day(s) ago ({date})", "", freshness.age_days).format(
-                        date=self.locale().toString(confirmed, QLocale.FormatType.ShortFormat)
-                    ),
-                )
-            if release.data_fingerprint:
-                row(self.tr("Training data"), release.data_fingerprint[:16])
+        if release.data_fingerprint:
+            self._row(self.tr("Training data"), release.data_fingerprint[:16])
+
+    def _build_card_rows(self, card) -> None:
+        """Add the card's headline metrics, its training run and the model file's digest."""
         labels = {
             "cv_accuracy_mean": self.tr("Cross-validated accuracy"),
             "test_accuracy": self.tr("Accuracy on held-out flowers"),
@@ -81,11 +91,12 @@ class ModelDialog(QDialog):
         }
         for name in _SHOWN_METRICS:
             if name in card.metrics:
-                row(labels[name], format_percent(card.metrics[name], self.locale()))
-        row(self.tr("Training run"), card.run_id)
-        row("SHA-256", card.sha256)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
+                self._row(labels[name], format_percent(card.metrics[name], self.locale()))
+        self._row(self.tr("Training run"), card.run_id)
+        self._row("SHA-256", card.sha256)
+
+    def _build_notes(self, layout: QVBoxLayout, model: ActiveModel, freshness: Freshness | None) -> None:
+        """Add why the bundled model stands in, and a warning when the lab's confirmation is too old."""
         if model.fallback is not None:
             note = QLabel(fallback_text(model.fallback), self)
             note.setWordWrap(True)
@@ -101,6 +112,9 @@ class ModelDialog(QDialog):
             )
             self.stale_note.setWordWrap(True)
             layout.addWidget(self.stale_note)
+
+    def _build_buttons(self, layout: QVBoxLayout, can_go_back: bool) -> None:
+        """Add Close and "Use previous model"."""
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.use_previous = QPushButton(self.tr("Use previous model"), self)
         self.use_previous.setEnabled(can_go_back)
