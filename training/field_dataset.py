@@ -9,11 +9,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from training import command_failures, dwca, field_runs, field_table, tracking
+from desktop.observation_signature import Integrity
+from training import command_failures, device_keys, dwca, field_runs, field_table, tracking
 from training import field_schema as fs
 from training.errors import TrainingError
 
@@ -39,6 +40,7 @@ class SnapshotState:
     rows: int
     snapshot_run_id: str
     digest: str
+    trust: str = ""  # what the integrity column rests on: "first use", or "list <digest>" (--device-keys)
 
     @classmethod
     def read(cls, folder: Path) -> SnapshotState | None:
@@ -61,6 +63,15 @@ class DatasetOutcome:
     incremental: bool
     snapshot_run_id: str
     digest: str
+    integrity: dict[str, int] = field(default_factory=dict)  # rows per integrity value, every value named
+    trust: str = device_keys.FIRST_USE
+    keys_file: Path | None = None  # where the first-use book was kept (None with --device-keys)
+
+
+def integrity_counts(table) -> dict[str, int]:
+    """Return how many rows have each integrity value (every value named, zeros included)."""
+    counts = table[fs.INTEGRITY].value_counts()
+    return {str(value): int(counts.get(str(value), 0)) for value in Integrity}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,11 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--tracking-uri", help="the lab's MLflow server (default: $MLFLOW_TRACKING_URI, else the local store)"
     )
     parser.add_argument("--full", action="store_true", help="fetch every observation again, not just changes")
+    parser.add_argument(
+        "--device-keys",
+        type=Path,
+        metavar="FILE",
+        help="the lab's list of trusted device keys (JSON, as the snapshot's "
+        f"{device_keys.KEYS_FILE}); default: trust each device's first key seen (kept in "
+        f"DIR/{device_keys.KEYS_FILE})",
+    )
     return parser
 
 
-def _write_files(folder: Path, table, published_ms: int) -> None:
-    """Write table, CSV and archive; each file is replaced whole, so a reader never sees half of one."""
+def _write_files(folder: Path, table, published_ms: int, keys: device_keys.DeviceKeyBook) -> None:
+    """Write table, CSV, archive and a first-use key book; each file is replaced whole, never half seen."""
     from datetime import UTC, datetime
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,7 +117,11 @@ def _write_files(folder: Path, table, published_ms: int) -> None:
         field_table.write_csv(table, staging / field_table.CSV_FILE)
         published = datetime.fromtimestamp(published_ms / 1000, UTC)
         (staging / DWCA_FILE).write_bytes(dwca.archive_bytes(table, published=published))
-        for name in (field_table.PARQUET_FILE, field_table.CSV_FILE, DWCA_FILE):
+        names = [field_table.PARQUET_FILE, field_table.CSV_FILE, DWCA_FILE]
+        if keys.learns:
+            (staging / device_keys.KEYS_FILE).write_text(keys.to_json(), encoding="utf-8")
+            names.append(device_keys.KEYS_FILE)
+        for name in names:
             (staging / name).replace(folder / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -130,11 +153,13 @@ def collect(
     out: Path,
     full: bool = False,
     clock_margin_ms: int = CLOCK_MARGIN_MS,
+    key_list: Path | None = None,
 ) -> DatasetOutcome:
-    """Fetch, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
+    """Fetch, judge, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
     A later call into the same folder fetches the runs sent since the previous call began, less
-    ``clock_margin_ms``; ``full`` fetches them all.
+    ``clock_margin_ms``; ``full`` fetches them all, and so does a change of trust (``key_list``: the
+    lab's device keys; without it, each device's first key seen, kept in the folder).
     """
     from mlflow import MlflowClient
 
@@ -152,15 +177,23 @@ def collect(
         raise TrainingError(f"{out} is a file, not a folder")
     started = int(time.time() * 1000)
     state = None if full else SnapshotState.read(out)
-    same_source = state is not None and (state.tracking_uri, state.experiment_id) == (
+    keys = device_keys.for_snapshot(out, key_list)
+    same_source = state is not None and (state.tracking_uri, state.experiment_id, state.trust) == (
         uri,
         found.experiment_id,
+        keys.trust,
     )
     previous = field_table.read(out) if same_source else None
-    since = state.fetched_at_ms - clock_margin_ms if same_source and previous is not None else None
-    fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since)
+    if previous is not None and (previous[fs.INTEGRITY] == "").any():
+        previous = None  # a snapshot from before signatures: every run is judged afresh
+    elsewhere = state is not None and (state.tracking_uri, state.experiment_id) != (uri, found.experiment_id)
+    if elsewhere and keys.learns:
+        keys = device_keys.DeviceKeyBook()  # the folder's keys were learned from another experiment
+    since = state.fetched_at_ms - clock_margin_ms if previous is not None else None
+    fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since, keys=keys)
     table = field_table.merge(previous, fetched)
-    _write_files(out, table, started)
+    _write_files(out, table, started, keys)
+    integrity = integrity_counts(table)
 
     figures = {
         "observations": len(table),
@@ -170,10 +203,13 @@ def collect(
         "observers": int(table[fs.OBSERVER].nunique()),
         "confirmed": len(field_table.confirmed(table)),
         "located": len(field_table.located(table)),
+        **{f"integrity_{value.replace('-', '_')}": count for value, count in integrity.items()},
         "incremental": since is not None,
     }
     run_id, digest = _log_snapshot(uri, found.experiment_id, table, out, figures)
-    new_state = SnapshotState(uri, experiment, found.experiment_id, started, len(table), run_id, digest)
+    new_state = SnapshotState(
+        uri, experiment, found.experiment_id, started, len(table), run_id, digest, keys.trust
+    )
     (out / STATE_FILE).write_text(json.dumps(asdict(new_state), indent=2) + "\n", encoding="utf-8")
     return DatasetOutcome(
         rows=len(table),
@@ -184,7 +220,20 @@ def collect(
         incremental=since is not None,
         snapshot_run_id=run_id,
         digest=digest,
+        integrity=integrity,
+        trust=keys.trust,
+        keys_file=out / device_keys.KEYS_FILE if keys.learns else None,
     )
+
+
+def integrity_line(outcome: DatasetOutcome) -> str:
+    """Return the one line of integrity counts the terminal shows, and what trust they rest on."""
+    counts = ", ".join(f"{count} {value}" for value, count in outcome.integrity.items())
+    if outcome.keys_file is not None:
+        basis = f"each device's first key trusted, kept in {outcome.keys_file}"
+    else:
+        basis = "keys from --device-keys"
+    return f"Integrity: {counts} ({basis})."
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -193,7 +242,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         outcome = collect(
-            tracking_uri=args.tracking_uri, experiment=args.experiment, out=args.out, full=args.full
+            tracking_uri=args.tracking_uri,
+            experiment=args.experiment,
+            out=args.out,
+            full=args.full,
+            key_list=args.device_keys,
         )
     except Exception as exc:
         said = command_failures.sentence(exc, writing=args.out)
@@ -205,6 +258,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     print(
         f"{outcome.rows} observations from {outcome.devices} laptops ({outcome.confirmed} confirmed; "
         f"{outcome.fetched} runs {how}, {outcome.deleted} deleted runs left out) in {args.out}\n"
+        f"{integrity_line(outcome)}\n"
         f"Snapshot {outcome.digest} logged as run {outcome.snapshot_run_id} "
         f"in experiment {fs.SNAPSHOT_EXPERIMENT!r}.",
         file=out,

@@ -8,6 +8,7 @@ read when a run carries them; older runs leave those columns empty.
 
 from __future__ import annotations
 
+from desktop import observation_signature as signed
 from desktop.sync.experiment_page import EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND
 from desktop.sync.run_record import CONFIRMED_SPECIES_TAG as CONFIRMED_SPECIES_TAG
 from desktop.sync.run_record import OBSERVATION_ID_TAG as OBSERVATION_ID_TAG
@@ -22,21 +23,24 @@ LAB_EXPERIMENT_TAGS = {EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND}
 RUN_DESCRIPTION_TAG = "mlflow.note.content"
 
 # ------------------------------------------------------------------------------------ run keys (read)
-OBSERVED_AT_TAG = "observed_at"
-PREDICTED_SPECIES_TAG = "predicted_species"
-OBSERVER_TAG = "observer"
-DEVICE_TAG = "device"
-LOCATION_TAG = "location"
-LATITUDE_TAG = "latitude"
-LONGITUDE_TAG = "longitude"
-NOTE_TAG = "note"
+# The observation's own fields, which its laptop signs, are named once in desktop/observation_signature.py.
+CONFIDENCE_METRIC = signed.CONFIDENCE_METRIC
+DEVICE_TAG = signed.DEVICE_TAG
+LATITUDE_TAG = signed.LATITUDE_TAG
+LOCATION_TAG = signed.LOCATION_TAG
+LONGITUDE_TAG = signed.LONGITUDE_TAG
+MODEL_NAME_TAG = signed.MODEL_NAME_TAG
+MODEL_REGISTRY_TAG = signed.MODEL_REGISTRY_TAG
+MODEL_SEQUENCE_TAG = signed.MODEL_SEQUENCE_TAG
+MODEL_SHA256_TAG = signed.MODEL_SHA256_TAG
+MODEL_VERSION_TAG = signed.MODEL_VERSION_TAG
+NOTE_TAG = signed.NOTE_TAG
+OBSERVED_AT_TAG = signed.OBSERVED_AT_TAG
+OBSERVER_TAG = signed.OBSERVER_TAG
+PREDICTED_SPECIES_TAG = signed.PREDICTED_SPECIES_TAG
+PROBABILITY_PREFIX = signed.PROBABILITY_PREFIX
 APP_VERSION_TAG = "app_version"
-MODEL_NAME_TAG = "model_name"
-MODEL_VERSION_TAG = "model_version"
-MODEL_SHA256_TAG = "model_sha256"
-# Model delivery (docs/model-delivery.md): the signed release that predicted, and the shadow challenger.
-MODEL_REGISTRY_TAG = "model_registry"
-MODEL_SEQUENCE_TAG = "model_sequence"
+# Model delivery (docs/model-delivery.md): the shadow challenger (the release that predicted is signed).
 CHALLENGER_SPECIES_TAG = "challenger_species"
 CHALLENGER_NAME_TAG = "challenger_name"
 CHALLENGER_VERSION_TAG = "challenger_version"
@@ -44,8 +48,6 @@ CHALLENGER_SEQUENCE_TAG = "challenger_sequence"
 CHALLENGER_PROBABILITY_PREFIX = "challenger_probability."
 OUTLIER_TAG = "outlier"  # the joint unusual-flower check: "true" / "false"
 UNUSUAL_TAG_PREFIX = "unusual."
-PROBABILITY_PREFIX = "probability."
-CONFIDENCE_METRIC = "confidence"
 
 # ------------------------------------------------------------------------------------ table columns
 ID = "observation_id"
@@ -67,6 +69,9 @@ UNUSUAL = "unusual"
 OUTLIER = "outlier"
 NOTE = "note"
 APP_VERSION = "app_version"
+# verified, altered, unsigned or unknown-key (desktop/observation_signature.py's Integrity): iris-dataset's
+# judgement of the run's device signature; iris-train --field-data learns from verified rows only.
+INTEGRITY = "integrity"
 RUN_ID = "run_id"
 SYNCED_AT = "synced_at"
 
@@ -112,6 +117,7 @@ COLUMNS: tuple[str, ...] = (
     OUTLIER,
     NOTE,
     APP_VERSION,
+    INTEGRITY,
     RUN_ID,
     SYNCED_AT,
 )

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from desktop.errors import SyncError
 from desktop.store import ObservationStore
@@ -28,6 +29,9 @@ from desktop.sync.retry import Backoff, ErrorKind
 from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record
 from desktop.sync.stages import FailureKind, Stage
 from desktop.sync.target import SyncOptions, SyncTarget
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +66,13 @@ class Coordinator:
     def __init__(
         self, client: MlflowRestClient, store: ObservationStore, outbox: Outbox, target: SyncTarget,
         options: SyncOptions, *, backoff: Backoff, emit: Callable[[SyncProgress], None], clock: Clock,
-        patience: float = 0.0,
+        patience: float = 0.0, signer: Ed25519PrivateKey | None = None,
     ):  # fmt: skip
-        """Prepare a pass; ``patience``: how long transient failures may last before it gives up."""
-        self.client, self.store, self.outbox = client, store, outbox
+        """Prepare a pass; ``patience``: how long transient failures may last before it gives up.
+
+        ``signer``: the device key every run (and every edit of one) is signed with; None sends unsigned.
+        """
+        self.client, self.store, self.outbox, self.signer = client, store, outbox, signer
         self.target, self.options = target, options
         self.backoff, self.emit, self.clock, self.patience = backoff, emit, clock, patience
         self.binding: Binding | None = None
@@ -184,7 +191,7 @@ class Coordinator:
             return None
         assert entry is not None and obs is not None
         try:
-            record = build_run_record(obs, device=self.target.device)
+            record = build_run_record(obs, device=self.target.device, signer=self.signer)
         except ValueError as exc:
             self._fail(oid, english(SyncProblem.NOT_WRITABLE, {"detail": exc}))
             return None

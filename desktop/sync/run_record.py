@@ -11,13 +11,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from desktop import __version__
+from desktop import observation_signature as sig
+from desktop.observation_signature import CONFIRMED_SPECIES_TAG as CONFIRMED_SPECIES_TAG
+from desktop.observation_signature import OBSERVATION_ID_TAG as OBSERVATION_ID_TAG
+from desktop.observation_signature import SPECIES_TAG as SPECIES_TAG
 
-if TYPE_CHECKING:  # the store is only needed for the type of its rows
+if TYPE_CHECKING:  # only needed for the types
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from desktop.store import Observation
 
-OBSERVATION_ID_TAG = "observation_id"
-CONFIRMED_SPECIES_TAG = "confirmed_species"
-SPECIES_TAG = "species"  # the confirmed species, else the predicted one: one column in the runs table
 RUN_NAME_TAG = "mlflow.runName"  # MLflow renames the run when this tag is set again
 # When this laptop last sent the observation or an edit of it (ms since the epoch, the laptop's clock while
 # online): the lab's ``iris-dataset`` searches it to fetch only the runs that changed since its last snapshot.
@@ -115,16 +118,26 @@ def run_name(obs: Observation) -> str:
 
 
 def build_run_record(
-    obs: Observation, *, device: str, app_version: str = __version__, sent_at: int | None = None
+    obs: Observation,
+    *,
+    device: str,
+    app_version: str = __version__,
+    sent_at: int | None = None,
+    signer: Ed25519PrivateKey | None = None,
 ) -> RunRecord:
-    """Describe the run that represents ``obs`` on the server; ``sent_at``: ms since the epoch, else now."""
+    """Describe the run that represents ``obs`` on the server; ``sent_at``: ms since the epoch, else now.
+
+    ``signer``: the device key; the run then carries its signature over the observation's own fields
+    (``desktop/observation_signature.py``), made from the values exactly as they are sent.
+    """
     start = milliseconds(obs.created_at)
     sent = int(time.time() * 1000) if sent_at is None else sent_at
     params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
     metrics = [
-        Metric(safe_key(f"probability.{name}"), float(p), start, 0) for name, p in obs.probabilities.items()
+        Metric(safe_key(f"{sig.PROBABILITY_PREFIX}{name}"), float(p), start, 0)
+        for name, p in obs.probabilities.items()
     ]
-    metrics.append(Metric("confidence", float(obs.confidence), start, 0))
+    metrics.append(Metric(sig.CONFIDENCE_METRIC, float(obs.confidence), start, 0))
     metrics.append(Metric(SYNCED_AT_METRIC, float(sent), sent, 0))
     if obs.challenger is not None:
         metrics += [
@@ -136,25 +149,25 @@ def build_run_record(
 
     tags: list[tuple[str, str]] = [
         (OBSERVATION_ID_TAG, obs.id),
-        ("observed_at", obs.created_at),
-        ("predicted_species", obs.predicted_species),
+        (sig.OBSERVED_AT_TAG, obs.created_at),
+        (sig.PREDICTED_SPECIES_TAG, obs.predicted_species),
         (SPECIES_TAG, obs.species),
     ]
     if obs.confirmed_species:
         tags.append((CONFIRMED_SPECIES_TAG, obs.confirmed_species))
     tags += [
-        ("model_name", obs.model_name),
-        ("model_version", obs.model_version),
-        ("model_sha256", obs.model_sha256),
+        (sig.MODEL_NAME_TAG, obs.model_name),
+        (sig.MODEL_VERSION_TAG, obs.model_version),
+        (sig.MODEL_SHA256_TAG, obs.model_sha256),
         *release_tags(obs),
-        ("observer", obs.observer),
-        ("device", device),
+        (sig.OBSERVER_TAG, obs.observer),
+        (sig.DEVICE_TAG, device),
         ("app_version", app_version),
-        ("note", obs.note),
-        ("location", obs.location),
+        (sig.NOTE_TAG, obs.note),
+        (sig.LOCATION_TAG, obs.location),
     ]
     if obs.latitude is not None and obs.longitude is not None:
-        tags += [("latitude", _number(obs.latitude)), ("longitude", _number(obs.longitude))]
+        tags += [(sig.LATITUDE_TAG, _number(obs.latitude)), (sig.LONGITUDE_TAG, _number(obs.longitude))]
     unusual = set(obs.unusual)
     tags += [(safe_key(f"unusual.{name}"), str(name in unusual).lower()) for name in obs.measurements]
     tags.append(("outlier", str(obs.outlier).lower()))  # the joint check: unlike any training flower
@@ -163,6 +176,9 @@ def build_run_record(
     # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
     shortened = tuple((key, shorten(value)) for key, value in tags)
     cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
+    if signer is not None:
+        values = {m.key: m.value for m in metrics}
+        shortened += tuple(sig.signature_tags(dict(params), values, dict(shortened), signer).items())
 
     return RunRecord(
         observation_id=obs.id,
@@ -180,7 +196,10 @@ def release_tags(obs: Observation) -> list[tuple[str, str]]:
     """Return the tags naming the lab's release that predicted, and the challenger's shadow answer."""
     tags = []
     if obs.model_registry:
-        tags += [("model_registry", obs.model_registry), ("model_sequence", str(obs.model_sequence or ""))]
+        tags += [
+            (sig.MODEL_REGISTRY_TAG, obs.model_registry),
+            (sig.MODEL_SEQUENCE_TAG, str(obs.model_sequence or "")),
+        ]
     shadow = obs.challenger
     if shadow is not None:
         tags += [
