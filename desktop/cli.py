@@ -25,6 +25,7 @@ PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 SYNC_MODULE = "desktop.commands.sync"
 MODEL_MODULE = "desktop.commands.model"
+DEVICE_KEY_MODULE = "desktop.commands.device_key"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
 
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _register_sync(commands)
     importlib.import_module(MODEL_MODULE).add_parser(commands)
+    importlib.import_module(DEVICE_KEY_MODULE).add_parser(commands)
     return parser
 
 
@@ -172,6 +174,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _history(args)
     if args.command == "model":
         return int(importlib.import_module(MODEL_MODULE).run(args))
+    if args.command == "device-key":
+        return int(importlib.import_module(DEVICE_KEY_MODULE).run(args))
     if args.command == "sync":
         unavailable = getattr(args, "sync_unavailable", None)
         if unavailable:

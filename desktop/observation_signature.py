@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -80,6 +80,12 @@ SIGNATURE_VALUE_TAG = "signature.value"  # the Ed25519 signature of the canonica
 SIGNATURE_TAGS = (SIGNATURE_VERSION_TAG, SIGNATURE_KEY_TAG, SIGNATURE_PUBLIC_KEY_TAG, SIGNATURE_VALUE_TAG)
 
 
+# The lab's list of trusted device keys (``iris-dataset --device-keys FILE``) and the first-use book it keeps
+# are this JSON document; ``iris-field device-key --json`` prints a laptop's own entry in it.
+KEY_LIST_FORMAT = "iris-field device keys"
+KEY_LIST_VERSION = 1
+
+
 class Integrity(StrEnum):
     """What the lab can say about one run: the dataset's ``integrity`` column."""
 
@@ -120,6 +126,15 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
     except binascii.Error as exc:
         raise ValueError("not base64") from exc
     return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def key_list_document(devices: Mapping[str, Sequence[str]]) -> dict[str, object]:
+    """Return a device key list: each device name with its public keys (base64) and their fingerprints."""
+    listed = {
+        device: [{"fingerprint": fingerprint_of(public_key_from_text(k)), "public_key": k} for k in keys]
+        for device, keys in sorted(devices.items())
+    }
+    return {"format": KEY_LIST_FORMAT, "version": KEY_LIST_VERSION, "devices": listed}
 
 
 def signed_document(

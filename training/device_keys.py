@@ -18,12 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.model_delivery.signing import fingerprint_of
-from desktop.observation_signature import Integrity, Seal, SealState, public_key_from_text
+from desktop.observation_signature import (
+    KEY_LIST_FORMAT,
+    KEY_LIST_VERSION,
+    Integrity,
+    Seal,
+    SealState,
+    key_list_document,
+    public_key_from_text,
+)
 from training.errors import TrainingError
 
 KEYS_FILE = "device-keys.json"
-FORMAT = "iris-field device keys"
-VERSION = 1
+FORMAT = KEY_LIST_FORMAT
+VERSION = KEY_LIST_VERSION
 FIRST_USE = "first use"
 
 
@@ -63,12 +71,7 @@ class DeviceKeyBook:
 
     def to_json(self) -> str:
         """Return the book as the key list file holds it."""
-        devices = {
-            device: [{"fingerprint": fingerprint_of(public_key_from_text(k)), "public_key": k} for k in keys]
-            for device, keys in sorted(self.devices.items())
-        }
-        document = {"format": FORMAT, "version": VERSION, "devices": devices}
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(key_list_document(self.devices), indent=2, ensure_ascii=False) + "\n"
 
 
 def read(path: Path, *, learns: bool) -> DeviceKeyBook:

@@ -191,7 +191,7 @@ class Coordinator:
             return None
         assert entry is not None and obs is not None
         try:
-            record = build_run_record(obs, device=self.target.device, signer=self.signer)
+            record = build_run_record(obs, device=self.target.device)
         except ValueError as exc:
             self._fail(oid, english(SyncProblem.NOT_WRITABLE, {"detail": exc}))
             return None
@@ -215,6 +215,8 @@ class Coordinator:
                 self.outbox.begin_create(oid, binding, obs.updated_at)
         elif step is Step.SEARCH and entry.binding is None:  # released by the user for this server
             self.outbox.bind(oid, binding)
+        if self.signer is not None and step in (Step.CREATE, Step.EDITS):  # the steps that send tags
+            record = record.signed(self.signer)
         return Push(oid, step, binding, record, entry.run_id, entry.artifact_uri, obs.updated_at)
 
     def _committed(self, push: Push, answer: object) -> None:

@@ -6,7 +6,7 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -76,6 +76,13 @@ class RunRecord:
         """Return the tags a later local edit re-sends: all but the run's identity, and its new name."""
         kept = tuple((k, v) for k, v in self.tags if k != OBSERVATION_ID_TAG)
         return (*kept, (RUN_NAME_TAG, self.run_name))
+
+    def signed(self, key: Ed25519PrivateKey) -> RunRecord:
+        """Return this record signed by the device ``key`` over the observation's fields as they are sent."""
+        tags = tuple((k, v) for k, v in self.tags if k not in sig.SIGNATURE_TAGS)
+        metrics = {m.key: m.value for m in self.metrics}
+        signature = sig.signature_tags(dict(self.params), metrics, dict(tags), key)
+        return replace(self, tags=(*tags, *signature.items()))
 
     @property
     def synced_at(self) -> Metric:
@@ -176,11 +183,7 @@ def build_run_record(
     # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
     shortened = tuple((key, shorten(value)) for key, value in tags)
     cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
-    if signer is not None:
-        values = {m.key: m.value for m in metrics}
-        shortened += tuple(sig.signature_tags(dict(params), values, dict(shortened), signer).items())
-
-    return RunRecord(
+    record = RunRecord(
         observation_id=obs.id,
         run_name=run_name(obs),
         start_time=start,
@@ -190,6 +193,7 @@ def build_run_record(
         artifact=observation_json(obs, device=device, app_version=app_version),
         artifact_needed=cut,
     )
+    return record if signer is None else record.signed(signer)
 
 
 def release_tags(obs: Observation) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import device_key
+from desktop import cli, device_key
 from desktop.paths import data_dir
 
 
@@ -43,3 +44,22 @@ def test_a_key_another_process_made_first_is_kept_not_replaced(tmp_path: Path) -
     ours = device_key._create(path)  # lost the race: the file appeared between the read and the link
     assert ours.fingerprint == theirs.fingerprint
     assert device_key.load_or_create(path).fingerprint == theirs.fingerprint
+
+
+def test_the_command_line_shows_the_device_and_its_key_never_the_private_half(
+    iris_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    iris_home.mkdir(parents=True, exist_ok=True)
+    (iris_home / "settings.json").write_text(json.dumps({"device_name": "laptop-7"}))
+    assert cli.run(["device-key"]) == 0
+    key = device_key.load_or_create()
+    shown = capsys.readouterr().out
+    assert f"Device 'laptop-7' signs its observations with key {key.fingerprint}." in shown
+    assert key.public_key in shown and "PRIVATE" not in shown
+    assert cli.run(["device-key", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed == {
+        "format": "iris-field device keys",
+        "version": 1,
+        "devices": {"laptop-7": [{"fingerprint": key.fingerprint, "public_key": key.public_key}]},
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
 
-from desktop import device_key
+from desktop import cli, device_key
 from desktop import observation_signature as sig
 from desktop.history_query import HistoryQuery
 from desktop.observation_csv import export_listed
@@ -208,11 +209,14 @@ def test_include_unverified_takes_every_confirmed_row(signed_field: SignedField)
 
 
 def test_the_labs_key_list_decides_instead_of_first_use(signed_field: SignedField, tmp_path: Path) -> None:
-    with laptop(signed_field.homes["impostor"]):
-        impostor = device_key.load_or_create().public_key
-    listed = device_keys.DeviceKeyBook(devices={"laptop-ada": [impostor]}, learns=False)
+    """The lab lists the key a laptop shows (`iris-field device-key --json`): here the impostor's."""
+    home = signed_field.homes["impostor"]
+    (home / "settings.json").write_text(json.dumps({"device_name": "laptop-ada"}))
+    shown = io.StringIO()
+    with laptop(home), redirect_stdout(shown):
+        assert cli.run(["device-key", "--json"]) == 0
     keys = tmp_path / "lab-keys.json"
-    keys.write_text(listed.to_json())
+    keys.write_text(shown.getvalue())
     code, stdout = dataset(
         signed_field.url, signed_field.experiment, tmp_path / "out", "--device-keys", str(keys)
     )
