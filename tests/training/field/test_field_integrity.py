@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -23,9 +24,10 @@ from desktop.history_query import HistoryQuery
 from desktop.observation_csv import export_listed
 from desktop.store import ObservationStore
 from desktop.sync.run_record import build_run_record
-from tests.mlflow_test_server import MlflowServer
+from tests.mlflow_test_server import MlflowServer, running_server
+from tests.postgres_cluster import PostgresCluster
 from tests.training.field.laptops import confirm, iris_observations, save, sync
-from training import device_keys, field_data, field_dataset, train
+from training import device_keys, field_data, field_dataset, field_runs, train
 from training import field_schema as fs
 
 pytestmark = pytest.mark.server
@@ -289,3 +291,41 @@ def test_the_device_key_never_leaves_the_laptop(signed_field: SignedField, tmp_p
         snapshot_files,
     ):
         assert not any(secret in place for secret in secrets)
+
+
+def test_a_later_run_keeps_the_laptops_values_until_full_judges_the_change(
+    signed_field: SignedField, tmp_path: Path
+) -> None:
+    """A tag changed on the server moves no synced_at: the incremental run keeps the row it had."""
+    folder = tmp_path / "snapshot"
+    shutil.copytree(signed_field.snapshot, folder)
+    target = signed_field.ids["ben"]
+    MlflowClient(signed_field.url).set_tag(
+        signed_field.run_id(target), fs.NOTE_TAG, "rewritten on the server"
+    )
+    kept = field_dataset.collect(
+        tracking_uri=signed_field.url, experiment=signed_field.experiment, out=folder, clock_margin_ms=0
+    )
+    row = signed_field.table(folder).loc[target]
+    assert kept.incremental and (row[fs.NOTE], row[fs.INTEGRITY]) == ("", "verified")
+    field_dataset.collect(
+        tracking_uri=signed_field.url, experiment=signed_field.experiment, out=folder, full=True
+    )
+    row = signed_field.table(folder).loc[target]
+    assert (row[fs.NOTE], row[fs.INTEGRITY]) == ("rewritten on the server", "altered")
+
+
+def test_signatures_survive_postgresql_s_round_trip(
+    postgres_cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    """Params, metrics and tags come back from PostgreSQL exactly as the laptop signed them."""
+    store = postgres_cluster.create_database(f"signed_{uuid.uuid4().hex[:8]}")
+    history = tmp_path / "history.sqlite3"
+    observations = iris_observations(5, seed=21, observer="Ada")
+    save(history, observations)
+    confirm(history, {observations[0].id: observations[0].predicted_species})
+    with running_server(tmp_path / "server", backend_store_uri=store) as server, laptop(tmp_path / "home"):
+        sync(history, server.url, "field-observations", "laptop-ada")
+        client = MlflowClient(server.url)
+        fetched = field_runs.fetch(client, client.get_experiment_by_name("field-observations").experiment_id)
+    assert sorted(row[fs.INTEGRITY] for row in fetched.rows) == ["verified"] * 5
