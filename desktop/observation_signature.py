@@ -3,8 +3,9 @@
 One definition for both sides: the laptop's sync signs (``desktop/sync/run_record.py``) and the lab's
 ``iris-dataset`` checks (``training/field_runs.py``). The signed document is built from the run's own
 params, metrics and tags as they travel (tag values already shortened), so the lab rebuilds it byte for
-byte from what MLflow gives back. Everything outside the signed names (other tags the lab adds, the run
-name, ``synced_at``, the challenger's shadow answer) stays free to change.
+byte from what MLflow gives back. Which fields are signed, the contract declares
+(``contract/observation.py``); everything else (tags the lab adds, the run name, ``synced_at``, the
+challenger's shadow answer) stays free to change.
 
 Nothing here imports Qt, MLflow, pandas or scikit-learn: the laptop ships it, the lab imports it.
 """
@@ -22,61 +23,37 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from contract import observation as fields
 from desktop.model_delivery.signing import fingerprint_of
 
 # Version 1 of the signed document: {"version", "params", "metrics", "tags"}, sorted-key compact JSON.
 SIGNATURE_VERSION = 1
 
 # ------------------------------------------------------------------ the run keys that are signed
-OBSERVATION_ID_TAG = "observation_id"
-OBSERVED_AT_TAG = "observed_at"
-PREDICTED_SPECIES_TAG = "predicted_species"
-SPECIES_TAG = "species"  # the confirmed species, else the predicted one: one column in the runs table
-CONFIRMED_SPECIES_TAG = "confirmed_species"
-MODEL_NAME_TAG = "model_name"
-MODEL_VERSION_TAG = "model_version"
-MODEL_SHA256_TAG = "model_sha256"
-MODEL_REGISTRY_TAG = "model_registry"
-MODEL_SEQUENCE_TAG = "model_sequence"
-OBSERVER_TAG = "observer"
-DEVICE_TAG = "device"
-NOTE_TAG = "note"
-LOCATION_TAG = "location"
-LATITUDE_TAG = "latitude"
-LONGITUDE_TAG = "longitude"
-CONFIDENCE_METRIC = "confidence"
-PROBABILITY_PREFIX = "probability."
+# The contract (contract/observation.py) says which fields the signature covers: the observation's own —
+# identity, time, device, observer, place, note, measurements, the prediction and the release that made
+# it, the unusual flags, the confirmed species. Not the derived ``species``, the challenger's shadow
+# answer, ``app_version`` or ``synced_at``. Fields kept only in observation.json are not in the run, so
+# not signed. A field absent from a run (no confirmed species yet, no coordinates) is absent from the
+# document too.
 
-# The observation's own fields: identity, time, device, observer, place, note, prediction and the release
-# that made it, and the confirmed species. Tags absent from a run (no confirmed species yet, no
-# coordinates, an unsigned model's release) are absent from the document too.
-SIGNED_TAGS: tuple[str, ...] = (
-    OBSERVATION_ID_TAG,
-    OBSERVED_AT_TAG,
-    DEVICE_TAG,
-    OBSERVER_TAG,
-    LOCATION_TAG,
-    LATITUDE_TAG,
-    LONGITUDE_TAG,
-    NOTE_TAG,
-    PREDICTED_SPECIES_TAG,
-    CONFIRMED_SPECIES_TAG,
-    SPECIES_TAG,
-    MODEL_NAME_TAG,
-    MODEL_VERSION_TAG,
-    MODEL_SHA256_TAG,
-    MODEL_REGISTRY_TAG,
-    MODEL_SEQUENCE_TAG,
-)
-SIGNED_METRICS: tuple[str, ...] = (CONFIDENCE_METRIC,)
-SIGNED_METRIC_PREFIXES: tuple[str, ...] = (PROBABILITY_PREFIX,)
-# Params: every one. The sync logs only the measurements as params, and MLflow never changes a param.
+
+def _signed_keys(slot: fields.RunSlot) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Return the signed keys of one run slot: exact keys, and the prefixes of signed families."""
+    chosen = [f for f in fields.FIELDS if f.signed and f.slot is slot]
+    exact = frozenset(f.key for f in chosen if not f.family)
+    return exact, tuple(f.key_for("") for f in chosen if f.family)  # "" for the measurements: every param
+
+
+SIGNED_PARAMS, SIGNED_PARAM_PREFIXES = _signed_keys(fields.RunSlot.PARAM)
+SIGNED_METRICS, SIGNED_METRIC_PREFIXES = _signed_keys(fields.RunSlot.METRIC)
+SIGNED_TAGS, SIGNED_TAG_PREFIXES = _signed_keys(fields.RunSlot.TAG)
 
 # ------------------------------------------------------------------ the tags that carry the signature
-SIGNATURE_VERSION_TAG = "signature.version"
-SIGNATURE_KEY_TAG = "signature.key"  # the device key's fingerprint (16 hex digits, as the lab's keys)
-SIGNATURE_PUBLIC_KEY_TAG = "signature.public_key"  # the raw Ed25519 public key, base64
-SIGNATURE_VALUE_TAG = "signature.value"  # the Ed25519 signature of the canonical document, base64
+SIGNATURE_VERSION_TAG = fields.SIGNATURE.key_for("version")
+SIGNATURE_KEY_TAG = fields.SIGNATURE.key_for("key")  # the key's fingerprint (16 hex digits, as the lab's)
+SIGNATURE_PUBLIC_KEY_TAG = fields.SIGNATURE.key_for("public_key")  # the raw Ed25519 public key, base64
+SIGNATURE_VALUE_TAG = fields.SIGNATURE.key_for("value")  # the signature of the canonical document, base64
 SIGNATURE_TAGS = (SIGNATURE_VERSION_TAG, SIGNATURE_KEY_TAG, SIGNATURE_PUBLIC_KEY_TAG, SIGNATURE_VALUE_TAG)
 
 
@@ -143,14 +120,16 @@ def signed_document(
     """Return the signed part of a run: every param, the signed metrics and the signed tags it carries."""
     return {
         "version": SIGNATURE_VERSION,
-        "params": {key: str(value) for key, value in params.items()},
+        "params": {k: str(v) for k, v in params.items() if _signed(k, SIGNED_PARAMS, SIGNED_PARAM_PREFIXES)},
         "metrics": {
-            key: float(value)
-            for key, value in metrics.items()
-            if key in SIGNED_METRICS or key.startswith(SIGNED_METRIC_PREFIXES)
+            k: float(v) for k, v in metrics.items() if _signed(k, SIGNED_METRICS, SIGNED_METRIC_PREFIXES)
         },
-        "tags": {key: str(tags[key]) for key in SIGNED_TAGS if key in tags},
+        "tags": {k: str(v) for k, v in tags.items() if _signed(k, SIGNED_TAGS, SIGNED_TAG_PREFIXES)},
     }
+
+
+def _signed(key: str, exact: frozenset[str], prefixes: tuple[str, ...]) -> bool:
+    return key in exact or key.startswith(prefixes)
 
 
 def canonical_bytes(
@@ -181,7 +160,7 @@ def signature_tags(
 
 def seal_of(params: Mapping[str, str], metrics: Mapping[str, float], tags: Mapping[str, str]) -> Seal:
     """Check a run's signature against the public key it carries (trust is the caller's question)."""
-    device = str(tags.get(DEVICE_TAG, ""))
+    device = str(tags.get(fields.DEVICE.key, ""))
     if not any(name in tags for name in SIGNATURE_TAGS):
         return Seal(SealState.ABSENT, device)
     broken = Seal(SealState.BROKEN, device)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from contract.exit_codes import ExitCode
 from training import (
     command_failures,
     drift,
@@ -26,9 +27,9 @@ from training import field_schema as fs
 from training.errors import TrainingError
 from training.schema import CHAMPION, FEATURE_NAMES, MODEL_NAME
 
-EXIT_HEALTHY = 0
-EXIT_FAILURE = 1
-EXIT_RETRAIN = 4
+EXIT_HEALTHY = ExitCode.OK
+EXIT_FAILURE = ExitCode.FAILURE
+EXIT_RETRAIN = ExitCode.ALERT
 
 
 @dataclass(frozen=True)

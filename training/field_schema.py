@@ -8,46 +8,46 @@ read when a run carries them; older runs leave those columns empty.
 
 from __future__ import annotations
 
-from desktop import observation_signature as signed
-from desktop.sync.experiment_page import EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND
-from desktop.sync.run_record import CONFIRMED_SPECIES_TAG as CONFIRMED_SPECIES_TAG
-from desktop.sync.run_record import OBSERVATION_ID_TAG as OBSERVATION_ID_TAG
-from desktop.sync.run_record import SYNCED_AT_METRIC as SYNCED_AT_METRIC
+from contract import observation as fields
+from contract.mlflow_tags import MODEL_TRAINING_KIND, MlflowTag
+from contract.registry import Experiment
 from training.schema import CLASSES, FEATURE_NAMES
 
-FIELD_EXPERIMENT = "field-observations"  # where the app syncs to unless a laptop is told otherwise
-SNAPSHOT_EXPERIMENT = "field-data"  # iris-dataset logs each snapshot here as a dataset input
-MONITORING_EXPERIMENT = "field-monitoring"  # iris-monitor logs each report here
+FIELD_EXPERIMENT = Experiment.FIELD.value  # where the app syncs to unless a laptop is told otherwise
+SNAPSHOT_EXPERIMENT = Experiment.FIELD_DATA.value  # iris-dataset logs each snapshot here as a dataset input
+MONITORING_EXPERIMENT = Experiment.MONITORING.value  # iris-monitor logs each report here
 # Both open in the MLflow UI as model-training experiments, like the laptops' one.
-LAB_EXPERIMENT_TAGS = {EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND}
-RUN_DESCRIPTION_TAG = "mlflow.note.content"
+LAB_EXPERIMENT_TAGS = {MlflowTag.EXPERIMENT_KIND.value: MODEL_TRAINING_KIND}
+RUN_DESCRIPTION_TAG = MlflowTag.NOTE.value
 
 # ------------------------------------------------------------------------------------ run keys (read)
-# The observation's own fields, which its laptop signs, are named once in desktop/observation_signature.py.
-CONFIDENCE_METRIC = signed.CONFIDENCE_METRIC
-DEVICE_TAG = signed.DEVICE_TAG
-LATITUDE_TAG = signed.LATITUDE_TAG
-LOCATION_TAG = signed.LOCATION_TAG
-LONGITUDE_TAG = signed.LONGITUDE_TAG
-MODEL_NAME_TAG = signed.MODEL_NAME_TAG
-MODEL_REGISTRY_TAG = signed.MODEL_REGISTRY_TAG
-MODEL_SEQUENCE_TAG = signed.MODEL_SEQUENCE_TAG
-MODEL_SHA256_TAG = signed.MODEL_SHA256_TAG
-MODEL_VERSION_TAG = signed.MODEL_VERSION_TAG
-NOTE_TAG = signed.NOTE_TAG
-OBSERVED_AT_TAG = signed.OBSERVED_AT_TAG
-OBSERVER_TAG = signed.OBSERVER_TAG
-PREDICTED_SPECIES_TAG = signed.PREDICTED_SPECIES_TAG
-PROBABILITY_PREFIX = signed.PROBABILITY_PREFIX
-APP_VERSION_TAG = "app_version"
-# Model delivery (docs/model-delivery.md): the shadow challenger (the release that predicted is signed).
-CHALLENGER_SPECIES_TAG = "challenger_species"
-CHALLENGER_NAME_TAG = "challenger_name"
-CHALLENGER_VERSION_TAG = "challenger_version"
-CHALLENGER_SEQUENCE_TAG = "challenger_sequence"
-CHALLENGER_PROBABILITY_PREFIX = "challenger_probability."
-OUTLIER_TAG = "outlier"  # the joint unusual-flower check: "true" / "false"
-UNUSUAL_TAG_PREFIX = "unusual."
+OBSERVATION_ID_TAG = fields.OBSERVATION_ID.key
+CONFIRMED_SPECIES_TAG = fields.CONFIRMED_SPECIES.key
+SYNCED_AT_METRIC = fields.SYNCED_AT.key
+OBSERVED_AT_TAG = fields.OBSERVED_AT.key
+PREDICTED_SPECIES_TAG = fields.PREDICTED_SPECIES.key
+OBSERVER_TAG = fields.OBSERVER.key
+DEVICE_TAG = fields.DEVICE.key
+LOCATION_TAG = fields.LOCATION.key
+LATITUDE_TAG = fields.LATITUDE.key
+LONGITUDE_TAG = fields.LONGITUDE.key
+NOTE_TAG = fields.NOTE.key
+APP_VERSION_TAG = fields.APP_VERSION.key
+MODEL_NAME_TAG = fields.MODEL_NAME.key
+MODEL_VERSION_TAG = fields.MODEL_VERSION.key
+MODEL_SHA256_TAG = fields.MODEL_SHA256.key
+# Model delivery (docs/model-delivery.md): the signed release that predicted, and the shadow challenger.
+MODEL_REGISTRY_TAG = fields.MODEL_REGISTRY.key
+MODEL_SEQUENCE_TAG = fields.MODEL_SEQUENCE.key
+CHALLENGER_SPECIES_TAG = fields.CHALLENGER_SPECIES.key
+CHALLENGER_NAME_TAG = fields.CHALLENGER_NAME.key
+CHALLENGER_VERSION_TAG = fields.CHALLENGER_VERSION.key
+CHALLENGER_SEQUENCE_TAG = fields.CHALLENGER_SEQUENCE.key
+CHALLENGER_PROBABILITY_PREFIX = fields.CHALLENGER_PROBABILITY.key_for("")
+OUTLIER_TAG = fields.OUTLIER.key  # the joint unusual-flower check: "true" / "false"
+UNUSUAL_TAG_PREFIX = fields.UNUSUAL.key_for("")
+PROBABILITY_PREFIX = fields.PROBABILITY.key_for("")
+CONFIDENCE_METRIC = fields.CONFIDENCE.key
 
 # ------------------------------------------------------------------------------------ table columns
 ID = "observation_id"

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from contract.exit_codes import ExitCode
 from training import data as datasets
 from training import field_data
 from training.errors import DataError, TrainingError
@@ -20,10 +21,10 @@ from training.evaluate import CvScores, TestScores
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
 from training.schema import CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_INVALID_DATA = 2  # also what argparse uses for a bad command line: the input was wrong
-EXIT_REFUSED = 3  # trained and registered, but the gate kept the old champion
+EXIT_OK = ExitCode.OK
+EXIT_FAILURE = ExitCode.FAILURE
+EXIT_INVALID_DATA = ExitCode.USAGE  # also what argparse uses for a bad command line: the input was wrong
+EXIT_REFUSED = ExitCode.REFUSED  # trained and registered, but the gate kept the old champion
 
 
 @dataclass(frozen=True)

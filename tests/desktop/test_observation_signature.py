@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract import observation as fields
 from desktop import observation_signature as sig
 from desktop.model_delivery.signing import fingerprint_of
 from desktop.observation_signature import SealState
@@ -46,18 +47,19 @@ def test_a_signed_run_carries_version_fingerprint_public_key_and_signature() -> 
 @pytest.mark.parametrize(
     ("where", "key", "value"),
     [
-        ("tags", sig.CONFIRMED_SPECIES_TAG, "virginica"),
-        ("tags", sig.PREDICTED_SPECIES_TAG, "virginica"),
-        ("tags", sig.SPECIES_TAG, "virginica"),
-        ("tags", sig.OBSERVER_TAG, "Mallory"),
-        ("tags", sig.DEVICE_TAG, "laptop-ben"),
-        ("tags", sig.OBSERVED_AT_TAG, "2026-05-02T09:00:00+00:00"),
-        ("tags", sig.LOCATION_TAG, "Meadow 3"),
-        ("tags", sig.LATITUDE_TAG, "47.2"),
-        ("tags", sig.NOTE_TAG, "edited"),
-        ("tags", sig.MODEL_VERSION_TAG, "2"),
-        ("tags", sig.MODEL_SHA256_TAG, "cd" * 32),
-        ("tags", sig.OBSERVATION_ID_TAG, "another-id"),
+        ("tags", fields.CONFIRMED_SPECIES.key, "virginica"),
+        ("tags", fields.PREDICTED_SPECIES.key, "virginica"),
+        ("tags", fields.OUTLIER.key, "true"),
+        ("tags", "unusual.petal_width", "true"),
+        ("tags", fields.OBSERVER.key, "Mallory"),
+        ("tags", fields.DEVICE.key, "laptop-ben"),
+        ("tags", fields.OBSERVED_AT.key, "2026-05-02T09:00:00+00:00"),
+        ("tags", fields.LOCATION.key, "Meadow 3"),
+        ("tags", fields.LATITUDE.key, "47.2"),
+        ("tags", fields.NOTE.key, "edited"),
+        ("tags", fields.MODEL_VERSION.key, "2"),
+        ("tags", fields.MODEL_SHA256.key, "cd" * 32),
+        ("tags", fields.OBSERVATION_ID.key, "another-id"),
         ("params", "petal_width", "2.4"),
         ("params", "extra", "1.0"),
         ("metrics", "confidence", 0.5),
@@ -73,7 +75,7 @@ def test_tags_the_lab_adds_and_fields_outside_the_signature_stay_free() -> None:
     free_tags = {
         "reviewed_by": "Dr. Iris",
         "mlflow.runName": "renamed",
-        "outlier": "true",
+        "species": "virginica",  # derived from the confirmed and predicted species: not signed itself
         "app_version": "9",
     }
     free_metrics = {"synced_at": 1.0, "challenger_probability.setosa": 0.1, "lab_score": 3.0}
@@ -83,10 +85,10 @@ def test_tags_the_lab_adds_and_fields_outside_the_signature_stay_free() -> None:
 def test_a_signed_field_removed_or_added_breaks_the_seal() -> None:
     record = signed_record(confirmed_species="setosa")
     without = record.tag_dict
-    del without[sig.CONFIRMED_SPECIES_TAG]
+    del without[fields.CONFIRMED_SPECIES.key]
     found = sig.seal_of(dict(record.params), {m.key: m.value for m in record.metrics}, without)
     assert found.state is SealState.BROKEN
-    assert seal(signed_record(), tags={sig.CONFIRMED_SPECIES_TAG: "setosa"}).state is SealState.BROKEN
+    assert seal(signed_record(), tags={fields.CONFIRMED_SPECIES.key: "setosa"}).state is SealState.BROKEN
 
 
 def test_a_run_without_signature_tags_is_unsigned_and_a_damaged_one_broken() -> None:
@@ -119,9 +121,10 @@ def test_the_signed_document_is_versioned_sorted_compact_json_of_the_values_as_s
     document = json.loads(text)
     assert text == json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert document["version"] == sig.SIGNATURE_VERSION
-    assert document["tags"][sig.NOTE_TAG] == tags[sig.NOTE_TAG] and len(tags[sig.NOTE_TAG]) == 250
+    assert document["tags"][fields.NOTE.key] == tags[fields.NOTE.key] and len(tags[fields.NOTE.key]) == 250
     assert set(document["metrics"]) == {"confidence", *(k for k in metrics if k.startswith("probability."))}
-    assert set(document["tags"]) <= set(sig.SIGNED_TAGS) and "synced_at" not in document["metrics"]
+    assert "synced_at" not in document["metrics"] and "species" not in document["tags"]
+    assert {k for k in tags if k.startswith("unusual.")} <= set(document["tags"])
 
 
 def test_an_edit_re_signs_the_edit_tags() -> None:
@@ -133,3 +136,9 @@ def test_an_edit_re_signs_the_edit_tags() -> None:
     assert edit[sig.SIGNATURE_VALUE_TAG] != before.tag_dict[sig.SIGNATURE_VALUE_TAG]
     on_server = before.tag_dict | edit
     assert seal(before, tags=on_server).state is SealState.INTACT
+
+
+def test_every_key_of_a_signed_run_is_declared_in_the_contract() -> None:
+    from tests.contract.test_contract import _declared
+
+    assert all(_declared(key) for key in signed_record().tag_dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from contract import observation as fields
 from desktop import device_key
 from desktop import observation_signature as sig
 from desktop.store import ObservationStore
@@ -52,13 +53,14 @@ def test_a_correction_and_a_cleared_species_are_re_signed_by_the_same_key(db_pat
         store.set_note(obs.id, "petals checked twice")
     sync(db_path, server)
     [run] = server.active_runs(obs.id)
-    assert run.tags[sig.CONFIRMED_SPECIES_TAG] == "virginica" and run.tags[sig.SIGNATURE_VALUE_TAG] != first
+    assert run.tags[fields.CONFIRMED_SPECIES.key] == "virginica"
+    assert run.tags[sig.SIGNATURE_VALUE_TAG] != first
     assert seal(server, obs.id).state is sig.SealState.INTACT
     with ObservationStore.open(db_path) as store:
         store.confirm_species(obs.id, None)
     sync(db_path, server)
     [run] = server.active_runs(obs.id)
-    assert sig.CONFIRMED_SPECIES_TAG not in run.tags
+    assert fields.CONFIRMED_SPECIES.key not in run.tags
     assert seal(server, obs.id).state is sig.SealState.INTACT
 
 
