@@ -25,6 +25,7 @@ from benchmarks import (
     memory,
     model_update,
     prediction,
+    salvage,
     sync,
 )
 from benchmarks.context import PROJECT_ROOT, Context
@@ -44,6 +45,7 @@ SECTIONS: dict[str, tuple[str, Callable[[Context], Section]]] = {
     "model_update": ("9. Model update", model_update.run),
     "fleet": ("10. A fleet at once", fleet.run),
     "lab_start": ("11. Lab server start", lab_start.run),
+    "salvage": ("12. Salvaging a damaged history", salvage.run),
 }
 
 
