@@ -106,10 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the export to import")
 
-    _register_sync(commands)
-    importlib.import_module(MODEL_MODULE).add_parser(commands)
-    importlib.import_module(DEVICE_KEY_MODULE).add_parser(commands)
+    _register_modules(commands)
     return parser
+
+
+def _register_modules(commands: argparse._SubParsersAction) -> None:
+    """Register the commands that live in modules of their own: sync, model, device-key."""
+    _register_sync(commands)
+    for module in (MODEL_MODULE, DEVICE_KEY_MODULE):
+        importlib.import_module(module).add_parser(commands)
 
 
 def _register_sync(commands: argparse._SubParsersAction) -> None:

@@ -44,6 +44,10 @@ class SnapshotState:
     digest: str
     trust: str = ""  # what the integrity column rests on: "first use", or "list <digest>" (--device-keys)
 
+    def write(self, folder: Path) -> None:
+        """Keep this state in ``folder`` for the next run."""
+        (folder / STATE_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
     @classmethod
     def read(cls, folder: Path) -> SnapshotState | None:
         """Return the folder's state, or None if it has none (or an unreadable one: then fetch it all)."""
@@ -66,8 +70,26 @@ class DatasetOutcome:
     snapshot_run_id: str
     digest: str
     integrity: dict[str, int] = field(default_factory=dict)  # rows per integrity value, every value named
-    trust: str = device_keys.FIRST_USE
-    keys_file: Path | None = None  # where the first-use book was kept (None with --device-keys)
+
+
+def _starting_point(
+    out: Path, state: SnapshotState | None, source: tuple[str, str], key_list: Path | None
+) -> tuple[object | None, device_keys.DeviceKeyBook]:
+    """Return the previous table to update (None: fetch every run) and the key book to judge runs by."""
+    keys = device_keys.for_snapshot(out, key_list)
+    if state is None:
+        return None, keys
+    if (state.tracking_uri, state.experiment_id) != source:  # another server or experiment
+        return None, device_keys.DeviceKeyBook() if keys.learns else keys
+    previous = field_table.read(out) if state.trust == keys.trust else None
+    if previous is not None and (previous[fs.INTEGRITY] == "").any():
+        previous = None  # a snapshot from before signatures: every run is judged afresh
+    return previous, keys
+
+
+def integrity_metrics(table) -> dict[str, int]:
+    """Return the integrity counts as the snapshot run's metrics (``integrity_unknown_key``, …)."""
+    return {f"integrity_{value.replace('-', '_')}": n for value, n in integrity_counts(table).items()}
 
 
 def integrity_counts(table) -> dict[str, int]:
@@ -160,8 +182,7 @@ def collect(
     """Fetch, judge, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
     A later call into the same folder fetches the runs sent since the previous call began, less
-    ``clock_margin_ms``; ``full`` fetches them all, and so does a change of trust (``key_list``: the
-    lab's device keys; without it, each device's first key seen, kept in the folder).
+    ``clock_margin_ms``; ``full``, or another ``key_list`` (the lab's device keys), fetches them all.
     """
     from mlflow import MlflowClient
 
@@ -179,23 +200,11 @@ def collect(
         raise TrainingError(f"{out} is a file, not a folder")
     started = int(time.time() * 1000)
     state = None if full else SnapshotState.read(out)
-    keys = device_keys.for_snapshot(out, key_list)
-    same_source = state is not None and (state.tracking_uri, state.experiment_id, state.trust) == (
-        uri,
-        found.experiment_id,
-        keys.trust,
-    )
-    previous = field_table.read(out) if same_source else None
-    if previous is not None and (previous[fs.INTEGRITY] == "").any():
-        previous = None  # a snapshot from before signatures: every run is judged afresh
-    elsewhere = state is not None and (state.tracking_uri, state.experiment_id) != (uri, found.experiment_id)
-    if elsewhere and keys.learns:
-        keys = device_keys.DeviceKeyBook()  # the folder's keys were learned from another experiment
+    previous, keys = _starting_point(out, state, (uri, found.experiment_id), key_list)
     since = state.fetched_at_ms - clock_margin_ms if previous is not None else None
     fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since, keys=keys)
     table = field_table.merge(previous, fetched)
     _write_files(out, table, started, keys)
-    integrity = integrity_counts(table)
 
     figures = {
         "observations": len(table),
@@ -205,14 +214,13 @@ def collect(
         "observers": int(table[fs.OBSERVER].nunique()),
         "confirmed": len(field_table.confirmed(table)),
         "located": len(field_table.located(table)),
-        **{f"integrity_{value.replace('-', '_')}": count for value, count in integrity.items()},
+        **integrity_metrics(table),
         "incremental": since is not None,
     }
     run_id, digest = _log_snapshot(uri, found.experiment_id, table, out, figures)
-    new_state = SnapshotState(
+    SnapshotState(
         uri, experiment, found.experiment_id, started, len(table), run_id, digest, keys.trust
-    )
-    (out / STATE_FILE).write_text(json.dumps(asdict(new_state), indent=2) + "\n", encoding="utf-8")
+    ).write(out)
     return DatasetOutcome(
         rows=len(table),
         fetched=len(fetched.rows),
@@ -222,20 +230,15 @@ def collect(
         incremental=since is not None,
         snapshot_run_id=run_id,
         digest=digest,
-        integrity=integrity,
-        trust=keys.trust,
-        keys_file=out / device_keys.KEYS_FILE if keys.learns else None,
+        integrity=integrity_counts(table),
     )
 
 
-def integrity_line(outcome: DatasetOutcome) -> str:
+def integrity_line(outcome: DatasetOutcome, folder: Path, key_list: Path | None) -> str:
     """Return the one line of integrity counts the terminal shows, and what trust they rest on."""
     counts = ", ".join(f"{count} {value}" for value, count in outcome.integrity.items())
-    if outcome.keys_file is not None:
-        basis = f"each device's first key trusted, kept in {outcome.keys_file}"
-    else:
-        basis = "keys from --device-keys"
-    return f"Integrity: {counts} ({basis})."
+    basis = f"each device's first key trusted, kept in {folder / device_keys.KEYS_FILE}"
+    return f"Integrity: {counts} ({'keys from --device-keys' if key_list else basis})."
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -260,7 +263,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     print(
         f"{outcome.rows} observations from {outcome.devices} laptops ({outcome.confirmed} confirmed; "
         f"{outcome.fetched} runs {how}, {outcome.deleted} deleted runs left out) in {args.out}\n"
-        f"{integrity_line(outcome)}\n"
+        f"{integrity_line(outcome, args.out, args.device_keys)}\n"
         f"Snapshot {outcome.digest} logged as run {outcome.snapshot_run_id} "
         f"in experiment {fs.SNAPSHOT_EXPERIMENT!r}.",
         file=out,

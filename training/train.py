@@ -77,6 +77,23 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _add_field_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options that bring confirmed field observations into the training."""
+    parser.add_argument(
+        "--field-data",
+        type=Path,
+        metavar="DIR",
+        help="an iris-dataset snapshot folder: observations whose species a botanist confirmed, and whose "
+        "device signature it found verified, are added",
+    )
+    parser.add_argument(
+        "--include-unverified",
+        action="store_true",
+        help="with --field-data: add confirmed observations whose integrity is altered, unsigned or "
+        "unknown-key too",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser of ``iris-train``."""
     default = ModelConfig()
@@ -94,19 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "petal_length, petal_width (cm) and species; default: the Iris set bundled with "
         "scikit-learn",
     )
-    parser.add_argument(
-        "--field-data",
-        type=Path,
-        metavar="DIR",
-        help="an iris-dataset snapshot folder: observations whose species a botanist confirmed, and whose "
-        "device signature it found verified, are added",
-    )
-    parser.add_argument(
-        "--include-unverified",
-        action="store_true",
-        help="with --field-data: add confirmed observations whose integrity is altered, unsigned or "
-        "unknown-key too",
-    )
+    _add_field_arguments(parser)
     parser.add_argument(
         "--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)"
     )

@@ -130,18 +130,9 @@ def run_name(obs: Observation) -> str:
 
 
 def build_run_record(
-    obs: Observation,
-    *,
-    device: str,
-    app_version: str = __version__,
-    sent_at: int | None = None,
-    signer: Ed25519PrivateKey | None = None,
+    obs: Observation, *, device: str, app_version: str = __version__, sent_at: int | None = None
 ) -> RunRecord:
-    """Describe the run that represents ``obs`` on the server; ``sent_at``: ms since the epoch, else now.
-
-    ``signer``: the device key; the run then carries its signature over the observation's own fields
-    (``desktop/observation_signature.py``), made from the values exactly as they are sent.
-    """
+    """Describe the run that represents ``obs`` on the server (unsigned: see ``RunRecord.signed``)."""
     start = milliseconds(obs.created_at)
     sent = int(time.time() * 1000) if sent_at is None else sent_at
     params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
@@ -191,7 +182,7 @@ def build_run_record(
     shortened = tuple((key, shorten(value)) for key, value in tags)
     cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
 
-    record = RunRecord(
+    return RunRecord(
         observation_id=obs.id,
         run_name=run_name(obs),
         start_time=start,
@@ -201,7 +192,6 @@ def build_run_record(
         artifact=observation_json(obs, device=device, app_version=app_version),
         artifact_needed=cut,
     )
-    return record if signer is None else record.signed(signer)
 
 
 def release_tags(obs: Observation) -> list[tuple[str, str]]:

@@ -149,9 +149,8 @@ class SyncWorker:
             if retry_failed:
                 outbox.clear_failures((FailureKind.PERMANENT,))
             coordinator = Coordinator(
-                client, store, outbox, self.target, self.options,
+                client, store, outbox, self.target, self.options, signer=self._signer(),
                 backoff=self._backoff, emit=self._emit, clock=self._clock, patience=patience,
-                signer=self._signer(),
             )  # fmt: skip
             end = coordinator.run(stop)
             self._backoff = end.backoff

@@ -20,7 +20,7 @@ KEY = Ed25519PrivateKey.generate()
 
 def signed_record(**changes: object) -> RunRecord:
     obs = make_observation(4, location="Meadow 2", latitude=47.1, longitude=8.2, note="by the brook")
-    return build_run_record(replace(obs, **changes), device="laptop-ada", signer=KEY)
+    return build_run_record(replace(obs, **changes), device="laptop-ada").signed(KEY)
 
 
 def seal(record: RunRecord, *, params=None, metrics=None, tags=None) -> sig.Seal:
@@ -107,8 +107,8 @@ def test_another_key_resigning_changed_fields_is_intact_but_names_its_own_key() 
     """The seal says only that the fields match the key on the run; trusting that key is the lab's call."""
     forger = Ed25519PrivateKey.generate()
     record = build_run_record(
-        replace(make_observation(4), confirmed_species="virginica"), device="laptop-ada", signer=forger
-    )
+        replace(make_observation(4), confirmed_species="virginica"), device="laptop-ada"
+    ).signed(forger)
     found = seal(record)
     assert found.state is SealState.INTACT and found.public_key == sig.public_key_text(forger.public_key())
 
@@ -129,9 +129,9 @@ def test_the_signed_document_is_versioned_sorted_compact_json_of_the_values_as_s
 
 def test_an_edit_re_signs_the_edit_tags() -> None:
     obs = make_observation(4)
-    before = build_run_record(obs, device="laptop-ada", signer=KEY)
+    before = build_run_record(obs, device="laptop-ada").signed(KEY)
     corrected = replace(obs, confirmed_species="virginica", note="corrected")
-    after = build_run_record(corrected, device="laptop-ada", signer=KEY)
+    after = build_run_record(corrected, device="laptop-ada").signed(KEY)
     edit = dict(after.edit_tags)
     assert edit[sig.SIGNATURE_VALUE_TAG] != before.tag_dict[sig.SIGNATURE_VALUE_TAG]
     on_server = before.tag_dict | edit
