@@ -31,6 +31,15 @@ class ReleaseTag(StrEnum):
     SEQUENCE = "release_sequence"  # the release's number in its registry, counting up
     REGISTRY = "release_registry"  # which lab registry issued it
     CARD_SHA256 = "release_card_sha256"  # the signed card's digest
+    TIMESTAMP = (
+        "release_timestamp"  # the lab's latest signed timestamp for the release (iris-release refresh)
+    )
+    EXPORTED_SHA256 = "exported_sha256"  # the ONNX file's digest of the version's latest export
+
+
+# A tag of the registered model per lab key handed over: ``key_rotation.<old key's fingerprint>``, holding
+# the rotation statement that key signed (``iris-keys rotate``); laptops follow it at their next update.
+ROTATION_TAG_PREFIX = "key_rotation."
 
 
 ONNX_FILENAME = "iris.onnx"  # the model file of every release and of the bundled model

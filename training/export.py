@@ -173,10 +173,11 @@ def export(
     client = MlflowClient()
     client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
     client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
-    register.tag_version(ref.version, {"exported_sha256": card.sha256})
+    register.tag_version(ref.version, {releases.EXPORTED_SHA256_TAG: card.sha256})
     if release is not None:
         # Last: laptops compare these tags, so they name a release only once its files are on the server.
-        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest())
+        stamp = releases.signed_timestamp(releases.Timestamp.of_release(release, card.sha256), sign_key)
+        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest(), stamp)
     return ExportOutcome(
         ref.version,
         ref.run_id,

@@ -810,7 +810,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelDeliveryController</name>
     <message>
-        <location filename="../../desktop/ui/model_controller.py" line="+80"/>
+        <location filename="../../desktop/ui/model_controller.py" line="+85"/>
         <source>Model {name} v{version} ({alias})</source>
         <translation>Modell {name} v{version} ({alias})</translation>
     </message>
@@ -819,8 +819,16 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <source>{model} · released {date}</source>
         <translation>{model} · veröffentlicht {date}</translation>
     </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>⚠ confirmed %n day(s) ago</source>
+        <translation>
+            <numerusform>⚠ vor %n Tag bestätigt</numerusform>
+            <numerusform>⚠ vor %n Tagen bestätigt</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+23"/>
+        <location line="+22"/>
         <source>No lab server is set</source>
         <translation>Kein Laborserver eingestellt</translation>
     </message>
@@ -835,7 +843,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Server des Labors war nicht erreichbar</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>A new model was refused</source>
         <translation>Ein neues Modell wurde abgelehnt</translation>
     </message>
@@ -848,6 +856,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+3"/>
         <source>The lab&apos;s new model was refused and the current one kept: {reason}</source>
         <translation>Das neue Modell des Labors wurde abgelehnt, das bisherige bleibt: {reason}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The lab replaced its signing key {old} by {new}: models signed with {old} are refused from now on.</source>
+        <translation>Das Labor hat seinen Signaturschlüssel {old} durch {new} ersetzt: Mit {old} signierte Modelle werden ab jetzt abgelehnt.</translation>
     </message>
     <message>
         <location line="+8"/>
@@ -875,7 +888,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Neues Modell</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>The model file was not installed</source>
         <translation>Die Modelldatei wurde nicht installiert</translation>
     </message>
@@ -885,17 +898,27 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Das verwendete Modell bleibt unverändert.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+16"/>
+        <source>The lab confirmed its release {sequence} as current on {date}.</source>
+        <translation>Das Labor hat am {date} Release {sequence} als aktuell bestätigt.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The file holds nothing new; nothing changed.</source>
+        <translation>Die Datei enthält nichts Neues; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Install model file</source>
         <translation>Modelldatei installieren</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Iris Field models (*.irismodel)</source>
-        <translation>Iris-Field-Modelle (*.irismodel)</translation>
+        <location line="+2"/>
+        <source>Iris Field models and lab statements (*.irismodel *.json)</source>
+        <translation>Iris-Field-Modelle und Erklärungen des Labors (*.irismodel *.json)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>There is no previous model</source>
         <translation>Es gibt kein vorheriges Modell</translation>
     </message>
@@ -923,7 +946,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelDialog</name>
     <message>
-        <location filename="../../desktop/ui/model_dialog.py" line="+32"/>
+        <location filename="../../desktop/ui/model_dialog.py" line="+39"/>
         <location line="+12"/>
         <source>Model</source>
         <translation>Modell</translation>
@@ -959,7 +982,20 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Signiert mit Schlüssel</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
+        <source>Confirmed by the lab</source>
+        <translation>Vom Labor bestätigt</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%n day(s) ago ({date})</source>
+        <translation>
+            <numerusform>vor %n Tag ({date})</numerusform>
+            <numerusform>vor %n Tagen ({date})</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Training data</source>
         <translation>Trainingsdaten</translation>
     </message>
@@ -984,7 +1020,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Trainingslauf</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
+        <source>The lab confirmed this model longer ago than the {period} days its card allows. It still predicts; connect to the lab&apos;s server or ask the lab for a current model file.</source>
+        <translation>Das Labor hat dieses Modell vor längerer Zeit bestätigt, als die {period} Tage seiner Modellkarte erlauben. Es sagt weiter vorher; verbinden Sie sich mit dem Server des Labors oder bitten Sie das Labor um eine aktuelle Modelldatei.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Use previous model</source>
         <translation>Vorheriges Modell verwenden</translation>
     </message>
@@ -1112,7 +1153,17 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Schlüssel kann nicht in {folder} abgelegt werden ({detail}).</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+1"/>
+        <source>No trusted key has the fingerprint {fingerprint}.</source>
+        <translation>Kein vertrauenswürdiger Schlüssel hat den Fingerabdruck {fingerprint}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab replaced the key {fingerprint} by the key {replaced_by}; it is never trusted again.</source>
+        <translation>Das Labor hat den Schlüssel {fingerprint} durch den Schlüssel {replaced_by} ersetzt; ihm wird nie wieder vertraut.</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>The record of installed models is damaged, so the bundled model predicts.</source>
         <translation>Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte Modell voraus.</translation>
     </message>
@@ -1244,6 +1295,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+4"/>
+        <source>The model is signed by the key {key}, which this laptop stopped trusting on {withdrawn_at}.</source>
+        <translation>Das Modell ist mit dem Schlüssel {key} signiert, dem dieser Laptop seit dem {withdrawn_at} nicht mehr vertraut.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The model&apos;s signature does not match its content: it was changed after signing.</source>
         <translation>Die Signatur des Modells passt nicht zu seinem Inhalt: Es wurde nach dem Signieren verändert.</translation>
     </message>
@@ -1256,6 +1312,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+3"/>
         <source>Release {sequence} is not newer than release {installed}, already installed from the same lab.</source>
         <translation>Release {sequence} ist nicht neuer als Release {installed}, das vom selben Labor bereits installiert ist.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Release {sequence} is older than release {newest}, which the lab confirmed as current on {confirmed_at}.</source>
+        <translation>Release {sequence} ist älter als Release {newest}, das das Labor am {confirmed_at} als aktuell bestätigt hat.</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1932,7 +1993,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>TrustedKeysPage</name>
     <message>
-        <location filename="../../desktop/ui/trusted_keys_page.py" line="+21"/>
+        <location filename="../../desktop/ui/trusted_keys_page.py" line="+37"/>
         <source>New models from the lab are installed only when signed with one of these keys.</source>
         <translation>Neue Modelle vom Labor werden nur installiert, wenn sie mit einem dieser Schlüssel signiert sind.</translation>
     </message>
@@ -1942,17 +2003,27 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Vertrauenswürdige Schlüssel</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Add key file…</source>
         <translation>Schlüsseldatei hinzufügen …</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+2"/>
+        <source>Stop trusting</source>
+        <translation>Nicht mehr vertrauen</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Models signed with the selected key are refused from now on</source>
+        <translation>Mit dem ausgewählten Schlüssel signierte Modelle werden ab jetzt abgelehnt</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>Model keys</source>
         <translation>Modellschlüssel</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>bundled</source>
         <translation>mitgeliefert</translation>
     </message>
@@ -1962,12 +2033,22 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>hinzugefügt</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+5"/>
+        <source>withdrawn {date}</source>
+        <translation>zurückgezogen am {date}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Trusted the key {fingerprint}.</source>
         <translation>Dem Schlüssel {fingerprint} wird jetzt vertraut.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+11"/>
+        <source>Models signed with the key {fingerprint} are refused from now on.</source>
+        <translation>Mit dem Schlüssel {fingerprint} signierte Modelle werden ab jetzt abgelehnt.</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>Add a lab&apos;s public key</source>
         <translation>Öffentlichen Schlüssel eines Labors hinzufügen</translation>
     </message>

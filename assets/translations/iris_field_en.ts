@@ -40,9 +40,31 @@
     </message>
 </context>
 <context>
+    <name>ModelDeliveryController</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/model_controller.py" line="+97"/>
+        <source>⚠ confirmed %n day(s) ago</source>
+        <translation>
+            <numerusform>⚠ confirmed %n day ago</numerusform>
+            <numerusform>⚠ confirmed %n days ago</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ModelDialog</name>
+    <message numerus="yes">
+        <location filename="../../desktop/ui/model_dialog.py" line="+71"/>
+        <source>%n day(s) ago ({date})</source>
+        <translation>
+            <numerusform>%n day ago ({date})</numerusform>
+            <numerusform>%n days ago ({date})</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ProblemWords</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/problem_words.py" line="+146"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+150"/>
         <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
             <numerusform>%n observation was recovered from a damaged history; the original is kept as {file}.</numerusform>

@@ -1,4 +1,4 @@
-"""``iris-field model …``: status, update, install, use-previous, trust — words and exit codes."""
+"""``iris-field model …``: status, update, install, use-previous, trust, distrust — words and exit codes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from contract.environment import EnvVar
 from contract.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+
+    from desktop.model_delivery.freshness import Freshness
     from desktop.model_delivery.model_store import ActiveModel, InstallOutcome, ModelStore
+    from desktop.model_delivery.rotation import KeyRotation
     from desktop.model_delivery.updater import UpdateResult
 
 EXIT_OK, EXIT_FAILURE = ExitCode.OK, ExitCode.FAILURE
@@ -36,11 +41,19 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     update.add_argument(
         "--tracking-uri", metavar="URL", help="the lab's MLflow server (default: the sync settings)"
     )
-    install = sub.add_parser("install", help="install a .irismodel file (for laptops that never get online)")
+    install = sub.add_parser(
+        "install",
+        help="install a .irismodel file, or take a key rotation or timestamp file the lab signed "
+        "(for laptops that never get online)",
+    )
     install.add_argument("file", metavar="FILE")
     sub.add_parser("use-previous", help="go back to the previous verified model (or the bundled one)")
     trust = sub.add_parser("trust", help="trust the lab public key in FILE (.pub) for signed releases")
     trust.add_argument("file", metavar="FILE")
+    distrust = sub.add_parser(
+        "distrust", help="stop trusting a key: releases it signed are refused from now on (also in Settings)"
+    )
+    distrust.add_argument("fingerprint", metavar="FINGERPRINT")
     return model
 
 
@@ -51,26 +64,20 @@ def run(args: argparse.Namespace) -> int:
     action = getattr(args, "model_command", None)
     if action is None:
         raise UsageError(
-            "name an action: iris-field model status | update | install FILE | use-previous | trust FILE"
+            "name an action: iris-field model status | update | install FILE | use-previous | trust FILE "
+            "| distrust FINGERPRINT"
         )
     from desktop.model_delivery.model_store import ModelStore
 
     store = ModelStore()
     if action == "status":
-        return _status(store, args.json)
+        return print_status(store, args.json)
     if action == "update":
         return _update(store, args.tracking_uri)
     if action == "install":
         from pathlib import Path
 
-        from desktop.errors import ModelError
-        from desktop.model_delivery.errors import ReleaseRefused
-
-        try:
-            outcome = store.install_bundle(Path(args.file))
-        except ReleaseRefused as exc:
-            raise ModelError(f"{exc}; nothing was installed, the model in use stays") from exc
-        return _print_install(outcome)
+        return _install(store, Path(args.file))
     if action == "use-previous":
         active = store.use_previous()
         print(f"Now predicting with {describe(active)}.")
@@ -90,7 +97,66 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_OK
         print(f"Trusted the key {key.fingerprint} for signed model releases.")
         return EXIT_OK
+    if action == "distrust":
+        from desktop.model_delivery.trusted_keys import distrust_key, trusted_keys
+
+        distrust_key(args.fingerprint.strip().lower())
+        print(f"Stopped trusting the key {args.fingerprint.strip().lower()}: releases it signed are refused.")
+        if not trusted_keys():
+            print("No key is trusted now: no new model can be installed until you trust the lab's key.")
+        return EXIT_OK
     raise UsageError(f"unknown model action {action!r}")
+
+
+def _install(store: ModelStore, path: Path) -> int:
+    """Install a release file, or take a signed statement file (a key rotation or a timestamp)."""
+    from desktop.errors import ModelError
+    from desktop.model_delivery.errors import ReleaseRefused
+    from desktop.model_delivery.files import take_file
+    from desktop.model_delivery.statements import StatementKind
+
+    try:
+        taken = take_file(store, path)
+    except ReleaseRefused as exc:
+        raise ModelError(f"{exc}; nothing was installed, the model in use stays") from exc
+    if taken.installed is not None:
+        return _print_install(taken.installed, store)
+    if taken.rotation is not None:
+        print(rotation_sentence(taken.rotation))
+    elif taken.timestamp is not None:
+        stamp = taken.timestamp
+        print(
+            f"Recorded the lab's confirmation of release {stamp.sequence} from {stamp.registry} "
+            f"on {stamp.signed_at[:10]}."
+        )
+    elif taken.kind is StatementKind.KEY_ROTATION:
+        print("This key rotation was followed already; nothing changed.")
+    else:
+        print("The lab's timestamp is not newer than one seen before; nothing changed.")
+    return EXIT_OK
+
+
+def rotation_sentence(rotation: KeyRotation) -> str:
+    """Return what following a key rotation changed."""
+    return (
+        f"The lab replaced its signing key {rotation.old_key} by {rotation.new_key} "
+        f"({rotation.rotated_at[:10]}): releases signed with {rotation.old_key} are refused from now on."
+    )
+
+
+def freshness_sentence(freshness: Freshness) -> str:
+    """Return how long ago the lab confirmed the model, with a warning once that is longer than allowed."""
+    days = freshness.age_days
+    ago = "today" if days == 0 else ("1 day ago" if days == 1 else f"{days} days ago")
+    when = freshness.confirmed_at.date().isoformat()
+    if not freshness.stale:
+        period = freshness.period_days
+        return f"Confirmed by the lab: {ago} ({when}); to be confirmed again within {period} days."
+    return (
+        f"Warning: the lab last confirmed this model {ago} ({when}), longer than the "
+        f"{freshness.period_days} days its card allows. It still predicts; connect to the lab's server "
+        "(`iris-field model update`) or ask the lab for a current model file."
+    )
 
 
 def describe(model: ActiveModel) -> str:
@@ -103,21 +169,34 @@ def describe(model: ActiveModel) -> str:
     return text + (" — the bundled model" if model.origin == "bundled" else "")
 
 
-def status_document(store: ModelStore) -> dict[str, Any]:
-    """Return what ``model status --json`` prints."""
-    from desktop.model_delivery.trusted_keys import list_trusted_keys
+def status_document(store: ModelStore, now: datetime | None = None) -> dict[str, Any]:
+    """Return what ``model status --json`` prints (``now``: the clock, for how old a confirmation is)."""
+    from desktop.model_delivery.trusted_keys import list_trusted_keys, withdrawn_keys
 
     active = store.load_active()
     state = store.state()
     challenger = store.load_challenger()
+    freshness = store.freshness(active, now)
     return {
         "active": _model_json(active),
+        "confirmed": None
+        if freshness is None
+        else {
+            "confirmed_at": freshness.confirmed_at.isoformat(timespec="seconds"),
+            "age_days": freshness.age_days,
+            "confirm_within_days": freshness.period_days,
+            "stale": freshness.stale,
+        },
         "note": active.note,
         "previous": state.previous,
         "bundled": _model_json(store.bundled_model()),
         "challenger": _model_json(challenger) if challenger else None,
         "trusted_keys": [
             {"fingerprint": k.fingerprint, "origin": k.origin.value} for k in list_trusted_keys()
+        ],
+        "withdrawn_keys": [
+            {"fingerprint": w.fingerprint, "withdrawn_at": w.withdrawn_at, "replaced_by": w.replaced_by}
+            for w in withdrawn_keys().values()
         ],
     }
 
@@ -134,14 +213,18 @@ def _model_json(model: ActiveModel) -> dict[str, Any]:
     }
 
 
-def _status(store: ModelStore, as_json: bool) -> int:
-    document = status_document(store)
+def print_status(store: ModelStore, as_json: bool = False, now: datetime | None = None) -> int:
+    """Print ``model status`` (``now``: the clock, for how old the lab's confirmation is)."""
+    document = status_document(store, now)
     if as_json:
         json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_OK
     active = store.load_active()
     print(f"Active model: {describe(active)}")
+    freshness = store.freshness(active, now)
+    if freshness is not None:
+        print(freshness_sentence(freshness))
     if active.note:
         print(f"Note: {active.note}")
     challenger = store.load_challenger()
@@ -157,6 +240,16 @@ def _status(store: ModelStore, as_json: bool) -> int:
     )
     keys = document["trusted_keys"]
     print("Trusted keys: " + (", ".join(f"{k['fingerprint']} ({k['origin']})" for k in keys) or "none"))
+    withdrawn = document["withdrawn_keys"]
+    if withdrawn:
+        print(
+            "Withdrawn keys: "
+            + ", ".join(
+                f"{w['fingerprint']} ({w['withdrawn_at'][:10]}"
+                + (f", replaced by {w['replaced_by']})" if w["replaced_by"] else ")")
+                for w in withdrawn
+            )
+        )
     return EXIT_OK
 
 
@@ -187,6 +280,8 @@ def _update(store: ModelStore, given: str | None) -> int:
         client.close()
     code = EXIT_OK
     for result in results:
+        for rotation in result.rotations:
+            print(rotation_sentence(rotation))
         _print_update(result, store)
         if result.status is UpdateStatus.REFUSED or (
             result.status is UpdateStatus.NO_RELEASE and result.role == "champion"
@@ -217,6 +312,8 @@ def update_after_sync(uri: str, headers: dict[str, str]) -> None:
         print(f"iris-field sync: the model update check did not run: {exc}.", file=sys.stderr)
         return
     for result in results:
+        for rotation in result.rotations:
+            print(rotation_sentence(rotation))
         if result.status in (UpdateStatus.INSTALLED, UpdateStatus.REFUSED):
             _print_update(result, store)
 
@@ -246,7 +343,7 @@ def _print_update(result: UpdateResult, store: ModelStore) -> None:
         print(f"The {name} is current: {what}.")
         return
     assert result.outcome is not None
-    _print_install(result.outcome)
+    _print_install(result.outcome, store)
 
 
 def update_sentence(outcome: InstallOutcome) -> str:
@@ -269,11 +366,14 @@ def update_sentence(outcome: InstallOutcome) -> str:
     return text
 
 
-def _print_install(outcome: InstallOutcome) -> int:
+def _print_install(outcome: InstallOutcome, store: ModelStore | None = None) -> int:
     release = outcome.release
     print(update_sentence(outcome))
     print(
         f"Installed {release.model_name} v{release.version} as {outcome.role.value} "
         f"(release {release.sequence} from {release.registry}, signed by {release.signer})."
     )
+    freshness = store.freshness() if store is not None and outcome.role == "champion" else None
+    if freshness is not None:
+        print(freshness_sentence(freshness))  # an old file from a USB stick says so at once
     return EXIT_OK

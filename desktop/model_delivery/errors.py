@@ -12,9 +12,11 @@ class Refusal(StrEnum):
 
     UNSIGNED = "unsigned"
     UNKNOWN_KEY = "unknown-key"
+    WITHDRAWN_KEY = "withdrawn-key"  # key, withdrawn_at, replaced_by ("" when withdrawn by hand)
     BAD_SIGNATURE = "bad-signature"
     SHA256_MISMATCH = "sha256-mismatch"
     NOT_NEWER = "not-newer"
+    SUPERSEDED = "superseded"  # sequence, newest, confirmed_at: older than what the lab confirmed since
     WRONG_SCHEMA = "wrong-schema"
     REFERENCE_MISMATCH = "reference-mismatch"
     UNUSABLE = "unusable"
@@ -47,6 +49,8 @@ class KeyProblem(StrEnum):
     NOT_ED25519 = "not-ed25519"  # path
     ALREADY_TRUSTED = "already-trusted"  # fingerprint
     NOT_SAVED = "not-saved"  # folder, detail
+    NOT_TRUSTED = "not-trusted"  # fingerprint: distrust of a key this laptop does not trust
+    REPLACED = "replaced"  # fingerprint, replaced_by: a key the lab rotated away is never trusted again
 
 
 class KeyFileError(IrisFieldError):

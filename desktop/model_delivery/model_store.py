@@ -13,6 +13,7 @@ import time
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,8 +23,17 @@ from desktop.errors import ModelError
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import NoPreviousModel, Refusal, ReleaseRefused
+from desktop.model_delivery.freshness import (
+    CHAMPION_ALIAS,
+    Confirmation,
+    Freshness,
+    Timestamp,
+    check_not_superseded,
+    freshness_of,
+    verify_timestamp,
+)
 from desktop.model_delivery.release import ModelStamp, Release
-from desktop.model_delivery.signing import PublicKey
+from desktop.model_delivery.signing import PublicKey, Withdrawal
 from desktop.model_delivery.verification import ONNX_FILENAME, read_card_document, verify_release
 from desktop.paths import data_dir
 from desktop.resources import bundled_model_path
@@ -92,6 +102,7 @@ class StoreState:
     previous: str | None = None
     challenger: str | None = None
     highest: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # role -> registry -> sequence
+    confirmed: Mapping[str, Confirmation] = field(default_factory=dict)  # registry -> newest timestamp seen
 
     def to_dict(self) -> dict:
         """Return the state as JSON-ready data."""
@@ -100,6 +111,7 @@ class StoreState:
             "previous": self.previous,
             "challenger": self.challenger,
             "highest": {role: dict(seqs) for role, seqs in self.highest.items()},
+            "confirmed": {registry: c.to_dict() for registry, c in self.confirmed.items()},
         }
 
     @classmethod
@@ -117,8 +129,16 @@ class StoreState:
             str(role): {str(reg): int(seq) for reg, seq in seqs.items()}
             for role, seqs in dict(data.get("highest", {})).items()
         }
+        confirmed = {
+            str(registry): Confirmation.from_dict(c)
+            for registry, c in dict(data.get("confirmed", {})).items()
+        }
         return cls(
-            name(data.get("active")), name(data.get("previous")), name(data.get("challenger")), highest
+            name(data.get("active")),
+            name(data.get("previous")),
+            name(data.get("challenger")),
+            highest,
+            confirmed,
         )
 
     def highest_for(self, role: Role) -> dict[str, int]:
@@ -169,13 +189,16 @@ class ModelStore:
         root: Path | None = None,
         bundled: Path | None = None,
         trusted: Mapping[str, PublicKey] | None = None,
+        withdrawn: Mapping[str, Withdrawal] | None = None,
     ):
         """Use ``root`` (default: ``<data folder>/models``); clear debris a killed install left.
 
-        ``trusted`` replaces the trusted keys (default: the bundled and the user's, read at each install).
+        ``trusted`` replaces the trusted keys (default: the bundled and the user's, read at each install),
+        ``withdrawn`` the keys no longer trusted (default: the user's record of them).
         """
         self.root = Path(root) if root is not None else _default_root()
         self.trusted = trusted
+        self.withdrawn = withdrawn
         self.bundled = bundled if bundled is not None else bundled_model_path()
         self.releases = self.root / RELEASES_FOLDER
         self._bundled_model: ActiveModel | None = None
@@ -191,7 +214,7 @@ class ModelStore:
         """Return the recorded state; a missing or damaged record reads as "bundled model only"."""
         try:
             return StoreState.from_dict(json.loads(self.state_path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return StoreState()
 
     def _state_problem(self) -> str:
@@ -199,7 +222,7 @@ class ModelStore:
             return ""
         try:
             StoreState.from_dict(json.loads(self.state_path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return "the record of installed models is damaged, so the bundled model predicts"
         return ""
 
@@ -290,7 +313,7 @@ class ModelStore:
         self, files: Mapping[str, bytes], role: Role = Role.CHAMPION, *, trusted=None
     ) -> InstallOutcome:
         """Verify and install a release given as {file name: bytes}; on any refusal nothing changes."""
-        from desktop.model_delivery.trusted_keys import trusted_keys
+        from desktop.model_delivery.trusted_keys import trusted_keys, withdrawn_keys
 
         missing = [name for name in RELEASE_FILES if name not in files]
         if missing:
@@ -305,7 +328,10 @@ class ModelStore:
                 trusted=trusted if trusted is not None else self.trusted or trusted_keys(),
                 expected=self.bundled_model().classifier.card,
                 highest_sequence=self.highest(role),
+                withdrawn=self.withdrawn if self.withdrawn is not None else withdrawn_keys(),
             )
+            if role is Role.CHAMPION:
+                check_not_superseded(verified.release, self.newest_confirmation(verified.release.registry))
             name = release_folder_name(verified.release, verified.card.sha256)
             target = self.releases / name
             state = self.state()
@@ -317,7 +343,10 @@ class ModelStore:
             highest.setdefault(role.value, {})[verified.release.registry] = verified.release.sequence
             if role is Role.CHAMPION:
                 previous = state.active if state.active != name else state.previous
-                new_state = replace(state, active=name, previous=previous, highest=highest)
+                confirmed = _with_newer(state.confirmed, verified.release, verified.card.sha256)
+                new_state = replace(
+                    state, active=name, previous=previous, highest=highest, confirmed=confirmed
+                )
             else:
                 new_state = replace(state, challenger=name, highest=highest)
             self._write_state(new_state)
@@ -331,6 +360,51 @@ class ModelStore:
             shutil.rmtree(staging, ignore_errors=True)
         self._clear_debris(orphans_older_than=0.0)
         return InstallOutcome(verified.release, role, dict(verified.card.metrics), replaced)
+
+    # ----------------------------------------------------------------- freshness
+    def newest_confirmation(self, registry: str) -> Confirmation | None:
+        """Return the newest champion timestamp seen from ``registry`` (the bundled card counts)."""
+        newest = self.state().confirmed.get(registry)
+        bundled = self.bundled_model().release
+        if bundled is not None and bundled.registry == registry:
+            own = Confirmation(bundled.sequence, bundled.signed_at)
+            with contextlib.suppress(ValueError):
+                newest = own if own.is_newer_than(newest) else newest
+        return newest
+
+    def record_timestamp(self, document: Mapping, *, trusted=None) -> Timestamp | None:
+        """Verify the lab's timestamp statement and keep it if it is the newest from its registry.
+
+        Return the timestamp when it was news (None when an equal or newer one was seen, or it is not
+        the champion's); raise ``ReleaseRefused`` if it is not signed by a key this laptop trusts.
+        """
+        from desktop.model_delivery.trusted_keys import trusted_keys, withdrawn_keys
+
+        stamp = verify_timestamp(
+            document,
+            trusted if trusted is not None else self.trusted or trusted_keys(),
+            self.withdrawn if self.withdrawn is not None else withdrawn_keys(),
+        )
+        if stamp.alias != CHAMPION_ALIAS:
+            return None
+        state = self.state()
+        confirmation = Confirmation(stamp.sequence, stamp.signed_at)
+        if not confirmation.is_newer_than(state.confirmed.get(stamp.registry)):
+            return None
+        self._write_state(replace(state, confirmed={**state.confirmed, stamp.registry: confirmation}))
+        return stamp
+
+    def freshness(self, model: ActiveModel | None = None, now: datetime | None = None) -> Freshness | None:
+        """Return how long ago the lab last confirmed ``model`` (default: the active one).
+
+        None for the bundled model: the installer is its confirmation, and it is never called stale.
+        """
+        model = model if model is not None else self.load_active()
+        if model.origin is ModelOrigin.BUNDLED:
+            return None
+        release = model.release
+        newest = self.newest_confirmation(release.registry) if release is not None else None
+        return freshness_of(release, newest, now or datetime.now(UTC))
 
     def install_bundle(self, path: Path, role: Role = Role.CHAMPION) -> InstallOutcome:
         """Verify and install a ``.irismodel`` file."""
@@ -350,6 +424,19 @@ class ModelStore:
             raise NoPreviousModel("the bundled model is already the one in use; there is no earlier model")
         self._write_state(replace(state, active=state.previous, previous=state.active))
         return self.load_active()
+
+
+def _with_newer(
+    confirmed: Mapping[str, Confirmation], release: Release, sha256: str
+) -> dict[str, Confirmation]:
+    """Return ``confirmed`` with an installed champion's own signing time, if it is the newest seen."""
+    stamp = Timestamp.of_release(release, sha256)
+    mine = Confirmation(stamp.sequence, stamp.signed_at)
+    updated = dict(confirmed)
+    with contextlib.suppress(ValueError):
+        if mine.is_newer_than(updated.get(release.registry)):
+            updated[release.registry] = mine
+    return updated
 
 
 def _default_root() -> Path:

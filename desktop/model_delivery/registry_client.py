@@ -11,8 +11,9 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from contract import registry as contract_registry
 from contract.environment import EnvVar
-from contract.registry import ReleaseTag
+from contract.registry import ROTATION_TAG_PREFIX, ReleaseTag
 from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused, Unreachable
+from desktop.model_delivery.statements import parse_document
 
 API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
@@ -35,6 +36,7 @@ class ReleasedVersion:
     run_id: str
     registry: str
     sequence: int | None  # None: the version has no signed release yet
+    timestamp: dict[str, Any] | None = None  # the lab's latest signed timestamp for it (not yet checked)
 
 
 class RegistryClient:
@@ -137,7 +139,19 @@ class RegistryClient:
             run_id=str(found.get("run_id", "")),
             registry=tags.get(REGISTRY_TAG, ""),
             sequence=sequence,
+            timestamp=parse_document(tags.get(ReleaseTag.TIMESTAMP.value, "")),
         )
+
+    def rotations(self, model_name: str) -> list[dict[str, Any]]:
+        """Return the key rotation statements the lab published on the registered model (one request)."""
+        data = self._json(f"{API}/registered-models/get", {"name": model_name})
+        tags = (data or {}).get("registered_model", {}).get("tags", [])
+        found = [
+            parse_document(str(tag.get("value", "")))
+            for tag in tags
+            if str(tag.get("key", "")).startswith(ROTATION_TAG_PREFIX)
+        ]
+        return [document for document in found if document is not None]
 
     def artifact_uri(self, run_id: str) -> str:
         """Return the artifact root of a run."""

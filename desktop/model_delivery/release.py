@@ -9,6 +9,8 @@ from typing import Any
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 
 RELEASE_FIELD = "release"
+# How long a laptop predicts without a word after the lab last confirmed its model (a card may set another).
+DEFAULT_CONFIRM_WITHIN_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Release:
     signer: str
     reference_rows: tuple[ReferenceRow, ...] = ()
     data_fingerprint: str = ""  # of the labelled data the model was trained on ("" if not recorded)
+    signed_at: str = ""  # when the lab signed the card (cards signed before it existed: released_at)
+    confirm_within_days: int = DEFAULT_CONFIRM_WITHIN_DAYS  # warn when the lab's confirmation is older
 
     def to_dict(self) -> dict[str, Any]:
         """Return the block as JSON-ready data, as it is written into the card."""
@@ -49,6 +53,8 @@ class Release:
             "signer": self.signer,
             "reference_rows": [r.to_dict() for r in self.reference_rows],
             "data_fingerprint": self.data_fingerprint,
+            "signed_at": self.signed_at or self.released_at,
+            "confirm_within_days": self.confirm_within_days,
         }
 
     @classmethod
@@ -61,6 +67,9 @@ class Release:
             sequence = block["sequence"]
             if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
                 raise ValueError(f"sequence {sequence!r} is not a positive whole number")
+            period = block.get("confirm_within_days", DEFAULT_CONFIRM_WITHIN_DAYS)
+            if not isinstance(period, int) or isinstance(period, bool) or period < 1:
+                raise ValueError(f"confirm_within_days {period!r} is not a positive whole number")
             return cls(
                 registry=str(block["registry"]),
                 model_name=str(block["model_name"]),
@@ -77,6 +86,8 @@ class Release:
                     for row in block.get("reference_rows", [])
                 ),
                 data_fingerprint=str(block.get("data_fingerprint", "")),
+                signed_at=str(block.get("signed_at") or block["released_at"]),
+                confirm_within_days=period,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ReleaseRefused(

@@ -36,6 +36,19 @@ class PublicKey:
         )
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """A key this laptop no longer trusts: when, and the key a lab's rotation named instead ("" by hand)."""
+
+    fingerprint: str
+    withdrawn_at: str
+    replaced_by: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the withdrawal as JSON-ready data."""
+        return {"withdrawn_at": self.withdrawn_at, "replaced_by": self.replaced_by}
+
+
 def fingerprint_of(key: Ed25519PublicKey) -> str:
     """Return the short fingerprint of a public key: the first hex digits of the SHA-256 of its raw bytes."""
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -105,21 +118,41 @@ def sign(document: Mapping[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     return {**{k: v for k, v in document.items() if k != SIGNATURE_FIELD}, SIGNATURE_FIELD: signature}
 
 
-def verify(document: Mapping[str, Any], trusted: Mapping[str, PublicKey]) -> PublicKey:
-    """Return the trusted key that signed ``document``; raise ``ReleaseRefused`` otherwise."""
+def verify(
+    document: Mapping[str, Any],
+    trusted: Mapping[str, PublicKey],
+    withdrawn: Mapping[str, Withdrawal] | None = None,
+    *,
+    what: str = "the model card",
+) -> PublicKey:
+    """Return the trusted key that signed ``document``; raise ``ReleaseRefused`` otherwise.
+
+    A key in ``withdrawn`` is refused even where ``trusted`` still holds it; ``what`` names the document.
+    """
     signature = document.get(SIGNATURE_FIELD)
     if not isinstance(signature, dict) or not signature.get("value"):
-        raise ReleaseRefused(Refusal.UNSIGNED, "the model card is not signed, so it could come from anyone")
+        raise ReleaseRefused(Refusal.UNSIGNED, f"{what} is not signed, so it could come from anyone")
     fingerprint = str(signature.get("key", ""))
     if signature.get("algorithm") != ALGORITHM:
         raise ReleaseRefused(
-            Refusal.UNSIGNED, f"the model card is signed with {signature.get('algorithm')!r}, not {ALGORITHM}"
+            Refusal.UNSIGNED, f"{what} is signed with {signature.get('algorithm')!r}, not {ALGORITHM}"
+        )
+    withdrawal = (withdrawn or {}).get(fingerprint)
+    if withdrawal is not None:
+        instead = f", replaced by key {withdrawal.replaced_by}" if withdrawal.replaced_by else ""
+        raise ReleaseRefused(
+            Refusal.WITHDRAWN_KEY,
+            f"{what} is signed by key {fingerprint}, which this laptop stopped trusting on "
+            f"{withdrawal.withdrawn_at[:10]}{instead}",
+            key=fingerprint,
+            withdrawn_at=withdrawal.withdrawn_at[:10],
+            replaced_by=withdrawal.replaced_by,
         )
     key = trusted.get(fingerprint)
     if key is None:
         raise ReleaseRefused(
             Refusal.UNKNOWN_KEY,
-            f"the model card is signed by key {fingerprint or '?'}, which this app does not trust "
+            f"{what} is signed by key {fingerprint or '?'}, which this app does not trust "
             "(add the lab's public key with `iris-field model trust FILE`)",
             key=fingerprint or "?",
         )
@@ -128,7 +161,7 @@ def verify(document: Mapping[str, Any], trusted: Mapping[str, PublicKey]) -> Pub
     except (InvalidSignature, ValueError) as exc:
         raise ReleaseRefused(
             Refusal.BAD_SIGNATURE,
-            f"the model card's signature by key {fingerprint} does not match its content; it was changed "
+            f"the signature of {what} by key {fingerprint} does not match its content; it was changed "
             "after signing",
         ) from exc
     return key

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from contract import registry as contract_registry
@@ -10,6 +11,7 @@ from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import InstallOutcome, ModelStore, Role
 from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient, ReleasedVersion
+from desktop.model_delivery.rotation import KeyRotation, apply_rotations
 from desktop.model_delivery.verification import ONNX_FILENAME
 
 MODEL_NAME = contract_registry.MODEL_NAME
@@ -36,6 +38,7 @@ class UpdateResult:
     refusal: str = ""  # the sentence, when refused (the command line's English)
     reason: Refusal | None = None  # the kind of refusal, when refused (the window says it in its words)
     facts: dict[str, object] = field(default_factory=dict)  # what the refusal names (a key, releases)
+    rotations: tuple[KeyRotation, ...] = ()  # the lab's key rotations this check followed (champion only)
 
 
 def check_for_update(
@@ -72,6 +75,7 @@ def update_all(store: ModelStore, client: RegistryClient, model_name: str = MODE
     results = []
     champion = client.released_version(model_name, Role.CHAMPION.value)
     challenger = client.released_version(model_name, Role.CHALLENGER.value)
+    rotations = take_timestamp(store, client, champion, model_name)
     if challenger is not None and champion is not None and challenger.version == champion.version:
         challenger = None
     for role, released in ((Role.CHAMPION, champion), (Role.CHALLENGER, challenger)):
@@ -84,4 +88,29 @@ def update_all(store: ModelStore, client: RegistryClient, model_name: str = MODE
                     role, UpdateStatus.REFUSED, version, refusal=str(exc), reason=exc.reason, facts=exc.facts
                 )
             )
+    results[0] = replace(results[0], rotations=rotations)
     return results
+
+
+def take_timestamp(
+    store: ModelStore, client: RegistryClient, champion: ReleasedVersion | None, model_name: str = MODEL_NAME
+) -> tuple[KeyRotation, ...]:
+    """Keep the lab's signed timestamp of its champion; follow its key rotations first if a new key signed it.
+
+    The rotations are asked for (one more request) only when the timestamp names a key this laptop does not
+    know: the lab signs with its new key from the rotation on. A timestamp that fails its checks is ignored
+    (the release itself is checked on its own); return the rotations followed.
+    """
+    if champion is None or champion.timestamp is None:
+        return ()
+    try:
+        store.record_timestamp(champion.timestamp)
+        return ()
+    except ReleaseRefused as exc:
+        if exc.reason is not Refusal.UNKNOWN_KEY:
+            return ()
+    followed = tuple(apply_rotations(client.rotations(model_name)))
+    if followed:
+        with contextlib.suppress(ReleaseRefused):
+            store.record_timestamp(champion.timestamp)
+    return followed

@@ -15,7 +15,7 @@ from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.release import Release
-from desktop.model_delivery.signing import PublicKey, verify
+from desktop.model_delivery.signing import PublicKey, Withdrawal, verify
 
 # Reference rows must come out of this laptop's ONNX Runtime as they came out of the lab's.
 REFERENCE_TOLERANCE = 1e-5
@@ -55,14 +55,16 @@ def verify_release(
     trusted: Mapping[str, PublicKey],
     expected: ModelCard,
     highest_sequence: Mapping[str, int],
+    withdrawn: Mapping[str, Withdrawal] | None = None,
 ) -> VerifiedRelease:
     """Verify the release in ``folder``; raise ``ReleaseRefused`` with one sentence at the first failure.
 
     ``expected`` is the bundled model's card: a release must read the same features and name the same
-    classes. ``highest_sequence`` maps each registry to the highest sequence accepted from it so far.
+    classes. ``highest_sequence`` maps each registry to the highest sequence accepted from it so far;
+    a card signed by a key in ``withdrawn`` is refused.
     """
     document = read_card_document(folder)
-    signer = verify(document, trusted)
+    signer = verify(document, trusted, withdrawn)
     release = Release.from_card(document)
     if release is None:
         raise ReleaseRefused(Refusal.UNSIGNED, "the signed model card carries no release block")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, QObject, Qt, Signal
@@ -27,6 +29,8 @@ from desktop.ui.problem_words import fallback_text, problem_text, refusal_text
 from desktop.ui.trusted_keys_page import TrustedKeysPage
 
 if TYPE_CHECKING:
+    from desktop.model_delivery.files import FileOutcome
+    from desktop.model_delivery.rotation import KeyRotation
     from desktop.ui.qt_main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,7 @@ class ModelDeliveryController(QObject):
         self._relay = _Relay(self)
         self._relay.checked.connect(self._on_checked)
         self.note: QMessageBox | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests move it forward
 
         self.install_action = QAction(window)
         self.install_action.triggered.connect(self._choose_file)
@@ -84,9 +89,13 @@ class ModelDeliveryController(QObject):
             return text
         released = QDate.fromString(model.release.released_at[:10], Qt.DateFormat.ISODate)
         date = self._window.locale().toString(released, QLocale.FormatType.ShortFormat)
-        return self.tr("{model} · released {date}").format(
+        text = self.tr("{model} · released {date}").format(
             model=text, date=date or model.release.released_at[:10]
         )
+        freshness = self.store.freshness(model, self.clock())
+        if freshness is not None and freshness.stale:
+            text += " · " + self.tr("⚠ confirmed %n day(s) ago", "", freshness.age_days)
+        return text
 
     def _use(self, model: ActiveModel) -> None:
         self.active = model
@@ -155,6 +164,7 @@ class ModelDeliveryController(QObject):
         assert isinstance(results, list)
         news, refusals = [], []
         for result in results:
+            news.extend(self._rotation_text(rotation) for rotation in result.rotations)
             if result.status is UpdateStatus.INSTALLED and result.outcome is not None:
                 news.append(self._take(result.outcome))
             elif result.status is UpdateStatus.REFUSED:
@@ -176,6 +186,12 @@ class ModelDeliveryController(QObject):
         return self.tr("The lab's new model was refused and the current one kept: {reason}").format(
             reason=refusal_text(result.reason, result.facts) if result.reason else sentence(result.refusal)
         )
+
+    def _rotation_text(self, rotation: KeyRotation) -> str:
+        return self.tr(
+            "The lab replaced its signing key {old} by {new}: "
+            "models signed with {old} are refused from now on."
+        ).format(old=rotation.old_key, new=rotation.new_key)
 
     def _take(self, outcome: InstallOutcome) -> str:
         """Return the note's words for an installed release."""
@@ -220,9 +236,11 @@ class ModelDeliveryController(QObject):
 
     # ------------------------------------------------------------------ install, show, go back
     def install_file(self, path: str) -> None:
-        """Verify and install a ``.irismodel`` file; say what changed, or why it was refused."""
+        """Verify and install a ``.irismodel`` file (or a signed key rotation or timestamp file)."""
+        from desktop.model_delivery.files import take_file
+
         try:
-            outcome = self.store.install_bundle(path)
+            taken = take_file(self.store, path)
         except IrisFieldError as exc:
             show_problem(
                 self._window,
@@ -231,14 +249,30 @@ class ModelDeliveryController(QObject):
                 self.tr("The model in use stays as it was."),
             )
             return
-        note = self._take(outcome)
+        if taken.installed is None:
+            self._use(self.active)
+            self._show_note(self._statement_text(taken))
+            return
+        note = self._take(taken.installed)
         self.challenger = self.store.load_challenger()
         self._use(self.store.load_active())
         self._show_note(note)
 
+    def _statement_text(self, taken: FileOutcome) -> str:
+        if taken.rotation is not None:
+            return self._rotation_text(taken.rotation)
+        if taken.timestamp is not None:
+            return self.tr("The lab confirmed its release {sequence} as current on {date}.").format(
+                sequence=taken.timestamp.sequence, date=taken.timestamp.signed_at[:10]
+            )
+        return self.tr("The file holds nothing new; nothing changed.")
+
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self._window, self.tr("Install model file"), "", self.tr("Iris Field models (*.irismodel)")
+            self._window,
+            self.tr("Install model file"),
+            "",
+            self.tr("Iris Field models and lab statements (*.irismodel *.json)"),
         )
         if path:
             self.install_file(path)
@@ -246,7 +280,8 @@ class ModelDeliveryController(QObject):
     def show_model(self) -> ModelDialog:
         """Open Help → Model (non-modal)."""
         can_go_back = self.store.state().active is not None
-        dialog = ModelDialog(self.active, can_go_back, self._window)
+        freshness = self.store.freshness(self.active, self.clock())
+        dialog = ModelDialog(self.active, can_go_back, self._window, freshness)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.use_previous_requested.connect(lambda: (dialog.close(), self.use_previous()))
         dialog.show()

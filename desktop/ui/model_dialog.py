@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.model_delivery.freshness import Freshness
 from desktop.model_delivery.model_store import ActiveModel
 from desktop.ui.i18n import format_percent
 from desktop.ui.problem_words import fallback_text
@@ -26,8 +27,14 @@ class ModelDialog(QDialog):
 
     use_previous_requested = Signal()
 
-    def __init__(self, model: ActiveModel, can_go_back: bool, parent: QWidget | None = None):
-        """Show ``model``'s card; offer "Use previous model" when an earlier model is there to go back to."""
+    def __init__(
+        self,
+        model: ActiveModel,
+        can_go_back: bool,
+        parent: QWidget | None = None,
+        freshness: Freshness | None = None,
+    ):
+        """Show ``model``'s card and how long ago the lab confirmed it; offer "Use previous model"."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Model"))
         card, release = model.classifier.card, model.release
@@ -55,6 +62,16 @@ class ModelDialog(QDialog):
                 self.tr("{sequence}, published {date}").format(sequence=release.sequence, date=date),
             )
             row(self.tr("Signed by key"), release.signer)
+            if freshness is not None:
+                confirmed = QDate(
+                    freshness.confirmed_at.year, freshness.confirmed_at.month, freshness.confirmed_at.day
+                )
+                row(
+                    self.tr("Confirmed by the lab"),
+                    self.tr("%n day(s) ago ({date})", "", freshness.age_days).format(
+                        date=self.locale().toString(confirmed, QLocale.FormatType.ShortFormat)
+                    ),
+                )
             if release.data_fingerprint:
                 row(self.tr("Training data"), release.data_fingerprint[:16])
         labels = {
@@ -73,6 +90,17 @@ class ModelDialog(QDialog):
             note = QLabel(fallback_text(model.fallback), self)
             note.setWordWrap(True)
             layout.addWidget(note)
+        self.stale_note: QLabel | None = None
+        if freshness is not None and freshness.stale:
+            self.stale_note = QLabel(
+                self.tr(
+                    "The lab confirmed this model longer ago than the {period} days its card allows. It "
+                    "still predicts; connect to the lab's server or ask the lab for a current model file."
+                ).format(period=freshness.period_days),
+                self,
+            )
+            self.stale_note.setWordWrap(True)
+            layout.addWidget(self.stale_note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.use_previous = QPushButton(self.tr("Use previous model"), self)
         self.use_previous.setEnabled(can_go_back)

@@ -118,6 +118,10 @@ class ProblemWords(QObject):
             ),
             KeyProblem.ALREADY_TRUSTED: self.tr("The key {fingerprint} is already trusted."),
             KeyProblem.NOT_SAVED: self.tr("The key cannot be kept in {folder} ({detail})."),
+            KeyProblem.NOT_TRUSTED: self.tr("No trusted key has the fingerprint {fingerprint}."),
+            KeyProblem.REPLACED: self.tr(
+                "The lab replaced the key {fingerprint} by the key {replaced_by}; it is never trusted again."
+            ),
         }
         return filled(templates[problem], facts)
 
@@ -209,6 +213,9 @@ class ProblemWords(QObject):
                 "The model is signed by the key {key}, which this laptop does not trust. "
                 "Add the lab's public key in Settings, then try again.",
             ),
+            Refusal.WITHDRAWN_KEY: self.tr(
+                "The model is signed by the key {key}, which this laptop stopped trusting on {withdrawn_at}."
+            ),
             Refusal.BAD_SIGNATURE: self.tr(
                 "The model's signature does not match its content: it was changed after signing."
             ),
@@ -218,6 +225,10 @@ class ProblemWords(QObject):
             Refusal.NOT_NEWER: self.tr(
                 "Release {sequence} is not newer than release {installed}, "
                 "already installed from the same lab.",
+            ),
+            Refusal.SUPERSEDED: self.tr(
+                "Release {sequence} is older than release {newest}, which the lab confirmed as current "
+                "on {confirmed_at}.",
             ),
             Refusal.WRONG_SCHEMA: self.tr(
                 "The model reads other measurements or names other species than this app knows."

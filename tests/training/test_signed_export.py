@@ -87,3 +87,49 @@ def test_a_bundle_without_a_signing_key_is_refused(trained_store, tmp_path, caps
     )
     assert code == export.EXIT_FAILURE
     assert "--bundle needs --sign-key" in capsys.readouterr().err
+
+
+def test_refresh_signs_a_new_timestamp_for_the_champion_and_a_rotation_is_published_on_the_model(
+    trained_store, signing_key, tmp_path, cli, capsys
+) -> None:
+    from contract.registry import ROTATION_TAG_PREFIX, ReleaseTag
+    from desktop.model_delivery.freshness import parse_time, verify_timestamp
+    from desktop.model_delivery.rotation import KeyRotation
+
+    code, _ = signed_export(cli, trained_store, signing_key, tmp_path / "a")
+    assert code == export.EXIT_OK
+    exported = Release.from_card(json.loads((tmp_path / "a" / "model_card.json").read_text()))
+    public = load_public_key(signing_key / keys.PUBLIC_KEY_FILENAME)
+    client = MlflowClient(trained_store.uri)
+    first = json.loads(client.get_model_version(MODEL_NAME, exported.version).tags[ReleaseTag.TIMESTAMP])
+    assert verify_timestamp(first, {public.fingerprint: public}, {}).signed_at == exported.signed_at
+
+    key = str(signing_key / keys.PRIVATE_KEY_FILENAME)
+    argv = [
+        "refresh",
+        "--tracking-uri",
+        trained_store.uri,
+        "--sign-key",
+        key,
+        "--out",
+        str(tmp_path / "t.json"),
+    ]
+    code, stdout = cli(release.main, argv)
+    assert code == 0 and f"Confirmed release {exported.sequence}" in stdout
+    tag = json.loads(client.get_model_version(MODEL_NAME, exported.version).tags[ReleaseTag.TIMESTAMP])
+    stamp = verify_timestamp(tag, {public.fingerprint: public}, {})
+    assert (stamp.sequence, stamp.alias, stamp.registry) == (exported.sequence, "champion", "test-lab")
+    assert parse_time(stamp.signed_at) >= parse_time(exported.signed_at)
+    assert json.loads((tmp_path / "t.json").read_text()) == tag
+
+    code, _ = cli(release.main, [*argv[:5], "--alias", "nobody"])
+    assert code == 1 and "no timestamp was published: the registry has no" in capsys.readouterr().err
+
+    rotate = ["rotate", "--key", key, "--out", str(tmp_path / "new"), "--tracking-uri", trained_store.uri]
+    code, stdout = cli(keys.main, rotate)
+    assert code == keys.EXIT_OK and "Published the rotation" in stdout
+    tags = client.get_registered_model(MODEL_NAME).tags
+    published = KeyRotation.from_document(json.loads(tags[f"{ROTATION_TAG_PREFIX}{public.fingerprint}"]))
+    assert published.old_key == public.fingerprint
+    statement = tmp_path / "new" / keys.rotation_filename(published.old_key, published.new_key)
+    assert "PRIVATE KEY" not in statement.read_text()  # only public halves leave the signing machine

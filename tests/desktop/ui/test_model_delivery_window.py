@@ -86,3 +86,46 @@ def test_the_challenger_answers_in_shadow_on_every_save(open_window, lab) -> Non
     assert saved.model_version == "2"
     assert saved.challenger is not None and saved.challenger.stamp.version == "4"
     assert saved.challenger.species == "setosa"
+
+
+def test_the_window_says_when_the_labs_confirmation_is_older_than_the_card_allows(
+    window, lab, tmp_path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    window.model_controller.install_file(release_file(tmp_path, lab.release(1, version="2"), "v2.irismodel"))
+    for box in window.findChildren(QMessageBox):
+        box.close()
+    controller = window.model_controller
+    signed = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # the release's signed_at
+    controller.clock = lambda: signed + timedelta(days=12)
+    assert "confirmed" not in model_text(window)
+    dialog = controller.show_model()
+    assert dialog.rows["Confirmed by the lab"] == "12 days ago (11/30/26)" and dialog.stale_note is None
+    dialog.close()
+
+    controller.clock = lambda: signed + timedelta(days=91)  # an offline laptop, three months on
+    controller._use(controller.active)
+    assert model_text(window).endswith(" · ⚠ confirmed 91 days ago")
+    labels = [label.text() for label in window.statusBar().findChildren(type(window.history.empty))]
+    assert any(text.endswith("⚠ confirmed 91 days ago") for text in labels), labels
+    dialog = controller.show_model()
+    assert "longer ago than the 90 days its card allows" in dialog.stale_note.text()
+    assert "It still predicts" in dialog.stale_note.text()
+    save(window, SETOSA)  # and it does
+    with ObservationStore.open() as store:
+        (saved,) = store.list()
+    assert saved.model_version == "2"
+
+
+def test_a_key_rotation_file_is_taken_in_the_window(window, iris_home, tmp_path, shown_boxes) -> None:
+    from training import keys
+
+    keys.generate(tmp_path / "old")
+    trust_key_file(tmp_path / "old" / keys.PUBLIC_KEY_FILENAME)
+    rotated = keys.rotate(tmp_path / "old" / keys.PRIVATE_KEY_FILENAME, tmp_path / "new")
+    window.model_controller.install_file(str(rotated.statement_path))
+    (note,) = shown_boxes(window)
+    assert note.text().startswith(
+        f"The lab replaced its signing key {rotated.old_fingerprint} by {rotated.pair.fingerprint}"
+    )

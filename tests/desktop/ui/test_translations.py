@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -370,6 +371,40 @@ def test_a_key_file_that_cannot_be_trusted_is_refused_in_the_language(
         assert said["not a key"] == GERMAN_KEYS["not a key"].format(path=text_file)
         assert said["private"].startswith(GERMAN_KEYS["private"].format(path=private))
         assert said["already"] == GERMAN_KEYS["already"].format(fingerprint=fingerprint)
+
+
+@pytest.mark.parametrize("language", CATALOGUES, ids=lambda language: language.code)
+def test_a_key_is_withdrawn_in_settings_in_the_language(
+    qtbot, translations, iris_home: Path, tmp_path: Path, language
+) -> None:
+    from desktop.ui.trusted_keys_page import TrustedKeysPage
+    from tests.desktop.model_delivery.release_factory import Lab
+
+    translations.apply(language.code)
+    page = TrustedKeysPage(Settings())
+    qtbot.addWidget(page)
+    lab = Lab.new()
+    page.add_key(str(lab.write_public_key(tmp_path / "keys")))
+    fingerprint = lab.public.fingerprint
+    assert not page.distrust_button.isEnabled()
+    page.keys.setCurrentRow(
+        [page.keys.item(i).text() for i in range(page.keys.count())].index(
+            f"{fingerprint}  ({'hinzugefügt' if language.code == 'de' else 'added'})"
+        )
+    )
+    assert page.distrust_button.isEnabled()
+    page.distrust_button.click()
+    items = [page.keys.item(i).text() for i in range(page.keys.count())]
+    withdrawn = "zurückgezogen am" if language.code == "de" else "withdrawn"
+    assert [text for text in items if text.startswith(fingerprint)] == [
+        f"{fingerprint}  ({withdrawn} {datetime.now(UTC).date().isoformat()})"
+    ]
+    if language.code == "de":
+        assert page.message.text() == (
+            f"Mit dem Schlüssel {fingerprint} signierte Modelle werden ab jetzt abgelehnt."
+        )
+    page.distrust(fingerprint)  # not trusted any more: said, not raised
+    assert fingerprint in page.message.text() and ("Kein" in page.message.text()) == (language.code == "de")
 
 
 def test_the_status_bar_counts_in_the_languages_number_format(speaking, iris_home: Path, qtbot) -> None:

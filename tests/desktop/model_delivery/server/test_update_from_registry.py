@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from desktop.commands.model import print_status, status_document
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import ModelOrigin, ModelStore
 from desktop.model_delivery.registry_client import RegistryClient
 from desktop.model_delivery.release import Release
 from desktop.model_delivery.trusted_keys import trust_key_file
-from desktop.model_delivery.updater import UpdateStatus, check_for_update
+from desktop.model_delivery.updater import UpdateStatus, check_for_update, take_timestamp
 from tests.desktop.model_delivery.server.artifact_faults import Fault, faulty_proxy
 from tests.desktop.test_cli import SETOSA, assert_one_line_error, iris
 from tests.mlflow_test_server import MlflowServer
@@ -39,7 +40,9 @@ class LabRegistry:
     work: Path
     latest: dict[str, tuple[Release, Path]] = field(default_factory=dict)  # alias -> last release
 
-    def publish(self, version: str, alias: str = "champion") -> tuple[Release, Path]:
+    def publish(
+        self, version: str, alias: str = "champion", bundle: Path | None = None
+    ) -> tuple[Release, Path]:
         """Point ``alias`` at ``version`` and export it as a signed release; return it and its folder."""
         from mlflow import MlflowClient
 
@@ -49,10 +52,21 @@ class LabRegistry:
         out = self.work / f"{alias}-{version}-{len(list(self.work.iterdir()))}"
         argv = ["--tracking-uri", self.server.url, "--alias", alias, "--out", str(out)]
         argv += ["--sign-key", str(self.keys / keys.PRIVATE_KEY_FILENAME), "--registry", REGISTRY]
+        argv += ["--bundle", str(bundle)] if bundle is not None else []
         with redirect_stdout(io.StringIO()):
             assert export.main(argv) == export.EXIT_OK
         self.latest[alias] = (Release.from_card(json.loads((out / "model_card.json").read_text())), out)
         return self.latest[alias]
+
+    def refresh(self) -> dict:
+        """Run ``iris-release refresh`` for the champion, as the lab's schedule does; return the statement."""
+        from training import keys, release
+
+        out = self.work.parent / "timestamp.json"
+        argv = ["refresh", "--tracking-uri", self.server.url, "--out", str(out)]
+        with redirect_stdout(io.StringIO()):
+            assert release.main([*argv, "--sign-key", str(self.keys / keys.PRIVATE_KEY_FILENAME)]) == 0
+        return json.loads(out.read_text())
 
     def champion(self) -> tuple[Release, Path]:
         """Return the champion's latest release (published by the fixture, or by a test since)."""
@@ -308,3 +322,109 @@ def test_the_window_takes_the_new_champion_in_the_background_and_says_what_chang
         box.close()
     window.close()
     window.store.close()
+
+
+# ----------------------------------------------------------------- freshness: timestamps the lab re-signs
+def status_text(now) -> str:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        print_status(ModelStore(), now=now)
+    return out.getvalue()
+
+
+def test_a_laptop_says_when_the_labs_confirmation_is_older_than_the_card_allows_and_still_predicts(
+    lab: LabRegistry, laptop: Path
+) -> None:
+    from datetime import timedelta
+
+    from desktop.model_delivery.freshness import parse_time
+
+    champion, _ = lab.champion()
+    assert update(laptop, lab.server.url).returncode == 0
+    assert champion.confirm_within_days == 90
+    signed = parse_time(champion.signed_at)
+    assert "Confirmed by the lab: 10 days ago" in status_text(signed + timedelta(days=10))
+
+    stamp = lab.refresh()  # the lab's weekly job: the same release, a new signed time
+    assert stamp["sequence"] == champion.sequence and parse_time(stamp["signed_at"]) >= signed
+    assert update(laptop, lab.server.url).returncode == 0  # current: nothing downloaded, the time kept
+    confirmed = parse_time(stamp["signed_at"])
+    assert ModelStore().freshness().confirmed_at == confirmed
+
+    later = confirmed + timedelta(days=91)  # an offline laptop, three months on (an injected clock)
+    text = status_text(later)
+    assert "Warning: the lab last confirmed this model 91 days ago" in text
+    assert "longer than the 90 days its card allows. It still predicts" in text
+    document = status_document(ModelStore(), later)
+    assert document["confirmed"]["stale"] is True and document["confirmed"]["age_days"] == 91
+    predicted = json.loads(iris(laptop, "predict", "--json", *SETOSA).stdout)
+    assert predicted["species"] == "setosa" and predicted["model"]["sequence"] == champion.sequence
+
+
+def test_a_pre_rollback_release_file_is_refused_once_the_rollback_was_seen(
+    lab: LabRegistry, laptop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pre_file = tmp_path / "pre-rollback.irismodel"
+    pre, _ = lab.publish("2", bundle=pre_file)
+    rollback, _ = lab.publish("1")
+    assert rollback.sequence > pre.sequence
+
+    # The laptop hears the lab's timestamp for the rollback, but the download itself breaks off.
+    store = ModelStore()
+    with faulty_proxy(lab.server.url, Fault.SERVER_ERROR) as url, pytest.raises(ReleaseRefused):
+        client = RegistryClient(url)
+        take_timestamp(store, client, client.released_version("iris-classifier", "champion"))
+        check_for_update(store, client)
+    assert store.load_active().origin is ModelOrigin.BUNDLED
+    assert store.newest_confirmation(REGISTRY).sequence == rollback.sequence
+
+    line = assert_one_line_error(iris(laptop, "model", "install", str(pre_file)), 1)
+    assert f"release {pre.sequence} from {REGISTRY} is older than release {rollback.sequence}" in line
+    assert "which the lab confirmed as current on" in line and "the model in use stays" in line
+    assert ModelStore().load_active().origin is ModelOrigin.BUNDLED
+
+    other = tmp_path / "other-laptop"  # one that never heard of the rollback still takes the file
+    monkeypatch.setenv("IRIS_FIELD_HOME", str(other))
+    trust_key_file(lab.public_key)
+    taken = iris(other, "model", "install", str(pre_file))
+    assert taken.returncode == 0 and "Confirmed by the lab: " in taken.stdout  # with the card's own age
+
+
+# ----------------------------------------------------------------- key rotation over the air
+def test_a_key_rotation_reaches_the_laptop_at_its_next_update_and_the_old_key_is_refused_from_then_on(
+    lab: LabRegistry, laptop: Path, tmp_path: Path
+) -> None:
+    from training import keys, release
+
+    assert update(laptop, lab.server.url).returncode == 0
+    old_keys, new_keys = lab.keys, tmp_path / "new-keys"
+    old = keys.fingerprint_of(keys.load_private_key(old_keys / keys.PRIVATE_KEY_FILENAME).public_key())
+    argv = ["rotate", "--key", str(old_keys / keys.PRIVATE_KEY_FILENAME), "--out", str(new_keys)]
+    with redirect_stdout(io.StringIO()):
+        assert keys.main([*argv, "--tracking-uri", lab.server.url]) == keys.EXIT_OK
+    lab.keys = new_keys  # the lab signs with the new key from now on
+    champion, _ = lab.publish(lab.champion()[0].version)
+
+    result = update(laptop, lab.server.url)
+    assert result.returncode == 0, result.stderr
+    assert f"The lab replaced its signing key {old} by {champion.signer}" in result.stdout
+    assert ModelStore().load_active().release.signer == champion.signer
+    status = json.loads(iris(laptop, "model", "status", "--json").stdout)
+    assert old not in {k["fingerprint"] for k in status["trusted_keys"]}
+    assert champion.signer in {k["fingerprint"] for k in status["trusted_keys"]}
+    withdrawn = {w["fingerprint"]: w["replaced_by"] for w in status["withdrawn_keys"]}
+    assert withdrawn == {old: champion.signer}
+
+    # Whoever still holds the old key signs a "newer" release with it: refused in one sentence.
+    _, folder = lab.champion()
+    stolen = tmp_path / "stolen"
+    shutil.copytree(folder, stolen)
+    forged = tmp_path / "forged.irismodel"
+    sign = ["sign", str(stolen), "--sign-key", str(old_keys / keys.PRIVATE_KEY_FILENAME)]
+    sign += ["--registry", REGISTRY, "--sequence", "999", "--bundle", str(forged)]
+    with redirect_stdout(io.StringIO()):
+        assert release.main(sign) == 0
+    line = assert_one_line_error(iris(laptop, "model", "install", str(forged)), 1)
+    assert f"signed by key {old}, which this laptop stopped trusting" in line
+    assert f"replaced by key {champion.signer}" in line
+    assert ModelStore().load_active().release.signer == champion.signer
