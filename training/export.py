@@ -145,8 +145,7 @@ def export(
             classifier = Classifier.load(staging)
         except IrisFieldError as exc:
             raise ExportError(f"the app cannot load the exported model: {exc}") from None
-        seen = np.array([[f.stats.min, f.stats.max] for f in card.features])
-        probes = np.vstack([everything.features, probe_rows(seen[:, 0], seen[:, 1], seed=int(ref.version))])
+        probes = np.vstack([everything.features, probe_rows(card.features, seed=int(ref.version))])
         report = check(classifier, model, probes)
         release = None
         if sign_key is not None:

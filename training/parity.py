@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import ClassifierMixin
 
 from desktop.inference import Classifier
+from desktop.measurement_rules import allowed
+from desktop.model_card import Feature
 from training.convert import probabilities_of
 from training.errors import ExportError
-from training.schema import FEATURES
 
 TOLERANCE = 1e-5
 RANDOM_ROWS = 10_000
@@ -24,19 +26,19 @@ class ParityReport:
     max_abs_difference: float
 
 
-def probe_rows(
-    seen_min: np.ndarray, seen_max: np.ndarray, *, seed: int, count: int = RANDOM_ROWS
-) -> np.ndarray:
+def probe_rows(features: Sequence[Feature], *, seed: int, count: int = RANDOM_ROWS) -> np.ndarray:
     """Return ``2 * count`` random measurements: half inside the training range, half across and beyond it.
 
-    The second half spans the whole plausible range the app accepts (above 0, up to the plausible maximum),
-    so it covers values far outside anything the model saw.
+    ``features`` are the exported card's. The second half spans the whole range the app accepts (from its
+    smallest measurement, one step of the card's precision above 0, to the plausible maximum: the rule
+    of ``desktop/measurement_rules.py``), so it covers values far outside anything the model saw.
     """
     rng = np.random.default_rng(seed)
-    inside = rng.uniform(seen_min, seen_max, size=(count, len(FEATURES)))
-    low = np.array([f.plausible_min for f in FEATURES]) + 0.01
-    high = np.array([f.plausible_max for f in FEATURES])
-    beyond = rng.uniform(low, high, size=(count, len(FEATURES)))
+    inside = rng.uniform(
+        [f.stats.min for f in features], [f.stats.max for f in features], (count, len(features))
+    )
+    accepted = [allowed(f) for f in features]
+    beyond = rng.uniform([a.low for a in accepted], [a.high for a in accepted], (count, len(features)))
     return np.vstack([inside, beyond])
 
 

@@ -71,7 +71,7 @@ def test_exported_model_matches_the_registered_model_on_data_and_20000_random_ro
     classifier = Classifier.load(trained_store.out)
     data = load_bundled()
     seen = np.array([[f.stats.min, f.stats.max] for f in classifier.card.features])
-    rows = np.vstack([data.features, probe_rows(seen[:, 0], seen[:, 1], seed=1)])
+    rows = np.vstack([data.features, probe_rows(classifier.card.features, seed=1)])
     beyond = (rows < seen[:, 0]) | (rows > seen[:, 1])
     assert len(rows) >= 20_000 and beyond.any(axis=1).sum() > 5_000  # across *and* beyond the training range
     report = check(classifier, model, rows)
