@@ -27,6 +27,7 @@ PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE
 SYNC_MODULE = "desktop.commands.sync"
 MODEL_MODULE = "desktop.commands.model"
+DEVICE_KEY_MODULE = "desktop.commands.device_key"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
 # What `history` says the model said of a flower unlike any it was trained on, instead of a percentage.
@@ -91,8 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=model_help)
 
     _add_history_parser(commands)
-    _register_sync(commands)
-    importlib.import_module(MODEL_MODULE).add_parser(commands)
+    _register_modules(commands)
     return parser
 
 
@@ -125,6 +125,13 @@ def _add_history_parser(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="with import: where a row differs from the history's, keep the one edited last",
     )
+
+
+def _register_modules(commands: argparse._SubParsersAction) -> None:
+    """Register the commands that live in modules of their own: sync, model, device-key."""
+    _register_sync(commands)
+    for module in (MODEL_MODULE, DEVICE_KEY_MODULE):
+        importlib.import_module(module).add_parser(commands)
 
 
 def _register_sync(commands: argparse._SubParsersAction) -> None:
@@ -212,6 +219,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _history(args)
     if args.command == "model":
         return int(importlib.import_module(MODEL_MODULE).run(args))
+    if args.command == "device-key":
+        return int(importlib.import_module(DEVICE_KEY_MODULE).run(args))
     if args.command == "sync":
         unavailable = getattr(args, "sync_unavailable", None)
         if unavailable:

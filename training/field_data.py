@@ -1,4 +1,8 @@
-"""Confirmed field observations as training rows: read from an ``iris-dataset`` snapshot, checked, lineage."""
+"""Confirmed field observations as training rows: read from an ``iris-dataset`` snapshot, checked, lineage.
+
+Only rows whose device signature ``iris-dataset`` found ``verified`` are learned from, unless the caller
+includes the unverified ones too (``iris-train --include-unverified``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from desktop.observation_signature import Integrity
 from training import field_schema as fs
 from training import field_table
 from training.data import LabelledData, Split
@@ -28,6 +33,8 @@ class FieldSnapshot:
     folder: Path
     observations: int  # rows in the snapshot, confirmed or not
     duplicate_ids: int  # rows dropped because their observation id came earlier
+    unverified: int  # confirmed rows left out: not verified (altered, unsigned, unknown-key); 0 if included
+    include_unverified: bool
     state: SnapshotState | None
     table: pd.DataFrame  # the whole snapshot, as logged by iris-dataset
 
@@ -48,8 +55,11 @@ def _check(row: pd.Series, source: str) -> None:
             )
 
 
-def load(folder: Path) -> FieldSnapshot:
-    """Read the confirmed observations of a snapshot folder; raise ``DataError`` if unusable."""
+def load(folder: Path, *, include_unverified: bool = False) -> FieldSnapshot:
+    """Read the confirmed, verified observations of a snapshot folder; raise ``DataError`` if unusable.
+
+    ``include_unverified`` takes every confirmed row, whatever its integrity.
+    """
     folder = Path(folder)
     try:
         table = field_table.read(folder)
@@ -65,6 +75,15 @@ def load(folder: Path) -> FieldSnapshot:
         raise DataError(
             f"no observation in the field snapshot {folder} has a species confirmed by a botanist"
         )
+    trusted = confirmed[fs.INTEGRITY] == str(Integrity.VERIFIED)
+    unverified = 0 if include_unverified else int((~trusted).sum())
+    if not include_unverified:
+        confirmed = confirmed[trusted].reset_index(drop=True)
+    if confirmed.empty:
+        raise DataError(
+            f"none of the {unverified} confirmed observations in the field snapshot {folder} is verified "
+            "(see its integrity column); train on them anyway with --include-unverified"
+        )
     for _, row in confirmed.iterrows():
         _check(row, f"the field snapshot {folder}")
     data = LabelledData(
@@ -78,6 +97,8 @@ def load(folder: Path) -> FieldSnapshot:
         folder=folder,
         observations=len(unique),
         duplicate_ids=len(table) - len(unique),
+        unverified=unverified,
+        include_unverified=include_unverified,
         state=SnapshotState.read(folder),
         table=table,
     )
@@ -98,6 +119,8 @@ def log_lineage(snapshot: FieldSnapshot, parts: Split, field_offset: int) -> Non
             "field_test_rows": test_rows,
             "field_snapshot_observations": snapshot.observations,
             "field_duplicate_ids_dropped": snapshot.duplicate_ids,
+            "field_unverified_left_out": snapshot.unverified,
+            "field_include_unverified": snapshot.include_unverified,
         }
     )
     tags = {"field_snapshot_digest": dataset.digest}

@@ -9,13 +9,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from contract.exit_codes import ExitCode
 from contract.registry import Experiment
-from training import command_failures, dwca, field_runs, field_table, tracking
+from desktop.observation_signature import Integrity
+from training import command_failures, device_keys, dwca, field_runs, field_table, tracking
 from training import field_schema as fs
 from training.errors import TrainingError
 
@@ -41,6 +42,11 @@ class SnapshotState:
     rows: int
     snapshot_run_id: str
     digest: str
+    trust: str = ""  # what the integrity column rests on: "first use", or "list <digest>" (--device-keys)
+
+    def write(self, folder: Path) -> None:
+        """Keep this state in ``folder`` for the next run."""
+        (folder / STATE_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def read(cls, folder: Path) -> SnapshotState | None:
@@ -63,6 +69,33 @@ class DatasetOutcome:
     incremental: bool
     snapshot_run_id: str
     digest: str
+    integrity: dict[str, int] = field(default_factory=dict)  # rows per integrity value, every value named
+
+
+def _starting_point(
+    out: Path, state: SnapshotState | None, source: tuple[str, str], key_list: Path | None
+) -> tuple[object | None, device_keys.DeviceKeyBook]:
+    """Return the previous table to update (None: fetch every run) and the key book to judge runs by."""
+    keys = device_keys.for_snapshot(out, key_list)
+    if state is None:
+        return None, keys
+    if (state.tracking_uri, state.experiment_id) != source:  # another server or experiment
+        return None, device_keys.DeviceKeyBook() if keys.learns else keys
+    previous = field_table.read(out) if state.trust == keys.trust else None
+    if previous is not None and (previous[fs.INTEGRITY] == "").any():
+        previous = None  # a snapshot from before signatures: every run is judged afresh
+    return previous, keys
+
+
+def integrity_metrics(table) -> dict[str, int]:
+    """Return the integrity counts as the snapshot run's metrics (``integrity_unknown_key``, …)."""
+    return {f"integrity_{value.replace('-', '_')}": n for value, n in integrity_counts(table).items()}
+
+
+def integrity_counts(table) -> dict[str, int]:
+    """Return how many rows have each integrity value (every value named, zeros included)."""
+    counts = table[fs.INTEGRITY].value_counts()
+    return {str(value): int(counts.get(str(value), 0)) for value in Integrity}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,11 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--tracking-uri", help="the lab's MLflow server (default: $MLFLOW_TRACKING_URI, else the local store)"
     )
     parser.add_argument("--full", action="store_true", help="fetch every observation again, not just changes")
+    parser.add_argument(
+        "--device-keys",
+        type=Path,
+        metavar="FILE",
+        help="the lab's list of trusted device keys (JSON, as the snapshot's "
+        f"{device_keys.KEYS_FILE}); default: trust each device's first key seen (kept in "
+        f"DIR/{device_keys.KEYS_FILE})",
+    )
     return parser
 
 
-def _write_files(folder: Path, table, published_ms: int) -> None:
-    """Write table, CSV and archive; each file is replaced whole, so a reader never sees half of one."""
+def _write_files(folder: Path, table, published_ms: int, keys: device_keys.DeviceKeyBook) -> None:
+    """Write table, CSV, archive and a first-use key book; each file is replaced whole, never half seen."""
     from datetime import UTC, datetime
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,7 +141,11 @@ def _write_files(folder: Path, table, published_ms: int) -> None:
         field_table.write_csv(table, staging / field_table.CSV_FILE)
         published = datetime.fromtimestamp(published_ms / 1000, UTC)
         (staging / DWCA_FILE).write_bytes(dwca.archive_bytes(table, published=published))
-        for name in (field_table.PARQUET_FILE, field_table.CSV_FILE, DWCA_FILE):
+        names = [field_table.PARQUET_FILE, field_table.CSV_FILE, DWCA_FILE]
+        if keys.learns:
+            (staging / device_keys.KEYS_FILE).write_text(keys.to_json(), encoding="utf-8")
+            names.append(device_keys.KEYS_FILE)
+        for name in names:
             (staging / name).replace(folder / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -132,11 +177,12 @@ def collect(
     out: Path,
     full: bool = False,
     clock_margin_ms: int = CLOCK_MARGIN_MS,
+    key_list: Path | None = None,
 ) -> DatasetOutcome:
-    """Fetch, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
+    """Fetch, judge, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
     A later call into the same folder fetches the runs sent since the previous call began, less
-    ``clock_margin_ms``; ``full`` fetches them all.
+    ``clock_margin_ms``; ``full``, or another ``key_list`` (the lab's device keys), fetches them all.
     """
     from mlflow import MlflowClient
 
@@ -154,15 +200,11 @@ def collect(
         raise TrainingError(f"{out} is a file, not a folder")
     started = int(time.time() * 1000)
     state = None if full else SnapshotState.read(out)
-    same_source = state is not None and (state.tracking_uri, state.experiment_id) == (
-        uri,
-        found.experiment_id,
-    )
-    previous = field_table.read(out) if same_source else None
-    since = state.fetched_at_ms - clock_margin_ms if same_source and previous is not None else None
-    fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since)
+    previous, keys = _starting_point(out, state, (uri, found.experiment_id), key_list)
+    since = state.fetched_at_ms - clock_margin_ms if previous is not None else None
+    fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since, keys=keys)
     table = field_table.merge(previous, fetched)
-    _write_files(out, table, started)
+    _write_files(out, table, started, keys)
 
     figures = {
         "observations": len(table),
@@ -172,11 +214,13 @@ def collect(
         "observers": int(table[fs.OBSERVER].nunique()),
         "confirmed": len(field_table.confirmed(table)),
         "located": len(field_table.located(table)),
+        **integrity_metrics(table),
         "incremental": since is not None,
     }
     run_id, digest = _log_snapshot(uri, found.experiment_id, table, out, figures)
-    new_state = SnapshotState(uri, experiment, found.experiment_id, started, len(table), run_id, digest)
-    (out / STATE_FILE).write_text(json.dumps(asdict(new_state), indent=2) + "\n", encoding="utf-8")
+    SnapshotState(
+        uri, experiment, found.experiment_id, started, len(table), run_id, digest, keys.trust
+    ).write(out)
     return DatasetOutcome(
         rows=len(table),
         fetched=len(fetched.rows),
@@ -186,7 +230,15 @@ def collect(
         incremental=since is not None,
         snapshot_run_id=run_id,
         digest=digest,
+        integrity=integrity_counts(table),
     )
+
+
+def integrity_line(outcome: DatasetOutcome, folder: Path, key_list: Path | None) -> str:
+    """Return the one line of integrity counts the terminal shows, and what trust they rest on."""
+    counts = ", ".join(f"{count} {value}" for value, count in outcome.integrity.items())
+    basis = f"each device's first key trusted, kept in {folder / device_keys.KEYS_FILE}"
+    return f"Integrity: {counts} ({'keys from --device-keys' if key_list else basis})."
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -195,7 +247,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         outcome = collect(
-            tracking_uri=args.tracking_uri, experiment=args.experiment, out=args.out, full=args.full
+            tracking_uri=args.tracking_uri,
+            experiment=args.experiment,
+            out=args.out,
+            full=args.full,
+            key_list=args.device_keys,
         )
     except Exception as exc:
         said = command_failures.sentence(exc, writing=args.out)
@@ -207,6 +263,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     print(
         f"{outcome.rows} observations from {outcome.devices} laptops ({outcome.confirmed} confirmed; "
         f"{outcome.fetched} runs {how}, {outcome.deleted} deleted runs left out) in {args.out}\n"
+        f"{integrity_line(outcome, args.out, args.device_keys)}\n"
         f"Snapshot {outcome.digest} logged as run {outcome.snapshot_run_id} "
         f"in experiment {fs.SNAPSHOT_EXPERIMENT!r}.",
         file=out,

@@ -1,4 +1,4 @@
-"""Read field observations back from the lab's MLflow server: the sync's runs, paged, as table rows."""
+"""Read field observations back from the lab's MLflow server: the sync's runs, paged, as judged table rows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from desktop.observation_signature import Seal, seal_of
 from training import field_schema as fs
+from training.device_keys import DeviceKeyBook
 from training.schema import CLASSES, FEATURE_NAMES
 
 PAGE_SIZE = 1000  # runs per search request (MLflow's own default page size)
@@ -18,7 +20,7 @@ PAGE_SIZE = 1000  # runs per search request (MLflow's own default page size)
 class FieldFetch:
     """What one read of the server brought: rows of active runs, and the ids of runs deleted there."""
 
-    rows: tuple[dict[str, Any], ...]
+    rows: tuple[dict[str, Any], ...]  # each with its integrity, judged by the key book fetch was given
     deleted_run_ids: frozenset[str]
 
 
@@ -107,18 +109,39 @@ def _pages(client: Any, experiment_id: str, filter_string: str, view: Any, size:
             return
 
 
+def seal_of_run(run: Any) -> Seal:
+    """Return what a run's own device signature says about its signed fields (before any trust)."""
+    return seal_of(run.data.params, run.data.metrics, run.data.tags)
+
+
+def judge(found: list[tuple[dict[str, Any], Seal]], keys: DeviceKeyBook) -> tuple[dict[str, Any], ...]:
+    """Set each row's integrity; a first-use book meets the runs in the order they were last sent."""
+    for row, seal in sorted(found, key=lambda pair: (pair[0][fs.SYNCED_AT], pair[0][fs.RUN_ID])):
+        row[fs.INTEGRITY] = str(keys.judge(seal))
+    return tuple(row for row, _ in found)
+
+
 def fetch(
-    client: Any, experiment_id: str, *, changed_since_ms: int | None = None, page_size: int = PAGE_SIZE
+    client: Any,
+    experiment_id: str,
+    *,
+    changed_since_ms: int | None = None,
+    page_size: int = PAGE_SIZE,
+    keys: DeviceKeyBook | None = None,
 ) -> FieldFetch:
-    """Read the experiment's observation runs (only those sent after ``changed_since_ms``, if given)."""
+    """Read the experiment's observation runs (only those sent after ``changed_since_ms``, if given).
+
+    Each run's signature is judged by ``keys`` (default: trust on first use, learned afresh).
+    """
     from mlflow.entities import ViewType
 
     active = f"metrics.`{fs.SYNCED_AT_METRIC}` > {int(changed_since_ms)}" if changed_since_ms else ""
-    rows = tuple(
-        row
+    found = [
+        (row, seal_of_run(run))
         for run in _pages(client, experiment_id, active, ViewType.ACTIVE_ONLY, page_size)
         if (row := row_from_run(run))
-    )
+    ]
+    rows = judge(found, DeviceKeyBook() if keys is None else keys)
     deleted = frozenset(
         run.info.run_id for run in _pages(client, experiment_id, "", ViewType.DELETED_ONLY, page_size)
     )

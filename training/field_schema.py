@@ -69,6 +69,9 @@ UNUSUAL = "unusual"
 OUTLIER = "outlier"
 NOTE = "note"
 APP_VERSION = "app_version"
+# verified, altered, unsigned or unknown-key (desktop/observation_signature.py's Integrity): iris-dataset's
+# judgement of the run's device signature; iris-train --field-data learns from verified rows only.
+INTEGRITY = "integrity"
 RUN_ID = "run_id"
 SYNCED_AT = "synced_at"
 
@@ -114,6 +117,7 @@ COLUMNS: tuple[str, ...] = (
     OUTLIER,
     NOTE,
     APP_VERSION,
+    INTEGRITY,
     RUN_ID,
     SYNCED_AT,
 )

@@ -38,6 +38,7 @@ class TrainOptions:
     cv_folds: int = 5
     cv_repeats: int = 10
     tracking_uri: str | None = None
+    include_unverified: bool = False  # field rows whose device signature was not verified join too
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,23 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _add_field_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options that bring confirmed field observations into the training."""
+    parser.add_argument(
+        "--field-data",
+        type=Path,
+        metavar="DIR",
+        help="an iris-dataset snapshot folder: observations whose species a botanist confirmed, and whose "
+        "device signature it found verified, are added",
+    )
+    parser.add_argument(
+        "--include-unverified",
+        action="store_true",
+        help="with --field-data: add confirmed observations whose integrity is altered, unsigned or "
+        "unknown-key too",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser of ``iris-train``."""
     default = ModelConfig()
@@ -93,12 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "petal_length, petal_width (cm) and species; default: the Iris set bundled with "
         "scikit-learn",
     )
-    parser.add_argument(
-        "--field-data",
-        type=Path,
-        metavar="DIR",
-        help="an iris-dataset snapshot folder: observations whose species a botanist confirmed are added",
-    )
+    _add_field_arguments(parser)
     parser.add_argument(
         "--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)"
     )
@@ -158,8 +171,9 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
         max_iter=args.max_iter,
     )
     return TrainOptions(
-        config, args.data, args.field_data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri
-    )
+        config, args.data, args.field_data, args.test_size, args.cv_folds, args.cv_repeats, args.tracking_uri,
+        args.include_unverified,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,12 +206,16 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
         loaded = labelled = datasets.load_bundled()
         duplicates = 0
     lab_rows = len(labelled)
-    field = field_data.load(options.field_data) if options.field_data else None
-    if field is not None:
+    field = None
+    if options.field_data:
+        field = field_data.load(options.field_data, include_unverified=options.include_unverified)
         labelled = datasets.combine(labelled, field.data)
+        integrity = f"{field.unverified} unverified left out"
+        if field.include_unverified:
+            integrity = "unverified included"
         print(
             f"Field data: {len(field.data)} confirmed observations of {field.observations} in {field.folder} "
-            f"({field.duplicate_ids} repeated observation ids dropped)",
+            f"({field.duplicate_ids} repeated observation ids dropped; {integrity})",
             file=out,
         )
     if duplicates:

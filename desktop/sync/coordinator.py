@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from desktop.errors import SyncError
 from desktop.store import ObservationStore
@@ -28,6 +29,9 @@ from desktop.sync.retry import Backoff, ErrorKind
 from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record
 from desktop.sync.stages import FailureKind, Stage
 from desktop.sync.target import SyncOptions, SyncTarget
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +66,13 @@ class Coordinator:
     def __init__(
         self, client: MlflowRestClient, store: ObservationStore, outbox: Outbox, target: SyncTarget,
         options: SyncOptions, *, backoff: Backoff, emit: Callable[[SyncProgress], None], clock: Clock,
-        patience: float = 0.0,
+        patience: float = 0.0, signer: Ed25519PrivateKey | None = None,
     ):  # fmt: skip
-        """Prepare a pass; ``patience``: how long transient failures may last before it gives up."""
-        self.client, self.store, self.outbox = client, store, outbox
+        """Prepare a pass; ``patience``: how long transient failures may last before it gives up.
+
+        ``signer``: the device key every run (and every edit of one) is signed with; None sends unsigned.
+        """
+        self.client, self.store, self.outbox, self.signer = client, store, outbox, signer
         self.target, self.options = target, options
         self.backoff, self.emit, self.clock, self.patience = backoff, emit, clock, patience
         self.binding: Binding | None = None
@@ -208,6 +215,8 @@ class Coordinator:
                 self.outbox.begin_create(oid, binding, obs.updated_at)
         elif step is Step.SEARCH and entry.binding is None:  # released by the user for this server
             self.outbox.bind(oid, binding)
+        if self.signer is not None and step in (Step.CREATE, Step.EDITS):  # the steps that send tags
+            record = record.signed(self.signer)
         return Push(oid, step, binding, record, entry.run_id, entry.artifact_uri, obs.updated_at)
 
     def _committed(self, push: Push, answer: object) -> None:

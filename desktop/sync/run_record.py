@@ -6,7 +6,7 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -14,8 +14,11 @@ from contract import observation as fields
 from contract import registry as contract_registry
 from contract.mlflow_tags import MlflowTag
 from desktop import __version__
+from desktop import observation_signature as sig
 
-if TYPE_CHECKING:  # the store is only needed for the type of its rows
+if TYPE_CHECKING:  # only needed for the types
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from desktop.store import Observation
 
 OBSERVATION_ID_TAG = fields.OBSERVATION_ID.key
@@ -79,6 +82,13 @@ class RunRecord:
         kept = tuple((k, v) for k, v in self.tags if k != OBSERVATION_ID_TAG)
         return (*kept, (RUN_NAME_TAG, self.run_name))
 
+    def signed(self, key: Ed25519PrivateKey) -> RunRecord:
+        """Return this record signed by the device ``key`` over the observation's fields as they are sent."""
+        tags = tuple((k, v) for k, v in self.tags if k not in sig.SIGNATURE_TAGS)
+        metrics = {m.key: m.value for m in self.metrics}
+        signature = sig.signature_tags(dict(self.params), metrics, dict(tags), key)
+        return replace(self, tags=(*tags, *signature.items()))
+
     @property
     def synced_at(self) -> Metric:
         """Return the metric that marks when this record was sent."""
@@ -122,7 +132,7 @@ def run_name(obs: Observation) -> str:
 def build_run_record(
     obs: Observation, *, device: str, app_version: str = __version__, sent_at: int | None = None
 ) -> RunRecord:
-    """Describe the run that represents ``obs`` on the server; ``sent_at``: ms since the epoch, else now."""
+    """Describe the run that represents ``obs`` on the server (unsigned: see ``RunRecord.signed``)."""
     start = milliseconds(obs.created_at)
     sent = int(time.time() * 1000) if sent_at is None else sent_at
     params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())

@@ -9,7 +9,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from desktop import device_key
+from desktop.device_key import DeviceKey
 from desktop.errors import StoreError, StoreProblem, SyncError
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
@@ -24,6 +27,9 @@ from desktop.sync.retry import Backoff
 from desktop.sync.run_record import OBSERVATION_ID_TAG
 from desktop.sync.stages import FailureKind
 from desktop.sync.target import SyncOptions, SyncTarget
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 __all__ = ["EndReason", "Phase", "SyncProgress", "SyncReport", "SyncWorker"]
 
@@ -47,11 +53,13 @@ class SyncWorker:
         client_factory: Callable[[SyncTarget, SyncOptions], MlflowRestClient] | None = None,
         clock: Clock | None = None,
         history_open: bool = False,
+        device_key: DeviceKey | None = None,
     ):
         """Prepare a worker; nothing touches the network or the file until a pass runs.
 
         ``history_open``: the app holds the history open (migrated, checked in the background), so a
         pass takes another handle on it rather than opening it anew, which checks a long file in full.
+        ``device_key``: what runs are signed with; by default this laptop's, made at the first pass.
         """
         self.db_path = Path(db_path)
         self._history_open = history_open
@@ -65,6 +73,7 @@ class SyncWorker:
         self._requests_lock = threading.Lock()
         self._retry_failed_requested = False
         self._release_requested: bool | None = None
+        self._device_key = device_key
 
     # ------------------------------------------------------------------ requests from the app
     def request_retry_failed(self) -> None:
@@ -140,7 +149,7 @@ class SyncWorker:
             if retry_failed:
                 outbox.clear_failures((FailureKind.PERMANENT,))
             coordinator = Coordinator(
-                client, store, outbox, self.target, self.options,
+                client, store, outbox, self.target, self.options, signer=self._signer(),
                 backoff=self._backoff, emit=self._emit, clock=self._clock, patience=patience,
             )  # fmt: skip
             end = coordinator.run(stop)
@@ -163,6 +172,16 @@ class SyncWorker:
             client.close()
             db.close()
             store.close()
+
+    def _signer(self) -> Ed25519PrivateKey | None:
+        """Return the device key's private half (made on the first pass); None when it cannot be kept."""
+        if self._device_key is None:
+            try:
+                self._device_key = device_key.load_or_create()
+            except OSError as exc:  # the data folder is not writable: send unsigned, the lab will see it
+                log.warning("runs are sent unsigned: the device key cannot be kept (%s)", exc)
+                return None
+        return self._device_key.private
 
     def _unreadable(self, exc: sqlite3.Error) -> PassEnd:
         message = f"the observation history {self.db_path} cannot be read ({exc})"

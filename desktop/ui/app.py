@@ -11,7 +11,7 @@ import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
-from desktop import __version__
+from desktop import __version__, device_key
 from desktop.errors import ModelError, StoreError
 from desktop.history_salvage import SalvageReport
 from desktop.inference import Classifier
@@ -49,6 +49,7 @@ def run(argv: list[str]) -> int:
     app.setWindowIcon(app_icon())
     install_crash_dialog(app)
     settings = Settings.load()
+    _make_device_key()
     translations = Translations(app)
     translations.apply(settings.language)
     window = open_main_window(settings, translations)
@@ -61,6 +62,14 @@ def run(argv: list[str]) -> int:
     finally:
         if window.store is not None:
             window.store.close()
+
+
+def _make_device_key() -> None:
+    """Make this laptop's device key at its first start (the sync signs every run with it)."""
+    try:
+        device_key.load_or_create()
+    except OSError as exc:  # the data folder is not writable: the history says so; the sync will try again
+        logging.getLogger(__name__).warning("the device key cannot be kept: %s", exc)
 
 
 def open_main_window(

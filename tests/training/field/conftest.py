@@ -29,6 +29,11 @@ class FieldServer:
         """Return the server's tracking URL."""
         return self.server.url
 
+    @property
+    def home(self) -> Path:
+        """Return the laptops' data folder (their device key: later edits are signed by the same key)."""
+        return self.laptops["laptop-ada"].parent / "home"
+
 
 @pytest.fixture(scope="session")
 def field_server(

@@ -97,7 +97,7 @@ def test_the_snapshot_is_a_dataset_input_of_a_run_in_field_data(
 
 
 def test_a_later_run_fetches_only_what_changed_and_leaves_out_deleted_runs(
-    field_server: FieldServer, snapshot: Path, tmp_path: Path
+    field_server: FieldServer, snapshot: Path
 ) -> None:
     ada, ben = field_server.laptops["laptop-ada"], field_server.laptops["laptop-ben"]
     [edited] = [oid for oid in field_server.observations if field_server.observations[oid].observer == "Ben"][
@@ -105,7 +105,7 @@ def test_a_later_run_fetches_only_what_changed_and_leaves_out_deleted_runs(
     ]
     newcomers = iris_observations(4, seed=9, observer="Ada", start_day=9)
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("IRIS_FIELD_HOME", str(tmp_path))
+        env.setenv("IRIS_FIELD_HOME", str(field_server.home))
         save(ada, newcomers)
         confirm(ben, {edited: "virginica"})
         sync(ada, field_server.url, field_server.experiment, "laptop-ada")

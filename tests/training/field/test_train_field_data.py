@@ -47,7 +47,7 @@ def test_confirmed_observations_join_the_training_with_their_lineage_and_no_leak
         code = train.main(argv)
     assert code in (train.EXIT_OK, train.EXIT_REFUSED), captured.getvalue()
     table = pd.read_parquet(snapshot / "observations.parquet")
-    confirmed = table[table["confirmed_species"] != ""]
+    confirmed = table[(table["confirmed_species"] != "") & (table["integrity"] == "verified")]
     assert f"Field data: {len(confirmed)} confirmed observations of {len(table)}" in captured.getvalue()
 
     client = MlflowClient(field_server.url)
