@@ -31,7 +31,8 @@ SPECIES_COLUMN = "species"
 
 MODEL_NAME = "iris-classifier"
 EXPERIMENT_NAME = "iris-training"
-CHALLENGER = "challenger"
+CHALLENGER = "challenger"  # the field's shadow model: moved only when the lab says so
+CANDIDATE = "candidate"  # every iris-train registers its model here
 CHAMPION = "champion"
 
 ONNX_FILENAME = "iris.onnx"

@@ -795,7 +795,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelDeliveryController</name>
     <message>
-        <location filename="../../desktop/ui/model_controller.py" line="+80"/>
+        <location filename="../../desktop/ui/model_controller.py" line="+87"/>
         <source>Model {name} v{version} ({alias})</source>
         <translation>Modell {name} v{version} ({alias})</translation>
     </message>
@@ -820,7 +820,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Server des Labors war nicht erreichbar</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>A new model was refused</source>
         <translation>Ein neues Modell wurde abgelehnt</translation>
     </message>
@@ -836,6 +836,16 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+8"/>
+        <source>The challenger model v{version} became the champion; it no longer runs in the background.</source>
+        <translation>Das Herausforderer-Modell v{version} ist jetzt das Hauptmodell; es läuft nicht mehr im Hintergrund mit.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab ended the challenger model v{version}; it no longer runs in the background.</source>
+        <translation>Das Labor hat das Herausforderer-Modell v{version} beendet; es läuft nicht mehr im Hintergrund mit.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>A challenger model v{version} from the lab now runs in the background.</source>
         <translation>Ein Herausforderer-Modell v{version} des Labors läuft jetzt im Hintergrund mit.</translation>
     </message>

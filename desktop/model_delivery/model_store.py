@@ -46,6 +46,32 @@ class Role(StrEnum):
     CHALLENGER = "challenger"
 
 
+class ChallengerEnd(StrEnum):
+    """Why the challenger running in shadow stopped."""
+
+    PROMOTED = "promoted"  # the lab made it the champion
+    ENDED = "ended"  # the lab no longer names a challenger
+
+
+@dataclass(frozen=True)
+class EndedChallenger:
+    """The challenger that ran in shadow until the lab ended its test, and how it ended."""
+
+    version: str
+    end: ChallengerEnd
+
+    def to_dict(self) -> dict:
+        """Return it as JSON-ready data."""
+        return {"version": self.version, "end": self.end.value}
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> EndedChallenger | None:
+        """Rebuild it (None if there is none); raise ``ValueError`` if malformed."""
+        if not data:
+            return None
+        return cls(str(data["version"]), ChallengerEnd(str(data["end"])))
+
+
 class ModelOrigin(StrEnum):
     """Where the model that predicts came from."""
 
@@ -91,15 +117,19 @@ class StoreState:
     previous: str | None = None
     challenger: str | None = None
     highest: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # role -> registry -> sequence
+    ended_challenger: EndedChallenger | None = None  # the last challenger the lab ended, until a new one
 
     def to_dict(self) -> dict:
         """Return the state as JSON-ready data."""
-        return {
+        data = {
             "active": self.active,
             "previous": self.previous,
             "challenger": self.challenger,
             "highest": {role: dict(seqs) for role, seqs in self.highest.items()},
         }
+        if self.ended_challenger is not None:
+            data["ended_challenger"] = self.ended_challenger.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping) -> StoreState:
@@ -117,7 +147,11 @@ class StoreState:
             for role, seqs in dict(data.get("highest", {})).items()
         }
         return cls(
-            name(data.get("active")), name(data.get("previous")), name(data.get("challenger")), highest
+            name(data.get("active")),
+            name(data.get("previous")),
+            name(data.get("challenger")),
+            highest,
+            EndedChallenger.from_dict(data.get("ended_challenger")),
         )
 
     def highest_for(self, role: Role) -> dict[str, int]:
@@ -318,7 +352,7 @@ class ModelStore:
                 previous = state.active if state.active != name else state.previous
                 new_state = replace(state, active=name, previous=previous, highest=highest)
             else:
-                new_state = replace(state, challenger=name, highest=highest)
+                new_state = replace(state, challenger=name, highest=highest, ended_challenger=None)
             self._write_state(new_state)
         except OSError as exc:
             if exc.errno in _DISK_FULL:
@@ -335,12 +369,21 @@ class ModelStore:
         """Verify and install a ``.irismodel`` file."""
         return self.install(read_bundle(path), role)
 
-    def drop_challenger(self) -> None:
-        """Stop running a challenger in shadow (the lab has none, or it is the champion itself)."""
+    def drop_challenger(self, end: ChallengerEnd = ChallengerEnd.ENDED) -> EndedChallenger | None:
+        """Stop running a challenger in shadow (the lab has none, or it is the champion itself).
+
+        Return the challenger that ended and how (None if none ran), and keep it in the record so
+        ``model status`` can say so until the lab names a new one.
+        """
         state = self.state()
-        if state.challenger is not None:
-            self._write_state(replace(state, challenger=None))
-            self._clear_debris(orphans_older_than=0.0)
+        if state.challenger is None:
+            return None
+        running = self.load_challenger()
+        version = running.classifier.card.model_version if running else state.challenger
+        ended = EndedChallenger(version, end)
+        self._write_state(replace(state, challenger=None, ended_challenger=ended))
+        self._clear_debris(orphans_older_than=0.0)
+        return ended
 
     def use_previous(self) -> ActiveModel:
         """Go back to the previous verified release (or the bundled model); the current one stays."""

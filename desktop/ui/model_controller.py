@@ -17,7 +17,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop.errors import IrisFieldError
-from desktop.model_delivery.model_store import ActiveModel, InstallOutcome, ModelStore, Role
+from desktop.model_delivery.model_store import (
+    ActiveModel,
+    ChallengerEnd,
+    EndedChallenger,
+    InstallOutcome,
+    ModelStore,
+    Role,
+)
 from desktop.model_delivery.shadow import shadow_prediction
 from desktop.model_delivery.updater import UpdateResult, UpdateStatus
 from desktop.ui.dialogs import show_problem
@@ -159,6 +166,8 @@ class ModelDeliveryController(QObject):
                 news.append(self._take(result.outcome))
             elif result.status is UpdateStatus.REFUSED:
                 refusals.append(self._refusal_text(result))
+            elif result.status is UpdateStatus.ENDED and result.ended is not None:
+                news.append(self._ended_text(result.ended))
         self.challenger = self.store.load_challenger()
         self._use(self.store.load_active())
         if news:
@@ -176,6 +185,16 @@ class ModelDeliveryController(QObject):
         return self.tr("The lab's new model was refused and the current one kept: {reason}").format(
             reason=refusal_text(result.reason, result.facts) if result.reason else sentence(result.refusal)
         )
+
+    def _ended_text(self, ended: EndedChallenger) -> str:
+        """Return the note's words for a challenger that stopped running in the background."""
+        if ended.end is ChallengerEnd.PROMOTED:
+            return self.tr(
+                "The challenger model v{version} became the champion; it no longer runs in the background."
+            ).format(version=ended.version)
+        return self.tr(
+            "The lab ended the challenger model v{version}; it no longer runs in the background."
+        ).format(version=ended.version)
 
     def _take(self, outcome: InstallOutcome) -> str:
         """Return the note's words for an installed release."""
