@@ -84,10 +84,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--tracking-uri", help="the lab's MLflow server (default: $MLFLOW_TRACKING_URI, else the local store)"
     )
     parser.add_argument("--full", action="store_true", help="fetch every observation again, not just changes")
+    parser.add_argument(
+        "--license",
+        choices=tuple(dwca.LICENCES),
+        default=dwca.DEFAULT_LICENCE,
+        help="the archive's licence, written into eml.xml (default %(default)s; GBIF takes only these)",
+    )
+    parser.add_argument(
+        "--contact",
+        type=_contact,
+        metavar='"NAME <EMAIL>"',
+        help="the data set's creator and contact in eml.xml (default: the lab, without a person)",
+    )
     return parser
 
 
-def _write_files(folder: Path, table, published_ms: int) -> None:
+def _contact(text: str) -> dwca.Contact:
+    try:
+        return dwca.Contact.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _write_files(folder: Path, table, published_ms: int, publishing: dict | None = None) -> None:
     """Write table, CSV and archive; each file is replaced whole, so a reader never sees half of one."""
     from datetime import UTC, datetime
 
@@ -97,7 +116,9 @@ def _write_files(folder: Path, table, published_ms: int) -> None:
         field_table.write_parquet(table, staging / field_table.PARQUET_FILE)
         field_table.write_csv(table, staging / field_table.CSV_FILE)
         published = datetime.fromtimestamp(published_ms / 1000, UTC)
-        (staging / DWCA_FILE).write_bytes(dwca.archive_bytes(table, published=published))
+        (staging / DWCA_FILE).write_bytes(
+            dwca.archive_bytes(table, published=published, **(publishing or {}))
+        )
         for name in (field_table.PARQUET_FILE, field_table.CSV_FILE, DWCA_FILE):
             (staging / name).replace(folder / name)
     finally:
@@ -130,6 +151,7 @@ def collect(
     out: Path,
     full: bool = False,
     clock_margin_ms: int = CLOCK_MARGIN_MS,
+    publishing: dict | None = None,  # the archive's licence and contact (dwca.archive_bytes)
 ) -> DatasetOutcome:
     """Fetch, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
@@ -160,7 +182,7 @@ def collect(
     since = state.fetched_at_ms - clock_margin_ms if same_source and previous is not None else None
     fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since)
     table = field_table.merge(previous, fetched)
-    _write_files(out, table, started)
+    _write_files(out, table, started, publishing)
 
     figures = {
         "observations": len(table),
@@ -193,7 +215,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         outcome = collect(
-            tracking_uri=args.tracking_uri, experiment=args.experiment, out=args.out, full=args.full
+            tracking_uri=args.tracking_uri,
+            experiment=args.experiment,
+            out=args.out,
+            full=args.full,
+            publishing={"licence": args.license, "contact": args.contact},
         )
     except Exception as exc:
         said = command_failures.sentence(exc, writing=args.out)
