@@ -39,6 +39,7 @@ class LocalDrift:
     rows: int
     feature: drift.FeatureDrift
     adjusted_p: float  # Holm-adjusted over every test of the report
+    also: str = ""  # other slices holding exactly the same observations ("observer Ada"), tested once
 
     @property
     def drifted(self) -> bool:
@@ -50,9 +51,8 @@ class LocalDrift:
         """Return the slice in words: "all observations", the device, "observer Ada", "week 2026-W49"."""
         if self.where is Where.ALL:
             return "all observations"
-        if self.where is Where.DEVICE:
-            return self.name
-        return f"{self.where.value} {self.name}"
+        named = self.name if self.where is Where.DEVICE else f"{self.where.value} {self.name}"
+        return f"{named} ({self.also})" if self.also else named
 
     def sentence(self) -> str:
         """Return e.g. "laptop-C: petal length 1.0 cm longer than in training (KS p = 4e-07, PSI 3.6)"."""
@@ -85,8 +85,15 @@ def iso_week(observed_at: pd.Series) -> pd.Series:
     return weeks.where(moments.notna(), "")
 
 
-def _slices(table: pd.DataFrame) -> list[tuple[Where, str, pd.DataFrame]]:
-    found = [(Where.ALL, "", table)]
+def _slices(table: pd.DataFrame) -> list[tuple[Where, str, str, pd.DataFrame]]:
+    """Return (where, name, other names of the same rows, rows) of every slice worth testing.
+
+    A slice holding exactly the rows of an earlier one (a laptop only one botanist used) is tested once:
+    testing it twice would only make Holm's correction stricter.
+    """
+    found: dict[frozenset, tuple[Where, str, list[str], pd.DataFrame]] = {
+        frozenset(table.index): (Where.ALL, "", [], table)
+    }
     keys = {
         Where.DEVICE: table[fs.DEVICE],
         Where.OBSERVER: table[fs.OBSERVER],
@@ -94,19 +101,24 @@ def _slices(table: pd.DataFrame) -> list[tuple[Where, str, pd.DataFrame]]:
     }
     for where, key in keys.items():
         for name, rows in table.groupby(key.to_numpy(), sort=True):
-            if str(name) and len(rows) >= MIN_GROUP_ROWS and len(rows) < len(table):
-                found.append((where, str(name), rows))
-    return found
+            if not str(name) or len(rows) < MIN_GROUP_ROWS:
+                continue
+            same = found.get(frozenset(rows.index))
+            if same is None:
+                found[frozenset(rows.index)] = (where, str(name), [], rows)
+            elif same[0] is not Where.ALL:
+                same[2].append(f"{where.value} {name}")
+    return [(where, name, ", ".join(also), rows) for where, name, also, rows in found.values()]
 
 
 def scan(reference: np.ndarray, table: pd.DataFrame) -> tuple[LocalDrift, ...]:
     """Test all observations and every device, observer and week with enough of them; Holm-adjust all."""
     tested = []
-    for where, name, rows in _slices(table):
+    for where, name, also, rows in _slices(table):
         report = drift.compare(reference, rows[list(FEATURE_NAMES)].to_numpy(dtype=float))
-        tested += [(where, name, len(rows), feature) for feature in report.features]
+        tested += [(where, name, also, len(rows), feature) for feature in report.features]
     adjusted = holm([feature.p_value for *_, feature in tested])
     return tuple(
-        LocalDrift(where, name, rows, feature, p)
-        for (where, name, rows, feature), p in zip(tested, adjusted, strict=True)
+        LocalDrift(where, name, rows, feature, p, also)
+        for (where, name, also, rows, feature), p in zip(tested, adjusted, strict=True)
     )

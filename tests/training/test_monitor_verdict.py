@@ -63,10 +63,9 @@ def test_one_shifted_laptop_is_named_although_the_pooled_data_hides_it() -> None
     verdict = decide(field(0, 0), found)
     assert verdict.needs_action and not verdict.retrain
     assert verdict.actions[0][0] is Action.CHECK_MEASUREMENTS and "laptop-E" in verdict.todo
-    assert verdict.reason.startswith(
-        "laptop-E: petal length 1.4 cm longer than in training (KS p = 1e-06, PSI 4.2)"
+    assert verdict.reason == (
+        "laptop-E (observer botanist 4): petal length 1.4 cm longer than in training (KS p = 1e-06, PSI 4.2)."
     )
-    assert "; observer botanist 4: petal length 1.4 cm longer" in verdict.reason  # the same flowers
     assert not any(d.drifted for d in found if d.name in ("laptop-A", "laptop-B", "laptop-C", "laptop-D"))
 
 
@@ -81,7 +80,7 @@ def test_every_reason_is_listed_and_retraining_leads() -> None:
     assert verdict.retrain and verdict.actions[0][0] is Action.RETRAIN
     assert (
         "all observations: petal length 1." in verdict.reason
-        and "laptop-B: petal length 1." in verdict.reason
+        and "laptop-B (observer botanist 1): petal length 1." in verdict.reason
     )
     assert (
         "field accuracy 24/30 = 0.800 on confirmed observations is below the gate's floor" in verdict.reason

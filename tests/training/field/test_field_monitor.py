@@ -144,13 +144,15 @@ def test_three_laptops_one_with_longer_petals_recommend_checking_that_laptop(
     mlflow_server: MlflowServer, champion: str, tmp_path: Path
 ) -> None:
     experiment = f"three-laptops-{uuid.uuid4().hex[:8]}"
-    recent = _days_ago(5)
+    recent = _days_ago(10)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("IRIS_FIELD_HOME", str(tmp_path / "home"))
-        for k, (device, shift) in enumerate({"laptop-a": 0.0, "laptop-b": 0.0, "laptop-c": 1.0}.items()):
+        # The field: 220 observations, the 100 of one laptop with petals 1 cm longer.
+        laptops = {"laptop-a": (60, 0.0), "laptop-b": (60, 0.0), "laptop-c": (100, 1.0)}
+        for k, (device, (count, shift)) in enumerate(laptops.items()):
             history = tmp_path / f"{device}.sqlite3"
             observations = iris_observations(
-                35, seed=20 + k, observer=f"Botanist {k}", shift_petals_cm=shift, start_day=recent
+                count, seed=20 + k, observer=f"Botanist {k}", shift_petals_cm=shift, start_day=recent
             )
             save(history, observations)
             sync(history, mlflow_server.url, experiment, device)
@@ -159,8 +161,11 @@ def test_three_laptops_one_with_longer_petals_recommend_checking_that_laptop(
 
     assert code == field_monitor.EXIT_RETRAIN, stdout
     first, why = stdout.splitlines()[:2]
-    assert "check how laptop-c and observer Botanist 2 measured" in first
-    assert "laptop-c: petal length 1." in why and "cm longer than in training (KS p = " in why
+    assert "check how laptop-c (observer Botanist 2) measured" in first
+    assert (
+        "laptop-c (observer Botanist 2): petal length " in why
+        and "cm longer than in training (KS p = " in why
+    )
     assert "laptop-a:" not in why and "laptop-b:" not in why
     summary = json.loads((tmp_path / "report" / "summary.json").read_text(encoding="utf-8"))
     assert "check-measurements" in summary["actions"]
@@ -176,7 +181,7 @@ def test_a_shift_older_than_30_days_is_healthy_by_default_and_found_with_all(
     history = tmp_path / "history.sqlite3"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("IRIS_FIELD_HOME", str(tmp_path / "home"))
-        old = iris_observations(40, seed=31, observer="Dora", shift_petals_cm=1.0, start_day=_days_ago(60))
+        old = iris_observations(100, seed=31, observer="Dora", shift_petals_cm=1.0, start_day=_days_ago(60))
         new = iris_observations(30, seed=32, observer="Dora", start_day=_days_ago(3))
         save(history, old + new)
         sync(history, mlflow_server.url, experiment, "laptop-dora")
