@@ -7,6 +7,7 @@ from benchmarks.process import child_env, probe_command, spawn
 from benchmarks.report import Figure, Section, speedup
 from benchmarks.timing import Distribution
 from benchmarks.workspace import MODEL_URI, console_script
+from contract.registry import ONNX_FILENAME
 
 TARGET_S = 0.5
 TARGET_VS_PYFUNC = 10.0
@@ -22,7 +23,7 @@ def run(ctx: Context) -> Section:
     engine_env = child_env(IRIS_FIELD_HOME=str(home))
     pyfunc_env = child_env(MLFLOW_TRACKING_URI=ws.tracking_uri)
     cli = console_script("iris-field")
-    cli_cmd = [str(cli), "--model", str(ws.model_dir / "iris.onnx"), "predict", "5.1", "3.5", "1.4", "0.2"]
+    cli_cmd = [str(cli), "--model", str(ws.model_dir / ONNX_FILENAME), "predict", "5.1", "3.5", "1.4", "0.2"]
     has_cli = cli.exists() and (PROJECT_ROOT / "desktop" / "cli.py").exists()
 
     spawn(engine_cmd, engine_env)

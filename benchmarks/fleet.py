@@ -15,12 +15,13 @@ from benchmarks.process_cpu import cpu_seconds, pgid_listening_on
 from benchmarks.report import Figure, Section
 from benchmarks.server import LAB_WORKERS, mlflow_server
 from benchmarks.timing import Distribution
+from contract.registry import Experiment
 from desktop.store import Observation, ObservationStore
 from tests.postgres_cluster import PostgresSettings, running_postgres
 
 LAPTOPS = 50
 PER_LAPTOP = 100
-EXPERIMENT = "field-observations"
+EXPERIMENT = Experiment.FIELD.value
 WARMUP_PER_LAPTOP = 10
 PATIENCE_S = 900.0  # a laptop keeps retrying this long before its pass gives up
 START_TIMEOUT_S = 600.0  # 50 spawned interpreters import the sync core on 2 cores before the start

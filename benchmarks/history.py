@@ -21,6 +21,7 @@ from benchmarks.gui import offscreen_env
 from benchmarks.process import child_env, peak_rss_kb, probe_command, spawn
 from benchmarks.report import Figure, Section
 from benchmarks.timing import Distribution
+from contract.registry import MODEL_NAME
 from desktop.store import MIGRATIONS, ObservationStore
 
 FULL_SIZES = (10_000, 100_000, 1_000_000)
@@ -57,7 +58,7 @@ def build_history(path: Path, count: int, *, upgrade: bool = True) -> None:
                 (
                     str(uuid.uuid4()), created, created, json.dumps(measured),
                     json.dumps({s: (0.9 if s == species else 0.05) for s in SPECIES}), species, 0.9,
-                    "iris-classifier", "1", "ab" * 32, "A. Botanist", f"plot {i % 997}", PLACES[i % 8],
+                    MODEL_NAME, "1", "ab" * 32, "A. Botanist", f"plot {i % 997}", PLACES[i % 8],
                     ("pending", "synced", "failed")[i % 3],
                 )
             )  # fmt: skip

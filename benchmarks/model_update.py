@@ -10,8 +10,7 @@ from benchmarks.context import Context
 from benchmarks.report import Figure, Section, speedup
 from benchmarks.server import mlflow_server
 from benchmarks.timing import Distribution
-
-MODEL_NAME = "iris-classifier"
+from contract.registry import CARD_FILENAME, EXPORT_FOLDER, MODEL_NAME, ONNX_FILENAME, ReleaseTag
 
 
 def _publish(url: str, model_dir: Path, work: Path) -> tuple[dict, str]:
@@ -34,13 +33,13 @@ def _publish(url: str, model_dir: Path, work: Path) -> tuple[dict, str]:
     client = MlflowClient(url)
     experiment = client.create_experiment("model-update-benchmark")
     run = client.create_run(experiment)
-    for name in ("iris.onnx", "model_card.json"):
-        client.log_artifact(run.info.run_id, str(folder / name), "export")
+    for name in (ONNX_FILENAME, CARD_FILENAME):
+        client.log_artifact(run.info.run_id, str(folder / name), EXPORT_FOLDER)
     client.set_terminated(run.info.run_id)
     client.create_registered_model(MODEL_NAME)
     version = client.create_model_version(MODEL_NAME, f"{run.info.artifact_uri}/export", run.info.run_id)
     client.set_registered_model_alias(MODEL_NAME, "champion", version.version)
-    for key, value in (("release_sequence", "1"), ("release_registry", url)):
+    for key, value in ((ReleaseTag.SEQUENCE, "1"), (ReleaseTag.REGISTRY, url)):
         client.set_model_version_tag(MODEL_NAME, version.version, key, value)
     public = load_public_key(work / "keys" / keys.PUBLIC_KEY_FILENAME)
     return {public.fingerprint: public}, run.info.run_id
@@ -84,7 +83,7 @@ def run(ctx: Context) -> Section:
 
         def mlflow_download(i: int) -> float:
             start = time.perf_counter()
-            for name in ("model_card.json", "iris.onnx"):
+            for name in (CARD_FILENAME, ONNX_FILENAME):
                 download_artifacts(
                     run_id=run_id,
                     artifact_path=f"export/{name}",

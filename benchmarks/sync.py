@@ -12,6 +12,7 @@ from benchmarks.context import PROJECT_ROOT, Context
 from benchmarks.report import Figure, Section
 from benchmarks.server import mlflow_server, postgres_mlflow_server
 from benchmarks.timing import Distribution
+from contract.registry import OBSERVATION_ARTIFACT
 from desktop.inference import Classifier
 from desktop.store import Observation, ObservationStore
 
@@ -67,7 +68,7 @@ def _client_round(client: Any, experiment_id: str, observations: list[Observatio
             params=[Param(k, v) for k, v in r.params],
         )
         if getattr(r, "artifact_needed", True):  # the app uploads it only when a tag had to be shortened
-            client.log_text(run_id, r.artifact.decode("utf-8"), "observation.json")
+            client.log_text(run_id, r.artifact.decode("utf-8"), OBSERVATION_ARTIFACT)
         client.set_terminated(run_id, "FINISHED", end_time=r.start_time)
     return (time.perf_counter_ns() - start) * 1e-9
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from contract.registry import ONNX_FILENAME
 from desktop.resources import bundled_model_path
 
 MODEL_URI = "models:/iris-classifier@champion"
@@ -69,7 +70,7 @@ def _export(root: Path, tracking_uri: str, env: dict[str, str]) -> tuple[Path, s
         command += ["--tracking-uri", tracking_uri]
     log = root / "iris-export.log"
     result = _run(command, log, env)
-    if result.returncode != 0 or not (out / "iris.onnx").exists():
+    if result.returncode != 0 or not (out / ONNX_FILENAME).exists():
         return bundled_model_path().parent, f"bundled assets/model (iris-export failed: {_tail(log)})"
     return out, "exported from the same registered model by iris-export"
 
@@ -86,7 +87,7 @@ def prepare(root: Path, reuse_store: Path | None = None, cv_repeats: int | None 
         store = reuse_store.resolve()
         tracking_uri = f"sqlite:///{store / 'mlflow.db'}"
         model_dir = store / "model"
-        if not (model_dir / "iris.onnx").exists():
+        if not (model_dir / ONNX_FILENAME).exists():
             model_dir = bundled_model_path().parent
         return Workspace(store, tracking_uri, model_dir, f"reused store {store}", 0.0)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from contract.exit_codes import ExitCode
 from desktop import __version__
 from desktop.errors import InputError, IrisFieldError
 from desktop.progress import TerminalProgress
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from desktop.store import EarlierKeys, Observation, ObservationRows, ObservationStore
 
 PROG = "iris-field"
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE
 SYNC_MODULE = "desktop.commands.sync"
 MODEL_MODULE = "desktop.commands.model"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.

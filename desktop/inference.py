@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from contract.registry import ONNX_FILENAME
 from desktop.errors import InputError, ModelError, ModelProblem
 from desktop.measurement_table import parse_measurement
 from desktop.model_card import CARD_FILENAME, ModelCard
@@ -97,7 +98,7 @@ def _resolve(path: Path | str | None) -> tuple[Path, Path]:
     model = bundled_model_path() if path is None else Path(path)
     if model.is_dir():
         card = model / CARD_FILENAME
-        model = model / "iris.onnx"
+        model = model / ONNX_FILENAME
         if card.exists():
             return model, card
     return model, model.with_name(CARD_FILENAME)

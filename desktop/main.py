@@ -6,7 +6,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-EXIT_NO_DISPLAY = 2
+from contract.exit_codes import ExitCode
+
+EXIT_NO_DISPLAY = ExitCode.USAGE
 NO_DISPLAY_MESSAGE = (
     "iris-field needs a display to open its window; use the command line instead, "
     "e.g. `iris-field predict 5.1 3.5 1.4 0.2` — see `iris-field --help`."
@@ -60,7 +62,7 @@ def _open_window() -> int:
             f"iris-field cannot open its window because Qt or ONNX Runtime could not be loaded ({exc}); "
             "the command line still works, see `iris-field --help`.\n"
         )
-        return 1
+        return ExitCode.FAILURE
     # Qt wants the program name first, as in sys.argv.
     return int(run(sys.argv[:1] or ["iris-field"]))
 

@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract import registry as contract_registry
 from desktop.errors import ModelError, ModelProblem
 
 SCHEMA_VERSION = 1
-CARD_FILENAME = "model_card.json"
+CARD_FILENAME = contract_registry.CARD_FILENAME
 GATE_PASSED = "passed"  # the lab's quality gate let this version through (the model version's ``gate`` tag)
 GATE_REFUSED = "refused"
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-HOME_ENV = "IRIS_FIELD_HOME"
+from contract.environment import EnvVar
+
+HOME_ENV = EnvVar.FIELD_HOME.value
 APP_NAME = "iris-field"
 DB_FILENAME = "observations.sqlite3"
 

@@ -3,6 +3,8 @@
 import sys
 from pathlib import Path
 
+from contract.registry import ONNX_FILENAME
+
 
 def assets_dir() -> Path:
     """Return the folder that holds the app's assets (model, icons, translations)."""
@@ -19,4 +21,4 @@ def asset_path(*parts: str) -> Path:
 
 def bundled_model_path() -> Path:
     """Return the path of the ONNX model the app ships with."""
-    return asset_path("model", "iris.onnx")
+    return asset_path("model", ONNX_FILENAME)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from contract.exit_codes import ExitCode
 from desktop.errors import InputError, IrisFieldError
 
 if TYPE_CHECKING:
@@ -149,6 +150,6 @@ def run(model_path: Path | None, out: TextIO) -> int:
     failed = [r for r in results if not r.passed]
     if failed:
         out.write(f"self-test FAILED: {len(failed)} of {len(results)} checks failed\n")
-        return 1
+        return ExitCode.FAILURE
     out.write(f"self-test passed: {len(results)} checks\n")
-    return 0
+    return ExitCode.OK

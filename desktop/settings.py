@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contract.registry import Experiment
 from desktop import languages
 from desktop.atomic_file import atomic_text_writer
 from desktop.paths import config_dir, corrupt_aside_path
@@ -28,7 +29,7 @@ class Settings:
     observer: str = ""
     device_name: str = ""  # "" means socket.gethostname()
     tracking_uri: str = ""  # "" = no server configured
-    experiment_name: str = "field-observations"
+    experiment_name: str = Experiment.FIELD.value
     auth: str = "none"  # "none" | "basic" | "token"
     username: str = ""
     auto_sync: bool = True

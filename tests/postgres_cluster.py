@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import secrets
 import shutil
 import subprocess
@@ -16,8 +15,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.mlflow_test_server import free_port
+
+if TYPE_CHECKING:  # Windows has no pwd: tests/conftest.py imports this module on every runner
+    import pwd
 
 SUPERUSER = "iris"
 UNPRIVILEGED_USERS = ("postgres", "nobody")
@@ -61,6 +64,8 @@ def _run_as() -> pwd.struct_passwd | None:
     """Return the unprivileged account to run the server as when we are root, else ``None`` (run as us)."""
     if os.geteuid() != 0:
         return None
+    import pwd  # Unix only: imported here, where it is used
+
     for name in UNPRIVILEGED_USERS:
         with contextlib.suppress(KeyError):
             return pwd.getpwnam(name)

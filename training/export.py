@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from contract.exit_codes import ExitCode
 from desktop.errors import IrisFieldError
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME
@@ -26,8 +27,8 @@ from training.parity import check, probe_rows
 from training.schema import CHALLENGER, CHAMPION, MODEL_NAME, ONNX_FILENAME
 from training.tracking import PROJECT_ROOT, resolve_tracking_uri, use_store
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
+EXIT_OK = ExitCode.OK
+EXIT_FAILURE = ExitCode.FAILURE
 DEFAULT_OUT = PROJECT_ROOT / "assets" / "model"
 
 

@@ -13,15 +13,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
+from contract.exit_codes import ExitCode
+from contract.registry import Experiment
 from training import command_failures, dwca, field_runs, field_table, tracking
 from training import field_schema as fs
 from training.errors import TrainingError
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
+EXIT_OK = ExitCode.OK
+EXIT_FAILURE = ExitCode.FAILURE
 STATE_FILE = "iris-dataset.json"
 DWCA_FILE = "observations-dwca.zip"
-DATASET_NAME = "field-observations"
+DATASET_NAME = Experiment.FIELD.value  # the snapshot is named after what it holds
 SNAPSHOT_CONTEXT = "snapshot"
 # A later run asks for runs sent since its previous start, less this margin: laptops' clocks (read while
 # online, so usually set by the network) may run behind the lab's by this much and nothing is missed.

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from contract.exit_codes import ExitCode
 from training import (
     challenger_test,
     command_failures,
@@ -28,9 +29,9 @@ from training import field_schema as fs
 from training.errors import TrainingError
 from training.schema import CHAMPION, FEATURE_NAMES, MODEL_NAME
 
-EXIT_HEALTHY = 0
-EXIT_FAILURE = 1
-EXIT_RETRAIN = 4  # the lab has something to do: retrain, check a laptop's measurements, promote
+EXIT_HEALTHY = ExitCode.OK
+EXIT_FAILURE = ExitCode.FAILURE
+EXIT_RETRAIN = ExitCode.ALERT  # the lab has something to do: retrain, check a laptop's measurements, promote
 DEFAULT_DAYS = 30  # by default the monitor looks at the last 30 days: last week's shift must not drown
 
 

@@ -8,45 +8,47 @@ read when a run carries them; older runs leave those columns empty.
 
 from __future__ import annotations
 
-from desktop.sync.experiment_page import EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND
-from desktop.sync.run_record import CONFIRMED_SPECIES_TAG as CONFIRMED_SPECIES_TAG
-from desktop.sync.run_record import OBSERVATION_ID_TAG as OBSERVATION_ID_TAG
-from desktop.sync.run_record import SYNCED_AT_METRIC as SYNCED_AT_METRIC
+from contract import observation as fields
+from contract.mlflow_tags import MODEL_TRAINING_KIND, MlflowTag
+from contract.registry import Experiment
 from training.schema import CLASSES, FEATURE_NAMES
 
-FIELD_EXPERIMENT = "field-observations"  # where the app syncs to unless a laptop is told otherwise
-SNAPSHOT_EXPERIMENT = "field-data"  # iris-dataset logs each snapshot here as a dataset input
-MONITORING_EXPERIMENT = "field-monitoring"  # iris-monitor logs each report here
+FIELD_EXPERIMENT = Experiment.FIELD.value  # where the app syncs to unless a laptop is told otherwise
+SNAPSHOT_EXPERIMENT = Experiment.FIELD_DATA.value  # iris-dataset logs each snapshot here as a dataset input
+MONITORING_EXPERIMENT = Experiment.MONITORING.value  # iris-monitor logs each report here
 # Both open in the MLflow UI as model-training experiments, like the laptops' one.
-LAB_EXPERIMENT_TAGS = {EXPERIMENT_KIND_TAG: MODEL_TRAINING_KIND}
-RUN_DESCRIPTION_TAG = "mlflow.note.content"
+LAB_EXPERIMENT_TAGS = {MlflowTag.EXPERIMENT_KIND.value: MODEL_TRAINING_KIND}
+RUN_DESCRIPTION_TAG = MlflowTag.NOTE.value
 
 # ------------------------------------------------------------------------------------ run keys (read)
-OBSERVED_AT_TAG = "observed_at"
-PREDICTED_SPECIES_TAG = "predicted_species"
-OBSERVER_TAG = "observer"
-DEVICE_TAG = "device"
-LOCATION_TAG = "location"
-LATITUDE_TAG = "latitude"
-LONGITUDE_TAG = "longitude"
-NOTE_TAG = "note"
-APP_VERSION_TAG = "app_version"
-MODEL_NAME_TAG = "model_name"
-MODEL_VERSION_TAG = "model_version"
-MODEL_SHA256_TAG = "model_sha256"
+OBSERVATION_ID_TAG = fields.OBSERVATION_ID.key
+CONFIRMED_SPECIES_TAG = fields.CONFIRMED_SPECIES.key
+SYNCED_AT_METRIC = fields.SYNCED_AT.key
+OBSERVED_AT_TAG = fields.OBSERVED_AT.key
+PREDICTED_SPECIES_TAG = fields.PREDICTED_SPECIES.key
+OBSERVER_TAG = fields.OBSERVER.key
+DEVICE_TAG = fields.DEVICE.key
+LOCATION_TAG = fields.LOCATION.key
+LATITUDE_TAG = fields.LATITUDE.key
+LONGITUDE_TAG = fields.LONGITUDE.key
+NOTE_TAG = fields.NOTE.key
+APP_VERSION_TAG = fields.APP_VERSION.key
+MODEL_NAME_TAG = fields.MODEL_NAME.key
+MODEL_VERSION_TAG = fields.MODEL_VERSION.key
+MODEL_SHA256_TAG = fields.MODEL_SHA256.key
 # Model delivery (docs/model-delivery.md): the signed release that predicted, and the shadow challenger.
-MODEL_REGISTRY_TAG = "model_registry"
-MODEL_SEQUENCE_TAG = "model_sequence"
-CHALLENGER_SPECIES_TAG = "challenger_species"
-CHALLENGER_REGISTRY_TAG = "challenger_registry"
-CHALLENGER_NAME_TAG = "challenger_name"
-CHALLENGER_VERSION_TAG = "challenger_version"
-CHALLENGER_SEQUENCE_TAG = "challenger_sequence"
-CHALLENGER_PROBABILITY_PREFIX = "challenger_probability."
-OUTLIER_TAG = "outlier"  # the joint unusual-flower check: "true" / "false"
-UNUSUAL_TAG_PREFIX = "unusual."
-PROBABILITY_PREFIX = "probability."
-CONFIDENCE_METRIC = "confidence"
+MODEL_REGISTRY_TAG = fields.MODEL_REGISTRY.key
+MODEL_SEQUENCE_TAG = fields.MODEL_SEQUENCE.key
+CHALLENGER_SPECIES_TAG = fields.CHALLENGER_SPECIES.key
+CHALLENGER_REGISTRY_TAG = fields.CHALLENGER_REGISTRY.key
+CHALLENGER_NAME_TAG = fields.CHALLENGER_NAME.key
+CHALLENGER_VERSION_TAG = fields.CHALLENGER_VERSION.key
+CHALLENGER_SEQUENCE_TAG = fields.CHALLENGER_SEQUENCE.key
+CHALLENGER_PROBABILITY_PREFIX = fields.CHALLENGER_PROBABILITY.key_for("")
+OUTLIER_TAG = fields.OUTLIER.key  # the joint unusual-flower check: "true" / "false"
+UNUSUAL_TAG_PREFIX = fields.UNUSUAL.key_for("")
+PROBABILITY_PREFIX = fields.PROBABILITY.key_for("")
+CONFIDENCE_METRIC = fields.CONFIDENCE.key
 
 # ------------------------------------------------------------------------------------ table columns
 ID = "observation_id"

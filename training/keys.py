@@ -13,12 +13,14 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract.environment import EnvVar
+from contract.exit_codes import ExitCode
 from desktop.model_delivery.signing import fingerprint_of
 
 PRIVATE_KEY_FILENAME = "iris-signing.key"
 PUBLIC_KEY_FILENAME = "iris-signing.pub"
-PASSPHRASE_ENV = "IRIS_SIGNING_PASSPHRASE"
-EXIT_OK, EXIT_FAILURE = 0, 1
+PASSPHRASE_ENV = EnvVar.SIGNING_PASSPHRASE.value
+EXIT_OK, EXIT_FAILURE = ExitCode.OK, ExitCode.FAILURE
 
 
 class KeyGenerationError(Exception):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin
 
+from contract import registry as contract_registry
 from training.data import LabelledData
 from training.errors import RegistryError
 from training.schema import MODEL_NAME
@@ -19,7 +20,7 @@ from training.validate import validate_table
 DATA_ARTIFACT = "data/labelled_data.csv"
 SPLIT_COLUMN = "split"
 FINGERPRINT_TAG = "data_fingerprint"
-EXPORT_ARTIFACT_DIR = "export"
+EXPORT_ARTIFACT_DIR = contract_registry.EXPORT_FOLDER
 
 
 def trusted_types(model: ClassifierMixin) -> list[str]:

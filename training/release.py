@@ -11,6 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from contract import registry as contract_registry
+from contract.environment import EnvVar
+from contract.exit_codes import ExitCode
+from contract.registry import ReleaseTag
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.model_delivery.release import ReferenceRow, Release
@@ -18,14 +22,14 @@ from desktop.model_delivery.signing import fingerprint_of, load_private_key, sig
 from training.schema import MODEL_NAME, ONNX_FILENAME
 
 # Kept on the registered model: the last sequence number a release of it was published under.
-SEQUENCE_TAG = "release_sequence"
+SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
 # Kept on each model version: the sequence and card digest of its latest release (what laptops compare).
-VERSION_SEQUENCE_TAG = "release_sequence"
-VERSION_CARD_TAG = "release_card_sha256"
-VERSION_REGISTRY_TAG = "release_registry"
+VERSION_SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
+VERSION_CARD_TAG = ReleaseTag.CARD_SHA256.value
+VERSION_REGISTRY_TAG = ReleaseTag.REGISTRY.value
 REFERENCE_ROW_COUNT = 6
-BUNDLE_SUFFIX = ".irismodel"
-PASSPHRASE_ENV = "IRIS_SIGNING_PASSPHRASE"
+BUNDLE_SUFFIX = contract_registry.RELEASE_SUFFIX
+PASSPHRASE_ENV = EnvVar.SIGNING_PASSPHRASE.value
 
 
 def next_sequence() -> int:
@@ -36,7 +40,7 @@ def next_sequence() -> int:
     try:
         return int(tags.get(SEQUENCE_TAG, "0")) + 1
     except ValueError:
-        return 1
+        return ExitCode.FAILURE
 
 
 def reference_rows(classifier: Classifier, candidates: np.ndarray) -> tuple[ReferenceRow, ...]:
@@ -192,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     except (IrisFieldError, OSError, TrainingError) as exc:
         print(f"iris-release: nothing was signed: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.FAILURE
     print(
         f"Signed {args.folder} as release {release.sequence} of {release.registry} with key {release.signer}"
     )
-    return 0
+    return ExitCode.OK

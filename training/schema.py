@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contract import registry as contract_registry
+from contract.registry import Alias, Experiment
+
 
 @dataclass(frozen=True)
 class FeatureSpec:
@@ -29,13 +32,13 @@ FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 CLASSES: tuple[str, ...] = ("setosa", "versicolor", "virginica")
 SPECIES_COLUMN = "species"
 
-MODEL_NAME = "iris-classifier"
-EXPERIMENT_NAME = "iris-training"
-CHALLENGER = "challenger"  # the field's shadow model: moved only when the lab says so
-CANDIDATE = "candidate"  # every iris-train registers its model here
-CHAMPION = "champion"
+MODEL_NAME = contract_registry.MODEL_NAME
+EXPERIMENT_NAME = Experiment.TRAINING.value
+CHALLENGER = Alias.CHALLENGER.value  # the field's shadow model: moved only when the lab says so
+CANDIDATE = Alias.CANDIDATE.value  # every iris-train registers its model here
+CHAMPION = Alias.CHAMPION.value
 
-ONNX_FILENAME = "iris.onnx"
+ONNX_FILENAME = contract_registry.ONNX_FILENAME
 ONNX_INPUT_NAME = "input"
 ONNX_OUTPUT_NAME = "probabilities"
 # Upper bounds for the converter, which picks the lowest opsets the model needs; 17 / ai.onnx.ml 3 run

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from contract.environment import EnvVar
 from training.schema import EXPERIMENT_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ def default_tracking_uri() -> str:
 
 def resolve_tracking_uri(cli_value: str | None) -> str:
     """Return ``--tracking-uri`` if given, else ``MLFLOW_TRACKING_URI``, else the project's SQLite store."""
-    return cli_value or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
+    return cli_value or os.environ.get(EnvVar.TRACKING_URI) or default_tracking_uri()
 
 
 def sqlite_path(uri: str) -> Path | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
+from contract.exit_codes import ExitCode
 from training import data as datasets
 from training import field_data
 from training.errors import DataError, TrainingError
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
     from training import champion_comparison
 from training.schema import CANDIDATE, CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_INVALID_DATA = 2  # also what argparse uses for a bad command line: the input was wrong
-EXIT_REFUSED = 3  # trained and registered, but the gate kept the old champion
+EXIT_OK = ExitCode.OK
+EXIT_FAILURE = ExitCode.FAILURE
+EXIT_INVALID_DATA = ExitCode.USAGE  # also what argparse uses for a bad command line: the input was wrong
+EXIT_REFUSED = ExitCode.REFUSED  # trained and registered, but the gate kept the old champion
 
 
 @dataclass(frozen=True)

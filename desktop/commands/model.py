@@ -7,12 +7,15 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from contract.environment import EnvVar
+from contract.exit_codes import ExitCode
+
 if TYPE_CHECKING:
     from desktop.model_delivery.model_store import ActiveModel, EndedChallenger, InstallOutcome, ModelStore
     from desktop.model_delivery.updater import UpdateResult
 
-EXIT_OK, EXIT_FAILURE = 0, 1
-TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+EXIT_OK, EXIT_FAILURE = ExitCode.OK, ExitCode.FAILURE
+TRACKING_URI_ENV = EnvVar.TRACKING_URI.value
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from contract.environment import EnvVar
+from contract.exit_codes import ExitCode
+
 # Only argparse at import time: desktop/cli.py registers this parser on every start of the command line.
 if TYPE_CHECKING:
     from desktop.sync.worker import SyncProgress, SyncReport
 
-EXIT_OK, EXIT_UNSYNCED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_UNSYNCED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE
 FAILED_LISTED = 10  # failed observations listed by id; the rest are counted
 
 
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             args.experiment or settings.experiment_name,
             auth=auth,
             device_name=settings.device_name,
-            ca_bundle=os.environ.get("MLFLOW_TRACKING_SERVER_CERT_PATH") or None,
+            ca_bundle=os.environ.get(EnvVar.SERVER_CERT_PATH) or None,
         )
     except MissingSecret as exc:
         raise IrisFieldError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from contract.registry import Alias
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import ModelError
 from desktop.inference import Classifier
@@ -42,8 +43,8 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 class Role(StrEnum):
     """What an installed release is for."""
 
-    CHAMPION = "champion"
-    CHALLENGER = "challenger"
+    CHAMPION = Alias.CHAMPION.value
+    CHALLENGER = Alias.CHALLENGER.value
 
 
 class ChallengerEnd(StrEnum):

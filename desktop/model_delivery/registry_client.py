@@ -9,16 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from contract import registry as contract_registry
+from contract.environment import EnvVar
+from contract.registry import ReleaseTag
 from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused, Unreachable
 
 API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
 ARTIFACT_SCHEME = "mlflow-artifacts"
-EXPORT_FOLDER = "export"  # where iris-export logs the signed card and ONNX file in the version's run
+# Where iris-export logs the signed card and ONNX file in the version's run.
+EXPORT_FOLDER = contract_registry.EXPORT_FOLDER
 # Tags iris-export puts on each released model version (training/release.py writes them).
-SEQUENCE_TAG = "release_sequence"
-REGISTRY_TAG = "release_registry"
-CERT_ENV = "MLFLOW_TRACKING_SERVER_CERT_PATH"
+SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
+REGISTRY_TAG = ReleaseTag.REGISTRY.value
+CERT_ENV = EnvVar.SERVER_CERT_PATH.value
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from contract import registry as contract_registry
 from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import (
@@ -17,7 +18,7 @@ from desktop.model_delivery.model_store import (
 from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient, ReleasedVersion
 from desktop.model_delivery.verification import ONNX_FILENAME
 
-MODEL_NAME = "iris-classifier"
+MODEL_NAME = contract_registry.MODEL_NAME
 
 
 class UpdateStatus(StrEnum):

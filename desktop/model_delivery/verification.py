@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from contract import registry as contract_registry
 from desktop.errors import ModelError
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME, ModelCard
@@ -18,7 +19,7 @@ from desktop.model_delivery.signing import PublicKey, verify
 
 # Reference rows must come out of this laptop's ONNX Runtime as they came out of the lab's.
 REFERENCE_TOLERANCE = 1e-5
-ONNX_FILENAME = "iris.onnx"
+ONNX_FILENAME = contract_registry.ONNX_FILENAME
 
 
 @dataclass(frozen=True)

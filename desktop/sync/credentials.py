@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import Mapping
 
+from contract.environment import EnvVar
 from desktop.errors import SyncError
 from desktop.sync.problems import SyncProblem, english
 from desktop.sync.rest_client import Auth, normalize_tracking_uri
@@ -15,10 +16,10 @@ from desktop.sync.rest_client import Auth, normalize_tracking_uri
 log = logging.getLogger(__name__)
 
 SERVICE_PREFIX = "iris-field"
-ENV_URI = "MLFLOW_TRACKING_URI"
-ENV_USERNAME = "MLFLOW_TRACKING_USERNAME"
-ENV_PASSWORD = "MLFLOW_TRACKING_PASSWORD"
-ENV_TOKEN = "MLFLOW_TRACKING_TOKEN"
+ENV_URI = EnvVar.TRACKING_URI.value
+ENV_USERNAME = EnvVar.USERNAME.value
+ENV_PASSWORD = EnvVar.PASSWORD.value
+ENV_TOKEN = EnvVar.TOKEN.value
 
 # Secrets kept only while the app runs, when no keyring can hold them; never written anywhere.
 _session_secrets: dict[tuple[str, str], str] = {}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from contract import mlflow_tags
+from contract.mlflow_tags import MlflowTag
 from desktop.sync.run_record import CONFIRMED_SPECIES_TAG, SPECIES_TAG
 
-DESCRIPTION_TAG = "mlflow.note.content"  # the experiment's description, shown above its runs
+DESCRIPTION_TAG = MlflowTag.NOTE.value  # the experiment's description, shown above its runs
 # The experiment type the MLflow UI's own type selector writes. MLflow 3.17.2's UI itself decides from a
 # per-browser switch (default GenAI), so the description says how to switch; see docs/lab.md.
-EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
-MODEL_TRAINING_KIND = "custom_model_development"  # shown as "Machine learning"
+EXPERIMENT_KIND_TAG = MlflowTag.EXPERIMENT_KIND.value
+MODEL_TRAINING_KIND = mlflow_tags.MODEL_TRAINING_KIND  # shown as "Machine learning"
 
 # The runs table's columns lab staff add by hand (its "Columns" menu; the browser remembers the choice), in
 # the order they read best. The description names them; docs/screenshots/lab_screens.py shows them.

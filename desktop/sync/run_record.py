@@ -10,19 +10,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from contract import observation as fields
+from contract import registry as contract_registry
+from contract.mlflow_tags import MlflowTag
 from desktop import __version__
 
 if TYPE_CHECKING:  # the store is only needed for the type of its rows
     from desktop.store import Observation
 
-OBSERVATION_ID_TAG = "observation_id"
-CONFIRMED_SPECIES_TAG = "confirmed_species"
-SPECIES_TAG = "species"  # the confirmed species, else the predicted one: one column in the runs table
-RUN_NAME_TAG = "mlflow.runName"  # MLflow renames the run when this tag is set again
+OBSERVATION_ID_TAG = fields.OBSERVATION_ID.key
+CONFIRMED_SPECIES_TAG = fields.CONFIRMED_SPECIES.key
+SPECIES_TAG = (
+    fields.SPECIES.key
+)  # the confirmed species, else the predicted one: one column in the runs table
+RUN_NAME_TAG = MlflowTag.RUN_NAME.value  # MLflow renames the run when this tag is set again
 # When this laptop last sent the observation or an edit of it (ms since the epoch, the laptop's clock while
 # online): the lab's ``iris-dataset`` searches it to fetch only the runs that changed since its last snapshot.
-SYNCED_AT_METRIC = "synced_at"
-ARTIFACT_NAME = "observation.json"
+SYNCED_AT_METRIC = fields.SYNCED_AT.key
+ARTIFACT_NAME = contract_registry.OBSERVATION_ARTIFACT
 ARTIFACT_SCHEMA = 1
 # MLflow accepts letters, digits, "_", "-", ".", " ", ":" and "/" in keys; anything else becomes "_".
 _KEY_UNSAFE = re.compile(r"[^\w\-. :/]")
@@ -122,13 +127,14 @@ def build_run_record(
     sent = int(time.time() * 1000) if sent_at is None else sent_at
     params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
     metrics = [
-        Metric(safe_key(f"probability.{name}"), float(p), start, 0) for name, p in obs.probabilities.items()
+        Metric(safe_key(fields.PROBABILITY.key_for(name)), float(p), start, 0)
+        for name, p in obs.probabilities.items()
     ]
-    metrics.append(Metric("confidence", float(obs.confidence), start, 0))
+    metrics.append(Metric(fields.CONFIDENCE.key, float(obs.confidence), start, 0))
     metrics.append(Metric(SYNCED_AT_METRIC, float(sent), sent, 0))
     if obs.challenger is not None:
         metrics += [
-            Metric(safe_key(f"challenger_probability.{name}"), float(p), start, 0)
+            Metric(safe_key(fields.CHALLENGER_PROBABILITY.key_for(name)), float(p), start, 0)
             for name, p in obs.challenger.probabilities.items()
         ]
     # Non-finite numbers cannot travel as JSON; the model never produces them, but a copied file might.
@@ -136,30 +142,32 @@ def build_run_record(
 
     tags: list[tuple[str, str]] = [
         (OBSERVATION_ID_TAG, obs.id),
-        ("observed_at", obs.created_at),
-        ("predicted_species", obs.predicted_species),
+        (fields.OBSERVED_AT.key, obs.created_at),
+        (fields.PREDICTED_SPECIES.key, obs.predicted_species),
         (SPECIES_TAG, obs.species),
     ]
     if obs.confirmed_species:
         tags.append((CONFIRMED_SPECIES_TAG, obs.confirmed_species))
     tags += [
-        ("model_name", obs.model_name),
-        ("model_version", obs.model_version),
-        ("model_sha256", obs.model_sha256),
+        (fields.MODEL_NAME.key, obs.model_name),
+        (fields.MODEL_VERSION.key, obs.model_version),
+        (fields.MODEL_SHA256.key, obs.model_sha256),
         *release_tags(obs),
-        ("observer", obs.observer),
-        ("device", device),
-        ("app_version", app_version),
-        ("note", obs.note),
-        ("location", obs.location),
+        (fields.OBSERVER.key, obs.observer),
+        (fields.DEVICE.key, device),
+        (fields.APP_VERSION.key, app_version),
+        (fields.NOTE.key, obs.note),
+        (fields.LOCATION.key, obs.location),
     ]
     if obs.latitude is not None and obs.longitude is not None:
-        tags += [("latitude", _number(obs.latitude)), ("longitude", _number(obs.longitude))]
+        tags += [(fields.LATITUDE.key, _number(obs.latitude)), (fields.LONGITUDE.key, _number(obs.longitude))]
     unusual = set(obs.unusual)
-    tags += [(safe_key(f"unusual.{name}"), str(name in unusual).lower()) for name in obs.measurements]
-    tags.append(("outlier", str(obs.outlier).lower()))  # the joint check: unlike any training flower
+    tags += [
+        (safe_key(fields.UNUSUAL.key_for(name)), str(name in unusual).lower()) for name in obs.measurements
+    ]
+    tags.append((fields.OUTLIER.key, str(obs.outlier).lower()))  # the joint check: unlike any training flower
     if obs.observer:
-        tags.append(("mlflow.user", obs.observer))  # shown as the run's "User" in the MLflow UI
+        tags.append((MlflowTag.USER.value, obs.observer))  # shown as the run's "User" in the MLflow UI
     # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
     shortened = tuple((key, shorten(value)) for key, value in tags)
     cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
@@ -180,17 +188,20 @@ def release_tags(obs: Observation) -> list[tuple[str, str]]:
     """Return the tags naming the lab's release that predicted, and the challenger's shadow answer."""
     tags = []
     if obs.model_registry:
-        tags += [("model_registry", obs.model_registry), ("model_sequence", str(obs.model_sequence or ""))]
+        tags += [
+            (fields.MODEL_REGISTRY.key, obs.model_registry),
+            (fields.MODEL_SEQUENCE.key, str(obs.model_sequence or "")),
+        ]
     shadow = obs.challenger
     if shadow is not None:
         tags += [
-            ("challenger_species", shadow.species),
-            ("challenger_registry", shadow.stamp.registry),
-            ("challenger_name", shadow.stamp.name),
-            ("challenger_version", shadow.stamp.version),
-            ("challenger_sha256", shadow.stamp.sha256),
-            ("challenger_sequence", str(shadow.stamp.sequence or "")),
-            ("challenger_agrees", str(shadow.species == obs.predicted_species).lower()),
+            (fields.CHALLENGER_SPECIES.key, shadow.species),
+            (fields.CHALLENGER_REGISTRY.key, shadow.stamp.registry),
+            (fields.CHALLENGER_NAME.key, shadow.stamp.name),
+            (fields.CHALLENGER_VERSION.key, shadow.stamp.version),
+            (fields.CHALLENGER_SHA256.key, shadow.stamp.sha256),
+            (fields.CHALLENGER_SEQUENCE.key, str(shadow.stamp.sequence or "")),
+            (fields.CHALLENGER_AGREES.key, str(shadow.species == obs.predicted_species).lower()),
         ]
     return tags
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 
+from contract.registry import Experiment
 from desktop.sync.rest_client import Auth, normalize_tracking_uri
 from desktop.sync.retry import RetryPolicy
 
-DEFAULT_EXPERIMENT = "field-observations"
+DEFAULT_EXPERIMENT = Experiment.FIELD.value
 
 
 @dataclass(frozen=True)

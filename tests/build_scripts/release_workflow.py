@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "release.yml"
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+WORKFLOW = WORKFLOWS / "release.yml"
 
 
 @dataclass(frozen=True)
@@ -21,15 +22,37 @@ class ReleaseJob:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the build job: its name, condition and script."""
+    """One step of the build job: its name, condition, script, and the action it uses with its inputs."""
 
     name: str
     condition: str
     run: str
+    uses: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def load_workflow(path: Path = WORKFLOW) -> dict:
+    """Return a workflow file as data (``on`` stays ``"on"``, not YAML 1.1's ``True``)."""
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in workflow:
+        workflow["on"] = workflow.pop(True)
+    return workflow
 
 
 def _build_job() -> dict:
-    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["build"]
+    return load_workflow()["jobs"]["build"]
+
+
+def _step(raw: dict) -> Step:
+    return Step(
+        raw.get("name") or raw.get("uses", ""),
+        raw.get("if", ""),
+        raw.get("run", "").strip(),
+        raw.get("uses", ""),
+        {key: str(value) for key, value in raw.get("with", {}).items()},
+        {key: str(value) for key, value in raw.get("env", {}).items()},
+    )
 
 
 def release_jobs() -> list[ReleaseJob]:
@@ -45,9 +68,18 @@ def build_environment() -> dict[str, str]:
 
 def build_steps() -> list[Step]:
     """Return the build job's steps in order."""
+    return [_step(raw) for raw in _build_job()["steps"]]
+
+
+def job_steps(job: str) -> list[Step]:
+    """Return the steps of any job of the release workflow, in order."""
+    return [_step(raw) for raw in load_workflow()["jobs"][job]["steps"]]
+
+
+def matrix_entries() -> list[dict[str, str]]:
+    """Return the build matrix's entries as written (name, os, container, python-platform, ...)."""
     return [
-        Step(s.get("name") or s.get("uses", ""), s.get("if", ""), s.get("run", "").strip())
-        for s in _build_job()["steps"]
+        {key: str(value) for key, value in e.items()} for e in _build_job()["strategy"]["matrix"]["include"]
     ]
 
 

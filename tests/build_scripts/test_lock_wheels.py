@@ -1,6 +1,6 @@
 """The lock installs from wheels alone on every release target, exactly as the release workflow installs it.
 
-Each job of .github/workflows/release.yml runs ``uv sync --locked --python-platform <target>`` (on
+Each job of .github/workflows/release.yml runs ``uv sync --locked --no-build --python-platform <target>`` (on
 macOS with MACOSX_DEPLOYMENT_TARGET at the app's minimum, so that every wheel is built for that
 macOS, not for the runner's newer one). Here the same command runs with ``--dry-run --no-build
 --offline`` for each job of the matrix: uv picks a wheel for every locked package from the wheel
@@ -23,7 +23,7 @@ from tests.build_scripts.release_workflow import ReleaseJob, build_steps, releas
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_PYTHON = "3.11"
-SYNC_COMMAND = "uv sync --locked --python-platform ${{ matrix.python-platform }}"
+SYNC_COMMAND = "uv sync --locked --no-build --python-platform ${{ matrix.python-platform }}"
 
 
 def _sync_dry_run(job: ReleaseJob, environment: Path) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,40 @@
+"""Names in the lab's MLflow server: experiments, the registered model, aliases, release tags, files."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Experiment(StrEnum):
+    """The MLflow experiments of the loop, by what they hold."""
+
+    FIELD = "field-observations"  # one run per field observation, written by the laptops' sync
+    TRAINING = "iris-training"  # one run per ``iris-train``
+    FIELD_DATA = "field-data"  # each ``iris-dataset`` snapshot, logged as a dataset input
+    MONITORING = "field-monitoring"  # each ``iris-monitor`` report
+
+
+MODEL_NAME = "iris-classifier"  # the registered model that every release comes from
+
+
+class Alias(StrEnum):
+    """Aliases of the registered model, each a decision of the lab."""
+
+    CHAMPION = "champion"  # what every laptop predicts with
+    CHALLENGER = "challenger"  # what laptops run in shadow beside the champion
+    CANDIDATE = "candidate"  # the newest ``iris-train`` model, whatever its gate said
+
+
+class ReleaseTag(StrEnum):
+    """Tags of a model version that ``iris-export`` / ``iris-release`` set and the laptops read."""
+
+    SEQUENCE = "release_sequence"  # the release's number in its registry, counting up
+    REGISTRY = "release_registry"  # which lab registry issued it
+    CARD_SHA256 = "release_card_sha256"  # the signed card's digest
+
+
+ONNX_FILENAME = "iris.onnx"  # the model file of every release and of the bundled model
+CARD_FILENAME = "model_card.json"  # the signed card beside it
+RELEASE_SUFFIX = ".irismodel"  # a release as one file, for a USB stick
+EXPORT_FOLDER = "export"  # where ``iris-export`` logs the card and ONNX file in the version's run
+OBSERVATION_ARTIFACT = "observation.json"  # the whole observation, in its run's artifacts
