@@ -160,12 +160,14 @@ def test_the_parquet_file_has_timestamps_booleans_numbers_and_nulls_and_the_csv_
     assert {str(schema.field(n).type) for n in (*FEATURE_NAMES, fs.LATITUDE, fs.CONFIDENCE)} == {"double"}
     assert str(schema.field(fs.SYNCED_AT).type) == "int64"
     columns = pq.read_table(snapshot / "observations.parquet")
-    assert columns.column(fs.CONFIRMED).null_count == len(columns) - 4  # 3 corrected + 1 confirmed
-    assert columns.column(fs.challenger_probability_column("setosa")).null_count == len(columns) - 4
-    assert "" not in columns.column(fs.CONFIRMED).to_pylist()
     csv = pd.read_csv(snapshot / "observations.csv", dtype=str, keep_default_na=False)
+    assert len(csv) == len(columns)  # written together: one snapshot, two forms
+    for name in (fs.CONFIRMED, fs.challenger_probability_column("setosa"), fs.NOTE):
+        assert columns.column(name).null_count == (csv[name] == "").sum(), name
+    assert 0 < columns.column(fs.CONFIRMED).null_count < len(columns)
+    assert "" not in columns.column(fs.CONFIRMED).to_pylist()
     assert csv[fs.OBSERVED_AT].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$").all()
-    assert (csv[fs.CONFIRMED] == "").sum() == len(csv) - 4
+    assert set(csv[fs.OUTLIER]) <= {"true", "false", ""}
 
 
 def test_the_archive_carries_licence_creator_contact_and_coverage_gbif_asks_for(
