@@ -13,7 +13,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import batch, bundle, cold_start, fleet, gui, history, memory, model_update, prediction, sync
+from benchmarks import (
+    batch,
+    bundle,
+    children,
+    cold_start,
+    fleet,
+    gui,
+    history,
+    memory,
+    model_update,
+    prediction,
+    sync,
+)
 from benchmarks.context import PROJECT_ROOT, Context
 from benchmarks.machine import describe, load_average
 from benchmarks.report import Section
@@ -88,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     sections = []
     try:
-        for key in keys:
-            print(f"[benchmarks] {SECTIONS[key][0]} …", file=sys.stderr, flush=True)
-            sections.append(_run_section(key, ctx))
+        with children.ended_on_exit():  # servers and helpers end with the run, however it ends
+            for key in keys:
+                print(f"[benchmarks] {SECTIONS[key][0]} …", file=sys.stderr, flush=True)
+                sections.append(_run_section(key, ctx))
     finally:
         if args.keep:
             print(f"[benchmarks] work folder kept: {work}", file=sys.stderr)
@@ -118,5 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(s.error for s in sections) else 0
 
 
+def _stopped(code: int, why: str) -> int:
+    print(f"[benchmarks] {why}: stopped; every process it started has been ended", file=sys.stderr)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(_stopped(130, "interrupted (SIGINT)"))
+    except children.Terminated:
+        sys.exit(_stopped(143, "terminated (SIGTERM)"))

@@ -112,17 +112,20 @@ def sync_at_once(url: str, laptops: list[Laptop]) -> tuple[float, list[LaptopRes
     ]
     for process in processes:
         process.start()
+    finished = False
     try:
         _collect(ready, processes, START_TIMEOUT_S, "ready")
         go.set()
         began = time.perf_counter()
         outcomes = _collect(results, processes, PATIENCE_S + 120, "finished")
         wall = time.perf_counter() - began
+        finished = True
     finally:
-        for process in processes:
-            process.join(timeout=30)
+        for process in processes:  # on an exception or a signal the laptops are not waited for
+            process.join(timeout=30 if finished else 0)
             if process.is_alive():
                 process.kill()
+                process.join()
     return wall, outcomes
 
 

@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks import children
 from benchmarks.context import Context
 from benchmarks.gui import offscreen_env
 from benchmarks.process import child_env, peak_rss_kb, probe_command, spawn
@@ -98,17 +99,20 @@ def _measured_cli(ctx: Context, home: Path, *args: str) -> tuple[float, float]:
     import time
 
     start = time.perf_counter()
-    child = subprocess.Popen(
+    child = children.popen(
         [sys.executable, "-m", "desktop", *args],
         env=child_env(IRIS_FIELD_HOME=str(home)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     peak = 0
-    while child.poll() is None:
-        peak = max(peak, peak_rss_kb(child.pid))
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
+    try:
+        while child.poll() is None:
+            peak = max(peak, peak_rss_kb(child.pid))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - start
+    finally:
+        children.end(child)
     if child.returncode != 0:
         raise RuntimeError(f"iris-field {' '.join(args)} failed: {child.stderr.read().decode()[-500:]}")
     return seconds, float(peak)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import children
+
 PROBES = Path(__file__).resolve().parent / "probes"
 BENCH_LINE = re.compile(r"^BENCH (\S+) ?(.*)$")
 
@@ -72,7 +74,7 @@ def spawn(
     values: dict[str, str] = {}
     tail: collections.deque[str] = collections.deque(maxlen=5)
     start = time.perf_counter_ns()
-    child = subprocess.Popen(
+    child = children.popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -101,10 +103,10 @@ def spawn(
             if time.monotonic() > deadline:
                 raise ProbeError(f"{' '.join(command[:2])} ran longer than {timeout:.0f} s")
         code = child.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except (subprocess.TimeoutExpired, ProbeError):
-        child.kill()
-        child.wait()
-        raise
+    finally:
+        children.end(child)  # its group: anything it started ends with it, whatever happened here
+        if child.stdout is not None:
+            child.stdout.close()
     exit_ns = time.perf_counter_ns()
     stopped = stop_when_ready and ready_ns is not None
     if (code != 0 and not stopped) or (pattern is not None and ready_ns is None):

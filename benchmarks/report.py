@@ -22,7 +22,7 @@ class Figure:
     target: str = ""
     met: bool | None = None
     note: str = ""
-    skipped: str = ""  # why this row has no numbers (an optional part is absent)
+    skipped: str = ""  # why this row has no numbers: "skipped: …" (a part is absent), "not measured: …"
 
     @classmethod
     def measured(cls, name: str, unit: str, dist: Distribution, **extra: Any) -> Figure:
@@ -33,6 +33,11 @@ class Figure:
     def skip(cls, name: str, unit: str, reason: str) -> Figure:
         """Build a row that says why it was not measured."""
         return cls(name=name, unit=unit, skipped=reason)
+
+    @classmethod
+    def not_measured(cls, name: str, unit: str, reason: str) -> Figure:
+        """Build a row that could not be measured this time (e.g. a server that never became ready)."""
+        return cls(name=name, unit=unit, skipped=f"not measured: {reason}")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import le, lt
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,8 @@ from desktop.resources import bundled_model_path
 
 # Below this top probability the app says "uncertain" instead of naming a species with confidence.
 UNCERTAIN_BELOW = 0.6
+# Measurements of this type need no parsing or conversion.
+_PLAIN_NUMBERS = frozenset({float})
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Classifier:
         self._names = card.feature_names
         self._lo = [f.plausible_min for f in card.features]
         self._hi = [f.plausible_max for f in card.features]
+        self._bounds_finite = all(math.isfinite(b) for b in (*self._lo, *self._hi))
         self._seen_lo = [f.stats.min for f in card.features]
         self._seen_hi = [f.stats.max for f in card.features]
         self._novelty = NoveltyScorer.from_block(card.novelty) if card.novelty is not None else None
@@ -183,28 +187,43 @@ class Classifier:
             )
         return number
 
+    def _checked_row(self, values: Sequence[float]) -> tuple[float, ...]:
+        """Return one flower's measurements as floats, or raise ``InputError`` naming the first bad one."""
+        if _PLAIN_NUMBERS.issuperset(map(type, values)):
+            # Floats within finite plausible bounds need no words (NaN and ±inf fail the comparisons);
+            # map with operator functions keeps this check in C: it runs on every prediction.
+            checked = tuple(values)
+            if self._bounds_finite and all(map(lt, self._lo, checked)) and all(map(le, checked, self._hi)):
+                return checked
+        return tuple(self._check_value(i, v) for i, v in enumerate(values))
+
+    def _unusual(self, checked: tuple[float, ...]) -> tuple[str, ...]:
+        """Return the names of the measurements outside the range seen in training."""
+        if all(map(le, self._seen_lo, checked)) and all(map(le, checked, self._seen_hi)):
+            return ()
+        return tuple(
+            name
+            for name, v, lo, hi in zip(self._names, checked, self._seen_lo, self._seen_hi, strict=True)
+            if v < lo or v > hi
+        )
+
     def predict(self, values: Sequence[float]) -> Prediction:
         """Predict the species of one flower from its measurements in card order (cm)."""
         if len(values) != len(self._names):
             raise InputError(
                 f"expected {len(self._names)} measurements ({', '.join(self._names)}), got {len(values)}"
             )
-        checked = tuple(self._check_value(i, v) for i, v in enumerate(values))
-        row = np.array([checked], dtype=np.float32)
-        probs = self._session.run(self._outputs, {self._input: row})[0][0].tolist()
-        best = max(range(len(probs)), key=probs.__getitem__)
-        unusual = tuple(
-            name
-            for name, v, lo, hi in zip(self._names, checked, self._seen_lo, self._seen_hi, strict=True)
-            if v < lo or v > hi
-        )
+        checked = self._checked_row(values)
+        row = np.array((checked,), dtype=np.float32)
+        probs = self._session.run(self._outputs, {self._input: row})[0].tolist()[0]
+        confidence = max(probs)
         return Prediction(
-            species=self._classes[best],
+            species=self._classes[probs.index(confidence)],
             probabilities=dict(zip(self._classes, probs, strict=True)),
-            confidence=probs[best],
-            unusual=unusual,
+            confidence=confidence,
+            unusual=self._unusual(checked),
             values=checked,
-            outlier=self._novelty.check(np.array(checked)) if self._novelty is not None else None,
+            outlier=self._novelty.check(checked) if self._novelty is not None else None,
         )
 
     def implausible(self, matrix: np.ndarray) -> list[tuple[int, str]]:

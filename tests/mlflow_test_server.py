@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-START_TIMEOUT_S = 180.0
+# None: wait for /health as long as the server process lives (a busy machine may take minutes), never
+# for a fixed time; a server that dies fails the wait at once with its log.
+START_TIMEOUT_S: float | None = None
 
 
 def scratch_folder(fallback: Path, prefix: str = "iris-mlflow-") -> Path:
@@ -125,7 +128,7 @@ class MlflowServer:
         )
         return config
 
-    def start(self, timeout: float = START_TIMEOUT_S) -> None:
+    def start(self, timeout: float | None = START_TIMEOUT_S) -> None:
         """Start the server and wait until ``/health`` answers."""
         if self.running:
             return
@@ -144,9 +147,9 @@ class MlflowServer:
         self.starts += 1
         self.wait_healthy(timeout)
 
-    def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
+    def wait_healthy(self, timeout: float | None = START_TIMEOUT_S) -> None:
         """Poll ``/health`` until it answers 200; fail with the server's log if the process dies."""
-        deadline = time.monotonic() + timeout
+        deadline = math.inf if timeout is None else time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.running:
                 raise RuntimeError(f"mlflow server exited early:\n{self.log_tail()}")

@@ -29,7 +29,9 @@ ALWAYS_MEASURED = {
     "cold_start": 2,
 }
 
-pytestmark = [pytest.mark.slow, pytest.mark.server]
+# The run waits for its servers as long as they live and retries by attempts, so on a busy machine it is
+# slower, not red: the module's limit only ends a hung run (pytest-timeout's default would end a slow one).
+pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.timeout(3600)]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,6 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comp
         env=env,
         capture_output=True,
         text=True,
-        timeout=540,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result, json.loads(out.read_text(encoding="utf-8"))
@@ -63,13 +64,14 @@ def test_quick_run_reports_every_section_without_errors(quick_run: tuple) -> Non
         assert section["figures"], f"{key} has no rows"
 
 
-def test_every_row_has_numbers_or_says_why_it_was_skipped(quick_run: tuple) -> None:
+def test_every_row_has_numbers_or_says_why_it_was_skipped_or_not_measured(quick_run: tuple) -> None:
     _, results = quick_run
     for key, section in results["sections"].items():
         for figure in section["figures"]:
             label = f"{key} / {figure['name']}"
             if figure["skipped"]:
-                assert figure["skipped"].startswith("skipped: "), label
+                why = figure["skipped"].removeprefix("skipped: ").removeprefix("not measured: ")
+                assert why != figure["skipped"] and why.strip(), label
                 assert figure["median"] is None, label
                 continue
             assert _is_number(figure["median"]) and figure["median"] > 0, label

@@ -67,6 +67,16 @@ def test_bad_input_is_refused_before_it_reaches_the_model(classifier: Classifier
     assert "\n" not in str(excinfo.value)
 
 
+def test_floats_ints_and_typed_text_at_the_plausible_bounds_are_judged_alike(classifier: Classifier) -> None:
+    first = classifier.card.features[0]
+    rest = [3.5, 1.4, 0.2]
+    at_max = [classifier.predict([v, *rest]).values for v in (first.plausible_max, str(first.plausible_max))]
+    assert at_max == [(first.plausible_max, *rest)] * 2
+    for refused in (first.plausible_min, int(first.plausible_min), str(first.plausible_min), -math.inf):
+        with pytest.raises(InputError, match=first.label):
+            classifier.predict([refused, *rest])
+
+
 def test_predict_many_agrees_with_predict_row_by_row(classifier: Classifier) -> None:
     rng = np.random.default_rng(7)
     rows = rng.uniform([4.0, 2.0, 1.0, 0.1], [8.0, 4.5, 7.0, 2.5], size=(200, 4))

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from desktop.inference import Classifier
+from desktop.novelty import NoveltyScorer, _nearest_squared_any
 from training.data import load_bundled
 
 IRIS = load_bundled()
@@ -75,6 +76,71 @@ def test_one_flower_and_a_batch_score_alike(classifier: Classifier) -> None:
     batch = classifier.predict_many(rows)
     for row, from_batch in zip(rows, batch, strict=True):
         assert classifier.predict(row.tolist()).outlier == from_batch.outlier
+
+
+def reference_scores(classifier: Classifier, rows: np.ndarray) -> np.ndarray:
+    """Return the defining formula: sqrt(min over classes of (x - mean)ᵀ inv(covariance) (x - mean))."""
+    clouds = classifier.card.novelty.classes.values()
+    squared = [
+        np.einsum("ij,jk,ik->i", rows - c.mean, np.linalg.inv(c.covariance), rows - c.mean) for c in clouds
+    ]
+    return np.sqrt(np.min(squared, axis=0))
+
+
+def many_flowers(classifier: Classifier, n: int = 20_000) -> np.ndarray:
+    """Return flowers over the whole plausible range, most of them impossible, plus the 150 Iris rows."""
+    lo = [f.plausible_min + 0.01 for f in classifier.card.features]
+    hi = [f.plausible_max for f in classifier.card.features]
+    return np.vstack([IRIS.features, np.random.default_rng(5).uniform(lo, hi, size=(n, len(lo)))])
+
+
+def test_the_fast_scores_are_the_reference_formula_on_many_flowers(classifier: Classifier) -> None:
+    rows = many_flowers(classifier)
+    expected = reference_scores(classifier, rows)
+    scorer = classifier._novelty
+    np.testing.assert_allclose(scorer.scores(rows), expected, rtol=1e-12, atol=1e-12)
+    one_by_one = [scorer.score(row) for row in rows[:2_000].tolist()]
+    np.testing.assert_allclose(one_by_one, expected[:2_000], rtol=1e-12, atol=1e-12)
+    threshold = classifier.card.novelty.threshold
+    assert np.array_equal(scorer.scores(rows) > threshold, expected > threshold)
+
+
+def test_a_flower_scores_the_same_to_the_last_bit_alone_and_in_a_batch(classifier: Classifier) -> None:
+    rows = many_flowers(classifier, n=5_000)
+    batch = classifier._novelty.scores(rows)
+    alone = np.array([classifier._novelty.score(row) for row in rows.tolist()])
+    assert np.array_equal(alone, batch)
+
+
+def test_the_written_out_four_feature_sum_is_the_general_one() -> None:
+    rng = np.random.default_rng(2)
+    means = rng.normal(size=(3, 4))
+    spread = rng.normal(size=(3, 4, 4))
+    covariances = spread @ spread.transpose(0, 2, 1) + 0.1 * np.eye(4)
+    scorer = NoveltyScorer(means, np.linalg.inv(covariances), threshold=1.0)
+    general = _nearest_squared_any(4)
+    for row in rng.normal(scale=3, size=(1_000, 4)).tolist():
+        assert general(row, scorer._flat) == scorer._nearest_squared(row, scorer._flat)
+
+
+def test_a_card_with_other_than_four_features_scores_alike_alone_and_in_a_batch() -> None:
+    rng = np.random.default_rng(3)
+    means = rng.normal(size=(2, 3))
+    spread = rng.normal(size=(2, 3, 3))
+    covariances = spread @ spread.transpose(0, 2, 1) + 0.1 * np.eye(3)
+    scorer = NoveltyScorer(means, np.linalg.inv(covariances), threshold=1.0)
+    rows = rng.normal(scale=3, size=(500, 3))
+    expected = np.sqrt(
+        np.min(
+            [
+                np.einsum("ij,jk,ik->i", rows - m, np.linalg.inv(c), rows - m)
+                for m, c in zip(means, covariances, strict=True)
+            ],
+            axis=0,
+        )
+    )
+    np.testing.assert_allclose(scorer.scores(rows), expected, rtol=1e-10)
+    assert np.array_equal([scorer.score(row) for row in rows.tolist()], scorer.scores(rows))
 
 
 def test_the_threshold_was_set_on_the_training_rows(classifier: Classifier) -> None:

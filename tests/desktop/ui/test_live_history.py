@@ -5,6 +5,7 @@ from pathlib import Path
 from desktop.store import ObservationStore
 from tests.desktop.test_cli import iris
 from tests.desktop.test_history_query import varied
+from tests.waiting import UNTIL_IT_HAPPENS_MS
 
 
 def pending(window) -> str:
@@ -32,6 +33,6 @@ def test_a_command_line_save_shows_up_in_the_open_window_on_its_own(window, qtbo
     result = iris(iris_home, "predict", "5.1", "3.5", "1.4", "0.2", "--save", "--note", "from the shell")
     assert result.returncode == 0, result.stderr
     # No call into the window: its own timer notices the commit (within a second).
-    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: window.history.model.rowCount() == 1, timeout=UNTIL_IT_HAPPENS_MS)
     assert window.history.model.observation(0).note == "from the shell"
-    qtbot.waitUntil(lambda: pending(window) == "1 pending", timeout=3000)
+    qtbot.waitUntil(lambda: pending(window) == "1 pending", timeout=UNTIL_IT_HAPPENS_MS)

@@ -6,8 +6,7 @@ import contextlib
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from desktop.store import ObservationStore
@@ -15,6 +14,7 @@ from desktop.sync.lease import Lease, new_holder_token
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.worker import Phase, SyncProgress, SyncWorker
 from tests.mlflow_test_server import MlflowServer, experiment_id, free_port, rest
+from tests.waiting import wait_for  # noqa: F401 (the fault tests import it from here)
 
 FAULT_SERVER = Path(__file__).resolve().parents[1] / "fault_http_server.py"
 
@@ -59,15 +59,6 @@ class Recorder:
     def phases(self) -> set[Phase]:
         with self._lock:
             return {p.phase for p in self.seen}
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting until {what}")
 
 
 def synced_count(db_path: Path) -> int:

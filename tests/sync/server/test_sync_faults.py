@@ -47,13 +47,11 @@ def test_with_the_server_down_at_start_observations_stay_pending_quietly_and_lan
     caplog.set_level(logging.WARNING, logger="desktop.sync")
 
     with background_worker(worker):
-        wait_for(
-            lambda: recorder.count(Phase.OFFLINE) >= 3, 60, "three back-off rounds against the closed port"
-        )
+        wait_for(lambda: recorder.count(Phase.OFFLINE) >= 3, "three back-off rounds against the closed port")
         with ObservationStore.open(db_path) as store:
             assert store.counts() == {"pending": 40, "syncing": 0, "synced": 0, "failed": 0}
         restartable_server.start()
-        wait_for(lambda: synced_count(db_path) == 40, 120, "all 40 observations are synced")
+        wait_for(lambda: synced_count(db_path) == 40, "all 40 observations are synced")
 
     assert_exactly_once(restartable_server, experiment_name, observations)
     offline_warnings = [
@@ -72,14 +70,14 @@ def test_a_server_killed_mid_sync_and_restarted_ends_with_every_observation_exac
     thread = threading.Thread(target=lambda: outcome.append(worker.run_pass(patience=180)), daemon=True)
     thread.start()
     wait_for(
-        lambda: sum(outbox_stages(db_path).values()) - outbox_stages(db_path)["pending"] >= 60, 120, "60 sent"
+        lambda: sum(outbox_stages(db_path).values()) - outbox_stages(db_path)["pending"] >= 60, "60 sent"
     )
 
     restartable_server.kill()
     in_the_middle = outbox_stages(db_path)
     time.sleep(1)
     restartable_server.start()
-    thread.join(timeout=300)
+    thread.join()  # the pass ends by itself: its patience is the app's, not the test's
 
     assert outcome and outcome[0].complete, (outcome, in_the_middle)
     assert in_the_middle["synced"] < 300
@@ -190,7 +188,7 @@ def test_through_a_lossy_link_a_killed_sync_and_a_restarted_server_every_observa
         first = subprocess.Popen(
             command, cwd=ROOT, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        wait_for(lambda: outbox_stages(db_path)["synced"] >= LOSSY_OBSERVATIONS // 5, 300, "a fifth synced")
+        wait_for(lambda: outbox_stages(db_path)["synced"] >= LOSSY_OBSERVATIONS // 5, "a fifth synced")
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
         killed_after = time.monotonic() - started
@@ -199,10 +197,10 @@ def test_through_a_lossy_link_a_killed_sync_and_a_restarted_server_every_observa
         second = subprocess.Popen(
             command, cwd=ROOT, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        wait_for(lambda: outbox_stages(db_path)["synced"] >= LOSSY_OBSERVATIONS // 2, 300, "half synced")
+        wait_for(lambda: outbox_stages(db_path)["synced"] >= LOSSY_OBSERVATIONS // 2, "half synced")
         restartable_server.kill()
         restartable_server.start()
-        out, err = second.communicate(timeout=600)
+        out, err = second.communicate()
         second_took = time.monotonic() - started
         lost = (proxy.black_holed, proxy.resets)
 

@@ -22,6 +22,7 @@ from tests.sync.history_factory import make_observation
 from tests.sync.server.exactly_once import assert_exactly_once
 from tests.sync.server.fault_tools import fault_server
 from tests.sync.ui.conftest import OpenSyncWindow
+from tests.waiting import UNTIL_IT_HAPPENS_MS
 
 WAIT_MS = 90_000
 
@@ -160,18 +161,18 @@ def test_the_window_keeps_working_while_the_server_hangs(open_sync_window: OpenS
         window.store.add(make_observation(5))
         controller.sync_now()
         # The sync starts after the window's first frame: the event loop runs meanwhile.
-        qtbot.waitUntil(request_seen.is_set, timeout=30_000)  # the worker reached the server
+        qtbot.waitUntil(request_seen.is_set, timeout=UNTIL_IT_HAPPENS_MS)  # the worker reached the server
 
         # The worker is now blocked waiting for an answer; the window's event loop must still run.
         ticks: list[int] = []
         timer = QTimer(window)
         timer.timeout.connect(lambda: ticks.append(1))
         timer.start(10)
-        qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5_000)
+        qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=UNTIL_IT_HAPPENS_MS)
         window.history.search.setText("setosa")
         assert window.history.search.text() == "setosa"
         controller.sync_now_action.trigger()  # pressing it again while hung must not block either
-        qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=5_000)
+        qtbot.waitUntil(lambda: len(ticks) >= 10, timeout=UNTIL_IT_HAPPENS_MS)
         timer.stop()
         assert controller.status_label.text() in ("Connecting…", "Syncing 0 of 1")
 
@@ -225,7 +226,7 @@ def test_the_sync_starts_once_the_window_has_drawn_its_first_frame(
         assert not window.first_frame.is_drawn and not controller.running
         qtbot.waitUntil(lambda: controller.running)
         assert window.first_frame.is_drawn
-        qtbot.waitUntil(request_seen.is_set, timeout=30_000)
+        qtbot.waitUntil(request_seen.is_set, timeout=UNTIL_IT_HAPPENS_MS)
 
 
 def test_the_sync_never_moves_a_damaged_long_history_aside_while_the_window_uses_it(
