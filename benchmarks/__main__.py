@@ -21,9 +21,11 @@ from benchmarks import (
     fleet,
     gui,
     history,
+    lab_start,
     memory,
     model_update,
     prediction,
+    salvage,
     sync,
 )
 from benchmarks.context import PROJECT_ROOT, Context
@@ -42,6 +44,8 @@ SECTIONS: dict[str, tuple[str, Callable[[Context], Section]]] = {
     "history": ("8. Long histories (10k / 100k / 1M observations)", history.run),
     "model_update": ("9. Model update", model_update.run),
     "fleet": ("10. A fleet at once", fleet.run),
+    "lab_start": ("11. Lab server start", lab_start.run),
+    "salvage": ("12. Salvaging a damaged history", salvage.run),
 }
 
 

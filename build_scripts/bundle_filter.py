@@ -204,27 +204,54 @@ def prune(
     ``imports_of(src_name)`` returns the file names a binary links against (lower-case on Windows).
     A library is an orphan when a dropped file reaches it by linking and no kept file does.
     """
+    by_name = _by_name(binaries, windows=windows)
+    dropped, unwanted_names, unreferenced = _judge_binaries(binaries, windows=windows)
+    dropped += _orphans(by_name, unwanted_names, unreferenced, imports_of)
+    dropped += [Dropped(e[0], reason) for e in datas if (reason := unwanted(e, windows=windows)) is not None]
+    dropped += _belonging_to_dropped(binaries + datas, dropped)
+    gone = {d.dest_name for d in dropped}
+    kept_binaries = [e for e in binaries if e[0] not in gone]
+    kept_datas = [e for e in datas if e[0] not in gone]
+    return kept_binaries, kept_datas, dropped
 
-    def key(name: str) -> str:
-        return name.lower() if windows else name
 
+def _library_key(dest_name: str, *, windows: bool) -> str:
+    """Return the name a binary is linked by: its file name, lower-case on Windows."""
+    name = basename(dest_name)
+    return name.lower() if windows else name
+
+
+def _by_name(binaries: list[Entry], *, windows: bool) -> dict[str, list[Entry]]:
+    """Return the binaries grouped by the name other binaries link them by."""
     by_name: dict[str, list[Entry]] = {}
     for entry in binaries:
-        by_name.setdefault(key(basename(entry[0])), []).append(entry)
+        by_name.setdefault(_library_key(entry[0], windows=windows), []).append(entry)
+    return by_name
 
+
+def _judge_binaries(binaries: list[Entry], *, windows: bool) -> tuple[list[Dropped], set[str], set[str]]:
+    """Return the unwanted binaries (as dropped, and by name) and the names to drop if nothing links them."""
     dropped: list[Dropped] = []
     unwanted_names: set[str] = set()
     unreferenced: set[str] = set()
     for entry in binaries:
-        name = key(basename(entry[0]))
+        name = _library_key(entry[0], windows=windows)
         reason = unwanted(entry, windows=windows)
         if reason is not None:
             dropped.append(Dropped(entry[0], reason))
             unwanted_names.add(name)
         elif not _is_root(entry) and any(fnmatch.fnmatch(name, p) for p in DROP_IF_UNREFERENCED):
             unreferenced.add(name)
+    return dropped, unwanted_names, unreferenced
 
-    # Libraries reachable from what goes, unless also reachable from what stays.
+
+def _orphans(
+    by_name: dict[str, list[Entry]],
+    unwanted_names: set[str],
+    unreferenced: set[str],
+    imports_of: Callable[[str], set[str]],
+) -> list[Dropped]:
+    """Return the libraries reachable from what goes, or unreferenced, unless reachable from what stays."""
     candidates = {
         name
         for name in _closure(unwanted_names | unreferenced, imports_of, by_name)
@@ -233,38 +260,41 @@ def prune(
     seeds = set(by_name) - candidates - unwanted_names
     needed = _closure(seeds, imports_of, by_name)
     orphans = candidates - needed - unwanted_names
+    dropped: list[Dropped] = []
     for name in sorted(orphans):
         reason = "no kept file links against it" if name in unreferenced else "only needed by dropped files"
         dropped.extend(Dropped(e[0], reason) for e in by_name[name] if e[2] != "SYMLINK")
+    return dropped
 
-    for entry in datas:
-        reason = unwanted(entry, windows=windows)
-        if reason is not None:
-            dropped.append(Dropped(entry[0], reason))
 
-    # Links (PyInstaller keeps them among the datas) and a macOS framework's other files must go with
-    # the binary they belong to, or they would dangle and break code signing.
+def _belonging_to_dropped(entries: list[Entry], dropped: list[Dropped]) -> list[Dropped]:
+    """Return the links to dropped files and the other files of dropped macOS frameworks, transitively.
+
+    Links (PyInstaller keeps them among the datas) and a framework's other files must go with the
+    binary they belong to, or they would dangle and break code signing.
+    """
     gone = {d.dest_name for d in dropped}
     frameworks = {_framework(name) for name in gone} - {None}
+    following: list[Dropped] = []
     changed = True
     while changed:
         changed = False
-        for entry in binaries + datas:
-            if entry[0] in gone:
-                continue
-            if entry[2] == "SYMLINK" and _link_target(entry) in gone:
-                reason = "link to a dropped file"
-            elif _framework(entry[0]) in frameworks:
-                reason = "part of a dropped framework"
-            else:
-                continue
-            dropped.append(Dropped(entry[0], reason))
-            gone.add(entry[0])
-            changed = True
+        for entry in entries:
+            reason = None if entry[0] in gone else _follows_dropped(entry, gone, frameworks)
+            if reason is not None:
+                following.append(Dropped(entry[0], reason))
+                gone.add(entry[0])
+                changed = True
+    return following
 
-    kept_binaries = [e for e in binaries if e[0] not in gone]
-    kept_datas = [e for e in datas if e[0] not in gone]
-    return kept_binaries, kept_datas, dropped
+
+def _follows_dropped(entry: Entry, gone: set[str], frameworks: set[str | None]) -> str | None:
+    """Return why ``entry`` must go with what is gone (a link to it, a part of its framework), else None."""
+    if entry[2] == "SYMLINK" and _link_target(entry) in gone:
+        return "link to a dropped file"
+    if _framework(entry[0]) in frameworks:
+        return "part of a dropped framework"
+    return None
 
 
 def _link_target(entry: Entry) -> str:

@@ -57,6 +57,7 @@ class StoreProblem(StrEnum):
     ALREADY_SAVED = "already-saved"  # an observation with the same id
     DAMAGED_NOT_MOVED = "damaged-not-moved"  # path, detail: a damaged file could not be renamed aside
     DAMAGED_NOT_COPIED = "damaged-not-copied"  # path, aside, detail: aside, its rows not yet recovered
+    INDEX_NOT_REMOVED = "index-not-removed"  # path (the stale -shm), detail: it cannot be removed
     EXPORT_FOLDER_MISSING = "export-folder-missing"  # path, folder
     EXPORT_NOT_WRITTEN = "export-not-written"  # path, detail
 

@@ -1,28 +1,30 @@
 """Salvage a damaged history: every readable observation into a fresh file, the damaged one kept beside it.
 
-Damage of any kind ends here: a bad page, a record whose stored JSON is garbage, a truncated file, a file
-that is no database at all. The damaged file (and its -wal/-shm) is renamed aside untouched; a private
-copy of it is read row by row (a damaged page costs the rows on it, not the rows after it); every row that
-decodes into an observation goes into a fresh history with its id, times and sync progress.
+Damage of any kind ends here: a bad page, a record whose stored JSON is garbage, a truncated file, a wiped
+header, a file that is no database at all. The damaged file (and its -wal/-shm) is renamed aside untouched
+and read page by page (``desktop.sqlite_pages``): memory stays a few pages whatever the damage, and a
+damaged page costs the rows on it, not the rows after it. A record beside the history (``.salvage.json``)
+says a salvage began, and what it found once it finished: one that did not finish is taken up again at
+the next start, and one that found nothing is said at every start, until the damaged file is moved away.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.atomic_file import atomic_text_writer
 from desktop.paths import corrupt_aside_path
+from desktop.sqlite_pages import INDEX_LEAF, PageFile, PageWalker, Walk
 
 WAL_SUFFIXES = ("-wal", "-shm")
-# After a damaged page, look this far ahead (in row ids) for the next readable row when the table's
-# largest row id cannot be read either.
-_LOOKAHEAD_WITHOUT_MAXIMUM = 100_000
+RECORD_SUFFIX = ".salvage.json"
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,16 @@ class SalvageReport:
     """What a salvage achieved: observations recovered, observations lost, where the damaged file is."""
 
     recovered: int
-    lost: int | None  # None when the file was so damaged that not even a count could be read
+    lost: int | None  # None when not even a count could be read
     aside: Path
 
     def sentence(self) -> str:
         """Return the one sentence the botanist reads."""
+        if not self.recovered:
+            return (
+                f"no observation could be recovered from a damaged history; the original is kept as "
+                f"{self.aside} (this is said at every start until that file is moved away)"
+            )
         lost = (
             "an unknown number could not be read"
             if self.lost is None
@@ -42,11 +49,54 @@ class SalvageReport:
             if self.lost
             else "none was lost"
         )
+        were = "observation was" if self.recovered == 1 else "observations were"
         return (
-            f"the observation history was damaged: {self.recovered} observation"
-            f"{'' if self.recovered == 1 else 's'} were recovered into a fresh history and {lost}; "
-            f"the damaged file is kept as {self.aside.name}"
-        ).replace("1 observation were", "1 observation was")
+            f"{self.recovered} {were} recovered from a damaged history ({lost}); the original is kept as "
+            f"{self.aside}"
+        )
+
+
+# ----------------------------------------------------------------- the record beside the history
+def _record_path(path: Path) -> Path:
+    return path.with_name(path.name + RECORD_SUFFIX)
+
+
+def begin_record(path: Path, aside: Path) -> None:
+    """Note that a salvage from ``aside`` began (a crash before it finished is taken up at the next start)."""
+    with atomic_text_writer(_record_path(path)) as out:
+        json.dump({"aside": aside.name, "finished": False}, out)
+
+
+def finish_record(path: Path, report: SalvageReport) -> None:
+    """Note what a finished salvage found; forget it when it recovered something (that is said once)."""
+    if report.recovered:
+        _record_path(path).unlink(missing_ok=True)
+        return
+    with atomic_text_writer(_record_path(path)) as out:
+        json.dump({"aside": report.aside.name, "finished": True, "recovered": 0, "lost": report.lost}, out)
+
+
+def standing_salvage(path: Path) -> tuple[Path, SalvageReport | None] | None:
+    """Return a salvage still to be told or finished: (damaged file, report if it finished), else None.
+
+    Once the damaged file is moved away the record is forgotten: the user has dealt with it.
+    """
+    record = _record_path(path)
+    try:
+        facts = json.loads(record.read_text(encoding="utf-8"))
+        aside = path.with_name(Path(str(facts["aside"])).name)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # an unreadable record says nothing; the damaged file is still beside the history
+    if not aside.exists():
+        with contextlib.suppress(OSError):
+            record.unlink()
+        return None
+    if not facts.get("finished"):
+        return aside, None
+    lost = facts.get("lost")
+    return aside, SalvageReport(0, lost if isinstance(lost, int) else None, aside)
 
 
 def move_aside(path: Path) -> Path:
@@ -69,144 +119,203 @@ def copy_history(path: Path, folder: Path) -> Path:
     return copy
 
 
-def _pad_truncated(copy: Path) -> None:
-    """Give a truncated file back the length its header states (zero pages), so its schema can be read."""
-    with copy.open("r+b") as handle:
-        header = handle.read(100)
-        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-            return
-        page_size = int.from_bytes(header[16:18], "big")
-        page_size = 65536 if page_size == 1 else page_size
-        wanted = int.from_bytes(header[28:32], "big") * page_size
-        size = handle.seek(0, os.SEEK_END)
-        if 0 < size < wanted <= 1 << 34:
-            handle.truncate(wanted)
+# ----------------------------------------------------------------- reading the damaged file
+@dataclass(frozen=True)
+class TableShape:
+    """A table of the damaged file: where its tree starts, its columns and their defaults."""
+
+    name: str
+    root: int | None  # None when the schema page was lost: its rows are found as orphans only
+    columns: tuple[str, ...]
+    defaults: tuple[object, ...]
+    rowid_column: str | None  # an INTEGER PRIMARY KEY stores NULL in the record: the row id is its value
+    indexes: tuple[int, ...] = ()  # roots of its indexes (their entries end with the row id)
+
+    def row(self, rowid: int | None, values: tuple[object, ...]) -> dict[str, object] | None:
+        """Return the record as column -> value (later columns take their defaults); None if it cannot be."""
+        if len(values) > len(self.columns):
+            return None
+        row = dict(zip(self.columns, values + self.defaults[len(values) :], strict=True))
+        if self.rowid_column is not None and row[self.rowid_column] is None:
+            row[self.rowid_column] = rowid
+        return row
 
 
-@contextlib.contextmanager
-def private_copy(aside: Path) -> Iterator[sqlite3.Connection | None]:
-    """Open a throw-away copy of the damaged file (so reading it never changes it); None if unopenable."""
-    with tempfile.TemporaryDirectory(prefix="iris-salvage-") as folder:
-        copy = copy_history(aside, Path(folder))
-        _pad_truncated(copy)
-        try:
-            db = sqlite3.connect(copy, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        except sqlite3.DatabaseError:
-            yield None
-            return
-        try:
-            yield db
-        finally:
-            db.close()
-
-
-def _largest_rowid(db: sqlite3.Connection, table: str) -> int | None:
-    """Return the table's largest row id, from the table or else from any intact index of it."""
-    sources = [table]
-    with contextlib.suppress(sqlite3.DatabaseError):
-        indexes = [r[1] for r in db.execute(f"PRAGMA index_list({table})").fetchall()]
-        sources += [f"(SELECT rowid FROM {table} INDEXED BY {index})" for index in indexes]
-    for source in sources:
-        try:
-            return int(db.execute(f"SELECT MAX(rowid) FROM {source}").fetchone()[0] or 0)
-        except sqlite3.DatabaseError:
-            continue
-    return None
-
-
-def _next_readable_row(db: sqlite3.Connection, table: str, after: int, limit: int) -> sqlite3.Row | None:
-    """Return the first row above row id ``after`` that can be read, stepping over a damaged page."""
-    sql = f"SELECT rowid AS salvage_rowid, * FROM {table} WHERE rowid = ?"
-    for rowid in range(after + 1, limit + 1):
-        try:
-            row = db.execute(sql, (rowid,)).fetchone()
-        except sqlite3.DatabaseError:
-            continue
-        if row is not None:
-            return row
-    return None
-
-
-def readable_rows(db: sqlite3.Connection, table: str) -> tuple[list[sqlite3.Row], int | None]:
-    """Return every row of ``table`` that can be read, and the table's largest row id (None if unknown)."""
-    largest = _largest_rowid(db, table)
-    limit = largest if largest is not None else _LOOKAHEAD_WITHOUT_MAXIMUM
-    scan = f"SELECT rowid AS salvage_rowid, * FROM {table} WHERE rowid > ? ORDER BY rowid"
-    rows: list[sqlite3.Row] = []
-    last = 0
-    while True:
-        try:
-            for row in db.execute(scan, (last,)):
-                rows.append(row)
-                last = row["salvage_rowid"]
-            return rows, largest
-        except sqlite3.DatabaseError:
-            # Step over the damage one row id at a time; every pass moves ``last`` forward.
-            following = _next_readable_row(db, table, last, max(limit, last))
-            if following is None:
-                return rows, largest
-            rows.append(following)
-            last = following["salvage_rowid"]
-
-
-def _tables(db: sqlite3.Connection) -> list[str]:
-    """Return the plain tables (not virtual ones such as the search index, nor their shadow tables)."""
+def table_shapes(schema: Iterable[tuple[str, str, str, int | None, str]]) -> dict[str, TableShape]:
+    """Return the plain tables of a schema (type, name, table, root, sql), built in memory to read them."""
+    memory = sqlite3.connect(":memory:")
     try:
-        rows = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-    except sqlite3.DatabaseError:
-        return []
-    virtual = [name for name, sql in rows if str(sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    return [
-        name for name, _ in rows if name not in virtual and not any(name.startswith(f"{v}_") for v in virtual)
-    ]
+        entries = list(schema)
+        virtual = {
+            n for t, n, _, _, sql in entries if t == "table" and sql.upper().startswith("CREATE VIRTUAL")
+        }
+        shapes: dict[str, TableShape] = {}
+        for kind, name, _table, root, sql in entries:
+            if kind != "table" or name in virtual or any(name.startswith(f"{v}_") for v in virtual):
+                continue
+            if name.startswith("sqlite_") or "WITHOUT ROWID" in sql.upper():
+                continue
+            with contextlib.suppress(sqlite3.Error):
+                memory.execute(sql)
+                shapes[name] = _shape(memory, name, root)
+        for kind, _name, table, root, _sql in entries:
+            if kind == "index" and table in shapes and root:
+                shape = shapes[table]
+                shapes[table] = TableShape(**{**shape.__dict__, "indexes": (*shape.indexes, root)})
+        return shapes
+    finally:
+        memory.close()
 
 
-def copy_other_tables(damaged: sqlite3.Connection, fresh: sqlite3.Connection, skip: set[str]) -> None:
-    """Copy the readable rows of every other table both files have (sync progress etc.), column by column."""
-    present = set(_tables(damaged))
-    for table in _tables(fresh):
-        if table in skip or table not in present or table.startswith("sqlite_"):
-            continue
-        wanted = [r[1] for r in fresh.execute(f"PRAGMA table_info({table})").fetchall()]
-        rows, _ = readable_rows(damaged, table)
-        for row in rows:
-            names = set(row.keys())
-            columns = [c for c in wanted if c in names]
-            placeholders = ", ".join("?" * len(columns))
-            with contextlib.suppress(sqlite3.DatabaseError):  # e.g. a row whose observation was lost
-                fresh.execute(
-                    f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-                    [row[c] for c in columns],
-                )
+def _shape(memory: sqlite3.Connection, name: str, root: int | None) -> TableShape:
+    info = memory.execute(f'PRAGMA table_info("{name}")').fetchall()
+    defaults = tuple(
+        memory.execute(f"SELECT {default}").fetchone()[0] if default is not None else None
+        for _, _, _, _, default, _ in info
+    )
+    keys = [(column, kind) for _, column, kind, _, _, pk in info if pk]
+    alias = keys[0][0] if len(keys) == 1 and keys[0][1].upper() == "INTEGER" else None
+    return TableShape(name, root, tuple(c for _, c, *_ in info), defaults, alias)
 
 
-def deletion_times(damaged: sqlite3.Connection | None) -> dict[str, str]:
-    """Return when each readable deleted observation was deleted (id -> time), for "Recently deleted"."""
-    if damaged is None or "observations" not in _tables(damaged):
-        return {}
-    rows, _ = readable_rows(damaged, "observations")
-    if not rows or "deleted_at" not in rows[0].keys():  # noqa: SIM118 (a Row's "in" looks at values)
-        return {}
-    return {row["id"]: row["deleted_at"] for row in rows if row["deleted"] and row["deleted_at"]}
+class RowIds:
+    """A set of row ids: a bitmap for the dense small ids SQLite hands out (~190 kB for 1.5 million)."""
+
+    _BITMAP_LIMIT = 1 << 28  # ids beyond (garbage, or a table that chose its own) go to a plain set
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._bits = bytearray()
+        self._others: set[int] = set()
+
+    def add(self, rowid: int) -> None:
+        """Remember ``rowid``."""
+        if not 0 <= rowid < self._BITMAP_LIMIT:
+            self._others.add(rowid)
+            return
+        byte = rowid >> 3
+        if byte >= len(self._bits):
+            self._bits.extend(bytes(max(byte + 1 - len(self._bits), len(self._bits))))
+        self._bits[byte] |= 1 << (rowid & 7)
+
+    def __contains__(self, rowid: object) -> bool:
+        """Tell whether ``rowid`` was added."""
+        if not isinstance(rowid, int):
+            return False
+        if not 0 <= rowid < self._BITMAP_LIMIT:
+            return rowid in self._others
+        byte = rowid >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] & (1 << (rowid & 7)))
 
 
-def recover_observations(
-    damaged: sqlite3.Connection | None, decode: Callable[[sqlite3.Row], object]
-) -> tuple[list[object], int | None]:
-    """Return the observations that decode, and how many rows could not be read or decoded (None: unknown)."""
-    if damaged is None or "observations" not in _tables(damaged):
-        return [], None
-    rows, largest = readable_rows(damaged, "observations")
-    decoded = []
-    for row in rows:
-        try:
-            decoded.append(decode(row))
-        except (ValueError, TypeError, KeyError, IndexError):
-            continue  # a record whose stored text is garbage: it stays in the damaged file only
-    # Row ids are handed out one after another and never freed (deleting only hides a row), so every
-    # id up to the largest was an observation.
-    total = max(largest or 0, rows[-1]["salvage_rowid"] if rows else 0)
-    lost = total - len(decoded) if largest is not None else None
-    return decoded, lost
+@dataclass
+class TableReading:
+    """What reading one table found: its rows' ids, and how many rows it held when that can be known."""
+
+    seen: RowIds = field(default_factory=RowIds)
+    walked: int = 0  # records reached from the table's root
+    walk: Walk = field(default_factory=Walk)
+    indexed: int | None = None  # entries of one of its indexes read whole: one per row
+
+
+class DamagedHistory:
+    """The damaged file, read page by page: each table's rows, then the rows no table's tree reached."""
+
+    def __init__(self, path: Path, fallback_schema: list[tuple[str, str, str, int | None, str]]):
+        """Open ``path`` read-only; ``fallback_schema`` names the tables when its own schema is lost."""
+        self.pages = PageFile(path)
+        self.walker = PageWalker(self.pages)
+        schema = self._schema()
+        known = table_shapes(schema) if schema else {}
+        for _kind, name, table, root, _sql in schema:
+            if root and name not in known and table not in known:
+                self.walker.claim(root)  # the search index and its kin: rebuilt, never read
+        # Tables the file's schema lost are still recognised by their shape (found as orphans); a table
+        # whose columns are not where this app's are (a damaged CREATE statement: older files only lack
+        # the columns added since, at the end) is read with this app's columns.
+        for name, shape in table_shapes(fallback_schema).items():
+            own = known.get(name)
+            if own is None:
+                known[name] = TableShape(**{**shape.__dict__, "root": None, "indexes": ()})
+            elif own.columns != shape.columns[: len(own.columns)]:
+                known[name] = TableShape(**{**shape.__dict__, "root": own.root, "indexes": own.indexes})
+        self.tables = known
+        self.readings = {name: TableReading() for name in known}
+
+    def close(self) -> None:
+        """Close the damaged file."""
+        self.pages.close()
+
+    def __enter__(self) -> DamagedHistory:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def header_rebuilt(self) -> bool:
+        """Tell whether the file's header was wiped and its layout worked out from the pages."""
+        return self.pages.shape.header_rebuilt
+
+    def _schema(self) -> list[tuple[str, str, str, int | None, str]]:
+        entries = []
+        for _, values in self.walker.records(1, Walk()):
+            if len(values) == 5 and all(isinstance(v, str) for v in (*values[:3], values[4] or "")):
+                root = values[3] if isinstance(values[3], int) else None
+                entries.append((values[0], values[1], values[2], root, values[4] or ""))
+        return entries
+
+    def rows(self, table: str) -> Iterator[dict[str, object]]:
+        """Yield every readable row of ``table`` reached from its root."""
+        shape, reading = self.tables.get(table), self.readings.get(table)
+        if shape is None or reading is None or shape.root is None:
+            if reading is not None:
+                reading.walk.damaged = True
+            return
+        for rowid, values in self.walker.records(shape.root, reading.walk):
+            reading.walked += 1
+            row = shape.row(rowid, values)
+            if row is None:
+                continue
+            if rowid is not None:
+                reading.seen.add(rowid)
+            yield row
+        for root in shape.indexes:
+            if not reading.walk.damaged:
+                self.walker.claim(root)  # the whole tree was read: how many rows it held is known
+                continue
+            walk = Walk()
+            entries = sum(1 for _ in self.walker.records(root, walk))
+            if not walk.damaged:
+                reading.indexed = max(reading.indexed or 0, entries)
+
+    def orphan_rows(self) -> Iterator[tuple[str, dict[str, object]]]:
+        """Yield (table, row) for the rows on pages no tree reached, by their shape; never a row seen."""
+        counts = {name: len(shape.columns) for name, shape in self.tables.items()}
+        for kind, rowid, values in self.walker.orphans():
+            if kind == INDEX_LEAF or rowid is None:
+                continue
+            table = _table_of(len(values), counts)
+            if table is None or rowid in self.readings[table].seen:
+                continue
+            row = self.tables[table].row(rowid, values)
+            if row is not None:
+                self.readings[table].seen.add(rowid)
+                yield table, row
+
+    def lost(self, table: str, recovered: int) -> int | None:
+        """Return how many rows of ``table`` were not recovered (None if its size cannot be known)."""
+        reading = self.readings[table]
+        total = reading.walked if not reading.walk.damaged else reading.indexed
+        return None if total is None else max(total - recovered, 0)
+
+
+def _table_of(count: int, columns: dict[str, int]) -> str | None:
+    """Return the one table a record of ``count`` values belongs to (same columns, or more than any other)."""
+    exact = [name for name, n in columns.items() if n == count]
+    if len(exact) == 1:
+        return exact[0]
+    wider = [name for name, n in columns.items() if n > count]
+    if not exact and len(wider) == 1 and all(n < count for name, n in columns.items() if name not in wider):
+        return wider[0]  # columns added later (ALTER TABLE) are missing from older records
+    return None

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import le, lt
 from pathlib import Path
+from threading import Lock
+from typing import NamedTuple
 
 import numpy as np
 import onnxruntime as ort
@@ -25,9 +27,12 @@ UNCERTAIN_BELOW = 0.6
 _PLAIN_NUMBERS = frozenset({float})
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """The model's answer for one flower."""
+class Prediction(NamedTuple):
+    """The model's answer for one flower.
+
+    Immutable like the frozen dataclasses between the other layers, but a named tuple: one is built on
+    every prediction, and a frozen dataclass costs twice as much to build (docs/performance.md).
+    """
 
     species: str
     probabilities: dict[str, float]
@@ -92,6 +97,35 @@ class BatchPrediction:
             yield self[i]
 
 
+class _OneRowBinding:
+    """One flower through the session without per-call allocations: the input and output stay bound.
+
+    ``session.run`` builds a feed dict, looks up names and allocates the output on every call; bound once
+    (ONNX Runtime's I/O binding), a prediction only writes four floats and reads three back, which is
+    what keeps one prediction near a bare run. A lock keeps the shared buffers to one caller at a time.
+    """
+
+    def __init__(
+        self, session: ort.InferenceSession, input_name: str, output_name: str, width: int, classes: int
+    ):
+        """Bind a (1, width) float32 input and a (1, classes) float32 output of ``session`` once."""
+        self._session = session
+        self._row = np.zeros((1, width), dtype=np.float32)
+        self._out = ort.OrtValue.ortvalue_from_shape_and_type([1, classes], np.float32)
+        self._binding = session.io_binding()
+        self._binding.bind_cpu_input(input_name, self._row)
+        self._binding.bind_ortvalue_output(output_name, self._out)
+        self._options = ort.RunOptions()
+        self._lock = Lock()
+
+    def run(self, checked: Sequence[float]) -> list[float]:
+        """Return the class probabilities of one flower (measurements in card order)."""
+        with self._lock:
+            self._row[0] = checked
+            self._session.run_with_iobinding(self._binding, self._options)
+            return self._out.numpy()[0].tolist()
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -126,6 +160,9 @@ class Classifier:
         self._seen_lo = [f.stats.min for f in card.features]
         self._seen_hi = [f.stats.max for f in card.features]
         self._novelty = NoveltyScorer.from_block(card.novelty) if card.novelty is not None else None
+        self._one = _OneRowBinding(
+            session, self._input, self._outputs[0], len(card.features), len(self._classes)
+        )
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Classifier:
@@ -214,16 +251,15 @@ class Classifier:
                 f"expected {len(self._names)} measurements ({', '.join(self._names)}), got {len(values)}"
             )
         checked = self._checked_row(values)
-        row = np.array((checked,), dtype=np.float32)
-        probs = self._session.run(self._outputs, {self._input: row})[0].tolist()[0]
+        probs = self._one.run(checked)
         confidence = max(probs)
         return Prediction(
-            species=self._classes[probs.index(confidence)],
-            probabilities=dict(zip(self._classes, probs, strict=True)),
-            confidence=confidence,
-            unusual=self._unusual(checked),
-            values=checked,
-            outlier=self._novelty.check(checked) if self._novelty is not None else None,
+            self._classes[probs.index(confidence)],
+            dict(zip(self._classes, probs, strict=True)),
+            confidence,
+            self._unusual(checked),
+            checked,
+            self._novelty.check(checked) if self._novelty is not None else None,
         )
 
     def implausible(self, matrix: np.ndarray) -> list[tuple[int, str]]:

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from desktop.model_card import NoveltyBlock
 
 
-@dataclass(frozen=True)
-class OutlierCheck:
-    """The check's answer for one flower."""
+class OutlierCheck(NamedTuple):
+    """The check's answer for one flower (immutable; a named tuple, built on every prediction)."""
 
     flag: bool
     score: float

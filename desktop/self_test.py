@@ -67,6 +67,7 @@ def run_checks(model_path: Path | None = None) -> list[CheckResult]:
         results.append(_run_check("refuses impossible input", lambda: _check_refusal(classifier)))
     results.append(_run_check("observation history opens and saves", _check_store))
     results.append(_run_check("this machine's history is sound", _check_real_history))
+    results.append(_run_check("this machine's history takes a save", _check_real_save))
     return results
 
 
@@ -99,10 +100,20 @@ def _check_refusal(classifier: Classifier) -> str:
 
 def _check_real_history() -> str:
     """Look at the botanist's own history (read-only): SQLite's integrity check and every record decoded."""
+    from desktop.history_salvage import standing_salvage
     from desktop.paths import default_db_path
     from desktop.store import inspect_history
 
     path = default_db_path()
+    standing = standing_salvage(path)
+    if standing is not None:
+        aside, report = standing
+        if report is not None:
+            raise _CheckFailed(report.sentence())
+        raise _CheckFailed(
+            f"a salvage of the damaged history kept as {aside} did not finish; "
+            f"start Iris Field to take it up again"
+        )
     if not path.exists():
         return f"no history yet at {path}"
     count, problems = inspect_history(path)
@@ -112,6 +123,14 @@ def _check_real_history() -> str:
             f"opening Iris Field salvages every readable observation"
         )
     return f"{count} observation(s) in {path}, integrity ok, every record decodable"
+
+
+def _check_real_save() -> str:
+    """Try a save to the botanist's own history and roll it back: fails wherever saving would fail."""
+    from desktop.paths import default_db_path
+    from desktop.save_probe import try_saving
+
+    return try_saving(default_db_path())
 
 
 def _check_store() -> str:

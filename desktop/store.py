@@ -17,16 +17,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.errors import InputError, StoreError, StoreProblem
+from desktop.errors import InputError, IrisFieldError, StoreError, StoreProblem
 from desktop.history_query import SEARCH_TABLE, Cursor, HistoryQuery, count_statement, page_statements
 from desktop.history_salvage import (
+    DamagedHistory,
     SalvageReport,
+    begin_record,
     copy_history,
-    copy_other_tables,
-    deletion_times,
+    finish_record,
     move_aside,
-    private_copy,
-    recover_observations,
+    standing_salvage,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.observation_ids import new_observation_id
@@ -598,6 +598,17 @@ class ObservationStore:
         cause = read_only_cause(path)
         if cause is not None and path.exists():
             return cls._open_read_only(path, cause)
+        standing = standing_salvage(path)
+        if standing is not None and standing[1] is None:
+            return cls._salvage_from(path, standing[0])  # a salvage that did not finish: take it up again
+        store = cls._open_writable(path, check_later)
+        if standing is not None and store.salvaged is None:
+            store.salvaged = standing[1]  # it found nothing: said at every start until the file is moved
+        return store
+
+    @classmethod
+    def _open_writable(cls, path: Path, check_later: bool) -> ObservationStore:
+        """Open a history that may be written: check, migrate, salvage it if it is damaged."""
         _repair_companions(path)
         connection: sqlite3.Connection | None = None
         try:
@@ -610,6 +621,10 @@ class ObservationStore:
             if checking:
                 _check_records(connection)
                 marker.unlink(missing_ok=True)
+        except UnicodeDecodeError as exc:  # text SQLite hands back from a damaged page
+            if connection is not None:
+                connection.close()
+            return cls._salvage(path, sqlite3.DatabaseError(f"database disk image is malformed ({exc})"))
         except sqlite3.Error as exc:
             if connection is not None:
                 connection.close()
@@ -685,6 +700,7 @@ class ObservationStore:
         """Move a damaged history aside and open a fresh one holding every observation still readable."""
         try:
             aside = move_aside(path)
+            begin_record(path, aside)
         except OSError as exc:
             raise StoreDamagedError(
                 f"the observation history {path} is damaged and could not be moved aside ({exc.strerror}); "
@@ -695,35 +711,36 @@ class ObservationStore:
                 detail=exc.strerror or str(exc),
             ) from damage
         _check_marker(path).unlink(missing_ok=True)
+        return cls._salvage_from(path, aside)
+
+    @classmethod
+    def _salvage_from(cls, path: Path, aside: Path) -> ObservationStore:
+        """Copy every readable observation of the damaged file ``aside`` into the history at ``path``."""
+        store: ObservationStore | None = None
         try:
-            with private_copy(aside) as damaged:
-                observations, lost = recover_observations(damaged, _decoded_observation)
-                store = cls.open(path)
-                try:
-                    if observations:
-                        store.add_many(observations)  # type: ignore[arg-type]
-                    if damaged is not None:
-                        with store.transaction() as db:
-                            copy_other_tables(damaged, db, skip={"observations"})
-                            db.executemany(
-                                "UPDATE observations SET deleted_at = ? WHERE id = ? AND deleted = 1",
-                                [(when, id) for id, when in deletion_times(damaged).items()],
-                            )
-                except BaseException:
-                    store.close()
-                    raise
-        except OSError as exc:  # e.g. no room for the private copy: the damaged file is safe aside
+            store = cls._open_writable(path, check_later=False)
+            with DamagedHistory(aside, _schema_of(store._db)) as damaged:
+                report = SalvageReport(*_refill(store, damaged), aside)
+            finish_record(path, report)
+        except (OSError, IrisFieldError) as exc:  # e.g. no room: the damaged file is safe aside, retried
+            if store is not None:
+                store.close()
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreDamagedError(
                 f"the observation history {path} is damaged; it was moved aside to {aside.name}, but its "
-                f"observations could not be copied into a new history ({exc.strerror or exc}); "
+                f"observations could not be copied into a new history ({detail}); "
                 f"free some space and start Iris Field again to recover them from it",
                 aside,
                 StoreProblem.DAMAGED_NOT_COPIED,
                 path=path,
                 aside=aside.name,
-                detail=exc.strerror or str(exc),
-            ) from damage
-        store.salvaged = SalvageReport(len(observations), lost, aside)
+                detail=detail,
+            ) from exc
+        except BaseException:
+            if store is not None:
+                store.close()
+            raise
+        store.salvaged = report
         return store
 
     def connect(self) -> sqlite3.Connection:
@@ -1155,14 +1172,35 @@ def _repair_companions(path: Path) -> None:
     """Make a stale read-only -shm/-wal beside a writable history writable again, keeping the log's data."""
     shm = path.with_name(path.name + "-shm")
     if shm.exists() and not _writable(shm):
-        shm.unlink(missing_ok=True)  # only an index into the log; SQLite rebuilds it
+        try:
+            shm.unlink(missing_ok=True)  # only an index into the log; SQLite rebuilds it
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            raise StoreError(
+                f"the history's index file {shm} is left over from an earlier run and cannot be removed "
+                f"({detail}); remove it (it holds no observations) and start Iris Field again",
+                StoreProblem.INDEX_NOT_REMOVED,
+                path=shm,
+                detail=detail,
+            ) from exc
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and not _writable(wal):
         # The log holds committed observations: replace it by a writable copy of itself.
         fresh = wal.with_name(wal.name + ".writable")
-        shutil.copyfile(wal, fresh)
-        os.chmod(fresh, 0o600)
-        os.replace(fresh, wal)
+        try:
+            shutil.copyfile(wal, fresh)
+            os.chmod(fresh, 0o600)
+            os.replace(fresh, wal)
+        except OSError as exc:
+            fresh.unlink(missing_ok=True)
+            detail = exc.strerror or str(exc)
+            raise StoreError(
+                f"the observation history {path} cannot be opened ({detail}); "
+                f"check that its folder exists and is writable",
+                StoreProblem.NOT_OPENED,
+                path=path,
+                detail=detail,
+            ) from exc
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -1314,3 +1352,111 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+
+# ----------------------------------------------------------------- refilling a history from a damaged one
+SALVAGE_BATCH = 2000
+
+
+def _schema_of(db: sqlite3.Connection) -> list[tuple[str, str, str, int | None, str]]:
+    """Return this app's schema (type, name, table, no root, sql): the tables a damaged file should hold."""
+    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall()
+    return [(kind, name, table, None, sql) for kind, name, table, sql in rows]
+
+
+def _refill(store: ObservationStore, damaged: DamagedHistory) -> tuple[int, int | None]:
+    """Save every decodable observation and other row of ``damaged`` into ``store``; return (saved, lost).
+
+    Foreign keys are off meanwhile, so rows are saved in the order the pages give them; rows left pointing
+    at an observation that was lost are removed at the end.
+    """
+    db = store._db
+    resuming = db.execute("SELECT 1 FROM observations LIMIT 1").fetchone() is not None
+    ids = _SavedIds(db, check_all=resuming)
+    deleted: list[tuple[str, str]] = []
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        saved = store.add_rows(_observation_batches(damaged.rows("observations"), ids, deleted))
+        with store.transaction() as tx:
+            for table in damaged.tables:
+                if table != "observations":
+                    _insert_rows(tx, table, damaged.rows(table))
+        orphans = damaged.orphan_rows()
+        saved += store.add_rows(_observation_batches(_orphans_in_turn(store, orphans), ids, deleted))
+        with store.transaction() as tx:
+            tx.executemany("UPDATE observations SET deleted_at = ? WHERE id = ? AND deleted = 1", deleted)
+            for table, rowid, _parent, _key in tx.execute("PRAGMA foreign_key_check").fetchall():
+                tx.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+    return saved, damaged.lost("observations", saved)
+
+
+def _orphans_in_turn(
+    store: ObservationStore, orphans: Iterator[tuple[str, dict[str, object]]]
+) -> Iterator[dict[str, object]]:
+    """Yield the orphan observations; save the other orphan rows as they come, between the batches."""
+    for table, row in orphans:
+        if table == "observations":
+            yield row
+        else:
+            _insert_rows(store._db, table, [row])
+
+
+def _insert_rows(db: sqlite3.Connection, table: str, rows: Iterable[dict[str, object]]) -> None:
+    """Insert rows of another table (sync progress…), skipping any the fresh history refuses."""
+    wanted = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")').fetchall()}
+    for row in rows:
+        columns = [c for c in row if c in wanted]
+        marks = ", ".join("?" * len(columns))
+        with contextlib.suppress(sqlite3.DatabaseError):
+            db.execute(
+                f'INSERT OR IGNORE INTO "{table}" ({", ".join(columns)}) VALUES ({marks})',
+                [row[c] for c in columns],
+            )
+
+
+def _observation_batches(
+    rows: Iterable[dict[str, object]], ids: _SavedIds, deleted: list[tuple[str, str]]
+) -> Iterator[ObservationRows]:
+    """Yield the rows that decode strictly, as stored, in batches, each id once; note deletion times."""
+    batch: list[tuple[Any, ...]] = []
+    pending: set[str] = set()
+    for row in rows:
+        try:
+            obs = _decoded_observation(row)  # type: ignore[arg-type]
+        except (ValueError, TypeError, KeyError, IndexError):
+            continue  # a record whose stored text is garbage: it stays in the damaged file only
+        if obs.id in pending or not ids.add(obs.id):
+            continue
+        if obs.deleted and isinstance(row.get("deleted_at"), str):
+            deleted.append((str(row["deleted_at"]), obs.id))
+        batch.append(tuple(row[name] for name in _COLUMN_NAMES))  # the text exactly as it was stored
+        pending.add(obs.id)
+        if len(batch) >= SALVAGE_BATCH:
+            yield ObservationRows(batch)
+            batch, pending = [], set()
+    if batch:
+        yield ObservationRows(batch)
+
+
+class _SavedIds:
+    """The ids saved so far, as 64-bit hashes (a million take ~60 MB); a hash seen before is checked."""
+
+    def __init__(self, db: sqlite3.Connection, *, check_all: bool):
+        self._db = db
+        self._hashes: set[int] = set()
+        self._check_all = check_all  # the history held observations before (a salvage taken up again)
+
+    def add(self, id: str) -> bool:
+        """Return True for an id not yet in the history (and remember it), False for one that is.
+
+        The batch being filled is the caller's to check: its rows are not in the history yet.
+        """
+        key = hash(id)
+        if key in self._hashes or self._check_all:
+            row = self._db.execute("SELECT 1 FROM observations WHERE id = ?", (id,)).fetchone()
+            if row is not None:
+                return False
+        self._hashes.add(key)
+        return True

@@ -534,7 +534,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+301"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+312"/>
+        <source>Not saved: a typed value was not taken, see above.</source>
+        <translation>Nicht gespeichert: Ein eingegebener Wert wurde nicht übernommen, siehe oben.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Set the measurements first: the starting values are not a measured flower.</source>
         <translation>Stellen Sie zuerst die Maße ein: Die Startwerte sind keine gemessene Blüte.</translation>
     </message>
@@ -726,7 +731,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>MeasurementPanel</name>
     <message>
-        <location filename="../../desktop/ui/measurement_panel.py" line="+185"/>
+        <location filename="../../desktop/ui/measurement_panel.py" line="+193"/>
         <source>{name}: “{typed}” was not taken. {reason} The value stays {kept} {unit}.</source>
         <translation>{name}: „{typed}“ wurde nicht übernommen. {reason} Der Wert bleibt {kept} {unit}.</translation>
     </message>
@@ -1126,12 +1131,17 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <source>the history file {path} is read-only</source>
         <translation>die Verlaufsdatei {path} ist schreibgeschützt</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>No observation could be recovered from a damaged history; the original is kept as {file}. This message returns at every start until that file is moved away.</source>
+        <translation>Aus einem beschädigten Verlauf konnte keine Beobachtung gerettet werden; das Original bleibt als {file} erhalten. Diese Meldung erscheint bei jedem Start, bis die Datei an einen anderen Ort verschoben ist.</translation>
+    </message>
     <message numerus="yes">
-        <location line="+6"/>
-        <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
+        <location line="+4"/>
+        <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
-            <numerusform>Der Beobachtungsverlauf war beschädigt: %n Beobachtung wurde in einen neuen Verlauf gerettet.</numerusform>
-            <numerusform>Der Beobachtungsverlauf war beschädigt: %n Beobachtungen wurden in einen neuen Verlauf gerettet.</numerusform>
+            <numerusform>%n Beobachtung wurde aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
+            <numerusform>%n Beobachtungen wurden aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
         </translation>
     </message>
     <message>
@@ -1151,11 +1161,6 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <location line="+2"/>
         <source>None was lost.</source>
         <translation>Keine ging verloren.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The damaged file is kept as {file}.</source>
-        <translation>Die beschädigte Datei bleibt als {file} erhalten.</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1209,6 +1214,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+5"/>
+        <source>The history&apos;s index file {path} is left over from an earlier run and cannot be removed ({detail}). Remove it (it holds no observations), then start Iris Field again.</source>
+        <translation>Die Indexdatei {path} des Verlaufs ist von einem früheren Lauf übrig und kann nicht entfernt werden ({detail}). Entfernen Sie sie (sie enthält keine Beobachtungen) und starten Sie Iris Field neu.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>{path} cannot be written: the folder {folder} does not exist.</source>
         <translation>{path} kann nicht geschrieben werden: Der Ordner {folder} existiert nicht.</translation>
     </message>
@@ -1451,7 +1461,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SaveForm</name>
     <message>
-        <location filename="../../desktop/ui/save_form.py" line="+75"/>
+        <location filename="../../desktop/ui/save_form.py" line="+77"/>
         <source>&amp;Note</source>
         <translation>&amp;Notiz</translation>
     </message>

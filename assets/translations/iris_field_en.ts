@@ -23,7 +23,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/qt_main_window.py" line="+442"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+459"/>
         <source>%Ln pending</source>
         <translation>
             <numerusform>%Ln pending</numerusform>
@@ -42,11 +42,11 @@
 <context>
     <name>ProblemWords</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/problem_words.py" line="+141"/>
-        <source>The observation history was damaged: %n observation(s) were recovered into a fresh history.</source>
+        <location filename="../../desktop/ui/problem_words.py" line="+146"/>
+        <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
-            <numerusform>The observation history was damaged: %n observation was recovered into a fresh history.</numerusform>
-            <numerusform>The observation history was damaged: %n observations were recovered into a fresh history.</numerusform>
+            <numerusform>%n observation was recovered from a damaged history; the original is kept as {file}.</numerusform>
+            <numerusform>%n observations were recovered from a damaged history; the original is kept as {file}.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -148,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
     _print_summary(report, target.tracking_uri, target.experiment_name, sys.stdout)
     if report.error_kind not in (EndReason.COMPLETE, EndReason.STOPPED):
         print(f"iris-field: error: {report.error}", file=sys.stderr)
-    if report.complete and not (args.db or args.no_model_update):
+    # Whenever the server answered: one observation that fails to sync must not keep new models away.
+    if report.server_answered and not (args.db or args.no_model_update):
         from desktop.commands.model import update_after_sync
 
         update_after_sync(target.tracking_uri, target.auth.header())

@@ -91,3 +91,8 @@ class SyncReport:
     def complete(self) -> bool:
         """Tell whether nothing is left unsynced."""
         return self.unsynced == 0 and not self.error
+
+    @property
+    def server_answered(self) -> bool:
+        """Tell whether the pass talked with the server to its end (observations may still have failed)."""
+        return self.error_kind in (EndReason.COMPLETE, EndReason.LEASE_LOST)

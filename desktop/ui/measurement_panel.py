@@ -141,6 +141,14 @@ class MeasurementPanel(QGroupBox):
         """Return the current measurements in card order; the spin boxes hold the exact values."""
         return tuple(spin.value() for spin in self._spins)
 
+    def commit_typed(self) -> bool:
+        """Take every box's typed but uncommitted text, or refuse it on screen; False if one was refused.
+
+        Qt commits typed text only on Enter or when the focus leaves; a shortcut such as Ctrl+S does
+        neither, so whatever reads the measurements calls this first.
+        """
+        return all([spin.commit() for spin in self._spins])  # a list: every box is judged
+
     def touched(self) -> bool:
         """Tell whether a value was set since the window opened (the defaults are not a measurement)."""
         return self._touched

@@ -82,22 +82,29 @@ class MeasurementSpinBox(QDoubleSpinBox):
         """Show the value in the current language's number format at the model's precision."""
         return format_number(value, self.locale(), self.decimals())
 
-    # ----------------------------------------------------------------- refusing aloud
-    def _judge(self) -> None:
-        """Before Qt would quietly put the old value back, say why the typed text was not taken."""
+    # ----------------------------------------------------------------- taking or refusing aloud
+    def commit(self) -> bool:
+        """Take the typed text as the value now, or refuse it aloud; tell whether it was taken.
+
+        The one way typed text becomes the value: Enter, leaving the box and every reader of the
+        measurements (Save, Ctrl+S, the menus) come here, so nothing reads a value the box no longer shows.
+        """
         text = self.lineEdit().text()
         reason = self.refusal(text)
         if reason:
             self.refused.emit(self._typed(text), reason)
             self.lineEdit().setText(self.textFromValue(self.value()))
+            return False
+        self.interpretText()  # emits valueChanged when the typed value differs
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        """Judge the typed text on Enter."""
+        """Take or refuse the typed text on Enter."""
         if event.key() in _ENTER_KEYS:
-            self._judge()
+            self.commit()
         super().keyPressEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt's name)
-        """Judge the typed text when the focus leaves."""
-        self._judge()
+        """Take or refuse the typed text when the focus leaves."""
+        self.commit()
         super().focusOutEvent(event)

@@ -137,19 +137,23 @@ class ProblemWords(QObject):
 
     def salvage_text(self, report: SalvageReport) -> str:
         """Return what a salvage of a damaged history achieved: recovered, lost, where the damaged file is."""
+        if not report.recovered:
+            return self.tr(
+                "No observation could be recovered from a damaged history; the original is kept as {file}. "
+                "This message returns at every start until that file is moved away."
+            ).format(file=report.aside)
         recovered = self.tr(
-            "The observation history was damaged: %n observation(s) were recovered into a fresh history.",
+            "%n observation(s) were recovered from a damaged history; the original is kept as {file}.",
             "",
             report.recovered,
-        )
+        ).format(file=report.aside)
         if report.lost is None:
             lost = self.tr("How many could not be read is unknown.")
         elif report.lost:
             lost = self.tr("%n could not be read.", "", report.lost)
         else:
             lost = self.tr("None was lost.")
-        kept = self.tr("The damaged file is kept as {file}.").format(file=report.aside.name)
-        return f"{recovered} {lost} {kept}"
+        return f"{recovered} {lost}"
 
     def _store_text(self, problem: StoreProblem, facts: Mapping[str, object]) -> str:
         if problem in _READ_ONLY_CAUSES:
@@ -181,6 +185,10 @@ class ProblemWords(QObject):
                 "The observation history {path} is damaged. It was moved aside to {aside}, but its "
                 "observations could not be copied into a new history ({detail}). Free some space and start "
                 "Iris Field again to recover them.",
+            ),
+            StoreProblem.INDEX_NOT_REMOVED: self.tr(
+                "The history's index file {path} is left over from an earlier run and cannot be removed "
+                "({detail}). Remove it (it holds no observations), then start Iris Field again.",
             ),
             StoreProblem.EXPORT_FOLDER_MISSING: self.tr(
                 "{path} cannot be written: the folder {folder} does not exist."

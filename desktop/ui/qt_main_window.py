@@ -291,11 +291,28 @@ class MainWindow(QMainWindow):
         if self.save_form is not None:
             self.save_form.clear_saved()
 
+    @property
+    def prediction(self) -> Prediction | None:
+        """Return the answer shown for the measurements last taken (``None`` without one)."""
+        return self._prediction
+
+    def take_typed_measurements(self) -> bool:
+        """Take what is typed in the spin boxes, or refuse it on screen; the first step of every reader.
+
+        Save (button, menu, Ctrl+S) goes through here, so it never reads a value other than the one shown.
+        """
+        return self.measurements is None or self.measurements.commit_typed()
+
     def save_observation(self) -> None:
         """Keep the current prediction with note, location and observer; say "saved" once it is on disk."""
-        if self._prediction is None or self._store is None or self._classifier is None:
+        if self.measurements is None or self._store is None or self._classifier is None:
             return
-        assert self.save_form is not None and self.measurements is not None
+        assert self.save_form is not None
+        if not self.take_typed_measurements():
+            self.save_form.show_saved(self.tr("Not saved: a typed value was not taken, see above."))
+            return
+        if self._prediction is None:
+            return
         if not self.measurements.touched():
             self.save_form.show_saved(
                 self.tr("Set the measurements first: the starting values are not a measured flower.")

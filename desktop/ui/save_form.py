@@ -33,6 +33,8 @@ class SaveForm(QWidget):
         self.save_button.clicked.connect(save_action.trigger)
         save_action.changed.connect(self._follow_action)
         self.status = QLabel(self)
+        # Wrapped: a long line ("Not saved: …" in German) must not widen the column and squeeze the history.
+        self.status.setWordWrap(True)
 
         fields = QFormLayout()
         fields.setContentsMargins(0, 0, 0, 0)

@@ -21,6 +21,8 @@ SECTIONS = (
     "history",
     "model_update",
     "fleet",
+    "lab_start",
+    "salvage",
 )
 # Sections that need nothing but training and the inference engine: they must always measure.
 ALWAYS_MEASURED = {

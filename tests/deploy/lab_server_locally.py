@@ -7,12 +7,13 @@ cluster's address, the container's host and port become a free loopback port, th
 from __future__ import annotations
 
 import secrets
+import subprocess
 import sys
 from pathlib import Path
 
 from desktop.sync.rest_client import Auth
-from tests.deploy.compose_file import Compose
-from tests.mlflow_test_server import MlflowServer
+from tests.deploy.compose_file import LAB, Compose
+from tests.mlflow_test_server import START_TIMEOUT_S, MlflowServer
 from tests.postgres_cluster import SUPERUSER, PostgresCluster
 
 POSTGRES_SERVICE = "@postgres:5432/"
@@ -42,6 +43,29 @@ class ComposedMlflowServer(MlflowServer):
         }
         self.compose = Compose.load(self.dotenv)
         self.service = self.compose.service("mlflow")
+
+    def start(self, timeout: float | None = START_TIMEOUT_S, *, migrate_first: bool = True) -> None:
+        """Run the one-shot ``migrate`` service first as compose does (unless told not to), then serve."""
+        if migrate_first and not self.running:
+            self.migrate()
+        super().start(timeout)
+
+    def migrate(self) -> None:
+        """Run compose's ``migrate`` service here: its command, with its mounted script, and environment."""
+        service = self.compose.service("migrate")
+        mounts = dict(volume.split(":")[1::-1] for volume in service["volumes"])  # container path -> ./file
+        argv = [str(part) for part in service["command"]]
+        if argv[0] != "python":
+            raise ValueError(f"the migrate service runs {argv[0]!r}, not python")
+        script = LAB / Path(mounts[argv[1]]).name
+        with self.log_path.open("ab") as log:
+            subprocess.run(
+                [sys.executable, str(script), *argv[2:]],
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=True,
+            )
 
     def command(self) -> list[str]:
         """Return the service's command, run by this Python, listening on our loopback port."""

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tarfile
 import tomllib
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +18,16 @@ from desktop.sync.rest_client import Auth
 from desktop.sync.target import SyncTarget
 from desktop.sync.worker import SyncWorker
 from tests.deploy.compose_file import COMPOSE, LAB, Compose, MissingVariable, required_variables
+from tests.deploy.lab_accounts import add_account
 from tests.deploy.lab_server_locally import ComposedMlflowServer
-from tests.mlflow_test_server import rest, scratch_folder
+from tests.mlflow_test_server import rest
 from tests.postgres_cluster import PostgresCluster
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once
+from training.account_roles import Role
 
 ROOT = LAB.parents[1]
 EXAMPLE_ENV = LAB / "lab.env.example"
-WORKERS_IN_TEST = 2  # compose's default is 4; two already make it a multi-process server, at half the start
 
 
 def example_env() -> dict[str, str]:
@@ -98,41 +97,15 @@ def test_backups_dump_both_databases_and_the_artifact_volume_on_a_schedule() -> 
 
 
 # ------------------------------------------------------------------------- the command line, for real
-@pytest.fixture(scope="module")
-def lab_postgres(postgres_cluster: PostgresCluster) -> PostgresCluster:
-    """Return the session's cluster set up as compose's postgres service is: database mlflow, init scripts."""
-    postgres_cluster.create_database("mlflow")
-    for script in sorted((LAB / "postgres-init").glob("*.sql")):
-        postgres_cluster.client("psql", "-v", "ON_ERROR_STOP=1", "--dbname", "mlflow", "--file", script)
-    return postgres_cluster
-
-
-@pytest.fixture(scope="module")
-def lab_server(
-    lab_postgres: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ComposedMlflowServer]:
-    """compose.yaml's mlflow service, running here with its own command line and environment."""
-    root = scratch_folder(tmp_path_factory.mktemp("lab-server"))
-    server = ComposedMlflowServer(root, lab_postgres, WORKERS_IN_TEST)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
 @pytest.fixture
 def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("IRIS_FIELD_HOME", str(tmp_path / "home"))
     return tmp_path / "home" / "observations.sqlite3"
 
 
-def create_user(server: ComposedMlflowServer, name: str) -> Auth:
-    """Create a laptop account with the admin's credentials, as docs/lab.md tells lab staff to."""
-    user = Auth("basic", name, uuid.uuid4().hex)
-    rest(server.url, "users/create", {"username": name, "password": user.password}, server.admin_header)
-    return user
+def create_user(server: ComposedMlflowServer, name: str, experiment: str) -> Auth:
+    """Create a laptop account syncing into ``experiment`` with iris-accounts, as docs/lab.md says."""
+    return add_account(server, name, Role.LAPTOP, experiment)
 
 
 def sync(server: ComposedMlflowServer, history: Path, experiment: str, user: Auth) -> None:
@@ -158,7 +131,9 @@ def test_a_laptop_account_syncs_through_basic_auth_and_every_observation_lands_o
     experiment = f"field-{uuid.uuid4().hex[:8]}"
     observations = fill_history(history, 20)
 
-    sync(lab_server, history, experiment, create_user(lab_server, f"laptop-{uuid.uuid4().hex[:6]}"))
+    sync(
+        lab_server, history, experiment, create_user(lab_server, f"laptop-{uuid.uuid4().hex[:6]}", experiment)
+    )
 
     assert_exactly_once(lab_server, experiment, observations, auth=lab_server.admin_header)
 
@@ -188,7 +163,7 @@ def test_a_backup_restores_every_run_the_accounts_and_the_artifacts(
 ) -> None:
     experiment = f"backup-{uuid.uuid4().hex[:8]}"
     fill_history(history, 5)
-    sync(lab_server, history, experiment, create_user(lab_server, "backup-laptop"))
+    sync(lab_server, history, experiment, create_user(lab_server, "backup-laptop", experiment))
     (lab_server.artifacts / "marker.txt").write_text("kept", encoding="utf-8")
     backups = tmp_path / "backups"
     backup = Compose.load(example_env()).service("backup")["environment"]

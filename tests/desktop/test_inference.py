@@ -89,6 +89,27 @@ def test_predict_many_agrees_with_predict_row_by_row(classifier: Classifier) -> 
             assert batch[i].probabilities[name] == pytest.approx(p, abs=1e-6)
 
 
+def test_one_flower_gets_exactly_what_a_plain_session_run_gives_it(classifier: Classifier) -> None:
+    # predict() keeps its input and output bound to the session; every row must still be read afresh.
+    rng = np.random.default_rng(11)
+    rows = rng.uniform([4.0, 2.0, 1.0, 0.1], [8.0, 4.5, 7.0, 2.5], size=(500, 4))
+    names = classifier.card.classes
+    for row in rows.tolist():
+        feed = {classifier.card.input_name: np.array([row], np.float32)}
+        plain = classifier._session.run([classifier.card.output_name], feed)
+        expected = dict(zip(names, plain[0][0].tolist(), strict=True))
+        assert classifier.predict(row).probabilities == expected
+
+
+def test_predictions_from_several_threads_at_once_each_get_their_own_flower(classifier: Classifier) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    flowers = [KNOWN[s] for s in sorted(KNOWN)] * 300
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda values: classifier.predict(values).species, flowers))
+    assert answers == sorted(KNOWN) * 300
+
+
 def test_predict_many_names_the_first_bad_row(classifier: Classifier) -> None:
     rows = [KNOWN["setosa"], KNOWN["virginica"], [5.0, 3.0, float("nan"), 1.0]]
     with pytest.raises(InputError, match=r"^row 3: "):

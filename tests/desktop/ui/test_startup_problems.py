@@ -68,9 +68,11 @@ def test_a_damaged_history_is_moved_aside_and_a_new_one_started(
 
     (box,) = shown_boxes(window)
     assert box.windowTitle() == "The history was damaged"
-    assert "The damaged file is kept as" in box.text()
     kept = list(iris_home.glob("observations.sqlite3.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"SQLite format 3")
+    assert box.text().startswith(
+        f"No observation could be recovered from a damaged history; the original is kept as {kept[0]}."
+    )
     window.measurements.set_values({"sepal_length": 5.1})  # a measured flower, not the defaults
     assert window.save_action.isEnabled()
     window.save_action.trigger()
@@ -150,7 +152,8 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
     window = open_window()
 
     (box,) = shown_boxes(window)
-    assert "4 observations were recovered into a fresh history. 1 could not be read." in box.text()
+    assert "4 observations were recovered from a damaged history; the original is kept as " in box.text()
+    assert box.text().endswith(". 1 could not be read.")
     assert window.history.model.rowCount() == 4
     assert window.save_action.isEnabled()
 
@@ -172,3 +175,65 @@ def test_a_long_history_from_before_the_search_index_is_upgraded_behind_a_busy_d
     assert "upgrading the history" in caplog.text
     window.history.search.setText("Rhön")
     assert window.history.model.rowCount() == 5  # every eighth place
+
+
+def test_a_stale_index_file_that_cannot_be_removed_is_one_sentence_not_a_crash(
+    open_window, shown_boxes, iris_home: Path
+) -> None:
+    with ObservationStore.open() as store:
+        path = store.path
+    shm = path.with_name(path.name + "-shm")
+    shm.mkdir()  # left over and beyond removal: unlink refuses it
+    shm.chmod(0o555)
+    try:
+        window = open_window()
+    finally:
+        shm.chmod(0o755)
+
+    assert window.store is None and not window.save_action.isEnabled()
+    (box,) = shown_boxes(window)
+    assert box.windowTitle() == "The history cannot be opened"
+    said = box.text() + " " + box.informativeText()
+    assert f"The history's index file {shm} is left over from an earlier run and cannot be removed" in said
+    assert "Remove it (it holds no observations)" in said
+
+
+def test_a_salvage_that_found_nothing_is_said_at_every_start_until_the_file_is_moved(
+    open_window, shown_boxes, iris_home: Path
+) -> None:
+    iris_home.mkdir(parents=True, exist_ok=True)
+    (iris_home / "observations.sqlite3").write_bytes(b"field notes, not a history" * 500)
+    first = open_window()
+    (aside,) = iris_home.glob("observations.sqlite3.corrupt-*")
+    for window in (first, open_window()):
+        (box,) = shown_boxes(window)
+        assert f"the original is kept as {aside}" in box.text()
+        assert "This message returns at every start until that file is moved away." in box.text()
+        box.accept()
+    aside.rename(iris_home.parent / aside.name)
+    assert shown_boxes(open_window()) == []
+
+
+def test_recovered_observations_are_told_with_the_damaged_files_name(
+    open_window, shown_boxes, iris_home: Path
+) -> None:
+    from tests.desktop.test_history_salvage import observation
+
+    with ObservationStore.open() as store:
+        store.add_many([observation(i) for i in range(30)])
+        path = store.path
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE observations SET probabilities = 'garbage' WHERE rowid = 7")
+    db.close()
+    window = open_window()
+    (aside,) = iris_home.glob("observations.sqlite3.corrupt-*")
+    (box,) = shown_boxes(window)
+    assert box.text() == (
+        f"29 observations were recovered from a damaged history; the original is kept as {aside}. "
+        "1 could not be read."
+    )
+    assert window.history.model.rowCount() == 29
+    box.accept()
+    assert shown_boxes(open_window()) == [], "recovered observations are told once"

@@ -166,6 +166,35 @@ def test_a_sync_from_the_command_line_brings_the_new_champion_along(
     assert again.returncode == 0 and "New model" not in again.stdout  # current: nothing said, nothing fetched
 
 
+def test_an_observation_that_fails_to_sync_does_not_keep_the_new_champion_away(
+    lab: LabRegistry, laptop: Path, mlflow_server: MlflowServer
+) -> None:
+    from desktop.store import ObservationStore
+    from tests.mlflow_test_server import rest
+
+    champion, _ = lab.champion()
+    experiment = f"one-fails-{champion.sequence}"
+    assert iris(laptop, "predict", "--save", *SETOSA).returncode == 0
+    assert iris(laptop, "predict", "--save", "--allow-duplicate", *SETOSA).returncode == 0
+    first = iris(
+        laptop, "sync", "--tracking-uri", mlflow_server.url, "--experiment", experiment, "--no-model-update"
+    )
+    assert first.returncode == 0, first.stderr
+    assert ModelStore().load_active().origin is ModelOrigin.BUNDLED
+    with ObservationStore.open() as store:
+        victim = store.list()[0]
+        # The lab deletes this observation's run; the edit made afterwards can never sync.
+        [run] = mlflow_server.runs_by_tag(experiment, "observation_id", victim.id)
+        rest(mlflow_server.url, "runs/delete", {"run_id": run.run_id})
+        store.set_note(victim.id, "edited after the lab deleted its run")
+
+    again = iris(laptop, "sync", "--tracking-uri", mlflow_server.url, "--experiment", experiment)
+
+    assert again.returncode != 0 and "deleted on the MLflow server" in again.stdout + again.stderr
+    assert f"New model v{champion.version} from the lab" in again.stdout, again.stderr
+    assert ModelStore().load_active().stamp.sequence == champion.sequence
+
+
 def test_a_current_laptop_asks_one_small_question_and_downloads_nothing(
     lab: LabRegistry, laptop: Path
 ) -> None:

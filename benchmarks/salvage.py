@@ -1,0 +1,105 @@
+"""Section 12: salvaging a damaged history — time and peak memory, per GB, beside SQLite copying it whole.
+
+A real history is built (``benchmarks.history.build_history``), then damaged two ways: cut at 60 % of its
+length (the tail of every tree gone) and with its 100-byte header wiped. A fresh ``iris-field history``
+process opens each, which salvages it page by page; its wall time and peak memory are read from outside.
+The peer is SQLite's own ``VACUUM INTO`` of the intact file (every row and index copied, in C).
+The target (issue 21) is for a 1 GB history: at most 30 s and 300 MB whatever the damage; the rows
+say the measured size and the time scaled to 1 GB.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.context import Context
+from benchmarks.history import build_history
+from benchmarks.process import child_env, peak_rss_kb
+from benchmarks.report import Figure, Section
+
+SIZES = (100_000, 2_000)  # full, quick
+GB = 1024**3
+TARGET_SECONDS_PER_GB = 30
+TARGET_MB = 300
+
+
+def _damaged(intact: Path, home: Path, damage: str) -> None:
+    home.mkdir(parents=True)
+    data = intact.read_bytes()
+    data = data[: len(data) * 6 // 10] if damage == "truncated" else b"\0" * 100 + data[100:]
+    (home / "observations.sqlite3").write_bytes(data)
+
+
+def _salvage_run(home: Path) -> tuple[float, float, str]:
+    """Salvage in a fresh `iris-field history` (listing nothing); return (seconds, peak kB, its note)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "history", "--search", "no note says this"],
+        env=child_env(IRIS_FIELD_HOME=str(home)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, peak_rss_kb(child.pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    note = child.stderr.read() if child.stderr else ""
+    if child.returncode != 0 or "recovered" not in note:
+        raise RuntimeError(f"the salvage did not run: {note[-500:]}")
+    return seconds, float(peak), note.strip().splitlines()[0]
+
+
+def _peer_seconds(intact: Path, work: Path) -> float:
+    copy = work / "vacuumed.sqlite3"
+    start = time.perf_counter()
+    db = sqlite3.connect(intact)
+    db.execute("VACUUM INTO ?", (str(copy),))
+    db.close()
+    seconds = time.perf_counter() - start
+    copy.unlink()
+    return seconds
+
+
+def run(ctx: Context) -> Section:
+    """Salvage a truncated and a header-wiped history; report time per GB and peak memory."""
+    count = ctx.count(*SIZES)
+    work = ctx.work / "salvage"
+    shutil.rmtree(work, ignore_errors=True)
+    intact = work / "intact" / "observations.sqlite3"
+    build_history(intact, count)
+    db = sqlite3.connect(intact)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    size = intact.stat().st_size
+    peer = _peer_seconds(intact, work)
+    figures = []
+    notes = [f"{count:,} observations, {size / 2**20:.0f} MB; VACUUM INTO of the intact file {peer:.2f} s"]
+    for damage in ("truncated", "header"):
+        home = work / damage
+        _damaged(intact, home, damage)
+        seconds, peak_kb, said = _salvage_run(home)
+        per_gb = seconds * GB / size
+        figures.append(
+            Figure(
+                name=f"salvage, {'cut at 60 %' if damage == 'truncated' else 'header wiped'} ({count:,})",
+                unit="s/GB",
+                median=per_gb,
+                p99=per_gb,
+                n=1,
+                ratio=seconds / peer,
+                ratio_label="x VACUUM INTO",
+                target=f"<= {TARGET_SECONDS_PER_GB} s/GB, <= {TARGET_MB} MB",
+                met=per_gb <= TARGET_SECONDS_PER_GB and peak_kb / 1024 <= TARGET_MB,
+                note=f"{seconds:.1f} s, peak {peak_kb / 1024:.0f} MB",
+            )
+        )
+        notes.append(f"{damage}: {said}")
+    shutil.rmtree(work, ignore_errors=True)
+    return Section("salvage", "12. Salvaging a damaged history", tuple(figures), tuple(notes))
