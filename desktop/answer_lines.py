@@ -15,6 +15,7 @@ from desktop.inference import UNCERTAIN_BELOW, BatchPrediction
 
 UNLIKE_TRAINING = "unlike any flower the model was trained on"
 UNCERTAIN = "uncertain"
+NO_PERCENTAGE = "—"  # where a percentage would stand for a flower unlike any the model was trained on
 GAP = "  "
 
 
@@ -57,7 +58,9 @@ def answer_lines(lines: Sequence[int], predicted: BatchPrediction) -> str:
         distinct, where = np.unique(values, return_inverse=True)
         columns.append(_strings([f"{v:>12g}" for v in distinct.tolist()], where))
     columns.append(_strings([f"{c:<{width}}" for c in classes], best))
-    columns.append(np.strings.rjust(np.strings.mod("%5.1f %%", confidence * 100), 10).tolist())
+    # No percentage for a flower unlike any in training: its confidence means little.
+    percent = np.strings.rjust(np.strings.mod("%5.1f %%", confidence * 100), 10)
+    columns.append(np.where(outliers, f"{NO_PERCENTAGE:>10}", percent).tolist())
     columns.append(_notes(outliers, confidence < UNCERTAIN_BELOW, predicted))
     return "\n".join(map(GAP.join, zip(*columns, strict=True))) + "\n"
 

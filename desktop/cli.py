@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
     from desktop.model_delivery.model_store import ActiveModel
+    from desktop.model_delivery.release import ShadowPrediction
     from desktop.store import EarlierKeys, Observation, ObservationRows, ObservationStore
 
 PROG = "iris-field"
@@ -28,6 +29,9 @@ SYNC_MODULE = "desktop.commands.sync"
 MODEL_MODULE = "desktop.commands.model"
 # A CSV with many bad rows is reported on one line; list this many and count the rest.
 BAD_ROWS_LISTED = 10
+# What `history` says the model said of a flower unlike any it was trained on, instead of a percentage.
+UNLIKE_TRAINING_SHORT = "unlike any training flower"
+SAID = len("versicolor ") + len(UNLIKE_TRAINING_SHORT)  # the "model said" column
 
 
 class UsageError(InputError):
@@ -86,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS: a --model given before the command is not overwritten by this one's default.
     predict.add_argument("--model", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=model_help)
 
+    _add_history_parser(commands)
+    _register_sync(commands)
+    importlib.import_module(MODEL_MODULE).add_parser(commands)
+    return parser
+
+
+def _add_history_parser(commands: argparse._SubParsersAction) -> None:
+    """Register `history`: list, export, import and confirm saved observations."""
     history = commands.add_parser(
         "history",
         help="list this machine's saved observations, newest first",
@@ -100,14 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument(
         "action",
         nargs="?",
-        choices=["import"],
-        help="import FILE: add the observations of a history export (rows already here are skipped)",
+        choices=["import", "confirm"],
+        help="import FILE: add the observations of a history export (rows already here are skipped); "
+        "confirm ID SPECIES: record the species a botanist confirmed or corrected ('none' clears it)",
     )
-    history.add_argument("file", nargs="?", type=Path, metavar="FILE", help="the export to import")
-
-    _register_sync(commands)
-    importlib.import_module(MODEL_MODULE).add_parser(commands)
-    return parser
+    history.add_argument(
+        "file", nargs="?", metavar="FILE|ID", help="the export to import, or the observation"
+    )
+    history.add_argument("species", nargs="?", metavar="SPECIES", help="with confirm: the species it is")
+    history.add_argument(
+        "--update",
+        action="store_true",
+        help="with import: where a row differs from the history's, keep the one edited last",
+    )
 
 
 def _register_sync(commands: argparse._SubParsersAction) -> None:
@@ -132,11 +149,7 @@ def run(argv: Sequence[str]) -> int:
     """Run one command; print results to stdout, a one-line error to stderr; return the exit code."""
     _tolerant_output()
     try:
-        parser = build_parser()
-        args, extra = parser.parse_known_args(list(argv))
-        if extra and not getattr(args, "sync_unavailable", None):
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        return _dispatch(args)
+        return _dispatch(_parse(list(argv)))
     except InputError as exc:
         return _fail(exc, EXIT_USAGE)
     except IrisFieldError as exc:
@@ -154,6 +167,32 @@ def run(argv: Sequence[str]) -> int:
         log_file = _log_crash()
         where = f"; details in {log_file}" if log_file else ""
         return _fail(f"internal error {type(exc).__name__}: {exc}{where}", EXIT_FAILURE)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """Return the parsed command line; raise ``UsageError`` for words no command takes."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "history":
+        extra = _late_positionals(args, extra)
+    if extra and not getattr(args, "sync_unavailable", None):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _late_positionals(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """Take `history` words given after an option (`history import --update FILE`); return the rest.
+
+    argparse fills optional positionals once, at the first of them: words after an option are left over.
+    """
+    rest = []
+    for word in extra:
+        slot = next((name for name in ("file", "species") if getattr(args, name) is None), None)
+        if slot is None or word.startswith("-"):
+            rest.append(word)
+        else:
+            setattr(args, slot, word)
+    return rest
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -248,7 +287,8 @@ def _load_model(args: argparse.Namespace) -> ActiveModel:
 
 
 # ------------------------------------------------------------------ predict
-def _predict(args: argparse.Namespace) -> int:
+def _check_predict_arguments(args: argparse.Namespace) -> None:
+    """Raise ``UsageError`` for a `predict` command line that asks for two things at once, or nothing."""
     if args.csv is not None and args.values:
         raise UsageError("give either four measurements or --csv FILE, not both")
     if args.csv is None and not args.values:
@@ -257,15 +297,18 @@ def _predict(args: argparse.Namespace) -> int:
         raise UsageError("--note is saved with the observation, so it needs --save")
     if args.csv is not None and args.note is not None:
         raise UsageError("--note applies to one flower; put notes in a 'note' column of the CSV instead")
+
+
+def _predict(args: argparse.Namespace) -> int:
+    _check_predict_arguments(args)
     model = _load_model(args)
     classifier = model.classifier
     if args.csv is not None:
         return _predict_csv(args, model)
     prediction = classifier.predict(args.values)
     saved: Observation | None = None
+    challenger, shadow = _challenger_answer(prediction) if args.save or args.json else (None, None)
     if args.save:
-        from desktop.model_delivery.model_store import ModelStore
-        from desktop.model_delivery.shadow import shadow_prediction
         from desktop.settings import Settings
         from desktop.store import Observation
 
@@ -275,16 +318,33 @@ def _predict(args: argparse.Namespace) -> int:
             observer=Settings.load().observer,
             note=args.note or "",
             stamp=model.stamp,
-            challenger=shadow_prediction(ModelStore().load_challenger(), prediction),
+            challenger=shadow,
         )
         saved = _save_one(observation, args.allow_duplicate)
     if args.json:
-        _print_json(_prediction_json(prediction, model) | {"saved_id": saved.id if saved else None})
+        answer = _prediction_json(prediction, model) | {"saved_id": saved.id if saved else None}
+        _print_json(answer | _challenger_json(challenger is not None, shadow))
     else:
         _print_prediction(prediction, classifier)
         if saved is not None:
             print(f"Saved as observation {saved.id}.")
     return EXIT_OK
+
+
+def _challenger_answer(prediction: Prediction) -> tuple[ActiveModel | None, ShadowPrediction | None]:
+    """Return the installed challenger (None without one) and its shadow answer for this flower."""
+    from desktop.model_delivery.model_store import ModelStore
+    from desktop.model_delivery.shadow import shadow_prediction
+
+    challenger = ModelStore().load_challenger()
+    return challenger, shadow_prediction(challenger, prediction)
+
+
+def _challenger_json(installed: bool, shadow: ShadowPrediction | None) -> dict[str, Any]:
+    """Return the ``challenger`` key of `predict --json` (none without a challenger installed)."""
+    if not installed:
+        return {}
+    return {"challenger": shadow.to_dict() if shadow is not None else None}
 
 
 def _predict_csv(args: argparse.Namespace, model: ActiveModel) -> int:
@@ -328,7 +388,7 @@ class _CsvBatch:
 
         classifier = model.classifier
         self._args, self._model, self._classifier, self._spool = args, model, classifier, spool
-        self._challenger = ModelStore().load_challenger() if args.save else None
+        self._challenger = ModelStore().load_challenger() if args.save or args.json else None
         self._bad: list[tuple[int, str]] = []  # the first BAD_ROWS_LISTED, by line
         self._bad_count = 0
         self.count = 0
@@ -399,9 +459,12 @@ class _CsvBatch:
         from desktop.answer_lines import answer_lines
 
         if self._args.json:
+            shadows = self._shadow_answers(predicted)
             for i, (line, p) in enumerate(zip(chunk.lines, predicted, strict=True)):
                 item = {"line": line, **_prediction_json(p, self._model)}
                 item["saved_id"] = saved_ids[i] if saved_ids else None
+                if shadows is not None:  # as `predict --json`: the challenger's answer when one is installed
+                    item["challenger"] = shadows[i]
                 self._spool.write(("," if self._items else "") + json.dumps(item) + "\n")
                 self._items += 1
             return
@@ -410,6 +473,25 @@ class _CsvBatch:
         for species_at, n in enumerate(np.bincount(best, minlength=len(classes)).tolist()):
             self._by_species[classes[species_at]] += n
         self._spool.write(answer_lines(chunk.lines, predicted))
+
+    def _shadow_answers(self, predicted: BatchPrediction) -> list[dict[str, Any] | None] | None:
+        """Return each row's challenger answer as JSON (None: it gave none), or None without a challenger."""
+        if self._challenger is None:
+            return None
+        from desktop.model_delivery.release import ShadowPrediction
+        from desktop.model_delivery.shadow import shadow_batch
+
+        answers, accepted = shadow_batch(self._challenger, predicted.inputs)
+        given = iter(answers or ())  # one answer per accepted row, in order
+        shadows: list[dict[str, Any] | None] = []
+        for taken in accepted.tolist():
+            answer = next(given) if taken else None
+            shadows.append(
+                None
+                if answer is None
+                else ShadowPrediction(self._challenger.stamp, answer.species, answer.probabilities).to_dict()
+            )
+        return shadows
 
     def write_out(self, out: TextIO) -> None:
         """Copy the spooled answers to ``out`` with their header and summary."""
@@ -480,9 +562,12 @@ def _prediction_json(prediction: Prediction, model: ActiveModel) -> dict[str, An
     card = model.classifier.card
     stamp = model.stamp
     by_name = {f.name: f for f in card.features}
+    unlike = prediction.unlike_training
     return {
         "species": prediction.species,
-        "confidence": prediction.confidence,
+        "verdict": _verdict(prediction),
+        # A flower unlike any in training gets no confidence: the text answer shows no percentage either.
+        "confidence": None if unlike else prediction.confidence,
         "uncertain": prediction.uncertain,
         "probabilities": prediction.probabilities,
         "measurements": dict(zip(card.feature_names, prediction.values, strict=True)),
@@ -505,6 +590,20 @@ def _prediction_json(prediction: Prediction, model: ActiveModel) -> dict[str, An
             "sequence": stamp.sequence,
         },
     }
+
+
+class Verdict:
+    """How far an answer can be trusted, as ``predict --json`` and ``history --json`` say it."""
+
+    UNLIKE_TRAINING = "unlike-training"  # no percentage can be trusted
+    UNCERTAIN = "uncertain"
+    CONFIDENT = "confident"
+
+
+def _verdict(prediction: Prediction) -> str:
+    if prediction.unlike_training:
+        return Verdict.UNLIKE_TRAINING
+    return Verdict.UNCERTAIN if prediction.uncertain else Verdict.CONFIDENT
 
 
 def _count(n: int, noun: str) -> str:
@@ -539,18 +638,28 @@ def _print_prediction(prediction: Prediction, classifier: Classifier) -> None:
         print(f"Uncertain: most likely {prediction.species} ({_percent(prediction.confidence).strip()})")
     else:
         print(f"{prediction.species} ({_percent(prediction.confidence).strip()} confident)")
+    if not prediction.unlike_training:  # no bars after "no percentage can be trusted"
+        _print_bars(prediction)
+    for sentence in _unusual_sentences(prediction, classifier):
+        print(sentence)
+
+
+def _print_bars(prediction: Prediction) -> None:
+    """Print each species' probability with a bar."""
     width = max(len(c) for c in prediction.probabilities)
     for species, p in prediction.probabilities.items():
         bar = "#" * round(p * 30)
         print(f"  {species:<{width}}  {_percent(p)}  {bar}".rstrip())
-    for sentence in _unusual_sentences(prediction, classifier):
-        print(sentence)
 
 
 # ------------------------------------------------------------------ history
 def _history(args: argparse.Namespace) -> int:
     if args.action == "import":
         return _history_import(args)
+    if args.action == "confirm":
+        return _history_confirm(args)
+    if args.update:
+        raise UsageError("--update goes with `iris-field history import FILE`")
     if args.file is not None:
         raise UsageError("name what to do with the file: `iris-field history import FILE`")
     if args.csv is not None:
@@ -590,34 +699,107 @@ def _history_csv(args: argparse.Namespace) -> int:
             pages = store.iterate_pages(query, select_list(columns), page_size=EXPORT_PAGE_ROWS)
             write_history_pages(pages, sys.stdout, columns)
         else:  # names SQLite's JSON path cannot quote (or an old SQLite): one observation at a time
-            write_history(store.iterate(query, page_size=EXPORT_PAGE_ROWS), sys.stdout, columns)
+            observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
+            write_history(observations, sys.stdout, columns, store.synced_run_cell)
     return EXIT_OK
 
 
 def _history_import(args: argparse.Namespace) -> int:
-    """Add the observations of a history export (another laptop's): ids, times and edits kept."""
-    from desktop.observation_csv import import_history
+    """Add the observations of a history export (another laptop's): ids, times, edits and sync kept.
 
-    if args.file is None:
-        raise UsageError("name the file: `iris-field history import FILE`")
+    Every row is checked as a saved observation is (ids, times, species, the model's ranges); a row
+    whose id is here with other content is reported, and replaced with --update if it was edited later.
+    """
+    from desktop.observation_csv import import_rows
+
+    if args.file is None or args.species is not None:
+        raise UsageError("name one file: `iris-field history import FILE`")
     if args.csv is not None or args.json or args.search:
-        raise UsageError("history import takes only the file to import")
-    observations = import_history(args.file)
+        raise UsageError("history import takes only the file to import (and --update)")
+    args.file = Path(args.file)
+    rows = import_rows(args.file, _load_model(args).classifier.card)
     with _open_store() as store:
-        added = store.add_missing(observations)
-    skipped = len(observations) - added
-    print(
-        f"Imported {_count(added, 'observation')} from {args.file}"
-        + (f"; {skipped} already in the history were skipped." if skipped else ".")
-    )
+        outcome = store.import_rows(rows, update=args.update)
+    print(_import_sentence(args.file, outcome))
+    newer_here = [i for i, here_newer in outcome.differing if here_newer]
+    edited_there = [i for i, here_newer in outcome.differing if not here_newer]
+    if edited_there:
+        sys.stderr.write(
+            f"{PROG}: note: {_count(len(edited_there), 'observation')} of {args.file} differ from the "
+            f"history's and were edited later there ({_listed(edited_there)}); they were left as they are "
+            f"here; add --update to take them\n"
+        )
+    if newer_here:
+        sys.stderr.write(
+            f"{PROG}: note: {_count(len(newer_here), 'observation')} of {args.file} differ from the "
+            f"history's, which were edited later ({_listed(newer_here)}); the history's were kept\n"
+        )
     return EXIT_OK
+
+
+def _history_confirm(args: argparse.Namespace) -> int:
+    """Record the species a botanist confirmed or corrected, as the window's "Checked" menu does."""
+    from desktop.observation_csv import species_of
+
+    if args.file is None or args.species is None:
+        raise UsageError("name the observation and the species: `iris-field history confirm ID SPECIES`")
+    if args.csv is not None or args.json or args.search or args.update:
+        raise UsageError("history confirm takes only the observation's id and the species")
+    with _open_store() as store:
+        observation = store.get(args.file)
+        if observation is None or observation.deleted:
+            gone = "was deleted" if observation is not None else "is not in the history"
+            raise InputError(f"the observation {args.file} {gone}; `iris-field history` lists their ids")
+        known = tuple(observation.probabilities)  # the species the model knew when it saw this flower
+        clear = args.species.strip().lower() in ("none", "unchecked")
+        species = None if clear else species_of(args.species, known)
+        if species is None and not clear:
+            raise InputError(
+                f"{args.species!r} is not a species of this observation; name one of {', '.join(known)} "
+                f"(or 'none' to mark it not checked yet)"
+            )
+        store.confirm_species(observation.id, species)
+    said = observation.predicted_species
+    if species is None:
+        print(f"Observation {observation.id} is marked not checked yet (the model said {said}).")
+    elif species == said:
+        print(f"Observation {observation.id}: {species} confirmed, as the model said.")
+    else:
+        print(f"Observation {observation.id}: corrected to {species} (the model said {said}).")
+    return EXIT_OK
+
+
+def _import_sentence(path: Path, outcome: Any) -> str:
+    """Return the one line that says what an import did."""
+    parts = [f"Imported {_count(outcome.added, 'observation')} from {path}"]
+    if outcome.same:
+        parts.append(f"{outcome.same} already in the history were skipped")
+    if outcome.updated:
+        parts.append(
+            f"{_count(len(outcome.updated), 'observation')} edited later there replaced the history's"
+        )
+    if outcome.differing:
+        parts.append(f"{len(outcome.differing)} that differ from the history's were left as they are")
+    return "; ".join(parts) + "."
+
+
+def _listed(ids: Sequence[str], shown: int = 3) -> str:
+    more = len(ids) - shown
+    return ", ".join(ids[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _observation_json(obs: Observation) -> dict[str, Any]:
     from dataclasses import asdict
 
+    from desktop.inference import UNCERTAIN_BELOW
+
     data = asdict(obs)
     data["unusual"] = list(obs.unusual)
+    # As `predict --json`: the saved confidence stays, the verdict says whether it can be trusted.
+    confident = obs.confidence >= UNCERTAIN_BELOW
+    data["verdict"] = (
+        Verdict.UNLIKE_TRAINING if obs.outlier else Verdict.CONFIDENT if confident else Verdict.UNCERTAIN
+    )
     return data
 
 
@@ -632,14 +814,18 @@ def _local_time(iso: str) -> str:
 
 def _print_history_table(observations: Sequence[Observation]) -> None:
     width = max(10, *(len(o.species) + 1 for o in observations))
-    print(f"{'time (local)':<16}  {'species':<{width}}  {'model said':<21}  {'sync':<8}  {'id':<36}  note")
+    print(
+        f"{'time (local)':<16}  {'species':<{width}}  {'model said':<{SAID}}  {'sync':<8}  {'id':<36}  note"
+    )
     for o in observations:
         # A trailing * marks a species the user confirmed or corrected; the model's own answer and its
         # confidence stand beside it (never the model's confidence under the corrected name).
         species = o.species + ("*" if o.confirmed_species else "")
-        said = f"{o.predicted_species} {_percent(o.confidence).strip()}"
+        said = f"{o.predicted_species} " + (
+            UNLIKE_TRAINING_SHORT if o.outlier else _percent(o.confidence).strip()
+        )
         print(
-            f"{_local_time(o.created_at):<16}  {species:<{width}}  {said:<21}  "
+            f"{_local_time(o.created_at):<16}  {species:<{width}}  {said:<{SAID}}  "
             f"{o.sync_state:<8}  {o.id:<36}  {o.note}"
         )
     confirmed = sum(1 for o in observations if o.confirmed_species)

@@ -48,6 +48,7 @@ class StoreProblem(StrEnum):
     OTHER = "other"  # no words of the window's own: the message is shown as written
     FOLDER_NOT_CREATED = "folder-not-created"  # folder, detail
     NOT_OPENED = "not-opened"  # path, detail
+    NOT_A_FILE = "not-a-file"  # path, kind: a folder (or a device) sits where the history file should be
     NOT_READ = "not-read"  # path, detail
     NOT_WRITTEN = "not-written"  # path, detail
     READ_ONLY_FILE = "read-only-file"  # path: saving is off, the file may not be written

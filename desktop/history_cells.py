@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from desktop.model_delivery.release import ShadowPrediction
+from desktop.spreadsheet_text import guarded
+from desktop.sync.stages import Stage
 
 _PROBABILITY_PREFIX = "p_"
 # Columns written as stored (texts the store never leaves NULL).
@@ -25,6 +27,13 @@ _TEXTS = frozenset(
         "model_name", "model_version", "model_sha256", "sync_state", "sync_error", "model_registry",
     }
 )  # fmt: skip
+# The run a synced observation became, from its outbox row (NULL unless synced), for the ``sync_run`` column.
+SYNC_RUN = "sync_run"
+SYNC_RUN_SQL = (
+    "(SELECT json_object('run_id', s.run_id, 'tracking_uri', s.tracking_uri, 'experiment_name',"
+    " s.experiment_name, 'experiment_id', s.experiment_id, 'pushed_updated_at', s.pushed_updated_at)"
+    f" FROM sync_outbox s WHERE s.observation_id = o.id AND s.stage = '{Stage.SYNCED}' AND s.failure = '')"
+)
 # A measurement or class name that goes into a quoted JSON path inside an SQL string as it is.
 _PLAIN_NAME = re.compile(r"[^\"'\\]+")
 # ``->`` (which returns a JSON value's text as stored) came with SQLite 3.38.
@@ -52,6 +61,8 @@ def page_cells(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> list[tupl
 
 
 def _expression(column: str) -> str:
+    if column == SYNC_RUN:
+        return SYNC_RUN_SQL
     if column in _TEXTS or column in _CONVERTERS:
         return f"o.{column}"
     if column.startswith(_PROBABILITY_PREFIX):
@@ -68,7 +79,7 @@ def _json_value(json_column: str, name: str) -> str:
 
 def _cells_of(column: str) -> Callable[[list[Any]], list[str]]:
     if column in _TEXTS:
-        return lambda values: values
+        return _guarded_cells
     return _CONVERTERS.get(column, _number_cells)
 
 
@@ -111,11 +122,25 @@ def _challenger(text: str | None) -> str:
     return json.dumps(shadow.to_dict())
 
 
+def sync_run_cell(value: str | None) -> str:
+    """Return the ``sync_run`` cell of what ``SYNC_RUN_SQL`` selected (blank: not synced)."""
+    if not value:
+        return ""
+    from desktop.history_import import SyncedRun
+
+    return SyncedRun.from_json(value).to_json()
+
+
+def _guarded_cells(values: list[Any]) -> list[str]:
+    """Return text cells as a spreadsheet must show them (as text, never as a formula)."""
+    return list(map(guarded, values))
+
+
 _number_cells = _each_distinct(_number)
 _CONVERTERS: dict[str, Callable[[list[Any]], list[str]]] = {
     "confidence": lambda values: [repr(float(v)) for v in values],
-    "confirmed_species": lambda values: [v or "" for v in values],
-    "unusual": _each_distinct(lambda text: ";".join(json.loads(text))),
+    "confirmed_species": lambda values: [guarded(v or "") for v in values],
+    "unusual": _each_distinct(lambda text: guarded(";".join(json.loads(text)))),
     "latitude": lambda values: [_optional_float(v) for v in values],
     "longitude": lambda values: [_optional_float(v) for v in values],
     "deleted": lambda values: ["1" if v else "0" for v in values],
@@ -123,4 +148,5 @@ _CONVERTERS: dict[str, Callable[[list[Any]], list[str]]] = {
     "outlier_score": lambda values: [_optional_float(v) for v in values],
     "model_sequence": lambda values: ["" if v is None else str(v) for v in values],
     "challenger": lambda values: [_challenger(v) for v in values],
+    SYNC_RUN: _each_distinct(sync_run_cell),
 }

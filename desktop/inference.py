@@ -6,7 +6,7 @@ import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from operator import le, lt
+from operator import le
 from pathlib import Path
 from threading import Lock
 from typing import NamedTuple
@@ -16,7 +16,7 @@ import onnxruntime as ort
 
 from contract.registry import ONNX_FILENAME
 from desktop.errors import InputError, ModelError, ModelProblem
-from desktop.measurement_table import parse_measurement
+from desktop.measurement_rules import allowed, check_given, check_range
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.novelty import NoveltyScorer, OutlierCheck
 from desktop.resources import bundled_model_path
@@ -154,8 +154,9 @@ class Classifier:
         self._classes = card.classes
         self._features = card.features
         self._names = card.feature_names
-        self._lo = [f.plausible_min for f in card.features]
-        self._hi = [f.plausible_max for f in card.features]
+        # The one set of rules (desktop/measurement_rules.py): the card's range, its lowest step included.
+        self._lo = [allowed(f).low for f in card.features]
+        self._hi = [allowed(f).high for f in card.features]
         self._bounds_finite = all(math.isfinite(b) for b in (*self._lo, *self._hi))
         self._seen_lo = [f.stats.min for f in card.features]
         self._seen_hi = [f.stats.max for f in card.features]
@@ -209,20 +210,8 @@ class Classifier:
         return cls(card, session, model_path)
 
     def _check_value(self, i: int, value: object) -> float:
-        try:
-            # Typed text follows the one rule for typed numbers ("2,5" is 2.5, "1_5" is refused).
-            number = parse_measurement(value) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError, InputError):
-            raise InputError(f"{self._features[i].label} must be a number, not {value!r}") from None
-        if not math.isfinite(number):
-            raise InputError(f"{self._features[i].label} must be a finite number, not {number}")
-        if not self._lo[i] < number <= self._hi[i]:
-            f = self._features[i]
-            raise InputError(
-                f"{f.label} {number:g} {f.unit} is not a plausible measurement "
-                f"(expected more than {f.plausible_min:g} and at most {f.plausible_max:g} {f.unit})"
-            )
-        return number
+        """Return one measurement by the one set of rules (text: range and precision; a number: range)."""
+        return check_given(self._features[i], value)
 
     def _checked_row(self, values: Sequence[float]) -> tuple[float, ...]:
         """Return one flower's measurements as floats, or raise ``InputError`` naming the first bad one."""
@@ -230,7 +219,7 @@ class Classifier:
             # Floats within finite plausible bounds need no words (NaN and ±inf fail the comparisons);
             # map with operator functions keeps this check in C: it runs on every prediction.
             checked = tuple(values)
-            if self._bounds_finite and all(map(lt, self._lo, checked)) and all(map(le, checked, self._hi)):
+            if self._bounds_finite and all(map(le, self._lo, checked)) and all(map(le, checked, self._hi)):
                 return checked
         return tuple(self._check_value(i, v) for i, v in enumerate(values))
 
@@ -264,12 +253,12 @@ class Classifier:
 
     def implausible(self, matrix: np.ndarray) -> list[tuple[int, str]]:
         """Return (row index, why) for each row of ``matrix`` (card order, cm) ``predict`` would refuse."""
-        bad = ~np.isfinite(matrix) | (matrix <= self._lo) | (matrix > self._hi)
+        bad = ~np.isfinite(matrix) | (matrix < self._lo) | (matrix > self._hi)
         found: list[tuple[int, str]] = []
         for row in np.flatnonzero(bad.any(axis=1)):
             col = int(np.flatnonzero(bad[row])[0])
             try:
-                self._check_value(col, float(matrix[row, col]))
+                check_range(self._features[col], float(matrix[row, col]))
             except InputError as exc:
                 found.append((int(row), str(exc)))
         return found
@@ -283,11 +272,11 @@ class Classifier:
         n_features = len(self._names)
         if matrix.ndim != 2 or matrix.shape[1] != n_features:
             raise InputError(f"expected rows of {n_features} measurements ({', '.join(self._names)})")
-        bad = ~np.isfinite(matrix) | (matrix <= self._lo) | (matrix > self._hi)
+        bad = ~np.isfinite(matrix) | (matrix < self._lo) | (matrix > self._hi)
         if bad.any():
             row, col = (int(i) for i in np.argwhere(bad)[0])
             try:
-                self._check_value(col, matrix[row, col])
+                check_range(self._features[col], float(matrix[row, col]))
             except InputError as exc:
                 raise InputError(f"row {row + 1}: {exc}") from None
         probs = self._session.run(self._outputs, {self._input: matrix.astype(np.float32)})[0]

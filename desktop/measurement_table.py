@@ -8,7 +8,9 @@ that is not UTF-8 is read as Windows-1252 and the reader is told so.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import io
 import itertools
 import re
@@ -107,9 +109,12 @@ def parse_measurement(text: str) -> float:
 
 
 def decimals_of(text: str) -> int:
-    """Return how many digits follow the decimal point or comma of a typed number."""
+    """Return how many decimals a typed number holds, trailing zeros not counted ("5.10" holds one).
+
+    A spreadsheet formatted to two places writes 5.1 as "5.10": the same measurement, to the same 0.1 cm.
+    """
     match = re.search(r"[.,](\d*)\s*$", text.strip())
-    return len(match.group(1)) if match else 0
+    return len(match.group(1).rstrip("0")) if match else 0
 
 
 def _fold(text: str) -> str:
@@ -208,14 +213,11 @@ class MeasurementTable:
 # ------------------------------------------------------------------ the file as text
 def decode_file(path: Path) -> tuple[str, str, str]:
     """Return (text, encoding, notice): UTF-8 if it is, else Windows-1252 / Latin-1 with a notice."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"the file {path} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise InputError(f"the file {path} cannot be read: {exc.strerror}") from None
+    from desktop.file_kinds import read_regular
+
+    data = read_regular(Path(path))  # a folder, a device or a pipe is refused by name, never read
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(data, path)
     if b"\x00" in data[:4096]:
         raise InputError(f"the file {path} is not text (it holds binary data); save it as CSV (UTF-8)")
     try:
@@ -234,6 +236,18 @@ def decode_file(path: Path) -> tuple[str, str, str]:
         )
         return text, name, notice
     raise InputError(f"the file {path} is not UTF-8 text; save it as CSV (UTF-8)")  # pragma: no cover
+
+
+def _utf16(data: bytes, path: Path) -> tuple[str, str, str]:
+    """Decode Excel's "Unicode text" (UTF-16 with a byte-order mark, tab-separated), with a notice."""
+    try:
+        text = data.decode("utf-16")  # the mark says which byte order; it is not part of the text
+    except UnicodeDecodeError:
+        raise InputError(
+            f"the file {path} starts like UTF-16 text but is not; save it as CSV (UTF-8)"
+        ) from None
+    notice = f'{path} is UTF-16 ("Unicode text" of Excel); it was read as such'
+    return text, "UTF-16", notice
 
 
 def _delimiter(first_line: str) -> str:
@@ -347,9 +361,54 @@ def _row(
         except InputError:
             return TableRow(line, cells, None, f"{column} {shown!r} is not a number", texts)
         factor = columns[spec.name].factor
+        refusal = _beyond_rules(spec, shown, number, factor)
+        if refusal:
+            return TableRow(line, cells, None, f"{column} {refusal}", texts)
         # Converted values are rounded to a micrometre, so 2.01 in is 5.1054 cm, not 5.105399999999999.
         values.append(number if factor == 1.0 else round(number * factor, 4))
     return TableRow(line, cells, tuple(values), "", texts)
+
+
+def allowed_decimals(spec: MeasurementSpec, factor: float = 1.0) -> int | None:
+    """Return the decimals a cell may carry in its own unit (None: the spec states no resolution).
+
+    The model's step (0.1 cm) in the column's unit: 1 decimal in cm, none in mm, 3 in m, 2 in inches.
+    """
+    resolution = getattr(spec, "resolution", None)
+    if resolution is None:
+        return None
+    from desktop.measurement_rules import decimals_for
+
+    return decimals_for(resolution / factor)
+
+
+def _beyond_rules(spec: MeasurementSpec, shown: str, number: float, factor: float) -> str:
+    """Return why a readable cell still breaks the rules (too many decimals, endless), or ""."""
+    from desktop.measurement_rules import MeasurementRefused, check_range, shown_value
+
+    # The model card's features carry range and resolution (training's specs judge values themselves);
+    # converted values are judged in cm by the classifier.
+    if hasattr(spec, "plausible_min") and hasattr(spec, "resolution") and factor == 1.0:
+        try:
+            check_range(spec, number, shown_value(shown))  # type: ignore[arg-type]
+        except MeasurementRefused as exc:
+            return str(exc).removeprefix(f"{spec.label} ")  # the column is named by the caller
+    if not np.isfinite(number * factor):
+        return f"{shown_value(shown)} is not a plausible measurement"
+    decimals = allowed_decimals(spec, factor)
+    if decimals is not None and decimals_of(shown) > decimals:
+        step = f"{10**-decimals:.{decimals}f}" if decimals else "1"
+        unit = _unit_of(spec, factor)
+        return f"{shown} has more decimals than the model's precision of {step} {unit}"
+    return ""
+
+
+def _unit_of(spec: MeasurementSpec, factor: float) -> str:
+    """Return the unit a column is written in (the spec's own unless a header named another)."""
+    if factor == 1.0:
+        return spec.unit
+    target = UNIT_FACTORS.get(spec.unit, 1.0)
+    return next((u for u in ("mm", "m", "in") if abs(UNIT_FACTORS[u] / target - factor) < 1e-12), spec.unit)
 
 
 @dataclass(frozen=True)
@@ -373,10 +432,18 @@ class TableStream:
 
 
 # A column of measurements, one per line, that Python's float() reads exactly as ``parse_measurement`` does:
-# digits with at most one decimal point, an optional sign, spaces around. Anything else takes the slow path.
-_PLAIN_COLUMN = re.compile(
-    r"(?:[ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)[ \t]*\n)*[ \t]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)[ \t]*"
-)
+# digits with at most one decimal point, an optional sign, spaces around. Anything else takes the slow path,
+# which also says why a cell is refused: more decimals than the model's precision, or endless digits.
+_PLAIN_NUMBER = r"[ \t]*[+-]?(?:\d{{1,15}}(?:\.\d{{0,{d}}}0*)?|\.\d{{1,{d}}}0*)[ \t]*"
+
+
+@functools.lru_cache(maxsize=16)
+def _plain_column(decimals: int | None) -> re.Pattern[str]:
+    """Return the pattern of a column of plain numbers with at most ``decimals`` decimals (None: any)."""
+    number = _PLAIN_NUMBER.format(d="" if decimals is None else decimals)
+    if decimals is not None and decimals == 0:
+        number = r"[ \t]*[+-]?\d{1,15}(?:\.0*)?[ \t]*"
+    return re.compile(f"(?:{number}\n)*{number}")
 
 
 @dataclass
@@ -498,6 +565,14 @@ def stream_table(path: Path, features: Sequence[MeasurementSpec], chunk_rows: in
     return TableStream(table, line_count, chunks())
 
 
+def _all_plain(features: Sequence[MeasurementSpec], wanted: list[Any], columns: dict[str, Column]) -> bool:
+    """Tell whether every wanted column holds plain numbers within the precision its unit allows."""
+    return all(
+        _plain_column(allowed_decimals(spec, columns[spec.name].factor)).fullmatch("\n".join(column))
+        for spec, column in zip(features, wanted, strict=True)
+    )
+
+
 def _chunk(
     lines: Sequence[int],
     records: list[list[str]],
@@ -512,7 +587,7 @@ def _chunk(
     if set(map(len, records)) == {width}:
         cells = list(zip(*records, strict=True))  # the file's columns
         wanted = [cells[columns[spec.name].index] for spec in features]
-        if all(_PLAIN_COLUMN.fullmatch("\n".join(column)) for column in wanted):
+        if _all_plain(features, wanted, columns):
             matrix = np.array(wanted, dtype=np.float64).T
             for i, spec in enumerate(features):
                 factor = columns[spec.name].factor

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -12,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from desktop import history_cells
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.measurement_table import (
@@ -19,13 +22,14 @@ from desktop.measurement_table import (
     TableRow,
     TableStream,
     TextColumn,
-    decode_file,
     read_table,
     stream_table,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.spreadsheet_text import guarded
 
 if TYPE_CHECKING:
+    from desktop.history_import import ImportedRow
     from desktop.history_query import HistoryQuery
     from desktop.inference import Prediction
     from desktop.model_card import ModelCard
@@ -55,9 +59,16 @@ _TRAILING = (
 # Columns added after the first exports: an export without them still imports.
 _OPTIONAL = frozenset({"outlier", "outlier_score"})
 _PROBABILITY_PREFIX = "p_"
+# The MLflow run a synced observation became (JSON; blank unless synced): a synced row comes back synced.
+SYNC_RUN = history_cells.SYNC_RUN
+# Fixed columns that hold numbers (written as they are); every other fixed column holds text, written so a
+# spreadsheet shows it as text (desktop/spreadsheet_text.py).
+_NUMBERS = frozenset(
+    {"confidence", "latitude", "longitude", "deleted", "outlier", "outlier_score", "model_sequence"}
+)
 EXPORT_PAGE_ROWS = 5000  # rows an export reads from the history at a time
 # The release that predicted and the challenger's shadow answer (JSON); optional when reading older exports.
-_RELEASE = ("model_registry", "model_sequence", "challenger")
+_RELEASE = ("model_registry", "model_sequence", "challenger", SYNC_RUN)
 
 
 # A measurement row of an input CSV; the reading rules live in desktop/measurement_table.py.
@@ -123,6 +134,13 @@ def observation_from_row(
     return obs if species is None else replace(obs, confirmed_species=species)
 
 
+# An ``observed_at`` cell: a date, optionally a time ("T" or a space) to the minute, second or microsecond,
+# optionally a zone; the ISO 8601 extended forms people and spreadsheets write, nothing looser.
+_OBSERVED_AT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+)
+
+
 def observed_time(text: str) -> datetime | None:
     """Return the time an ``observed_at`` cell gives (None when blank); raise ``InputError`` if unreadable.
 
@@ -131,6 +149,8 @@ def observed_time(text: str) -> datetime | None:
     if not text:
         return None
     try:
+        if not _OBSERVED_AT.fullmatch(text):  # strict: no week dates, no digits run together
+            raise ValueError(text)
         when = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"observed_at {text!r} is not a date and time like 2026-05-01T09:30") from None
@@ -167,8 +187,9 @@ def history_columns(observations: Iterable[Observation]) -> list[str]:
     return columns_for(features, classes)
 
 
-def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
+def _cells(obs: Observation, columns: Sequence[str], sync_run_of: Callable[[str], str] | None) -> list[str]:
     plain = {
+        SYNC_RUN: sync_run_of(obs.id) if sync_run_of is not None else "",
         "id": obs.id,
         "created_at": obs.created_at,
         "updated_at": obs.updated_at,
@@ -193,6 +214,7 @@ def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
         "model_sequence": "" if obs.model_sequence is None else str(obs.model_sequence),
         "challenger": json.dumps(obs.challenger.to_dict()) if obs.challenger else "",
     }
+    plain = _guarded_texts(plain)
     out = []
     for column in columns:
         if column in plain:
@@ -206,12 +228,21 @@ def _cells(obs: Observation, columns: Sequence[str]) -> list[str]:
     return out
 
 
+def _guarded_texts(plain: dict[str, str]) -> dict[str, str]:
+    """Return the fixed cells with every text one written so a spreadsheet shows it as text."""
+    return {column: cell if column in _NUMBERS else guarded(cell) for column, cell in plain.items()}
+
+
 def write_history(
-    observations: Iterable[Observation], stream: IO[str], columns: Sequence[str] | None = None
+    observations: Iterable[Observation],
+    stream: IO[str],
+    columns: Sequence[str] | None = None,
+    sync_run_of: Callable[[str], str] | None = None,
 ) -> int:
     """Write observations as CSV (header + one row each) to an open text stream; return how many.
 
     With ``columns`` (see ``columns_for``) the observations are written as they come, never all held.
+    ``sync_run_of`` gives the ``sync_run`` cell of an id (the store's ``synced_run_cell``; else blank).
     """
     if columns is None:
         observations = list(observations)
@@ -220,7 +251,7 @@ def write_history(
     writer.writerow(columns)
     written = 0
     for obs in observations:
-        writer.writerow(_cells(obs, columns))
+        writer.writerow(_cells(obs, columns, sync_run_of))
         written += 1
     return written
 
@@ -231,13 +262,38 @@ def columns_for(features: Iterable[str], classes: Iterable[str]) -> list[str]:
     return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:], *_RELEASE]
 
 
-def check_export_target(path: Path, *, overwrite: bool) -> None:
-    """Raise ``InputError`` naming ``path`` unless an export may be written there.
+def check_export_target(path: Path, *, overwrite: bool) -> Path:
+    """Return where an export to ``path`` is written; raise ``InputError`` naming ``path`` if nowhere.
 
     Only a regular file is ever replaced (never a device, a pipe or a folder: renaming over a device
-    would replace it by a file), and only with ``overwrite``.
+    would replace it by a file), and only with ``overwrite``. A symbolic link (even one to nothing) is
+    never followed nor replaced without ``overwrite``; with it, the file the link points to is written
+    and the link stays as it was (replacing the link itself would silently cut it from its target).
     """
     path = Path(path)
+    try:
+        is_link = stat.S_ISLNK(path.lstat().st_mode)
+    except FileNotFoundError:
+        is_link = False
+    except OSError as exc:
+        raise _not_written(path, exc.strerror or str(exc)) from None
+    if is_link:
+        target = Path(os.path.realpath(path))
+        if not overwrite:
+            there = "" if target.exists() else ", which does not exist"
+            raise InputError(
+                f"{path} is a symbolic link to {target}{there}; add --force to write {target} through it"
+            )
+        _check_plain_target(target, overwrite=True)
+        return target
+    _check_plain_target(path, overwrite=overwrite)
+    return path
+
+
+def _check_plain_target(path: Path, *, overwrite: bool) -> None:
+    """Raise unless ``path`` (no link) is a new file in an existing folder, or a regular file to replace."""
+    from desktop.file_kinds import FILE, kind_name
+
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -250,17 +306,18 @@ def check_export_target(path: Path, *, overwrite: bool) -> None:
             ) from None
         return
     except OSError as exc:
-        raise StoreError(
-            f"cannot write {path}: {exc.strerror}",
-            StoreProblem.EXPORT_NOT_WRITTEN,
-            path=path,
-            detail=exc.strerror,
-        ) from None
-    if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+        raise _not_written(path, exc.strerror or str(exc)) from None
+    kind = kind_name(mode)
+    if kind != FILE:
         raise InputError(f"cannot write {path}: it is {kind}, not a regular file; name a new file")
     if not overwrite:
         raise InputError(f"{path} already exists; add --force to overwrite it")
+
+
+def _not_written(path: Path, detail: str) -> StoreError:
+    return StoreError(
+        f"cannot write {path}: {detail}", StoreProblem.EXPORT_NOT_WRITTEN, path=path, detail=detail
+    )
 
 
 def export_history(
@@ -269,12 +326,15 @@ def export_history(
     columns: Sequence[str] | None = None,
     *,
     overwrite: bool = True,
+    sync_run_of: Callable[[str], str] | None = None,
 ) -> int:
     """Write observations to a CSV file atomically (complete or not there); return how many.
 
     Errors name ``path`` (never the temporary file beside it); ``path`` is then unchanged.
     """
-    return _export(path, lambda handle: write_history(observations, handle, columns), overwrite=overwrite)
+    return _export(
+        path, lambda handle: write_history(observations, handle, columns, sync_run_of), overwrite=overwrite
+    )
 
 
 def write_history_pages(pages: Iterable[list[tuple]], stream: IO[str], columns: Sequence[str]) -> int:
@@ -311,16 +371,17 @@ def export_listed(store: ObservationStore, query: HistoryQuery, path: Path, *, o
         pages = store.iterate_pages(query, select_list(columns), page_size=EXPORT_PAGE_ROWS)
         return export_history_pages(pages, path, columns, overwrite=overwrite)
     observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
-    return export_history(observations, path, columns, overwrite=overwrite)
+    return export_history(observations, path, columns, overwrite=overwrite, sync_run_of=store.synced_run_cell)
 
 
 def _export(path: Path, write: Callable[[IO[str]], int], *, overwrite: bool) -> int:
     """Write a CSV file atomically with ``write``; errors name ``path``, which is then unchanged."""
     path = Path(path)
-    check_export_target(path, overwrite=overwrite)
+    target = check_export_target(path, overwrite=overwrite)
     try:
         # newline="": the csv module writes its own line ends; utf-8-sig so spreadsheets detect UTF-8.
-        with atomic_text_writer(path, encoding="utf-8-sig", newline="") as handle:
+        # An export is the user's document: created as the umask says (a replaced file keeps its mode).
+        with atomic_text_writer(target, encoding="utf-8-sig", newline="", as_document=True) as handle:
             return write(handle)
     except OSError as exc:
         detail = exc.strerror or str(exc)
@@ -332,63 +393,16 @@ def _export(path: Path, write: Callable[[IO[str]], int], *, overwrite: bool) -> 
         ) from None
 
 
-def _challenger(text: str) -> ShadowPrediction | None:
-    return ShadowPrediction.from_dict(json.loads(text)) if text else None
+def import_history(path: Path, card: ModelCard | None = None) -> list[Observation]:
+    """Read observations back from a CSV written by ``export_history``; raise ``InputError`` on bad rows.
+
+    With ``card``, measurements and species are checked against that model (see ``import_rows``).
+    """
+    return [row.observation for row in import_rows(path, card)]
 
 
-def import_history(path: Path) -> list[Observation]:
-    """Read observations back from a CSV written by ``export_history``; raise ``InputError`` on bad rows."""
-    from desktop.store import Observation
+def import_rows(path: Path, card: ModelCard | None = None) -> list[ImportedRow]:
+    """Return the checked rows of an export, each with the run it became if it was synced."""
+    from desktop.history_import import read_export
 
-    text, _, _ = decode_file(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fixed = set(_LEADING) | set(_TRAILING) | set(_RELEASE)
-    header = reader.fieldnames or []
-    missing = [c for c in (*_LEADING, *_TRAILING) if c not in header and c not in _OPTIONAL]
-    if missing:
-        raise InputError(f"the file {path} is not an Iris Field history export (no column {missing[0]!r})")
-    probability_columns = [c for c in header if c.startswith(_PROBABILITY_PREFIX) and c not in fixed]
-    measurement_columns = [c for c in header if c not in fixed and c not in probability_columns]
-    result: list[Observation] = []
-    problems: list[str] = []
-    from desktop.store import SYNC_STATES
-
-    for record in reader:
-        if record["sync_state"] not in SYNC_STATES:
-            problems.append(f"line {reader.line_num}: sync_state {record['sync_state']!r} is unknown")
-            continue
-        try:
-            result.append(
-                Observation(
-                    id=record["id"],
-                    created_at=record["created_at"],
-                    updated_at=record["updated_at"],
-                    observer=record["observer"],
-                    measurements={c: float(record[c]) for c in measurement_columns if record[c] != ""},
-                    probabilities={c[2:]: float(record[c]) for c in probability_columns if record[c] != ""},
-                    predicted_species=record["predicted_species"],
-                    confidence=float(record["confidence"]),
-                    confirmed_species=record["confirmed_species"] or None,
-                    unusual=tuple(u for u in record["unusual"].split(";") if u),
-                    note=record["note"],
-                    location=record["location"],
-                    latitude=float(record["latitude"]) if record["latitude"] else None,
-                    longitude=float(record["longitude"]) if record["longitude"] else None,
-                    model_name=record["model_name"],
-                    model_version=record["model_version"],
-                    model_sha256=record["model_sha256"],
-                    sync_state=record["sync_state"],
-                    sync_error=record["sync_error"],
-                    deleted=record["deleted"] == "1",
-                    outlier=record.get("outlier") == "1",
-                    outlier_score=float(record["outlier_score"]) if record.get("outlier_score") else None,
-                    model_registry=record.get("model_registry") or "",
-                    model_sequence=int(record["model_sequence"]) if record.get("model_sequence") else None,
-                    challenger=_challenger(record.get("challenger") or ""),
-                )
-            )
-        except (TypeError, ValueError) as exc:
-            problems.append(f"line {reader.line_num}: {exc}")
-    if problems:
-        raise InputError(f"the file {path} has bad rows: {'; '.join(problems[:10])}")
-    return result
+    return read_export(path, card, (_LEADING, _TRAILING, _OPTIONAL, _RELEASE))

@@ -10,8 +10,8 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -30,10 +30,11 @@ from desktop.history_salvage import (
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.observation_ids import new_observation_id
-from desktop.paths import default_db_path
+from desktop.paths import HOME_ENV, default_db_path
 from desktop.sync.stages import Stage, SyncState, sql_list, sync_state_sql
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
+    from desktop.history_import import ImportedRow, SyncedRun
     from desktop.inference import Prediction
     from desktop.model_card import ModelCard
 
@@ -474,6 +475,36 @@ class EarlierKeys:
 
 
 STORE_COLUMNS = _COLUMN_NAMES
+# Replaces what an import brings of an observation (never the sync state, which its outbox row gives).
+_REPLACED = tuple(c for c in _COLUMN_NAMES if c not in ("id", "sync_state", "sync_error"))
+_REPLACE = f"UPDATE observations SET {', '.join(f'{c} = ?' for c in _REPLACED)} WHERE id = ?"
+
+
+def _replacing_params(obs: Observation) -> tuple[Any, ...]:
+    """Return the ``_REPLACE`` parameters that make the stored row ``obs``."""
+    by_name = dict(zip(_COLUMN_NAMES, _observation_params(obs), strict=True))
+    return (*(by_name[c] for c in _REPLACED), obs.id)
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: rows added, rows already here as they are, rows updated, rows that differ."""
+
+    added: int = 0
+    same: int = 0
+    updated: list[str] = field(default_factory=list)
+    differing: list[tuple[str, bool]] = field(default_factory=list)  # (id, the history's is newer)
+
+
+# What makes an imported observation the one already here: every field but the derived sync state.
+_COMPARED = tuple(f.name for f in fields(Observation) if f.name not in ("sync_state", "sync_error"))
+
+
+def _same_content(here: Observation, imported: Observation) -> bool:
+    """Tell whether an imported observation is the one already here (its sync state aside)."""
+    return all(getattr(here, name) == getattr(imported, name) for name in _COMPARED)
+
+
 _ID_AT, _MEASUREMENTS_AT, _NOTE_AT = (_COLUMN_NAMES.index(c) for c in ("id", "measurements", "note"))
 _INSERT = f"INSERT INTO observations ({_COLUMNS}) VALUES ({', '.join('?' * _COLUMN_COUNT)})"
 
@@ -595,6 +626,7 @@ class ObservationStore:
                 folder=folder,
                 detail=detail,
             ) from exc
+        _refuse_non_file(path)
         cause = read_only_cause(path)
         if cause is not None and path.exists():
             return cls._open_read_only(path, cause)
@@ -850,6 +882,69 @@ class ObservationStore:
         if missing:
             self.add_many(missing)
         return len(missing)
+
+    def import_rows(self, rows: Sequence[ImportedRow], *, update: bool = False) -> ImportOutcome:
+        """Save an export's rows in one transaction: new ids added, same rows skipped, differing ones told.
+
+        A row whose id is here with other content is left as it is, unless ``update``: then the one edited
+        last (the newer ``updated_at``) is kept. A synced row comes with its run: it is saved synced.
+        """
+        stored = self._stored(row.observation.id for row in rows)
+        outcome = ImportOutcome()
+        new: list[ImportedRow] = []
+        replaced: list[Observation] = []
+        for row in rows:
+            obs = row.observation
+            here = stored.get(obs.id)
+            if here is None:
+                new.append(row)
+            elif _same_content(here, obs):
+                outcome.same += 1
+            elif update and obs.updated_at > here.updated_at:
+                replaced.append(obs)
+            else:
+                outcome.differing.append((obs.id, here.updated_at >= obs.updated_at))
+
+        def batches() -> Iterator[ObservationRows]:
+            """Yield the new rows; then, in the same transaction, their sync and the replacements."""
+            for start in range(0, len(new), BULK_SAVE_ROWS):
+                yield ObservationRows.of(row.observation for row in new[start : start + BULK_SAVE_ROWS])
+            for row in new:
+                self._enter_synced(self._db, row.observation.id, row.synced_run)
+            for obs in replaced:
+                self._run(self._db, _REPLACE, _replacing_params(obs))
+
+        outcome.added = self.add_rows(batches())  # one transaction: all of it or nothing
+        outcome.updated = [obs.id for obs in replaced]
+        return outcome
+
+    def _stored(self, ids: Iterable[str]) -> dict[str, Observation]:
+        wanted = list(ids)
+        found: dict[str, Observation] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = f"SELECT {_COLUMNS} FROM observations WHERE id IN ({', '.join('?' * len(chunk))})"
+            found.update((o.id, o) for o in _rows_to_observations(self._query(sql, tuple(chunk)).fetchall()))
+        return found
+
+    def _enter_synced(self, db: sqlite3.Connection, id: str, run: SyncedRun | None) -> None:
+        """Record that an imported observation is on the server as ``run`` (its outbox row, stage synced)."""
+        if run is None:
+            return
+        self._run(
+            db,
+            "INSERT INTO sync_outbox (observation_id, stage, tracking_uri, experiment_name, experiment_id,"
+            " run_id, pushed_updated_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (id, Stage.SYNCED, run.tracking_uri, run.experiment_name, run.experiment_id, run.run_id,
+             run.pushed_updated_at, utc_now()),
+        )  # fmt: skip
+
+    def synced_run_cell(self, id: str) -> str:
+        """Return the ``sync_run`` export cell of an observation (blank unless it is synced)."""
+        from desktop.history_cells import SYNC_RUN_SQL, sync_run_cell
+
+        row = self._query(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,)).fetchone()
+        return sync_run_cell(row[0] if row is not None else None)
 
     def confirm_species(self, id: str, species: str | None) -> None:
         """Record the species the user confirmed or corrected (``None`` or "" clears it)."""
@@ -1132,6 +1227,21 @@ def saved_keys_sql(count: int) -> str:
 
 # Read-only histories (original path -> private copy being read); see ``ObservationStore._open_read_only``.
 _SNAPSHOTS: dict[Path, Path] = {}
+
+
+def _refuse_non_file(path: Path) -> None:
+    """Raise ``StoreError`` naming it when a folder, a device or a pipe sits where the history should be."""
+    from desktop.file_kinds import kind_of
+
+    kind = kind_of(path)
+    if kind is not None and kind != "file":
+        raise StoreError(
+            f"the observation history {path} is {kind}, not a history file; "
+            f"move it away (or set {HOME_ENV} to another folder)",
+            StoreProblem.NOT_A_FILE,
+            path=path,
+            kind=kind,
+        )
 
 
 def _writable(path: Path) -> bool:

@@ -486,7 +486,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
+        <source>unlike any training flower</source>
+        <translation>anders als jede Trainingsblüte</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>model: {species} {percent}</source>
         <translation>Modell: {species} {percent}</translation>
     </message>
@@ -501,12 +506,17 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>korrigiert</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+37"/>
+        <source>Unlike any flower the model was trained on: its best guess was {species}, but no percentage can be trusted (model {name} v{version})</source>
+        <translation>Anders als jede Blüte, mit der das Modell trainiert wurde: seine Vermutung war {species}, aber keiner Prozentangabe ist zu trauen (Modell {name} v{version})</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Model said {species} ({percent}), model {name} v{version}</source>
         <translation>Modell sagte {species} ({percent}), Modell {name} v{version}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-20"/>
         <source>Outside the training range: {names}</source>
         <translation>Außerhalb des Trainingsbereichs: {names}</translation>
     </message>
@@ -759,7 +769,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>MeasurementSpinBox</name>
     <message>
-        <location filename="../../desktop/ui/measurement_spin_box.py" line="+51"/>
+        <location filename="../../desktop/ui/measurement_spin_box.py" line="+56"/>
         <source>“{typed}” is not a number; type it like {example}.</source>
         <translation>„{typed}“ ist keine Zahl; schreiben Sie sie wie {example}.</translation>
     </message>
@@ -1178,6 +1188,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Beobachtungsverlauf {path} kann nicht geöffnet werden ({detail}). Prüfen Sie, ob sein Ordner existiert und beschrieben werden darf.</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>Where the observation history {path} should be, there is a folder or another thing that is not a file. Move it away, then start Iris Field again.</source>
+        <translation>Wo der Beobachtungsverlauf {path} liegen sollte, liegt ein Ordner oder etwas anderes, das keine Datei ist. Verschieben Sie es und starten Sie Iris Field dann neu.</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>The observation history {path} cannot be read ({detail}).</source>
         <translation>Der Beobachtungsverlauf {path} kann nicht gelesen werden ({detail}).</translation>
@@ -1418,7 +1433,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+212"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+218"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>

@@ -211,8 +211,15 @@ class HistoryTableModel(QAbstractTableModel):
         return words.get(state, state)
 
     def _confidence_text(self, obs: Observation) -> str:
-        """Return the model's confidence; beside a corrected species, it names what the model said."""
-        percent = format_percent(obs.confidence, self.locale)
+        """Return the model's confidence; beside a corrected species, it names what the model said.
+
+        A flower unlike any the model was trained on gets no percentage: its confidence means little.
+        """
+        percent = (
+            self.tr("unlike any training flower")
+            if obs.outlier
+            else format_percent(obs.confidence, self.locale)
+        )
         if obs.confirmed_species is None or obs.confirmed_species == obs.predicted_species:
             return percent
         return self.tr("model: {species} {percent}").format(species=obs.predicted_species, percent=percent)
@@ -240,12 +247,7 @@ class HistoryTableModel(QAbstractTableModel):
         lines = [
             f"{species_name(obs.species)} — {local_time(obs.created_at, self.locale)}",
             measured,
-            self.tr("Model said {species} ({percent}), model {name} v{version}").format(
-                species=species_name(obs.predicted_species),
-                percent=format_percent(obs.confidence, self.locale),
-                name=obs.model_name,
-                version=obs.model_version,
-            ),
+            self._model_said(obs),
         ]
         if obs.unusual:
             names = ", ".join(self._label(n) for n in obs.unusual)
@@ -259,6 +261,22 @@ class HistoryTableModel(QAbstractTableModel):
         if obs.sync_error:
             lines.append(self.tr("Sync problem: {error}").format(error=row_failure_text(obs.sync_error)))
         return "\n".join(lines)
+
+    def _model_said(self, obs: Observation) -> str:
+        """Return what the model said, without a percentage for a flower unlike any it was trained on."""
+        if obs.outlier:
+            return "⚠ " + self.tr(
+                "Unlike any flower the model was trained on: its best guess was {species}, but no percentage "
+                "can be trusted (model {name} v{version})"
+            ).format(
+                species=species_name(obs.predicted_species), name=obs.model_name, version=obs.model_version
+            )
+        return self.tr("Model said {species} ({percent}), model {name} v{version}").format(
+            species=species_name(obs.predicted_species),
+            percent=format_percent(obs.confidence, self.locale),
+            name=obs.model_name,
+            version=obs.model_version,
+        )
 
     def _label(self, name: str) -> str:
         return card_word(self._labels.get(name, name))

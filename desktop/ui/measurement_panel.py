@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.measurement_rules import allowed
 from desktop.model_card import Feature, ModelCard
 from desktop.ui.i18n import feature_label, format_number
 from desktop.ui.measurement_spin_box import MeasurementSpinBox
@@ -45,10 +46,9 @@ class TouchSliderStyle(QProxyStyle):
 
 
 def spin_range(feature: Feature) -> tuple[float, float]:
-    """Return what may be typed: the card's plausible range (its minimum excluded) in 0.1 steps."""
-    lowest = math.floor(feature.plausible_min * TENTHS + 1) / TENTHS
-    highest = math.floor(feature.plausible_max * TENTHS) / TENTHS
-    return lowest, highest
+    """Return what may be typed: the card's plausible range (its minimum excluded), as the command line."""
+    rule = allowed(feature)
+    return rule.low, rule.high
 
 
 def slider_range(feature: Feature) -> tuple[float, float]:

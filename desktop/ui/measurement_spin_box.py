@@ -7,6 +7,7 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from desktop.errors import InputError
+from desktop.measurement_rules import shown_value
 from desktop.measurement_table import decimals_of, parse_measurement
 from desktop.ui.i18n import format_number
 
@@ -39,14 +40,18 @@ class MeasurementSpinBox(QDoubleSpinBox):
         return typed.strip()
 
     def refusal(self, text: str) -> str:
-        """Return why ``text`` cannot be taken as this box's value, or "" if it can be taken exactly."""
-        typed = self._typed(text)
+        """Return why ``text`` cannot be taken as this box's value, or "" if it can be taken exactly.
+
+        The rules are the command line's (``desktop.measurement_rules``: the range is the card's, set by
+        the panel); a very long value is named shortened, never in full or as "inf".
+        """
+        typed = shown_value(self._typed(text))
         locale = self.locale()
         low = format_number(self.minimum(), locale, self.decimals())
         high = format_number(self.maximum(), locale, self.decimals())
         unit = self.suffix().strip()
         try:
-            value = parse_measurement(typed)
+            value = parse_measurement(self._typed(text))
         except InputError:
             return self.tr("“{typed}” is not a number; type it like {example}.").format(
                 typed=typed, example=format_number(2.5, locale, 1)
@@ -55,7 +60,7 @@ class MeasurementSpinBox(QDoubleSpinBox):
             return self.tr("{value} {unit} is outside the plausible range {low}–{high} {unit}.").format(
                 value=typed, unit=unit, low=low, high=high
             )
-        if decimals_of(typed) > self.decimals():
+        if decimals_of(self._typed(text)) > self.decimals():
             step = format_number(10 ** -self.decimals(), locale, self.decimals())
             return self.tr("{value} has more decimals than the model's precision of {step} {unit}.").format(
                 value=typed, step=step, unit=unit
@@ -92,7 +97,7 @@ class MeasurementSpinBox(QDoubleSpinBox):
         text = self.lineEdit().text()
         reason = self.refusal(text)
         if reason:
-            self.refused.emit(self._typed(text), reason)
+            self.refused.emit(shown_value(self._typed(text)), reason)
             self.lineEdit().setText(self.textFromValue(self.value()))
             return False
         self.interpretText()  # emits valueChanged when the typed value differs

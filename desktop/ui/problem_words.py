@@ -167,6 +167,10 @@ class ProblemWords(QObject):
                 "The observation history {path} cannot be opened ({detail}). "
                 "Check that its folder exists and may be written.",
             ),
+            StoreProblem.NOT_A_FILE: self.tr(
+                "Where the observation history {path} should be, there is a folder or another thing that is "
+                "not a file. Move it away, then start Iris Field again.",
+            ),
             StoreProblem.NOT_READ: self.tr("The observation history {path} cannot be read ({detail})."),
             StoreProblem.NOT_WRITTEN: self.tr("The observation history {path} cannot be written ({detail})."),
             StoreProblem.NEWER_SCHEMA: self.tr(

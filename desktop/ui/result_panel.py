@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from desktop.answer_lines import NO_PERCENTAGE
 from desktop.inference import UNCERTAIN_BELOW, Prediction
 from desktop.model_card import ModelCard
 from desktop.ui.i18n import feature_label, format_number, format_percent, species_name
@@ -88,6 +89,10 @@ class ResultPanel(QWidget):
         """Return the probability bar of each class (for tests and accessibility checks)."""
         return dict(zip(self._card.classes, self._bars, strict=True))
 
+    def bar_texts(self) -> dict[str, str]:
+        """Return the percentage shown beside each class's bar ("—" when none can be trusted)."""
+        return {c: label.text() for c, label in zip(self._card.classes, self._bar_values, strict=True)}
+
     def species_text(self) -> str:
         """Return the heading as shown (species or "Uncertain")."""
         return self._species.text()
@@ -104,13 +109,14 @@ class ResultPanel(QWidget):
         """Show a new answer: heading, icon, bars and notices."""
         self._prediction = prediction
         locale = self.locale()
+        unlike = prediction.unlike_training
         for species, bar, value in zip(self._card.classes, self._bars, self._bar_values, strict=True):
             probability = prediction.probabilities.get(species, 0.0)
             bar.setValue(round(probability * BAR_RESOLUTION))
-            text = format_percent(probability, locale)
+            # No percentage for a flower unlike any in training (the bars stay, greyed, to show the guess).
+            text = NO_PERCENTAGE if unlike else format_percent(probability, locale)
             value.setText(text)
             bar.setAccessibleDescription(text)
-        unlike = prediction.unlike_training
         # A flower unlike any in training gets no headline percentage: the model's confidence means little.
         self._confidence.setText("" if unlike else format_percent(prediction.confidence, locale))
         for widget in (*self._bars, *self._bar_values):

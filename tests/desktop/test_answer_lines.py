@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from desktop.answer_lines import answer_lines, header_line, notes_of
+from desktop.answer_lines import NO_PERCENTAGE, answer_lines, header_line, notes_of
 from desktop.inference import UNCERTAIN_BELOW, BatchPrediction
 
 CLASSES = ("setosa", "versicolor", "virginica")
@@ -21,7 +21,8 @@ def one_by_one(lines, predicted: BatchPrediction) -> str:
         outlier = bool(predicted.outlier_scores[i] > predicted.outlier_threshold)
         values = "  ".join(f"{v:>12g}" for v in predicted.inputs[i].tolist())
         notes = notes_of(outlier, top < UNCERTAIN_BELOW, unusual)
-        out.append(f"{line:>5}  {values}  {species:<{width}}  {f'{top * 100:5.1f} %':>10}  {notes}\n")
+        percent = NO_PERCENTAGE if outlier else f"{top * 100:5.1f} %"  # none for a flower unlike training
+        out.append(f"{line:>5}  {values}  {species:<{width}}  {percent:>10}  {notes}\n")
     return "".join(out)
 
 

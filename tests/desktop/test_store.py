@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.errors import InputError, StoreError
+from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.paths import default_db_path
 from desktop.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore, StoreDamagedError
 from tests.sync_rows import show_sync_state
@@ -294,9 +294,10 @@ def test_a_data_folder_that_cannot_be_created_is_a_store_error(tmp_path: Path) -
 def test_a_path_that_is_a_folder_is_a_store_error_not_damage(tmp_path: Path) -> None:
     folder = tmp_path / "observations.sqlite3"
     folder.mkdir()
-    with pytest.raises(StoreError, match="cannot be opened") as excinfo:
+    with pytest.raises(StoreError, match="is a folder, not a history file") as excinfo:
         ObservationStore.open(folder)
     assert not isinstance(excinfo.value, StoreDamagedError)
+    assert excinfo.value.problem is StoreProblem.NOT_A_FILE
     assert folder.is_dir()
 
 
