@@ -60,14 +60,7 @@ def chunk_rows(
     """
     count = len(predicted)
     texts = _text_columns(chunk, count)
-    times, bad_times = _times(texts[TextColumn.OBSERVED_AT])
-    species, bad_species = _confirmed(texts[TextColumn.CONFIRMED_SPECIES], card.classes)
-    places, bad_places = _places(texts)
-    bad = [
-        (line, bad_times.get(i) or bad_species.get(i) or bad_places[i])
-        for i, line in enumerate(chunk.lines)
-        if i in bad_times or i in bad_species or i in bad_places
-    ]
+    (times, species, places), bad = _cells(chunk, texts, card.classes)
     if bad:
         return BuiltRows(ObservationRows([]), bad)
     probabilities = predicted.probability_matrix.astype(np.float64)
@@ -148,6 +141,22 @@ def _times(cells: list[str]) -> tuple[list[str], dict[int, str]]:
 def _confirmed(cells: list[str], classes: Sequence[str]) -> tuple[list[str | None], dict[int, str]]:
     """Return each row's confirmed species (None where blank) and the rows naming no class."""
     return _each_distinct(cells, lambda cell: confirmed_species(cell, classes), None)
+
+
+def _cells(
+    chunk: TableChunk, texts: dict[TextColumn, list[str]], classes: Sequence[str]
+) -> tuple[tuple[list[str], list[str | None], list[Location]], list[tuple[int, str]]]:
+    """Return each row's save time, confirmed species and place, and the bad rows (line, why)."""
+    times, bad_times = _times(texts[TextColumn.OBSERVED_AT])
+    species, bad_species = _confirmed(texts[TextColumn.CONFIRMED_SPECIES], classes)
+    places, bad_places = _places(texts)
+    problems = [bad_times, bad_species, bad_places]
+    bad = [
+        (line, next(p[i] for p in problems if i in p))
+        for i, line in enumerate(chunk.lines)
+        if any(i in p for p in problems)
+    ]
+    return (times, species, places), bad
 
 
 def _places(texts: dict[TextColumn, list[str]]) -> tuple[list[Location], dict[int, str]]:

@@ -121,21 +121,10 @@ def export(
     bundle: Path | None = None,
     allow_unvetted: str | None = None,
 ) -> ExportOutcome:
-    """Export one registered version; nothing in ``out`` changes unless parity holds (and signing works).
-
-    A version the quality gate did not pass is refused unless ``allow_unvetted`` gives the reason. With
-    both ``alias`` and ``version``, the alias moves to the version once its signed release is published.
-    """
+    """Export one version (gate checked, ``_which`` for aliases); nothing changes unless parity holds."""
     from mlflow import MlflowClient
 
-    move_alias = alias if version and alias else None
-    alias = alias or (None if version else CHAMPION)
-    if move_alias is not None and sign_key is None:
-        raise ExportError(f"moving @{move_alias} needs --sign-key: laptops install signed releases only")
-    if bundle is not None and sign_key is None:
-        raise ExportError("--bundle needs --sign-key: laptops install signed releases only")
-    if bundle is not None and bundle.suffix != releases.BUNDLE_SUFFIX:
-        raise ExportError(f"the bundle file name must end in {releases.BUNDLE_SUFFIX}")
+    alias, move_alias = _which(alias, version, sign_key, bundle)
     uri = resolve_tracking_uri(tracking_uri)
     signer = _signer(sign_key)
     use_store(uri)
@@ -196,18 +185,7 @@ def export(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    client = MlflowClient()
-    client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
-    client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
-    exported = {"exported_sha256": card.sha256}
-    if vetted.unvetted_reason:
-        exported[vetting.UNVETTED_TAG] = vetted.unvetted_reason
-    register.tag_version(ref.version, exported)
-    if release is not None:
-        # Last: laptops compare these tags, so they name a release only once its files are on the server.
-        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest())
-    if move_alias is not None:
-        register.set_alias(move_alias, ref.version)
+    _publish(ref, out, card.sha256, vetted, release, card_file if release else b"", move_alias)
     return ExportOutcome(
         ref.version,
         ref.run_id,
@@ -222,6 +200,46 @@ def export(
         move_alias or "",
         vetted.unvetted_reason,
     )
+
+
+def _publish(
+    ref: register.VersionRef,
+    out: Path,
+    sha256: str,
+    vetted: vetting.Vetting,
+    release: releases.Release | None,
+    card_file: bytes,
+    move_alias: str | None,
+) -> None:
+    """Log the files on the version's run, tag it, record the release, then move the alias."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient()
+    client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
+    client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
+    exported = {"exported_sha256": sha256}
+    if vetted.unvetted_reason:
+        exported[vetting.UNVETTED_TAG] = vetted.unvetted_reason
+    register.tag_version(ref.version, exported)
+    if release is not None:
+        # Laptops compare these tags, so they name a release only once its files are on the server.
+        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest())
+    if move_alias is not None:
+        register.set_alias(move_alias, ref.version)
+
+
+def _which(
+    alias: str | None, version: str | None, sign_key: Path | None, bundle: Path | None
+) -> tuple[str | None, str | None]:
+    """Return (alias to export, alias to move afterwards); raise ``ExportError`` for options that clash."""
+    move_alias = alias if version and alias else None
+    if move_alias is not None and sign_key is None:
+        raise ExportError(f"moving @{move_alias} needs --sign-key: laptops install signed releases only")
+    if bundle is not None and sign_key is None:
+        raise ExportError("--bundle needs --sign-key: laptops install signed releases only")
+    if bundle is not None and bundle.suffix != releases.BUNDLE_SUFFIX:
+        raise ExportError(f"the bundle file name must end in {releases.BUNDLE_SUFFIX}")
+    return alias or (None if version else CHAMPION), move_alias
 
 
 def _signer(sign_key: Path | None) -> str:

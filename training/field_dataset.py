@@ -153,12 +153,11 @@ def collect(
     out: Path,
     full: bool = False,
     clock_margin_ms: int = CLOCK_MARGIN_MS,
-    publishing: dict | None = None,  # the archive's licence and contact (dwca.archive_bytes)
+    publishing: dict | None = None,
 ) -> DatasetOutcome:
     """Fetch, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
-    A later call into the same folder fetches the runs sent since the previous call began, less
-    ``clock_margin_ms``; ``full`` fetches them all.
+    A later call fetches the runs sent since the previous began, less ``clock_margin_ms``; ``full``: all.
     """
     from mlflow import MlflowClient
 

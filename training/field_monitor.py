@@ -121,6 +121,32 @@ def _outliers(table, training_rows) -> monitor_verdict.OutlierRate | None:
     return monitor_verdict.OutlierRate(int((marks == "true").sum()), checked, share)
 
 
+def _metrics(figures, drifted, everywhere, verdict) -> dict[str, float]:
+    """Return the monitoring run's metrics, which the MLflow UI charts over time."""
+    metrics = {
+        "observations": figures.observations,
+        "confirmed_count": figures.confirmed,
+        "drift_share": drifted.share,
+        "unusual_rate": figures.unusual_rate,
+        "uncertain_rate": figures.uncertain_rate,
+        "retraining_recommended": float(verdict.retrain),
+        "action_recommended": float(verdict.needs_action),
+        "drifted_slices": float(len({(d.where, d.name) for d in everywhere if d.drifted})),
+        **{f"psi_{f.name}": f.psi for f in drifted.features},
+        **{f"drift_p_value_{f.name}": f.p_value for f in drifted.features},
+    }
+    if figures.field_accuracy is not None:
+        metrics["field_accuracy"] = figures.field_accuracy
+    if figures.outlier_rate is not None:
+        metrics["outlier_rate"] = figures.outlier_rate
+    if figures.challenger is not None:
+        metrics["champion_accuracy_shadowed"] = figures.challenger.champion_correct / figures.challenger.rows
+        metrics["challenger_accuracy_shadowed"] = (
+            figures.challenger.challenger_correct / figures.challenger.rows
+        )
+    return metrics
+
+
 def monitor(
     *, tracking_uri: str | None, experiment: str, since: datetime | None, out: Path
 ) -> MonitorOutcome:
@@ -163,27 +189,7 @@ def monitor(
         everywhere=everywhere,
         challengers=challengers,
     )
-    metrics = {
-        "observations": figures.observations,
-        "confirmed_count": figures.confirmed,
-        "drift_share": drifted.share,
-        "unusual_rate": figures.unusual_rate,
-        "uncertain_rate": figures.uncertain_rate,
-        "retraining_recommended": float(verdict.retrain),
-        "action_recommended": float(verdict.needs_action),
-        "drifted_slices": float(len({(d.where, d.name) for d in everywhere if d.drifted})),
-        **{f"psi_{f.name}": f.psi for f in drifted.features},
-        **{f"drift_p_value_{f.name}": f.p_value for f in drifted.features},
-    }
-    if figures.field_accuracy is not None:
-        metrics["field_accuracy"] = figures.field_accuracy
-    if figures.outlier_rate is not None:
-        metrics["outlier_rate"] = figures.outlier_rate
-    if figures.challenger is not None:
-        metrics["champion_accuracy_shadowed"] = figures.challenger.champion_correct / figures.challenger.rows
-        metrics["challenger_accuracy_shadowed"] = (
-            figures.challenger.challenger_correct / figures.challenger.rows
-        )
+    metrics = _metrics(figures, drifted, everywhere, verdict)
     name = f"{head(verdict).lower()}: {figures.observations} observations"
     with mlflow.start_run(experiment_id=monitoring_experiment, run_name=name) as run:
         mlflow.log_metrics(metrics)

@@ -131,6 +131,95 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _headline(verdict: MonitorVerdict) -> tuple[str, str]:
+    """Return the report's headline and its list of reasons (HTML)."""
+    headline = "Retraining recommended" if verdict.retrain else "Healthy"
+    if verdict.needs_action and not verdict.retrain:
+        headline = "Action recommended"
+    return headline, "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons or verdict.notes)
+
+
+def _context_rows(context: dict) -> list[tuple[str, object]]:
+    """Return the report's context as rows with words for labels."""
+    return [(CONTEXT_WORDS.get(k, k.replace("_", " ")), v or "all") for k, v in context.items()]
+
+
+def _where_section(everywhere: tuple[LocalDrift, ...]) -> str:
+    """Return the report's section on drift in each device, observer and week."""
+    drifted = [d for d in everywhere if d.drifted]
+    return (
+        "<h2>Drift where it happens</h2><p>Every device, observer and ISO week with at least "
+        f"{MIN_GROUP_ROWS} observations is tested beside all observations; the p-values of all "
+        f"{len(everywhere)} tests are Holm-adjusted before they are held against {P_VALUE_BELOW}.</p>"
+        + (
+            _table(
+                (
+                    "where",
+                    "observations",
+                    "measurement",
+                    "training mean (cm)",
+                    "field mean (cm)",
+                    "KS p",
+                    "Holm-adjusted p",
+                    "PSI",
+                ),
+                [
+                    (
+                        d.place,
+                        d.rows,
+                        d.feature.label,
+                        f"{d.feature.reference_mean:.2f}",
+                        f"{d.feature.field_mean:.2f}",
+                        f"{d.feature.p_value:.2g}",
+                        f"{d.adjusted_p:.2g}",
+                        f"{d.feature.psi:.2f}",
+                    )
+                    for d in drifted
+                ],
+            )
+            if drifted
+            else "<p>No measurement drifted anywhere.</p>"
+        )
+    )
+
+
+def _challenger_section(challengers: tuple[PairedResult, ...]) -> str:
+    """Return the report's section on the champion against each challenger version."""
+    return (
+        "<h2>Champion against each challenger</h2><p>On the confirmed observations both predicted; exact "
+        "McNemar test on the observations only one of them named right.</p>"
+        + (
+            _table(
+                (
+                    "challenger release",
+                    "paired observations",
+                    "champion right",
+                    "challenger right",
+                    "only champion right",
+                    "only challenger right",
+                    "McNemar p",
+                    "advice",
+                ),
+                [
+                    (
+                        c.release,
+                        c.rows,
+                        c.champion_correct,
+                        c.challenger_correct,
+                        c.champion_only,
+                        c.challenger_only,
+                        f"{c.p_value:.2g}",
+                        c.advice.value,
+                    )
+                    for c in challengers
+                ],
+            )
+            if challengers
+            else "<p>No confirmed observation carries a challenger's shadow prediction.</p>"
+        )
+    )
+
+
 def write(
     folder: Path,
     *,
@@ -161,11 +250,7 @@ def write(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
 
-    headline = "Retraining recommended" if verdict.retrain else "Healthy"
-    if verdict.needs_action and not verdict.retrain:
-        headline = "Action recommended"
-    drifted = [d for d in everywhere if d.drifted]
-    why = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons or verdict.notes)
+    headline, why = _headline(verdict)
     sections = [
         f"<h1>Iris Field monitoring: {headline}</h1><p class=verdict><b>What to do:</b> "
         f"{html.escape(verdict.todo)}</p><p><b>Why:</b></p><ul>{why}</ul>",
@@ -180,7 +265,7 @@ def write(
                 ("unusual measurement rate", _rate(field.unusual_rate)),
                 ("uncertain prediction rate", _rate(field.uncertain_rate)),
                 ("outlier rate (joint check)", _rate(field.outlier_rate)),
-                *((CONTEXT_WORDS.get(k, k.replace("_", " ")), v or "all") for k, v in context.items()),
+                *_context_rows(context),
             ],
         ),
         f"<h2>Drift against the champion's training data</h2><p>A measurement drifts when the "
@@ -222,69 +307,8 @@ def write(
             if field.releases
             else "<p>No observation has a confirmed species yet.</p>"
         ),
-        "<h2>Drift where it happens</h2><p>Every device, observer and ISO week with at least "
-        f"{MIN_GROUP_ROWS} observations is tested beside all observations; the p-values of all "
-        f"{len(everywhere)} tests are Holm-adjusted before they are held against {P_VALUE_BELOW}.</p>"
-        + (
-            _table(
-                (
-                    "where",
-                    "observations",
-                    "measurement",
-                    "training mean (cm)",
-                    "field mean (cm)",
-                    "KS p",
-                    "Holm-adjusted p",
-                    "PSI",
-                ),
-                [
-                    (
-                        d.place,
-                        d.rows,
-                        d.feature.label,
-                        f"{d.feature.reference_mean:.2f}",
-                        f"{d.feature.field_mean:.2f}",
-                        f"{d.feature.p_value:.2g}",
-                        f"{d.adjusted_p:.2g}",
-                        f"{d.feature.psi:.2f}",
-                    )
-                    for d in drifted
-                ],
-            )
-            if drifted
-            else "<p>No measurement drifted anywhere.</p>"
-        ),
-        "<h2>Champion against each challenger</h2><p>On the confirmed observations both predicted; exact "
-        "McNemar test on the observations only one of them named right.</p>"
-        + (
-            _table(
-                (
-                    "challenger release",
-                    "paired observations",
-                    "champion right",
-                    "challenger right",
-                    "only champion right",
-                    "only challenger right",
-                    "McNemar p",
-                    "advice",
-                ),
-                [
-                    (
-                        c.release,
-                        c.rows,
-                        c.champion_correct,
-                        c.challenger_correct,
-                        c.champion_only,
-                        c.challenger_only,
-                        f"{c.p_value:.2g}",
-                        c.advice.value,
-                    )
-                    for c in challengers
-                ],
-            )
-            if challengers
-            else "<p>No confirmed observation carries a challenger's shadow prediction.</p>"
-        ),
+        _where_section(everywhere),
+        _challenger_section(challengers),
         "<h2>Observations per observer, device and week</h2>"
         + _table(("observer", "observations"), list(field.per_observer.items()))
         + _table(("device", "observations"), list(field.per_device.items()))

@@ -91,6 +91,37 @@ def _accuracy(field: FieldFigures) -> tuple[str | None, str]:
     return None, f"{figure} meets the gate's floor {floor:.2f}"
 
 
+def _outlier_reason(outliers: OutlierRate | None) -> str | None:
+    if outliers is None or not outliers.raised:
+        return None
+    return (
+        f"the joint check flagged {outliers.flagged} of {outliers.checked} observations as outliers "
+        f"({outliers.flagged / outliers.checked:.0%}), against {outliers.training_share:.1%} of the "
+        f"training rows (binomial p = {outliers.p_value:.1g})"
+    )
+
+
+def _actions(
+    retrain: bool, drifted: list[LocalDrift], promoted: list[PairedResult]
+) -> list[tuple[Action, str]]:
+    actions: list[tuple[Action, str]] = []
+    if retrain:
+        actions.append((Action.RETRAIN, "retrain the champion with the field's confirmed observations"))
+    local = sorted({d.place for d in drifted if d.where is not Where.ALL})
+    if local:
+        actions.append(
+            (Action.CHECK_MEASUREMENTS, f"check how {' and '.join(local)} measured (ruler, units, valley)")
+        )
+    actions += [(Action.PROMOTE, f"promote the {r.release.split(' (')[0]} challenger") for r in promoted]
+    return actions or [(Action.NOTHING, "nothing to do")]
+
+
+def _notes(drifted: bool, accuracy_note: str, challengers: tuple[PairedResult, ...]) -> list[str]:
+    notes = [] if drifted else ["no measurement drifted from the champion's training data, anywhere"]
+    notes += [accuracy_note] if accuracy_note else []
+    return notes + [r.sentence() for r in challengers if r.advice is not Advice.PROMOTE]
+
+
 def decide(
     field: FieldFigures,
     drifts: tuple[LocalDrift, ...],
@@ -99,34 +130,11 @@ def decide(
 ) -> MonitorVerdict:
     """Weigh drift everywhere, accuracy, the outlier rate and the challengers; return what to do and why."""
     drifted = [d for d in drifts if d.drifted]
-    reasons = [d.sentence() for d in drifted]
-    notes = [] if drifted else ["no measurement drifted from the champion's training data, anywhere"]
-    actions: list[tuple[Action, str]] = []
     low_accuracy, accuracy_note = _accuracy(field)
-    if low_accuracy:
-        reasons.append(low_accuracy)
-    else:
-        notes.append(accuracy_note)
-    if outliers is not None and outliers.raised:
-        reasons.append(
-            f"the joint check flagged {outliers.flagged} of {outliers.checked} observations as outliers "
-            f"({outliers.flagged / outliers.checked:.0%}), against {outliers.training_share:.1%} of the "
-            f"training rows (binomial p = {outliers.p_value:.1g})"
-        )
-    pooled = any(d.where is Where.ALL for d in drifted)
-    if pooled or low_accuracy or (outliers is not None and outliers.raised):
-        actions.append((Action.RETRAIN, "retrain the champion with the field's confirmed observations"))
-    local = sorted({d.place for d in drifted if d.where is not Where.ALL})
-    if local:
-        actions.append(
-            (Action.CHECK_MEASUREMENTS, f"check how {' and '.join(local)} measured (ruler, units, valley)")
-        )
-    for result in challengers:
-        reasons.append(result.sentence()) if result.advice is Advice.PROMOTE else notes.append(
-            result.sentence()
-        )
-        if result.advice is Advice.PROMOTE:
-            actions.append((Action.PROMOTE, f"promote the {result.release.split(' (')[0]} challenger"))
-    if not actions:
-        actions.append((Action.NOTHING, "nothing to do"))
-    return MonitorVerdict(tuple(actions), tuple(reasons), tuple(notes))
+    outlier = _outlier_reason(outliers)
+    promoted = [r for r in challengers if r.advice is Advice.PROMOTE]
+    reasons = [d.sentence() for d in drifted] + [r for r in (low_accuracy, outlier) if r]
+    reasons += [r.sentence() for r in promoted]
+    notes = _notes(bool(drifted), accuracy_note, challengers)
+    retrain = any(d.where is Where.ALL for d in drifted) or bool(low_accuracy or outlier)
+    return MonitorVerdict(tuple(_actions(retrain, drifted, promoted)), tuple(reasons), tuple(notes))

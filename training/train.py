@@ -85,8 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iris-train",
         description="Train an Iris classifier, log it to MLflow, register it as "
-        f"{MODEL_NAME}@{CANDIDATE} and promote it to @{CHAMPION} if it passes the quality gate "
-        f"(the field's @{CHALLENGER} moves only with iris-export --alias {CHALLENGER} --version N).",
+        f"{MODEL_NAME}@{CANDIDATE}, promote it to @{CHAMPION} if it passes (@{CHALLENGER}: iris-export).",
         epilog="Exit status: 0 promoted, 1 failure, 2 invalid data or options, 3 refused by the gate.",
     )
     parser.add_argument(

@@ -160,14 +160,7 @@ class ModelDeliveryController(QObject):
                 show_problem(self._window, self.tr("The lab's server could not be asked"), reason)
             return
         assert isinstance(results, list)
-        news, refusals = [], []
-        for result in results:
-            if result.status is UpdateStatus.INSTALLED and result.outcome is not None:
-                news.append(self._take(result.outcome))
-            elif result.status is UpdateStatus.REFUSED:
-                refusals.append(self._refusal_text(result))
-            elif result.status is UpdateStatus.ENDED and result.ended is not None:
-                news.append(self._ended_text(result.ended))
+        news, refusals = self._news_and_refusals(results)
         self.challenger = self.store.load_challenger()
         self._use(self.store.load_active())
         if news:
@@ -180,6 +173,18 @@ class ModelDeliveryController(QObject):
                 self._window.statusBar().showMessage(" ".join(refusals), 15000)
         if by_hand and not news and not refusals:
             self._window.statusBar().showMessage(self.tr("The model is up to date."), 8000)
+
+    def _news_and_refusals(self, results: list[UpdateResult]) -> tuple[list[str], list[str]]:
+        """Return the note's words for what changed, and for what was refused."""
+        news, refusals = [], []
+        for result in results:
+            if result.status is UpdateStatus.INSTALLED and result.outcome is not None:
+                news.append(self._take(result.outcome))
+            elif result.status is UpdateStatus.REFUSED:
+                refusals.append(self._refusal_text(result))
+            elif result.status is UpdateStatus.ENDED and result.ended is not None:
+                news.append(self._ended_text(result.ended))
+        return news, refusals
 
     def _refusal_text(self, result: UpdateResult) -> str:
         return self.tr("The lab's new model was refused and the current one kept: {reason}").format(
