@@ -34,7 +34,7 @@ def probe_rows(
     """
     rng = np.random.default_rng(seed)
     inside = rng.uniform(seen_min, seen_max, size=(count, len(FEATURES)))
-    low = np.array([f.plausible_min for f in FEATURES]) + 0.01
+    low = np.array([f.plausible_min for f in FEATURES]) + 0.1  # the smallest measurement the app takes
     high = np.array([f.plausible_max for f in FEATURES])
     beyond = rng.uniform(low, high, size=(count, len(FEATURES)))
     return np.vstack([inside, beyond])
