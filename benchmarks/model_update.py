@@ -23,7 +23,13 @@ def _publish(url: str, model_dir: Path, work: Path) -> tuple[dict, str]:
     keys.generate(work / "keys")
     folder = work / "release"
     shutil.copytree(model_dir, folder)
-    release.sign_folder(folder, work / "keys" / keys.PRIVATE_KEY_FILENAME, registry=url, sequence=1)
+    release.sign_folder(
+        folder,
+        work / "keys" / keys.PRIVATE_KEY_FILENAME,
+        registry=url,
+        sequence=1,
+        allow_unvetted="benchmark: signed only to be measured",  # used only if the gate never passed it
+    )
     client = MlflowClient(url)
     experiment = client.create_experiment("model-update-benchmark")
     run = client.create_run(experiment)

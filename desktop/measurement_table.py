@@ -64,6 +64,8 @@ class TextColumn(StrEnum):
     SPECIES = "species"
     NOTE = "note"
     LOCATION = "location"
+    LATITUDE = "latitude"
+    LONGITUDE = "longitude"
     OBSERVER = "observer"
     OBSERVED_AT = "observed_at"
     CONFIRMED_SPECIES = "confirmed_species"
@@ -75,6 +77,8 @@ _TEXT_COLUMN_NAMES: dict[TextColumn, tuple[str, ...]] = {
     TextColumn.SPECIES: ("species", "class", "variety", "art", "spezies", "sorte"),
     TextColumn.NOTE: ("note", "notes", "notiz", "bemerkung", "kommentar", "comment"),
     TextColumn.LOCATION: ("location", "place", "ort", "fundort", "standort"),
+    TextColumn.LATITUDE: ("latitude", "lat", "decimallatitude", "breitengrad"),
+    TextColumn.LONGITUDE: ("longitude", "lon", "lng", "long", "decimallongitude", "laengengrad"),
     TextColumn.OBSERVER: ("observer", "beobachter", "beobachterin"),
     TextColumn.OBSERVED_AT: ("observed_at", "observed", "time", "date", "beobachtet_am", "datum", "zeit"),
     TextColumn.CONFIRMED_SPECIES: ("confirmed_species", "confirmed", "bestaetigte_art", "bestaetigt"),

@@ -13,6 +13,8 @@ from desktop.errors import ModelError, ModelProblem
 
 SCHEMA_VERSION = 1
 CARD_FILENAME = contract_registry.CARD_FILENAME
+GATE_PASSED = "passed"  # the lab's quality gate let this version through (the model version's ``gate`` tag)
+GATE_REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,13 @@ class ModelCard:
     metrics: dict[str, float]
     libraries: dict[str, str]
     novelty: NoveltyBlock | None = None  # cards exported before the joint check have none
+    gate: str = ""  # the lab's quality gate verdict on this version (GATE_PASSED, GATE_REFUSED; "" unknown)
+    unvetted_reason: str = ""  # why the lab shipped it although the gate did not pass it ("" if it did)
+
+    @property
+    def vetted(self) -> bool:
+        """Tell whether the lab's quality gate passed this version."""
+        return self.gate == GATE_PASSED
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -119,6 +128,12 @@ class ModelCard:
         data["classes"] = list(self.classes)
         if self.novelty is None:
             del data["novelty"]
+        for optional in (
+            "gate",
+            "unvetted_reason",
+        ):  # cards from before the export checked the gate lack them
+            if not data[optional]:
+                del data[optional]
         return data
 
     def to_json(self) -> str:
@@ -171,6 +186,8 @@ class ModelCard:
                 metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
                 libraries={str(k): str(v) for k, v in data.get("libraries", {}).items()},
                 novelty=NoveltyBlock.from_dict(data["novelty"]) if data.get("novelty") else None,
+                gate=str(data.get("gate", "")),
+                unvetted_reason=str(data.get("unvetted_reason", "")),
             )
         except ModelError:
             raise

@@ -109,15 +109,23 @@ def observation_from_row(
     ``Observation.from_prediction``. Raise ``InputError`` naming the cell when a time or a species cannot
     be read.
     """
+    from desktop.location import located
     from desktop.store import Observation
 
     when = observed_time(texts.get(TextColumn.OBSERVED_AT, ""))
+    place = located(
+        texts.get(TextColumn.LATITUDE, ""),
+        texts.get(TextColumn.LONGITUDE, ""),
+        texts.get(TextColumn.LOCATION, ""),
+    )
     obs = Observation.from_prediction(
         prediction,
         card,
         observer=texts.get(TextColumn.OBSERVER, "") or observer,
         note=texts.get(TextColumn.NOTE, ""),
-        location=texts.get(TextColumn.LOCATION, ""),
+        location=place.text,
+        latitude=place.latitude,
+        longitude=place.longitude,
         now=when,
         stamp=stamp,
         challenger=challenger,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from desktop.errors import InputError
+from desktop.location import Location, located
 from desktop.measurement_table import TableChunk, TextColumn
 from desktop.observation_csv import confirmed_species, observed_time
 from desktop.observation_ids import OBSERVATION_IDS
@@ -59,13 +60,7 @@ def chunk_rows(
     """
     count = len(predicted)
     texts = _text_columns(chunk, count)
-    times, bad_times = _times(texts[TextColumn.OBSERVED_AT])
-    species, bad_species = _confirmed(texts[TextColumn.CONFIRMED_SPECIES], card.classes)
-    bad = [
-        (line, bad_times.get(i) or bad_species[i])
-        for i, line in enumerate(chunk.lines)
-        if i in bad_times or i in bad_species
-    ]
+    (times, species, places), bad = _cells(chunk, texts, card.classes)
     if bad:
         return BuiltRows(ObservationRows([]), bad)
     probabilities = predicted.probability_matrix.astype(np.float64)
@@ -85,9 +80,9 @@ def chunk_rows(
         "model_sha256": itertools.repeat(card.sha256),
         "observer": [(cell or observer).strip() for cell in texts[TextColumn.OBSERVER]],
         "note": [cell.strip() for cell in texts[TextColumn.NOTE]],
-        "location": [cell.strip() for cell in texts[TextColumn.LOCATION]],
-        "latitude": itertools.repeat(None),
-        "longitude": itertools.repeat(None),
+        "location": [place.text for place in places],
+        "latitude": [place.latitude for place in places],
+        "longitude": [place.longitude for place in places],
         "confirmed_species": species,
         "sync_state": itertools.repeat(str(SyncState.PENDING)),
         "sync_error": itertools.repeat(""),
@@ -146,6 +141,33 @@ def _times(cells: list[str]) -> tuple[list[str], dict[int, str]]:
 def _confirmed(cells: list[str], classes: Sequence[str]) -> tuple[list[str | None], dict[int, str]]:
     """Return each row's confirmed species (None where blank) and the rows naming no class."""
     return _each_distinct(cells, lambda cell: confirmed_species(cell, classes), None)
+
+
+def _cells(
+    chunk: TableChunk, texts: dict[TextColumn, list[str]], classes: Sequence[str]
+) -> tuple[tuple[list[str], list[str | None], list[Location]], list[tuple[int, str]]]:
+    """Return each row's save time, confirmed species and place, and the bad rows (line, why)."""
+    times, bad_times = _times(texts[TextColumn.OBSERVED_AT])
+    species, bad_species = _confirmed(texts[TextColumn.CONFIRMED_SPECIES], classes)
+    places, bad_places = _places(texts)
+    problems = [bad_times, bad_species, bad_places]
+    bad = [
+        (line, next(p[i] for p in problems if i in p))
+        for i, line in enumerate(chunk.lines)
+        if any(i in p for p in problems)
+    ]
+    return (times, species, places), bad
+
+
+def _places(texts: dict[TextColumn, list[str]]) -> tuple[list[Location], dict[int, str]]:
+    """Return where each row was measured (latitude/longitude cells, else location) and unreadable rows."""
+    cells = [
+        "\t".join(row)
+        for row in zip(
+            texts[TextColumn.LATITUDE], texts[TextColumn.LONGITUDE], texts[TextColumn.LOCATION], strict=True
+        )
+    ]
+    return _each_distinct(cells, lambda cell: located(*cell.split("\t", 2)), Location())
 
 
 def _each_distinct(

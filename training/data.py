@@ -114,16 +114,15 @@ def load_csv(path: Path, out: TextIO | None = None) -> LabelledData:
     return LabelledData(labelled, labels, str(path))
 
 
-def without_duplicates(data: LabelledData) -> tuple[LabelledData, int]:
-    """Drop exact duplicate rows (same measurements, same species), keeping each first; return how many went.
+def count_duplicates(data: LabelledData) -> int:
+    """Return how many rows repeat an earlier row exactly (same measurements, same species).
 
-    A flower listed twice could sit on both sides of the train/test split or of a CV fold and be
-    "predicted" from its own copy; a file of Iris three times would then score as if perfect.
+    Copies are kept, in the bundled set as in a file, so the same flowers give the same figures either
+    way; each copy follows its first row to the same side of the split and into the same CV fold
+    (``training.splits``), so no flower is ever "predicted" from its own copy.
     """
     rows = np.column_stack([data.features, data.labels])
-    _, first = np.unique(rows, axis=0, return_index=True)
-    keep = np.sort(first)
-    return data.subset(keep), len(data) - len(keep)
+    return len(data) - len(np.unique(rows, axis=0))
 
 
 def split(data: LabelledData, *, test_size: float, seed: int) -> Split:

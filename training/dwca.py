@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from xml.etree import ElementTree as ET
 
 import pandas as pd
@@ -139,7 +141,111 @@ def _meta_xml() -> bytes:
     return ET.tostring(archive, encoding="utf-8", xml_declaration=True)
 
 
-def _eml_xml(count: int, title: str, published: datetime) -> bytes:
+@dataclass(frozen=True)
+class Licence:
+    """A licence GBIF accepts, as its IPT writes it into ``intellectualRights``."""
+
+    code: str
+    title: str
+    url: str
+
+
+LICENCES = {
+    licence.code: licence
+    for licence in (
+        Licence(
+            "CC0-1.0", "Public Domain (CC0 1.0)", "http://creativecommons.org/publicdomain/zero/1.0/legalcode"
+        ),
+        Licence(
+            "CC-BY-4.0",
+            "Creative Commons Attribution (CC-BY) 4.0 License",
+            "http://creativecommons.org/licenses/by/4.0/legalcode",
+        ),
+        Licence(
+            "CC-BY-NC-4.0",
+            "Creative Commons Attribution Non Commercial (CC-BY-NC) 4.0 License",
+            "http://creativecommons.org/licenses/by-nc/4.0/legalcode",
+        ),
+    )
+}
+DEFAULT_LICENCE = "CC-BY-4.0"
+LAB_NAME = "Iris Field lab"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who made the data set and answers questions about it."""
+
+    name: str
+    email: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Contact:
+        """Read ``NAME <EMAIL>``; raise ``ValueError`` naming what is wrong."""
+        name, email = parseaddr(text)
+        if not name.strip() or "@" not in email or email.strip() != email:
+            raise ValueError(f'expected "NAME <EMAIL>", e.g. "Ada Lovelace <ada@lab.example>", not {text!r}')
+        return cls(name.strip(), email)
+
+
+def _party(parent: ET.Element, tag: str, contact: Contact | None) -> None:
+    party = ET.SubElement(parent, tag)
+    if contact is None:
+        ET.SubElement(party, "organizationName").text = LAB_NAME
+        return
+    given, _, surname = contact.name.rpartition(" ")
+    person = ET.SubElement(party, "individualName")
+    if given:
+        ET.SubElement(person, "givenName").text = given
+    ET.SubElement(person, "surName").text = surname
+    ET.SubElement(party, "organizationName").text = LAB_NAME
+    ET.SubElement(party, "electronicMailAddress").text = contact.email
+
+
+def _rights(dataset: ET.Element, licence: Licence) -> None:
+    para = ET.SubElement(ET.SubElement(dataset, "intellectualRights"), "para")
+    para.text = "This work is licensed under a "
+    link = ET.SubElement(para, "ulink", {"url": licence.url})
+    ET.SubElement(link, "citetitle").text = licence.title
+    link.tail = "."
+
+
+def _coverage(dataset: ET.Element, table: pd.DataFrame) -> None:
+    """Add the geographic, temporal and taxonomic coverage of the rows (each only where rows give it)."""
+    coverage = ET.SubElement(dataset, "coverage")
+    points = table[table[fs.LATITUDE].map(math.isfinite) & table[fs.LONGITUDE].map(math.isfinite)]
+    if len(points):
+        geographic = ET.SubElement(coverage, "geographicCoverage")
+        ET.SubElement(
+            geographic, "geographicDescription"
+        ).text = f"The bounding box of the {len(points)} located observations (WGS84)."
+        box = ET.SubElement(geographic, "boundingCoordinates")
+        for tag, value in (
+            ("westBoundingCoordinate", points[fs.LONGITUDE].min()),
+            ("eastBoundingCoordinate", points[fs.LONGITUDE].max()),
+            ("northBoundingCoordinate", points[fs.LATITUDE].max()),
+            ("southBoundingCoordinate", points[fs.LATITUDE].min()),
+        ):
+            ET.SubElement(box, tag).text = _coordinate(value)
+    dates = sorted(d[:10] for d in table[fs.OBSERVED_AT] if d)
+    if dates:
+        period = ET.SubElement(ET.SubElement(coverage, "temporalCoverage"), "rangeOfDates")
+        ET.SubElement(ET.SubElement(period, "beginDate"), "calendarDate").text = dates[0]
+        ET.SubElement(ET.SubElement(period, "endDate"), "calendarDate").text = dates[-1]
+    named = table[fs.CONFIRMED].where(table[fs.CONFIRMED].isin(CLASSES), table[fs.PREDICTED])
+    species = [c for c in CLASSES if (named == c).any()]
+    if species:
+        taxonomic = ET.SubElement(coverage, "taxonomicCoverage")
+        ET.SubElement(taxonomic, "generalTaxonomicCoverage").text = "Species of the genus Iris"
+        for name in species:
+            taxon = ET.SubElement(taxonomic, "taxonomicClassification")
+            ET.SubElement(taxon, "taxonRankName").text = "species"
+            ET.SubElement(taxon, "taxonRankValue").text = SCIENTIFIC_NAMES[name][0]
+
+
+def _eml_xml(
+    table: pd.DataFrame, title: str, published: datetime, licence: Licence, contact: Contact | None
+) -> bytes:
     eml = ET.Element(
         "eml:eml",
         {
@@ -151,21 +257,27 @@ def _eml_xml(count: int, title: str, published: datetime) -> bytes:
     )
     dataset = ET.SubElement(eml, "dataset")
     ET.SubElement(dataset, "title").text = title
-    creator = ET.SubElement(dataset, "creator")
-    ET.SubElement(creator, "organizationName").text = "Iris Field lab"
+    _party(dataset, "creator", contact)
     ET.SubElement(dataset, "pubDate").text = f"{published:%Y-%m-%d}"
+    ET.SubElement(dataset, "language").text = "en"
     abstract = ET.SubElement(dataset, "abstract")
     ET.SubElement(abstract, "para").text = (
-        f"{count} field observations of Iris flowers: four measurements each (MeasurementOrFact), "
+        f"{len(table)} field observations of Iris flowers: four measurements each (MeasurementOrFact), "
         "identified by the Iris Field app's model and, where stated, confirmed by the botanist."
     )
-    contact = ET.SubElement(dataset, "contact")
-    ET.SubElement(contact, "organizationName").text = "Iris Field lab"
+    _rights(dataset, licence)
+    _coverage(dataset, table)
+    _party(dataset, "contact", contact)
     return ET.tostring(eml, encoding="utf-8", xml_declaration=True)
 
 
 def archive_bytes(
-    table: pd.DataFrame, *, title: str = "Iris Field observations", published: datetime | None = None
+    table: pd.DataFrame,
+    *,
+    title: str = "Iris Field observations",
+    published: datetime | None = None,
+    licence: str = DEFAULT_LICENCE,
+    contact: Contact | None = None,
 ) -> bytes:
     """Return the Darwin Core Archive (a zip file) of every observation in ``table``."""
     published = published or datetime.now(UTC)
@@ -178,7 +290,7 @@ def archive_bytes(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("meta.xml", _meta_xml())
-        archive.writestr("eml.xml", _eml_xml(len(table), title, published))
+        archive.writestr("eml.xml", _eml_xml(table, title, published, LICENCES[licence], contact))
         archive.writestr(
             OCCURRENCE_FILE,
             _text_file(OCCURRENCE_TERMS, [[o[t] for t in OCCURRENCE_TERMS] for o in occurrences]),

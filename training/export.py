@@ -9,7 +9,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +18,13 @@ from contract.exit_codes import ExitCode
 from desktop.errors import IrisFieldError
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME
-from training import register
+from training import register, vetting
 from training import release as releases
 from training.card import build_card
 from training.convert import to_onnx
 from training.errors import ExportError, TrainingError
 from training.parity import check, probe_rows
-from training.schema import CHAMPION, MODEL_NAME, ONNX_FILENAME
+from training.schema import CHALLENGER, CHAMPION, MODEL_NAME, ONNX_FILENAME
 from training.tracking import PROJECT_ROOT, resolve_tracking_uri, use_store
 
 EXIT_OK = ExitCode.OK
@@ -46,6 +46,8 @@ class ExportOutcome:
     sequence: int | None = None  # the release sequence when signed
     signer: str = ""
     bundle_path: Path | None = None
+    moved_alias: str = ""  # the alias pointed at this version after its release was published
+    unvetted_reason: str = ""  # why it shipped although the gate did not pass it
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,9 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Export {MODEL_NAME}@{CHAMPION} (or another alias or version) to ONNX with its model "
         "card, after proving it predicts like the registered model.",
     )
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--alias", default=CHAMPION, help="registered model alias (default %(default)s)")
-    which.add_argument("--version", help="registered model version number, instead of an alias")
+    parser.add_argument(
+        "--alias",
+        help=f"registered model alias to export (default {CHAMPION}); with --version: point this alias "
+        f"at that version once its signed release is published (e.g. --alias {CHALLENGER} --version 7 "
+        "starts the field's shadow test of version 7)",
+    )
+    parser.add_argument("--version", help="registered model version number, instead of an alias")
+    parser.add_argument(
+        vetting.ALLOW_UNVETTED_OPTION,
+        metavar="REASON",
+        help="export a version the quality gate did not pass; REASON is written into the signed card "
+        "and shown on the laptops",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -107,14 +119,12 @@ def export(
     sign_key: Path | None = None,
     registry: str | None = None,
     bundle: Path | None = None,
+    allow_unvetted: str | None = None,
 ) -> ExportOutcome:
-    """Export one registered version; nothing in ``out`` changes unless parity holds (and signing works)."""
+    """Export one version (gate checked, ``_which`` for aliases); nothing changes unless parity holds."""
     from mlflow import MlflowClient
 
-    if bundle is not None and sign_key is None:
-        raise ExportError("--bundle needs --sign-key: laptops install signed releases only")
-    if bundle is not None and bundle.suffix != releases.BUNDLE_SUFFIX:
-        raise ExportError(f"the bundle file name must end in {releases.BUNDLE_SUFFIX}")
+    alias, move_alias = _which(alias, version, sign_key, bundle)
     uri = resolve_tracking_uri(tracking_uri)
     signer = _signer(sign_key)
     use_store(uri)
@@ -122,6 +132,10 @@ def export(
     if ref is None:
         wanted = f"version {version}" if version else f"alias @{alias}"
         raise ExportError(f"the registry has no {MODEL_NAME} {wanted}; run iris-train first")
+    if move_alias is not None:
+        ref = replace(ref, alias=move_alias)
+    tags = MlflowClient().get_model_version(MODEL_NAME, ref.version).tags
+    vetted = vetting.check(ref.version, tags, allow_unvetted)
     model = register.load_version(ref)
     onnx_bytes = to_onnx(model)
 
@@ -139,6 +153,7 @@ def export(
             alias=ref.alias,
             run_id=ref.run_id,
         )
+        card = replace(card, gate=vetted.gate, unvetted_reason=vetted.unvetted_reason)
         _write(staging / ONNX_FILENAME, onnx_bytes)
         _write(staging / CARD_FILENAME, card.to_json().encode("utf-8"))
         try:
@@ -169,14 +184,7 @@ def export(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    client = MlflowClient()
-    client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
-    client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
-    register.tag_version(ref.version, {releases.EXPORTED_SHA256_TAG: card.sha256})
-    if release is not None:
-        # Last: laptops compare these tags, so they name a release only once its files are on the server.
-        stamp = releases.signed_timestamp(releases.Timestamp.of_release(release, card.sha256), sign_key)
-        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest(), stamp)
+    _publish(ref, out, card.sha256, vetted, (release, card_file if release else b"", sign_key), move_alias)
     return ExportOutcome(
         ref.version,
         ref.run_id,
@@ -188,7 +196,54 @@ def export(
         release.sequence if release else None,
         signer,
         bundle,
+        move_alias or "",
+        vetted.unvetted_reason,
     )
+
+
+def _publish(
+    ref: register.VersionRef,
+    out: Path,
+    sha256: str,
+    vetted: vetting.Vetting,
+    signed: tuple[releases.Release | None, bytes, Path | None],
+    move_alias: str | None,
+) -> None:
+    """Log the files on the version's run, tag it, record the release and its timestamp, then move the alias.
+
+    ``signed`` is the release (None for an unsigned export), its signed card's bytes and the key that
+    signed it, which also signs the release's first timestamp (docs/model-delivery.md, freshness).
+    """
+    from mlflow import MlflowClient
+
+    release, card_file, sign_key = signed
+    client = MlflowClient()
+    client.log_artifact(ref.run_id, str(out / ONNX_FILENAME), register.EXPORT_ARTIFACT_DIR)
+    client.log_artifact(ref.run_id, str(out / CARD_FILENAME), register.EXPORT_ARTIFACT_DIR)
+    exported = {releases.EXPORTED_SHA256_TAG: sha256}
+    if vetted.unvetted_reason:
+        exported[vetting.UNVETTED_TAG] = vetted.unvetted_reason
+    register.tag_version(ref.version, exported)
+    if release is not None and sign_key is not None:
+        # Last: laptops compare these tags, so they name a release only once its files are on the server.
+        stamp = releases.signed_timestamp(releases.Timestamp.of_release(release, sha256), sign_key)
+        releases.record_release(ref.version, release, hashlib.sha256(card_file).hexdigest(), stamp)
+    if move_alias is not None:
+        register.set_alias(move_alias, ref.version)
+
+
+def _which(
+    alias: str | None, version: str | None, sign_key: Path | None, bundle: Path | None
+) -> tuple[str | None, str | None]:
+    """Return (alias to export, alias to move afterwards); raise ``ExportError`` for options that clash."""
+    move_alias = alias if version and alias else None
+    if move_alias is not None and sign_key is None:
+        raise ExportError(f"moving @{move_alias} needs --sign-key: laptops install signed releases only")
+    if bundle is not None and sign_key is None:
+        raise ExportError("--bundle needs --sign-key: laptops install signed releases only")
+    if bundle is not None and bundle.suffix != releases.BUNDLE_SUFFIX:
+        raise ExportError(f"the bundle file name must end in {releases.BUNDLE_SUFFIX}")
+    return alias or (None if version else CHAMPION), move_alias
 
 
 def _signer(sign_key: Path | None) -> str:
@@ -213,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sign_key=args.sign_key,
             registry=args.registry,
             bundle=args.bundle,
+            allow_unvetted=args.allow_unvetted,
         )
     except TrainingError as exc:
         print(f"iris-export: nothing was written: {exc}", file=sys.stderr)
@@ -237,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Signed release {outcome.sequence} of version {outcome.version} with key {outcome.signer}")
     if outcome.bundle_path is not None:
         print(f"Wrote the release file {outcome.bundle_path}")
+    if outcome.moved_alias:
+        print(f"{MODEL_NAME}@{outcome.moved_alias} is now version {outcome.version}.")
+    if outcome.unvetted_reason:
+        print(f"Shipped without a gate pass, for the reason written into the card: {outcome.unvetted_reason}")
     return EXIT_OK
 
 

@@ -127,10 +127,31 @@ def build_parser() -> argparse.ArgumentParser:
         f"{device_keys.KEYS_FILE}); default: trust each device's first key seen (kept in "
         f"DIR/{device_keys.KEYS_FILE})",
     )
+    parser.add_argument(
+        "--license",
+        choices=tuple(dwca.LICENCES),
+        default=dwca.DEFAULT_LICENCE,
+        help="the archive's licence, written into eml.xml (default %(default)s; GBIF takes only these)",
+    )
+    parser.add_argument(
+        "--contact",
+        type=_contact,
+        metavar='"NAME <EMAIL>"',
+        help="the data set's creator and contact in eml.xml (default: the lab, without a person)",
+    )
     return parser
 
 
-def _write_files(folder: Path, table, published_ms: int, keys: device_keys.DeviceKeyBook) -> None:
+def _contact(text: str) -> dwca.Contact:
+    try:
+        return dwca.Contact.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _write_files(
+    folder: Path, table, published_ms: int, keys: device_keys.DeviceKeyBook, publishing: dict | None = None
+) -> None:
     """Write table, CSV, archive and a first-use key book; each file is replaced whole, never half seen."""
     from datetime import UTC, datetime
 
@@ -140,7 +161,9 @@ def _write_files(folder: Path, table, published_ms: int, keys: device_keys.Devic
         field_table.write_parquet(table, staging / field_table.PARQUET_FILE)
         field_table.write_csv(table, staging / field_table.CSV_FILE)
         published = datetime.fromtimestamp(published_ms / 1000, UTC)
-        (staging / DWCA_FILE).write_bytes(dwca.archive_bytes(table, published=published))
+        (staging / DWCA_FILE).write_bytes(
+            dwca.archive_bytes(table, published=published, **(publishing or {}))
+        )
         names = [field_table.PARQUET_FILE, field_table.CSV_FILE, DWCA_FILE]
         if keys.learns:
             (staging / device_keys.KEYS_FILE).write_text(keys.to_json(), encoding="utf-8")
@@ -178,11 +201,12 @@ def collect(
     full: bool = False,
     clock_margin_ms: int = CLOCK_MARGIN_MS,
     key_list: Path | None = None,
+    publishing: dict | None = None,
 ) -> DatasetOutcome:
     """Fetch, judge, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
-    A later call into the same folder fetches the runs sent since the previous call began, less
-    ``clock_margin_ms``; ``full``, or another ``key_list`` (the lab's device keys), fetches them all.
+    A later call fetches the runs sent since the previous began, less ``clock_margin_ms``; ``full``, or
+    another ``key_list`` (lab's device keys), fetches them all. ``publishing``: eml.xml's licence and contact.
     """
     from mlflow import MlflowClient
 
@@ -204,7 +228,7 @@ def collect(
     since = state.fetched_at_ms - clock_margin_ms if previous is not None else None
     fetched = field_runs.fetch(client, found.experiment_id, changed_since_ms=since, keys=keys)
     table = field_table.merge(previous, fetched)
-    _write_files(out, table, started, keys)
+    _write_files(out, table, started, keys, publishing)
 
     figures = {
         "observations": len(table),
@@ -252,6 +276,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             out=args.out,
             full=args.full,
             key_list=args.device_keys,
+            publishing={"licence": args.license, "contact": args.contact},
         )
     except Exception as exc:
         said = command_failures.sentence(exc, writing=args.out)

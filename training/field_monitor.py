@@ -7,14 +7,16 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from contract.exit_codes import ExitCode
 from training import (
+    challenger_test,
     command_failures,
     drift,
+    drift_where,
     field_figures,
     field_runs,
     field_table,
@@ -29,7 +31,8 @@ from training.schema import CHAMPION, FEATURE_NAMES, MODEL_NAME
 
 EXIT_HEALTHY = ExitCode.OK
 EXIT_FAILURE = ExitCode.FAILURE
-EXIT_RETRAIN = ExitCode.ALERT
+EXIT_RETRAIN = ExitCode.ALERT  # the lab has something to do: retrain, check a laptop's measurements, promote
+DEFAULT_DAYS = 30  # by default the monitor looks at the last 30 days: last week's shift must not drown
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,9 @@ class MonitorOutcome:
 
 def head(verdict: monitor_verdict.MonitorVerdict) -> str:
     """Return the verdict's headline."""
-    return "Retraining recommended" if verdict.retrain else "Healthy"
+    if verdict.retrain:
+        return "Retraining recommended"
+    return "Action recommended" if verdict.needs_action else "Healthy"
 
 
 def _date(text: str) -> datetime:
@@ -74,7 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the laptops' experiment (%(default)s)",
     )
-    parser.add_argument("--since", type=_date, metavar="DATE", help="only observations made on or after DATE")
+    window = parser.add_mutually_exclusive_group()
+    window.add_argument(
+        "--since",
+        type=_date,
+        metavar="DATE",
+        help=f"only observations made on or after DATE (default: the last {DEFAULT_DAYS} days)",
+    )
+    window.add_argument("--all", action="store_true", help="every observation, however old")
     parser.add_argument(
         "--out", type=Path, default=Path("field-report"), metavar="DIR", help="report folder (%(default)s)"
     )
@@ -94,6 +106,45 @@ def _field_table(client, experiment: str, since: datetime | None):
         after = f" made since {since:%Y-%m-%d}" if since else ""
         raise TrainingError(f"experiment {experiment!r} holds no field observations{after} to judge")
     return table
+
+
+def _outliers(table, training_rows) -> monitor_verdict.OutlierRate | None:
+    """Return the joint check's flags in the field against the share it flags among the training rows."""
+    from training.novelty import fit_novelty
+
+    marks = table[fs.OUTLIER].astype(str).str.lower()
+    checked = int(marks.isin(["true", "false"]).sum())
+    if not checked:
+        return None
+    block = fit_novelty(training_rows)
+    share = max(block.training_flagged, 1) / (block.training_rows + 1)  # never 0: one flag is not proof
+    return monitor_verdict.OutlierRate(int((marks == "true").sum()), checked, share)
+
+
+def _metrics(figures, drifted, everywhere, verdict) -> dict[str, float]:
+    """Return the monitoring run's metrics, which the MLflow UI charts over time."""
+    metrics = {
+        "observations": figures.observations,
+        "confirmed_count": figures.confirmed,
+        "drift_share": drifted.share,
+        "unusual_rate": figures.unusual_rate,
+        "uncertain_rate": figures.uncertain_rate,
+        "retraining_recommended": float(verdict.retrain),
+        "action_recommended": float(verdict.needs_action),
+        "drifted_slices": float(len({(d.where, d.name) for d in everywhere if d.drifted})),
+        **{f"psi_{f.name}": f.psi for f in drifted.features},
+        **{f"drift_p_value_{f.name}": f.p_value for f in drifted.features},
+    }
+    if figures.field_accuracy is not None:
+        metrics["field_accuracy"] = figures.field_accuracy
+    if figures.outlier_rate is not None:
+        metrics["outlier_rate"] = figures.outlier_rate
+    if figures.challenger is not None:
+        metrics["champion_accuracy_shadowed"] = figures.challenger.champion_correct / figures.challenger.rows
+        metrics["challenger_accuracy_shadowed"] = (
+            figures.challenger.challenger_correct / figures.challenger.rows
+        )
+    return metrics
 
 
 def monitor(
@@ -116,8 +167,10 @@ def monitor(
     table = _field_table(MlflowClient(uri), experiment, since)
     field_values = table[list(FEATURE_NAMES)].to_numpy(dtype=float)
     drifted = drift.compare(training_rows.features, field_values)
+    everywhere = drift_where.scan(training_rows.features, table)
     figures = field_figures.figures(table)
-    verdict = monitor_verdict.decide(figures, drifted)
+    challengers = challenger_test.compare(table)
+    verdict = monitor_verdict.decide(figures, everywhere, _outliers(table, training_rows), challengers)
     context = {
         "champion_version": champion.version,
         "source_experiment": experiment,
@@ -133,26 +186,10 @@ def monitor(
         drift=drifted,
         verdict=verdict,
         context=context,
+        everywhere=everywhere,
+        challengers=challengers,
     )
-    metrics = {
-        "observations": figures.observations,
-        "confirmed_count": figures.confirmed,
-        "drift_share": drifted.share,
-        "unusual_rate": figures.unusual_rate,
-        "uncertain_rate": figures.uncertain_rate,
-        "retraining_recommended": float(verdict.retrain),
-        **{f"psi_{f.name}": f.psi for f in drifted.features},
-        **{f"drift_p_value_{f.name}": f.p_value for f in drifted.features},
-    }
-    if figures.field_accuracy is not None:
-        metrics["field_accuracy"] = figures.field_accuracy
-    if figures.outlier_rate is not None:
-        metrics["outlier_rate"] = figures.outlier_rate
-    if figures.challenger is not None:
-        metrics["champion_accuracy_shadowed"] = figures.challenger.champion_correct / figures.challenger.rows
-        metrics["challenger_accuracy_shadowed"] = (
-            figures.challenger.challenger_correct / figures.challenger.rows
-        )
+    metrics = _metrics(figures, drifted, everywhere, verdict)
     name = f"{head(verdict).lower()}: {figures.observations} observations"
     with mlflow.start_run(experiment_id=monitoring_experiment, run_name=name) as run:
         mlflow.log_metrics(metrics)
@@ -161,13 +198,15 @@ def monitor(
                 "champion_version": champion.version,
                 "source_experiment": experiment,
                 "since": context["since"] or "all",
+                "tests": len(everywhere),
             }
         )
         mlflow.set_tags(
             {
-                "verdict": "retrain" if verdict.retrain else "healthy",
+                "verdict": verdict.actions[0][0].value,
+                "todo": verdict.todo[:5000],
                 "reason": verdict.reason[:5000],
-                fs.RUN_DESCRIPTION_TAG: f"**{head(verdict)}**: {verdict.reason}",
+                fs.RUN_DESCRIPTION_TAG: f"**{head(verdict)}**: {verdict.todo} Why: {verdict.reason}",
             }
         )
         mlflow.log_artifacts(str(out), "report")
@@ -178,9 +217,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run ``iris-monitor``; return the exit status."""
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
+    since = None if args.all else args.since or datetime.now(UTC) - timedelta(days=DEFAULT_DAYS)
     try:
         outcome = monitor(
-            tracking_uri=args.tracking_uri, experiment=args.experiment, since=args.since, out=args.out
+            tracking_uri=args.tracking_uri, experiment=args.experiment, since=since, out=args.out
         )
     except Exception as exc:
         said = command_failures.sentence(exc, writing=args.out)
@@ -188,11 +228,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             raise
         print(f"iris-monitor: {said}", file=sys.stderr)
         return EXIT_FAILURE
-    print(f"{head(outcome.verdict)}: {outcome.verdict.reason}", file=out)
+    print(f"{head(outcome.verdict)}: {outcome.verdict.todo}", file=out)
+    print(f"Why: {outcome.verdict.reason}", file=out)
     print(
         f"Report: {outcome.report} (logged as run {outcome.run_id} in {fs.MONITORING_EXPERIMENT!r})", file=out
     )
-    return EXIT_RETRAIN if outcome.verdict.retrain else EXIT_HEALTHY
+    return EXIT_RETRAIN if outcome.verdict.needs_action else EXIT_HEALTHY
 
 
 if __name__ == "__main__":

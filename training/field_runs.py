@@ -45,10 +45,15 @@ def _utc_iso(text: str, fallback_ms: int | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _release(name: str, version: str, sequence: str) -> str:
-    """Return a release as one label: ``iris-classifier v3``, plus ``(release 7)`` for a signed one."""
+def release_label(name: str, version: str, sequence: str, registry: str) -> str:
+    """Return a release as one label: ``iris-classifier v3``, plus ``(release 7 of REGISTRY)`` when signed.
+
+    The registry belongs in it: the bundled demo release and each lab's first release are all "release 1".
+    """
     label = f"{name} v{version}" if name and version else name or version
-    return f"{label} (release {sequence})" if label and sequence else label
+    if not (label and sequence):
+        return label
+    return f"{label} (release {sequence} of {registry})" if registry else f"{label} (release {sequence})"
 
 
 def row_from_run(run: Any) -> dict[str, Any] | None:
@@ -70,18 +75,20 @@ def row_from_run(run: Any) -> dict[str, Any] | None:
         fs.CONFIDENCE: metrics.get(fs.CONFIDENCE_METRIC, math.nan),
         **{fs.probability_column(c): metrics.get(fs.PROBABILITY_PREFIX + c, math.nan) for c in CLASSES},
         fs.CONFIRMED: tags.get(fs.CONFIRMED_SPECIES_TAG, ""),
-        fs.RELEASE: _release(
+        fs.RELEASE: release_label(
             tags.get(fs.MODEL_NAME_TAG, ""),
             tags.get(fs.MODEL_VERSION_TAG, ""),
             tags.get(fs.MODEL_SEQUENCE_TAG, ""),
+            tags.get(fs.MODEL_REGISTRY_TAG, ""),
         ),
         fs.REGISTRY: tags.get(fs.MODEL_REGISTRY_TAG, ""),
         fs.MODEL_SHA256: tags.get(fs.MODEL_SHA256_TAG, ""),
         fs.CHALLENGER: tags.get(fs.CHALLENGER_SPECIES_TAG, ""),
-        fs.CHALLENGER_RELEASE: _release(
+        fs.CHALLENGER_RELEASE: release_label(
             tags.get(fs.CHALLENGER_NAME_TAG, ""),
             tags.get(fs.CHALLENGER_VERSION_TAG, ""),
             tags.get(fs.CHALLENGER_SEQUENCE_TAG, ""),
+            tags.get(fs.CHALLENGER_REGISTRY_TAG, ""),
         ),
         **{
             fs.challenger_probability_column(c): metrics.get(fs.CHALLENGER_PROBABILITY_PREFIX + c, math.nan)

@@ -45,17 +45,51 @@ def merge(previous: pd.DataFrame | None, fetched: FieldFetch) -> pd.DataFrame:
     return table.sort_values([fs.OBSERVED_AT, fs.ID], kind="stable").reset_index(drop=True)
 
 
+# In Parquet the columns carry real types: UTC timestamps, booleans, numbers, and nulls for what is missing.
+TIMESTAMP_COLUMNS = (fs.OBSERVED_AT,)
+BOOLEAN_COLUMNS = (fs.OUTLIER,)
+_TRUE, _FALSE = "true", "false"
+
+
+def typed(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with Parquet's types: timestamps, nullable booleans, numbers, text or null."""
+    result = table.copy()
+    for column in fs.TEXT_COLUMNS:
+        if column in TIMESTAMP_COLUMNS:
+            result[column] = pd.to_datetime(result[column].replace("", None), utc=True, format="ISO8601")
+        elif column in BOOLEAN_COLUMNS:
+            result[column] = result[column].map({_TRUE: True, _FALSE: False}).astype("boolean")
+        else:
+            result[column] = result[column].replace("", None).astype("string")
+    return result
+
+
+def untyped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a typed table (as read from Parquet) in the in-memory form: ISO text, "true"/"false", ""."""
+    result = frame.copy()
+    for column in TIMESTAMP_COLUMNS:
+        if column in result and pd.api.types.is_datetime64_any_dtype(result[column]):
+            moments = pd.to_datetime(result[column], utc=True)
+            result[column] = [m.isoformat(timespec="seconds") if not pd.isna(m) else "" for m in moments]
+    for column in BOOLEAN_COLUMNS:
+        if column in result and not pd.api.types.is_object_dtype(result[column]):
+            result[column] = [
+                "" if pd.isna(v) else (_TRUE if bool(v) else _FALSE) for v in result[column].astype(object)
+            ]
+    return result.astype(object).where(result.notna(), None)
+
+
 def read(folder: Path) -> pd.DataFrame | None:
     """Return the snapshot in ``folder``, or None when there is none yet."""
     path = Path(folder) / PARQUET_FILE
     if not path.exists():
         return None
-    return from_rows(pd.read_parquet(path).to_dict("records"))
+    return from_rows(untyped(pd.read_parquet(path)).to_dict("records"))
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
-    """Write the table as Parquet."""
-    table.to_parquet(path, index=False)
+    """Write the table as Parquet with real types (the CSV keeps the text form)."""
+    typed(table).to_parquet(path, index=False)
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from training.champion_comparison import Comparison
+
 # The stable figure: repeated stratified cross-validation over all labelled rows.
 CV_ACCURACY_FLOOR = Fraction(95, 100)
 # The held-out test set (30 rows on Iris) moves 3.3 points per error, so it only has to clear a sanity
@@ -24,7 +26,7 @@ class GateInput:
     cv_total: int
     test_correct: int
     test_total: int
-    champion_test_correct: int | None  # the current champion on the same test rows; None if none yet
+    champion: Comparison | None  # the current champion on rows neither trained on; None if none yet
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,9 @@ def decide(figures: GateInput) -> Verdict:
         f"held-out test accuracy {_pct(figures.test_correct, figures.test_total)} "
         f"{'meets' if test_ok else 'is below'} the floor {float(TEST_ACCURACY_FLOOR):.2f}"
     )
-    if figures.champion_test_correct is None:
+    if figures.champion is None:
         reasons.append("there is no champion yet to compare with")
     else:
-        champion_ok = figures.test_correct >= figures.champion_test_correct
-        passed &= champion_ok
-        reasons.append(
-            f"on the same test rows the champion scores "
-            f"{_pct(figures.champion_test_correct, figures.test_total)}, so the candidate is "
-            f"{'not worse' if champion_ok else 'worse'}"
-        )
+        passed &= figures.champion.candidate_not_worse
+        reasons.append(figures.champion.sentence())
     return Verdict(bool(passed), tuple(reasons))

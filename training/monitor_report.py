@@ -18,7 +18,9 @@ import pandas as pd  # noqa: E402
 
 from training import field_schema as fs  # noqa: E402
 from training import plots  # noqa: E402
+from training.challenger_test import PairedResult  # noqa: E402
 from training.drift import P_VALUE_BELOW, PSI_AT_LEAST, DriftReport  # noqa: E402
+from training.drift_where import MIN_GROUP_ROWS, LocalDrift  # noqa: E402
 from training.field_figures import FieldFigures  # noqa: E402
 from training.field_table import located  # noqa: E402
 from training.monitor_verdict import MonitorVerdict  # noqa: E402
@@ -31,12 +33,46 @@ LOCATIONS_PNG = "locations.png"
 _COLOURS = dict(zip(CLASSES, ("#4c72b0", "#dd8452", "#55a868"), strict=True))
 
 
-def summary(verdict: MonitorVerdict, field: FieldFigures, drift: DriftReport, context: dict) -> dict:
+# Words for the report's labels (the summary keeps the keys).
+CONTEXT_WORDS = {
+    "champion_version": "champion (iris-classifier version)",
+    "source_experiment": "laptops' experiment",
+    "since": "observations made since",
+    "made_at": "report made at (UTC)",
+}
+
+
+def summary(
+    verdict: MonitorVerdict,
+    field: FieldFigures,
+    drift: DriftReport,
+    context: dict,
+    everywhere: tuple[LocalDrift, ...] = (),
+    challengers: tuple[PairedResult, ...] = (),
+) -> dict:
     """Return every figure of the report as plain JSON-able data."""
     return {
         "retraining_recommended": verdict.retrain,
+        "action_recommended": verdict.needs_action,
+        "todo": verdict.todo,
+        "actions": [action.value for action, _ in verdict.actions],
         "reason": verdict.reason,
+        "reasons": list(verdict.reasons),
         **context,
+        "drift_where": [
+            {
+                "where": d.where.value,
+                "name": d.name,
+                "rows": d.rows,
+                "feature": d.feature.name,
+                "p_value": d.feature.p_value,
+                "holm_p_value": d.adjusted_p,
+                "psi": d.feature.psi,
+                "drifted": d.drifted,
+            }
+            for d in everywhere
+        ],
+        "challengers": [asdict(c) | {"advice": c.advice.value} for c in challengers],
         "field_accuracy": field.field_accuracy,
         "drift_share": drift.share,
         "drift": {
@@ -95,6 +131,95 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def _headline(verdict: MonitorVerdict) -> tuple[str, str]:
+    """Return the report's headline and its list of reasons (HTML)."""
+    headline = "Retraining recommended" if verdict.retrain else "Healthy"
+    if verdict.needs_action and not verdict.retrain:
+        headline = "Action recommended"
+    return headline, "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons or verdict.notes)
+
+
+def _context_rows(context: dict) -> list[tuple[str, object]]:
+    """Return the report's context as rows with words for labels."""
+    return [(CONTEXT_WORDS.get(k, k.replace("_", " ")), v or "all") for k, v in context.items()]
+
+
+def _where_section(everywhere: tuple[LocalDrift, ...]) -> str:
+    """Return the report's section on drift in each device, observer and week."""
+    drifted = [d for d in everywhere if d.drifted]
+    return (
+        "<h2>Drift where it happens</h2><p>Every device, observer and ISO week with at least "
+        f"{MIN_GROUP_ROWS} observations is tested beside all observations; the p-values of all "
+        f"{len(everywhere)} tests are Holm-adjusted before they are held against {P_VALUE_BELOW}.</p>"
+        + (
+            _table(
+                (
+                    "where",
+                    "observations",
+                    "measurement",
+                    "training mean (cm)",
+                    "field mean (cm)",
+                    "KS p",
+                    "Holm-adjusted p",
+                    "PSI",
+                ),
+                [
+                    (
+                        d.place,
+                        d.rows,
+                        d.feature.label,
+                        f"{d.feature.reference_mean:.2f}",
+                        f"{d.feature.field_mean:.2f}",
+                        f"{d.feature.p_value:.2g}",
+                        f"{d.adjusted_p:.2g}",
+                        f"{d.feature.psi:.2f}",
+                    )
+                    for d in drifted
+                ],
+            )
+            if drifted
+            else "<p>No measurement drifted anywhere.</p>"
+        )
+    )
+
+
+def _challenger_section(challengers: tuple[PairedResult, ...]) -> str:
+    """Return the report's section on the champion against each challenger version."""
+    return (
+        "<h2>Champion against each challenger</h2><p>On the confirmed observations both predicted; exact "
+        "McNemar test on the observations only one of them named right.</p>"
+        + (
+            _table(
+                (
+                    "challenger release",
+                    "paired observations",
+                    "champion right",
+                    "challenger right",
+                    "only champion right",
+                    "only challenger right",
+                    "McNemar p",
+                    "advice",
+                ),
+                [
+                    (
+                        c.release,
+                        c.rows,
+                        c.champion_correct,
+                        c.challenger_correct,
+                        c.champion_only,
+                        c.challenger_only,
+                        f"{c.p_value:.2g}",
+                        c.advice.value,
+                    )
+                    for c in challengers
+                ],
+            )
+            if challengers
+            else "<p>No confirmed observation carries a challenger's shadow prediction.</p>"
+        )
+    )
+
+
 def write(
     folder: Path,
     *,
@@ -105,6 +230,8 @@ def write(
     drift: DriftReport,
     verdict: MonitorVerdict,
     context: dict,
+    everywhere: tuple[LocalDrift, ...] = (),
+    challengers: tuple[PairedResult, ...] = (),
 ) -> dict:
     """Write the report into ``folder``; return the summary it wrote as summary.json."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,15 +245,15 @@ def write(
             np.array(release.confusion), folder / name, title, truth="confirmed species"
         )
         confusion_images.append((release, name))
-    data = summary(verdict, field, drift, context)
+    data = summary(verdict, field, drift, context, everywhere, challengers)
     (folder / SUMMARY_FILE).write_text(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
 
-    headline = "Retraining recommended" if verdict.retrain else "Healthy"
-    challenger = field.challenger
+    headline, why = _headline(verdict)
     sections = [
-        f"<h1>Iris Field monitoring: {headline}</h1><p class=verdict>{html.escape(verdict.reason)}</p>",
+        f"<h1>Iris Field monitoring: {headline}</h1><p class=verdict><b>What to do:</b> "
+        f"{html.escape(verdict.todo)}</p><p><b>Why:</b></p><ul>{why}</ul>",
         "<h2>Headline figures</h2>"
         + _table(
             ("figure", "value"),
@@ -138,7 +265,7 @@ def write(
                 ("unusual measurement rate", _rate(field.unusual_rate)),
                 ("uncertain prediction rate", _rate(field.uncertain_rate)),
                 ("outlier rate (joint check)", _rate(field.outlier_rate)),
-                *((k, v) for k, v in context.items()),
+                *_context_rows(context),
             ],
         ),
         f"<h2>Drift against the champion's training data</h2><p>A measurement drifts when the "
@@ -180,15 +307,8 @@ def write(
             if field.releases
             else "<p>No observation has a confirmed species yet.</p>"
         ),
-        "<h2>Champion against challenger</h2>"
-        + (
-            _table(
-                ("confirmed observations with a shadow prediction", "champion right", "challenger right"),
-                [(challenger.rows, challenger.champion_correct, challenger.challenger_correct)],
-            )
-            if challenger
-            else "<p>No confirmed observation carries a challenger's shadow prediction.</p>"
-        ),
+        _where_section(everywhere),
+        _challenger_section(challengers),
         "<h2>Observations per observer, device and week</h2>"
         + _table(("observer", "observations"), list(field.per_observer.items()))
         + _table(("device", "observations"), list(field.per_device.items()))

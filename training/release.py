@@ -142,10 +142,23 @@ def record_release(
     client.set_registered_model_tag(MODEL_NAME, SEQUENCE_TAG, str(release.sequence))
 
 
-def sign_folder(folder: Path, key_path: Path, *, registry: str, sequence: int) -> Release:
-    """Sign an already exported model folder as release ``sequence`` of ``registry`` (rewrites its card)."""
+def sign_folder(
+    folder: Path, key_path: Path, *, registry: str, sequence: int, allow_unvetted: str | None = None
+) -> Release:
+    """Sign an already exported model folder as release ``sequence`` of ``registry`` (rewrites its card).
+
+    A card whose gate verdict is not a pass, and that carries no reason from its export, is refused
+    unless ``allow_unvetted`` gives one; the reason is written into the signed card.
+    """
+    from training import vetting
+
     classifier = Classifier.load(folder)
     card = classifier.card
+    reason = card.unvetted_reason
+    if not card.vetted and (not reason or allow_unvetted is not None):
+        reason = vetting.check(
+            card.model_version, {vetting.GATE_TAG: card.gate}, allow_unvetted
+        ).unvetted_reason
     seen = np.array([[f.stats.min, f.stats.max] for f in card.features])
     candidates = seen[:, 0] + (seen[:, 1] - seen[:, 0]) * np.linspace(0.05, 0.95, 12)[:, None]
     release = new_release(
@@ -157,6 +170,8 @@ def sign_folder(folder: Path, key_path: Path, *, registry: str, sequence: int) -
     )
     document = json.loads((folder / CARD_FILENAME).read_text(encoding="utf-8"))
     document = {k: v for k, v in document.items() if k not in ("release", "signature")}
+    if reason:
+        document["unvetted_reason"] = reason
     key = load_private_key(key_path, os.environ.get(PASSPHRASE_ENV) or None)
     signed = sign(document | {"release": release.to_dict()}, key)
     partial = folder / f".{CARD_FILENAME}.partial"
@@ -238,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     from desktop.errors import IrisFieldError
+    from training.errors import TrainingError
 
     parser = argparse.ArgumentParser(
         prog="iris-release",
@@ -251,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     signing.add_argument("--registry", required=True, metavar="NAME")
     signing.add_argument("--sequence", type=int, default=1, metavar="N")
     signing.add_argument("--bundle", type=Path, metavar="FILE.irismodel", help="also write the release file")
+    signing.add_argument(
+        "--allow-unvetted",
+        metavar="REASON",
+        help="sign a model the quality gate did not pass; REASON is written into the signed card",
+    )
     again = commands.add_parser(
         "refresh",
         help="sign a new timestamp for the current release, so laptops see the lab still confirms it",
@@ -265,14 +286,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "refresh":
         return _refresh_command(args)
     try:
-        release = sign_folder(args.folder, args.sign_key, registry=args.registry, sequence=args.sequence)
+        release = sign_folder(
+            args.folder,
+            args.sign_key,
+            registry=args.registry,
+            sequence=args.sequence,
+            allow_unvetted=args.allow_unvetted,
+        )
         if args.bundle is not None:
             write_bundle(
                 args.bundle,
                 (args.folder / ONNX_FILENAME).read_bytes(),
                 (args.folder / CARD_FILENAME).read_bytes(),
             )
-    except (IrisFieldError, OSError) as exc:
+    except (IrisFieldError, OSError, TrainingError) as exc:
         print(f"iris-release: nothing was signed: {exc}", file=sys.stderr)
         return ExitCode.FAILURE
     print(

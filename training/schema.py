@@ -34,7 +34,8 @@ SPECIES_COLUMN = "species"
 
 MODEL_NAME = contract_registry.MODEL_NAME
 EXPERIMENT_NAME = Experiment.TRAINING.value
-CHALLENGER = Alias.CHALLENGER.value
+CHALLENGER = Alias.CHALLENGER.value  # the field's shadow model: moved only when the lab says so
+CANDIDATE = Alias.CANDIDATE.value  # every iris-train registers its model here
 CHAMPION = Alias.CHAMPION.value
 
 ONNX_FILENAME = contract_registry.ONNX_FILENAME

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
@@ -19,7 +19,10 @@ from training import field_data
 from training.errors import DataError, TrainingError
 from training.evaluate import CvScores, TestScores
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
-from training.schema import CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
+
+if TYPE_CHECKING:
+    from training import champion_comparison
+from training.schema import CANDIDATE, CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
 
 EXIT_OK = ExitCode.OK
 EXIT_FAILURE = ExitCode.FAILURE
@@ -100,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iris-train",
         description="Train an Iris classifier, log it to MLflow, register it as "
-        f"{MODEL_NAME}@{CHALLENGER} and promote it to @{CHAMPION} if it passes the quality gate.",
+        f"{MODEL_NAME}@{CANDIDATE}, promote it to @{CHAMPION} if it passes (@{CHALLENGER}: iris-export).",
         epilog="Exit status: 0 promoted, 1 failure, 2 invalid data or options, 3 refused by the gate.",
     )
     parser.add_argument(
@@ -180,8 +183,8 @@ def options_from_args(args: argparse.Namespace) -> TrainOptions:
 class Candidate:
     """A trained candidate and the figures the gate judges it by, before anything is logged."""
 
-    labelled: datasets.LabelledData  # every row used, exact duplicates dropped
-    duplicates: int  # how many exact duplicate rows were dropped
+    labelled: datasets.LabelledData  # every row used, exact copies included
+    duplicates: int  # how many rows repeat an earlier row exactly
     parts: datasets.Split
     model: Any  # a fitted scikit-learn classifier
     cv: CvScores
@@ -189,22 +192,30 @@ class Candidate:
     field: field_data.FieldSnapshot | None = None  # confirmed field observations, after the lab rows
     lab_rows: int = 0  # rows before the field's
 
+    def view(self, options: TrainOptions) -> champion_comparison.CandidateView:
+        """Return what the comparison with the champion needs of this candidate."""
+        from training import champion_comparison
+
+        return champion_comparison.CandidateView(
+            self.labelled,
+            self.parts.test,
+            self.model,
+            self.cv.correct,
+            options.cv_folds,
+            options.cv_repeats,
+            options.model.seed,
+        )
+
 
 def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
-    """Load the data, drop exact duplicates, split, cross-validate and fit; say what was done on ``out``."""
+    """Load the data, count exact duplicates, split, cross-validate and fit; say what was done on ``out``."""
     from training import evaluate
     from training.models import build_estimator
 
-    if options.data_file:
-        loaded = datasets.load_csv(options.data_file, out)
-        # Exact duplicates go first, so none can straddle the split or a CV fold (data.without_duplicates).
-        labelled, duplicates = datasets.without_duplicates(loaded)
-    else:
-        # The bundled set is used as scikit-learn ships it, so the signed bundled model stays reproducible;
-        # its one repeated flower (rows 102 and 143) lies on the training side of the default split and
-        # its two copies share every cross-validation fold (training.splits).
-        loaded = labelled = datasets.load_bundled()
-        duplicates = 0
+    # One duplicate rule for the bundled set and for files: copies are kept, and each follows its first
+    # row in the split and every CV fold (training.splits), so the same flowers give the same figures.
+    labelled = datasets.load_csv(options.data_file, out) if options.data_file else datasets.load_bundled()
+    duplicates = datasets.count_duplicates(labelled)
     lab_rows = len(labelled)
     field = None
     if options.field_data:
@@ -220,8 +231,8 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
         )
     if duplicates:
         print(
-            f"Data: dropped {duplicates} exact duplicate row{'s' if duplicates != 1 else ''} "
-            f"(same measurements and species as an earlier row) of {len(loaded)}",
+            f"Data: {duplicates} row{'s repeat' if duplicates != 1 else ' repeats'} an earlier row (same "
+            "measurements and species); each copy stays with its first row in the split and every CV fold",
             file=out,
         )
     if options.cv_folds > 1 and options.cv_folds > min(int((labelled.labels == i).sum()) for i in range(3)):
@@ -253,7 +264,7 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
 
 def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
     """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
-    from training import evaluate, gate, plots, register, tracking
+    from training import champion_comparison, gate, plots, register, tracking, vetting
 
     out = out or sys.stdout
     candidate = train_candidate(options, out)
@@ -272,7 +283,7 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
                 **options.model.params(),
                 "data_source": labelled.source,
                 "rows": len(labelled),
-                "duplicate_rows_dropped": duplicates,
+                "duplicate_rows": duplicates,
                 "train_rows": len(parts.train),
                 "test_rows": len(parts.test),
                 "test_size": options.test_size,
@@ -323,25 +334,25 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
 
         model_uri = register.log_model(model, parts.train.frame().head(5))
         version = register.register(model_uri, run_id)
-        register.set_alias(CHALLENGER, version)
-        print(f"Registered {MODEL_NAME} version {version} as @{CHALLENGER} (run {run_id})", file=out)
+        # Registered as the candidate only: the field's shadow @challenger moves when the lab says so.
+        register.set_alias(CANDIDATE, version)
+        print(f"Registered {MODEL_NAME} version {version} as @{CANDIDATE} (run {run_id})", file=out)
 
         champion = register.find_version(alias=CHAMPION)
-        champion_correct = None
+        comparison = None
         if champion is not None:
-            champion_correct = evaluate.score(register.load_version(champion), parts.test).correct
-        verdict = gate.decide(
-            gate.GateInput(cv.correct, cv.total, test.correct, test.total, champion_correct)
-        )
+            comparison = champion_comparison.compare(champion, candidate.view(options))
+        verdict = gate.decide(gate.GateInput(cv.correct, cv.total, test.correct, test.total, comparison))
         mlflow.log_metric("gate_passed", 1.0 if verdict.passed else 0.0)
-        if champion_correct is not None:
-            mlflow.log_metric("champion_test_accuracy", champion_correct / test.total)
+        if comparison is not None:
+            mlflow.log_metrics(
+                {"champion_compared_correct": comparison.champion_correct, "compared_total": comparison.total}
+            )
+            mlflow.set_tag("gate_comparison", comparison.method.value)
         mlflow.log_text(verdict.summary() + "\n", "gate/verdict.txt")
-        mlflow.set_tag("gate", "passed" if verdict.passed else "refused")
-        register.tag_version(
-            version,
-            {"gate": "passed" if verdict.passed else "refused", "gate_reasons": "; ".join(verdict.reasons)},
-        )
+        tags = vetting.gate_tags(verdict.passed, verdict.reasons)
+        mlflow.set_tag(vetting.GATE_TAG, tags[vetting.GATE_TAG])
+        register.tag_version(version, tags)
         if verdict.passed:
             register.set_alias(CHAMPION, version)
     print(verdict.summary(), file=out)

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+101"/>
+        <location filename="../../desktop/ui/app.py" line="+110"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -810,7 +810,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelDeliveryController</name>
     <message>
-        <location filename="../../desktop/ui/model_controller.py" line="+85"/>
+        <location filename="../../desktop/ui/model_controller.py" line="+92"/>
         <source>Model {name} v{version} ({alias})</source>
         <translation>Modell {name} v{version} ({alias})</translation>
     </message>
@@ -843,17 +843,17 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Server des Labors war nicht erreichbar</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+30"/>
         <source>A new model was refused</source>
         <translation>Ein neues Modell wurde abgelehnt</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-19"/>
         <source>The model is up to date.</source>
         <translation>Das Modell ist aktuell.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+24"/>
         <source>The lab&apos;s new model was refused and the current one kept: {reason}</source>
         <translation>Das neue Modell des Labors wurde abgelehnt, das bisherige bleibt: {reason}</translation>
     </message>
@@ -864,6 +864,16 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+8"/>
+        <source>The challenger model v{version} became the champion; it no longer runs in the background.</source>
+        <translation>Das Herausforderer-Modell v{version} ist jetzt das Hauptmodell; es läuft nicht mehr im Hintergrund mit.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab ended the challenger model v{version}; it no longer runs in the background.</source>
+        <translation>Das Labor hat das Herausforderer-Modell v{version} beendet; es läuft nicht mehr im Hintergrund mit.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>A challenger model v{version} from the lab now runs in the background.</source>
         <translation>Ein Herausforderer-Modell v{version} des Labors läuft jetzt im Hintergrund mit.</translation>
     </message>
@@ -947,7 +957,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     <name>ModelDialog</name>
     <message>
         <location filename="../../desktop/ui/model_dialog.py" line="+39"/>
-        <location line="+12"/>
+        <location line="+4"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
@@ -962,12 +972,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Mit Iris Field ausgeliefert</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+19"/>
         <source>Registry</source>
         <translation>Registry</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Release</source>
         <translation>Veröffentlichung</translation>
     </message>
@@ -1000,7 +1010,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Trainingsdaten</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Cross-validated accuracy</source>
         <translation>Kreuzvalidierte Genauigkeit</translation>
     </message>
@@ -1020,12 +1030,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Trainingslauf</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>The lab confirmed this model longer ago than the {period} days its card allows. It still predicts; connect to the lab&apos;s server or ask the lab for a current model file.</source>
         <translation>Das Labor hat dieses Modell vor längerer Zeit bestätigt, als die {period} Tage seiner Modellkarte erlauben. Es sagt weiter vorher; verbinden Sie sich mit dem Server des Labors oder bitten Sie das Labor um eine aktuelle Modelldatei.</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>Use previous model</source>
         <translation>Vorheriges Modell verwenden</translation>
     </message>

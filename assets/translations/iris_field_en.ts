@@ -42,7 +42,7 @@
 <context>
     <name>ModelDeliveryController</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/model_controller.py" line="+97"/>
+        <location filename="../../desktop/ui/model_controller.py" line="+104"/>
         <source>⚠ confirmed %n day(s) ago</source>
         <translation>
             <numerusform>⚠ confirmed %n day ago</numerusform>
@@ -53,7 +53,7 @@
 <context>
     <name>ModelDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/model_dialog.py" line="+71"/>
+        <location filename="../../desktop/ui/model_dialog.py" line="+78"/>
         <source>%n day(s) ago ({date})</source>
         <translation>
             <numerusform>%n day ago ({date})</numerusform>

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from desktop.model_delivery.freshness import Freshness
-    from desktop.model_delivery.model_store import ActiveModel, InstallOutcome, ModelStore
+    from desktop.model_delivery.model_store import ActiveModel, EndedChallenger, InstallOutcome, ModelStore
     from desktop.model_delivery.rotation import KeyRotation
     from desktop.model_delivery.updater import UpdateResult
 
@@ -191,6 +191,7 @@ def status_document(store: ModelStore, now: datetime | None = None) -> dict[str,
         "previous": state.previous,
         "bundled": _model_json(store.bundled_model()),
         "challenger": _model_json(challenger) if challenger else None,
+        "ended_challenger": state.ended_challenger.to_dict() if state.ended_challenger else None,
         "trusted_keys": [
             {"fingerprint": k.fingerprint, "origin": k.origin.value} for k in list_trusted_keys()
         ],
@@ -210,6 +211,8 @@ def _model_json(model: ActiveModel) -> dict[str, Any]:
         "released_at": release.released_at if release else "",
         "signer": release.signer if release else "",
         "metrics": card.metrics,
+        "gate": card.gate,
+        "unvetted_reason": card.unvetted_reason,
     }
 
 
@@ -227,9 +230,13 @@ def print_status(store: ModelStore, as_json: bool = False, now: datetime | None 
         print(freshness_sentence(freshness))
     if active.note:
         print(f"Note: {active.note}")
+    _print_unvetted(active)
     challenger = store.load_challenger()
     if challenger:
         print(f"Challenger (in shadow): {describe(challenger)}")
+        _print_unvetted(challenger)
+    elif store.state().ended_challenger is not None:
+        print(f"Challenger: {ended_sentence(store.state().ended_challenger)}")
     print(
         "Previous model: "
         + (
@@ -251,6 +258,22 @@ def print_status(store: ModelStore, as_json: bool = False, now: datetime | None 
             )
         )
     return EXIT_OK
+
+
+def _print_unvetted(model: ActiveModel) -> None:
+    """Say when the lab shipped a model its quality gate did not pass, with the lab's reason."""
+    reason = model.classifier.card.unvetted_reason
+    if reason:
+        print(f"  Not passed by the lab's quality gate; the lab shipped it because: {reason}")
+
+
+def ended_sentence(ended: EndedChallenger) -> str:
+    """Return what happened to the challenger that stopped running in shadow, in the window's words."""
+    from desktop.model_delivery.model_store import ChallengerEnd
+
+    if ended.end is ChallengerEnd.PROMOTED:
+        return f"the challenger v{ended.version} became the champion; it no longer runs in shadow."
+    return f"the lab ended the challenger v{ended.version}; it no longer runs in shadow."
 
 
 def _tracking_uri(given: str | None) -> tuple[str, dict[str, str]]:
@@ -314,7 +337,7 @@ def update_after_sync(uri: str, headers: dict[str, str]) -> None:
     for result in results:
         for rotation in result.rotations:
             print(rotation_sentence(rotation))
-        if result.status in (UpdateStatus.INSTALLED, UpdateStatus.REFUSED):
+        if result.status in (UpdateStatus.INSTALLED, UpdateStatus.REFUSED, UpdateStatus.ENDED):
             _print_update(result, store)
 
 
@@ -328,6 +351,10 @@ def _print_update(result: UpdateResult, store: ModelStore) -> None:
             f"iris-field: error: the {name} release was refused: {result.refusal}; nothing changed.",
             file=sys.stderr,
         )
+        return
+    if result.status is UpdateStatus.ENDED and result.ended is not None:
+        text = ended_sentence(result.ended)
+        print(text[0].upper() + text[1:])
         return
     if result.status is UpdateStatus.NO_RELEASE:
         if result.role is Role.CHAMPION:

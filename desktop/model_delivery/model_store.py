@@ -62,6 +62,32 @@ class Role(StrEnum):
     CHALLENGER = Alias.CHALLENGER.value
 
 
+class ChallengerEnd(StrEnum):
+    """Why the challenger running in shadow stopped."""
+
+    PROMOTED = "promoted"  # the lab made it the champion
+    ENDED = "ended"  # the lab no longer names a challenger
+
+
+@dataclass(frozen=True)
+class EndedChallenger:
+    """The challenger that ran in shadow until the lab ended its test, and how it ended."""
+
+    version: str
+    end: ChallengerEnd
+
+    def to_dict(self) -> dict:
+        """Return it as JSON-ready data."""
+        return {"version": self.version, "end": self.end.value}
+
+    @classmethod
+    def from_dict(cls, data: Mapping | None) -> EndedChallenger | None:
+        """Rebuild it (None if there is none); raise ``ValueError`` if malformed."""
+        if not data:
+            return None
+        return cls(str(data["version"]), ChallengerEnd(str(data["end"])))
+
+
 class ModelOrigin(StrEnum):
     """Where the model that predicts came from."""
 
@@ -108,16 +134,20 @@ class StoreState:
     challenger: str | None = None
     highest: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # role -> registry -> sequence
     confirmed: Mapping[str, Confirmation] = field(default_factory=dict)  # registry -> newest timestamp seen
+    ended_challenger: EndedChallenger | None = None  # the last challenger the lab ended, until a new one
 
     def to_dict(self) -> dict:
         """Return the state as JSON-ready data."""
-        return {
+        data = {
             "active": self.active,
             "previous": self.previous,
             "challenger": self.challenger,
             "highest": {role: dict(seqs) for role, seqs in self.highest.items()},
             "confirmed": {registry: c.to_dict() for registry, c in self.confirmed.items()},
         }
+        if self.ended_challenger is not None:
+            data["ended_challenger"] = self.ended_challenger.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping) -> StoreState:
@@ -144,6 +174,7 @@ class StoreState:
             name(data.get("challenger")),
             highest,
             confirmed,
+            EndedChallenger.from_dict(data.get("ended_challenger")),
         )
 
     def highest_for(self, role: Role) -> dict[str, int]:
@@ -366,7 +397,7 @@ class ModelStore:
         highest = {r: dict(s) for r, s in state.highest.items()}
         highest.setdefault(role.value, {})[verified.release.registry] = verified.release.sequence
         if role is not Role.CHAMPION:
-            return replace(state, challenger=name, highest=highest)
+            return replace(state, challenger=name, highest=highest, ended_challenger=None)
         previous = state.active if state.active != name else state.previous
         confirmed = _with_newer(state.confirmed, verified.release, verified.card.sha256)
         return replace(state, active=name, previous=previous, highest=highest, confirmed=confirmed)
@@ -420,12 +451,21 @@ class ModelStore:
         """Verify and install a ``.irismodel`` file."""
         return self.install(read_bundle(path), role)
 
-    def drop_challenger(self) -> None:
-        """Stop running a challenger in shadow (the lab has none, or it is the champion itself)."""
+    def drop_challenger(self, end: ChallengerEnd = ChallengerEnd.ENDED) -> EndedChallenger | None:
+        """Stop running a challenger in shadow (the lab has none, or it is the champion itself).
+
+        Return the challenger that ended and how (None if none ran), and keep it in the record so
+        ``model status`` can say so until the lab names a new one.
+        """
         state = self.state()
-        if state.challenger is not None:
-            self._write_state(replace(state, challenger=None))
-            self._clear_debris(orphans_older_than=0.0)
+        if state.challenger is None:
+            return None
+        running = self.load_challenger()
+        version = running.classifier.card.model_version if running else state.challenger
+        ended = EndedChallenger(version, end)
+        self._write_state(replace(state, challenger=None, ended_challenger=ended))
+        self._clear_debris(orphans_older_than=0.0)
+        return ended
 
     def use_previous(self) -> ActiveModel:
         """Go back to the previous verified release (or the bundled model); the current one stays."""

@@ -9,7 +9,13 @@ from enum import StrEnum
 from contract import registry as contract_registry
 from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
-from desktop.model_delivery.model_store import InstallOutcome, ModelStore, Role
+from desktop.model_delivery.model_store import (
+    ChallengerEnd,
+    EndedChallenger,
+    InstallOutcome,
+    ModelStore,
+    Role,
+)
 from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient, ReleasedVersion
 from desktop.model_delivery.rotation import KeyRotation, apply_rotations
 from desktop.model_delivery.verification import ONNX_FILENAME
@@ -24,6 +30,7 @@ class UpdateStatus(StrEnum):
     INSTALLED = "installed"
     NO_RELEASE = "no-release"
     REFUSED = "refused"
+    ENDED = "ended"  # the challenger stopped: the lab ended its test or made it the champion
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class UpdateResult:
     reason: Refusal | None = None  # the kind of refusal, when refused (the window says it in its words)
     facts: dict[str, object] = field(default_factory=dict)  # what the refusal names (a key, releases)
     rotations: tuple[KeyRotation, ...] = ()  # the lab's key rotations this check followed (champion only)
+    ended: EndedChallenger | None = None  # the challenger that stopped running in shadow (status ENDED)
 
 
 def check_for_update(
@@ -49,12 +57,20 @@ def check_for_update(
 
 
 def apply_release(
-    store: ModelStore, client: RegistryClient, role: Role, released: ReleasedVersion | None
+    store: ModelStore,
+    client: RegistryClient,
+    role: Role,
+    released: ReleasedVersion | None,
+    end: ChallengerEnd = ChallengerEnd.ENDED,
 ) -> UpdateResult:
-    """Install what an alias resolved to, if it is news; raise ``ReleaseRefused`` if it fails verification."""
+    """Install what an alias resolved to, if it is news; raise ``ReleaseRefused`` if it fails verification.
+
+    A challenger the lab no longer names stops, and the result says so (``end``: how it ended).
+    """
     if released is None or released.sequence is None or not released.registry:
-        if role is Role.CHALLENGER:
-            store.drop_challenger()
+        ended = store.drop_challenger(end) if role is Role.CHALLENGER else None
+        if ended is not None:
+            return UpdateResult(role, UpdateStatus.ENDED, ended.version, ended=ended)
         return UpdateResult(role, UpdateStatus.NO_RELEASE, released.version if released else "")
     if store.is_current(role, released.registry, released.sequence):
         return UpdateResult(role, UpdateStatus.CURRENT, released.version, released.sequence)
@@ -70,7 +86,8 @@ def apply_release(
 def update_all(store: ModelStore, client: RegistryClient, model_name: str = MODEL_NAME) -> list[UpdateResult]:
     """Check the champion, then the challenger; a refusal of one never stops or undoes the other.
 
-    A challenger that is the champion's own version (or no longer set) is dropped: nothing to compare.
+    A challenger that is the champion's own version (or no longer set) is dropped: nothing to compare;
+    its result says it ended, and whether it became the champion.
     """
     results = []
     champion = client.released_version(model_name, Role.CHAMPION.value)
@@ -78,9 +95,13 @@ def update_all(store: ModelStore, client: RegistryClient, model_name: str = MODE
     rotations = take_timestamp(store, client, champion, model_name)
     if challenger is not None and champion is not None and challenger.version == champion.version:
         challenger = None
+    running = store.load_challenger() if challenger is None else None
+    promoted = champion is not None and running is not None
+    promoted = promoted and running.classifier.card.model_version == champion.version
+    end = ChallengerEnd.PROMOTED if promoted else ChallengerEnd.ENDED
     for role, released in ((Role.CHAMPION, champion), (Role.CHALLENGER, challenger)):
         try:
-            results.append(apply_release(store, client, role, released))
+            results.append(apply_release(store, client, role, released, end))
         except ReleaseRefused as exc:
             version = released.version if released else ""
             results.append(

@@ -19,7 +19,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop.errors import IrisFieldError
-from desktop.model_delivery.model_store import ActiveModel, InstallOutcome, ModelStore, Role
+from desktop.model_delivery.model_store import (
+    ActiveModel,
+    ChallengerEnd,
+    EndedChallenger,
+    InstallOutcome,
+    ModelStore,
+    Role,
+)
 from desktop.model_delivery.shadow import shadow_prediction
 from desktop.model_delivery.updater import UpdateResult, UpdateStatus
 from desktop.ui.dialogs import show_problem
@@ -181,6 +188,8 @@ class ModelDeliveryController(QObject):
                 news.append(self._take(result.outcome))
             elif result.status is UpdateStatus.REFUSED:
                 refusals.append(self._refusal_text(result))
+            elif result.status is UpdateStatus.ENDED and result.ended is not None:
+                news.append(self._ended_text(result.ended))
         return news, refusals
 
     def _show_refusals(self, refusals: list[str], by_hand: bool) -> None:
@@ -201,6 +210,16 @@ class ModelDeliveryController(QObject):
             "The lab replaced its signing key {old} by {new}: "
             "models signed with {old} are refused from now on."
         ).format(old=rotation.old_key, new=rotation.new_key)
+
+    def _ended_text(self, ended: EndedChallenger) -> str:
+        """Return the note's words for a challenger that stopped running in the background."""
+        if ended.end is ChallengerEnd.PROMOTED:
+            return self.tr(
+                "The challenger model v{version} became the champion; it no longer runs in the background."
+            ).format(version=ended.version)
+        return self.tr(
+            "The lab ended the challenger model v{version}; it no longer runs in the background."
+        ).format(version=ended.version)
 
     def _take(self, outcome: InstallOutcome) -> str:
         """Return the note's words for an installed release."""

@@ -1,4 +1,4 @@
-"""Exact duplicate rows never straddle the split or the CV folds: Iris three times scores as Iris once."""
+"""One duplicate rule for the bundled set and files: copies kept, each with its first row on every side."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pandas as pd
 
-from training import train
-from training.data import LabelledData, load_bundled, without_duplicates
+from training import splits, train
+from training.data import LabelledData, count_duplicates, load_bundled, load_csv
 from training.models import ModelConfig
 
 
@@ -20,23 +20,34 @@ def _gate_figures(data_file) -> tuple[str, tuple[int, ...]]:
     return out.getvalue(), figures
 
 
-def test_iris_three_times_gives_the_gate_the_figures_of_iris_once(tmp_path) -> None:
+def test_the_bundled_set_and_the_same_150_rows_as_a_file_give_the_same_figures(tmp_path) -> None:
+    iris = tmp_path / "iris.csv"
+    load_bundled().to_csv_frame().to_csv(iris, index=False)
+    said_file, figures_file = _gate_figures(iris)
+    said_bundled, figures_bundled = _gate_figures(None)
+    assert figures_file == figures_bundled
+    assert "1 row repeats an earlier row" in said_file and "1 row repeats an earlier row" in said_bundled
+
+
+def test_iris_three_times_never_tests_a_flower_against_its_own_copy(tmp_path) -> None:
     iris = load_bundled().to_csv_frame()
-    once, thrice = tmp_path / "once.csv", tmp_path / "thrice.csv"
-    iris.to_csv(once, index=False)
+    thrice = tmp_path / "thrice.csv"
     pd.concat([iris, iris, iris]).to_csv(thrice, index=False)
-    said_once, figures_once = _gate_figures(once)
-    said_thrice, figures_thrice = _gate_figures(thrice)
-    assert figures_thrice == figures_once
-    assert "dropped 1 exact duplicate row" in said_once  # Iris itself lists one flower twice
-    assert "dropped 301 exact duplicate rows" in said_thrice
+    data = load_csv(thrice, io.StringIO())
+    assert count_duplicates(data) == 301
+    groups = splits.duplicate_groups(data.features, data.labels)
+    train_rows, test_rows = splits.holdout_rows(
+        data.features, data.labels, data.field_mask, test_size=0.2, seed=42
+    )
+    assert not set(groups[train_rows]) & set(groups[test_rows])
+    for fit, scored in splits.cv_folds(
+        data.features, data.labels, data.field_mask, folds=5, repeats=2, seed=1
+    ):
+        assert not set(groups[fit]) & set(groups[scored])
 
 
-def test_without_duplicates_keeps_the_first_of_each_and_counts_the_rest() -> None:
+def test_count_duplicates_counts_rows_that_repeat_measurements_and_species() -> None:
     data = LabelledData(
         np.array([[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 3, 4.0]]), np.array([0, 0, 0, 1]), "t"
     )
-    kept, dropped = without_duplicates(data)
-    assert dropped == 1
-    np.testing.assert_array_equal(kept.labels, [0, 0, 1])
-    np.testing.assert_array_equal(kept.features[:, 3], [4, 5, 4])
+    assert count_duplicates(data) == 1

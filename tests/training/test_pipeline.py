@@ -12,7 +12,7 @@ from mlflow import MlflowClient
 from desktop.inference import Classifier
 from desktop.model_card import ModelCard
 from training import train
-from training.schema import CHALLENGER, CHAMPION, CLASSES, FEATURE_NAMES, MODEL_NAME
+from training.schema import CANDIDATE, CHAMPION, CLASSES, FEATURE_NAMES, MODEL_NAME
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_gate_refuses_a_crippled_candidate_and_keeps_the_old_champion(trained_st
     assert code == train.EXIT_REFUSED, stdout
     assert "REFUSED" in stdout and "is below the floor" in stdout
     assert str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"
-    refused = client.get_model_version_by_alias(MODEL_NAME, CHALLENGER)
+    refused = client.get_model_version_by_alias(MODEL_NAME, CANDIDATE)
     assert str(refused.version) != "1" and refused.tags["gate"] == "refused"
     assert client.get_run(refused.run_id).data.metrics["gate_passed"] == 0.0
 

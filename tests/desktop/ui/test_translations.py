@@ -592,3 +592,27 @@ def test_a_missing_password_and_a_wrong_address_are_said_in_the_language(speakin
         assert text == "Abgleich: Passwort oder Token fehlt" and why == GERMAN_SYNC["password"]
         assert page.problem() == GERMAN_SYNC["not an address"]
     controller.shutdown()
+
+
+@pytest.mark.parametrize("end", ["ended", "promoted"])
+def test_a_challenger_that_ended_is_said_in_the_model_note_in_the_language(speaking, end: str) -> None:
+    from desktop.model_delivery.model_store import ChallengerEnd, EndedChallenger, Role
+    from desktop.model_delivery.updater import UpdateResult, UpdateStatus
+
+    language, open_one = speaking
+    window = open_one()
+    ended = EndedChallenger("7", ChallengerEnd(end))
+    window.model_controller._on_checked(
+        [UpdateResult(Role.CHALLENGER, UpdateStatus.ENDED, "7", ended=ended)], False
+    )
+    text = _only_box(window).text()
+    words = {
+        ("en", "ended"): "The lab ended the challenger model v7; it no longer runs in the background.",
+        (
+            "en",
+            "promoted",
+        ): "The challenger model v7 became the champion; it no longer runs in the background.",
+        ("de", "ended"): "Das Labor hat das Herausforderer-Modell v7 beendet;",
+        ("de", "promoted"): "Das Herausforderer-Modell v7 ist jetzt das Hauptmodell;",
+    }
+    assert text.startswith(words[(language.code, end)])

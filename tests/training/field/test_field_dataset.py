@@ -12,7 +12,7 @@ from mlflow import MlflowClient
 
 from tests.training.field.conftest import FieldServer
 from tests.training.field.laptops import confirm, iris_observations, save, sync
-from training import field_dataset, field_runs
+from training import field_dataset, field_runs, field_table
 from training import field_schema as fs
 from training.schema import FEATURE_NAMES
 
@@ -52,13 +52,15 @@ def test_one_table_holds_both_laptops_observations_each_once(
 
 
 def test_confirmed_species_are_in_the_table(field_server: FieldServer, snapshot: Path) -> None:
-    table = pd.read_parquet(snapshot / "observations.parquet").set_index(fs.ID)
+    table = field_table.read(snapshot).set_index(fs.ID)
     for observation_id, species in field_server.corrections.items():
         assert table.loc[observation_id, fs.CONFIRMED] == species
         assert table.loc[observation_id, fs.PREDICTED] != species
     assert (table[fs.CONFIRMED] != "").sum() == len(field_server.corrections) + 1
     shadowed = table[table[fs.CHALLENGER] != ""]
-    assert len(shadowed) == 4 and set(shadowed[fs.CHALLENGER_RELEASE]) == {"iris-classifier v4 (release 2)"}
+    assert len(shadowed) == 4 and set(shadowed[fs.CHALLENGER_RELEASE]) == {
+        "iris-classifier v4 (release 2 of http://lab.example)"
+    }
     for observation_id, species in field_server.corrections.items():
         assert table.loc[observation_id, fs.CHALLENGER] == species
 
@@ -66,7 +68,7 @@ def test_confirmed_species_are_in_the_table(field_server: FieldServer, snapshot:
 def test_the_darwin_core_archive_reads_back_with_names_coordinates_and_measurements(
     field_server: FieldServer, snapshot: Path
 ) -> None:
-    table = pd.read_parquet(snapshot / "observations.parquet").set_index(fs.ID)
+    table = field_table.read(snapshot).set_index(fs.ID)
     with DwCAReader(str(snapshot / "observations-dwca.zip")) as archive:
         assert archive.metadata is not None
         rows = [(row.data, [fact.data for fact in row.extensions]) for row in archive]
@@ -145,3 +147,60 @@ def test_a_missing_experiment_is_one_sentence_and_exit_1(
     assert field_dataset.main(argv) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no experiment 'nobody-synced-here'" in err
+
+
+def test_the_parquet_file_has_timestamps_booleans_numbers_and_nulls_and_the_csv_keeps_text(
+    snapshot: Path,
+) -> None:
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(snapshot / "observations.parquet")
+    assert str(schema.field(fs.OBSERVED_AT).type) == "timestamp[us, tz=UTC]"
+    assert str(schema.field(fs.OUTLIER).type) == "bool"
+    assert {str(schema.field(n).type) for n in (*FEATURE_NAMES, fs.LATITUDE, fs.CONFIDENCE)} == {"double"}
+    assert str(schema.field(fs.SYNCED_AT).type) == "int64"
+    columns = pq.read_table(snapshot / "observations.parquet")
+    csv = pd.read_csv(snapshot / "observations.csv", dtype=str, keep_default_na=False)
+    assert len(csv) == len(columns)  # written together: one snapshot, two forms
+    for name in (fs.CONFIRMED, fs.challenger_probability_column("setosa"), fs.NOTE):
+        assert columns.column(name).null_count == (csv[name] == "").sum(), name
+    assert 0 < columns.column(fs.CONFIRMED).null_count < len(columns)
+    assert "" not in columns.column(fs.CONFIRMED).to_pylist()
+    assert csv[fs.OBSERVED_AT].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$").all()
+    assert set(csv[fs.OUTLIER]) <= {"true", "false", ""}
+
+
+def test_the_archive_carries_licence_creator_contact_and_coverage_gbif_asks_for(
+    field_server: FieldServer, snapshot: Path, tmp_path: Path
+) -> None:
+    with DwCAReader(str(snapshot / "observations-dwca.zip")) as archive:
+        rights = archive.metadata.find(".//intellectualRights")
+        assert "creativecommons.org/licenses/by/4.0/legalcode" in rights.find(".//ulink").get("url")
+        assert "(CC-BY) 4.0" in "".join(rights.itertext())
+    code, stdout = run_dataset(
+        field_server, tmp_path, "--license", "CC0-1.0", "--contact", "Ada Lovelace <ada@lab.example>"
+    )
+    assert code == 0, stdout
+    table = field_table.read(tmp_path)
+    with DwCAReader(str(tmp_path / "observations-dwca.zip")) as archive:
+        eml = archive.metadata
+        assert "publicdomain/zero/1.0" in eml.find(".//intellectualRights//ulink").get("url")
+        for party in ("creator", "contact"):
+            assert eml.find(f".//dataset/{party}/individualName/surName").text == "Lovelace"
+            assert eml.find(f".//dataset/{party}/electronicMailAddress").text == "ada@lab.example"
+        box = eml.find(".//geographicCoverage/boundingCoordinates")
+        assert float(box.find("westBoundingCoordinate").text) == pytest.approx(table[fs.LONGITUDE].min())
+        assert float(box.find("northBoundingCoordinate").text) == pytest.approx(table[fs.LATITUDE].max())
+        assert eml.find(".//temporalCoverage//beginDate/calendarDate").text == min(table[fs.OBSERVED_AT])[:10]
+        assert eml.find(".//temporalCoverage//endDate/calendarDate").text == max(table[fs.OBSERVED_AT])[:10]
+        taxa = {t.text for t in eml.findall(".//taxonomicClassification/taxonRankValue")}
+        assert taxa == {"Iris setosa", "Iris versicolor", "Iris virginica"}
+
+
+def test_a_contact_without_an_email_address_is_refused_before_anything_is_fetched(
+    field_server: FieldServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        run_dataset(field_server, tmp_path, "--contact", "Ada Lovelace")
+    assert stopped.value.code == 2 and 'expected "NAME <EMAIL>"' in capsys.readouterr().err
+    assert not (tmp_path / "observations.parquet").exists()
