@@ -205,8 +205,7 @@ def collect(
 ) -> DatasetOutcome:
     """Fetch, judge, merge, write and log one snapshot; raise ``TrainingError`` on a problem the user can fix.
 
-    A later call fetches the runs sent since the previous began, less ``clock_margin_ms``; ``full``, or
-    another ``key_list`` (lab's device keys), fetches them all. ``publishing``: eml.xml's licence and contact.
+    Fetches what changed since the last call (less ``clock_margin_ms``); ``full`` or a new ``key_list``: all.
     """
     from mlflow import MlflowClient
 
