@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from contract.registry import ONNX_FILENAME
+from contract.registry import MODEL_NAME, ONNX_FILENAME, Alias
 from desktop.resources import bundled_model_path
 
-MODEL_URI = "models:/iris-classifier@champion"
+MODEL_URI = f"models:/{MODEL_NAME}@{Alias.CHAMPION}"
 TRAIN_TIMEOUT_S = 900
 
 
