@@ -52,6 +52,10 @@ class SyncWords(QObject):
         return self.problem_text(*found, stored) if found else stored
 
     def _templates(self) -> dict[SyncProblem, str]:
+        return {**self._connection_templates(), **self._setup_templates()}
+
+    def _connection_templates(self) -> dict[SyncProblem, str]:
+        """Return the sentences for trouble reaching the server or with its answers."""
         return {
             SyncProblem.NAME_NOT_FOUND: self.tr(
                 "The server name in {uri} cannot be found: the laptop is offline, or the address has a typo."
@@ -87,6 +91,11 @@ class SyncWords(QObject):
             SyncProblem.REFUSED: self.tr(
                 "The lab's server refused the request (HTTP {status}{code}: {detail})."
             ),
+        }
+
+    def _setup_templates(self) -> dict[SyncProblem, str]:
+        """Return the sentences for the lab's setup, single rows, the lease, the address and credentials."""
+        return {
             SyncProblem.EXPERIMENT_DELETED: self.tr(
                 "The experiment “{experiment}” was deleted on the lab's server. Restore it there, "
                 "or choose another experiment in {settings}."
