@@ -136,6 +136,25 @@ def build_run_record(
     start = milliseconds(obs.created_at)
     sent = int(time.time() * 1000) if sent_at is None else sent_at
     params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
+    tags = _tags(obs, device=device, app_version=app_version)
+    # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
+    shortened = tuple((key, shorten(value)) for key, value in tags)
+    cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
+
+    return RunRecord(
+        observation_id=obs.id,
+        run_name=run_name(obs),
+        start_time=start,
+        params=params,
+        metrics=_metrics(obs, start, sent),
+        tags=shortened,
+        artifact=observation_json(obs, device=device, app_version=app_version),
+        artifact_needed=cut,
+    )
+
+
+def _metrics(obs: Observation, start: int, sent: int) -> tuple[Metric, ...]:
+    """Return the run's metrics: probabilities, confidence, time sent, the challenger's probabilities."""
     metrics = [
         Metric(safe_key(fields.PROBABILITY.key_for(name)), float(p), start, 0)
         for name, p in obs.probabilities.items()
@@ -148,8 +167,11 @@ def build_run_record(
             for name, p in obs.challenger.probabilities.items()
         ]
     # Non-finite numbers cannot travel as JSON; the model never produces them, but a copied file might.
-    metrics = [m for m in metrics if math.isfinite(m.value)]
+    return tuple(m for m in metrics if math.isfinite(m.value))
 
+
+def _tags(obs: Observation, *, device: str, app_version: str) -> list[tuple[str, str]]:
+    """Return the run's tags, whole (before any value is cut to the server's limit)."""
     tags: list[tuple[str, str]] = [
         (OBSERVATION_ID_TAG, obs.id),
         (fields.OBSERVED_AT.key, obs.created_at),
@@ -178,20 +200,7 @@ def build_run_record(
     tags.append((fields.OUTLIER.key, str(obs.outlier).lower()))  # the joint check: unlike any training flower
     if obs.observer:
         tags.append((MlflowTag.USER.value, obs.observer))  # shown as the run's "User" in the MLflow UI
-    # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
-    shortened = tuple((key, shorten(value)) for key, value in tags)
-    cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
-
-    return RunRecord(
-        observation_id=obs.id,
-        run_name=run_name(obs),
-        start_time=start,
-        params=params,
-        metrics=tuple(metrics),
-        tags=shortened,
-        artifact=observation_json(obs, device=device, app_version=app_version),
-        artifact_needed=cut,
-    )
+    return tags
 
 
 def release_tags(obs: Observation) -> list[tuple[str, str]]:
