@@ -15,9 +15,9 @@ import numpy as np
 
 from contract.exit_codes import ExitCode
 from training import data as datasets
-from training import field_data
 from training.errors import DataError, TrainingError
 from training.evaluate import CvScores, TestScores
+from training.field import training_rows as field_data
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
 
 if TYPE_CHECKING:
@@ -380,7 +380,8 @@ def _gate(
     """Judge ``version`` against the gate and the champion; promote it if it passes. Return both."""
     import mlflow
 
-    from training import champion_comparison, gate, register, vetting
+    from training import champion_comparison, gate, register
+    from training.release import vetting
 
     cv, test = candidate.cv, candidate.test
     champion = register.find_version(alias=CHAMPION)
