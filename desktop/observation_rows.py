@@ -22,8 +22,9 @@ from desktop.errors import InputError
 from desktop.location import Location, located
 from desktop.measurement_table import TableChunk, TextColumn
 from desktop.observation_csv import confirmed_species, observed_time
+from desktop.observation_extras import extras_json
 from desktop.observation_ids import OBSERVATION_IDS
-from desktop.store import STORE_COLUMNS, ObservationRows, utc_now
+from desktop.store import EXTRAS_COLUMN, STORE_COLUMNS, ObservationRows, utc_now
 from desktop.sync.stages import SyncState
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def chunk_rows(
         "model_registry": itertools.repeat(stamp.registry if stamp else ""),
         "model_sequence": itertools.repeat(stamp.sequence if stamp else None),
         "challenger": _shadow_texts(challenger, predicted.inputs),
+        EXTRAS_COLUMN: itertools.repeat(extras_json({})),  # an input table carries no extra field yet
     }
     # strict=False: the columns one value fills are endless repeats; the lists all have ``count`` items.
     rows = list(zip(*(columns[c] for c in STORE_COLUMNS), strict=False))
