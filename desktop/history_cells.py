@@ -32,23 +32,23 @@ def csv_header(field: fields.ObservationField) -> str:
 # The export's columns are the history's own columns (``o.<column>``) but for the measurements, the
 # probabilities and the extras, which SQLite picks out of their JSON objects.
 PROBABILITY_PREFIX = csv_header(fields.PROBABILITY).format("")
-_PROBABILITY_PREFIX = PROBABILITY_PREFIX
 # The history's own columns an export carries besides the contract's fields.
 UPDATED_AT, SYNC_STATE, SYNC_ERROR, DELETED = "updated_at", "sync_state", "sync_error", "deleted"
 CHALLENGER = "challenger"  # the challenger's shadow answer, as JSON
 # Columns written as stored (texts the store never leaves NULL).
-_TEXTS = frozenset(
-    {
-        *map(
-            csv_header, (fields.OBSERVATION_ID, fields.OBSERVED_AT, fields.OBSERVER, fields.PREDICTED_SPECIES)
-        ),
-        *map(csv_header, (fields.NOTE, fields.LOCATION, fields.MODEL_NAME, fields.MODEL_VERSION)),
-        *map(csv_header, (fields.MODEL_SHA256, fields.MODEL_REGISTRY)),
-        UPDATED_AT,
-        SYNC_STATE,
-        SYNC_ERROR,
-    }
+_TEXT_FIELDS = (
+    fields.OBSERVATION_ID,
+    fields.OBSERVED_AT,
+    fields.OBSERVER,
+    fields.PREDICTED_SPECIES,
+    fields.NOTE,
+    fields.LOCATION,
+    fields.MODEL_NAME,
+    fields.MODEL_VERSION,
+    fields.MODEL_SHA256,
+    fields.MODEL_REGISTRY,
 )
+_TEXTS = frozenset({*map(csv_header, _TEXT_FIELDS), UPDATED_AT, SYNC_STATE, SYNC_ERROR})
 # Kinds of extras written as they are (numbers, 0/1 flags); the others are texts, guarded.
 UNGUARDED_KINDS = frozenset({fields.ValueKind.NUMBER, fields.ValueKind.FLAG})
 # The run a synced observation became, from its outbox row (NULL unless synced), for the ``sync_run`` column.
@@ -91,7 +91,7 @@ def _expression(column: str) -> str:
         return _json_value("o.extras", extras.CSV_COLUMNS[column].name)
     if column in _TEXTS or column in _CONVERTERS:
         return f"o.{column}"
-    if column.startswith(_PROBABILITY_PREFIX):
+    if column.startswith(PROBABILITY_PREFIX):
         # As the row-by-row export does: a probability if the class has one, else a measurement so named.
         return (
             f"IFNULL({_json_value('o.probabilities', column[2:])}, {_json_value('o.measurements', column)})"
