@@ -41,6 +41,7 @@ from dwca.read import DwCAReader
 
 import desktop
 from desktop import observation_signature as sig
+from desktop.errors import InputError
 from desktop.history_query import HistoryQuery
 from desktop.observation_csv import export_history, export_listed, import_history
 from desktop.store import Observation, ObservationStore
@@ -65,6 +66,13 @@ with ObservationStore.open(history) as store:
     export_listed(store, HistoryQuery(), folder / "listed.csv")
 export_history([saved], folder / "rows.csv")
 imported = import_history(folder / "listed.csv")
+bad = folder / "bad.csv"
+bad.write_text((folder / "listed.csv").read_text(encoding="utf-8-sig").replace(",1234.5,", ",high,"))
+try:
+    import_history(bad)
+    refused = ""
+except InputError as exc:
+    refused = str(exc)
 
 record = build_run_record(saved, device="field-laptop-A", sent_at=1780000000000)
 record = record.signed(Ed25519PrivateKey.generate())
@@ -86,6 +94,7 @@ print(json.dumps({
     "listed_csv": (folder / "listed.csv").read_text(encoding="utf-8-sig"),
     "rows_csv": (folder / "rows.csv").read_text(encoding="utf-8-sig"),
     "imported": imported[0].extras,
+    "refused": refused,
     "tags": record.tag_dict,
     "signed_tags": sorted(sig.SIGNED_TAGS),
     "seal": str(seal_of_run(run).state),
@@ -156,6 +165,7 @@ def test_the_csv_export_carries_them_after_every_column_it_had_and_reads_them_ba
     assert row.endswith(',1234.5,"\'=wet meadow, by the brook"')  # a text a spreadsheet shows as text
     assert followed["rows_csv"] == followed["listed_csv"]
     assert followed["imported"] == followed["saved"]
+    assert "column 32 (altitude): 'high' is not a finite number" in followed["refused"]
 
 
 def test_the_sync_sends_them_as_tags_and_the_device_signs_them(followed: dict) -> None:
