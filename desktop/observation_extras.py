@@ -59,6 +59,7 @@ HELD = frozenset(
 EXTRA_FIELDS: tuple[fields.ObservationField, ...] = tuple(
     f for f in fields.FIELDS if f not in HELD and not f.family
 )
+_NONE = "{}"
 # Flags as the history's CSV writes them, and as run tags carry them.
 _CSV_FLAGS = {True: "1", False: "0"}
 _TAG_FLAGS = {True: "true", False: "false"}
@@ -85,11 +86,15 @@ def checked(field: fields.ObservationField, value: Any) -> Any:
 
 def extras_json(extras: Mapping[str, Any]) -> str:
     """Return the extras as the history keeps them: a JSON object, keys sorted (``{}`` when none)."""
+    if not extras:
+        return _NONE  # nearly every observation: a million-row save pays no encoding
     return json.dumps(dict(sorted(extras.items())), ensure_ascii=False)
 
 
 def extras_of(text: str | None) -> dict[str, Any]:
     """Return the extras the history kept; an unreadable text reads as none (it never hides the row)."""
+    if text == _NONE:
+        return {}  # nearly every row: a page of history decodes no JSON for it
     try:
         value = json.loads(text or "{}")
     except ValueError:
