@@ -104,7 +104,8 @@ LOCATION = _F("location", _K.TEXT, _S.TAG, "location", "location", "locality")
 LATITUDE = _F("latitude", _K.NUMBER, _S.TAG, "latitude", "latitude", "decimalLatitude", unit="°")
 LONGITUDE = _F("longitude", _K.NUMBER, _S.TAG, "longitude", "longitude", "decimalLongitude", unit="°")
 SYNCED_AT = _F("synced_at", _K.NUMBER, _S.METRIC, "synced_at", signed=False, unit="ms")
-# The device's signature over the signed fields (desktop/observation_signature.py): ``signature.version``,
+# The device's signature over the signed fields (desktop/signing/observation_signature.py):
+# ``signature.version``,
 # ``signature.key`` (the key's fingerprint), ``signature.public_key`` and ``signature.value``.
 SIGNATURE = _F("signature", _K.TEXT, _S.TAG, "signature.{}", signed=False)
 
@@ -153,7 +154,7 @@ TOUCH_WHEN_ADDING_A_FIELD: tuple[tuple[str, str], ...] = (
     ("desktop/ui/save_form.py", "a box to type it in the window (its value goes into Observation.extras)"),
     ("assets/translations/iris_field_en.ts", "the box's label in English"),
     ("assets/translations/iris_field_de.ts", "the box's label in German (the window must fit 800x600)"),
-    ("desktop/measurement_table.py", "a TextColumn, for predict --csv to read it from an input table"),
+    ("desktop/tables/measurement_table.py", "a TextColumn, for predict --csv to read it from an input table"),
     ("docs/sync.md", "the key in the table of what a run carries"),
     ("docs/lab.md", "the column in the table of the dataset's columns"),
 )

@@ -19,12 +19,13 @@ import pyarrow.parquet as pq
 
 from desktop.history_query import HistoryQuery
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
-from desktop.observation_csv import export_listed, write_history
 from desktop.store import Observation, ObservationStore
 from desktop.sync.run_record import RunRecord, build_run_record
+from desktop.tables.observation_csv import export_listed, write_history
 from tests.sync.history_factory import make_observation
-from training import dwca, field_table
-from training.field_runs import row_from_run
+from training.dataset import dwca
+from training.field import table as field_table
+from training.field.runs import row_from_run
 
 SENT_AT = 1_780_000_000_000
 PUBLISHED = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)

@@ -40,14 +40,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dwca.read import DwCAReader
 
 import desktop
-from desktop import observation_signature as sig
+from desktop.signing import observation_signature as sig
 from desktop.errors import InputError
 from desktop.history_query import HistoryQuery
-from desktop.observation_csv import export_history, export_listed, import_history
+from desktop.tables.observation_csv import export_history, export_listed, import_history
 from desktop.store import Observation, ObservationStore
 from desktop.sync.run_record import build_run_record
-from training import dwca, field_table
-from training.field_runs import row_from_run, seal_of_run
+from training.dataset import dwca
+from training.field import table as field_table
+from training.field.runs import row_from_run, seal_of_run
 
 folder = Path(sys.argv[1])
 created = "2026-05-01T09:00:00.000000+00:00"
