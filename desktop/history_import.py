@@ -2,9 +2,10 @@
 
 Each refusal is one sentence naming the file, the line and the column. Checked: ids (UUIDs, each once in
 the file), ISO times with a zone, the three species (predicted, confirmed, one probability column each),
-measurements in the model card's range at most to a micrometre (a value read in inches is kept to
-0.0001 cm; one typed in cm has the card's 0.1 cm), probabilities and confidence between 0 and 1,
-coordinates, flags, and the sync state, with the run a synced observation became.
+measurements by the window's and the command line's own rules (``measurement_rules.check_saved``: the
+model card's range and 0.1 cm precision, or a value of that precision converted from inches),
+probabilities and confidence between 0 and 1, coordinates, flags, and the sync state, with the run
+a synced observation became.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import InputError
-from desktop.measurement_rules import Allowed, MeasurementRefused, allowed, check_range
+from desktop.measurement_rules import Allowed, MeasurementRefused, allowed, check_saved
 from desktop.measurement_table import decode_file
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.spreadsheet_text import unguarded
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 
 # Bad rows listed in the one sentence; the rest are counted.
 PROBLEMS_LISTED = 10
-# Decimals a measurement in the history may carry: a micrometre (values converted from inches or mm).
-HISTORY_DECIMALS = 4
 # An ISO time as the app writes it: date, "T", time (seconds, optional fraction), a zone.
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})")
 
@@ -259,17 +258,13 @@ def _optional_number(column: str, text: str) -> float | None:
 def _measurement(reading: _Reading, column: str, text: str) -> float:
     if text == "":
         raise _RowProblem(column, "the measurement is missing")
-    number = _number(column, text)
     ruled = reading.rules.get(column)
-    if ruled is not None and not ruled[1].low <= number <= ruled[1].high:
-        try:
-            check_range(ruled[0], number, text)  # for its sentence
-        except MeasurementRefused as exc:
-            raise _RowProblem(column, str(exc)) from None
-    scaled = number * 10**HISTORY_DECIMALS
-    if abs(scaled - round(scaled)) > 1e-6:
-        raise _RowProblem(column, f"{text} has more decimals than any measurement Iris Field saves")
-    return number
+    if ruled is None:  # no model card: any finite number (nothing to judge it by)
+        return _number(column, text)
+    try:
+        return check_saved(ruled[0], text)
+    except MeasurementRefused as exc:
+        raise _RowProblem(column, str(exc)) from None
 
 
 def _share(column: str, text: str) -> float:

@@ -53,7 +53,9 @@ def move_to_new_laptop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("sepal_length", "99.0", "Sepal length 99.0 cm is not a plausible measurement (at most 15 cm"),
         ("sepal_length", "0.0000001", "is not a plausible measurement (at least 0.1 cm"),
-        ("sepal_length", "5.123456789", "more decimals than any measurement Iris Field saves"),
+        ("sepal_length", "5.123456789", "5.123456789 cm has more decimals than the model's precision of 0.1"),
+        ("sepal_length", "5.12", "5.12 cm has more decimals than the model's precision of 0.1 cm"),
+        ("sepal_length", "5.1055", "nor is it a value of that precision converted from inches"),
         ("petal_width", "", "the measurement is missing"),
         ("predicted_species", "rosa", "'rosa' is not one of the species setosa, versicolor, virginica"),
         ("confirmed_species", "rosa", "'rosa' is not one of the species"),
@@ -245,3 +247,33 @@ def test_a_row_with_too_few_cells_is_named(tmp_path: Path, monkeypatch, capsys) 
     assert "line 3: it has 5 cells, the header has" in capsys.readouterr().err
     with ObservationStore.open() as store:
         assert store.list() == []
+
+
+def test_a_measurement_saved_from_inches_comes_back_and_one_typed_beyond_the_precision_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The window's rule (0.1 cm) everywhere; a value `predict --csv` converted from 0.01 in is kept."""
+    flowers = tmp_path / "inches.csv"
+    flowers.write_text(
+        "sepal length (in),sepal width (in),petal length (in),petal width (in)\n2.01,1.38,0.55,0.08\n",
+        encoding="utf-8",
+    )
+    assert cli.run(["predict", "--csv", str(flowers), "--save"]) == 0
+    with ObservationStore.open() as store:
+        (saved,) = store.list()
+    assert saved.measurements["sepal_length"] == 5.1054  # 2.01 in, kept to a micrometre
+    path = export(tmp_path)
+    move_to_new_laptop(tmp_path, monkeypatch)
+    assert cli.run(["history", "import", str(path)]) == 0
+    with ObservationStore.open() as store:
+        assert store.get(saved.id).measurements == saved.measurements
+
+    # The same file with a value no unit the app reads gives at 0.1 cm precision: refused, nothing saved.
+    other = rewrite(path, set_cell("sepal_width", "3.5012"))
+    move_to_new_laptop(tmp_path / "third", monkeypatch)
+    capsys.readouterr()
+    assert cli.run(["history", "import", str(other)]) == 2
+    assert (
+        "Sepal width 3.5012 cm has more decimals than the model's precision of 0.1 cm"
+        in capsys.readouterr().err
+    )
