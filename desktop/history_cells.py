@@ -27,12 +27,15 @@ _TEXTS = frozenset(
         "model_name", "model_version", "model_sha256", "sync_state", "sync_error", "model_registry",
     }
 )  # fmt: skip
-# The run a synced observation became, from its outbox row (NULL unless synced), for the ``sync_run`` column.
+# How far an observation got on its way to the server, from its outbox row (NULL while it is pending and
+# nothing failed): stage, failure and the run it became, for the ``sync_run`` column.
 SYNC_RUN = "sync_run"
 SYNC_RUN_SQL = (
     "(SELECT json_object('run_id', s.run_id, 'tracking_uri', s.tracking_uri, 'experiment_name',"
-    " s.experiment_name, 'experiment_id', s.experiment_id, 'pushed_updated_at', s.pushed_updated_at)"
-    f" FROM sync_outbox s WHERE s.observation_id = o.id AND s.stage = '{Stage.SYNCED}' AND s.failure = '')"
+    " s.experiment_name, 'experiment_id', s.experiment_id, 'pushed_updated_at', s.pushed_updated_at,"
+    " 'stage', s.stage, 'failure', s.failure, 'failure_kind', s.failure_kind)"
+    f" FROM sync_outbox s WHERE s.observation_id = o.id"
+    f" AND (s.stage != '{Stage.PENDING}' OR s.failure != ''))"
 )
 # A measurement or class name that goes into a quoted JSON path inside an SQL string as it is.
 _PLAIN_NAME = re.compile(r"[^\"'\\]+")
@@ -123,7 +126,7 @@ def _challenger(text: str | None) -> str:
 
 
 def sync_run_cell(value: str | None) -> str:
-    """Return the ``sync_run`` cell of what ``SYNC_RUN_SQL`` selected (blank: not synced)."""
+    """Return the ``sync_run`` cell of what ``SYNC_RUN_SQL`` selected (blank: pending, nothing failed)."""
     if not value:
         return ""
     from desktop.history_import import SyncedRun

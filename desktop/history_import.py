@@ -17,7 +17,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from desktop.measurement_rules import Allowed, MeasurementRefused, allowed, chec
 from desktop.measurement_table import decode_file
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.spreadsheet_text import unguarded
+from desktop.sync.stages import FailureKind, Stage, SyncState
 
 if TYPE_CHECKING:
     from desktop.model_card import Feature, ModelCard
@@ -38,15 +39,27 @@ PROBLEMS_LISTED = 10
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})")
 
 
+# Stages at which the outbox row names the run (before ``created`` the create's answer is not known).
+_STAGES_WITH_RUN = frozenset({Stage.CREATED, Stage.LOGGED, Stage.FINISHED, Stage.SYNCED})
+
+
 @dataclass(frozen=True)
 class SyncedRun:
-    """The MLflow run a synced observation became (the ``sync_run`` column of an export)."""
+    """How far an observation got on its way to the server (the ``sync_run`` column of an export).
+
+    Written for every observation past ``pending`` or failed: its outbox stage, failure and the run it
+    became (when it has one), so an import brings back ``syncing``, ``failed`` and ``synced`` rows as
+    they were, never as pending (an export before these fields came only holds synced runs).
+    """
 
     run_id: str
     tracking_uri: str
     experiment_name: str
     experiment_id: str
     pushed_updated_at: str
+    stage: str = Stage.SYNCED
+    failure: str = ""
+    failure_kind: str = FailureKind.NONE
 
     def to_json(self) -> str:
         """Return the run as the export writes it."""
@@ -56,9 +69,28 @@ class SyncedRun:
     def from_json(cls, text: str) -> SyncedRun:
         """Read a run written by ``to_json``; raise ``ValueError`` if it is not one."""
         data = json.loads(text)
-        if not isinstance(data, dict) or not str(data.get("run_id", "")).strip():
+        if not isinstance(data, dict):
+            raise ValueError("it is not a JSON object")
+        run = cls(**{name: str(data.get(name, cls._default(name))) for name in cls.__dataclass_fields__})
+        if run.stage not in tuple(Stage) or run.failure_kind not in tuple(FailureKind):
+            raise ValueError(f"stage {run.stage!r} or failure kind {run.failure_kind!r} is unknown")
+        if run.stage in _STAGES_WITH_RUN and not run.run_id.strip():
             raise ValueError("it names no run_id")
-        return cls(*(str(data.get(name, "")) for name in cls.__dataclass_fields__))
+        return run
+
+    @classmethod
+    def _default(cls, name: str) -> object:
+        default = cls.__dataclass_fields__[name].default
+        return "" if default is MISSING else default
+
+    @property
+    def sync_state(self) -> SyncState:
+        """Return the state a history row shows for this progress (as ``sync_state_sql`` derives it)."""
+        if self.failure:
+            return SyncState.FAILED
+        if self.stage == Stage.PENDING:
+            return SyncState.PENDING
+        return SyncState.SYNCED if self.stage == Stage.SYNCED else SyncState.SYNCING
 
 
 @dataclass(frozen=True)
@@ -217,8 +249,15 @@ def _row(reading: _Reading, line: int, record: Mapping[str, str]) -> ImportedRow
             "challenger", cell("challenger"), lambda t: ShadowPrediction.from_dict(json.loads(t))
         ),
     )
-    run = _parsed("sync_run", cell("sync_run"), SyncedRun.from_json)
-    return ImportedRow(line, observation, run if sync_state == "synced" else None)
+    return ImportedRow(line, observation, _sync_run(cell("sync_run"), sync_state))
+
+
+def _sync_run(text: str, sync_state: str) -> SyncedRun | None:
+    """Return the sync progress of a row, which must agree with its ``sync_state`` (blank: none)."""
+    run: SyncedRun | None = _parsed("sync_run", text, SyncedRun.from_json)
+    if run is not None and run.sync_state != sync_state:
+        raise _RowProblem("sync_run", f"it says {run.sync_state}, but the row's sync_state is {sync_state}")
+    return run
 
 
 def _uuid(text: str) -> str:

@@ -887,7 +887,8 @@ class ObservationStore:
         """Save an export's rows in one transaction: new ids added, same rows skipped, differing ones told.
 
         A row whose id is here with other content is left as it is, unless ``update``: then the one edited
-        last (the newer ``updated_at``) is kept. A synced row comes with its run: it is saved synced.
+        last (the newer ``updated_at``) is kept. A row that had begun to sync comes with its progress (stage,
+        failure, run): it is saved syncing, failed or synced as it was.
         """
         stored = self._stored(row.observation.id for row in rows)
         outcome = ImportOutcome()
@@ -928,19 +929,20 @@ class ObservationStore:
         return found
 
     def _enter_synced(self, db: sqlite3.Connection, id: str, run: SyncedRun | None) -> None:
-        """Record that an imported observation is on the server as ``run`` (its outbox row, stage synced)."""
+        """Record how far an imported observation got (its outbox row: stage, failure, run) if it started."""
         if run is None:
             return
         self._run(
             db,
             "INSERT INTO sync_outbox (observation_id, stage, tracking_uri, experiment_name, experiment_id,"
-            " run_id, pushed_updated_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (id, Stage.SYNCED, run.tracking_uri, run.experiment_name, run.experiment_id, run.run_id,
-             run.pushed_updated_at, utc_now()),
+            " run_id, pushed_updated_at, failure, failure_kind, changed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (id, run.stage, run.tracking_uri, run.experiment_name, run.experiment_id, run.run_id,
+             run.pushed_updated_at, run.failure, run.failure_kind, utc_now()),
         )  # fmt: skip
 
     def synced_run_cell(self, id: str) -> str:
-        """Return the ``sync_run`` export cell of an observation (blank unless it is synced)."""
+        """Return the ``sync_run`` export cell of an observation (blank while pending, nothing failed)."""
         from desktop.history_cells import SYNC_RUN_SQL, sync_run_cell
 
         row = self._query(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,)).fetchone()
