@@ -385,13 +385,3 @@ def test_random_damage_never_stops_a_salvage(history, seed: int) -> None:
             assert aside.read_bytes() == bytes(data)
             assert report.recovered == len(store.list(include_deleted=True)) <= COUNT
             assert report.lost is None or report.recovered + report.lost <= COUNT + 1
-
-
-def test_row_ids_are_remembered_in_a_bitmap_and_odd_ones_beside_it() -> None:
-    from desktop.history_salvage import RowIds
-
-    ids = RowIds()
-    for rowid in (1, 8, 9, 100_000, -5, 1 << 40):
-        ids.add(rowid)
-    assert all(r in ids for r in (1, 8, 9, 100_000, -5, 1 << 40))
-    assert not any(r in ids for r in (0, 2, 7, 10, 99_999, 1 << 41, "1"))
