@@ -256,11 +256,7 @@ class DamagedHistory:
         return entries
 
     def leaf_pages(self, table: str) -> Iterator[tuple[int, bytes]]:
-        """Yield (number, page) of every table leaf page reached from ``table``'s root, in row order.
-
-        Its cells are counted as they go; when the tree was damaged, an index read whole tells how many
-        rows the table held (each index entry is one row), read from its pages' headers alone.
-        """
+        """Yield (number, page) of every table leaf page reached from ``table``'s root, in row order."""
         shape, reading = self.tables.get(table), self.readings.get(table)
         if shape is None or reading is None or shape.root is None:
             if reading is not None:
@@ -269,10 +265,17 @@ class DamagedHistory:
         for number, data in self.walker.leaves(shape.root, reading.walk):
             reading.walked += int.from_bytes(data[3:5], "big")
             yield number, data
+
+    def count_rows(self, table: str) -> None:
+        """When ``table``'s tree was damaged, count its rows by an index read whole (an entry a row).
+
+        Only the index pages' headers are read; called once the table's pages were all copied (a record
+        found damaged while copying counts too).
+        """
+        shape, reading = self.tables[table], self.readings[table]
+        if not reading.walk.damaged:
+            return
         for root in shape.indexes:
-            if not reading.walk.damaged:
-                self.walker.claim(root)  # the whole tree was read: how many rows it held is known
-                continue
             walk = Walk()
             entries = self.walker.count(root, walk)
             if not walk.damaged:
@@ -331,7 +334,7 @@ SOUND_OBSERVATION = f"""
     AND measurements != '{{}}'
     AND NOT EXISTS (SELECT 1 FROM json_each(measurements) WHERE type NOT IN ('integer', 'real'))
     AND NOT EXISTS (SELECT 1 FROM json_each(probabilities) WHERE type NOT IN ('integer', 'real'))
-    AND NOT EXISTS (SELECT 1 FROM json_each(unusual) WHERE type != 'text')
+    AND (unusual = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(unusual) WHERE type != 'text'))
 """
 
 
@@ -498,4 +501,7 @@ def copy_readable(
             copier.add(table, number, data)
     for table, number, data in damaged.orphan_pages():
         copier.add(table, number, data)
-    return copier.finish()
+    counts = copier.finish()
+    for table in tables:
+        damaged.count_rows(table)
+    return counts
