@@ -34,8 +34,8 @@ def test_an_image_of_a_tables_leaves_gives_back_its_rows_exactly(tmp_path: Path,
     read: list[tuple[object, ...]] = []
     per_image = leaves_per_image(pages.shape.usable)
     for start in range(0, len(found), per_image):
-        image = leaf_image(found[start : start + per_image], f"CREATE TABLE {TABLE} (a INTEGER PRIMARY KEY, b, c, d)",
-                           page_size, pages.shape.reserved)  # fmt: skip
+        create = f"CREATE TABLE {TABLE} (a INTEGER PRIMARY KEY, b, c, d)"
+        image = leaf_image(found[start : start + per_image], create, page_size, pages.shape.reserved)
         assert image is not None
         db = sqlite3.connect(":memory:")
         db.deserialize(image)
