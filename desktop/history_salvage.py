@@ -2,10 +2,13 @@
 
 Damage of any kind ends here: a bad page, a record whose stored JSON is garbage, a truncated file, a wiped
 header, a file that is no database at all. The damaged file (and its -wal/-shm) is renamed aside untouched
-and read page by page (``desktop.sqlite_pages``): memory stays a few pages whatever the damage, and a
-damaged page costs the rows on it, not the rows after it. A record beside the history (``.salvage.json``)
-says a salvage began, and what it found once it finished: one that did not finish is taken up again at
-the next start, and one that found nothing is said at every start, until the damaged file is moved away.
+and read page by page (``desktop.sqlite_pages``): memory stays a few hundred pages whatever the damage,
+and a damaged page costs the rows on it, not the rows after it. The records themselves are decoded by
+SQLite: sound leaf pages are handed to it a few hundred at a time as a small database of their own
+(``desktop.sqlite_image``), only a damaged or spilling page is read cell by cell in Python (``RowCopier``).
+A record beside the history (``.salvage.json``) says a salvage began, and what it found once it finished:
+one that did not finish is taken up again at the next start, and one that found nothing is said at every
+start, until the damaged file is moved away.
 """
 
 from __future__ import annotations
