@@ -459,7 +459,12 @@ class RowCopier:
         for number in numbers:
             rows = [tuple(row.get(c) for c in columns) for row in self._damaged.page_rows(table, number)]
             before = self._db.total_changes
-            self._db.executemany(insert, rows)
+            try:
+                self._db.executemany(insert, rows)
+            except sqlite3.DatabaseError:  # a value the new table cannot take (a garbage id…): row by row
+                for row in rows:
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        self._db.execute(insert, row)
             self.copied[table] = self.copied.get(table, 0) + self._db.total_changes - before
 
     def _count(self, table: str, cursor: sqlite3.Cursor) -> None:
