@@ -27,7 +27,7 @@ from desktop.paths import corrupt_aside_path
 from desktop.sqlite_image import TABLE as IMAGE_TABLE
 from desktop.sqlite_image import leaf_image, leaves_per_image
 from desktop.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf, record_width
-from desktop.sync.stages import SyncState, sql_list
+from desktop.sync.states import SyncState, sql_list
 
 WAL_SUFFIXES = ("-wal", "-shm")
 RECORD_SUFFIX = ".salvage.json"
