@@ -27,6 +27,7 @@ from desktop.measurement_table import (
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.spreadsheet_text import guarded
+from desktop.sync.row_failure import failure_english
 
 if TYPE_CHECKING:
     from desktop.history_import import ImportedRow
@@ -206,7 +207,7 @@ def _cells(obs: Observation, columns: Sequence[str], sync_run_of: Callable[[str]
         "model_version": obs.model_version,
         "model_sha256": obs.model_sha256,
         "sync_state": obs.sync_state,
-        "sync_error": obs.sync_error,
+        "sync_error": failure_english(obs.sync_error),  # the command line's sentence, not the stored kind
         "deleted": "1" if obs.deleted else "0",
         "outlier": "1" if obs.outlier else "0",
         "outlier_score": "" if obs.outlier_score is None else repr(float(obs.outlier_score)),

@@ -248,7 +248,7 @@ def _rest_client(target: SyncTarget, options: SyncOptions) -> MlflowRestClient:
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
         max_connections=options.concurrency + 1,
-        ca_bundle=target.ca_bundle,
+        tls=target.tls,
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract import environment, mlflow_tags, registry
+from contract import environment, mlflow_api, mlflow_tags, registry
 from contract import observation as fields
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.sync.run_record import build_run_record
@@ -35,7 +35,8 @@ def _values(module: object) -> set[str]:
 
 # Names distinctive enough that a string literal equal to one is a second spelling, never a coincidence.
 SHARED_NAMES = sorted(
-    (_values(registry) | _values(mlflow_tags) | _values(environment)) - {str(a) for a in registry.Alias}
+    (_values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api))
+    - {str(a) for a in registry.Alias}
 )
 
 
