@@ -25,12 +25,13 @@ from desktop.sync.plan import WorkPlan, is_due, plan_work
 from desktop.sync.problems import SyncProblem, english
 from desktop.sync.pusher import FINISHED, Push, RunDeletedOnServer, Step, send
 from desktop.sync.report import EndReason, Phase, SyncProgress
-from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, RunInfo
+from desktop.sync.rest_client import MlflowRestError
 from desktop.sync.retry import Backoff, ErrorKind
 from desktop.sync.row_failure import RowFailure
 from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record
 from desktop.sync.stages import FailureKind, Stage
 from desktop.sync.target import SyncOptions, SyncTarget
+from desktop.sync.tracking import Run, RunInfo, TrackingServer
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -66,7 +67,7 @@ class Coordinator:
     """Drive every due observation of one history to one server and experiment, until none is left."""
 
     def __init__(
-        self, client: MlflowRestClient, store: ObservationStore, outbox: Outbox, target: SyncTarget,
+        self, client: TrackingServer, store: ObservationStore, outbox: Outbox, target: SyncTarget,
         options: SyncOptions, *, backoff: Backoff, emit: Callable[[SyncProgress], None], clock: Clock,
         patience: float = 0.0, signer: Ed25519PrivateKey | None = None,
     ):  # fmt: skip

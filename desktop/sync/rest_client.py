@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ from desktop.mlflow_http.transport import Transport
 from desktop.sync.problems import SyncProblem, english
 from desktop.sync.retry import ErrorKind, RoundTrip, classify_status, parse_retry_after
 from desktop.sync.run_record import Metric
+from desktop.sync.tracking import Experiment, Run, RunInfo
 
 COUNT_LIMIT = 50_000  # the most runs one search may return (MLflow's SEARCH_MAX_RESULTS_THRESHOLD)
 
@@ -73,40 +73,6 @@ class MlflowRestError(SyncError):
         )
 
 
-@dataclass(frozen=True)
-class Experiment:
-    """An MLflow experiment as the server describes it."""
-
-    experiment_id: str
-    name: str
-    lifecycle_stage: str
-    artifact_location: str
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """The identity and status of a run."""
-
-    run_id: str
-    experiment_id: str
-    status: str
-    lifecycle_stage: str
-    start_time: int | None
-    end_time: int | None
-    artifact_uri: str
-
-
-@dataclass(frozen=True)
-class Run:
-    """A run with its latest params, metrics and tags."""
-
-    info: RunInfo
-    params: dict[str, str]
-    metrics: dict[str, float]
-    tags: dict[str, str]
-
-
 def filter_literal(value: str) -> str:
     """Quote ``value`` for an MLflow search filter.
 
@@ -149,7 +115,7 @@ def _experiment(data: Mapping[str, Any]) -> Experiment:
 
 
 class MlflowRestClient:
-    """Speak MLflow's REST API: one attempt per call, a timeout that follows the round trip, TLS verified."""
+    """The ``TrackingServer`` over MLflow's REST API: one attempt per call, timeouts that follow the link."""
 
     def __init__(
         self,
