@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.spreadsheet_text import guarded
+from desktop.sync.row_failure import failure_english
 from desktop.sync.stages import Stage
 
 _PROBABILITY_PREFIX = "p_"
@@ -24,7 +25,7 @@ _PROBABILITY_PREFIX = "p_"
 _TEXTS = frozenset(
     {
         "id", "created_at", "updated_at", "observer", "predicted_species", "note", "location",
-        "model_name", "model_version", "model_sha256", "sync_state", "sync_error", "model_registry",
+        "model_name", "model_version", "model_sha256", "sync_state", "model_registry",
     }
 )  # fmt: skip
 # The run a synced observation became, from its outbox row (NULL unless synced), for the ``sync_run`` column.
@@ -149,4 +150,5 @@ _CONVERTERS: dict[str, Callable[[list[Any]], list[str]]] = {
     "model_sequence": lambda values: ["" if v is None else str(v) for v in values],
     "challenger": lambda values: [_challenger(v) for v in values],
     SYNC_RUN: _each_distinct(sync_run_cell),
+    "sync_error": _each_distinct(lambda stored: guarded(failure_english(stored))),  # the kind, in English
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.errors import SyncError
+from desktop.mlflow_http.problems import ServerProblem
 from desktop.sync.problems import SyncProblem
 
 
@@ -58,7 +59,7 @@ class SyncProgress:
     unsynced: int | None = None  # at the end of a pass: observations still not on a server, of which
     failed: int = 0  # stopped on a permanent problem (the row says why)
     elsewhere: int = 0  # bound to another server or experiment (waiting for the user's decision)
-    problem: SyncProblem | None = None
+    problem: SyncProblem | ServerProblem | None = None
     facts: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
