@@ -21,6 +21,11 @@ from desktop.sync.retry import ErrorKind, RoundTrip, classify_status, parse_retr
 from desktop.sync.run_record import Metric
 from desktop.sync.tracking import Experiment, Run, RunInfo
 
+# Trouble without an answer that trying again cannot help: the settings (certificate) or the experiment.
+_NO_ANSWER_KINDS = {
+    ServerProblem.CERTIFICATE: ErrorKind.SETUP,
+    ServerProblem.ARTIFACTS_OUT_OF_REACH: ErrorKind.PERMANENT,
+}
 COUNT_LIMIT = 50_000  # the most runs one search may return (MLflow's SEARCH_MAX_RESULTS_THRESHOLD)
 
 
@@ -55,15 +60,13 @@ class MlflowRestError(SyncError):
     @classmethod
     def from_server(cls, exc: ServerError) -> MlflowRestError:
         """Return the sync's error for the core's: what it means for the observation that needed it."""
-        if exc.status is not None:
-            kind = classify_status(exc.status, json_body=False)
-        elif exc.problem in (ServerProblem.CERTIFICATE, ServerProblem.ARTIFACTS_OUT_OF_REACH):
-            kind = ErrorKind.SETUP if exc.problem is ServerProblem.CERTIFICATE else ErrorKind.PERMANENT
+        if exc.status is not None:  # an answer came: what its status means
+            kind = classify_status(exc.status, json_body=False) or ErrorKind.TRANSIENT
         else:
-            kind = ErrorKind.TRANSIENT
+            kind = _NO_ANSWER_KINDS.get(exc.problem, ErrorKind.TRANSIENT)
         return cls(
             str(exc),
-            kind=kind or ErrorKind.TRANSIENT,
+            kind=kind,
             status=exc.status,
             error_code=exc.error_code,
             retry_after=parse_retry_after(exc.retry_after),

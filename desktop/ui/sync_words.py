@@ -11,6 +11,7 @@ as the core wrote it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 from PySide6.QtCore import QObject
 
@@ -31,7 +32,7 @@ _ADDRESS_PROBLEMS = (
 class SyncWords(QObject):
     """Says the sync's problems in the current language (its texts' translation context)."""
 
-    def problem_text(self, problem: object, facts: Mapping[str, object], english: str) -> str:
+    def problem_text(self, problem: StrEnum | None, facts: Mapping[str, object], english: str) -> str:
         """Return the sentence for a sync problem; ``english``: the core's own, shown for unknown kinds."""
         if isinstance(problem, ServerProblem):
             said = ProblemWords().server_text(problem, facts)
@@ -46,7 +47,7 @@ class SyncWords(QObject):
             return sentence(english)
         return filled(template, {"settings": self.tr("Settings → Sync"), **facts})
 
-    def headline(self, problem: object) -> str:
+    def headline(self, problem: StrEnum | None) -> str:
         """Return the status bar's few words for a problem that stopped the sync (the tooltip says why)."""
         if problem is ServerProblem.CREDENTIALS:
             return self.tr("Sync: sign-in refused")
@@ -95,12 +96,12 @@ class SyncWords(QObject):
         }
 
 
-def sync_problem_text(problem: object, facts: Mapping[str, object], english: str) -> str:
+def sync_problem_text(problem: StrEnum | None, facts: Mapping[str, object], english: str) -> str:
     """Return the sentence for a sync problem in the current language (``english`` for unknown kinds)."""
     return SyncWords().problem_text(problem, facts, english)
 
 
-def sync_headline(problem: object) -> str:
+def sync_headline(problem: StrEnum | None) -> str:
     """Return the status bar's few words for a problem that stopped the sync, in the current language."""
     return SyncWords().headline(problem)
 
