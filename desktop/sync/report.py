@@ -79,7 +79,7 @@ class SyncReport:
     failed_now: int = 0
     total_synced: int = 0  # this history's observations on the server
     unsynced: int = 0  # observations that should reach a server and have not (includes failed, elsewhere)
-    failed: tuple[tuple[str, str], ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()  # (observation id, its stored failure: see row_failure)
     elsewhere: int = 0
     error: str = ""  # why the pass ended early, in plain words
     error_kind: EndReason = EndReason.COMPLETE

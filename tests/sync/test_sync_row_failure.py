@@ -54,3 +54,22 @@ def test_sync_and_server_kinds_never_share_a_name() -> None:
 def test_every_kind_but_the_history_has_its_english_sentence() -> None:
     assert set(ENGLISH) == set(SyncProblem) - {SyncProblem.HISTORY}
     assert set(SERVER_ENGLISH) == set(ServerProblem)
+
+
+def test_the_command_line_lists_a_failed_row_in_english_whatever_was_stored() -> None:
+    import io
+
+    from desktop.commands.sync import _print_summary
+    from desktop.sync.report import SyncReport
+
+    old = "its run was deleted on the MLflow server; it is not sent again"
+    stored = RowFailure(SyncProblem.OTHER_MEASUREMENTS, {"run": "4f1c0ffee"}).stored()
+    report = SyncReport(unsynced=2, failed=(("obs-1", stored), ("obs-2", old)))
+    out = io.StringIO()
+    _print_summary(report, "https://lab.example", "meadow", out)
+    lines = out.getvalue().splitlines()
+    assert (
+        "  failed  obs-1  the run 4f1c0ffee on the server holds other measurements than this observation"
+        in lines
+    )
+    assert f"  failed  obs-2  {old}" in lines
