@@ -14,7 +14,7 @@ from benchmarks.server import ServerNotWarm, mlflow_server, postgres_mlflow_serv
 from benchmarks.timing import Distribution
 from contract.mlflow_api import API_2
 from contract.registry import OBSERVATION_ARTIFACT
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 from desktop.store import Observation, ObservationStore
 
 SYNC = PROJECT_ROOT / "desktop" / "sync" / "worker.py"

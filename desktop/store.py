@@ -31,12 +31,12 @@ from desktop.history_salvage import (
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.observation_ids import new_observation_id
 from desktop.paths import HOME_ENV, default_db_path
-from desktop.sync.stages import Stage, SyncState, sql_list, sync_state_sql
+from desktop.sync.states import Stage, SyncState, sql_list, sync_state_sql
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
-    from desktop.history_import import ImportedRow, SyncedRun
-    from desktop.inference import Prediction
-    from desktop.model_card import ModelCard
+    from desktop.prediction.engine import Prediction
+    from desktop.prediction.model_card import ModelCard
+    from desktop.tables.history_import import ImportedRow, SyncedRun
 
 SYNC_STATES = tuple(SyncState)
 # How many deleted observations the "Recently deleted" view lists, the last deleted first.
@@ -107,7 +107,8 @@ MIGRATIONS: list[str] = [
         expires_at  REAL NOT NULL
     );
     """,
-    # 4: the joint unusual-flower check (desktop/novelty.py): its distance, and whether it flagged the flower.
+    # 4: the joint unusual-flower check (desktop/prediction/unusual.py): its distance, and whether it
+    # flagged the flower.
     """
     ALTER TABLE observations ADD COLUMN outlier INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE observations ADD COLUMN outlier_score REAL;
@@ -421,7 +422,7 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
 class ObservationRows:
     """Observations ready to insert: one tuple of the store's columns (``STORE_COLUMNS`` order) each.
 
-    A CSV batch builds these straight from its arrays (``desktop/observation_rows.py``): a million rows
+    A CSV batch builds these straight from its arrays (``desktop/tables/predicted_rows.py``): a million rows
     never become a million ``Observation`` objects on the way in.
     """
 
@@ -941,7 +942,7 @@ class ObservationStore:
 
     def synced_run_cell(self, id: str) -> str:
         """Return the ``sync_run`` export cell of an observation (blank unless it is synced)."""
-        from desktop.history_cells import SYNC_RUN_SQL, sync_run_cell
+        from desktop.tables.export_cells import SYNC_RUN_SQL, sync_run_cell
 
         row = self._query(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,)).fetchone()
         return sync_run_cell(row[0] if row is not None else None)

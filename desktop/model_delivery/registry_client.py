@@ -21,7 +21,7 @@ from desktop.model_delivery.statements import parse_document
 
 # Where iris-export logs the signed card and ONNX file in the version's run.
 EXPORT_FOLDER = contract_registry.EXPORT_FOLDER
-# Tags iris-export puts on each released model version (training/release.py writes them).
+# Tags iris-export puts on each released model version (training/release/signing.py writes them).
 SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
 REGISTRY_TAG = ReleaseTag.REGISTRY.value
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024

@@ -59,7 +59,7 @@ def test_every_kind_but_the_history_has_its_english_sentence() -> None:
 def test_the_command_line_lists_a_failed_row_in_english_whatever_was_stored() -> None:
     import io
 
-    from desktop.commands.sync import _print_summary
+    from desktop.cli.commands.sync import _print_summary
     from desktop.sync.report import SyncReport
 
     old = "its run was deleted on the MLflow server; it is not sent again"

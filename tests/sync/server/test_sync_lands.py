@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.store import ObservationStore
-from desktop.sync.experiment_page import DESCRIPTION
+from desktop.sync.experiment_view import DESCRIPTION
 from desktop.sync.problems import SyncProblem
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.row_failure import failure_english, read_failure
