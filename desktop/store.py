@@ -29,6 +29,7 @@ from desktop.history_salvage import (
     standing_salvage,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.observation_extras import extras_json, extras_of
 from desktop.observation_ids import new_observation_id
 from desktop.paths import HOME_ENV, default_db_path
 from desktop.sync.states import Stage, SyncState, sql_list, sync_state_sql
@@ -183,13 +184,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE observations ADD COLUMN deleted_at TEXT;
     """,
+    # 9: the contract's fields without a column of their own (desktop/observation_extras.py), as one JSON
+    # object by field name: a field added to contract/observation.py needs no migration.
+    """
+    ALTER TABLE observations ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 _COLUMNS = (
     "id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual, "
     "model_name, model_version, model_sha256, observer, note, location, latitude, longitude, "
     "confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score, "
-    "model_registry, model_sequence, challenger"
+    "model_registry, model_sequence, challenger, extras"
 )
 _COLUMN_NAMES = tuple(c.strip() for c in _COLUMNS.split(","))
 _COLUMN_COUNT = len(_COLUMN_NAMES)
@@ -243,6 +249,8 @@ class Observation:
     model_registry: str = ""  # the lab registry of the release that predicted ("" for an unsigned model)
     model_sequence: int | None = None  # that release's sequence number in its registry
     challenger: ShadowPrediction | None = None  # the challenger's answer, when one ran in shadow
+    # The contract's fields without an attribute here, by name (desktop/observation_extras.py).
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def model_stamp(self) -> ModelStamp:
@@ -347,7 +355,7 @@ def _observation_of(values: tuple[Any, ...]) -> Observation:
         id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual,
         model_name, model_version, model_sha256, observer, note, location, latitude, longitude,
         confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score,
-        model_registry, model_sequence, challenger,
+        model_registry, model_sequence, challenger, extras,
     ) = values  # fmt: skip
     return Observation(
         id=id,
@@ -375,6 +383,7 @@ def _observation_of(values: tuple[Any, ...]) -> Observation:
         model_registry=model_registry,
         model_sequence=model_sequence,
         challenger=_shadow(challenger),
+        extras=extras_of(extras),
     )
 
 
@@ -415,6 +424,7 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
         obs.model_registry,
         obs.model_sequence,
         json.dumps(obs.challenger.to_dict()) if obs.challenger else None,
+        extras_json(obs.extras),
     )
 
 
@@ -476,6 +486,7 @@ class EarlierKeys:
 
 
 STORE_COLUMNS = _COLUMN_NAMES
+EXTRAS_COLUMN = "extras"  # migration 9's JSON object of the observation's extras
 # Replaces what an import brings of an observation (never the sync state, which its outbox row gives).
 _REPLACED = tuple(c for c in _COLUMN_NAMES if c not in ("id", "sync_state", "sync_error"))
 _REPLACE = f"UPDATE observations SET {', '.join(f'{c} = ?' for c in _REPLACED)} WHERE id = ?"
@@ -1534,6 +1545,7 @@ def _observation_batches(
     batch: list[tuple[Any, ...]] = []
     pending: set[str] = set()
     for row in rows:
+        row = {EXTRAS_COLUMN: "{}", **row}  # a history older than migration 9 has no extras
         try:
             obs = _decoded_observation(row)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError, IndexError):
