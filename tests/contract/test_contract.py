@@ -56,10 +56,8 @@ def _observation_names() -> set[str]:
 
 
 # Names distinctive enough that a string literal equal to one is a second spelling, never a coincidence.
-SHARED_NAMES = sorted(
-    (_values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api) | _observation_names())
-    - {str(a) for a in registry.Alias}
-)
+_CONTRACT_NAMES = _values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api)
+SHARED_NAMES = sorted((_CONTRACT_NAMES | _observation_names()) - {str(a) for a in registry.Alias})
 
 
 def _string_literals(path: Path) -> list[tuple[int, str]]:
