@@ -18,6 +18,7 @@ from typing import Any
 from contract import observation as fields
 from desktop import observation_extras as extras
 from desktop.model_delivery.release import ShadowPrediction
+from desktop.sync.row_failure import failure_english
 from desktop.sync.states import Stage
 from desktop.tables.spreadsheet_text import guarded
 
@@ -48,7 +49,7 @@ _TEXT_FIELDS = (
     fields.MODEL_SHA256,
     fields.MODEL_REGISTRY,
 )
-_TEXTS = frozenset({*map(csv_header, _TEXT_FIELDS), UPDATED_AT, SYNC_STATE, SYNC_ERROR})
+_TEXTS = frozenset({*map(csv_header, _TEXT_FIELDS), UPDATED_AT, SYNC_STATE})
 # Kinds of extras written as they are (numbers, 0/1 flags); the others are texts, guarded.
 UNGUARDED_KINDS = frozenset({fields.ValueKind.NUMBER, fields.ValueKind.FLAG})
 # How far an observation got on its way to the server, from its outbox row (NULL while it is pending and
@@ -190,4 +191,5 @@ _CONVERTERS: dict[str, Callable[[list[Any]], list[str]]] = {
     csv_header(fields.MODEL_SEQUENCE): lambda values: ["" if v is None else str(v) for v in values],
     CHALLENGER: lambda values: [_challenger(v) for v in values],
     SYNC_RUN: _each_distinct(sync_run_cell),
+    SYNC_ERROR: _each_distinct(lambda stored: guarded(failure_english(stored))),  # the kind, in English
 }
