@@ -23,7 +23,7 @@ from benchmarks.process import child_env, peak_rss_kb, probe_command, spawn
 from benchmarks.report import Figure, Section
 from benchmarks.timing import Distribution
 from contract.registry import MODEL_NAME
-from desktop.store import MIGRATIONS, ObservationStore
+from desktop.history.store import MIGRATIONS, ObservationStore
 
 FULL_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (2_000,)

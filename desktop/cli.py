@@ -17,11 +17,11 @@ from desktop.errors import InputError, IrisFieldError
 from desktop.progress import TerminalProgress
 
 if TYPE_CHECKING:
+    from desktop.history.store import EarlierKeys, Observation, ObservationRows, ObservationStore
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
     from desktop.model_delivery.model_store import ActiveModel
     from desktop.model_delivery.release import ShadowPrediction
-    from desktop.store import EarlierKeys, Observation, ObservationRows, ObservationStore
 
 PROG = "iris-field"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE
@@ -273,7 +273,7 @@ def _quiet_broken_pipe() -> int:
 
 def _open_store() -> ObservationStore:
     """Open the history; if it had to be salvaged from damage, say so in one sentence on stderr."""
-    from desktop.store import ObservationStore
+    from desktop.history.store import ObservationStore
 
     store = ObservationStore.open()
     if store.salvaged is not None:
@@ -318,8 +318,8 @@ def _predict(args: argparse.Namespace) -> int:
     saved: Observation | None = None
     challenger, shadow = _challenger_answer(prediction) if args.save or args.json else (None, None)
     if args.save:
+        from desktop.history.store import Observation
         from desktop.settings import Settings
-        from desktop.store import Observation
 
         observation = Observation.from_prediction(
             prediction,
@@ -551,7 +551,7 @@ def _store_all(batches: Iterable[ObservationRows], allow_duplicates: bool, sourc
 
 def _save_one(observation: Observation, allow_duplicate: bool) -> Observation:
     """Save one observation, unless the very same measurements were saved a few minutes ago."""
-    from desktop.store import DUPLICATE_WITHIN
+    from desktop.history.store import DUPLICATE_WITHIN
 
     with _open_store() as store:
         earlier = (
@@ -687,8 +687,8 @@ def _history(args: argparse.Namespace) -> int:
 
 def _history_csv(args: argparse.Namespace) -> int:
     """Write the history (or what --search finds) as CSV, streamed: a million rows never sit in memory."""
+    from desktop.history.queries import HistoryQuery
     from desktop.history_cells import column_wise, select_list
-    from desktop.history_query import HistoryQuery
     from desktop.observation_csv import (
         EXPORT_PAGE_ROWS,
         columns_for,

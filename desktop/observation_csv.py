@@ -29,11 +29,11 @@ from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.spreadsheet_text import guarded
 
 if TYPE_CHECKING:
+    from desktop.history.queries import HistoryQuery
+    from desktop.history.store import Observation, ObservationStore
     from desktop.history_import import ImportedRow
-    from desktop.history_query import HistoryQuery
     from desktop.inference import Prediction
     from desktop.model_card import ModelCard
-    from desktop.store import Observation, ObservationStore
 
 # Fixed columns of an exported history; measurement columns (card feature names) and one
 # probability column per class ("p_<class>") sit between them.
@@ -109,8 +109,8 @@ def observation_from_row(
     ``Observation.from_prediction``. Raise ``InputError`` naming the cell when a time or a species cannot
     be read.
     """
+    from desktop.history.store import Observation
     from desktop.location import located
-    from desktop.store import Observation
 
     when = observed_time(texts.get(TextColumn.OBSERVED_AT, ""))
     place = located(

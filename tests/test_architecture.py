@@ -83,4 +83,4 @@ def test_core_and_command_line_run_with_qt_and_training_libraries_unimportable(t
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["code"] == 0
     assert "desktop.inference" in report["modules"]
-    assert "desktop.store" in report["modules"]
+    assert "desktop.history.store" in report["modules"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from desktop.errors import SyncError
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.experiment_page import DESCRIPTION_TAG, experiment_tags
 from desktop.sync.outbox import Binding, Outbox

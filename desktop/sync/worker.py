@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from desktop import device_key
 from desktop.device_key import DeviceKey
 from desktop.errors import StoreError, StoreProblem, SyncError
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.coordinator import Coordinator, PassEnd
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token

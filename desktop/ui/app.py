@@ -13,18 +13,18 @@ from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from desktop import __version__, device_key
 from desktop.errors import ModelError, StoreError
-from desktop.history_salvage import SalvageReport
-from desktop.inference import Classifier
-from desktop.model_delivery.model_store import ActiveModel, ModelStore
-from desktop.paths import default_db_path
-from desktop.settings import Settings
-from desktop.store import (
+from desktop.history.salvage import SalvageReport
+from desktop.history.store import (
     CHECK_AT_OPEN_BYTES,
     ObservationStore,
     StoreDamagedError,
     marked_damaged,
     steps_behind,
 )
+from desktop.inference import Classifier
+from desktop.model_delivery.model_store import ActiveModel, ModelStore
+from desktop.paths import default_db_path
+from desktop.settings import Settings
 from desktop.ui.crash_dialog import install_crash_dialog
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck

@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from desktop.errors import IrisFieldError
-from desktop.history_query import HistoryQuery
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.observation_csv import export_listed
-from desktop.store import ObservationStore
 from desktop.ui.problem_words import problem_text
 
 

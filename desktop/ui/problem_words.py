@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from desktop.errors import ModelError, ModelProblem, StoreError, StoreProblem
-from desktop.history_salvage import SalvageReport
+from desktop.history.salvage import SalvageReport
+from desktop.history.store import ReadOnlyCause
 from desktop.model_delivery.errors import (
     KeyFileError,
     KeyProblem,
@@ -24,7 +25,6 @@ from desktop.model_delivery.errors import (
     Unreachable,
 )
 from desktop.model_delivery.model_store import Fallback
-from desktop.store import ReadOnlyCause
 from desktop.ui.i18n import sentence
 
 _READ_ONLY_CAUSES = {

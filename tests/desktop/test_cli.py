@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from desktop import __version__
+from desktop.history.store import ObservationStore
 from desktop.inference import Classifier
 from desktop.observation_csv import import_history
 from desktop.resources import bundled_model_path
 from desktop.settings import Settings
-from desktop.store import ObservationStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SETOSA = ["5.1", "3.5", "1.4", "0.2"]

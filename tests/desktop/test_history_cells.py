@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.history_cells import column_wise, select_list
-from desktop.history_query import HistoryQuery
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.observation_csv import columns_for, write_history, write_history_pages
-from desktop.store import ObservationStore
-from tests.desktop.test_store import make_observation
+from tests.desktop.history.test_store import make_observation
 
 SHADOW = ShadowPrediction(
     ModelStamp("https://lab.example/mlflow", "iris-classifier", "4", "cd" * 32, 7),

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
+from desktop.history.store import ObservationStore
 from desktop.inference import Classifier
 from desktop.measurement_rules import MeasurementProblem, MeasurementRefused, allowed, check_text
 from desktop.model_card import ModelCard
-from desktop.store import ObservationStore
 
 HUNDRED_THOUSAND_DIGITS = "1" * 100_000
 

@@ -162,8 +162,8 @@ def test_a_saved_outlier_keeps_its_flag_in_the_history_and_its_export(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from desktop import cli
+    from desktop.history.store import ObservationStore
     from desktop.observation_csv import import_history
-    from desktop.store import ObservationStore
 
     assert cli.run(["predict", "--save", "7.9", "4.4", "1.1", "0.1"]) == 0
     assert "Unlike any flower the model was trained on" in capsys.readouterr().out
@@ -176,7 +176,7 @@ def test_a_saved_outlier_keeps_its_flag_in_the_history_and_its_export(
 
 
 def test_a_synced_run_carries_the_flag() -> None:
-    from desktop.store import Observation
+    from desktop.history.store import Observation
     from desktop.sync.run_record import build_run_record
 
     classifier = Classifier.load()

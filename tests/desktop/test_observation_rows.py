@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from desktop.history.store import BULK_SAVE_ROWS, ObservationStore
 from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore, Role
 from desktop.model_delivery.shadow import shadow_prediction
 from desktop.observation_csv import observation_from_row, stream_measurements
 from desktop.observation_rows import chunk_rows, json_objects
-from desktop.store import BULK_SAVE_ROWS, ObservationStore
 from tests.desktop.model_delivery.release_factory import Lab
 
 HEADER = (

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.history.store import SEARCH_INSERT_TRIGGER, SYNC_STATE_INSERT_TRIGGER, ObservationStore
 from desktop.paths import default_db_path
-from desktop.store import SEARCH_INSERT_TRIGGER, SYNC_STATE_INSERT_TRIGGER, ObservationStore
 from tests.desktop.test_cli import ROOT, SETOSA, iris
 
 

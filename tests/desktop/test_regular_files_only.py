@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
+from desktop.history.store import ObservationStore
 from desktop.observation_csv import import_history
 from desktop.spreadsheet_text import guarded, unguarded
-from desktop.store import ObservationStore
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="devices, FIFOs and umask are POSIX")

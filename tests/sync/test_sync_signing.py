@@ -7,7 +7,7 @@ from pathlib import Path
 from contract import observation as fields
 from desktop import device_key
 from desktop import observation_signature as sig
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.target import SyncTarget
 from desktop.sync.worker import SyncWorker
 from tests.sync.fake_mlflow import FakeClock, FakeMlflow

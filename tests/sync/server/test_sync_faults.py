@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.rest_client import Auth
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget

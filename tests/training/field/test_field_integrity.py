@@ -20,9 +20,9 @@ from mlflow.entities import Metric, Param
 
 from desktop import cli, device_key
 from desktop import observation_signature as sig
-from desktop.history_query import HistoryQuery
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.observation_csv import export_listed
-from desktop.store import ObservationStore
 from desktop.sync.run_record import build_run_record
 from tests.mlflow_test_server import MlflowServer, running_server
 from tests.postgres_cluster import PostgresCluster

@@ -2,7 +2,7 @@
 
 Damage of any kind ends here: a bad page, a record whose stored JSON is garbage, a truncated file, a wiped
 header, a file that is no database at all. The damaged file (and its -wal/-shm) is renamed aside untouched
-and read page by page (``desktop.sqlite_pages``): memory stays a few pages whatever the damage, and a
+and read page by page (``desktop.history.sqlite_pages``): memory stays a few pages whatever the damage, and a
 damaged page costs the rows on it, not the rows after it. A record beside the history (``.salvage.json``)
 says a salvage began, and what it found once it finished: one that did not finish is taken up again at
 the next start, and one that found nothing is said at every start, until the damaged file is moved away.
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.atomic_file import atomic_text_writer
+from desktop.history.sqlite_pages import INDEX_LEAF, PageFile, PageWalker, Walk
 from desktop.paths import corrupt_aside_path
-from desktop.sqlite_pages import INDEX_LEAF, PageFile, PageWalker, Walk
 
 WAL_SUFFIXES = ("-wal", "-shm")
 RECORD_SUFFIX = ".salvage.json"

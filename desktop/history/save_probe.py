@@ -9,7 +9,13 @@ import tempfile
 from pathlib import Path
 
 from desktop.errors import StoreError, StoreProblem
-from desktop.store import ReadOnlyCause, _connect, _repair_companions, read_only_cause, read_only_reason
+from desktop.history.store import (
+    ReadOnlyCause,
+    _connect,
+    _repair_companions,
+    read_only_cause,
+    read_only_reason,
+)
 
 # What one save writes at most before its commit returns: a few pages of the log, and its index.
 ROOM_FOR_A_SAVE = 64 * 1024

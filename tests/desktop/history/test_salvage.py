@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
-from desktop.store import Observation, ObservationStore
+from desktop.history.store import Observation, ObservationStore
 
 PAGE = 4096
 COUNT = 200
@@ -183,7 +183,7 @@ def test_a_salvage_cut_short_is_taken_up_again_at_the_next_start(history) -> Non
     path, saved = history
     data = path.read_bytes()[: PAGE * 40]
     path.write_bytes(data)
-    from desktop.history_salvage import begin_record, move_aside
+    from desktop.history.salvage import begin_record, move_aside
 
     aside = move_aside(path)  # as a salvage killed right after its first step leaves it
     begin_record(path, aside)
@@ -388,7 +388,7 @@ def test_random_damage_never_stops_a_salvage(history, seed: int) -> None:
 
 
 def test_row_ids_are_remembered_in_a_bitmap_and_odd_ones_beside_it() -> None:
-    from desktop.history_salvage import RowIds
+    from desktop.history.salvage import RowIds
 
     ids = RowIds()
     for rowid in (1, 8, 9, 100_000, -5, 1 << 40):

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError, StoreError, StoreProblem
+from desktop.history.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore, StoreDamagedError
 from desktop.paths import default_db_path
-from desktop.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore, StoreDamagedError
 from tests.sync_rows import show_sync_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -331,13 +331,13 @@ def test_from_prediction_records_the_model_and_keys_by_card_names() -> None:
         card.sha256,
     )
     assert obs.sync_state == "pending" and not obs.deleted
-    assert uuid.UUID(obs.id).version == 7  # time-ordered (desktop/observation_ids.py)
+    assert uuid.UUID(obs.id).version == 7  # time-ordered (desktop/history/ids.py)
 
 
 _SAVE_THEN_WAIT = textwrap.dedent(
     """
     import sys, time, uuid
-    from desktop.store import Observation, ObservationStore
+    from desktop.history.store import Observation, ObservationStore
     store = ObservationStore.open()
     store.add(Observation(
         id=sys.argv[1], created_at="2026-05-01T09:00:00.000000+00:00",

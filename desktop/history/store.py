@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.errors import InputError, IrisFieldError, StoreError, StoreProblem
-from desktop.history_query import SEARCH_TABLE, Cursor, HistoryQuery, count_statement, page_statements
-from desktop.history_salvage import (
+from desktop.history.ids import new_observation_id
+from desktop.history.queries import SEARCH_TABLE, Cursor, HistoryQuery, count_statement, page_statements
+from desktop.history.salvage import (
     DamagedHistory,
     SalvageReport,
     begin_record,
@@ -29,7 +30,6 @@ from desktop.history_salvage import (
     standing_salvage,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
-from desktop.observation_ids import new_observation_id
 from desktop.paths import HOME_ENV, default_db_path
 from desktop.sync.stages import Stage, SyncState, sql_list, sync_state_sql
 
@@ -115,7 +115,7 @@ MIGRATIONS: list[str] = [
     # 5: a million observations. A trigram full-text index finds any part of a word (as LIKE did) without
     # reading every row; it holds no copy of the text (content='') and triggers keep it in step. The species
     # a row shows is indexed so the history pane filters and sorts by it in one index range. The words and
-    # the species expression must stay as desktop/history_query.py writes them.
+    # the species expression must stay as desktop/history/queries.py writes them.
     """
     CREATE VIRTUAL TABLE observations_search USING fts5(words, content='', tokenize='trigram');
     INSERT INTO observations_search (rowid, words) SELECT rowid,

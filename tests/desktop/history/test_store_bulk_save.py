@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError
-from desktop.store import (
+from desktop.history.store import (
     BULK_SAVE_ROWS,
     SEARCH_INSERT_TRIGGER,
     SEARCH_WORDS,
     SYNC_STATE_INSERT_TRIGGER,
     ObservationStore,
 )
-from tests.desktop.test_store import make_observation
+from tests.desktop.history.test_store import make_observation
 
 PLACES = ("Hainich", "Kyffhäuser", "Rhön")
 
@@ -43,7 +43,7 @@ def trigger_sql(path: Path) -> list[str]:
 
 
 def test_the_bulk_index_holds_the_words_the_trigger_indexes() -> None:
-    from desktop.store import MIGRATIONS
+    from desktop.history.store import MIGRATIONS
 
     assert any(SEARCH_WORDS.format(row="new") in step for step in MIGRATIONS)
 
@@ -108,7 +108,7 @@ def test_a_large_save_shows_the_sync_state_an_outbox_row_already_holds(
 
 
 def test_the_duplicate_check_reads_only_the_rows_saved_before(tmp_path: Path) -> None:
-    from desktop.store import saved_keys_sql
+    from desktop.history.store import saved_keys_sql
 
     with ObservationStore.open(tmp_path / "history.sqlite3") as store:
         db = store.connect()
@@ -120,7 +120,7 @@ def test_the_duplicate_check_reads_only_the_rows_saved_before(tmp_path: Path) ->
 def test_rows_already_saved_are_found_by_measurements_and_note_among_earlier_rows_only(
     tmp_path: Path,
 ) -> None:
-    from desktop.store import ObservationRows
+    from desktop.history.store import ObservationRows
 
     kept, renamed, gone = flowers(3)
     with ObservationStore.open(tmp_path / "history.sqlite3") as store:

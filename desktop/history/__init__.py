@@ -1,0 +1,1 @@
+"""The history of saved observations: one SQLite file that survives kills, damage and read-only folders."""
