@@ -13,7 +13,8 @@ from benchmarks.report import Figure, Section
 from benchmarks.server import ServerNotWarm, mlflow_server, postgres_mlflow_server
 from benchmarks.timing import Distribution
 from contract.registry import OBSERVATION_ARTIFACT
-from desktop.history.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from desktop.inference import Classifier
 
 SYNC = PROJECT_ROOT / "desktop" / "sync" / "worker.py"

@@ -11,13 +11,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+import desktop.sync  # noqa: F401  (the history file holds the sync's tables: register their steps)
 from contract.exit_codes import ExitCode
 from desktop import __version__
 from desktop.errors import InputError, IrisFieldError
 from desktop.progress import TerminalProgress
 
 if TYPE_CHECKING:
-    from desktop.history.store import EarlierKeys, Observation, ObservationRows, ObservationStore
+    from desktop.history.bulk import EarlierKeys
+    from desktop.history.codec import ObservationRows
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
     from desktop.inference import BatchPrediction, Classifier, Prediction
     from desktop.measurement_table import TableChunk
     from desktop.model_delivery.model_store import ActiveModel
@@ -318,7 +322,7 @@ def _predict(args: argparse.Namespace) -> int:
     saved: Observation | None = None
     challenger, shadow = _challenger_answer(prediction) if args.save or args.json else (None, None)
     if args.save:
-        from desktop.history.store import Observation
+        from desktop.history.observation import Observation
         from desktop.settings import Settings
 
         observation = Observation.from_prediction(
@@ -688,7 +692,7 @@ def _history(args: argparse.Namespace) -> int:
 def _history_csv(args: argparse.Namespace) -> int:
     """Write the history (or what --search finds) as CSV, streamed: a million rows never sit in memory."""
     from desktop.history.queries import HistoryQuery
-    from desktop.history_cells import column_wise, select_list
+    from desktop.history_cells import column_wise, select_list, synced_run_of
     from desktop.observation_csv import (
         EXPORT_PAGE_ROWS,
         columns_for,
@@ -709,7 +713,7 @@ def _history_csv(args: argparse.Namespace) -> int:
             write_history_pages(pages, sys.stdout, columns)
         else:  # names SQLite's JSON path cannot quote (or an old SQLite): one observation at a time
             observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
-            write_history(observations, sys.stdout, columns, store.synced_run_cell)
+            write_history(observations, sys.stdout, columns, synced_run_of(store))
     return EXIT_OK
 
 
@@ -720,6 +724,7 @@ def _history_import(args: argparse.Namespace) -> int:
     whose id is here with other content is reported, and replaced with --update if it was edited later.
     """
     from desktop.observation_csv import import_rows
+    from desktop.sync.imported_runs import enter_synced_runs
 
     if args.file is None or args.species is not None:
         raise UsageError("name one file: `iris-field history import FILE`")
@@ -728,7 +733,7 @@ def _history_import(args: argparse.Namespace) -> int:
     args.file = Path(args.file)
     rows = import_rows(args.file, _load_model(args).classifier.card)
     with _open_store() as store:
-        outcome = store.import_rows(rows, update=args.update)
+        outcome = store.import_rows(rows, update=args.update, with_new=enter_synced_runs)
     print(_import_sentence(args.file, outcome))
     newer_here = [i for i, here_newer in outcome.differing if here_newer]
     edited_there = [i for i, here_newer in outcome.differing if not here_newer]

@@ -13,11 +13,14 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.spreadsheet_text import guarded
 from desktop.sync.stages import Stage
+
+if TYPE_CHECKING:
+    from desktop.history.store import ObservationStore
 
 _PROBABILITY_PREFIX = "p_"
 # Columns written as stored (texts the store never leaves NULL).
@@ -129,6 +132,16 @@ def sync_run_cell(value: str | None) -> str:
     from desktop.history_import import SyncedRun
 
     return SyncedRun.from_json(value).to_json()
+
+
+def synced_run_of(store: ObservationStore) -> Callable[[str], str]:
+    """Return the function giving the ``sync_run`` cell of an id in ``store`` (blank unless synced)."""
+
+    def cell(id: str) -> str:
+        row = store.read_one(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,))
+        return sync_run_cell(row[0] if row is not None else None)
+
+    return cell
 
 
 def _guarded_cells(values: list[Any]) -> list[str]:

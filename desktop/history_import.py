@@ -28,7 +28,7 @@ from desktop.model_delivery.release import ShadowPrediction
 from desktop.spreadsheet_text import unguarded
 
 if TYPE_CHECKING:
-    from desktop.history.store import Observation
+    from desktop.history.observation import Observation
     from desktop.model_card import Feature, ModelCard
 
 # Bad rows listed in the one sentence; the rest are counted.
@@ -179,7 +179,7 @@ def _check_columns(reading: _Reading) -> None:
 
 
 def _row(reading: _Reading, line: int, record: Mapping[str, str]) -> ImportedRow:
-    from desktop.history.store import SYNC_STATES, Observation
+    from desktop.history.observation import SYNC_STATES, Observation
 
     cell = record.__getitem__  # every column is there (blank where the file lacks an optional one)
 

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from desktop.errors import InputError
+from desktop.history.codec import STORE_COLUMNS, ObservationRows
 from desktop.history.ids import OBSERVATION_IDS
-from desktop.history.store import STORE_COLUMNS, ObservationRows, utc_now
+from desktop.history.observation import utc_now
 from desktop.location import Location, located
 from desktop.measurement_table import TableChunk, TextColumn
 from desktop.observation_csv import confirmed_species, observed_time

@@ -100,8 +100,8 @@ def _check_refusal(classifier: Classifier) -> str:
 
 def _check_real_history() -> str:
     """Look at the botanist's own history (read-only): SQLite's integrity check and every record decoded."""
+    from desktop.history.integrity import inspect_history
     from desktop.history.salvage import standing_salvage
-    from desktop.history.store import inspect_history
     from desktop.paths import default_db_path
 
     path = default_db_path()
@@ -134,7 +134,8 @@ def _check_real_save() -> str:
 
 
 def _check_store() -> str:
-    from desktop.history.store import Observation, ObservationStore
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
 
     with tempfile.TemporaryDirectory(prefix="iris-field-self-test-") as folder:
         path = Path(folder) / "observations.sqlite3"

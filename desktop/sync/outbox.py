@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 
 from desktop.errors import SyncError
-from desktop.history.store import utc_now
+from desktop.history.observation import utc_now
 from desktop.sync.lease import Lease, LeaseLost, immediate_transaction, read_holder
 from desktop.sync.stages import FailureKind, Stage
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from desktop.history.store import Observation
+from desktop.history.observation import Observation
 from desktop.sync.outbox import ObservationStamp, OutboxEntry
 from desktop.sync.stages import Stage
 

@@ -11,16 +11,13 @@ import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
+import desktop.sync  # noqa: F401  (the history file holds the sync's tables: register their steps)
 from desktop import __version__, device_key
 from desktop.errors import ModelError, StoreError
+from desktop.history.files import marked_damaged
+from desktop.history.migrations import steps_behind
 from desktop.history.salvage import SalvageReport
-from desktop.history.store import (
-    CHECK_AT_OPEN_BYTES,
-    ObservationStore,
-    StoreDamagedError,
-    marked_damaged,
-    steps_behind,
-)
+from desktop.history.store import CHECK_AT_OPEN_BYTES, ObservationStore, StoreDamagedError
 from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.paths import default_db_path

@@ -23,8 +23,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.errors import IrisFieldError
+from desktop.history.observation import Observation
 from desktop.history.queries import Cursor, HistoryQuery, SortKey
-from desktop.history.store import Observation, ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.model_card import ModelCard
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
 from desktop.ui.problem_words import problem_text

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import IrisFieldError
+from desktop.history.observation import SYNC_STATES, Observation
 from desktop.history.queries import HistoryQuery, SortKey
-from desktop.history.store import SYNC_STATES, Observation, ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.model_card import ModelCard
 from desktop.ui import history_model as columns
 from desktop.ui.button_row import ReflowingButtons

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from desktop.errors import ModelError, ModelProblem, StoreError, StoreProblem
+from desktop.history.files import ReadOnlyCause
 from desktop.history.salvage import SalvageReport
-from desktop.history.store import ReadOnlyCause
 from desktop.model_delivery.errors import (
     KeyFileError,
     KeyProblem,

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.errors import IrisFieldError
-from desktop.history.store import DUPLICATE_WITHIN, Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import DUPLICATE_WITHIN, ObservationStore
 from desktop.inference import Classifier, Prediction
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.settings import Settings

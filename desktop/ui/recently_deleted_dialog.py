@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import IrisFieldError
-from desktop.history.store import DeletedObservation, ObservationStore
+from desktop.history.observation import DeletedObservation
+from desktop.history.store import ObservationStore
 from desktop.model_card import ModelCard
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_model import local_time

@@ -176,7 +176,7 @@ def test_a_saved_outlier_keeps_its_flag_in_the_history_and_its_export(
 
 
 def test_a_synced_run_carries_the_flag() -> None:
-    from desktop.history.store import Observation
+    from desktop.history.observation import Observation
     from desktop.sync.run_record import build_run_record
 
     classifier = Classifier.load()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError
-from desktop.history.store import Observation
+from desktop.history.observation import Observation
 from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.observation_csv import export_history, history_columns, import_history, read_measurement_rows
 from desktop.resources import bundled_model_path

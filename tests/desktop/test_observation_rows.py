@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.history.store import BULK_SAVE_ROWS, ObservationStore
+from desktop.history.bulk import BULK_SAVE_ROWS
+from desktop.history.store import ObservationStore
 from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore, Role
 from desktop.model_delivery.shadow import shadow_prediction

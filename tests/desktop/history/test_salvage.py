@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
-from desktop.history.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 
 PAGE = 4096
 COUNT = 200

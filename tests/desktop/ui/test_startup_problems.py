@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.history.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from desktop.inference import Classifier
 from desktop.model_card import CARD_FILENAME
 
@@ -136,7 +137,8 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
 ) -> None:
     import sqlite3
 
-    from desktop.history.store import Observation, ObservationStore
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
     from desktop.inference import Classifier
 
     classifier = Classifier.load()
