@@ -68,13 +68,13 @@ COLUMN_COUNT = len(STORE_COLUMNS)
 
 def row_to_observation(row: sqlite3.Row) -> Observation:
     """Decode a row that has the store's columns, whatever it selected besides and in which order."""
-    return _observation_of(tuple(row[name] for name in STORE_COLUMNS))
+    return observation_of(tuple(row[name] for name in STORE_COLUMNS))
 
 
 def rows_to_observations(rows: list[sqlite3.Row]) -> list[Observation]:
     """Decode rows of one query; when it selected the store's columns first, by position (a page is fast)."""
     if rows and tuple(rows[0].keys()[:COLUMN_COUNT]) == STORE_COLUMNS:
-        return [_observation_of(row[:COLUMN_COUNT]) for row in rows]
+        return [observation_of(row[:COLUMN_COUNT]) for row in rows]
     return [row_to_observation(row) for row in rows]
 
 
@@ -84,7 +84,7 @@ def _unusual(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _observation_of(values: tuple[Any, ...]) -> Observation:
+def observation_of(values: tuple[Any, ...]) -> Observation:
     """Decode the store's columns, in ``COLUMNS`` order."""
     (
         id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual,
