@@ -8,7 +8,7 @@
 any later stage to a power cut only means redoing a step that is safe to redo. A *failed* row keeps its
 stage, so a retry resumes where it stopped. Every write checks that this worker still holds the lease.
 A create in doubt may have left a second run: ``reconcile_after`` says when to look for it and delete it.
-The sync state a history row shows is derived from this table by the database (store migration 7).
+The sync state a history row shows is derived from this table by the database (desktop/sync/schema.py).
 """
 
 from __future__ import annotations
