@@ -16,8 +16,9 @@ from desktop import __version__, device_key
 from desktop.errors import ModelError, StoreError
 from desktop.history.files import marked_damaged
 from desktop.history.migrations import steps_behind
+from desktop.history.opening import CHECK_AT_OPEN_BYTES, StoreDamagedError
 from desktop.history.salvage import SalvageReport
-from desktop.history.store import CHECK_AT_OPEN_BYTES, ObservationStore, StoreDamagedError
+from desktop.history.store import ObservationStore
 from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.paths import default_db_path

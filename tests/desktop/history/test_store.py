@@ -16,7 +16,8 @@ import pytest
 from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.history.migrations import known_version, schema_steps
 from desktop.history.observation import SYNC_STATES, Observation
-from desktop.history.store import ObservationStore, StoreDamagedError
+from desktop.history.opening import StoreDamagedError
+from desktop.history.store import ObservationStore
 from desktop.paths import default_db_path
 from tests.sync_rows import show_sync_state
 

@@ -102,11 +102,11 @@ def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the
 ) -> None:
     import logging
 
-    from desktop.history import store as store_module
+    from desktop.history import opening
     from desktop.ui import app
     from tests.desktop.history.test_queries import varied
 
-    monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    monkeypatch.setattr(opening, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
     monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)
     monkeypatch.setattr(app, "INTEGRITY_CHECK_DELAY_MS", 0)
     path = iris_home / "observations.sqlite3"
