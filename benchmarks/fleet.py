@@ -83,7 +83,7 @@ class Laptop:
 def _laptops(folder: Path, names: list[str], per_laptop: int, seed: int) -> list[Laptop]:
     """Write one history per laptop: ``per_laptop`` observations predicted from random flowers."""
     from benchmarks.batch import random_flowers
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
     classifier = Classifier.load()
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from benchmarks.timing import Distribution
 from contract.registry import OBSERVATION_ARTIFACT
 from desktop.history.observation import Observation
 from desktop.history.store import ObservationStore
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 
 SYNC = PROJECT_ROOT / "desktop" / "sync" / "worker.py"
 TARGET_VS_CLIENT = 1.3

@@ -96,7 +96,8 @@ LOCATION = _F("location", _K.TEXT, _S.TAG, "location", "location", "locality")
 LATITUDE = _F("latitude", _K.NUMBER, _S.TAG, "latitude", "latitude", "decimalLatitude", unit="°")
 LONGITUDE = _F("longitude", _K.NUMBER, _S.TAG, "longitude", "longitude", "decimalLongitude", unit="°")
 SYNCED_AT = _F("synced_at", _K.NUMBER, _S.METRIC, "synced_at", signed=False, unit="ms")
-# The device's signature over the signed fields (desktop/observation_signature.py): ``signature.version``,
+# The device's signature over the signed fields (desktop/signing/observation_signature.py):
+# ``signature.version``,
 # ``signature.key`` (the key's fingerprint), ``signature.public_key`` and ``signature.value``.
 SIGNATURE = _F("signature", _K.TEXT, _S.TAG, "signature.{}", signed=False)
 

@@ -166,7 +166,7 @@ def observation_params(obs: Observation) -> tuple[Any, ...]:
 class ObservationRows:
     """Observations ready to insert: one tuple of the store's columns (``STORE_COLUMNS`` order) each.
 
-    A CSV batch builds these straight from its arrays (``desktop/observation_rows.py``): a million rows
+    A CSV batch builds these straight from its arrays (``desktop/tables/predicted_rows.py``): a million rows
     never become a million ``Observation`` objects on the way in.
     """
 

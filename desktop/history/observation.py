@@ -13,8 +13,8 @@ from desktop.history.ids import new_observation_id
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 
 if TYPE_CHECKING:  # only for type hints: the history itself never needs the model
-    from desktop.inference import Prediction
-    from desktop.model_card import ModelCard
+    from desktop.prediction.engine import Prediction
+    from desktop.prediction.model_card import ModelCard
 
 
 class SyncState(enum.StrEnum):

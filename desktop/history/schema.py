@@ -36,7 +36,8 @@ HISTORY_STEPS: dict[int, str] = {
     CREATE INDEX observations_by_created ON observations (deleted, created_at);
     CREATE INDEX observations_by_sync_state ON observations (deleted, sync_state);
     """,
-    # 4: the joint unusual-flower check (desktop/novelty.py): its distance, and whether it flagged the flower.
+    # 4: the joint unusual-flower check (desktop/prediction/unusual.py): its distance, and whether it
+    # flagged the flower.
     4: """
     ALTER TABLE observations ADD COLUMN outlier INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE observations ADD COLUMN outlier_score REAL;

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from desktop.history.observation import utc_now
-from desktop.sync.stages import Stage
+from desktop.sync.states import Stage
 
 if TYPE_CHECKING:
-    from desktop.history_import import ImportedRow
+    from desktop.tables.history_import import ImportedRow
 
 _ENTER = (
     "INSERT INTO sync_outbox (observation_id, stage, tracking_uri, experiment_name, experiment_id,"

@@ -14,7 +14,7 @@ from contract import observation as fields
 from contract import registry as contract_registry
 from contract.mlflow_tags import MlflowTag
 from desktop import __version__
-from desktop import observation_signature as sig
+from desktop.signing import observation_signature as sig
 
 if TYPE_CHECKING:  # only needed for the types
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

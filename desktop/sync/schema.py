@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from desktop.history.bulk import register_insert_stand_in
 from desktop.history.migrations import register_steps
-from desktop.sync.stages import Stage, sql_list, sync_state_sql
+from desktop.sync.states import Stage, sql_list, sync_state_sql
 
 SYNC = "the sync"
 

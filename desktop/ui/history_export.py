@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from desktop.errors import IrisFieldError
 from desktop.history.queries import HistoryQuery
 from desktop.history.store import ObservationStore
-from desktop.observation_csv import export_listed
+from desktop.tables.observation_csv import export_listed
 from desktop.ui.problem_words import problem_text
 
 

@@ -26,7 +26,7 @@ from desktop.errors import IrisFieldError
 from desktop.history.observation import Observation
 from desktop.history.queries import Cursor, HistoryQuery, SortKey
 from desktop.history.store import ObservationStore
-from desktop.model_card import ModelCard
+from desktop.prediction.model_card import ModelCard
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
 from desktop.ui.problem_words import problem_text
 from desktop.ui.species_icons import species_icon

@@ -33,7 +33,7 @@ from desktop.errors import IrisFieldError
 from desktop.history.observation import SYNC_STATES, Observation
 from desktop.history.queries import HistoryQuery, SortKey
 from desktop.history.store import ObservationStore
-from desktop.model_card import ModelCard
+from desktop.prediction.model_card import ModelCard
 from desktop.ui import history_model as columns
 from desktop.ui.button_row import ReflowingButtons
 from desktop.ui.dialogs import ask_to_confirm, show_problem

@@ -35,8 +35,8 @@ from desktop import __version__
 from desktop.errors import IrisFieldError
 from desktop.history.observation import Observation
 from desktop.history.store import DUPLICATE_WITHIN, ObservationStore
-from desktop.inference import Classifier, Prediction
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.prediction.engine import Classifier, Prediction
 from desktop.settings import Settings
 from desktop.ui.dialogs import ask_to_confirm, show_problem
 from desktop.ui.first_frame import FirstFrame

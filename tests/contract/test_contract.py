@@ -15,7 +15,7 @@ from contract import observation as fields
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.sync.run_record import build_run_record
 from tests.sync.history_factory import make_observation
-from training import field_schema
+from training.field import schema as field_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "contract"

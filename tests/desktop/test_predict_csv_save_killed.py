@@ -13,7 +13,7 @@ from desktop.history.schema import SEARCH_INSERT_TRIGGER
 from desktop.history.store import ObservationStore
 from desktop.paths import default_db_path
 from desktop.sync.schema import SYNC_STATE_INSERT_TRIGGER
-from tests.desktop.test_cli import ROOT, SETOSA, iris
+from tests.desktop.cli.test_cli import ROOT, SETOSA, iris
 
 
 def write_flowers(path: Path, count: int) -> None:

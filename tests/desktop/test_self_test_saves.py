@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
+from desktop.cli import main as cli
 from desktop.history.store import ObservationStore
+from tests.desktop.cli.test_cli import ROOT
 from tests.desktop.history.test_salvage import observation
-from tests.desktop.test_cli import ROOT
 
 
 @pytest.fixture

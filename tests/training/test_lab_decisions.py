@@ -64,7 +64,7 @@ def test_the_course_configuration_beats_a_champion_that_trained_on_its_test_rows
 
 @pytest.fixture(scope="module")
 def signing_key(tmp_path_factory) -> Path:
-    from training import keys
+    from training.release import keys
 
     folder = tmp_path_factory.mktemp("keys")
     keys.generate(folder)
@@ -72,7 +72,7 @@ def signing_key(tmp_path_factory) -> Path:
 
 
 def _export(cli, lab, out: Path, key: Path, *extra: str) -> tuple[int, str]:
-    from training import export
+    from training.release import export
 
     argv = ["--tracking-uri", lab.url, "--out", str(out), "--sign-key", str(key), "--registry", "test-lab"]
     return cli(export.main, [*argv, *extra])
@@ -86,7 +86,7 @@ def _laptop(folder: Path, key: Path, monkeypatch) -> None:
 
 
 def _field(argv: list[str], capsys) -> tuple[int, str]:
-    from desktop import cli as field_cli
+    from desktop.cli.main import main as field_cli
 
     code = field_cli.run(argv)
     return code, capsys.readouterr().out
@@ -95,7 +95,7 @@ def _field(argv: list[str], capsys) -> tuple[int, str]:
 def test_a_refused_iris_train_leaves_the_challenger_and_a_laptop_says_when_the_lab_ends_it(
     lab, client, iris_thrice_champion, cli, signing_key, tmp_path, monkeypatch, capsys
 ) -> None:
-    from training import export
+    from training.release import export
 
     assert _export(cli, lab, tmp_path / "champion", signing_key)[0] == export.EXIT_OK  # the field's champion
     gate = client.get_model_version(MODEL_NAME, iris_thrice_champion).tags["gate"]
@@ -137,7 +137,7 @@ def test_a_refused_iris_train_leaves_the_challenger_and_a_laptop_says_when_the_l
 def test_the_export_refuses_a_refused_champion_unless_a_reason_is_given_which_the_laptop_shows(
     lab, client, cli, signing_key, tmp_path, monkeypatch, capsys
 ) -> None:
-    from training import export
+    from training.release import export
 
     passed = client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version
     refused = client.get_model_version_by_alias(MODEL_NAME, CANDIDATE)

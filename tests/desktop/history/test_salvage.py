@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
+from desktop.cli import main as cli
 from desktop.history.observation import Observation
 from desktop.history.store import ObservationStore
 

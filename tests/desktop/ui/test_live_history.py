@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from desktop.history.store import ObservationStore
+from tests.desktop.cli.test_cli import iris
 from tests.desktop.history.test_queries import varied
-from tests.desktop.test_cli import iris
 from tests.waiting import UNTIL_IT_HAPPENS_MS
 
 

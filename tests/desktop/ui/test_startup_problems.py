@@ -8,8 +8,8 @@ import pytest
 
 from desktop.history.observation import Observation
 from desktop.history.store import ObservationStore
-from desktop.inference import Classifier
-from desktop.model_card import CARD_FILENAME
+from desktop.prediction.engine import Classifier
+from desktop.prediction.model_card import CARD_FILENAME
 
 
 def flip_a_byte(model: Path) -> None:
@@ -139,7 +139,7 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
 
     from desktop.history.observation import Observation
     from desktop.history.store import ObservationStore
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
     classifier = Classifier.load()
     flower = classifier.predict([5.1, 3.5, 1.4, 0.2])

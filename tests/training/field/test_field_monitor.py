@@ -13,8 +13,8 @@ from mlflow import MlflowClient
 from tests.mlflow_test_server import MlflowServer
 from tests.training.field.conftest import FieldServer
 from tests.training.field.laptops import iris_observations, save, sync
-from training import field_monitor
-from training import field_schema as fs
+from training.field import schema as fs
+from training.monitor import field_check as field_monitor
 from training.schema import CLASSES
 
 pytestmark = pytest.mark.server
