@@ -15,6 +15,7 @@ from benchmarks.process_cpu import cpu_seconds, pgid_listening_on
 from benchmarks.report import Figure, Section
 from benchmarks.server import LAB_WORKERS, mlflow_server
 from benchmarks.timing import Distribution
+from contract import observation as fields
 from contract.registry import Experiment
 from desktop.history.observation import Observation
 from desktop.history.store import ObservationStore
@@ -151,7 +152,7 @@ def landed(url: str) -> tuple[Counter[str], Counter[str]]:
     from tests.mlflow_test_server import list_runs
 
     runs = list_runs(url, EXPERIMENT)
-    return Counter(r.tags.get("observation_id", "") for r in runs), Counter(r.status for r in runs)
+    return Counter(r.tags.get(fields.OBSERVATION_ID.key, "") for r in runs), Counter(r.status for r in runs)
 
 
 def run(ctx: Context) -> Section:

@@ -98,6 +98,7 @@ CORE = (
     "desktop.history",
     "desktop.languages",
     "desktop.location",
+    "desktop.observation_extras",
     "desktop.paths",
     "desktop.prediction",
     "desktop.resources",

@@ -12,6 +12,7 @@ from typing import Any
 from contract import observation as fields
 from desktop.history.observation import SYNC_STATES, Observation, SyncState
 from desktop.model_delivery.release import ShadowPrediction
+from desktop.observation_extras import EXTRA_FIELDS, extras_json, extras_of
 
 _F = fields
 
@@ -29,6 +30,7 @@ def _csv(field: fields.ObservationField) -> str:
 # exists in the file and that every contract field is stored or said below where it goes.
 UPDATED_AT, SYNC_STATE, SYNC_ERROR, DELETED = "updated_at", "sync_state", "sync_error", "deleted"
 MEASUREMENTS, PROBABILITIES, CHALLENGER = "measurements", "probabilities", "challenger"  # JSON objects
+EXTRAS_COLUMN = "extras"  # step 9's JSON object of the observation's extras (desktop/observation_extras.py)
 STORED_FIELDS: dict[str, fields.ObservationField] = {
     _csv(_F.OBSERVATION_ID): _F.OBSERVATION_ID,
     _csv(_F.OBSERVED_AT): _F.OBSERVED_AT,
@@ -49,7 +51,7 @@ STORE_COLUMNS: tuple[str, ...] = (
                            _F.CONFIRMED_SPECIES)),
     SYNC_STATE, SYNC_ERROR, DELETED,
     *(_S[f.name] for f in (_F.OUTLIER, _F.OUTLIER_SCORE, _F.MODEL_REGISTRY, _F.MODEL_SEQUENCE)),
-    CHALLENGER,
+    CHALLENGER, EXTRAS_COLUMN,
 )  # fmt: skip
 # The families and the challenger's answer, one JSON column each (keyed by measurement, species or field).
 IN_JSON: dict[str, tuple[fields.ObservationField, ...]] = {
@@ -59,6 +61,7 @@ IN_JSON: dict[str, tuple[fields.ObservationField, ...]] = {
         _F.CHALLENGER_SPECIES, _F.CHALLENGER_REGISTRY, _F.CHALLENGER_NAME, _F.CHALLENGER_VERSION,
         _F.CHALLENGER_SHA256, _F.CHALLENGER_SEQUENCE, _F.CHALLENGER_AGREES, _F.CHALLENGER_PROBABILITY,
     ),
+    EXTRAS_COLUMN: EXTRA_FIELDS,  # every other field of the contract, by name
 }  # fmt: skip
 # Contract fields the history does not keep: derived on the way out (species), or added by the sync.
 NOT_STORED = (_F.SPECIES, _F.DEVICE, _F.APP_VERSION, _F.SYNCED_AT, _F.SIGNATURE)
@@ -90,7 +93,7 @@ def observation_of(values: tuple[Any, ...]) -> Observation:
         id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual,
         model_name, model_version, model_sha256, observer, note, location, latitude, longitude,
         confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score,
-        model_registry, model_sequence, challenger,
+        model_registry, model_sequence, challenger, extras,
     ) = values  # fmt: skip
     return Observation(
         id=id,
@@ -118,6 +121,7 @@ def observation_of(values: tuple[Any, ...]) -> Observation:
         model_registry=model_registry,
         model_sequence=model_sequence,
         challenger=_shadow(challenger),
+        extras=extras_of(extras),
     )
 
 
@@ -159,6 +163,7 @@ def observation_params(obs: Observation) -> tuple[Any, ...]:
         obs.model_registry,
         obs.model_sequence,
         json.dumps(obs.challenger.to_dict()) if obs.challenger else None,
+        extras_json(obs.extras),
     )
 
 

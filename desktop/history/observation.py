@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop.errors import InputError
 from desktop.history.ids import new_observation_id
@@ -70,6 +70,8 @@ class Observation:
     model_registry: str = ""  # the lab registry of the release that predicted ("" for an unsigned model)
     model_sequence: int | None = None  # that release's sequence number in its registry
     challenger: ShadowPrediction | None = None  # the challenger's answer, when one ran in shadow
+    # The contract's fields without an attribute here, by name (desktop/observation_extras.py).
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def model_stamp(self) -> ModelStamp:

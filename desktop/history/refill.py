@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from desktop.history.codec import STORE_COLUMNS, ObservationRows, decoded_observation
+from desktop.history.codec import EXTRAS_COLUMN, STORE_COLUMNS, ObservationRows, decoded_observation
 from desktop.history.salvage import DamagedHistory
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def _observation_batches(
     batch: list[tuple[Any, ...]] = []
     pending: set[str] = set()
     for row in rows:
+        row = {EXTRAS_COLUMN: "{}", **row}  # a history older than step 9 has no extras
         try:
             obs = decoded_observation(row)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError, IndexError):

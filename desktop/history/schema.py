@@ -85,6 +85,11 @@ HISTORY_STEPS: dict[int, str] = {
     8: """
     ALTER TABLE observations ADD COLUMN deleted_at TEXT;
     """,
+    # 9: the contract's fields without a column of their own (desktop/observation_extras.py), as one JSON
+    # object by field name: a field added to contract/observation.py needs no migration.
+    9: """
+    ALTER TABLE observations ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+    """,
 }
 
 # Steps of the file that other packages own and register (for the words of a wiring mistake).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contract import mlflow_tags
+from contract import observation as fields
 from contract.mlflow_tags import MlflowTag
 from desktop.sync.run_record import CONFIRMED_SPECIES_TAG, SPECIES_TAG
 
@@ -14,8 +15,12 @@ MODEL_TRAINING_KIND = mlflow_tags.MODEL_TRAINING_KIND  # shown as "Machine learn
 
 # The runs table's columns lab staff add by hand (its "Columns" menu; the browser remembers the choice), in
 # the order they read best. The description names them; docs/screenshots/lab_screens.py shows them.
-METRIC_COLUMNS = ("confidence",)
-TAG_COLUMNS = (SPECIES_TAG, CONFIRMED_SPECIES_TAG, "observer", "device", "location")
+METRIC_COLUMNS = (fields.CONFIDENCE.key,)
+TAG_COLUMNS = (
+    SPECIES_TAG,
+    CONFIRMED_SPECIES_TAG,
+    *(f.key for f in (fields.OBSERVER, fields.DEVICE, fields.LOCATION)),
+)
 
 
 def _code_list(names: tuple[str, ...]) -> str:

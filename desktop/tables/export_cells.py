@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from contract import observation as fields
+from desktop import observation_extras as extras
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.sync.states import Stage
 from desktop.tables.spreadsheet_text import guarded
@@ -22,14 +24,36 @@ from desktop.tables.spreadsheet_text import guarded
 if TYPE_CHECKING:
     from desktop.history.store import ObservationStore
 
-_PROBABILITY_PREFIX = "p_"
+
+def csv_header(field: fields.ObservationField) -> str:
+    """Return the history export's column of a field the export carries (the contract names it)."""
+    if field.csv_header is None:
+        raise ValueError(f"the history export carries no {field.name}")
+    return field.csv_header
+
+
+# The export's columns are the history's own columns (``o.<column>``) but for the measurements, the
+# probabilities and the extras, which SQLite picks out of their JSON objects.
+PROBABILITY_PREFIX = csv_header(fields.PROBABILITY).format("")
+# The history's own columns an export carries besides the contract's fields.
+UPDATED_AT, SYNC_STATE, SYNC_ERROR, DELETED = "updated_at", "sync_state", "sync_error", "deleted"
+CHALLENGER = "challenger"  # the challenger's shadow answer, as JSON
 # Columns written as stored (texts the store never leaves NULL).
-_TEXTS = frozenset(
-    {
-        "id", "created_at", "updated_at", "observer", "predicted_species", "note", "location",
-        "model_name", "model_version", "model_sha256", "sync_state", "sync_error", "model_registry",
-    }
-)  # fmt: skip
+_TEXT_FIELDS = (
+    fields.OBSERVATION_ID,
+    fields.OBSERVED_AT,
+    fields.OBSERVER,
+    fields.PREDICTED_SPECIES,
+    fields.NOTE,
+    fields.LOCATION,
+    fields.MODEL_NAME,
+    fields.MODEL_VERSION,
+    fields.MODEL_SHA256,
+    fields.MODEL_REGISTRY,
+)
+_TEXTS = frozenset({*map(csv_header, _TEXT_FIELDS), UPDATED_AT, SYNC_STATE, SYNC_ERROR})
+# Kinds of extras written as they are (numbers, 0/1 flags); the others are texts, guarded.
+UNGUARDED_KINDS = frozenset({fields.ValueKind.NUMBER, fields.ValueKind.FLAG})
 # The run a synced observation became, from its outbox row (NULL unless synced), for the ``sync_run`` column.
 SYNC_RUN = "sync_run"
 SYNC_RUN_SQL = (
@@ -66,9 +90,11 @@ def page_cells(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> list[tupl
 def _expression(column: str) -> str:
     if column == SYNC_RUN:
         return SYNC_RUN_SQL
+    if column in extras.CSV_COLUMNS:
+        return _json_value("o.extras", extras.CSV_COLUMNS[column].name)
     if column in _TEXTS or column in _CONVERTERS:
         return f"o.{column}"
-    if column.startswith(_PROBABILITY_PREFIX):
+    if column.startswith(PROBABILITY_PREFIX):
         # As the row-by-row export does: a probability if the class has one, else a measurement so named.
         return (
             f"IFNULL({_json_value('o.probabilities', column[2:])}, {_json_value('o.measurements', column)})"
@@ -83,6 +109,8 @@ def _json_value(json_column: str, name: str) -> str:
 def _cells_of(column: str) -> Callable[[list[Any]], list[str]]:
     if column in _TEXTS:
         return _guarded_cells
+    if column in extras.CSV_COLUMNS:
+        return _extra_cells(extras.CSV_COLUMNS[column])
     return _CONVERTERS.get(column, _number_cells)
 
 
@@ -144,6 +172,16 @@ def synced_run_of(store: ObservationStore) -> Callable[[str], str]:
     return cell
 
 
+def _extra_cells(field: fields.ObservationField) -> Callable[[list[Any]], list[str]]:
+    """Return the converter of an extra's column: the JSON value SQLite picked out, as exported."""
+    guard = (lambda cell: cell) if field.kind in UNGUARDED_KINDS else guarded
+
+    def cell(text: str | None) -> str:
+        return guard(extras.csv_cell(field, None if text is None else json.loads(text)))
+
+    return _each_distinct(cell)
+
+
 def _guarded_cells(values: list[Any]) -> list[str]:
     """Return text cells as a spreadsheet must show them (as text, never as a formula)."""
     return list(map(guarded, values))
@@ -151,15 +189,15 @@ def _guarded_cells(values: list[Any]) -> list[str]:
 
 _number_cells = _each_distinct(_number)
 _CONVERTERS: dict[str, Callable[[list[Any]], list[str]]] = {
-    "confidence": lambda values: [repr(float(v)) for v in values],
-    "confirmed_species": lambda values: [guarded(v or "") for v in values],
-    "unusual": _each_distinct(lambda text: guarded(";".join(json.loads(text)))),
-    "latitude": lambda values: [_optional_float(v) for v in values],
-    "longitude": lambda values: [_optional_float(v) for v in values],
-    "deleted": lambda values: ["1" if v else "0" for v in values],
-    "outlier": lambda values: ["1" if v else "0" for v in values],
-    "outlier_score": lambda values: [_optional_float(v) for v in values],
-    "model_sequence": lambda values: ["" if v is None else str(v) for v in values],
-    "challenger": lambda values: [_challenger(v) for v in values],
+    csv_header(fields.CONFIDENCE): lambda values: [repr(float(v)) for v in values],
+    csv_header(fields.CONFIRMED_SPECIES): lambda values: [guarded(v or "") for v in values],
+    csv_header(fields.UNUSUAL): _each_distinct(lambda text: guarded(";".join(json.loads(text)))),
+    csv_header(fields.LATITUDE): lambda values: [_optional_float(v) for v in values],
+    csv_header(fields.LONGITUDE): lambda values: [_optional_float(v) for v in values],
+    DELETED: lambda values: ["1" if v else "0" for v in values],
+    csv_header(fields.OUTLIER): lambda values: ["1" if v else "0" for v in values],
+    csv_header(fields.OUTLIER_SCORE): lambda values: [_optional_float(v) for v in values],
+    csv_header(fields.MODEL_SEQUENCE): lambda values: ["" if v is None else str(v) for v in values],
+    CHALLENGER: lambda values: [_challenger(v) for v in values],
     SYNC_RUN: _each_distinct(sync_run_cell),
 }

@@ -21,9 +21,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contract import observation as fields
+from desktop import observation_extras as extras
 from desktop.errors import InputError
 from desktop.model_delivery.release import ShadowPrediction
 from desktop.prediction.measurement_rules import Allowed, MeasurementRefused, allowed, check_range
+from desktop.tables.export_cells import (
+    CHALLENGER,
+    DELETED,
+    PROBABILITY_PREFIX,
+    SYNC_ERROR,
+    SYNC_RUN,
+    SYNC_STATE,
+    UNGUARDED_KINDS,
+    UPDATED_AT,
+    csv_header,
+)
 from desktop.tables.measurement_table import decode_file
 from desktop.tables.spreadsheet_text import unguarded
 
@@ -114,8 +127,8 @@ def read_export(
     missing = [c for c in (*leading, *trailing) if c not in header and c not in optional]
     if missing:
         raise InputError(f"the file {path} is not an Iris Field history export (no column {missing[0]!r})")
-    fixed = {*leading, *trailing, *release, "sync_run"}
-    probability_columns = [c for c in header if c.startswith("p_") and c not in fixed]
+    fixed = {*leading, *trailing, *release, SYNC_RUN}
+    probability_columns = [c for c in header if c.startswith(PROBABILITY_PREFIX) and c not in fixed]
     measurement_columns = [c for c in header if c not in fixed and c not in probability_columns]
     reading = _Reading(Path(path), header, card, measurement_columns, probability_columns)
     _check_columns(reading)
@@ -135,7 +148,7 @@ def _read_rows(reader: csv.DictReader, reading: _Reading, blank: dict[str, str])
             earlier = first_line.setdefault(row.observation.id, line)
             if earlier != line:
                 why = f"the id {row.observation.id} appears twice in this file (first on line {earlier})"
-                raise _RowProblem("id", why)
+                raise _RowProblem(csv_header(fields.OBSERVATION_ID), why)
             rows.append(row)
         except _RowProblem as problem:
             count += 1
@@ -170,7 +183,7 @@ def _check_columns(reading: _Reading) -> None:
             f"{path} holds measurements of another model ({', '.join(reading.measurement_columns)}); "
             f"this model measures {', '.join(card.feature_names)}"
         )
-    species = [c[2:] for c in reading.probability_columns]
+    species = [_species_of(c) for c in reading.probability_columns]
     if sorted(species) != sorted(card.classes):
         raise InputError(
             f"{path} holds the species {', '.join(species) or 'none'}; "
@@ -181,45 +194,85 @@ def _check_columns(reading: _Reading) -> None:
 def _row(reading: _Reading, line: int, record: Mapping[str, str]) -> ImportedRow:
     from desktop.history.observation import SYNC_STATES, Observation
 
-    cell = record.__getitem__  # every column is there (blank where the file lacks an optional one)
+    def cell(declared: fields.ObservationField) -> str:
+        return record[csv_header(declared)]  # every column is there (blank where the file lacks one)
 
-    classes = (
-        reading.card.classes if reading.card is not None else [c[2:] for c in reading.probability_columns]
-    )
-    sync_state = cell("sync_state")
+    def text(declared: fields.ObservationField) -> str:
+        return unguarded(cell(declared))
+
+    sync_state = record[SYNC_STATE]
     if sync_state not in SYNC_STATES:
-        raise _RowProblem("sync_state", f"{sync_state!r} is not one of {', '.join(SYNC_STATES)}")
+        raise _RowProblem(SYNC_STATE, f"{sync_state!r} is not one of {', '.join(SYNC_STATES)}")
     observation = Observation(
-        id=_uuid(cell("id")),
-        created_at=_time("created_at", cell("created_at")),
-        updated_at=_time("updated_at", cell("updated_at")),
-        observer=unguarded(cell("observer")),
-        measurements={c: _measurement(reading, c, cell(c)) for c in reading.measurement_columns},
-        probabilities={c[2:]: _share(c, cell(c)) for c in reading.probability_columns},
-        predicted_species=_species("predicted_species", unguarded(cell("predicted_species")), classes),
-        confidence=_share("confidence", cell("confidence")),
-        confirmed_species=_optional_species(unguarded(cell("confirmed_species")), classes),
-        unusual=_unusual(unguarded(cell("unusual")), reading.measurement_columns),
-        note=unguarded(cell("note")),
-        location=unguarded(cell("location")),
-        latitude=_coordinate("latitude", cell("latitude"), 90.0),
-        longitude=_coordinate("longitude", cell("longitude"), 180.0),
-        model_name=unguarded(cell("model_name")),
-        model_version=unguarded(cell("model_version")),
-        model_sha256=_sha256(unguarded(cell("model_sha256"))),
+        id=_uuid(cell(fields.OBSERVATION_ID)),
+        created_at=_time(csv_header(fields.OBSERVED_AT), cell(fields.OBSERVED_AT)),
+        updated_at=_time(UPDATED_AT, record[UPDATED_AT]),
+        observer=text(fields.OBSERVER),
+        measurements={c: _measurement(reading, c, record[c]) for c in reading.measurement_columns},
+        probabilities={_species_of(c): _share(c, record[c]) for c in reading.probability_columns},
+        **_prediction(reading, record),
+        note=text(fields.NOTE),
+        location=text(fields.LOCATION),
+        latitude=_coordinate(csv_header(fields.LATITUDE), cell(fields.LATITUDE), 90.0),
+        longitude=_coordinate(csv_header(fields.LONGITUDE), cell(fields.LONGITUDE), 180.0),
         sync_state=sync_state,
-        sync_error=unguarded(cell("sync_error")),
-        deleted=_flag("deleted", cell("deleted")),
-        outlier=_flag("outlier", cell("outlier") or "0"),
-        outlier_score=_optional_number("outlier_score", cell("outlier_score")),
-        model_registry=unguarded(cell("model_registry")),
-        model_sequence=_sequence(cell("model_sequence")),
-        challenger=_parsed(
-            "challenger", cell("challenger"), lambda t: ShadowPrediction.from_dict(json.loads(t))
-        ),
+        sync_error=unguarded(record[SYNC_ERROR]),
+        deleted=_flag(DELETED, record[DELETED]),
+        outlier=_flag(csv_header(fields.OUTLIER), cell(fields.OUTLIER) or "0"),
+        outlier_score=_optional_number(csv_header(fields.OUTLIER_SCORE), cell(fields.OUTLIER_SCORE)),
+        **_release(record),
+        extras=_extras(record),
     )
-    run = _parsed("sync_run", cell("sync_run"), SyncedRun.from_json)
+    run = _parsed(SYNC_RUN, record[SYNC_RUN], SyncedRun.from_json)
     return ImportedRow(line, observation, run if sync_state == "synced" else None)
+
+
+def _species_of(probability_column: str) -> str:
+    return probability_column[len(PROBABILITY_PREFIX) :]
+
+
+def _prediction(reading: _Reading, record: Mapping[str, str]) -> dict[str, Any]:
+    """Return what the model said of a row (species, confidence, unusual measurements), checked."""
+    card = reading.card
+    classes = card.classes if card is not None else [_species_of(c) for c in reading.probability_columns]
+    predicted = csv_header(fields.PREDICTED_SPECIES)
+    unusual = unguarded(record[csv_header(fields.UNUSUAL)])
+    return {
+        fields.PREDICTED_SPECIES.name: _species(predicted, unguarded(record[predicted]), classes),
+        fields.CONFIDENCE.name: _share(csv_header(fields.CONFIDENCE), record[csv_header(fields.CONFIDENCE)]),
+        fields.CONFIRMED_SPECIES.name: _optional_species(
+            unguarded(record[csv_header(fields.CONFIRMED_SPECIES)]), classes
+        ),
+        fields.UNUSUAL.name: _unusual(unusual, reading.measurement_columns),
+    }
+
+
+def _release(record: Mapping[str, str]) -> dict[str, Any]:
+    """Return the release that predicted a row and the challenger's shadow answer, checked."""
+    return {
+        fields.MODEL_NAME.name: unguarded(record[csv_header(fields.MODEL_NAME)]),
+        fields.MODEL_VERSION.name: unguarded(record[csv_header(fields.MODEL_VERSION)]),
+        fields.MODEL_SHA256.name: _sha256(unguarded(record[csv_header(fields.MODEL_SHA256)])),
+        fields.MODEL_REGISTRY.name: unguarded(record[csv_header(fields.MODEL_REGISTRY)]),
+        fields.MODEL_SEQUENCE.name: _sequence(record[csv_header(fields.MODEL_SEQUENCE)]),
+        CHALLENGER: _parsed(
+            CHALLENGER, record[CHALLENGER], lambda t: ShadowPrediction.from_dict(json.loads(t))
+        ),
+    }
+
+
+def _extras(record: Mapping[str, str]) -> dict[str, Any]:
+    """Return the row's extras (the contract's fields without a column of their own), blank ones left out."""
+    found = {}
+    for column, declared in extras.CSV_COLUMNS.items():
+        text = record[column] if declared.kind in UNGUARDED_KINDS else unguarded(record[column])
+        try:
+            value = extras.from_csv_cell(declared, text)
+        except extras.ExtraValueError as exc:
+            raise _RowProblem(column, str(exc)) from None
+        if value is not None:
+            found[declared.name] = value
+    return found
 
 
 def _uuid(text: str) -> str:
@@ -228,7 +281,9 @@ def _uuid(text: str) -> str:
     except ValueError:
         parsed = None
     if parsed is None or str(parsed) != text.lower():
-        raise _RowProblem("id", f"{text!r} is not an observation id (a UUID like 0190f1c2-…)")
+        raise _RowProblem(
+            csv_header(fields.OBSERVATION_ID), f"{text!r} is not an observation id (a UUID like 0190f1c2-…)"
+        )
     return text
 
 
@@ -286,14 +341,14 @@ def _species(column: str, text: str, classes: Sequence[str]) -> str:
 
 
 def _optional_species(text: str, classes: Sequence[str]) -> str | None:
-    return None if text == "" else _species("confirmed_species", text, classes)
+    return None if text == "" else _species(csv_header(fields.CONFIRMED_SPECIES), text, classes)
 
 
 def _unusual(text: str, measurements: Sequence[str]) -> tuple[str, ...]:
     names = tuple(u for u in text.split(";") if u)
     wrong = [n for n in names if n not in measurements]
     if wrong:
-        raise _RowProblem("unusual", f"{wrong[0]!r} is not a measurement of this file")
+        raise _RowProblem(csv_header(fields.UNUSUAL), f"{wrong[0]!r} is not a measurement of this file")
     return names
 
 
@@ -306,7 +361,9 @@ def _coordinate(column: str, text: str, limit: float) -> float | None:
 
 def _sha256(text: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{64}", text):
-        raise _RowProblem("model_sha256", f"{text!r} is not a SHA-256 (64 hexadecimal digits)")
+        raise _RowProblem(
+            csv_header(fields.MODEL_SHA256), f"{text!r} is not a SHA-256 (64 hexadecimal digits)"
+        )
     return text
 
 
@@ -320,7 +377,7 @@ def _sequence(text: str) -> int | None:
     if text == "":
         return None
     if not text.isdigit():
-        raise _RowProblem("model_sequence", f"{text!r} is not a whole number")
+        raise _RowProblem(csv_header(fields.MODEL_SEQUENCE), f"{text!r} is not a whole number")
     return int(text)
 
 

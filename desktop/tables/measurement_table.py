@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from contract import observation as fields
 from desktop.errors import InputError
 
 # A measurement as people type it: digits with at most one decimal point or comma, an optional sign.
@@ -62,27 +63,28 @@ class TextColumn(StrEnum):
     """Columns besides the measurements that a table may carry."""
 
     SPECIES = "species"
-    NOTE = "note"
-    LOCATION = "location"
-    LATITUDE = "latitude"
-    LONGITUDE = "longitude"
-    OBSERVER = "observer"
-    OBSERVED_AT = "observed_at"
-    CONFIRMED_SPECIES = "confirmed_species"
+    NOTE = fields.NOTE.name  # the observation's fields, as the contract names them
+    LOCATION = fields.LOCATION.name
+    LATITUDE = fields.LATITUDE.name
+    LONGITUDE = fields.LONGITUDE.name
+    OBSERVER = fields.OBSERVER.name
+    OBSERVED_AT = fields.OBSERVED_AT.name
+    CONFIRMED_SPECIES = fields.CONFIRMED_SPECIES.name
 
 
 _TEXT_COLUMNS = frozenset(c.value for c in TextColumn)
-# Header spellings of each text column (compared after `header_key`).
-_TEXT_COLUMN_NAMES: dict[TextColumn, tuple[str, ...]] = {
-    TextColumn.SPECIES: ("species", "class", "variety", "art", "spezies", "sorte"),
-    TextColumn.NOTE: ("note", "notes", "notiz", "bemerkung", "kommentar", "comment"),
-    TextColumn.LOCATION: ("location", "place", "ort", "fundort", "standort"),
-    TextColumn.LATITUDE: ("latitude", "lat", "decimallatitude", "breitengrad"),
-    TextColumn.LONGITUDE: ("longitude", "lon", "lng", "long", "decimallongitude", "laengengrad"),
-    TextColumn.OBSERVER: ("observer", "beobachter", "beobachterin"),
-    TextColumn.OBSERVED_AT: ("observed_at", "observed", "time", "date", "beobachtet_am", "datum", "zeit"),
-    TextColumn.CONFIRMED_SPECIES: ("confirmed_species", "confirmed", "bestaetigte_art", "bestaetigt"),
+# Header spellings of each text column besides its own name (compared after `header_key`).
+_OTHER_NAMES: dict[TextColumn, tuple[str, ...]] = {
+    TextColumn.SPECIES: ("class", "variety", "art", "spezies", "sorte"),
+    TextColumn.NOTE: ("notes", "notiz", "bemerkung", "kommentar", "comment"),
+    TextColumn.LOCATION: ("place", "ort", "fundort", "standort"),
+    TextColumn.LATITUDE: ("lat", "decimallatitude", "breitengrad"),
+    TextColumn.LONGITUDE: ("lon", "lng", "long", "decimallongitude", "laengengrad"),
+    TextColumn.OBSERVER: ("beobachter", "beobachterin"),
+    TextColumn.OBSERVED_AT: ("observed", "time", "date", "beobachtet_am", "datum", "zeit"),
+    TextColumn.CONFIRMED_SPECIES: ("confirmed", "bestaetigte_art", "bestaetigt"),
 }
+_TEXT_COLUMN_NAMES = {column: (column.value, *others) for column, others in _OTHER_NAMES.items()}
 
 
 class MeasurementSpec(Protocol):

@@ -14,10 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from contract import observation as fields
+from desktop import observation_extras as extras
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.tables import export_cells as history_cells
+from desktop.tables.export_cells import csv_header
 from desktop.tables.measurement_table import (
     MeasurementTable,
     TableRow,
@@ -37,39 +40,58 @@ if TYPE_CHECKING:
     from desktop.tables.history_import import ImportedRow
 
 # Fixed columns of an exported history; measurement columns (card feature names) and one
-# probability column per class ("p_<class>") sit between them.
-_LEADING = ("id", "created_at", "updated_at", "observer")
-_TRAILING = (
-    "predicted_species",
-    "confidence",
-    "confirmed_species",
-    "unusual",
-    "note",
-    "location",
-    "latitude",
-    "longitude",
-    "model_name",
-    "model_version",
-    "model_sha256",
-    "sync_state",
-    "sync_error",
-    "deleted",
-    "outlier",
-    "outlier_score",
+# probability column per class ("p_<class>") sit between them. The contract (contract/observation.py) names
+# the observation's own columns; the rest are this history's own (its sync state, its deletions).
+UPDATED_AT, SYNC_STATE, SYNC_ERROR = (
+    history_cells.UPDATED_AT,
+    history_cells.SYNC_STATE,
+    history_cells.SYNC_ERROR,
 )
-# Columns added after the first exports: an export without them still imports.
-_OPTIONAL = frozenset({"outlier", "outlier_score"})
-_PROBABILITY_PREFIX = "p_"
+DELETED, CHALLENGER = history_cells.DELETED, history_cells.CHALLENGER
+_LEADING = (
+    csv_header(fields.OBSERVATION_ID),
+    csv_header(fields.OBSERVED_AT),
+    UPDATED_AT,
+    csv_header(fields.OBSERVER),
+)
+_TRAILING = (
+    csv_header(fields.PREDICTED_SPECIES),
+    csv_header(fields.CONFIDENCE),
+    csv_header(fields.CONFIRMED_SPECIES),
+    csv_header(fields.UNUSUAL),
+    csv_header(fields.NOTE),
+    csv_header(fields.LOCATION),
+    csv_header(fields.LATITUDE),
+    csv_header(fields.LONGITUDE),
+    csv_header(fields.MODEL_NAME),
+    csv_header(fields.MODEL_VERSION),
+    csv_header(fields.MODEL_SHA256),
+    SYNC_STATE,
+    SYNC_ERROR,
+    DELETED,
+    csv_header(fields.OUTLIER),
+    csv_header(fields.OUTLIER_SCORE),
+)
 # The MLflow run a synced observation became (JSON; blank unless synced): a synced row comes back synced.
 SYNC_RUN = history_cells.SYNC_RUN
+# The release that predicted and the challenger's shadow answer (JSON); optional when reading older exports.
+_RELEASE = (csv_header(fields.MODEL_REGISTRY), csv_header(fields.MODEL_SEQUENCE), CHALLENGER, SYNC_RUN)
+# The contract's fields without an attribute of their own (desktop/observation_extras.py), last.
+_EXTRAS = tuple(extras.CSV_COLUMNS)
+# Columns added after the first exports: an export without them still imports.
+_OPTIONAL = frozenset({csv_header(fields.OUTLIER), csv_header(fields.OUTLIER_SCORE), *_EXTRAS})
+_PROBABILITY_PREFIX = history_cells.PROBABILITY_PREFIX
 # Fixed columns that hold numbers (written as they are); every other fixed column holds text, written so a
 # spreadsheet shows it as text (desktop/tables/spreadsheet_text.py).
 _NUMBERS = frozenset(
-    {"confidence", "latitude", "longitude", "deleted", "outlier", "outlier_score", "model_sequence"}
+    {
+        *(csv_header(f) for f in (fields.CONFIDENCE, fields.LATITUDE, fields.LONGITUDE)),
+        *(csv_header(f) for f in (fields.OUTLIER, fields.OUTLIER_SCORE, fields.MODEL_SEQUENCE)),
+        DELETED,
+        *(c for c, f in extras.CSV_COLUMNS.items() if f.kind in history_cells.UNGUARDED_KINDS),
+    }
 )
 EXPORT_PAGE_ROWS = 5000  # rows an export reads from the history at a time
-# The release that predicted and the challenger's shadow answer (JSON); optional when reading older exports.
-_RELEASE = ("model_registry", "model_sequence", "challenger", SYNC_RUN)
 
 
 # A measurement row of an input CSV; the reading rules live in desktop/tables/measurement_table.py.
@@ -189,33 +211,9 @@ def history_columns(observations: Iterable[Observation]) -> list[str]:
 
 
 def _cells(obs: Observation, columns: Sequence[str], sync_run_of: Callable[[str], str] | None) -> list[str]:
-    plain = {
-        SYNC_RUN: sync_run_of(obs.id) if sync_run_of is not None else "",
-        "id": obs.id,
-        "created_at": obs.created_at,
-        "updated_at": obs.updated_at,
-        "observer": obs.observer,
-        "predicted_species": obs.predicted_species,
-        "confidence": repr(float(obs.confidence)),
-        "confirmed_species": obs.confirmed_species or "",
-        "unusual": ";".join(obs.unusual),
-        "note": obs.note,
-        "location": obs.location,
-        "latitude": "" if obs.latitude is None else repr(obs.latitude),
-        "longitude": "" if obs.longitude is None else repr(obs.longitude),
-        "model_name": obs.model_name,
-        "model_version": obs.model_version,
-        "model_sha256": obs.model_sha256,
-        "sync_state": obs.sync_state,
-        "sync_error": obs.sync_error,
-        "deleted": "1" if obs.deleted else "0",
-        "outlier": "1" if obs.outlier else "0",
-        "outlier_score": "" if obs.outlier_score is None else repr(float(obs.outlier_score)),
-        "model_registry": obs.model_registry,
-        "model_sequence": "" if obs.model_sequence is None else str(obs.model_sequence),
-        "challenger": json.dumps(obs.challenger.to_dict()) if obs.challenger else "",
-    }
-    plain = _guarded_texts(plain)
+    plain = _guarded_texts(
+        {**_plain_cells(obs), SYNC_RUN: sync_run_of(obs.id) if sync_run_of is not None else ""}
+    )
     out = []
     for column in columns:
         if column in plain:
@@ -227,6 +225,37 @@ def _cells(obs: Observation, columns: Sequence[str], sync_run_of: Callable[[str]
         else:
             out.append("")
     return out
+
+
+def _plain_cells(obs: Observation) -> dict[str, str]:
+    """Return the cells of every fixed column (and of the observation's extras), before guarding texts."""
+    h = csv_header
+    return {
+        h(fields.OBSERVATION_ID): obs.id,
+        h(fields.OBSERVED_AT): obs.created_at,
+        UPDATED_AT: obs.updated_at,
+        h(fields.OBSERVER): obs.observer,
+        h(fields.PREDICTED_SPECIES): obs.predicted_species,
+        h(fields.CONFIDENCE): repr(float(obs.confidence)),
+        h(fields.CONFIRMED_SPECIES): obs.confirmed_species or "",
+        h(fields.UNUSUAL): ";".join(obs.unusual),
+        h(fields.NOTE): obs.note,
+        h(fields.LOCATION): obs.location,
+        h(fields.LATITUDE): "" if obs.latitude is None else repr(obs.latitude),
+        h(fields.LONGITUDE): "" if obs.longitude is None else repr(obs.longitude),
+        h(fields.MODEL_NAME): obs.model_name,
+        h(fields.MODEL_VERSION): obs.model_version,
+        h(fields.MODEL_SHA256): obs.model_sha256,
+        SYNC_STATE: obs.sync_state,
+        SYNC_ERROR: obs.sync_error,
+        DELETED: "1" if obs.deleted else "0",
+        h(fields.OUTLIER): "1" if obs.outlier else "0",
+        h(fields.OUTLIER_SCORE): "" if obs.outlier_score is None else repr(float(obs.outlier_score)),
+        h(fields.MODEL_REGISTRY): obs.model_registry,
+        h(fields.MODEL_SEQUENCE): "" if obs.model_sequence is None else str(obs.model_sequence),
+        CHALLENGER: json.dumps(obs.challenger.to_dict()) if obs.challenger else "",
+        **{c: extras.csv_cell(f, obs.extras.get(f.name)) for c, f in extras.CSV_COLUMNS.items()},
+    }
 
 
 def _guarded_texts(plain: dict[str, str]) -> dict[str, str]:
@@ -260,7 +289,7 @@ def write_history(
 def columns_for(features: Iterable[str], classes: Iterable[str]) -> list[str]:
     """Return the export columns for observations with these measurement and class names."""
     probabilities = (_PROBABILITY_PREFIX + c for c in classes)
-    return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:], *_RELEASE]
+    return [*_LEADING, *features, *_TRAILING[:2], *probabilities, *_TRAILING[2:], *_RELEASE, *_EXTRAS]
 
 
 def check_export_target(path: Path, *, overwrite: bool) -> Path:
@@ -408,4 +437,4 @@ def import_rows(path: Path, card: ModelCard | None = None) -> list[ImportedRow]:
     """Return the checked rows of an export, each with the run it became if it was synced."""
     from desktop.tables.history_import import read_export
 
-    return read_export(path, card, (_LEADING, _TRAILING, _OPTIONAL, _RELEASE))
+    return read_export(path, card, (_LEADING, _TRAILING, _OPTIONAL, (*_RELEASE, *_EXTRAS)))

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from contract import observation as fields
 from desktop.errors import InputError
-from desktop.history.codec import STORE_COLUMNS, ObservationRows
+from desktop.history.codec import EXTRAS_COLUMN, STORE_COLUMNS, ObservationRows
 from desktop.history.ids import OBSERVATION_IDS
 from desktop.history.observation import utc_now
 from desktop.location import Location, located
+from desktop.observation_extras import extras_json
 from desktop.sync.states import SyncState
+from desktop.tables import export_cells as cells
 from desktop.tables.measurement_table import TableChunk, TextColumn
 from desktop.tables.observation_csv import confirmed_species, observed_time
 
@@ -67,38 +70,40 @@ def chunk_rows(
     probabilities = predicted.probability_matrix.astype(np.float64)
     best = probabilities.argmax(axis=1)
     outlier_scores = predicted.outlier_scores
+    h = cells.csv_header  # the history's columns of the contract's fields are named as its export's
     columns: dict[str, Any] = {
-        "id": OBSERVATION_IDS.many(count),
-        "created_at": times,
-        "updated_at": times,
+        h(fields.OBSERVATION_ID): OBSERVATION_IDS.many(count),
+        h(fields.OBSERVED_AT): times,
+        cells.UPDATED_AT: times,
         "measurements": json_objects(card.feature_names, predicted.inputs),
         "probabilities": json_objects(predicted.classes, probabilities),
-        "predicted_species": np.array(predicted.classes, dtype=object)[best].tolist(),
-        "confidence": probabilities[np.arange(count), best].tolist(),
-        "unusual": _unusual(predicted.unusual_mask, predicted.feature_names),
-        "model_name": itertools.repeat(card.model_name),
-        "model_version": itertools.repeat(card.model_version),
-        "model_sha256": itertools.repeat(card.sha256),
-        "observer": [(cell or observer).strip() for cell in texts[TextColumn.OBSERVER]],
-        "note": [cell.strip() for cell in texts[TextColumn.NOTE]],
-        "location": [place.text for place in places],
-        "latitude": [place.latitude for place in places],
-        "longitude": [place.longitude for place in places],
-        "confirmed_species": species,
-        "sync_state": itertools.repeat(str(SyncState.PENDING)),
-        "sync_error": itertools.repeat(""),
-        "deleted": itertools.repeat(0),
-        "outlier": (
+        h(fields.PREDICTED_SPECIES): np.array(predicted.classes, dtype=object)[best].tolist(),
+        h(fields.CONFIDENCE): probabilities[np.arange(count), best].tolist(),
+        h(fields.UNUSUAL): _unusual(predicted.unusual_mask, predicted.feature_names),
+        h(fields.MODEL_NAME): itertools.repeat(card.model_name),
+        h(fields.MODEL_VERSION): itertools.repeat(card.model_version),
+        h(fields.MODEL_SHA256): itertools.repeat(card.sha256),
+        h(fields.OBSERVER): [(cell or observer).strip() for cell in texts[TextColumn.OBSERVER]],
+        h(fields.NOTE): [cell.strip() for cell in texts[TextColumn.NOTE]],
+        h(fields.LOCATION): [place.text for place in places],
+        h(fields.LATITUDE): [place.latitude for place in places],
+        h(fields.LONGITUDE): [place.longitude for place in places],
+        h(fields.CONFIRMED_SPECIES): species,
+        cells.SYNC_STATE: itertools.repeat(str(SyncState.PENDING)),
+        cells.SYNC_ERROR: itertools.repeat(""),
+        cells.DELETED: itertools.repeat(0),
+        h(fields.OUTLIER): (
             itertools.repeat(0)
             if outlier_scores is None
             else (outlier_scores > predicted.outlier_threshold).astype(int).tolist()
         ),
-        "outlier_score": (
+        h(fields.OUTLIER_SCORE): (
             itertools.repeat(None) if outlier_scores is None else outlier_scores.astype(np.float64).tolist()
         ),
-        "model_registry": itertools.repeat(stamp.registry if stamp else ""),
-        "model_sequence": itertools.repeat(stamp.sequence if stamp else None),
-        "challenger": _shadow_texts(challenger, predicted.inputs),
+        h(fields.MODEL_REGISTRY): itertools.repeat(stamp.registry if stamp else ""),
+        h(fields.MODEL_SEQUENCE): itertools.repeat(stamp.sequence if stamp else None),
+        cells.CHALLENGER: _shadow_texts(challenger, predicted.inputs),
+        EXTRAS_COLUMN: itertools.repeat(extras_json({})),  # an input table carries no extra field yet
     }
     # strict=False: the columns one value fills are endless repeats; the lists all have ``count`` items.
     rows = list(zip(*(columns[c] for c in STORE_COLUMNS), strict=False))

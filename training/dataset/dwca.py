@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
+from contract import observation as fields
 from training.field import schema as fs
 from training.schema import CLASSES, FEATURES
 
@@ -35,17 +36,27 @@ SCIENTIFIC_NAMES = {
 VERIFIED = "verified: confirmed by the observer"
 UNVERIFIED = "unverified: automated identification by the model"
 
-OCCURRENCE_TERMS = (
-    "occurrenceID",
+# The terms the contract maps a field to (contract/observation.py), and those this archive adds itself.
+OCCURRENCE_ID = str(fields.OBSERVATION_ID.dwc_term)
+EVENT_DATE = str(fields.OBSERVED_AT.dwc_term)
+RECORDED_BY = str(fields.OBSERVER.dwc_term)
+LOCALITY = str(fields.LOCATION.dwc_term)
+DECIMAL_LATITUDE = str(fields.LATITUDE.dwc_term)
+DECIMAL_LONGITUDE = str(fields.LONGITUDE.dwc_term)
+SCIENTIFIC_NAME = str(fields.CONFIRMED_SPECIES.dwc_term)  # the confirmed species, else the predicted one
+OCCURRENCE_REMARKS = str(fields.NOTE.dwc_term)
+MEASUREMENT_VALUE = str(fields.MEASUREMENT.dwc_term)
+_FIXED_TERMS = (
+    OCCURRENCE_ID,
     "basisOfRecord",
-    "eventDate",
-    "recordedBy",
+    EVENT_DATE,
+    RECORDED_BY,
     "identifiedBy",
-    "locality",
-    "decimalLatitude",
-    "decimalLongitude",
+    LOCALITY,
+    DECIMAL_LATITUDE,
+    DECIMAL_LONGITUDE,
     "geodeticDatum",
-    "scientificName",
+    SCIENTIFIC_NAME,
     "scientificNameAuthorship",
     "kingdom",
     "genus",
@@ -53,9 +64,19 @@ OCCURRENCE_TERMS = (
     "taxonRank",
     "identificationVerificationStatus",
     "identificationRemarks",
-    "occurrenceRemarks",
+    OCCURRENCE_REMARKS,
 )
-MEASUREMENT_TERMS = ("measurementID", "measurementType", "measurementValue", "measurementUnit")
+MEASUREMENT_TERMS = ("measurementID", "measurementType", MEASUREMENT_VALUE, "measurementUnit")
+# Every other field of the table with a Darwin Core term is published under it, after the terms above.
+EXTRA_TERMS: dict[str, fields.ObservationField] = {
+    str(f.dwc_term): f
+    for f in fields.FIELDS
+    if f.dwc_term
+    and f.dwc_term not in (*_FIXED_TERMS, *MEASUREMENT_TERMS)
+    and not f.family
+    and f.name in fs.COLUMNS
+}
+OCCURRENCE_TERMS = (*_FIXED_TERMS, *EXTRA_TERMS)
 
 
 def _cell(value: object) -> str:
@@ -65,8 +86,18 @@ def _cell(value: object) -> str:
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
-def _coordinate(value: float) -> str:
+def _decimal(value: float) -> str:
     return f"{float(value):.6f}".rstrip("0").rstrip(".")
+
+
+_coordinate = _decimal
+
+
+def _term_value(field: fields.ObservationField, value: object) -> str:
+    """Return a field's value as its term's text: numbers in plain decimals, flags true/false."""
+    if field.kind is fields.ValueKind.NUMBER:
+        return _decimal(float(value)) if math.isfinite(float(value)) else ""  # type: ignore[arg-type]
+    return _cell(value)
 
 
 def occurrence(row: pd.Series) -> dict[str, str]:
@@ -79,16 +110,16 @@ def occurrence(row: pd.Series) -> dict[str, str]:
     if not math.isnan(row[fs.CONFIDENCE]):
         predicted += f" with probability {row[fs.CONFIDENCE]:.2f}"
     return {
-        "occurrenceID": row[fs.ID],
+        OCCURRENCE_ID: row[fs.ID],
         "basisOfRecord": "HumanObservation",
-        "eventDate": row[fs.OBSERVED_AT],
-        "recordedBy": row[fs.OBSERVER],
+        EVENT_DATE: row[fs.OBSERVED_AT],
+        RECORDED_BY: row[fs.OBSERVER],
         "identifiedBy": row[fs.OBSERVER] if confirmed else f"{row[fs.RELEASE] or 'Iris Field'} (model)",
-        "locality": row[fs.LOCATION],
-        "decimalLatitude": _coordinate(row[fs.LATITUDE]) if located else "",
-        "decimalLongitude": _coordinate(row[fs.LONGITUDE]) if located else "",
+        LOCALITY: row[fs.LOCATION],
+        DECIMAL_LATITUDE: _coordinate(row[fs.LATITUDE]) if located else "",
+        DECIMAL_LONGITUDE: _coordinate(row[fs.LONGITUDE]) if located else "",
         "geodeticDatum": "WGS84" if located else "",
-        "scientificName": name,
+        SCIENTIFIC_NAME: name,
         "scientificNameAuthorship": authorship,
         "kingdom": "Plantae",
         "genus": "Iris",
@@ -96,7 +127,8 @@ def occurrence(row: pd.Series) -> dict[str, str]:
         "taxonRank": "species" if name else "",
         "identificationVerificationStatus": VERIFIED if confirmed else UNVERIFIED,
         "identificationRemarks": predicted,
-        "occurrenceRemarks": row[fs.NOTE],
+        OCCURRENCE_REMARKS: row[fs.NOTE],
+        **{term: _term_value(field, row[field.name]) for term, field in EXTRA_TERMS.items()},
     }
 
 
@@ -106,7 +138,7 @@ def measurements(row: pd.Series) -> list[dict[str, str]]:
         {
             "measurementID": f"{row[fs.ID]}:{spec.name}",
             "measurementType": spec.label.lower(),
-            "measurementValue": f"{row[spec.name]:g}",
+            MEASUREMENT_VALUE: f"{row[spec.name]:g}",
             "measurementUnit": spec.unit,
         }
         for spec in FEATURES

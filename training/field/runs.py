@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from contract import observation as fields
 from desktop.signing.observation_signature import Seal, seal_of
 from training.accounts.device_keys import DeviceKeyBook
 from training.field import schema as fs
@@ -98,10 +99,26 @@ def row_from_run(run: Any) -> dict[str, Any] | None:
         fs.OUTLIER: tags.get(fs.OUTLIER_TAG, ""),
         fs.NOTE: tags.get(fs.NOTE_TAG, ""),
         fs.APP_VERSION: tags.get(fs.APP_VERSION_TAG, ""),
+        **{field.name: _extra(field, run.data) for field in fs.EXTRA_FIELDS},
         fs.RUN_ID: run.info.run_id,
         fs.SYNCED_AT: int(metrics.get(fs.SYNCED_AT_METRIC, 0)),
     }
     return row
+
+
+def _extra(field: fields.ObservationField, data: Any) -> Any:
+    """Return a field the table has no code of its own for, read from its slot of the run by its kind."""
+    source = {
+        fields.RunSlot.TAG: data.tags,
+        fields.RunSlot.PARAM: data.params,
+        fields.RunSlot.METRIC: data.metrics,
+    }[field.slot]
+    value = source.get(field.key)
+    if field.kind is fields.ValueKind.NUMBER:
+        return _number(None if value is None else str(value))
+    if field.kind is fields.ValueKind.TIME:
+        return _utc_iso(value, None) if value else ""
+    return "" if value is None else str(value)
 
 
 def _pages(client: Any, experiment_id: str, filter_string: str, view: Any, size: int) -> Iterator[Any]:

@@ -51,51 +51,97 @@ PROBABILITY_PREFIX = fields.PROBABILITY.key_for("")
 CONFIDENCE_METRIC = fields.CONFIDENCE.key
 
 # ------------------------------------------------------------------------------------ table columns
-ID = "observation_id"
-OBSERVED_AT = "observed_at"
-OBSERVER = "observer"
-DEVICE = "device"
-LOCATION = "location"
-LATITUDE = "latitude"
-LONGITUDE = "longitude"
-PREDICTED = "predicted_species"
-CONFIDENCE = "confidence"
-CONFIRMED = "confirmed_species"
-RELEASE = "model_release"
-REGISTRY = "model_registry"
-MODEL_SHA256 = "model_sha256"
-CHALLENGER = "challenger_species"
-CHALLENGER_RELEASE = "challenger_release"
-UNUSUAL = "unusual"
-OUTLIER = "outlier"
-NOTE = "note"
-APP_VERSION = "app_version"
+# A field's column is its name in the contract; the lab's own columns say what it judged or combined.
+ID = fields.OBSERVATION_ID.name
+OBSERVED_AT = fields.OBSERVED_AT.name
+OBSERVER = fields.OBSERVER.name
+DEVICE = fields.DEVICE.name
+LOCATION = fields.LOCATION.name
+LATITUDE = fields.LATITUDE.name
+LONGITUDE = fields.LONGITUDE.name
+PREDICTED = fields.PREDICTED_SPECIES.name
+CONFIDENCE = fields.CONFIDENCE.name
+CONFIRMED = fields.CONFIRMED_SPECIES.name
+RELEASE = "model_release"  # the model's name, version, release sequence and registry as one label
+REGISTRY = fields.MODEL_REGISTRY.name
+MODEL_SHA256 = fields.MODEL_SHA256.name
+CHALLENGER = fields.CHALLENGER_SPECIES.name
+CHALLENGER_RELEASE = "challenger_release"  # labelled as RELEASE
+UNUSUAL = fields.UNUSUAL.name  # the unusual measurements' names, joined by commas
+OUTLIER = fields.OUTLIER.name
+NOTE = fields.NOTE.name
+APP_VERSION = fields.APP_VERSION.name
 # verified, altered, unsigned or unknown-key (desktop/signing/observation_signature.py's Integrity):
 # iris-dataset's
 # judgement of the run's device signature; iris-train --field-data learns from verified rows only.
 INTEGRITY = "integrity"
 RUN_ID = "run_id"
-SYNCED_AT = "synced_at"
+SYNCED_AT = fields.SYNCED_AT.name
 
 
 def probability_column(species: str) -> str:
     """Return the column holding the model's probability of ``species``."""
-    return f"probability_{species}"
+    return f"{fields.PROBABILITY.name}_{species}"
 
 
 def challenger_probability_column(species: str) -> str:
     """Return the column holding the shadow challenger's probability of ``species``."""
-    return f"challenger_probability_{species}"
+    return f"{fields.CHALLENGER_PROBABILITY.name}_{species}"
 
 
-NUMBER_COLUMNS = (
-    LATITUDE,
-    LONGITUDE,
-    *FEATURE_NAMES,
-    CONFIDENCE,
-    *(probability_column(c) for c in CLASSES),
-    *(challenger_probability_column(c) for c in CLASSES),
+# Which field each column holds (its kind types the column); RELEASE, CHALLENGER_RELEASE, INTEGRITY and
+# RUN_ID are the lab's own.
+COLUMN_FIELDS: dict[str, fields.ObservationField] = {
+    ID: fields.OBSERVATION_ID,
+    OBSERVED_AT: fields.OBSERVED_AT,
+    OBSERVER: fields.OBSERVER,
+    DEVICE: fields.DEVICE,
+    LOCATION: fields.LOCATION,
+    LATITUDE: fields.LATITUDE,
+    LONGITUDE: fields.LONGITUDE,
+    **dict.fromkeys(FEATURE_NAMES, fields.MEASUREMENT),
+    PREDICTED: fields.PREDICTED_SPECIES,
+    CONFIDENCE: fields.CONFIDENCE,
+    **{probability_column(c): fields.PROBABILITY for c in CLASSES},
+    CONFIRMED: fields.CONFIRMED_SPECIES,
+    REGISTRY: fields.MODEL_REGISTRY,
+    MODEL_SHA256: fields.MODEL_SHA256,
+    CHALLENGER: fields.CHALLENGER_SPECIES,
+    **{challenger_probability_column(c): fields.CHALLENGER_PROBABILITY for c in CLASSES},
+    UNUSUAL: fields.UNUSUAL,
+    OUTLIER: fields.OUTLIER,
+    NOTE: fields.NOTE,
+    APP_VERSION: fields.APP_VERSION,
+    SYNCED_AT: fields.SYNCED_AT,
+}
+# Fields the table folds into a label (the releases), derives again, or judges (the signature): the runs
+# keep them.
+NOT_COLUMNS = frozenset(
+    {
+        fields.MODEL_NAME,
+        fields.MODEL_VERSION,
+        fields.MODEL_SEQUENCE,
+        fields.CHALLENGER_NAME,
+        fields.CHALLENGER_VERSION,
+        fields.CHALLENGER_SEQUENCE,
+        fields.CHALLENGER_REGISTRY,
+        fields.CHALLENGER_SHA256,
+        fields.CHALLENGER_AGREES,  # the challenger's species beside the predicted one says it
+        fields.SPECIES,  # the confirmed species, else the predicted one
+        fields.SIGNATURE,  # judged into INTEGRITY
+    }
 )
+# Every other field a run carries is a column of its own, named and typed as the contract declares it.
+EXTRA_FIELDS: tuple[fields.ObservationField, ...] = tuple(
+    f
+    for f in fields.FIELDS
+    if f not in NOT_COLUMNS
+    and f not in COLUMN_FIELDS.values()
+    and f.slot is not fields.RunSlot.ARTIFACT
+    and not f.family
+)
+COLUMN_FIELDS.update({f.name: f for f in EXTRA_FIELDS})
+
 COLUMNS: tuple[str, ...] = (
     ID,
     OBSERVED_AT,
@@ -119,8 +165,21 @@ COLUMNS: tuple[str, ...] = (
     OUTLIER,
     NOTE,
     APP_VERSION,
+    *(f.name for f in EXTRA_FIELDS),
     INTEGRITY,
     RUN_ID,
     SYNCED_AT,
 )
+
+
+def _columns_of(kind: fields.ValueKind) -> tuple[str, ...]:
+    return tuple(
+        c for c in COLUMNS if c in COLUMN_FIELDS and COLUMN_FIELDS[c].kind is kind and c != SYNCED_AT
+    )
+
+
+NUMBER_COLUMNS = _columns_of(fields.ValueKind.NUMBER)
+TIME_COLUMNS = _columns_of(fields.ValueKind.TIME)  # UTC ISO text here, timestamps in Parquet
+# true/false here, booleans in Parquet (UNUSUAL, one flag per measurement, is the list of those set)
+FLAG_COLUMNS = tuple(c for c in _columns_of(fields.ValueKind.FLAG) if not COLUMN_FIELDS[c].family)
 TEXT_COLUMNS = tuple(c for c in COLUMNS if c not in NUMBER_COLUMNS and c != SYNCED_AT)

@@ -46,8 +46,8 @@ def merge(previous: pd.DataFrame | None, fetched: FieldFetch) -> pd.DataFrame:
 
 
 # In Parquet the columns carry real types: UTC timestamps, booleans, numbers, and nulls for what is missing.
-TIMESTAMP_COLUMNS = (fs.OBSERVED_AT,)
-BOOLEAN_COLUMNS = (fs.OUTLIER,)
+TIMESTAMP_COLUMNS = fs.TIME_COLUMNS
+BOOLEAN_COLUMNS = fs.FLAG_COLUMNS
 _TRUE, _FALSE = "true", "false"
 
 

@@ -26,8 +26,8 @@ class Where(StrEnum):
     """Which slice of the field data a test looked at."""
 
     ALL = "all"
-    DEVICE = "device"
-    OBSERVER = "observer"
+    DEVICE = fs.DEVICE
+    OBSERVER = fs.OBSERVER
     WEEK = "week"
 
 

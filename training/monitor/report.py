@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from contract import observation as fields  # noqa: E402
 from training import plots  # noqa: E402
 from training.field import schema as fs  # noqa: E402
 from training.field.table import located  # noqa: E402
@@ -106,8 +107,8 @@ def _locations_png(table: pd.DataFrame, path: Path) -> int:
     for name in CLASSES:
         chosen = points[species == name]
         ax.scatter(chosen[fs.LONGITUDE], chosen[fs.LATITUDE], s=18, label=name, color=_COLOURS[name])
-    ax.set_xlabel("longitude (°)")
-    ax.set_ylabel("latitude (°)")
+    ax.set_xlabel(f"{fs.LONGITUDE} ({fields.LONGITUDE.unit})")
+    ax.set_ylabel(f"{fs.LATITUDE} ({fields.LATITUDE.unit})")
     ax.set_title(f"Located observations ({len(points)} of {len(table)})")
     if len(points):
         ax.legend(fontsize=8)
