@@ -19,6 +19,7 @@ class Context:
     work: Path
     reuse_store: Path | None = None
     server_workers: int = 1  # uvicorn workers of the mlflow server the sync section starts
+    salvage_observations: int | None = None  # the salvage section's history size (None: by mode)
     _workspace: Workspace | None = field(default=None, repr=False)
     _pyfunc: Any = field(default=None, repr=False)
 

@@ -98,6 +98,7 @@ CORE = (
     "desktop.history",
     "desktop.languages",
     "desktop.location",
+    "desktop.mlflow_http",  # the HTTP core of the sync and the model delivery: imports no layer above
     "desktop.observation_extras",
     "desktop.paths",
     "desktop.prediction",

@@ -1048,7 +1048,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ProblemWords</name>
     <message>
-        <location filename="../../desktop/ui/problem_words.py" line="+53"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+46"/>
         <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
         <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
     </message>
@@ -1098,42 +1098,107 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Die Modellkarte {path} ist für ein neueres Iris Field geschrieben (Kartenversion {version}, diese Version liest {known}). Bitte aktualisieren Sie Iris Field.</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>“{address}” is not the http:// or https:// address of an MLflow server. Correct it in Settings → Sync.</source>
-        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers. Korrigieren Sie sie unter Einstellungen → Abgleich.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server at {server} cannot be reached. Try again when the laptop is online.</source>
-        <translation>Der Server des Labors unter {server} ist nicht erreichbar. Versuchen Sie es erneut, wenn der Laptop online ist.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server at {server} refused the user name or password (HTTP {status}). Check them in Settings → Sync.</source>
-        <translation>Der Server des Labors unter {server} hat Benutzername oder Passwort abgelehnt (HTTP {status}). Prüfen Sie sie unter Einstellungen → Abgleich.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server at {server} answered with an error (HTTP {status}).</source>
-        <translation>Der Server des Labors unter {server} hat mit einem Fehler geantwortet (HTTP {status}).</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{server} did not answer like an MLflow server.</source>
-        <translation>{server} hat nicht wie ein MLflow-Server geantwortet.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+66"/>
         <source>The training run {run} of the released model is gone from the server.</source>
         <translation>Der Trainingslauf {run} des freigegebenen Modells ist auf dem Server nicht mehr vorhanden.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server keeps its model files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
-        <translation>Der Server des Labors bewahrt seine Modelldateien unter {location} auf, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+        <location line="-51"/>
+        <source>Settings → Sync</source>
+        <translation>Einstellungen → Abgleich</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-5"/>
+        <source>Correct it in Settings → Sync.</source>
+        <translation>Korrigieren Sie sie unter Einstellungen → Abgleich.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>“{address}” is not the http:// or https:// address of an MLflow server.</source>
+        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server address “{address}” must not contain ? or #.</source>
+        <translation>Die Serveradresse „{address}“ darf weder ? noch # enthalten.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the user name and password in {settings}, not in the server address.</source>
+        <translation>Tragen Sie Benutzername und Passwort unter {settings} ein, nicht in die Serveradresse.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set either {cert} or {insecure}, not both.</source>
+        <translation>Setzen Sie entweder {cert} oder {insecure}, nicht beide.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server name in {uri} cannot be found: the laptop is offline, or the address has a typo.</source>
+        <translation>Der Servername in {uri} wurde nicht gefunden: Der Laptop ist offline, oder die Adresse enthält einen Tippfehler.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server at {host} cannot be reached.</source>
+        <translation>Der Server des Labors unter {host} ist nicht erreichbar.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The lab&apos;s server at {host} did not answer in time.</source>
+        <translation>Der Server des Labors unter {host} hat nicht rechtzeitig geantwortet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The certificate of the server {host} cannot be verified ({detail}). Check the address in {settings}, or ask the lab.</source>
+        <translation>Das Zertifikat des Servers {host} lässt sich nicht prüfen ({detail}). Prüfen Sie die Adresse unter {settings} oder fragen Sie im Labor nach.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The connection to {host} broke off before the answer arrived.</source>
+        <translation>Die Verbindung zu {host} brach ab, bevor die Antwort ankam.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The connection to {host} failed ({detail}).</source>
+        <translation>Die Verbindung zu {host} ist fehlgeschlagen ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server at {host} refused the user name, password or token (HTTP {status}). Check them in {settings}.</source>
+        <translation>Der Server des Labors unter {host} hat Benutzername, Passwort oder Token abgelehnt (HTTP {status}). Prüfen Sie die Angaben unter {settings}.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {host} sends requests on to {target}. If that is the lab&apos;s server, enter that address in {settings}.</source>
+        <translation>Der Server unter {host} leitet Anfragen an {target} weiter. Wenn das der Server des Labors ist, tragen Sie diese Adresse unter {settings} ein.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {host} answered with {content} instead of MLflow data (perhaps a sign-in page of the network).</source>
+        <translation>Der Server unter {host} hat mit {content} statt mit MLflow-Daten geantwortet (vielleicht eine Anmeldeseite des Netzwerks).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lab&apos;s server at {host} had a problem (HTTP {status}: {detail}).</source>
+        <translation>Der Server des Labors unter {host} hatte ein Problem (HTTP {status}: {detail}).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}.</source>
+        <translation>Unter {uri} antwortet kein MLflow-Server (HTTP {status}). Prüfen Sie die Adresse unter {settings}.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server refused the request (HTTP {status}{code}: {detail}).</source>
+        <translation>Der Server des Labors hat die Anfrage abgelehnt (HTTP {status}{code}: {detail}).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server keeps its files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
+        <translation>Der Server des Labors legt seine Dateien unter {location} ab, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The key file {path} cannot be read ({detail}).</source>
         <translation>Die Schlüsseldatei {path} kann nicht gelesen werden ({detail}).</translation>
     </message>
@@ -1589,7 +1654,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncController</name>
     <message>
-        <location filename="../../desktop/ui/sync_controller.py" line="+68"/>
+        <location filename="../../desktop/ui/sync_controller.py" line="+69"/>
         <source>Sync status</source>
         <translation>Abgleich-Status</translation>
     </message>
@@ -1850,7 +1915,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncWords</name>
     <message>
-        <location filename="../../desktop/ui/sync_words.py" line="+33"/>
+        <location filename="../../desktop/ui/sync_words.py" line="+47"/>
         <source>Settings → Sync</source>
         <translation>Einstellungen → Abgleich</translation>
     </message>
@@ -1865,7 +1930,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Abgleich: Passwort oder Token fehlt</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>Sync: check the server address</source>
         <translation>Abgleich: Serveradresse prüfen</translation>
     </message>
@@ -1875,77 +1940,22 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Abgleich angehalten</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>The server name in {uri} cannot be found: the laptop is offline, or the address has a typo.</source>
-        <translation>Der Servername in {uri} wurde nicht gefunden: Der Laptop ist offline, oder die Adresse enthält einen Tippfehler.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server at {host} cannot be reached. Observations are sent once it can be.</source>
-        <translation>Der Server des Labors unter {host} ist nicht erreichbar. Die Beobachtungen werden gesendet, sobald er erreichbar ist.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The lab&apos;s server at {host} did not answer in time.</source>
-        <translation>Der Server des Labors unter {host} hat nicht rechtzeitig geantwortet.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The certificate of the server {host} cannot be verified ({detail}). Check the address in {settings}, or ask the lab.</source>
-        <translation>Das Zertifikat des Servers {host} lässt sich nicht prüfen ({detail}). Prüfen Sie die Adresse unter {settings} oder fragen Sie im Labor nach.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The connection to {host} broke off before the answer arrived.</source>
-        <translation>Die Verbindung zu {host} brach ab, bevor die Antwort ankam.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The connection to {host} failed ({detail}).</source>
-        <translation>Die Verbindung zu {host} ist fehlgeschlagen ({detail}).</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The lab&apos;s server at {host} refused the user name, password or token (HTTP {status}). Check them in {settings}.</source>
-        <translation>Der Server des Labors unter {host} hat Benutzername, Passwort oder Token abgelehnt (HTTP {status}). Prüfen Sie die Angaben unter {settings}.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The server at {host} sends requests on to {target}. If that is the lab&apos;s server, enter that address in {settings}.</source>
-        <translation>Der Server unter {host} leitet Anfragen an {target} weiter. Wenn das der Server des Labors ist, tragen Sie diese Adresse unter {settings} ein.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The server at {host} answered with {content} instead of MLflow data (perhaps a sign-in page of the network).</source>
-        <translation>Der Server unter {host} hat mit {content} statt mit MLflow-Daten geantwortet (vielleicht eine Anmeldeseite des Netzwerks).</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server at {host} had a problem (HTTP {status}: {detail}). Sync tries again later.</source>
-        <translation>Der Server des Labors unter {host} hatte ein Problem (HTTP {status}: {detail}). Der Abgleich versucht es später erneut.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}.</source>
-        <translation>Unter {uri} antwortet kein MLflow-Server (HTTP {status}). Prüfen Sie die Adresse unter {settings}.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server refused the request (HTTP {status}{code}: {detail}).</source>
-        <translation>Der Server des Labors hat die Anfrage abgelehnt (HTTP {status}{code}: {detail}).</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+19"/>
         <source>The experiment “{experiment}” was deleted on the lab&apos;s server. Restore it there, or choose another experiment in {settings}.</source>
         <translation>Das Experiment „{experiment}“ wurde auf dem Server des Labors gelöscht. Stellen Sie es dort wieder her oder wählen Sie unter {settings} ein anderes Experiment.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server keeps its files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
-        <translation>Der Server des Labors legt seine Dateien unter {location} ab, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+        <location line="-7"/>
+        <source>Observations are sent once it can be.</source>
+        <translation>Die Beobachtungen werden gesendet, sobald er erreichbar ist.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
+        <source>Sync tries again later.</source>
+        <translation>Der Abgleich versucht es später erneut.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>An unexpected error stopped the sync ({detail}). Please tell the lab.</source>
         <translation>Ein unerwarteter Fehler hat den Abgleich angehalten ({detail}). Bitte melden Sie ihn dem Labor.</translation>
     </message>
@@ -1976,21 +1986,6 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+2"/>
-        <source>“{address}” is not the http:// or https:// address of an MLflow server.</source>
-        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The server address “{address}” must not contain ? or #.</source>
-        <translation>Die Serveradresse „{address}“ darf weder ? noch # enthalten.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Enter the user name and password in {settings}, not in the server address.</source>
-        <translation>Tragen Sie Benutzername und Passwort unter {settings} ein, nicht in die Serveradresse.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
         <source>The password of “{user}” for {server} is not known on this laptop.</source>
         <translation>Das Passwort von „{user}“ für {server} ist auf diesem Laptop nicht bekannt.</translation>
     </message>

@@ -233,7 +233,8 @@ class ObservationStore:
 
         A row whose id is here with other content is left as it is, unless ``update``: then the one edited
         last (the newer ``updated_at``) is kept. ``with_new`` writes what else the new rows bring into the
-        same transaction (the sync enters a synced row's run: desktop/sync/imported_runs.py).
+        same transaction (the sync enters how far a row had begun to sync: stage, failure, run;
+        desktop/sync/imported_runs.py).
         """
         stored = self._stored(row.observation.id for row in rows)
         outcome = ImportOutcome()

@@ -27,6 +27,7 @@ from desktop.sync.retry import Backoff
 from desktop.sync.run_record import OBSERVATION_ID_TAG
 from desktop.sync.states import FailureKind
 from desktop.sync.target import SyncOptions, SyncTarget
+from desktop.sync.tracking import TrackingServer
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -50,7 +51,7 @@ class SyncWorker:
         on_progress: Callable[[SyncProgress], None] | None = None,
         description: str = "Iris Field",
         *,
-        client_factory: Callable[[SyncTarget, SyncOptions], MlflowRestClient] | None = None,
+        client_factory: Callable[[SyncTarget, SyncOptions], TrackingServer] | None = None,
         clock: Clock | None = None,
         history_open: bool = False,
         device_key: DeviceKey | None = None,
@@ -248,11 +249,11 @@ def _rest_client(target: SyncTarget, options: SyncOptions) -> MlflowRestClient:
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
         max_connections=options.concurrency + 1,
-        ca_bundle=target.ca_bundle,
+        tls=target.tls,
     )
 
 
-def _with_experiment_total(report: SyncReport, client: MlflowRestClient, experiment_id: str) -> SyncReport:
+def _with_experiment_total(report: SyncReport, client: TrackingServer, experiment_id: str) -> SyncReport:
     """Add the experiment's count of observation runs (all devices), or leave it out if the server fails."""
     try:
         total, more = client.count_runs(experiment_id, f"tags.`{OBSERVATION_ID_TAG}` != ''")

@@ -48,6 +48,8 @@ UNIT_FACTORS: dict[str, float] = {
     "zoll": 2.54,
 }
 MODEL_UNIT = "cm"
+# Decimals a converted value keeps (a micrometre): 2.01 in is saved as 5.1054 cm, not 5.105399999999999.
+CONVERTED_DECIMALS = 4
 
 # The app's own German labels (assets/translations/iris_field_de.ts; a test keeps them equal) and the
 # German spellings of the optional columns.
@@ -366,8 +368,7 @@ def _row(
         refusal = _beyond_rules(spec, shown, number, factor)
         if refusal:
             return TableRow(line, cells, None, f"{column} {refusal}", texts)
-        # Converted values are rounded to a micrometre, so 2.01 in is 5.1054 cm, not 5.105399999999999.
-        values.append(number if factor == 1.0 else round(number * factor, 4))
+        values.append(number if factor == 1.0 else round(number * factor, CONVERTED_DECIMALS))
     return TableRow(line, cells, tuple(values), "", texts)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from contract import environment, mlflow_tags, registry
+from contract import environment, mlflow_api, mlflow_tags, registry
 from contract import observation as fields
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.sync.run_record import build_run_record
@@ -56,10 +56,8 @@ def _observation_names() -> set[str]:
 
 
 # Names distinctive enough that a string literal equal to one is a second spelling, never a coincidence.
-SHARED_NAMES = sorted(
-    (_values(registry) | _values(mlflow_tags) | _values(environment) | _observation_names())
-    - {str(a) for a in registry.Alias}
-)
+_CONTRACT_NAMES = _values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api)
+SHARED_NAMES = sorted((_CONTRACT_NAMES | _observation_names()) - {str(a) for a in registry.Alias})
 
 
 def _string_literals(path: Path) -> list[tuple[int, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from contract.environment import EnvVar
 from contract.exit_codes import ExitCode
 
 # Only argparse at import time: desktop/cli/main.py registers this parser on every start of the command line.
@@ -110,7 +109,6 @@ def run(args: argparse.Namespace) -> int:
             args.experiment or settings.experiment_name,
             auth=auth,
             device_name=settings.device_name,
-            ca_bundle=os.environ.get(EnvVar.SERVER_CERT_PATH) or None,
         )
     except MissingSecret as exc:
         raise IrisFieldError(
@@ -152,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     if report.server_answered and not (args.db or args.no_model_update):
         from desktop.cli.commands.model import update_after_sync
 
-        update_after_sync(target.tracking_uri, target.auth.header())
+        update_after_sync(target.tracking_uri, target.auth)
     return EXIT_OK if report.complete else EXIT_UNSYNCED
 
 
@@ -181,6 +179,8 @@ def _sync_until_done(worker, stop, args: argparse.Namespace, bar: _ProgressBar) 
 
 
 def _print_summary(report: SyncReport, uri: str, experiment: str, out) -> None:
+    from desktop.sync.row_failure import failure_english
+
     where = f"{uri} (experiment {experiment!r})"
     parts = [f"{report.synced_now} observation{'s' if report.synced_now != 1 else ''} synced"]
     if report.updated_now:
@@ -211,8 +211,8 @@ def _print_summary(report: SyncReport, uri: str, experiment: str, out) -> None:
         if waiting:
             detail.append(f"{waiting} still to send")
         print(f"{left} not synced: {', '.join(detail)}.", file=out)
-    for oid, reason in report.failed[:FAILED_LISTED]:
-        print(f"  failed  {oid}  {reason}", file=out)
+    for oid, stored in report.failed[:FAILED_LISTED]:
+        print(f"  failed  {oid}  {failure_english(stored)}", file=out)
     if len(report.failed) > FAILED_LISTED:
         print(f"  … and {len(report.failed) - FAILED_LISTED} more failed", file=out)
     if report.elsewhere:

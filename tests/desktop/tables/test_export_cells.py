@@ -9,7 +9,7 @@ import pytest
 from desktop.history.queries import HistoryQuery
 from desktop.history.store import ObservationStore
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
-from desktop.tables.export_cells import column_wise, select_list
+from desktop.tables.export_cells import column_wise, select_list, synced_run_of
 from desktop.tables.observation_csv import columns_for, write_history, write_history_pages
 from tests.desktop.history.test_store import make_observation
 
@@ -69,3 +69,26 @@ def test_names_the_json_path_cannot_quote_take_the_row_by_row_way() -> None:
     assert not column_wise(columns_for(['petal "length"'], ["setosa"]))
     assert not column_wise(columns_for(["petal length"], ["Iris 'setosa'"]))
     assert column_wise(columns_for(["petal length (cm)", "sepal.width"], ["Iris-setosa"]))
+
+
+def test_a_failed_rows_kind_and_facts_are_exported_as_the_command_lines_sentence(tmp_path: Path) -> None:
+    from desktop.mlflow_http.problems import ServerProblem
+    from desktop.sync.row_failure import RowFailure
+    from tests.sync_rows import show_sync_state
+
+    path = tmp_path / "history.sqlite3"
+    with awkward_history(path) as store:
+        first, second = (o.id for o in store.list()[:2])
+        refused = RowFailure(ServerProblem.REFUSED, {"status": 400, "code": "", "detail": "too long"})
+        show_sync_state(path, first, "failed", refused.stored())
+        show_sync_state(
+            path, second, "failed", "its run was deleted on the MLflow server; it is not sent again"
+        )
+        columns = columns_for(*store.measured_names())
+        by_rows, by_columns = io.StringIO(), io.StringIO()
+        write_history(store.iterate(HistoryQuery()), by_rows, columns, synced_run_of(store))  # sync_run too
+        write_history_pages(store.iterate_pages(HistoryQuery(), select_list(columns)), by_columns, columns)
+    assert by_columns.getvalue() == by_rows.getvalue()
+    assert "the server refused the request (400: too long)" in by_rows.getvalue()
+    assert "its run was deleted on the MLflow server" in by_rows.getvalue()  # an earlier version's sentence
+    assert '"kind"' not in by_rows.getvalue()
