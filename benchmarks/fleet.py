@@ -17,7 +17,8 @@ from benchmarks.server import LAB_WORKERS, mlflow_server
 from benchmarks.timing import Distribution
 from contract import observation as fields
 from contract.registry import Experiment
-from desktop.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from tests.postgres_cluster import PostgresSettings, running_postgres
 
 LAPTOPS = 50

@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import desktop.sync  # noqa: F401  (the history file holds the sync's tables: its schema steps)
 from benchmarks import children
 from benchmarks.context import Context
 from benchmarks.gui import offscreen_env
@@ -23,7 +24,8 @@ from benchmarks.process import child_env, peak_rss_kb, probe_command, spawn
 from benchmarks.report import Figure, Section
 from benchmarks.timing import Distribution
 from contract.registry import MODEL_NAME
-from desktop.store import MIGRATIONS, ObservationStore
+from desktop.history.migrations import schema_steps
+from desktop.history.store import ObservationStore
 
 FULL_SIZES = (10_000, 100_000, 1_000_000)
 QUICK_SIZES = (2_000,)
@@ -33,7 +35,7 @@ SPECIES = ("setosa", "versicolor", "virginica")
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 # Window openings per size, each next to one of the empty history (fresh processes, order alternating).
 OPEN_ROUNDS = (7, 2)  # full, quick
-SEARCH_INDEX_STEP = next(i for i, step in enumerate(MIGRATIONS) if "observations_search" in step)
+SEARCH_INDEX_STEP = next(s.number - 1 for s in schema_steps() if "observations_search" in s.sql)
 
 
 def build_history(path: Path, count: int, *, upgrade: bool = True) -> None:
@@ -44,8 +46,8 @@ def build_history(path: Path, count: int, *, upgrade: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
-    for number, step in enumerate(MIGRATIONS[:SEARCH_INDEX_STEP], start=1):
-        db.executescript(f"BEGIN;\n{step}\nPRAGMA user_version = {number};\nCOMMIT;")
+    for step in schema_steps()[:SEARCH_INDEX_STEP]:
+        db.executescript(f"BEGIN;\n{step.sql}\nPRAGMA user_version = {step.number};\nCOMMIT;")
     start = datetime(2020, 4, 1, tzinfo=UTC)
     rng = random.Random(count)
     db.execute("BEGIN")

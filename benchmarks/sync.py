@@ -15,8 +15,9 @@ from benchmarks.timing import Distribution
 from contract import observation as fields
 from contract.mlflow_api import API_2
 from contract.registry import OBSERVATION_ARTIFACT
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from desktop.prediction.engine import Classifier
-from desktop.store import Observation, ObservationStore
 
 SYNC = PROJECT_ROOT / "desktop" / "sync" / "worker.py"
 TARGET_VS_CLIENT = 1.3

@@ -100,9 +100,9 @@ def _check_refusal(classifier: Classifier) -> str:
 
 def _check_real_history() -> str:
     """Look at the botanist's own history (read-only): SQLite's integrity check and every record decoded."""
-    from desktop.history_salvage import standing_salvage
+    from desktop.history.integrity import inspect_history
+    from desktop.history.salvage import standing_salvage
     from desktop.paths import default_db_path
-    from desktop.store import inspect_history
 
     path = default_db_path()
     standing = standing_salvage(path)
@@ -127,14 +127,15 @@ def _check_real_history() -> str:
 
 def _check_real_save() -> str:
     """Try a save to the botanist's own history and roll it back: fails wherever saving would fail."""
+    from desktop.history.save_probe import try_saving
     from desktop.paths import default_db_path
-    from desktop.save_probe import try_saving
 
     return try_saving(default_db_path())
 
 
 def _check_store() -> str:
-    from desktop.store import Observation, ObservationStore
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
 
     with tempfile.TemporaryDirectory(prefix="iris-field-self-test-") as folder:
         path = Path(folder) / "observations.sqlite3"

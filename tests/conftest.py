@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import desktop.sync  # noqa: F401  (histories hold the sync's tables, as in the app: register their steps)
 from tests.mlflow_test_server import MlflowServer, running_server
 from tests.postgres_cluster import PostgresCluster, running_postgres
 

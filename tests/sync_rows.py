@@ -11,7 +11,7 @@ _STAGE_SHOWING = {
     SyncState.PENDING: Stage.PENDING,
     SyncState.SYNCING: Stage.LOGGED,
     SyncState.SYNCED: Stage.SYNCED,
-    SyncState.FAILED: Stage.CREATED,
+    SyncState.FAILED: Stage.PENDING,  # refused before its run was created (a later stage names its run)
 }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+import desktop.sync  # noqa: F401  (the history file holds the sync's tables: register their steps)
 from contract.exit_codes import ExitCode
 from desktop import __version__
 from desktop.cli.commands import device_key as device_key_command
@@ -19,10 +20,13 @@ from desktop.cli.progress import TerminalProgress
 from desktop.errors import InputError, IrisFieldError
 
 if TYPE_CHECKING:
+    from desktop.history.bulk import EarlierKeys
+    from desktop.history.codec import ObservationRows
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
     from desktop.model_delivery.model_store import ActiveModel
     from desktop.model_delivery.release import ShadowPrediction
     from desktop.prediction.engine import BatchPrediction, Classifier, Prediction
-    from desktop.store import EarlierKeys, Observation, ObservationRows, ObservationStore
     from desktop.tables.measurement_table import TableChunk
 
 PROG = "iris-field"
@@ -253,7 +257,7 @@ def _quiet_broken_pipe() -> int:
 
 def _open_store() -> ObservationStore:
     """Open the history; if it had to be salvaged from damage, say so in one sentence on stderr."""
-    from desktop.store import ObservationStore
+    from desktop.history.store import ObservationStore
 
     store = ObservationStore.open()
     if store.salvaged is not None:
@@ -298,8 +302,8 @@ def _predict(args: argparse.Namespace) -> int:
     saved: Observation | None = None
     challenger, shadow = _challenger_answer(prediction) if args.save or args.json else (None, None)
     if args.save:
+        from desktop.history.observation import Observation
         from desktop.settings import Settings
-        from desktop.store import Observation
 
         observation = Observation.from_prediction(
             prediction,
@@ -535,7 +539,7 @@ def _store_all(batches: Iterable[ObservationRows], allow_duplicates: bool, sourc
 
 def _save_one(observation: Observation, allow_duplicate: bool) -> Observation:
     """Save one observation, unless the very same measurements were saved a few minutes ago."""
-    from desktop.store import DUPLICATE_WITHIN
+    from desktop.history.store import DUPLICATE_WITHIN
 
     with _open_store() as store:
         earlier = (
@@ -671,8 +675,8 @@ def _history(args: argparse.Namespace) -> int:
 
 def _history_csv(args: argparse.Namespace) -> int:
     """Write the history (or what --search finds) as CSV, streamed: a million rows never sit in memory."""
-    from desktop.history_query import HistoryQuery
-    from desktop.tables.export_cells import column_wise, select_list
+    from desktop.history.queries import HistoryQuery
+    from desktop.tables.export_cells import column_wise, select_list, synced_run_of
     from desktop.tables.observation_csv import (
         EXPORT_PAGE_ROWS,
         columns_for,
@@ -693,7 +697,7 @@ def _history_csv(args: argparse.Namespace) -> int:
             write_history_pages(pages, sys.stdout, columns)
         else:  # names SQLite's JSON path cannot quote (or an old SQLite): one observation at a time
             observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
-            write_history(observations, sys.stdout, columns, store.synced_run_cell)
+            write_history(observations, sys.stdout, columns, synced_run_of(store))
     return EXIT_OK
 
 
@@ -703,6 +707,7 @@ def _history_import(args: argparse.Namespace) -> int:
     Every row is checked as a saved observation is (ids, times, species, the model's ranges); a row
     whose id is here with other content is reported, and replaced with --update if it was edited later.
     """
+    from desktop.sync.imported_runs import enter_synced_runs
     from desktop.tables.observation_csv import import_rows
 
     if args.file is None or args.species is not None:
@@ -712,7 +717,7 @@ def _history_import(args: argparse.Namespace) -> int:
     args.file = Path(args.file)
     rows = import_rows(args.file, _load_model(args).classifier.card)
     with _open_store() as store:
-        outcome = store.import_rows(rows, update=args.update)
+        outcome = store.import_rows(rows, update=args.update, with_new=enter_synced_runs)
     print(_import_sentence(args.file, outcome))
     newer_here = [i for i, here_newer in outcome.differing if here_newer]
     edited_there = [i for i, here_newer in outcome.differing if not here_newer]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from desktop.errors import SyncError
+from desktop.history.store import ObservationStore
 from desktop.mlflow_http.problems import ServerProblem
-from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.experiment_view import DESCRIPTION_TAG, experiment_tags
 from desktop.sync.outbox import Binding, Outbox

@@ -8,7 +8,7 @@
 any later stage to a power cut only means redoing a step that is safe to redo. A *failed* row keeps its
 stage, so a retry resumes where it stopped. Every write checks that this worker still holds the lease.
 A create in doubt may have left a second run: ``reconcile_after`` says when to look for it and delete it.
-The sync state a history row shows is derived from this table by the database (store migration 7).
+The sync state a history row shows is derived from this table by the database (desktop/sync/schema.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 
 from desktop.errors import SyncError
-from desktop.store import utc_now
+from desktop.history.observation import utc_now
 from desktop.sync.lease import Lease, LeaseLost, immediate_transaction, read_holder
 from desktop.sync.states import FailureKind, Stage
 

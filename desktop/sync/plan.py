@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from desktop.store import Observation
+from desktop.history.observation import Observation
 from desktop.sync.outbox import ObservationStamp, OutboxEntry
 from desktop.sync.states import Stage
 

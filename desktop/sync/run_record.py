@@ -20,7 +20,7 @@ from desktop.signing import observation_signature as sig
 if TYPE_CHECKING:  # only needed for the types
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from desktop.store import Observation
+    from desktop.history.observation import Observation
 
 OBSERVATION_ID_TAG = fields.OBSERVATION_ID.key
 CONFIRMED_SPECIES_TAG = fields.CONFIRMED_SPECIES.key

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 
+from desktop.history.observation import SyncState  # what a row shows: the history's own word
+
+__all__ = ["FailureKind", "Stage", "SyncState", "sql_list", "sync_state_sql"]
+
 
 class Stage(enum.StrEnum):
     """How far one observation got on its way to MLflow (a row of ``sync_outbox``)."""
@@ -14,15 +18,6 @@ class Stage(enum.StrEnum):
     LOGGED = "logged"  # params, metrics (and observation.json, if needed) are on the server
     FINISHED = "finished"  # the run was set FINISHED; waiting for the read-back
     SYNCED = "synced"  # read back intact
-
-
-class SyncState(enum.StrEnum):
-    """What the history row shows about its observation's sync."""
-
-    PENDING = "pending"
-    SYNCING = "syncing"
-    SYNCED = "synced"
-    FAILED = "failed"
 
 
 class FailureKind(enum.StrEnum):

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.errors import StoreError, StoreProblem, SyncError
+from desktop.history.store import ObservationStore
 from desktop.signing import device_key
 from desktop.signing.device_key import DeviceKey
-from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.coordinator import Coordinator, PassEnd
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token

@@ -13,7 +13,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import observation as fields
 from desktop import observation_extras as extras
@@ -21,6 +21,9 @@ from desktop.model_delivery.release import ShadowPrediction
 from desktop.sync.row_failure import failure_english
 from desktop.sync.states import Stage
 from desktop.tables.spreadsheet_text import guarded
+
+if TYPE_CHECKING:
+    from desktop.history.store import ObservationStore
 
 
 def csv_header(field: fields.ObservationField) -> str:
@@ -161,6 +164,16 @@ def sync_run_cell(value: str | None) -> str:
     from desktop.tables.history_import import SyncedRun
 
     return SyncedRun.from_json(value).to_json()
+
+
+def synced_run_of(store: ObservationStore) -> Callable[[str], str]:
+    """Return the function giving the ``sync_run`` cell of an id in ``store`` (blank: pending, no failure)."""
+
+    def cell(id: str) -> str:
+        row = store.read_one(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,))
+        return sync_run_cell(row[0] if row is not None else None)
+
+    return cell
 
 
 def _extra_cells(field: fields.ObservationField) -> Callable[[list[Any]], list[str]]:

@@ -43,8 +43,8 @@ from desktop.tables.measurement_table import decode_file
 from desktop.tables.spreadsheet_text import unguarded
 
 if TYPE_CHECKING:
+    from desktop.history.observation import Observation
     from desktop.prediction.model_card import Feature, ModelCard
-    from desktop.store import Observation
 
 # Bad rows listed in the one sentence; the rest are counted.
 PROBLEMS_LISTED = 10
@@ -223,7 +223,7 @@ def _check_columns(reading: _Reading) -> None:
 
 
 def _row(reading: _Reading, line: int, record: Mapping[str, str]) -> ImportedRow:
-    from desktop.store import SYNC_STATES, Observation
+    from desktop.history.observation import SYNC_STATES, Observation
 
     def cell(declared: fields.ObservationField) -> str:
         return record[csv_header(declared)]  # every column is there (blank where the file lacks one)

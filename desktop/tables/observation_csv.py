@@ -33,10 +33,11 @@ from desktop.tables.measurement_table import (
 from desktop.tables.spreadsheet_text import guarded
 
 if TYPE_CHECKING:
-    from desktop.history_query import HistoryQuery
+    from desktop.history.observation import Observation
+    from desktop.history.queries import HistoryQuery
+    from desktop.history.store import ObservationStore
     from desktop.prediction.engine import Prediction
     from desktop.prediction.model_card import ModelCard
-    from desktop.store import Observation, ObservationStore
     from desktop.tables.history_import import ImportedRow
 
 # Fixed columns of an exported history; measurement columns (card feature names) and one
@@ -132,8 +133,8 @@ def observation_from_row(
     ``Observation.from_prediction``. Raise ``InputError`` naming the cell when a time or a species cannot
     be read.
     """
+    from desktop.history.observation import Observation
     from desktop.location import located
-    from desktop.store import Observation
 
     when = observed_time(texts.get(TextColumn.OBSERVED_AT, ""))
     place = located(
@@ -272,7 +273,7 @@ def write_history(
     """Write observations as CSV (header + one row each) to an open text stream; return how many.
 
     With ``columns`` (see ``columns_for``) the observations are written as they come, never all held.
-    ``sync_run_of`` gives the ``sync_run`` cell of an id (the store's ``synced_run_cell``; else blank).
+    ``sync_run_of`` gives the ``sync_run`` cell of an id (``export_cells.synced_run_of``; else blank).
     """
     if columns is None:
         observations = list(observations)
@@ -401,7 +402,9 @@ def export_listed(store: ObservationStore, query: HistoryQuery, path: Path, *, o
         pages = store.iterate_pages(query, select_list(columns), page_size=EXPORT_PAGE_ROWS)
         return export_history_pages(pages, path, columns, overwrite=overwrite)
     observations = store.iterate(query, page_size=EXPORT_PAGE_ROWS)
-    return export_history(observations, path, columns, overwrite=overwrite, sync_run_of=store.synced_run_cell)
+    return export_history(
+        observations, path, columns, overwrite=overwrite, sync_run_of=history_cells.synced_run_of(store)
+    )
 
 
 def _export(path: Path, write: Callable[[IO[str]], int], *, overwrite: bool) -> int:

@@ -20,10 +20,11 @@ import numpy as np
 
 from contract import observation as fields
 from desktop.errors import InputError
+from desktop.history.codec import EXTRAS_COLUMN, STORE_COLUMNS, ObservationRows
+from desktop.history.ids import OBSERVATION_IDS
+from desktop.history.observation import utc_now
 from desktop.location import Location, located
 from desktop.observation_extras import extras_json
-from desktop.observation_ids import OBSERVATION_IDS
-from desktop.store import EXTRAS_COLUMN, STORE_COLUMNS, ObservationRows, utc_now
 from desktop.sync.states import SyncState
 from desktop.tables import export_cells as cells
 from desktop.tables.measurement_table import TableChunk, TextColumn

@@ -11,21 +11,19 @@ import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
+import desktop.sync  # noqa: F401  (the history file holds the sync's tables: register their steps)
 from desktop import __version__
 from desktop.errors import ModelError, StoreError
-from desktop.history_salvage import SalvageReport
+from desktop.history.files import marked_damaged
+from desktop.history.migrations import steps_behind
+from desktop.history.opening import CHECK_AT_OPEN_BYTES, StoreDamagedError
+from desktop.history.salvage import SalvageReport
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.paths import default_db_path
 from desktop.prediction.engine import Classifier
 from desktop.settings import Settings
 from desktop.signing import device_key
-from desktop.store import (
-    CHECK_AT_OPEN_BYTES,
-    ObservationStore,
-    StoreDamagedError,
-    marked_damaged,
-    steps_behind,
-)
 from desktop.ui.crash_dialog import install_crash_dialog
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_check import BackgroundIntegrityCheck

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from desktop.errors import IrisFieldError
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from desktop.errors import IrisFieldError
-from desktop.history_query import HistoryQuery
-from desktop.store import ObservationStore
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.errors import IrisFieldError
-from desktop.history_query import Cursor, HistoryQuery, SortKey
+from desktop.history.observation import Observation
+from desktop.history.queries import Cursor, HistoryQuery, SortKey
+from desktop.history.store import ObservationStore
 from desktop.prediction.model_card import ModelCard
-from desktop.store import Observation, ObservationStore
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
 from desktop.ui.problem_words import problem_text
 from desktop.ui.species_icons import species_icon

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import IrisFieldError
-from desktop.history_query import HistoryQuery, SortKey
+from desktop.history.observation import SYNC_STATES, Observation
+from desktop.history.queries import HistoryQuery, SortKey
+from desktop.history.store import ObservationStore
 from desktop.prediction.model_card import ModelCard
-from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.button_row import ReflowingButtons
 from desktop.ui.dialogs import ask_to_confirm, show_problem

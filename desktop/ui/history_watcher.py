@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.errors import IrisFieldError
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 
 log = logging.getLogger(__name__)
 

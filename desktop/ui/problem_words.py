@@ -13,11 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from desktop.errors import ModelError, ModelProblem, StoreError, StoreProblem
-from desktop.history_salvage import SalvageReport
+from desktop.history.files import ReadOnlyCause
+from desktop.history.salvage import SalvageReport
 from desktop.mlflow_http.problems import ServerError, ServerProblem
 from desktop.model_delivery.errors import KeyFileError, KeyProblem, NoPreviousModel, Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import Fallback
-from desktop.store import ReadOnlyCause
 from desktop.ui.i18n import sentence
 
 _READ_ONLY_CAUSES = {

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import IrisFieldError
+from desktop.history.observation import DeletedObservation
+from desktop.history.store import ObservationStore
 from desktop.prediction.model_card import ModelCard
-from desktop.store import DeletedObservation, ObservationStore
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_model import local_time
 from desktop.ui.i18n import card_word, format_number, species_name

@@ -17,9 +17,10 @@ from types import SimpleNamespace
 
 import pyarrow.parquet as pq
 
-from desktop.history_query import HistoryQuery
+from desktop.history.observation import Observation
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
-from desktop.store import Observation, ObservationStore
 from desktop.sync.run_record import RunRecord, build_run_record
 from desktop.tables.observation_csv import export_listed, write_history
 from tests.sync.history_factory import make_observation

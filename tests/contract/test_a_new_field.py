@@ -42,9 +42,10 @@ from dwca.read import DwCAReader
 import desktop
 from desktop.signing import observation_signature as sig
 from desktop.errors import InputError
-from desktop.history_query import HistoryQuery
+from desktop.history.queries import HistoryQuery
 from desktop.tables.observation_csv import export_history, export_listed, import_history
-from desktop.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from desktop.sync.run_record import build_run_record
 from training.dataset import dwca
 from training.field import table as field_table

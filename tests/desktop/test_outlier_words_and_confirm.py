@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import ModelStore, Role
-from desktop.store import ObservationStore
 from tests.desktop.model_delivery.release_factory import Lab
 
 OUTLIER = ["7.9", "4.4", "1.1", "0.1"]  # every value seen in training, the whole flower never

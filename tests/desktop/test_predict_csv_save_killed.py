@@ -9,8 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.history.schema import SEARCH_INSERT_TRIGGER
+from desktop.history.store import ObservationStore
 from desktop.paths import default_db_path
-from desktop.store import SEARCH_INSERT_TRIGGER, SYNC_STATE_INSERT_TRIGGER, ObservationStore
+from desktop.sync.schema import SYNC_STATE_INSERT_TRIGGER
 from tests.desktop.cli.test_cli import ROOT, SETOSA, iris
 
 

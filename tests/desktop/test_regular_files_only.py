@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.tables.observation_csv import import_history
 from desktop.tables.spreadsheet_text import guarded, unguarded
 

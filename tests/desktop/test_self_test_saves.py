@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from tests.desktop.cli.test_cli import ROOT
-from tests.desktop.test_history_salvage import observation
+from tests.desktop.history.test_salvage import observation
 
 
 @pytest.fixture

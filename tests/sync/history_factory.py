@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desktop.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 
 START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from tests.mlflow_test_server import free_port
 from tests.sync.history_factory import fill_history
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.lease import Lease, new_holder_token
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.report import EndReason, Phase, SyncProgress, SyncReport

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token, process_alive
 from desktop.sync.outbox import Binding, Outbox, OutboxConflict
 from desktop.sync.states import FailureKind
@@ -174,7 +174,7 @@ def test_the_lease_of_a_killed_process_is_taken_over_at_once(db_path: Path, hist
         f"""
         import os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from desktop.store import ObservationStore
+        from desktop.history.store import ObservationStore
         from desktop.sync.lease import Lease
         db = ObservationStore.open({str(db_path)!r}).connect()
         Lease(db, "dead-worker", "doomed").acquire(3600)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from contract import observation as fields
+from desktop.history.store import ObservationStore
 from desktop.signing import device_key
 from desktop.signing import observation_signature as sig
-from desktop.store import ObservationStore
 from desktop.sync.target import SyncTarget
 from desktop.sync.worker import SyncWorker
 from tests.sync.fake_mlflow import FakeClock, FakeMlflow

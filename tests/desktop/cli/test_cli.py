@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from desktop import __version__
+from desktop.history.store import ObservationStore
 from desktop.prediction.engine import Classifier
 from desktop.resources import bundled_model_path
 from desktop.settings import Settings
-from desktop.store import ObservationStore
 from desktop.tables.observation_csv import import_history
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 
 SETOSA = ["5.1", "3.5", "1.4", "0.2"]
 HEADER = "sepal_length,sepal_width,petal_length,petal_width"

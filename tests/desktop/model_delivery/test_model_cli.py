@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import STAGING_PREFIX, ModelOrigin, ModelStore
-from desktop.store import ObservationStore
 from tests.desktop.cli.test_cli import ROOT, SETOSA, assert_one_line_error, iris
 from tests.desktop.model_delivery.release_factory import Lab, bundle_bytes
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
+from desktop.history.store import ObservationStore
 from desktop.prediction.engine import Classifier
 from desktop.prediction.measurement_rules import (
     MeasurementProblem,
@@ -14,7 +15,6 @@ from desktop.prediction.measurement_rules import (
     check_text,
 )
 from desktop.prediction.model_card import ModelCard
-from desktop.store import ObservationStore
 
 HUNDRED_THOUSAND_DIGITS = "1" * 100_000
 

@@ -162,7 +162,7 @@ def test_a_saved_outlier_keeps_its_flag_in_the_history_and_its_export(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from desktop.cli import main as cli
-    from desktop.store import ObservationStore
+    from desktop.history.store import ObservationStore
     from desktop.tables.observation_csv import import_history
 
     assert cli.run(["predict", "--save", "7.9", "4.4", "1.1", "0.1"]) == 0
@@ -176,7 +176,7 @@ def test_a_saved_outlier_keeps_its_flag_in_the_history_and_its_export(
 
 
 def test_a_synced_run_carries_the_flag() -> None:
-    from desktop.store import Observation
+    from desktop.history.observation import Observation
     from desktop.sync.run_record import build_run_record
 
     classifier = Classifier.load()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError
+from desktop.history.store import ObservationStore
 from desktop.location import Location, located, parse_location
-from desktop.store import ObservationStore
 from tests.desktop.cli.test_cli import assert_one_line_error, iris
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.history_query import HistoryQuery
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
-from desktop.store import ObservationStore
-from desktop.tables.export_cells import column_wise, select_list
+from desktop.tables.export_cells import column_wise, select_list, synced_run_of
 from desktop.tables.observation_csv import columns_for, write_history, write_history_pages
-from tests.desktop.test_store import make_observation
+from tests.desktop.history.test_store import make_observation
 
 SHADOW = ShadowPrediction(
     ModelStamp("https://lab.example/mlflow", "iris-classifier", "4", "cd" * 32, 7),
@@ -87,7 +87,7 @@ def test_a_failed_rows_kind_and_facts_are_exported_as_the_command_lines_sentence
         )
         columns = columns_for(*store.measured_names())
         by_rows, by_columns = io.StringIO(), io.StringIO()
-        write_history(store.iterate(HistoryQuery()), by_rows, columns, store.synced_run_cell)
+        write_history(store.iterate(HistoryQuery()), by_rows, columns, synced_run_of(store))  # sync_run too
         write_history_pages(store.iterate_pages(HistoryQuery(), select_list(columns)), by_columns, columns)
     assert by_columns.getvalue() == by_rows.getvalue()
     rows = csv.DictReader(io.StringIO(by_rows.getvalue()))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 
 
 def save_three(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
+from desktop.history.store import ObservationStore
 from desktop.paths import default_db_path
-from desktop.store import ObservationStore
 
 OTHER_ID = "01a24c01-165a-7748-aabb-4ae2db84b999"
 

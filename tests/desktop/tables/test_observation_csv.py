@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError
+from desktop.history.observation import Observation
 from desktop.prediction.model_card import CARD_FILENAME, ModelCard
 from desktop.resources import bundled_model_path
-from desktop.store import Observation
 from desktop.tables.observation_csv import (
     export_history,
     history_columns,

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from desktop.history.bulk import BULK_SAVE_ROWS
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import ActiveModel, ModelStore, Role
 from desktop.model_delivery.shadow import shadow_prediction
 from desktop.prediction.engine import Classifier
-from desktop.store import BULK_SAVE_ROWS, ObservationStore
 from desktop.tables.observation_csv import observation_from_row, stream_measurements
 from desktop.tables.predicted_rows import chunk_rows, json_objects
 from tests.desktop.model_delivery.release_factory import Lab

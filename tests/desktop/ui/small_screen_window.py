@@ -14,12 +14,12 @@ from pathlib import Path
 import onnxruntime  # noqa: F401  -- before PySide6, as in the app
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
+from desktop.history.store import ObservationStore
 from desktop.settings import Settings
-from desktop.store import ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.app import open_main_window
 from desktop.ui.i18n import Translations
-from tests.desktop.test_history_query import varied
+from tests.desktop.history.test_queries import varied
 
 # A task bar and the window's title bar take this much of the screen's height (physical pixels).
 TASK_AND_TITLE_BAR = 70

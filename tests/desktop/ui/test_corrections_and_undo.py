@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.qt_main_window import MainWindow
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.history_model import PAGE_SIZE
-from tests.desktop.test_history_query import save_varied, varied
+from tests.desktop.history.test_queries import save_varied, varied
 
 SAVED = 2 * PAGE_SIZE + 50
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.history_query import HistoryQuery
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.settings import Settings
-from desktop.store import ObservationStore
 from desktop.tables.export_cells import column_wise
 from desktop.tables.observation_csv import columns_for, export_history
 from desktop.ui import history_model as columns

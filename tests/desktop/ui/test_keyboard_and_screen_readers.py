@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.store import ObservationStore
-from tests.desktop.test_history_query import varied
+from desktop.history.store import ObservationStore
+from tests.desktop.history.test_queries import varied
 
 TAB_LIMIT = 60
 

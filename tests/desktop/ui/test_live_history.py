@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from tests.desktop.cli.test_cli import iris
-from tests.desktop.test_history_query import varied
+from tests.desktop.history.test_queries import varied
 from tests.waiting import UNTIL_IT_HAPPENS_MS
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import ModelStore, Role
 from desktop.model_delivery.trusted_keys import trust_key_file
-from desktop.store import ObservationStore
 from tests.desktop.model_delivery.release_factory import Lab, bundle_bytes
 from tests.desktop.ui.test_history_panel import save
 

@@ -146,8 +146,8 @@ def test_the_view_speaks_german(open_window, translations) -> None:
 def test_a_read_only_history_lists_its_deleted_observations_and_says_why_none_can_come_back(
     open_window, iris_home
 ) -> None:
-    from desktop.store import ObservationStore
-    from tests.desktop.test_history_salvage import observation
+    from desktop.history.store import ObservationStore
+    from tests.desktop.history.test_salvage import observation
 
     with ObservationStore.open() as store:
         store.add_many([observation(i) for i in range(2)])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.ui.qt_main_window import MainWindow
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
@@ -39,7 +39,7 @@ def test_saving_unchanged_measurements_again_asks_first(window: MainWindow) -> N
 
 def make_history(iris_home: Path) -> Path:
     with ObservationStore.open() as store:
-        from tests.desktop.test_history_salvage import observation
+        from tests.desktop.history.test_salvage import observation
 
         store.add_many([observation(i) for i in range(3)])
         return store.path
@@ -96,7 +96,7 @@ def test_a_stale_read_only_shm_and_wal_do_not_stop_saving(iris_home: Path) -> No
         companion.chmod(0o444)
     with ObservationStore.open(path) as store:
         assert store.read_only_reason == ""
-        from tests.desktop.test_history_salvage import observation
+        from tests.desktop.history.test_salvage import observation
 
         store.add(observation(50))
         assert len(store.list()) == 4

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize
 
-from desktop.store import Observation
+from desktop.history.observation import Observation
 from desktop.ui.location_input import parse_location
 from desktop.ui.qt_main_window import MainWindow
 from tests.sync_rows import show_sync_state

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from desktop.prediction.engine import Classifier
 from desktop.prediction.model_card import CARD_FILENAME
-from desktop.store import Observation, ObservationStore
 
 
 def flip_a_byte(model: Path) -> None:
@@ -101,11 +102,11 @@ def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the
 ) -> None:
     import logging
 
-    from desktop import store as store_module
+    from desktop.history import opening
     from desktop.ui import app
-    from tests.desktop.test_history_query import varied
+    from tests.desktop.history.test_queries import varied
 
-    monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    monkeypatch.setattr(opening, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
     monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)
     monkeypatch.setattr(app, "INTEGRITY_CHECK_DELAY_MS", 0)
     path = iris_home / "observations.sqlite3"
@@ -136,8 +137,9 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
 ) -> None:
     import sqlite3
 
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
     from desktop.prediction.engine import Classifier
-    from desktop.store import Observation, ObservationStore
 
     classifier = Classifier.load()
     flower = classifier.predict([5.1, 3.5, 1.4, 0.2])
@@ -217,7 +219,7 @@ def test_a_salvage_that_found_nothing_is_said_at_every_start_until_the_file_is_m
 def test_recovered_observations_are_told_with_the_damaged_files_name(
     open_window, shown_boxes, iris_home: Path
 ) -> None:
-    from tests.desktop.test_history_salvage import observation
+    from tests.desktop.history.test_salvage import observation
 
     with ObservationStore.open() as store:
         store.add_many([observation(i) for i in range(30)])

@@ -156,8 +156,8 @@ def speaking(request, open_window, translations):
 
 
 def _history_with_five_observations() -> Path:
-    from desktop.store import ObservationStore
-    from tests.desktop.test_history_salvage import observation
+    from desktop.history.store import ObservationStore
+    from tests.desktop.history.test_salvage import observation
 
     with ObservationStore.open() as store:
         store.add_many([observation(i) for i in range(5)])
@@ -205,20 +205,20 @@ def test_saving_into_a_read_only_history_is_refused_in_the_language(speaking, ir
 def test_a_history_from_a_newer_app_is_refused_in_the_language(speaking, iris_home: Path) -> None:
     import sqlite3
 
-    from desktop.store import MIGRATIONS
+    from desktop.history.migrations import known_version
 
     language, open_one = speaking
     path = _history_with_five_observations()
-    newer = len(MIGRATIONS) + 3
+    newer = known_version() + 3
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version = {newer}")
     db.close()
     window = open_one()
     text = _only_box(window).text()
-    assert str(newer) in text and str(len(MIGRATIONS)) in text
+    assert str(newer) in text and str(known_version()) in text
     assert "written by a newer version" not in text
     if language.code == "de":
-        assert GERMAN["newer"].format(version=newer, known=len(MIGRATIONS)) in text
+        assert GERMAN["newer"].format(version=newer, known=known_version()) in text
 
 
 def test_a_csv_export_into_a_missing_folder_is_refused_in_the_language(
@@ -408,8 +408,8 @@ def test_a_key_is_withdrawn_in_settings_in_the_language(
 
 
 def test_the_status_bar_counts_in_the_languages_number_format(speaking, iris_home: Path, qtbot) -> None:
-    from desktop.store import ObservationStore
-    from tests.desktop.test_history_salvage import observation
+    from desktop.history.store import ObservationStore
+    from tests.desktop.history.test_salvage import observation
 
     language, open_one = speaking
     with ObservationStore.open() as store:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from desktop.store import Observation
+from desktop.history.observation import Observation
 from tests.mlflow_test_server import MlflowServer
 
 

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.lease import Lease, new_holder_token
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.worker import Phase, SyncProgress, SyncWorker

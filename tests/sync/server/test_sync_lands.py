@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.experiment_view import DESCRIPTION
 from desktop.sync.problems import SyncProblem
 from desktop.sync.retry import RetryPolicy

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import ObservationStore
+from desktop.history.store import ObservationStore
 from desktop.sync.target import SyncTarget
 from desktop.sync.worker import SyncWorker
 from tests.mlflow_test_server import MlflowServer

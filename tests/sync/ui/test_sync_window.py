@@ -232,13 +232,13 @@ def test_the_sync_starts_once_the_window_has_drawn_its_first_frame(
 def test_the_sync_never_moves_a_damaged_long_history_aside_while_the_window_uses_it(
     open_sync_window: OpenSyncWindow, qtbot, iris_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop import store as store_module
-    from desktop.store import ObservationStore
+    from desktop.history import opening
+    from desktop.history.store import ObservationStore
     from desktop.ui import app
-    from tests.desktop.test_history_query import varied
+    from tests.desktop.history.test_queries import varied
     from tests.desktop.ui.test_startup_problems import _damage_pages
 
-    monkeypatch.setattr(store_module, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    monkeypatch.setattr(opening, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
     monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)
     path = iris_home / "observations.sqlite3"
     with ObservationStore.open(path) as store:

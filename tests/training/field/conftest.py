@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.store import Observation
+from desktop.history.observation import Observation
 from tests.mlflow_test_server import MlflowServer
 from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, shadow, sync
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_iris
 
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
-from desktop.store import Observation, ObservationStore
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import SyncWorker

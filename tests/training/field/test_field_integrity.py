@@ -19,10 +19,10 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
 
 from desktop.cli import main as cli
-from desktop.history_query import HistoryQuery
+from desktop.history.queries import HistoryQuery
+from desktop.history.store import ObservationStore
 from desktop.signing import device_key
 from desktop.signing import observation_signature as sig
-from desktop.store import ObservationStore
 from desktop.sync.run_record import build_run_record
 from desktop.tables.observation_csv import export_listed
 from tests.mlflow_test_server import MlflowServer

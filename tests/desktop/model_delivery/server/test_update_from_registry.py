@@ -186,7 +186,7 @@ def test_a_sync_from_the_command_line_brings_the_new_champion_along(
 def test_an_observation_that_fails_to_sync_does_not_keep_the_new_champion_away(
     lab: LabRegistry, laptop: Path, mlflow_server: MlflowServer
 ) -> None:
-    from desktop.store import ObservationStore
+    from desktop.history.store import ObservationStore
     from tests.mlflow_test_server import rest
 
     champion, _ = lab.champion()

@@ -2,10 +2,11 @@
 
 Damage of any kind ends here: a bad page, a record whose stored JSON is garbage, a truncated file, a wiped
 header, a file that is no database at all. The damaged file (and its -wal/-shm) is renamed aside untouched
-and read page by page (``desktop.sqlite_pages``): memory stays a few hundred pages whatever the damage,
-and a damaged page costs the rows on it, not the rows after it. The records themselves are decoded by
-SQLite: sound leaf pages are handed to it a few hundred at a time as a small database of their own
-(``desktop.sqlite_image``), only a damaged or spilling page is read cell by cell in Python (``RowCopier``).
+and read page by page (``desktop.history.sqlite_pages``): memory stays a few hundred pages whatever
+the damage, and a damaged page costs the rows on it, not the rows after it. The records themselves are
+decoded by SQLite: sound leaf pages are handed to it a few hundred at a time as a small database of their
+own (``desktop.history.sqlite_image``), only a damaged or spilling page is read cell by cell in Python
+(``RowCopier``).
 A record beside the history (``.salvage.json``) says a salvage began, and what it found once it finished:
 one that did not finish is taken up again at the next start, and one that found nothing is said at every
 start, until the damaged file is moved away.
@@ -23,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.atomic_file import atomic_text_writer
+from desktop.history.observation import SYNC_STATES
+from desktop.history.sqlite_image import TABLE as IMAGE_TABLE
+from desktop.history.sqlite_image import leaf_image, leaves_per_image
+from desktop.history.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf, record_width
 from desktop.paths import corrupt_aside_path
-from desktop.sqlite_image import TABLE as IMAGE_TABLE
-from desktop.sqlite_image import leaf_image, leaves_per_image
-from desktop.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf, record_width
-from desktop.sync.states import SyncState, sql_list
 
 WAL_SUFFIXES = ("-wal", "-shm")
 RECORD_SUFFIX = ".salvage.json"
@@ -326,10 +327,11 @@ RESCUE_SCHEMA = "rescue"  # where each image is attached: the history's connecti
 # the statement fails (SQLite never checks): the image is split, its damaged leaf read cell by cell here.
 _TEXT_CHECK = "iris_field_texts"
 # An observation decodes strictly (as the store reads it): JSON objects of numbers, a list of names, a
-# known sync state; the judgement of ``store._decoded_observation``, made by SQLite for every row (the
+# known sync state; the judgement of ``codec.decoded_observation``, made by SQLite for every row (the
 # cheap tests first: a valid JSON text that starts with "{" is an object).
+_KNOWN_STATES = "(" + ", ".join(f"'{state}'" for state in SYNC_STATES) + ")"
 SOUND_OBSERVATION = f"""
-    typeof(confidence) IN ('integer', 'real') AND sync_state IN {sql_list(SyncState)}
+    typeof(confidence) IN ('integer', 'real') AND sync_state IN {_KNOWN_STATES}
     AND typeof(measurements) = 'text' AND typeof(probabilities) = 'text' AND typeof(unusual) = 'text'
     AND substr(measurements, 1, 1) = '{{' AND substr(probabilities, 1, 1) = '{{'
     AND substr(unusual, 1, 1) = '['
@@ -370,7 +372,7 @@ class RowCopier:
     """Copies the damaged file's rows into the new history: whole leaf pages read by SQLite, the rest here.
 
     Leaves whose cells all lie on their page go, a root page's worth at a time, into an image SQLite
-    reads (``desktop.sqlite_image``); an image SQLite finds damaged is split until the damaged leaf is
+    reads (``desktop.history.sqlite_image``); an image SQLite finds damaged is split until the damaged leaf is
     alone, and that leaf, like any leaf with overflowing cells, is decoded cell by cell. Every row goes in
     with INSERT OR IGNORE: the first copy of a key wins (the tree's, then a page no tree reached), and a
     row the new history refuses is skipped. Use inside ``rescue_schema`` and one transaction.

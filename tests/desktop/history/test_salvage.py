@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
-from desktop.store import Observation, ObservationStore
+from desktop.history.observation import Observation
+from desktop.history.store import ObservationStore
 
 PAGE = 4096
 COUNT = 200
@@ -183,7 +184,7 @@ def test_a_salvage_cut_short_is_taken_up_again_at_the_next_start(history) -> Non
     path, saved = history
     data = path.read_bytes()[: PAGE * 40]
     path.write_bytes(data)
-    from desktop.history_salvage import begin_record, move_aside
+    from desktop.history.salvage import begin_record, move_aside
 
     aside = move_aside(path)  # as a salvage killed right after its first step leaves it
     begin_record(path, aside)
@@ -407,7 +408,7 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
     history, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite ends the whole transaction when it finds damage: then every page is read here instead."""
-    from desktop import history_salvage
+    from desktop.history import salvage as history_salvage
 
     path, saved = history
     data = bytearray(path.read_bytes())
@@ -427,7 +428,7 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
             raise
 
     monkeypatch.setattr(history_salvage.RowCopier, "_sound_image", lambda self, image, table: True)
-    monkeypatch.setattr("desktop.store.copy_readable", spying_copy)
+    monkeypatch.setattr("desktop.history.refill.copy_readable", spying_copy)
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert refused == [True], "the copy with images was given up, the one without finished"
         assert COUNT - 10 < store.salvaged.recovered < COUNT

@@ -403,7 +403,7 @@ def _cell_pointers(data: bytes, usable: int) -> list[int] | None:
 def is_plain_leaf(data: bytes, usable: int) -> bool:
     """Tell whether no cell of a table leaf page spills onto overflow pages (and its pointers fit it).
 
-    Such a page can be read by SQLite itself (``desktop.sqlite_image``), which checks each cell lies
+    Such a page can be read by SQLite itself (``desktop.history.sqlite_image``), which checks each cell lies
     within the page; any other is read cell by cell here. The hot loop of a salvage (250,000 pages a GB):
     the first byte of every cell's size is gathered in C; only sizes of two bytes are looked at further.
     """

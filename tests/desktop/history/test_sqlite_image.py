@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.sqlite_image import TABLE, leaf_image, leaves_per_image
-from desktop.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf
+from desktop.history.sqlite_image import TABLE, leaf_image, leaves_per_image
+from desktop.history.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf
 
 
 def a_file(tmp_path: Path, rows: list[tuple[object, ...]], page_size: int = 4096) -> Path:

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from desktop.errors import StoreError, StoreProblem
-from desktop.store import ReadOnlyCause, _connect, _repair_companions, read_only_cause, read_only_reason
+from desktop.history.connection import connect
+from desktop.history.files import ReadOnlyCause, read_only_cause, read_only_reason, repair_companions
 
 # What one save writes at most before its commit returns: a few pages of the log, and its index.
 ROOM_FOR_A_SAVE = 64 * 1024
@@ -33,7 +34,7 @@ def try_saving(path: Path) -> str:
             StoreProblem.READ_ONLY_FOLDER if folder else StoreProblem.READ_ONLY_FILE,
             path=path,
         )
-    _repair_companions(path)
+    repair_companions(path)
     _write_room(path)
     if not path.exists():
         return f"the first observation can be saved in {path.parent}"
@@ -73,7 +74,7 @@ def _write_room(path: Path) -> None:
 def _rolled_back_write(path: Path) -> None:
     """Write one observation row in a transaction and roll it back (locks, triggers and all)."""
     try:
-        db = _connect(path)
+        db = connect(path)
     except sqlite3.Error as exc:
         raise _not_written(path, exc) from exc
     try:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.history_query import Cursor, HistoryQuery, SortKey, page_statements
-from desktop.store import SYNC_STATES, Observation, ObservationStore
+from desktop.history.observation import SYNC_STATES, Observation
+from desktop.history.queries import Cursor, HistoryQuery, SortKey, page_statements
+from desktop.history.store import ObservationStore
 from tests.sync.history_factory import make_observation
 from tests.sync_rows import show_sync_state
 

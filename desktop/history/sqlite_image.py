@@ -1,6 +1,6 @@
 """A SQLite database image made of table leaf pages copied from another file, for SQLite to read them.
 
-A salvage finds the leaf pages of a damaged history page by page (``desktop.sqlite_pages``); decoding
+A salvage finds the leaf pages of a damaged history page by page (``desktop.history.sqlite_pages``); decoding
 their records in Python would cost most of its time (a million records). Copied as they are under a fresh
 root page, with a one-row schema naming their table, they form a small database that SQLite reads itself
 (``sqlite3.Connection.deserialize``): the records are decoded in C. Only leaves whose cells all lie
@@ -14,7 +14,7 @@ import sqlite3
 import struct
 from collections.abc import Sequence
 
-from desktop.sqlite_pages import HEADER_SIZE, MAGIC, TABLE_INTERIOR, TABLE_LEAF
+from desktop.history.sqlite_pages import HEADER_SIZE, MAGIC, TABLE_INTERIOR, TABLE_LEAF
 
 TABLE = "rescued"  # the one table of an image
 _CODECS = {1: "utf-8", 2: "utf-16-le", 3: "utf-16-be"}  # the header's text encodings

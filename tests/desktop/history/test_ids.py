@@ -2,7 +2,7 @@
 
 import uuid
 
-from desktop.observation_ids import TimeOrderedIds
+from desktop.history.ids import TimeOrderedIds
 
 MS = 1_764_504_000_000  # 2025-11-30T12:00:00Z
 

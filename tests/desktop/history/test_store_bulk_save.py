@@ -6,14 +6,11 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError
-from desktop.store import (
-    BULK_SAVE_ROWS,
-    SEARCH_INSERT_TRIGGER,
-    SEARCH_WORDS,
-    SYNC_STATE_INSERT_TRIGGER,
-    ObservationStore,
-)
-from tests.desktop.test_store import make_observation
+from desktop.history.bulk import BULK_SAVE_ROWS
+from desktop.history.schema import SEARCH_INSERT_TRIGGER, SEARCH_WORDS
+from desktop.history.store import ObservationStore
+from desktop.sync.schema import SYNC_STATE_INSERT_TRIGGER
+from tests.desktop.history.test_store import make_observation
 
 PLACES = ("Hainich", "Kyffhäuser", "Rhön")
 
@@ -43,9 +40,9 @@ def trigger_sql(path: Path) -> list[str]:
 
 
 def test_the_bulk_index_holds_the_words_the_trigger_indexes() -> None:
-    from desktop.store import MIGRATIONS
+    from desktop.history.migrations import schema_steps
 
-    assert any(SEARCH_WORDS.format(row="new") in step for step in MIGRATIONS)
+    assert any(SEARCH_WORDS.format(row="new") in step.sql for step in schema_steps())
 
 
 @pytest.mark.parametrize("search", ["Hainich", "plot 3", "Grace", "virginica", "Rhön Ada", "nothing"])
@@ -108,7 +105,7 @@ def test_a_large_save_shows_the_sync_state_an_outbox_row_already_holds(
 
 
 def test_the_duplicate_check_reads_only_the_rows_saved_before(tmp_path: Path) -> None:
-    from desktop.store import saved_keys_sql
+    from desktop.history.bulk import saved_keys_sql
 
     with ObservationStore.open(tmp_path / "history.sqlite3") as store:
         db = store.connect()
@@ -120,7 +117,7 @@ def test_the_duplicate_check_reads_only_the_rows_saved_before(tmp_path: Path) ->
 def test_rows_already_saved_are_found_by_measurements_and_note_among_earlier_rows_only(
     tmp_path: Path,
 ) -> None:
-    from desktop.store import ObservationRows
+    from desktop.history.codec import ObservationRows
 
     kept, renamed, gone = flowers(3)
     with ObservationStore.open(tmp_path / "history.sqlite3") as store:

@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import InputError, StoreError, StoreProblem
+from desktop.history.migrations import known_version, schema_steps
+from desktop.history.observation import SYNC_STATES, Observation
+from desktop.history.opening import StoreDamagedError
+from desktop.history.store import ObservationStore
 from desktop.paths import default_db_path
-from desktop.store import MIGRATIONS, SYNC_STATES, Observation, ObservationStore, StoreDamagedError
 from tests.sync_rows import show_sync_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +57,7 @@ def test_store_opens_in_the_data_folder_with_wal_and_full_sync(
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert db.execute("PRAGMA user_version").fetchone()[0] == known_version()
     finally:
         db.close()
 
@@ -211,7 +214,7 @@ def test_migrations_bring_an_older_history_up_to_date_and_keep_its_rows(iris_hom
     iris_home.mkdir(parents=True)
     obs = make_observation(note="from version 1")
     old = sqlite3.connect(path)
-    old.executescript(MIGRATIONS[0])
+    old.executescript(schema_steps()[0].sql)
     old.execute(
         "INSERT INTO observations (id, created_at, updated_at, measurements, probabilities,"
         " predicted_species, confidence, unusual, model_name, model_version, model_sha256, note)"
@@ -240,7 +243,7 @@ def test_migrations_bring_an_older_history_up_to_date_and_keep_its_rows(iris_hom
         version = db.execute("PRAGMA user_version").fetchone()[0]
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         db.close()
-    assert version == len(MIGRATIONS) > 1
+    assert version == known_version() > 1
     assert "observations_by_created" in indexes
 
 
@@ -248,7 +251,7 @@ def test_a_history_from_a_newer_app_is_refused_not_touched(iris_home: Path) -> N
     path = iris_home / "observations.sqlite3"
     iris_home.mkdir(parents=True)
     db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    db.execute(f"PRAGMA user_version = {known_version() + 5}")
     db.close()
     with pytest.raises(StoreError, match="newer version of Iris Field"):
         ObservationStore.open(path)
@@ -331,13 +334,15 @@ def test_from_prediction_records_the_model_and_keys_by_card_names() -> None:
         card.sha256,
     )
     assert obs.sync_state == "pending" and not obs.deleted
-    assert uuid.UUID(obs.id).version == 7  # time-ordered (desktop/observation_ids.py)
+    assert uuid.UUID(obs.id).version == 7  # time-ordered (desktop/history/ids.py)
 
 
 _SAVE_THEN_WAIT = textwrap.dedent(
     """
     import sys, time, uuid
-    from desktop.store import Observation, ObservationStore
+    import desktop.sync  # the app's history holds the sync's tables too
+    from desktop.history.observation import Observation
+    from desktop.history.store import ObservationStore
     store = ObservationStore.open()
     store.add(Observation(
         id=sys.argv[1], created_at="2026-05-01T09:00:00.000000+00:00",
@@ -421,10 +426,10 @@ def test_a_store_error_says_what_happened_as_data_beside_its_english_sentence(ir
     )
     assert str(missing.value) == "there is no saved observation with id no-such-id"
     db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.execute(f"PRAGMA user_version = {known_version() + 1}")
     db.close()
     with pytest.raises(StoreError) as newer:
         ObservationStore.open(path)
     assert newer.value.problem is StoreProblem.NEWER_SCHEMA
-    assert newer.value.facts == {"path": path, "version": len(MIGRATIONS) + 1, "known": len(MIGRATIONS)}
+    assert newer.value.facts == {"path": path, "version": known_version() + 1, "known": known_version()}
     assert "was written by a newer version of Iris Field" in str(newer.value)
