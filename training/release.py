@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from contract import registry as contract_registry
+from contract.card import CardField
 from contract.environment import EnvVar
 from contract.exit_codes import ExitCode
 from contract.registry import ReleaseTag
@@ -171,7 +172,7 @@ def sign_folder(
     document = json.loads((folder / CARD_FILENAME).read_text(encoding="utf-8"))
     document = {k: v for k, v in document.items() if k not in ("release", "signature")}
     if reason:
-        document["unvetted_reason"] = reason
+        document[CardField.UNVETTED_REASON.value] = reason
     key = load_private_key(key_path, os.environ.get(PASSPHRASE_ENV) or None)
     signed = sign(document | {"release": release.to_dict()}, key)
     partial = folder / f".{CARD_FILENAME}.partial"
