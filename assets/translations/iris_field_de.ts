@@ -1030,7 +1030,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Trainingslauf</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
+        <source>Not passed by the lab&apos;s quality gate; the lab shipped it because: {reason}</source>
+        <translation>Von der Qualitätsprüfung des Labors nicht freigegeben; das Labor hat es trotzdem ausgeliefert, weil: {reason}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The lab confirmed this model longer ago than the {period} days its card allows. It still predicts; connect to the lab&apos;s server or ask the lab for a current model file.</source>
         <translation>Das Labor hat dieses Modell vor längerer Zeit bestätigt, als die {period} Tage seiner Modellkarte erlauben. Es sagt weiter vorher; verbinden Sie sich mit dem Server des Labors oder bitten Sie das Labor um eine aktuelle Modelldatei.</translation>
     </message>
