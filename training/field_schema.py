@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contract import observation as fields
 from contract.mlflow_tags import MODEL_TRAINING_KIND, MlflowTag
-from contract.registry import Experiment
+from contract.registry import Experiment, ReleaseTag
 from training.schema import CLASSES, FEATURE_NAMES
 
 FIELD_EXPERIMENT = Experiment.FIELD.value  # where the app syncs to unless a laptop is told otherwise
@@ -61,7 +61,7 @@ LONGITUDE = "longitude"
 PREDICTED = "predicted_species"
 CONFIDENCE = "confidence"
 CONFIRMED = "confirmed_species"
-RELEASE = "model_release"
+RELEASE = ReleaseTag.LABEL.value  # contract.registry.release_label: name, version, sequence, registry
 REGISTRY = "model_registry"
 MODEL_SHA256 = "model_sha256"
 CHALLENGER = "challenger_species"
