@@ -9,7 +9,7 @@ from benchmarks.peers import as_frame, feature_columns, labels, sklearn_input
 from benchmarks.prediction import bare_session
 from benchmarks.report import Figure, Section, speedup
 from benchmarks.timing import interleaved
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 
 ROWS = 100_000
 

@@ -68,7 +68,9 @@ def run(ctx: Context) -> Section:
         )
     else:
         figures.append(
-            Figure.skip("iris-field predict (whole CLI run)", "s", "skipped: desktop/cli.py not there yet")
+            Figure.skip(
+                "iris-field predict (whole CLI run)", "s", "skipped: desktop/cli/main.py not there yet"
+            )
         )
     notes = (
         "Fresh interpreter per run, timed from spawn to the child's 'ready' line after its first prediction "

@@ -15,6 +15,7 @@ from benchmarks.process_cpu import cpu_seconds, pgid_listening_on
 from benchmarks.report import Figure, Section
 from benchmarks.server import LAB_WORKERS, mlflow_server
 from benchmarks.timing import Distribution
+from contract import observation as fields
 from contract.registry import Experiment
 from desktop.store import Observation, ObservationStore
 from tests.postgres_cluster import PostgresSettings, running_postgres
@@ -82,7 +83,7 @@ class Laptop:
 def _laptops(folder: Path, names: list[str], per_laptop: int, seed: int) -> list[Laptop]:
     """Write one history per laptop: ``per_laptop`` observations predicted from random flowers."""
     from benchmarks.batch import random_flowers
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
     classifier = Classifier.load()
     folder.mkdir(parents=True, exist_ok=True)
@@ -150,7 +151,7 @@ def landed(url: str) -> tuple[Counter[str], Counter[str]]:
     from tests.mlflow_test_server import list_runs
 
     runs = list_runs(url, EXPERIMENT)
-    return Counter(r.tags.get("observation_id", "") for r in runs), Counter(r.status for r in runs)
+    return Counter(r.tags.get(fields.OBSERVATION_ID.key, "") for r in runs), Counter(r.status for r in runs)
 
 
 def run(ctx: Context) -> Section:

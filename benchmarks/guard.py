@@ -16,7 +16,7 @@ import numpy as np
 from benchmarks.prediction import TARGET_VS_BARE, bare_session
 from benchmarks.timing import interleaved
 from benchmarks.workspace import iris_rows
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 
 LIMIT = 3.0
 

@@ -18,7 +18,8 @@ def _publish(url: str, model_dir: Path, work: Path) -> tuple[dict, str]:
     from mlflow import MlflowClient
 
     from desktop.model_delivery.signing import load_public_key
-    from training import keys, release
+    from training.release import keys
+    from training.release import signing as release
 
     keys.generate(work / "keys")
     folder = work / "release"

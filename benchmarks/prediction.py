@@ -10,7 +10,7 @@ from benchmarks.peers import as_frame, feature_columns, labels, sklearn_input
 from benchmarks.report import Figure, Section, speedup
 from benchmarks.timing import interleaved
 from benchmarks.workspace import iris_rows
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 
 TARGET_P50_US = 25.0
 TARGET_VS_PYFUNC = 300.0

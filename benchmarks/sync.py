@@ -12,8 +12,9 @@ from benchmarks.context import PROJECT_ROOT, Context
 from benchmarks.report import Figure, Section
 from benchmarks.server import ServerNotWarm, mlflow_server, postgres_mlflow_server
 from benchmarks.timing import Distribution
+from contract import observation as fields
 from contract.registry import OBSERVATION_ARTIFACT
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 from desktop.store import Observation, ObservationStore
 
 SYNC = PROJECT_ROOT / "desktop" / "sync" / "worker.py"
@@ -149,7 +150,7 @@ def _runs_per_observation(client: Any, experiment_id: str) -> tuple[int, int]:
         page = client.search_runs(
             [experiment_id], run_view_type=ViewType.ALL, max_results=1000, page_token=token
         )
-        ids += [r.data.tags.get("observation_id", "") for r in page]
+        ids += [r.data.tags.get(fields.OBSERVATION_ID.key, "") for r in page]
         token = page.token
         if not token:
             return len(ids), len(set(ids))
@@ -266,7 +267,7 @@ def _active_runs_per_observation(url: str, experiment: str) -> tuple[int, int]:
     from tests.mlflow_test_server import list_runs
 
     active = [r for r in list_runs(url, experiment) if r.lifecycle_stage == "active"]
-    return len(active), len({r.tags.get("observation_id") for r in active})
+    return len(active), len({r.tags.get(fields.OBSERVATION_ID.key) for r in active})
 
 
 def _link_rows(ctx: Context, classifier: Classifier, link_folder: Path) -> tuple[Figure, ...]:

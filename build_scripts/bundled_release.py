@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import KeyFileError, ReleaseRefused
 from desktop.model_delivery.release import Release
 from desktop.model_delivery.signing import SIGNATURE_FIELD, load_public_key, verify
+from desktop.prediction.model_card import CARD_FILENAME
 
 
 class UnsignedBundledModel(Exception):

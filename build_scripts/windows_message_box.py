@@ -1,7 +1,7 @@
 """Windows: find the message box a program shows, read its words and press OK (the bundle check's eyes).
 
 The windowed iris-field.exe, started without a console, shows what its command line has to say in
-a message box (desktop/console_output.py); the frozen-bundle test on the Windows runner uses this to
+a message box (desktop/cli/console_output.py); the frozen-bundle test on the Windows runner uses this to
 see it there and close it. Plain user32 calls through ctypes, nothing to install.
 """
 

@@ -7,6 +7,14 @@ table, the archive and the monitor read these declarations instead of spelling n
 
 Per-species and per-measurement values (probabilities, unusual flags, measurements) are declared as
 families: ``key`` then holds a ``{}`` that the species or measurement name fills in.
+
+Adding a field: declare it here and put it in ``FIELDS`` (one value, not a family). The laptop keeps it in
+``Observation.extras`` (one JSON column of the history: no migration), the CSV export and import carry it
+under ``csv_header`` (after the columns there today), the sync sends it in its ``slot`` under ``key`` (and
+signs it if ``signed``), the lab's table holds it as the column ``name`` typed by ``kind``, and the Darwin
+Core Archive publishes it as ``dwc_term``. What still needs a hand is listed in
+``TOUCH_WHEN_ADDING_A_FIELD``; ``tests/contract/test_a_new_field.py`` adds one to a copy of the project and
+follows it from the history to the archive.
 """
 
 from __future__ import annotations
@@ -96,7 +104,8 @@ LOCATION = _F("location", _K.TEXT, _S.TAG, "location", "location", "locality")
 LATITUDE = _F("latitude", _K.NUMBER, _S.TAG, "latitude", "latitude", "decimalLatitude", unit="°")
 LONGITUDE = _F("longitude", _K.NUMBER, _S.TAG, "longitude", "longitude", "decimalLongitude", unit="°")
 SYNCED_AT = _F("synced_at", _K.NUMBER, _S.METRIC, "synced_at", signed=False, unit="ms")
-# The device's signature over the signed fields (desktop/observation_signature.py): ``signature.version``,
+# The device's signature over the signed fields (desktop/signing/observation_signature.py):
+# ``signature.version``,
 # ``signature.key`` (the key's fingerprint), ``signature.public_key`` and ``signature.value``.
 SIGNATURE = _F("signature", _K.TEXT, _S.TAG, "signature.{}", signed=False)
 
@@ -136,3 +145,16 @@ FIELDS: tuple[ObservationField, ...] = (
     SIGNATURE,
 )
 BY_NAME: dict[str, ObservationField] = {f.name: f for f in FIELDS}
+
+# The files a new field may still need by hand (a test checks each exists), and why. Nothing else: the
+# history, the CSV export and import, the run record and its signature, the lab's table and the archive
+# follow ``FIELDS``.
+TOUCH_WHEN_ADDING_A_FIELD: tuple[tuple[str, str], ...] = (
+    ("contract/observation.py", "declare the field and add it to FIELDS"),
+    ("desktop/ui/save_form.py", "a box to type it in the window (its value goes into Observation.extras)"),
+    ("assets/translations/iris_field_en.ts", "the box's label in English"),
+    ("assets/translations/iris_field_de.ts", "the box's label in German (the window must fit 800x600)"),
+    ("desktop/tables/measurement_table.py", "a TextColumn, for predict --csv to read it from an input table"),
+    ("docs/sync.md", "the key in the table of what a run carries"),
+    ("docs/lab.md", "the column in the table of the dataset's columns"),
+)

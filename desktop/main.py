@@ -27,13 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Open the window when called without arguments, else run the command line; return the exit code.
 
     The windowed Windows program has no console: its words reach the user through
-    desktop/console_output.py (the parent's console, or a message box).
+    desktop/cli/console_output.py (the parent's console, or a message box).
     """
-    from desktop.console_output import run_with_output
+    from desktop.cli.console_output import run_with_output
 
     args = list(sys.argv[1:] if argv is None else argv)
     if args:
-        from desktop.cli import run
+        from desktop.cli.main import run
 
         return run_with_output(lambda: run(args), attach_console=True, show_on_success=True)
     # The window itself speaks in dialogs; only a window that cannot open needs its words carried.

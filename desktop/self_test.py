@@ -13,7 +13,7 @@ from contract.exit_codes import ExitCode
 from desktop.errors import InputError, IrisFieldError
 
 if TYPE_CHECKING:
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
 # One textbook flower per species (Fisher's iris data), keyed by feature name so the card's order rules.
 KNOWN_FLOWERS: dict[str, dict[str, float]] = {
@@ -47,7 +47,7 @@ def _run_check(name: str, check: Callable[[], str]) -> CheckResult:
 
 def run_checks(model_path: Path | None = None) -> list[CheckResult]:
     """Run every check in order; checks that need the model are skipped as failed if it does not load."""
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
     results: list[CheckResult] = []
     loaded: list[Classifier] = []

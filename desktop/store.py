@@ -29,14 +29,15 @@ from desktop.history_salvage import (
     standing_salvage,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.observation_extras import extras_json, extras_of
 from desktop.observation_ids import new_observation_id
 from desktop.paths import HOME_ENV, default_db_path
-from desktop.sync.stages import Stage, SyncState, sql_list, sync_state_sql
+from desktop.sync.states import Stage, SyncState, sql_list, sync_state_sql
 
 if TYPE_CHECKING:  # only for type hints: the store itself never needs the model
-    from desktop.history_import import ImportedRow, SyncedRun
-    from desktop.inference import Prediction
-    from desktop.model_card import ModelCard
+    from desktop.prediction.engine import Prediction
+    from desktop.prediction.model_card import ModelCard
+    from desktop.tables.history_import import ImportedRow, SyncedRun
 
 SYNC_STATES = tuple(SyncState)
 # How many deleted observations the "Recently deleted" view lists, the last deleted first.
@@ -107,7 +108,8 @@ MIGRATIONS: list[str] = [
         expires_at  REAL NOT NULL
     );
     """,
-    # 4: the joint unusual-flower check (desktop/novelty.py): its distance, and whether it flagged the flower.
+    # 4: the joint unusual-flower check (desktop/prediction/unusual.py): its distance, and whether it
+    # flagged the flower.
     """
     ALTER TABLE observations ADD COLUMN outlier INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE observations ADD COLUMN outlier_score REAL;
@@ -182,13 +184,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE observations ADD COLUMN deleted_at TEXT;
     """,
+    # 9: the contract's fields without a column of their own (desktop/observation_extras.py), as one JSON
+    # object by field name: a field added to contract/observation.py needs no migration.
+    """
+    ALTER TABLE observations ADD COLUMN extras TEXT NOT NULL DEFAULT '{}';
+    """,
 ]
 
 _COLUMNS = (
     "id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual, "
     "model_name, model_version, model_sha256, observer, note, location, latitude, longitude, "
     "confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score, "
-    "model_registry, model_sequence, challenger"
+    "model_registry, model_sequence, challenger, extras"
 )
 _COLUMN_NAMES = tuple(c.strip() for c in _COLUMNS.split(","))
 _COLUMN_COUNT = len(_COLUMN_NAMES)
@@ -242,6 +249,8 @@ class Observation:
     model_registry: str = ""  # the lab registry of the release that predicted ("" for an unsigned model)
     model_sequence: int | None = None  # that release's sequence number in its registry
     challenger: ShadowPrediction | None = None  # the challenger's answer, when one ran in shadow
+    # The contract's fields without an attribute here, by name (desktop/observation_extras.py).
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def model_stamp(self) -> ModelStamp:
@@ -346,7 +355,7 @@ def _observation_of(values: tuple[Any, ...]) -> Observation:
         id, created_at, updated_at, measurements, probabilities, predicted_species, confidence, unusual,
         model_name, model_version, model_sha256, observer, note, location, latitude, longitude,
         confirmed_species, sync_state, sync_error, deleted, outlier, outlier_score,
-        model_registry, model_sequence, challenger,
+        model_registry, model_sequence, challenger, extras,
     ) = values  # fmt: skip
     return Observation(
         id=id,
@@ -374,6 +383,7 @@ def _observation_of(values: tuple[Any, ...]) -> Observation:
         model_registry=model_registry,
         model_sequence=model_sequence,
         challenger=_shadow(challenger),
+        extras=extras_of(extras),
     )
 
 
@@ -414,6 +424,7 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
         obs.model_registry,
         obs.model_sequence,
         json.dumps(obs.challenger.to_dict()) if obs.challenger else None,
+        extras_json(obs.extras),
     )
 
 
@@ -421,7 +432,7 @@ def _observation_params(obs: Observation) -> tuple[Any, ...]:
 class ObservationRows:
     """Observations ready to insert: one tuple of the store's columns (``STORE_COLUMNS`` order) each.
 
-    A CSV batch builds these straight from its arrays (``desktop/observation_rows.py``): a million rows
+    A CSV batch builds these straight from its arrays (``desktop/tables/predicted_rows.py``): a million rows
     never become a million ``Observation`` objects on the way in.
     """
 
@@ -475,6 +486,7 @@ class EarlierKeys:
 
 
 STORE_COLUMNS = _COLUMN_NAMES
+EXTRAS_COLUMN = "extras"  # migration 9's JSON object of the observation's extras
 # Replaces what an import brings of an observation (never the sync state, which its outbox row gives).
 _REPLACED = tuple(c for c in _COLUMN_NAMES if c not in ("id", "sync_state", "sync_error"))
 _REPLACE = f"UPDATE observations SET {', '.join(f'{c} = ?' for c in _REPLACED)} WHERE id = ?"
@@ -941,7 +953,7 @@ class ObservationStore:
 
     def synced_run_cell(self, id: str) -> str:
         """Return the ``sync_run`` export cell of an observation (blank unless it is synced)."""
-        from desktop.history_cells import SYNC_RUN_SQL, sync_run_cell
+        from desktop.tables.export_cells import SYNC_RUN_SQL, sync_run_cell
 
         row = self._query(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,)).fetchone()
         return sync_run_cell(row[0] if row is not None else None)
@@ -1533,6 +1545,7 @@ def _observation_batches(
     batch: list[tuple[Any, ...]] = []
     pending: set[str] = set()
     for row in rows:
+        row = {EXTRAS_COLUMN: "{}", **row}  # a history older than migration 9 has no extras
         try:
             obs = _decoded_observation(row)  # type: ignore[arg-type]
         except (ValueError, TypeError, KeyError, IndexError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from desktop.sync.stages import FailureKind, Stage, SyncState
+from desktop.sync.states import FailureKind, Stage, SyncState
 
 _STAGE_SHOWING = {
     SyncState.PENDING: Stage.PENDING,

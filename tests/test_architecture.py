@@ -82,5 +82,5 @@ def test_core_and_command_line_run_with_qt_and_training_libraries_unimportable(t
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["code"] == 0
-    assert "desktop.inference" in report["modules"]
+    assert "desktop.prediction.engine" in report["modules"]
     assert "desktop.store" in report["modules"]

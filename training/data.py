@@ -11,7 +11,7 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from desktop.model_card import FeatureStats
+from desktop.prediction.model_card import FeatureStats
 from training import splits
 from training.schema import CLASSES, FEATURE_NAMES, FEATURES, SPECIES_COLUMN
 from training.validate import check_labelled
@@ -90,7 +90,7 @@ def load_csv(path: Path, out: TextIO | None = None) -> LabelledData:
     headerless ``iris.data``, and Windows-1252 files (said on ``out``). Raise ``DataError`` if unusable.
     """
     from desktop.errors import InputError
-    from desktop.measurement_table import TextColumn, read_table
+    from desktop.tables.measurement_table import TextColumn, read_table
     from training.errors import DataError
 
     path = Path(path)

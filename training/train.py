@@ -15,9 +15,9 @@ import numpy as np
 
 from contract.exit_codes import ExitCode
 from training import data as datasets
-from training import field_data
 from training.errors import DataError, TrainingError
 from training.evaluate import CvScores, TestScores
+from training.field import training_rows as field_data
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
 
 if TYPE_CHECKING:
@@ -265,7 +265,8 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
 
 def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
     """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
-    from training import champion_comparison, gate, plots, register, tracking, vetting
+    from training import champion_comparison, gate, plots, register, tracking
+    from training.release import vetting
 
     out = out or sys.stdout
     candidate = train_candidate(options, out)

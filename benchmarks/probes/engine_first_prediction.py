@@ -2,7 +2,7 @@
 
 import sys
 
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 
 classifier = Classifier.load(sys.argv[1] if len(sys.argv) > 1 else None)
 species = classifier.predict([5.1, 3.5, 1.4, 0.2]).species

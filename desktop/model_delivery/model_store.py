@@ -20,8 +20,6 @@ from pathlib import Path
 from contract.registry import Alias
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import ModelError
-from desktop.inference import Classifier
-from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import NoPreviousModel, Refusal, ReleaseRefused
 from desktop.model_delivery.freshness import (
     CHAMPION_ALIAS,
@@ -41,6 +39,8 @@ from desktop.model_delivery.verification import (
     verify_release,
 )
 from desktop.paths import data_dir
+from desktop.prediction.engine import Classifier
+from desktop.prediction.model_card import CARD_FILENAME
 from desktop.resources import bundled_model_path
 
 MODELS_FOLDER = "models"

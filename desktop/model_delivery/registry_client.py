@@ -20,7 +20,7 @@ ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
 ARTIFACT_SCHEME = "mlflow-artifacts"
 # Where iris-export logs the signed card and ONNX file in the version's run.
 EXPORT_FOLDER = contract_registry.EXPORT_FOLDER
-# Tags iris-export puts on each released model version (training/release.py writes them).
+# Tags iris-export puts on each released model version (training/release/signing.py writes them).
 SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
 REGISTRY_TAG = ReleaseTag.REGISTRY.value
 CERT_ENV = EnvVar.SERVER_CERT_PATH.value

@@ -11,8 +11,8 @@ from desktop.model_delivery.release import ShadowPrediction
 if TYPE_CHECKING:
     import numpy as np
 
-    from desktop.inference import BatchPrediction, Prediction
     from desktop.model_delivery.model_store import ActiveModel, ModelStore
+    from desktop.prediction.engine import BatchPrediction, Prediction
 
 
 def shadow_prediction(challenger: ActiveModel | None, prediction: Prediction) -> ShadowPrediction | None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from contract import registry as contract_registry
-from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import (
     ChallengerEnd,
@@ -19,6 +18,7 @@ from desktop.model_delivery.model_store import (
 from desktop.model_delivery.registry_client import EXPORT_FOLDER, RegistryClient, ReleasedVersion
 from desktop.model_delivery.rotation import KeyRotation, apply_rotations
 from desktop.model_delivery.verification import ONNX_FILENAME
+from desktop.prediction.model_card import CARD_FILENAME
 
 MODEL_NAME = contract_registry.MODEL_NAME
 

@@ -11,11 +11,11 @@ import numpy as np
 
 from contract import registry as contract_registry
 from desktop.errors import ModelError
-from desktop.inference import Classifier
-from desktop.model_card import CARD_FILENAME, ModelCard
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.release import Release
 from desktop.model_delivery.signing import PublicKey, Withdrawal, verify
+from desktop.prediction.engine import Classifier
+from desktop.prediction.model_card import CARD_FILENAME, ModelCard
 
 # Reference rows must come out of this laptop's ONNX Runtime as they came out of the lab's.
 REFERENCE_TOLERANCE = 1e-5

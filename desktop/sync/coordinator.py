@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 from desktop.errors import SyncError
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
-from desktop.sync.experiment_page import DESCRIPTION_TAG, experiment_tags
+from desktop.sync.experiment_view import DESCRIPTION_TAG, experiment_tags
 from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.plan import WorkPlan, is_due, plan_work
 from desktop.sync.problems import SyncProblem, english
-from desktop.sync.pusher import FINISHED, Push, RunDeletedOnServer, Step, send
 from desktop.sync.report import EndReason, Phase, SyncProgress
 from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, RunInfo
 from desktop.sync.retry import Backoff, ErrorKind
 from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record
-from desktop.sync.stages import FailureKind, Stage
+from desktop.sync.stage_requests import FINISHED, Push, RunDeletedOnServer, Step, send
+from desktop.sync.states import FailureKind, Stage
 from desktop.sync.target import SyncOptions, SyncTarget
 
 if TYPE_CHECKING:

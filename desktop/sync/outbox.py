@@ -21,7 +21,7 @@ from dataclasses import astuple, dataclass
 from desktop.errors import SyncError
 from desktop.store import utc_now
 from desktop.sync.lease import Lease, LeaseLost, immediate_transaction, read_holder
-from desktop.sync.stages import FailureKind, Stage
+from desktop.sync.states import FailureKind, Stage
 
 _COLUMNS = (
     "observation_id, stage, tracking_uri, experiment_name, experiment_id, run_id, artifact_uri,"

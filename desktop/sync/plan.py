@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from desktop.store import Observation
 from desktop.sync.outbox import ObservationStamp, OutboxEntry
-from desktop.sync.stages import Stage
+from desktop.sync.states import Stage
 
 
 def is_due(

@@ -14,7 +14,8 @@ from contract import observation as fields
 from contract import registry as contract_registry
 from contract.mlflow_tags import MlflowTag
 from desktop import __version__
-from desktop import observation_signature as sig
+from desktop import observation_extras as extras
+from desktop.signing import observation_signature as sig
 
 if TYPE_CHECKING:  # only needed for the types
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -135,7 +136,26 @@ def build_run_record(
     """Describe the run that represents ``obs`` on the server (unsigned: see ``RunRecord.signed``)."""
     start = milliseconds(obs.created_at)
     sent = int(time.time() * 1000) if sent_at is None else sent_at
-    params = tuple((safe_key(name), _number(value)) for name, value in obs.measurements.items())
+    params = [(safe_key(name), _number(value)) for name, value in obs.measurements.items()]
+    params += _extras_in(obs, fields.RunSlot.PARAM)
+    tags = _tags(obs, device, app_version)
+    # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
+    shortened = tuple((key, shorten(value)) for key, value in tags)
+    cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
+    return RunRecord(
+        observation_id=obs.id,
+        run_name=run_name(obs),
+        start_time=start,
+        params=tuple(params),
+        metrics=_metrics(obs, start, sent),
+        tags=shortened,
+        artifact=observation_json(obs, device=device, app_version=app_version),
+        artifact_needed=cut,
+    )
+
+
+def _metrics(obs: Observation, start: int, sent: int) -> tuple[Metric, ...]:
+    """Return the run's metrics: probabilities, confidence, when it was sent, the challenger's, extras."""
     metrics = [
         Metric(safe_key(fields.PROBABILITY.key_for(name)), float(p), start, 0)
         for name, p in obs.probabilities.items()
@@ -147,9 +167,13 @@ def build_run_record(
             Metric(safe_key(fields.CHALLENGER_PROBABILITY.key_for(name)), float(p), start, 0)
             for name, p in obs.challenger.probabilities.items()
         ]
+    metrics += [Metric(key, float(value), start, 0) for key, value in _extras_in(obs, fields.RunSlot.METRIC)]
     # Non-finite numbers cannot travel as JSON; the model never produces them, but a copied file might.
-    metrics = [m for m in metrics if math.isfinite(m.value)]
+    return tuple(m for m in metrics if math.isfinite(m.value))
 
+
+def _tags(obs: Observation, device: str, app_version: str) -> list[tuple[str, str]]:
+    """Return the run's tags, whole (``build_run_record`` shortens them)."""
     tags: list[tuple[str, str]] = [
         (OBSERVATION_ID_TAG, obs.id),
         (fields.OBSERVED_AT.key, obs.created_at),
@@ -176,22 +200,19 @@ def build_run_record(
         (safe_key(fields.UNUSUAL.key_for(name)), str(name in unusual).lower()) for name in obs.measurements
     ]
     tags.append((fields.OUTLIER.key, str(obs.outlier).lower()))  # the joint check: unlike any training flower
+    tags += _extras_in(obs, fields.RunSlot.TAG)
     if obs.observer:
         tags.append((MlflowTag.USER.value, obs.observer))  # shown as the run's "User" in the MLflow UI
-    # Tag values are cut to the smallest limit any server version has; the artifact keeps them whole.
-    shortened = tuple((key, shorten(value)) for key, value in tags)
-    cut = any(len(short) != len(value) for (_, short), (_, value) in zip(shortened, tags, strict=True))
+    return tags
 
-    return RunRecord(
-        observation_id=obs.id,
-        run_name=run_name(obs),
-        start_time=start,
-        params=params,
-        metrics=tuple(metrics),
-        tags=shortened,
-        artifact=observation_json(obs, device=device, app_version=app_version),
-        artifact_needed=cut,
-    )
+
+def _extras_in(obs: Observation, slot: fields.RunSlot) -> list[tuple[str, str]]:
+    """Return the keys and values of the observation's extras that travel in ``slot`` (absent: not sent)."""
+    return [
+        (safe_key(field.key), extras.run_text(field, obs.extras[field.name]))
+        for field in extras.EXTRA_FIELDS
+        if field.slot is slot and obs.extras.get(field.name) is not None
+    ]
 
 
 def release_tags(obs: Observation) -> list[tuple[str, str]]:
@@ -220,24 +241,25 @@ def observation_json(obs: Observation, *, device: str, app_version: str = __vers
     """Return the observation.json artifact: the whole observation, every text unshortened."""
     document = {
         "schema": ARTIFACT_SCHEMA,
-        "observation_id": obs.id,
-        "observed_at": obs.created_at,
+        fields.OBSERVATION_ID.name: obs.id,
+        fields.OBSERVED_AT.name: obs.created_at,
         "updated_at": obs.updated_at,
         "measurements_cm": obs.measurements,
         "probabilities": obs.probabilities,
-        "predicted_species": obs.predicted_species,
-        "confidence": obs.confidence,
-        "confirmed_species": obs.confirmed_species,
-        "unusual": list(obs.unusual),
-        "outlier": {"flag": obs.outlier, "score": obs.outlier_score},
+        fields.PREDICTED_SPECIES.name: obs.predicted_species,
+        fields.CONFIDENCE.name: obs.confidence,
+        fields.CONFIRMED_SPECIES.name: obs.confirmed_species,
+        fields.UNUSUAL.name: list(obs.unusual),
+        fields.OUTLIER.name: {"flag": obs.outlier, "score": obs.outlier_score},
         "model": obs.model_stamp.to_dict(),
         "challenger": obs.challenger.to_dict() if obs.challenger else None,
-        "observer": obs.observer,
-        "device": device,
-        "app_version": app_version,
-        "note": obs.note,
-        "location": obs.location,
-        "latitude": obs.latitude,
-        "longitude": obs.longitude,
+        fields.OBSERVER.name: obs.observer,
+        fields.DEVICE.name: device,
+        fields.APP_VERSION.name: app_version,
+        fields.NOTE.name: obs.note,
+        fields.LOCATION.name: obs.location,
+        fields.LATITUDE.name: obs.latitude,
+        fields.LONGITUDE.name: obs.longitude,
+        **{f.name: obs.extras[f.name] for f in extras.EXTRA_FIELDS if obs.extras.get(f.name) is not None},
     }
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

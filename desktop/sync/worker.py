@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop import device_key
-from desktop.device_key import DeviceKey
 from desktop.errors import StoreError, StoreProblem, SyncError
+from desktop.signing import device_key
+from desktop.signing.device_key import DeviceKey
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.coordinator import Coordinator, PassEnd
@@ -25,7 +25,7 @@ from desktop.sync.report import EndReason, Phase, SyncProgress, SyncReport
 from desktop.sync.rest_client import MlflowRestClient, MlflowRestError
 from desktop.sync.retry import Backoff
 from desktop.sync.run_record import OBSERVATION_ID_TAG
-from desktop.sync.stages import FailureKind
+from desktop.sync.states import FailureKind
 from desktop.sync.target import SyncOptions, SyncTarget
 
 if TYPE_CHECKING:

@@ -11,13 +11,14 @@ import onnxruntime  # noqa: F401  -- before PySide6: on Windows the other order 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
-from desktop import __version__, device_key
+from desktop import __version__
 from desktop.errors import ModelError, StoreError
 from desktop.history_salvage import SalvageReport
-from desktop.inference import Classifier
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.paths import default_db_path
+from desktop.prediction.engine import Classifier
 from desktop.settings import Settings
+from desktop.signing import device_key
 from desktop.store import (
     CHECK_AT_OPEN_BYTES,
     ObservationStore,

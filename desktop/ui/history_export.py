@@ -8,8 +8,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from desktop.errors import IrisFieldError
 from desktop.history_query import HistoryQuery
-from desktop.observation_csv import export_listed
 from desktop.store import ObservationStore
+from desktop.tables.observation_csv import export_listed
 from desktop.ui.problem_words import problem_text
 
 

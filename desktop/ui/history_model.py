@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from desktop.errors import IrisFieldError
 from desktop.history_query import Cursor, HistoryQuery, SortKey
-from desktop.model_card import ModelCard
+from desktop.prediction.model_card import ModelCard
 from desktop.store import Observation, ObservationStore
 from desktop.ui.i18n import card_word, format_number, format_percent, species_name
 from desktop.ui.problem_words import problem_text

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import IrisFieldError
 from desktop.history_query import HistoryQuery, SortKey
-from desktop.model_card import ModelCard
+from desktop.prediction.model_card import ModelCard
 from desktop.store import SYNC_STATES, Observation, ObservationStore
 from desktop.ui import history_model as columns
 from desktop.ui.button_row import ReflowingButtons

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop import languages
-from desktop.model_card import Feature
+from desktop.prediction.model_card import Feature
 from desktop.resources import asset_path
 
 # The bundled card's words, listed here only so lupdate offers them for translation. A card with other

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.measurement_rules import allowed
-from desktop.model_card import Feature, ModelCard
+from desktop.prediction.measurement_rules import allowed
+from desktop.prediction.model_card import Feature, ModelCard
 from desktop.ui.i18n import feature_label, format_number
 from desktop.ui.measurement_spin_box import MeasurementSpinBox
 

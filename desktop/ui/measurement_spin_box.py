@@ -7,8 +7,8 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from desktop.errors import InputError
-from desktop.measurement_rules import shown_value
-from desktop.measurement_table import decimals_of, parse_measurement
+from desktop.prediction.measurement_rules import shown_value
+from desktop.tables.measurement_table import decimals_of, parse_measurement
 from desktop.ui.i18n import format_number
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -42,7 +42,8 @@ class MeasurementSpinBox(QDoubleSpinBox):
     def refusal(self, text: str) -> str:
         """Return why ``text`` cannot be taken as this box's value, or "" if it can be taken exactly.
 
-        The rules are the command line's (``desktop.measurement_rules``: the range is the card's, set by
+        The rules are the command line's (``desktop.prediction.measurement_rules``: the range is the card's,
+        set by
         the panel); a very long value is named shortened, never in full or as "inf".
         """
         typed = shown_value(self._typed(text))

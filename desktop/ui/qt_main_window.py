@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.errors import IrisFieldError
-from desktop.inference import Classifier, Prediction
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.prediction.engine import Classifier, Prediction
 from desktop.settings import Settings
 from desktop.store import DUPLICATE_WITHIN, Observation, ObservationStore
 from desktop.ui.dialogs import ask_to_confirm, show_problem

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import IrisFieldError
-from desktop.model_card import ModelCard
+from desktop.prediction.model_card import ModelCard
 from desktop.store import DeletedObservation, ObservationStore
 from desktop.ui.dialogs import show_problem
 from desktop.ui.history_model import local_time

@@ -6,9 +6,9 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QFont, QIcon
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from desktop.answer_lines import NO_PERCENTAGE
-from desktop.inference import UNCERTAIN_BELOW, Prediction
-from desktop.model_card import ModelCard
+from desktop.cli.csv_answer_text import NO_PERCENTAGE
+from desktop.prediction.engine import UNCERTAIN_BELOW, Prediction
+from desktop.prediction.model_card import ModelCard
 from desktop.ui.i18n import feature_label, format_number, format_percent, species_name
 from desktop.ui.species_icons import species_icon
 

@@ -28,11 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from desktop.sync.experiment_page import METRIC_COLUMNS, TAG_COLUMNS  # noqa: E402
+from desktop.sync.experiment_view import METRIC_COLUMNS, TAG_COLUMNS  # noqa: E402
 from docs.screenshots.browser_state_proxy import BrowserStateProxy  # noqa: E402
 from tests.mlflow_test_server import MlflowServer, experiment_id, list_runs  # noqa: E402
 from tests.training.field.laptops import confirm, iris_observations, mispredicted, save, sync  # noqa: E402
-from training import field_dataset, field_monitor, train  # noqa: E402
+from training import train  # noqa: E402
+from training.dataset import collect as field_dataset  # noqa: E402
+from training.monitor import field_check as field_monitor  # noqa: E402
 
 FIELD_EXPERIMENT = "field-observations"
 ML_VIEW = "workflowType=machine_learning"  # the UI's model-training pages (its default is GenAI)

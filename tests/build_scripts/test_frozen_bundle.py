@@ -254,7 +254,7 @@ def test_the_bundle_carries_the_runtime_and_no_training_package(build: Build):
     assert forbidden_contents(build.bundle) == []
     modules = python_modules(build.bundle)
     # The check above is only as good as the module listing it reads: the runtime must be seen in it.
-    assert {"desktop.main", "desktop.commands.sync", "desktop.ui.app", "onnxruntime", "numpy"} <= modules
+    assert {"desktop.main", "desktop.cli.commands.sync", "desktop.ui.app", "onnxruntime", "numpy"} <= modules
     internal = build.bundle / "_internal"
     assert (internal / "assets" / "model" / "iris.onnx").is_file()
     assert (internal / "assets" / "translations" / "iris_field_de.qm").is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from dataclasses import replace
 from enum import Enum
@@ -15,7 +16,7 @@ from contract import observation as fields
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.sync.run_record import build_run_record
 from tests.sync.history_factory import make_observation
-from training import field_schema
+from training.field import schema as field_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "contract"
@@ -33,10 +34,31 @@ def _values(module: object) -> set[str]:
     return found
 
 
+# Names other formats of the project use for their own, not the observation's: the model card, the
+# release block of a signed release and MLflow's REST answers each name a model_name or model_version.
+COINCIDENCES = {fields.MODEL_NAME.name, fields.MODEL_VERSION.name}
+
+
+def _observation_names() -> set[str]:
+    """Return the observation's names, keys, CSV headers and Darwin Core terms that are its alone.
+
+    A family's key counts by its prefix (``probability.``). Plain words (note, device, species…) mean
+    other things elsewhere too, so only names with ``_``, ``.`` or a capital, longer than 6, are kept.
+    """
+    found: set[str] = set()
+    for field in fields.FIELDS:
+        for name in (field.name, field.key, field.csv_header, field.dwc_term):
+            if name and name.endswith("{}"):
+                name = name.removesuffix("{}")
+            if name and "{}" not in name and len(name) > 6 and re.search(r"[_.A-Z]", name):
+                found.add(name)
+    return found - COINCIDENCES
+
+
 # Names distinctive enough that a string literal equal to one is a second spelling, never a coincidence.
 # "refused" is also a word of the updater's and the sync's own outcomes, so only the pass value is checked.
 SHARED_NAMES = sorted(
-    (_values(registry) | _values(mlflow_tags) | _values(environment) | _values(card))
+    (_values(registry) | _values(mlflow_tags) | _values(environment) | _values(card) | _observation_names())
     - {str(a) for a in registry.Alias}
     - {card.GateVerdict.REFUSED.value}
 )
@@ -85,8 +107,8 @@ def test_no_module_spells_a_shared_name_itself(source: Path) -> None:
 
 
 def test_the_gate_and_card_names_are_the_contract_s() -> None:
-    from desktop.model_card import GATE_PASSED, ModelCard
-    from training import vetting
+    from desktop.prediction.model_card import GATE_PASSED, ModelCard
+    from training.release import vetting
 
     assert card.GateVerdict.PASSED in SHARED_NAMES and card.CardField.UNVETTED_REASON in SHARED_NAMES
     assert GATE_PASSED == card.GateVerdict.PASSED and vetting.GATE_TAG == card.GateTag.VERDICT
@@ -139,6 +161,12 @@ def test_every_run_key_the_lab_reads_is_one_the_laptop_writes() -> None:
     assert read <= written, f"the lab reads keys no laptop writes: {sorted(read - written)}"
     for prefix in prefixes:
         assert any(key.startswith(prefix) for key in written), prefix
+
+
+def test_the_observation_names_checked_for_second_spellings_include_keys_headers_and_terms() -> None:
+    checked = set(SHARED_NAMES)
+    assert {"observation_id", "observed_at", "created_at", "predicted_species", "probability."} <= checked
+    assert {"occurrenceID", "eventDate", "decimalLatitude", "measurementValue", "synced_at"} <= checked
 
 
 def test_each_field_has_one_name_and_families_hold_one_placeholder() -> None:

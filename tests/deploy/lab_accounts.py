@@ -10,8 +10,8 @@ from unittest import mock
 from desktop.sync.credentials import ENV_PASSWORD, ENV_USERNAME
 from desktop.sync.rest_client import Auth
 from tests.deploy.lab_server_locally import ComposedMlflowServer
-from training import accounts
-from training.account_roles import Role
+from training.accounts import manage as accounts
+from training.accounts.roles import Role
 
 
 def iris_accounts(server: ComposedMlflowServer, *argv: str, password: str | None = None) -> tuple[int, str]:

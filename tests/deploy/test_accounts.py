@@ -23,10 +23,10 @@ from tests.deploy.compose_file import LAB, Compose
 from tests.deploy.lab_accounts import add_account, iris_accounts
 from tests.deploy.lab_server_locally import ComposedMlflowServer
 from tests.deploy.test_lab_compose import example_env
-from tests.desktop.test_cli import SETOSA, iris
+from tests.desktop.cli.test_cli import SETOSA, iris
 from tests.mlflow_test_server import experiment_id, rest
-from training import accounts
-from training.account_roles import Role
+from training.accounts import manage as accounts
+from training.accounts.roles import Role
 
 pytestmark = pytest.mark.server
 MODEL = MODEL_NAME
@@ -62,7 +62,7 @@ def lab(lab_server: ComposedMlflowServer, tmp_path_factory: pytest.TempPathFacto
     from sklearn.linear_model import LogisticRegression
 
     from tests.desktop.model_delivery.server.test_update_from_registry import register_version
-    from training import export, keys
+    from training.release import export, keys
     from training.tracking import EXPERIMENT_NAME
 
     suffix = uuid.uuid4().hex[:6]
@@ -241,7 +241,7 @@ def test_iris_accounts_refuses_a_wrong_admin_password(lab: Lab, capsys: pytest.C
 def test_iris_accounts_is_an_installed_command_and_compose_migrates_before_the_server() -> None:
     scripts = tomllib.loads((LAB.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     compose = Compose.load(example_env())
-    assert scripts["scripts"]["iris-accounts"] == "training.accounts:main"
+    assert scripts["scripts"]["iris-accounts"] == "training.accounts.manage:main"
     depends = compose.service("mlflow")["depends_on"]
     assert depends["migrate"] == {"condition": "service_completed_successfully"}
     assert compose.service("migrate")["environment"] == compose.service("mlflow")["environment"]

@@ -24,7 +24,7 @@ from tests.mlflow_test_server import rest
 from tests.postgres_cluster import PostgresCluster
 from tests.sync.history_factory import fill_history
 from tests.sync.server.exactly_once import assert_exactly_once
-from training.account_roles import Role
+from training.accounts.roles import Role
 
 ROOT = LAB.parents[1]
 EXAMPLE_ENV = LAB / "lab.env.example"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
+from desktop.cli import main as cli
 from desktop.store import Observation, ObservationStore
 
 PAGE = 4096

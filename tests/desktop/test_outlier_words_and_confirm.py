@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
+from desktop.cli import main as cli
 from desktop.model_delivery.model_store import ModelStore, Role
 from desktop.store import ObservationStore
 from tests.desktop.model_delivery.release_factory import Lab

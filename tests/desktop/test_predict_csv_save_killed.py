@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop.paths import default_db_path
 from desktop.store import SEARCH_INSERT_TRIGGER, SYNC_STATE_INSERT_TRIGGER, ObservationStore
-from tests.desktop.test_cli import ROOT, SETOSA, iris
+from tests.desktop.cli.test_cli import ROOT, SETOSA, iris
 
 
 def write_flowers(path: Path, count: int) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
-from desktop.observation_csv import import_history
-from desktop.spreadsheet_text import guarded, unguarded
+from desktop.cli import main as cli
 from desktop.store import ObservationStore
+from desktop.tables.observation_csv import import_history
+from desktop.tables.spreadsheet_text import guarded, unguarded
 
 HEADER = "sepal_length,sepal_width,petal_length,petal_width"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="devices, FIFOs and umask are POSIX")

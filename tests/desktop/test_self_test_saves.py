@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli
+from desktop.cli import main as cli
 from desktop.store import ObservationStore
-from tests.desktop.test_cli import ROOT
+from tests.desktop.cli.test_cli import ROOT
 from tests.desktop.test_history_salvage import observation
 
 

@@ -302,7 +302,7 @@ def test_a_path_that_is_a_folder_is_a_store_error_not_damage(tmp_path: Path) -> 
 
 
 def test_from_prediction_rejects_impossible_coordinates() -> None:
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
     classifier = Classifier.load()
     prediction = classifier.predict([5.1, 3.5, 1.4, 0.2])
@@ -313,7 +313,7 @@ def test_from_prediction_rejects_impossible_coordinates() -> None:
 
 
 def test_from_prediction_records_the_model_and_keys_by_card_names() -> None:
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
 
     classifier = Classifier.load()
     card = classifier.card

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from desktop.sync.experiment_page import DESCRIPTION, METRIC_COLUMNS, TAG_COLUMNS
+from desktop.sync.experiment_view import DESCRIPTION, METRIC_COLUMNS, TAG_COLUMNS
 from desktop.sync.run_record import build_run_record
 from tests.sync.history_factory import make_observation
 

@@ -15,7 +15,7 @@ import pytest
 from desktop.store import ObservationStore
 from desktop.sync.lease import Lease, LeaseBusy, LeaseLost, new_holder_token, process_alive
 from desktop.sync.outbox import Binding, Outbox, OutboxConflict
-from desktop.sync.stages import FailureKind
+from desktop.sync.states import FailureKind
 from tests.sync.fake_mlflow import FakeClock
 from tests.sync.history_factory import fill_history
 

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from desktop.sync.outbox import Binding, OutboxEntry
 from desktop.sync.plan import plan_work
-from desktop.sync.stages import Stage
+from desktop.sync.states import Stage
 from tests.sync.history_factory import make_observation
 
 HERE = Binding("http://lab:5000", "field-observations", "7")

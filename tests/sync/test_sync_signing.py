@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from contract import observation as fields
-from desktop import device_key
-from desktop import observation_signature as sig
+from desktop.signing import device_key
+from desktop.signing import observation_signature as sig
 from desktop.store import ObservationStore
 from desktop.sync.target import SyncTarget
 from desktop.sync.worker import SyncWorker

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from training import export, train
+from training import train
+from training.release import export
 
 
 @dataclass(frozen=True)

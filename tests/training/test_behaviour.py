@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 from training.schema import CLASSES, FEATURE_NAMES
 
 PETAL_LENGTH, PETAL_WIDTH = FEATURE_NAMES.index("petal_length"), FEATURE_NAMES.index("petal_width")

@@ -72,7 +72,7 @@ def test_the_course_configuration_beats_a_champion_that_trained_on_its_test_rows
 
 @pytest.fixture(scope="module")
 def signing_key(tmp_path_factory) -> Path:
-    from training import keys
+    from training.release import keys
 
     folder = tmp_path_factory.mktemp("keys")
     keys.generate(folder)
@@ -80,7 +80,7 @@ def signing_key(tmp_path_factory) -> Path:
 
 
 def _export(cli, lab, out: Path, key: Path, *extra: str) -> tuple[int, str]:
-    from training import export
+    from training.release import export
 
     argv = ["--tracking-uri", lab.url, "--out", str(out), "--sign-key", str(key), "--registry", "test-lab"]
     return cli(export.main, [*argv, *extra])
@@ -94,7 +94,7 @@ def _laptop(folder: Path, key: Path, monkeypatch) -> None:
 
 
 def _field(argv: list[str], capsys) -> tuple[int, str]:
-    from desktop import cli as field_cli
+    from desktop.cli.main import main as field_cli
 
     code = field_cli.run(argv)
     return code, capsys.readouterr().out
@@ -150,7 +150,7 @@ def test_a_refused_iris_train_leaves_the_challenger_and_a_laptop_says_when_the_l
     monkeypatch,
     capsys,
 ) -> None:
-    from training import export
+    from training.release import export
 
     (champion_code, _), (code, stdout) = field_releases
     assert champion_code == export.EXIT_OK  # the field's champion
@@ -179,7 +179,7 @@ def test_a_refused_iris_train_leaves_the_challenger_and_a_laptop_says_when_the_l
 def test_the_export_refuses_a_refused_champion_unless_a_reason_is_given_which_the_laptop_shows(
     lab, client, cli, signing_key, refused_training, tmp_path, monkeypatch, capsys
 ) -> None:
-    from training import export
+    from training.release import export
 
     passed = client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version
     refused = client.get_model_version_by_alias(MODEL_NAME, CANDIDATE)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from mlflow import MlflowClient
 
-from desktop.inference import Classifier
-from desktop.model_card import ModelCard
+from desktop.prediction.engine import Classifier
+from desktop.prediction.model_card import ModelCard
 from training import train
 from training.schema import CANDIDATE, CHAMPION, CLASSES, FEATURE_NAMES, MODEL_NAME
 

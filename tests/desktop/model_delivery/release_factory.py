@@ -14,10 +14,10 @@ import numpy as np
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from desktop.inference import Classifier
-from desktop.model_card import CARD_FILENAME
 from desktop.model_delivery.release import ReferenceRow, Release
 from desktop.model_delivery.signing import PublicKey, fingerprint_of, sign
+from desktop.prediction.engine import Classifier
+from desktop.prediction.model_card import CARD_FILENAME
 from desktop.resources import bundled_model_path
 
 ONNX = "iris.onnx"

@@ -14,9 +14,9 @@ from desktop.model_delivery.freshness import Timestamp
 from desktop.model_delivery.model_store import ModelStore
 from desktop.model_delivery.signing import load_private_key, sign
 from desktop.model_delivery.trusted_keys import trusted_keys, withdrawn_keys
+from tests.desktop.cli.test_cli import assert_one_line_error, iris
 from tests.desktop.model_delivery.release_factory import Lab, bundle_bytes
-from tests.desktop.test_cli import assert_one_line_error, iris
-from training import keys
+from training.release import keys
 
 SIGNED = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # when release_factory's releases are signed
 

@@ -13,8 +13,8 @@ import pytest
 
 from desktop.model_delivery.model_store import STAGING_PREFIX, ModelOrigin, ModelStore
 from desktop.store import ObservationStore
+from tests.desktop.cli.test_cli import ROOT, SETOSA, assert_one_line_error, iris
 from tests.desktop.model_delivery.release_factory import Lab, bundle_bytes
-from tests.desktop.test_cli import ROOT, SETOSA, assert_one_line_error, iris
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.history_cells import column_wise
 from desktop.history_query import HistoryQuery
-from desktop.observation_csv import columns_for, export_history
 from desktop.settings import Settings
 from desktop.store import ObservationStore
+from desktop.tables.export_cells import column_wise
+from desktop.tables.observation_csv import columns_for, export_history
 from desktop.ui import history_model as columns
 from desktop.ui.qt_main_window import MainWindow
 from tests.sync_rows import show_sync_state

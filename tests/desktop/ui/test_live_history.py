@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from desktop.store import ObservationStore
-from tests.desktop.test_cli import iris
+from tests.desktop.cli.test_cli import iris
 from tests.desktop.test_history_query import varied
 from tests.waiting import UNTIL_IT_HAPPENS_MS
 

@@ -119,7 +119,7 @@ def test_the_window_says_when_the_labs_confirmation_is_older_than_the_card_allow
 
 
 def test_a_key_rotation_file_is_taken_in_the_window(window, iris_home, tmp_path, shown_boxes) -> None:
-    from training import keys
+    from training.release import keys
 
     keys.generate(tmp_path / "old")
     trust_key_file(tmp_path / "old" / keys.PUBLIC_KEY_FILENAME)

@@ -3,7 +3,7 @@
 import pytest
 
 from desktop.errors import InputError
-from desktop.measurement_rules import check_text
+from desktop.prediction.measurement_rules import check_text
 from desktop.ui.qt_main_window import MainWindow
 
 LONG = "1" * 100_000

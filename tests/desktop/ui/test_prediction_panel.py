@@ -5,7 +5,7 @@ import itertools
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from desktop.inference import Classifier
+from desktop.prediction.engine import Classifier
 from desktop.ui.measurement_panel import slider_range
 from desktop.ui.qt_main_window import MainWindow
 

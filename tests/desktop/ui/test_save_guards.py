@@ -70,7 +70,7 @@ def test_a_read_only_folder_with_a_log_not_yet_merged_shows_every_observation(
             assert {o.note for o in store.list()} == {"in the log only"}
             assert store.read_only_reason == f"the folder {iris_home} is read-only"
             out = tmp_path / "export.csv"
-            from desktop.observation_csv import export_history
+            from desktop.tables.observation_csv import export_history
 
             export_history(store.list(), out)
             assert out.read_text(encoding="utf-8-sig").count("in the log only") == 3

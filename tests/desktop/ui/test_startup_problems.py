@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.inference import Classifier
-from desktop.model_card import CARD_FILENAME
+from desktop.prediction.engine import Classifier
+from desktop.prediction.model_card import CARD_FILENAME
 from desktop.store import Observation, ObservationStore
 
 
@@ -136,7 +136,7 @@ def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
 ) -> None:
     import sqlite3
 
-    from desktop.inference import Classifier
+    from desktop.prediction.engine import Classifier
     from desktop.store import Observation, ObservationStore
 
     classifier = Classifier.load()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.store import ObservationStore
-from desktop.sync.experiment_page import DESCRIPTION
+from desktop.sync.experiment_view import DESCRIPTION
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import SyncReport, SyncWorker

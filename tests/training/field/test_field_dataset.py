@@ -12,8 +12,10 @@ from mlflow import MlflowClient
 
 from tests.training.field.conftest import FieldServer
 from tests.training.field.laptops import confirm, iris_observations, save, sync
-from training import field_dataset, field_runs, field_table
-from training import field_schema as fs
+from training.dataset import collect as field_dataset
+from training.field import runs as field_runs
+from training.field import schema as fs
+from training.field import table as field_table
 from training.schema import FEATURE_NAMES
 
 pytestmark = pytest.mark.server

@@ -18,17 +18,22 @@ from cryptography.hazmat.primitives import serialization
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param
 
-from desktop import cli, device_key
-from desktop import observation_signature as sig
+from desktop.cli import main as cli
 from desktop.history_query import HistoryQuery
-from desktop.observation_csv import export_listed
+from desktop.signing import device_key
+from desktop.signing import observation_signature as sig
 from desktop.store import ObservationStore
 from desktop.sync.run_record import build_run_record
+from desktop.tables.observation_csv import export_listed
 from tests.mlflow_test_server import MlflowServer, running_server
 from tests.postgres_cluster import PostgresCluster
 from tests.training.field.laptops import confirm, iris_observations, save, sync
-from training import device_keys, field_data, field_dataset, field_runs, train
-from training import field_schema as fs
+from training import train
+from training.accounts import device_keys
+from training.dataset import collect as field_dataset
+from training.field import runs as field_runs
+from training.field import schema as fs
+from training.field import training_rows as field_data
 
 pytestmark = pytest.mark.server
 

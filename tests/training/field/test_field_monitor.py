@@ -13,8 +13,8 @@ from mlflow import MlflowClient
 from tests.mlflow_test_server import MlflowServer
 from tests.training.field.conftest import FieldServer
 from tests.training.field.laptops import iris_observations, save, sync
-from training import field_monitor
-from training import field_schema as fs
+from training.field import schema as fs
+from training.monitor import field_check as field_monitor
 from training.schema import CLASSES
 
 pytestmark = pytest.mark.server
@@ -216,7 +216,7 @@ def test_a_challenger_better_on_40_paired_confirmations_gives_promote(
     from dataclasses import replace
 
     from tests.training.field.laptops import CHALLENGER, confirm, mispredicted, shadow
-    from training.challenger_test import mcnemar_exact
+    from training.monitor.challenger_test import mcnemar_exact
 
     experiment = f"challenger-{uuid.uuid4().hex[:8]}"
     history = tmp_path / "history.sqlite3"

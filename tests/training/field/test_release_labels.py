@@ -12,15 +12,16 @@ import pytest
 from sklearn.datasets import load_iris
 
 from contract.registry import release_label
-from desktop import cli as field_cli
+from desktop.cli import main as field_cli
 from desktop.model_delivery.model_store import ModelStore
 from desktop.model_delivery.trusted_keys import trust_key_file
 from desktop.store import ObservationStore
 from tests.desktop.model_delivery.release_factory import Lab
 from tests.mlflow_test_server import MlflowServer
 from tests.training.field.laptops import confirm, sync
-from training import field_dataset, field_monitor
-from training import field_schema as fs
+from training.dataset import collect as field_dataset
+from training.field import schema as fs
+from training.monitor import field_check as field_monitor
 from training.schema import CLASSES, FEATURE_NAMES
 
 pytestmark = pytest.mark.server

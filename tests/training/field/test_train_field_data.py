@@ -11,7 +11,8 @@ import pytest
 from mlflow import MlflowClient
 
 from tests.training.field.conftest import FieldServer
-from training import field_dataset, register, train
+from training import register, train
+from training.dataset import collect as field_dataset
 
 pytestmark = pytest.mark.server
 

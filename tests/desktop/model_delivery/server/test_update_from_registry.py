@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from desktop.commands.model import print_status, status_document
+from desktop.cli.commands.model import print_status, status_document
 from desktop.model_delivery.errors import Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import ModelOrigin, ModelStore
 from desktop.model_delivery.registry_client import RegistryClient
 from desktop.model_delivery.release import Release
 from desktop.model_delivery.trusted_keys import trust_key_file
 from desktop.model_delivery.updater import UpdateStatus, check_for_update, take_timestamp
+from tests.desktop.cli.test_cli import SETOSA, assert_one_line_error, iris
 from tests.desktop.model_delivery.server.artifact_faults import Fault, faulty_proxy
-from tests.desktop.test_cli import SETOSA, assert_one_line_error, iris
 from tests.mlflow_test_server import MlflowServer
 
 pytestmark = pytest.mark.server
@@ -46,7 +46,7 @@ class LabRegistry:
         """Point ``alias`` at ``version`` and export it as a signed release; return it and its folder."""
         from mlflow import MlflowClient
 
-        from training import export, keys
+        from training.release import export, keys
 
         MlflowClient(self.server.url).set_registered_model_alias("iris-classifier", alias, version)
         out = self.work / f"{alias}-{version}-{len(list(self.work.iterdir()))}"
@@ -60,7 +60,8 @@ class LabRegistry:
 
     def refresh(self) -> dict:
         """Run ``iris-release refresh`` for the champion, as the lab's schedule does; return the statement."""
-        from training import keys, release
+        from training.release import keys
+        from training.release import signing as release
 
         out = self.work.parent / "timestamp.json"
         argv = ["refresh", "--tracking-uri", self.server.url, "--out", str(out)]
@@ -86,8 +87,9 @@ def register_version(url: str, folder: Path, model, cv_accuracy: float) -> str:
     """Log and register ``model`` fitted on the Iris data as iris-train does, minus CV, plots and gate."""
     import mlflow
 
-    from training import register, vetting
+    from training import register
     from training.data import load_bundled
+    from training.release import vetting
     from training.tracking import use_store
 
     data = load_bundled()
@@ -114,7 +116,7 @@ def lab(mlflow_server: MlflowServer, tmp_path_factory: pytest.TempPathFactory):
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from training import keys
+    from training.release import keys
 
     folder = tmp_path_factory.mktemp("lab")
     keys.generate(folder / "keys")
@@ -396,7 +398,8 @@ def test_a_pre_rollback_release_file_is_refused_once_the_rollback_was_seen(
 def test_a_key_rotation_reaches_the_laptop_at_its_next_update_and_the_old_key_is_refused_from_then_on(
     lab: LabRegistry, laptop: Path, tmp_path: Path
 ) -> None:
-    from training import keys, release
+    from training.release import keys
+    from training.release import signing as release
 
     assert update(laptop, lab.server.url).returncode == 0
     old_keys, new_keys = lab.keys, tmp_path / "new-keys"

@@ -1,0 +1,1 @@
+"""The command line: ``iris-field predict``, ``history``, ``self-test`` and the commands of their own."""

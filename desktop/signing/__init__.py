@@ -1,0 +1,1 @@
+"""This laptop's device key and the signature over each observation it sends."""

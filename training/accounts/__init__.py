@@ -1,0 +1,1 @@
+"""``iris-accounts``: the lab server's accounts and roles, and the laptops' device keys."""

@@ -1,0 +1,1 @@
+"""``iris-monitor``: field accuracy, drift where it happens, the challenger test, the verdict."""

@@ -1,0 +1,1 @@
+"""``iris-export``, ``iris-release``, ``iris-keys``: ONNX export, parity, vetting, signed releases."""
