@@ -94,7 +94,7 @@ def _laptop(folder: Path, key: Path, monkeypatch) -> None:
 
 
 def _field(argv: list[str], capsys) -> tuple[int, str]:
-    from desktop.cli.main import main as field_cli
+    from desktop.cli import main as field_cli
 
     code = field_cli.run(argv)
     return code, capsys.readouterr().out
