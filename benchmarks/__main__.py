@@ -72,6 +72,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         default=1,
         help="worker processes of the sync section's mlflow server (1)",
     )
+    parser.add_argument(
+        "--salvage-observations",
+        type=int,
+        help="observations in the salvage section's history (default 100,000; 2,000 with --quick)",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,7 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown section(s): {', '.join(unknown)}; choose from {', '.join(SECTIONS)}", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="iris-bench-"))
-    ctx = Context(quick=args.quick, work=work, reuse_store=args.store, server_workers=args.server_workers)
+    ctx = Context(
+        quick=args.quick,
+        work=work,
+        reuse_store=args.store,
+        server_workers=args.server_workers,
+        salvage_observations=args.salvage_observations,
+    )
     started = datetime.now(UTC)
     load_at_start = load_average()
     start = time.perf_counter()

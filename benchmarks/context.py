@@ -19,7 +19,9 @@ class Context:
     work: Path
     reuse_store: Path | None = None
     server_workers: int = 1  # uvicorn workers of the mlflow server the sync section starts
+    salvage_observations: int | None = None  # the salvage section's history size (None: by mode)
     _workspace: Workspace | None = field(default=None, repr=False)
+    _workspace_error: Exception | None = field(default=None, repr=False)  # a failed training is not retried
     _pyfunc: Any = field(default=None, repr=False)
 
     def count(self, full: int, quick: int) -> int:
@@ -33,9 +35,15 @@ class Context:
 
     def workspace(self) -> Workspace:
         """Return the trained store and exported model, training on first use."""
+        if self._workspace_error is not None:
+            raise self._workspace_error  # every later section says the same, without training again
         if self._workspace is None:
             cv_repeats = 2 if self.quick else None
-            self._workspace = prepare(self.work / "store", self.reuse_store, cv_repeats)
+            try:
+                self._workspace = prepare(self.work / "store", self.reuse_store, cv_repeats)
+            except Exception as exc:
+                self._workspace_error = exc
+                raise
         return self._workspace
 
     def pyfunc_model(self) -> Any:

@@ -40,14 +40,14 @@ def window_run(ctx: Context, home: Path, slider_changes: int, idle_s: float = 1.
     """Open the real window in a fresh process, move a slider ``slider_changes`` times, idle, report."""
     home.mkdir(parents=True, exist_ok=True)
     command = probe_command("window_sliders.py", str(slider_changes), str(idle_s))
-    return spawn(command, offscreen_env(home), ready="BENCH shown_ms", timeout=600)
+    return spawn(command, offscreen_env(home), ready="BENCH shown_ms")
 
 
 def launch_times(command: list[str], env: dict[str, str], repeats: int) -> Distribution:
     """Time launch → first frame of the main window, after one untimed launch (warm file cache)."""
     env = dict(env, QT_LOGGING_RULES=PAINTING_LOG)
-    spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, timeout=120)
-    runs = [spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, timeout=120) for _ in range(repeats)]
+    spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True)
+    runs = [spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True) for _ in range(repeats)]
     return Distribution.of([r.ready_s for r in runs])
 
 
@@ -59,7 +59,7 @@ def idle_window_peak_kb(command: list[str], env: dict[str, str], idle_s: float =
         return {"peak_kb": str(peak_rss_kb(pid))}
 
     env = dict(env, QT_LOGGING_RULES=PAINTING_LOG)
-    run = spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, on_ready=after_idle, timeout=120)
+    run = spawn(command, env, ready=FIRST_FRAME, stop_when_ready=True, on_ready=after_idle)
     return float(run.values["peak_kb"])
 
 

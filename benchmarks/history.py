@@ -121,7 +121,7 @@ def _measured_cli(ctx: Context, home: Path, *args: str) -> tuple[float, float]:
 def _open_once(home: Path) -> tuple[float, float]:
     """Open the real window offscreen on ``home``'s history; return (ms to first frame, CPU ms by then)."""
     command = probe_command("window_history.py", SEARCH, "0")
-    run = spawn(command, offscreen_env(home), ready="BENCH open_cpu_ms", stop_when_ready=True, timeout=600)
+    run = spawn(command, offscreen_env(home), ready="BENCH open_cpu_ms", stop_when_ready=True)
     return float(run.values["open_ms"]), float(run.values["open_cpu_ms"])
 
 
@@ -141,7 +141,7 @@ def _openings(
 def _window(ctx: Context, home: Path) -> dict[str, str]:
     """Open the real window offscreen on the history in ``home``; return its BENCH values."""
     command = probe_command("window_history.py", SEARCH, str(ctx.count(10, 3)))
-    return spawn(command, offscreen_env(home), ready=None, timeout=1800).values
+    return spawn(command, offscreen_env(home), ready=None).values
 
 
 def _size_figures(ctx: Context, count: int, empty: Path, empty_opens: list[float]) -> list[Figure]:
@@ -177,7 +177,7 @@ def _size_figures(ctx: Context, count: int, empty: Path, empty_opens: list[float
     csv = ctx.work / f"flowers-{count}.csv"
     write_measurements(csv, count)
     ours_s, ours_kb = _measured_cli(ctx, home, "predict", "--csv", str(csv))
-    peer = spawn(probe_command("pandas_csv.py", str(csv)), child_env(), ready=None, timeout=1800)
+    peer = spawn(probe_command("pandas_csv.py", str(csv)), child_env(), ready=None)
     peer_s, peer_kb = peer.exit_s, float(peer.values["peak_kb"])
     figures.append(
         _rows_per_s(

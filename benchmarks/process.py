@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import math
 import os
 import re
 import subprocess
@@ -62,13 +63,15 @@ def spawn(
     ready: str | re.Pattern[str] | None = "BENCH ready",
     stop_when_ready: bool = False,
     on_ready: Callable[[int], dict[str, str]] | None = None,
-    timeout: float = 300.0,
+    timeout: float | None = None,
     cwd: Path | None = None,
 ) -> ProbeRun:
     """Start ``command``, stdout and stderr merged; time the first line matching ``ready`` (or the exit).
 
     ``on_ready(pid)`` runs once ready (e.g. to read the child's memory) and adds to the values; with
     ``stop_when_ready`` the child is then terminated (a window that would otherwise stay open).
+    The child is waited for as long as it lives (a busy machine makes it slower, not a failure) unless a
+    ``timeout`` is given; Ctrl+C or a SIGTERM ends the run and every child.
     """
     pattern = re.compile(re.escape(ready)) if isinstance(ready, str) else ready
     values: dict[str, str] = {}
@@ -85,7 +88,7 @@ def spawn(
         errors="replace",
     )
     ready_ns: int | None = None
-    deadline = time.monotonic() + timeout
+    deadline = math.inf if timeout is None else time.monotonic() + timeout
     try:
         assert child.stdout is not None
         for line in child.stdout:
@@ -102,7 +105,7 @@ def spawn(
                     child.terminate()
             if time.monotonic() > deadline:
                 raise ProbeError(f"{' '.join(command[:2])} ran longer than {timeout:.0f} s")
-        code = child.wait(timeout=max(1.0, deadline - time.monotonic()))
+        code = child.wait(timeout=None if timeout is None else max(1.0, deadline - time.monotonic()))
     finally:
         children.end(child)  # its group: anything it started ends with it, whatever happened here
         if child.stdout is not None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks import children
+from contract.mlflow_api import API_2
 from tests.postgres_cluster import PostgresSettings, running_postgres
 
 LAB_WORKERS = 4
@@ -144,7 +145,7 @@ def _wait_until_warm(server: subprocess.Popen[bytes], url: str, log_path: Path) 
         time.sleep(0.5)
     else:
         raise ServerNotWarm(f"the mlflow server did not answer /health in {HEALTH_ATTEMPTS} tries")
-    request = f"{url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=Default"
+    request = f"{url}{API_2}/experiments/get-by-name?experiment_name=Default"
     problem = ""
     for _ in range(WARM_ATTEMPTS):
         if server.poll() is not None:

@@ -13,6 +13,7 @@ from benchmarks.report import Figure, Section
 from benchmarks.server import ServerNotWarm, mlflow_server, postgres_mlflow_server
 from benchmarks.timing import Distribution
 from contract import observation as fields
+from contract.mlflow_api import API_2
 from contract.registry import OBSERVATION_ARTIFACT
 from desktop.prediction.engine import Classifier
 from desktop.store import Observation, ObservationStore
@@ -112,7 +113,7 @@ def _direct_round(url: str, experiment_id: str, observations: list[Observation])
     headers = {"Content-Type": "application/json"}
 
     def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = http.request("POST", f"{url}/api/2.0/mlflow/{path}", body=json.dumps(body), headers=headers)
+        answer = http.request("POST", f"{url}{API_2}/{path}", body=json.dumps(body), headers=headers)
         if answer.status != 200:
             raise RuntimeError(f"{path} answered {answer.status}: {answer.data[:200]!r}")
         return json.loads(answer.data or b"{}")

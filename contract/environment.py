@@ -13,5 +13,7 @@ class EnvVar(StrEnum):
     PASSWORD = "MLFLOW_TRACKING_PASSWORD"
     TOKEN = "MLFLOW_TRACKING_TOKEN"
     SERVER_CERT_PATH = "MLFLOW_TRACKING_SERVER_CERT_PATH"  # a CA bundle for a lab with its own certificates
+    CLIENT_CERT_PATH = "MLFLOW_TRACKING_CLIENT_CERT_PATH"  # a client certificate (with its key) to show
+    INSECURE_TLS = "MLFLOW_TRACKING_INSECURE_TLS"  # "true": do not verify the server (a test lab only)
     FIELD_HOME = "IRIS_FIELD_HOME"  # a laptop's data folder (history, settings, models, keys)
     SIGNING_PASSPHRASE = "IRIS_SIGNING_PASSPHRASE"  # the lab's signing key passphrase, for scripts

@@ -75,7 +75,8 @@ class StoreError(IrisFieldError):
 class SyncError(IrisFieldError):
     """An observation could not be synced to the MLflow server; ``problem`` and ``facts`` say why, as data.
 
-    ``problem`` is a ``desktop.sync.problems.SyncProblem`` (``None``: no words of the window's own).
+    ``problem`` is a ``SyncProblem`` or the HTTP core's ``ServerProblem`` (``None``: no words of the window's
+    own).
     """
 
     def __init__(self, message: str, problem: StrEnum | None = None, facts: dict[str, object] | None = None):

@@ -2,10 +2,13 @@
 
 Damage of any kind ends here: a bad page, a record whose stored JSON is garbage, a truncated file, a wiped
 header, a file that is no database at all. The damaged file (and its -wal/-shm) is renamed aside untouched
-and read page by page (``desktop.sqlite_pages``): memory stays a few pages whatever the damage, and a
-damaged page costs the rows on it, not the rows after it. A record beside the history (``.salvage.json``)
-says a salvage began, and what it found once it finished: one that did not finish is taken up again at
-the next start, and one that found nothing is said at every start, until the damaged file is moved away.
+and read page by page (``desktop.sqlite_pages``): memory stays a few hundred pages whatever the damage,
+and a damaged page costs the rows on it, not the rows after it. The records themselves are decoded by
+SQLite: sound leaf pages are handed to it a few hundred at a time as a small database of their own
+(``desktop.sqlite_image``), only a damaged or spilling page is read cell by cell in Python (``RowCopier``).
+A record beside the history (``.salvage.json``) says a salvage began, and what it found once it finished:
+one that did not finish is taken up again at the next start, and one that found nothing is said at every
+start, until the damaged file is moved away.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from pathlib import Path
 
 from desktop.atomic_file import atomic_text_writer
 from desktop.paths import corrupt_aside_path
-from desktop.sqlite_pages import INDEX_LEAF, PageFile, PageWalker, Walk
+from desktop.sqlite_image import TABLE as IMAGE_TABLE
+from desktop.sqlite_image import leaf_image, leaves_per_image
+from desktop.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf, record_width
+from desktop.sync.states import SyncState, sql_list
 
 WAL_SUFFIXES = ("-wal", "-shm")
 RECORD_SUFFIX = ".salvage.json"
@@ -130,6 +136,16 @@ class TableShape:
     defaults: tuple[object, ...]
     rowid_column: str | None  # an INTEGER PRIMARY KEY stores NULL in the record: the row id is its value
     indexes: tuple[int, ...] = ()  # roots of its indexes (their entries end with the row id)
+    default_sql: tuple[str | None, ...] = ()  # each column's DEFAULT as SQL (records older than a column)
+
+    def image_sql(self) -> str:
+        """Return the CREATE statement of an image's table: these columns, defaults, no other constraint."""
+        columns = []
+        for i, column in enumerate(self.columns):
+            default = self.default_sql[i] if i < len(self.default_sql) else None
+            kind = " INTEGER PRIMARY KEY" if column == self.rowid_column else ""
+            columns.append(f'"{column}"{kind}' + (f" DEFAULT {default}" if default is not None else ""))
+        return f"CREATE TABLE {IMAGE_TABLE} ({', '.join(columns)})"
 
     def row(self, rowid: int | None, values: tuple[object, ...]) -> dict[str, object] | None:
         """Return the record as column -> value (later columns take their defaults); None if it cannot be."""
@@ -175,44 +191,14 @@ def _shape(memory: sqlite3.Connection, name: str, root: int | None) -> TableShap
     )
     keys = [(column, kind) for _, column, kind, _, _, pk in info if pk]
     alias = keys[0][0] if len(keys) == 1 and keys[0][1].upper() == "INTEGER" else None
-    return TableShape(name, root, tuple(c for _, c, *_ in info), defaults, alias)
-
-
-class RowIds:
-    """A set of row ids: a bitmap for the dense small ids SQLite hands out (~190 kB for 1.5 million)."""
-
-    _BITMAP_LIMIT = 1 << 28  # ids beyond (garbage, or a table that chose its own) go to a plain set
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self._bits = bytearray()
-        self._others: set[int] = set()
-
-    def add(self, rowid: int) -> None:
-        """Remember ``rowid``."""
-        if not 0 <= rowid < self._BITMAP_LIMIT:
-            self._others.add(rowid)
-            return
-        byte = rowid >> 3
-        if byte >= len(self._bits):
-            self._bits.extend(bytes(max(byte + 1 - len(self._bits), len(self._bits))))
-        self._bits[byte] |= 1 << (rowid & 7)
-
-    def __contains__(self, rowid: object) -> bool:
-        """Tell whether ``rowid`` was added."""
-        if not isinstance(rowid, int):
-            return False
-        if not 0 <= rowid < self._BITMAP_LIMIT:
-            return rowid in self._others
-        byte = rowid >> 3
-        return byte < len(self._bits) and bool(self._bits[byte] & (1 << (rowid & 7)))
+    default_sql = tuple(default for _, _, _, _, default, _ in info)
+    return TableShape(name, root, tuple(c for _, c, *_ in info), defaults, alias, default_sql=default_sql)
 
 
 @dataclass
 class TableReading:
-    """What reading one table found: its rows' ids, and how many rows it held when that can be known."""
+    """What reading one table found: how many rows it held, when that can be known."""
 
-    seen: RowIds = field(default_factory=RowIds)
     walked: int = 0  # records reached from the table's root
     walk: Walk = field(default_factory=Walk)
     indexed: int | None = None  # entries of one of its indexes read whole: one per row
@@ -227,9 +213,9 @@ class DamagedHistory:
         self.walker = PageWalker(self.pages)
         schema = self._schema()
         known = table_shapes(schema) if schema else {}
-        for _kind, name, table, root, _sql in schema:
-            if root and name not in known and table not in known:
-                self.walker.claim(root)  # the search index and its kin: rebuilt, never read
+        self._unread = [
+            root for _, name, table, root, _ in schema if root and known.keys().isdisjoint((name, table))
+        ]
         # Tables the file's schema lost are still recognised by their shape (found as orphans); a table
         # whose columns are not where this app's are (a damaged CREATE statement: older files only lack
         # the columns added since, at the end) is read with this app's columns.
@@ -240,7 +226,14 @@ class DamagedHistory:
             elif own.columns != shape.columns[: len(own.columns)]:
                 known[name] = TableShape(**{**shape.__dict__, "root": own.root, "indexes": own.indexes})
         self.tables = known
-        self.readings = {name: TableReading() for name in known}
+        self.restart()
+
+    def restart(self) -> None:
+        """Forget what was read (to read the file again from the start); the schema is kept."""
+        self.walker = PageWalker(self.pages)
+        for root in self._unread:
+            self.walker.claim(root)  # the search index and its kin: rebuilt, never read
+        self.readings = {name: TableReading() for name in self.tables}
 
     def close(self) -> None:
         """Close the damaged file."""
@@ -265,43 +258,49 @@ class DamagedHistory:
                 entries.append((values[0], values[1], values[2], root, values[4] or ""))
         return entries
 
-    def rows(self, table: str) -> Iterator[dict[str, object]]:
-        """Yield every readable row of ``table`` reached from its root."""
+    def leaf_pages(self, table: str) -> Iterator[tuple[int, bytes]]:
+        """Yield (number, page) of every table leaf page reached from ``table``'s root, in row order."""
         shape, reading = self.tables.get(table), self.readings.get(table)
         if shape is None or reading is None or shape.root is None:
             if reading is not None:
                 reading.walk.damaged = True
             return
-        for rowid, values in self.walker.records(shape.root, reading.walk):
-            reading.walked += 1
-            row = shape.row(rowid, values)
-            if row is None:
-                continue
-            if rowid is not None:
-                reading.seen.add(rowid)
-            yield row
+        for number, data in self.walker.leaves(shape.root, reading.walk):
+            reading.walked += int.from_bytes(data[3:5], "big")
+            yield number, data
+
+    def count_rows(self, table: str) -> None:
+        """When ``table``'s tree was damaged, count its rows by an index read whole (an entry a row).
+
+        Only the index pages' headers are read; called once the table's pages were all copied (a record
+        found damaged while copying counts too).
+        """
+        shape, reading = self.tables[table], self.readings[table]
+        if not reading.walk.damaged:
+            return
         for root in shape.indexes:
-            if not reading.walk.damaged:
-                self.walker.claim(root)  # the whole tree was read: how many rows it held is known
-                continue
             walk = Walk()
-            entries = sum(1 for _ in self.walker.records(root, walk))
+            entries = self.walker.count(root, walk)
             if not walk.damaged:
                 reading.indexed = max(reading.indexed or 0, entries)
 
-    def orphan_rows(self) -> Iterator[tuple[str, dict[str, object]]]:
-        """Yield (table, row) for the rows on pages no tree reached, by their shape; never a row seen."""
+    def orphan_pages(self) -> Iterator[tuple[str, int, bytes]]:
+        """Yield (table, number, page) of the leaf pages no tree reached, told by their records' width."""
         counts = {name: len(shape.columns) for name, shape in self.tables.items()}
-        for kind, rowid, values in self.walker.orphans():
-            if kind == INDEX_LEAF or rowid is None:
-                continue
-            table = _table_of(len(values), counts)
-            if table is None or rowid in self.readings[table].seen:
-                continue
-            row = self.tables[table].row(rowid, values)
+        usable = self.pages.shape.usable
+        for number, data in self.walker.orphan_leaves():
+            width = record_width(data, usable)
+            table = None if width is None else _table_of(width, counts)
+            if table is not None:
+                yield table, number, data
+
+    def page_rows(self, table: str, number: int) -> Iterator[dict[str, object]]:
+        """Yield the readable rows of one leaf page of ``table``, decoded cell by cell (any damage)."""
+        shape, walk = self.tables[table], self.readings[table].walk
+        for rowid, values in self.walker.page_records(number, walk):
+            row = shape.row(rowid, values)
             if row is not None:
-                self.readings[table].seen.add(rowid)
-                yield table, row
+                yield row
 
     def lost(self, table: str, recovered: int) -> int | None:
         """Return how many rows of ``table`` were not recovered (None if its size cannot be known)."""
@@ -319,3 +318,198 @@ def _table_of(count: int, columns: dict[str, int]) -> str | None:
     if not exact and len(wider) == 1 and all(n < count for name, n in columns.items() if name not in wider):
         return wider[0]  # columns added later (ALTER TABLE) are missing from older records
     return None
+
+
+# ----------------------------------------------------------------- copying the rows into the new history
+RESCUE_SCHEMA = "rescue"  # where each image is attached: the history's connection reads it in C
+# SQL function taking a row's texts: Python's sqlite3 cannot hand it a text that is not valid UTF-8, and
+# the statement fails (SQLite never checks): the image is split, its damaged leaf read cell by cell here.
+_TEXT_CHECK = "iris_field_texts"
+# An observation decodes strictly (as the store reads it): JSON objects of numbers, a list of names, a
+# known sync state; the judgement of ``store._decoded_observation``, made by SQLite for every row (the
+# cheap tests first: a valid JSON text that starts with "{" is an object).
+SOUND_OBSERVATION = f"""
+    typeof(confidence) IN ('integer', 'real') AND sync_state IN {sql_list(SyncState)}
+    AND typeof(measurements) = 'text' AND typeof(probabilities) = 'text' AND typeof(unusual) = 'text'
+    AND substr(measurements, 1, 1) = '{{' AND substr(probabilities, 1, 1) = '{{'
+    AND substr(unusual, 1, 1) = '['
+    AND json_valid(measurements) AND json_valid(probabilities) AND json_valid(unusual)
+    AND measurements != '{{}}'
+    AND NOT EXISTS (SELECT 1 FROM json_each(measurements) WHERE type NOT IN ('integer', 'real'))
+    AND NOT EXISTS (SELECT 1 FROM json_each(probabilities) WHERE type NOT IN ('integer', 'real'))
+    AND (unusual = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(unusual) WHERE type != 'text'))
+"""
+
+
+def _texts_read(*_texts: object) -> int:
+    """Return 1: reaching here means every text was valid UTF-8."""
+    return 1
+
+
+@contextlib.contextmanager
+def rescue_schema(db: sqlite3.Connection) -> Iterator[None]:
+    """Attach the schema images are read from (outside any transaction, as SQLite requires)."""
+    db.create_function(_TEXT_CHECK, -1, _texts_read, deterministic=True)
+    db.execute(f"ATTACH ':memory:' AS {RESCUE_SCHEMA}")
+    try:
+        yield
+    finally:
+        db.execute(f"DETACH {RESCUE_SCHEMA}")
+
+
+class ImageRefused(sqlite3.DatabaseError):
+    """SQLite found damage in an image while copying it: the transaction is lost, copy without images."""
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code & 0xFF in (11, 26)) if code is not None else "malformed" in str(exc)  # CORRUPT, NOTADB
+
+
+class RowCopier:
+    """Copies the damaged file's rows into the new history: whole leaf pages read by SQLite, the rest here.
+
+    Leaves whose cells all lie on their page go, a root page's worth at a time, into an image SQLite
+    reads (``desktop.sqlite_image``); an image SQLite finds damaged is split until the damaged leaf is
+    alone, and that leaf, like any leaf with overflowing cells, is decoded cell by cell. Every row goes in
+    with INSERT OR IGNORE: the first copy of a key wins (the tree's, then a page no tree reached), and a
+    row the new history refuses is skipped. Use inside ``rescue_schema`` and one transaction.
+    """
+
+    def __init__(
+        self, db: sqlite3.Connection, damaged: DamagedHistory, sound: dict[str, str], *, images: bool = True
+    ):
+        """Copy into ``db`` from ``damaged``; ``sound`` is a table's extra condition on its rows."""
+        self._db, self._damaged, self._sound = db, damaged, sound
+        shape = damaged.pages.shape
+        self._usable, self._per_image = shape.usable, leaves_per_image(shape.usable)
+        self._images = images and hasattr(db, "deserialize")  # Python 3.11+ with SQLite's deserialize
+        self._pending: dict[str, list[tuple[int, bytes]]] = {}
+        self._scratch = sqlite3.connect(":memory:")
+        self._sql: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        self.copied: dict[str, int] = {}
+
+    def add(self, table: str, number: int, data: bytes) -> None:
+        """Copy the rows of one leaf page of ``table`` (at once, or with the next image)."""
+        if data[3:5] == b"\0\0":
+            return  # no cell: nothing to copy (and SQLite takes an empty child page for damage)
+        if not self._images or not is_plain_leaf(data, self._usable):
+            self._copy_cells(table, [number])
+            return
+        pending = self._pending.setdefault(table, [])
+        pending.append((number, data))
+        if len(pending) >= self._per_image:
+            self._copy_image(table, pending)
+            pending.clear()
+
+    def finish(self) -> dict[str, int]:
+        """Copy what is still waiting; return how many rows each table received."""
+        for table, pending in self._pending.items():
+            if pending:
+                self._copy_image(table, pending)
+        self._pending.clear()
+        self._scratch.close()
+        return self.copied
+
+    def _copy_image(self, table: str, leaves: list[tuple[int, bytes]]) -> None:
+        shape = self._damaged.pages.shape
+        image = leaf_image([d for _, d in leaves], self._damaged.tables[table].image_sql(), shape.page_size,
+                           shape.reserved, self._damaged.pages.encoding_code)  # fmt: skip
+        if image is None:  # the table's CREATE statement does not fit on one page
+            self._copy_cells(table, [n for n, _ in leaves])
+            return
+        if not self._sound_image(image, table):  # damage SQLite finds: halve until the damaged leaf is alone
+            if len(leaves) == 1:
+                self._copy_cells(table, [leaves[0][0]])
+                return
+            half = len(leaves) // 2
+            self._copy_image(table, leaves[:half])
+            self._copy_image(table, leaves[half:])
+            return
+        self._db.deserialize(image, name=RESCUE_SCHEMA)
+        try:
+            self._count(table, self._db.execute(self._statements(table)[0]))
+        except sqlite3.DatabaseError as exc:
+            if _is_corrupt(exc):  # SQLite gives up the whole transaction after such an error
+                raise ImageRefused(str(exc)) from exc
+            # a text that is not UTF-8 (the check's error): halve likewise
+            if len(leaves) == 1:
+                self._copy_cells(table, [leaves[0][0]])
+                return
+            half = len(leaves) // 2
+            self._copy_image(table, leaves[:half])
+            self._copy_image(table, leaves[half:])
+
+    def _sound_image(self, image: bytes, table: str) -> bool:
+        """Tell whether SQLite reads every record of an image without finding damage (on its own connection).
+
+        Damage SQLite finds inside the history's transaction would end that transaction: it is looked for
+        here first, every record's header read to its last column (where SQLite checks each value's place).
+        """
+        last = self._damaged.tables[table].columns[-1]
+        try:
+            self._scratch.deserialize(image)
+            self._scratch.execute(f'SELECT count("{last}") FROM {IMAGE_TABLE}').fetchone()
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    def _copy_cells(self, table: str, numbers: list[int]) -> None:
+        _, insert, columns = self._statements(table)
+        for number in numbers:
+            rows = [tuple(row.get(c) for c in columns) for row in self._damaged.page_rows(table, number)]
+            before = self._db.total_changes
+            try:
+                self._db.executemany(insert, rows)
+            except sqlite3.DatabaseError:  # a value the new table cannot take (a garbage id…): row by row
+                for row in rows:
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        self._db.execute(insert, row)
+            self.copied[table] = self.copied.get(table, 0) + self._db.total_changes - before
+
+    def _count(self, table: str, cursor: sqlite3.Cursor) -> None:
+        self.copied[table] = self.copied.get(table, 0) + max(cursor.rowcount, 0)
+
+    def _texts(self, table: str, columns: tuple[str, ...]) -> str:
+        """Return the columns the new history declares TEXT, as arguments of the text check."""
+        declared = {r[1]: r[2] for r in self._db.execute(f'PRAGMA main.table_info("{table}")').fetchall()}
+        return ", ".join(f'"{c}"' for c in columns if str(declared.get(c, "")).upper() == "TEXT") or "NULL"
+
+    def _statements(self, table: str) -> tuple[str, str, tuple[str, ...]]:
+        """Return (copy from the image, copy one row given as parameters, the columns both copy)."""
+        if table not in self._sql:
+            fresh = {r[1] for r in self._db.execute(f'PRAGMA main.table_info("{table}")').fetchall()}
+            columns = tuple(c for c in self._damaged.tables[table].columns if c in fresh)
+            names = ", ".join(f'"{c}"' for c in columns)
+            where = f"{_TEXT_CHECK}({self._texts(table, columns)})"
+            if table in self._sound:
+                where = f"({self._sound[table]}) AND {where}"
+            into = f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM'
+            given = ", ".join(f'? AS "{c}"' for c in columns)
+            self._sql[table] = (
+                f"{into} {RESCUE_SCHEMA}.{IMAGE_TABLE} WHERE {where}",
+                f"{into} (SELECT {given}) WHERE {where}",
+                columns,
+            )
+        return self._sql[table]
+
+
+def copy_readable(
+    db: sqlite3.Connection, damaged: DamagedHistory, sound: dict[str, str], *, images: bool = True
+) -> dict[str, int]:
+    """Copy every readable row of ``damaged`` into ``db``'s tables; return how many each received.
+
+    Each table's tree first (the observations' before any other), then the pages no tree reached.
+    Raises ``ImageRefused`` if SQLite found damage in an image after all: roll back, copy without images.
+    """
+    copier = RowCopier(db, damaged, sound, images=images)
+    tables = sorted(damaged.tables, key=lambda name: name != "observations")
+    for table in tables:
+        for number, data in damaged.leaf_pages(table):
+            copier.add(table, number, data)
+    for table, number, data in damaged.orphan_pages():
+        copier.add(table, number, data)
+    counts = copier.finish()
+    for table in tables:
+        damaged.count_rows(table)
+    return counts

@@ -20,12 +20,16 @@ from typing import TYPE_CHECKING, Any
 from desktop.errors import InputError, IrisFieldError, StoreError, StoreProblem
 from desktop.history_query import SEARCH_TABLE, Cursor, HistoryQuery, count_statement, page_statements
 from desktop.history_salvage import (
+    SOUND_OBSERVATION,
     DamagedHistory,
+    ImageRefused,
     SalvageReport,
     begin_record,
     copy_history,
+    copy_readable,
     finish_record,
     move_aside,
+    rescue_schema,
     standing_salvage,
 )
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
@@ -899,7 +903,8 @@ class ObservationStore:
         """Save an export's rows in one transaction: new ids added, same rows skipped, differing ones told.
 
         A row whose id is here with other content is left as it is, unless ``update``: then the one edited
-        last (the newer ``updated_at``) is kept. A synced row comes with its run: it is saved synced.
+        last (the newer ``updated_at``) is kept. A row that had begun to sync comes with its progress (stage,
+        failure, run): it is saved syncing, failed or synced as it was.
         """
         stored = self._stored(row.observation.id for row in rows)
         outcome = ImportOutcome()
@@ -940,19 +945,20 @@ class ObservationStore:
         return found
 
     def _enter_synced(self, db: sqlite3.Connection, id: str, run: SyncedRun | None) -> None:
-        """Record that an imported observation is on the server as ``run`` (its outbox row, stage synced)."""
+        """Record how far an imported observation got (its outbox row: stage, failure, run) if it started."""
         if run is None:
             return
         self._run(
             db,
             "INSERT INTO sync_outbox (observation_id, stage, tracking_uri, experiment_name, experiment_id,"
-            " run_id, pushed_updated_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (id, Stage.SYNCED, run.tracking_uri, run.experiment_name, run.experiment_id, run.run_id,
-             run.pushed_updated_at, utc_now()),
+            " run_id, pushed_updated_at, failure, failure_kind, changed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (id, run.stage, run.tracking_uri, run.experiment_name, run.experiment_id, run.run_id,
+             run.pushed_updated_at, run.failure, run.failure_kind, utc_now()),
         )  # fmt: skip
 
     def synced_run_cell(self, id: str) -> str:
-        """Return the ``sync_run`` export cell of an observation (blank unless it is synced)."""
+        """Return the ``sync_run`` export cell of an observation (blank while pending, nothing failed)."""
         from desktop.tables.export_cells import SYNC_RUN_SQL, sync_run_cell
 
         row = self._query(f"SELECT {SYNC_RUN_SQL} FROM observations o WHERE o.id = ?", (id,)).fetchone()
@@ -1477,9 +1483,6 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
 
 
 # ----------------------------------------------------------------- refilling a history from a damaged one
-SALVAGE_BATCH = 2000
-
-
 def _schema_of(db: sqlite3.Connection) -> list[tuple[str, str, str, int | None, str]]:
     """Return this app's schema (type, name, table, no root, sql): the tables a damaged file should hold."""
     rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall()
@@ -1487,99 +1490,35 @@ def _schema_of(db: sqlite3.Connection) -> list[tuple[str, str, str, int | None, 
 
 
 def _refill(store: ObservationStore, damaged: DamagedHistory) -> tuple[int, int | None]:
-    """Save every decodable observation and other row of ``damaged`` into ``store``; return (saved, lost).
+    """Save every readable observation and other row of ``damaged`` into ``store``; return (saved, lost).
 
-    Foreign keys are off meanwhile, so rows are saved in the order the pages give them; rows left pointing
-    at an observation that was lost are removed at the end.
+    One transaction, SQLite copying whole pages (``history_salvage.copy_readable``); foreign keys are off
+    meanwhile, so rows are saved in the order the pages give them, and rows left pointing at an
+    observation that was lost are removed at the end. The insert triggers' work is done once at the end.
     """
     db = store._db
-    resuming = db.execute("SELECT 1 FROM observations LIMIT 1").fetchone() is not None
-    ids = _SavedIds(db, check_all=resuming)
-    deleted: list[tuple[str, str]] = []
+    cache_size = int(db.execute("PRAGMA cache_size").fetchone()[0])
     db.execute("PRAGMA foreign_keys = OFF")
     try:
-        saved = store.add_rows(_observation_batches(damaged.rows("observations"), ids, deleted))
-        with store.transaction() as tx:
-            for table in damaged.tables:
-                if table != "observations":
-                    _insert_rows(tx, table, damaged.rows(table))
-        orphans = damaged.orphan_rows()
-        saved += store.add_rows(_observation_batches(_orphans_in_turn(store, orphans), ids, deleted))
-        with store.transaction() as tx:
-            tx.executemany("UPDATE observations SET deleted_at = ? WHERE id = ? AND deleted = 1", deleted)
-            for table, rowid, _parent, _key in tx.execute("PRAGMA foreign_key_check").fetchall():
-                tx.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+        try:
+            saved = _copy_in_one_transaction(store, damaged, images=True)
+        except ImageRefused:  # SQLite found damage in an image after all: again, every page read here
+            damaged.restart()
+            saved = _copy_in_one_transaction(store, damaged, images=False)
+    except sqlite3.Error as exc:
+        raise store._write_error(exc) from exc
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA cache_size = {cache_size}")
     return saved, damaged.lost("observations", saved)
 
 
-def _orphans_in_turn(
-    store: ObservationStore, orphans: Iterator[tuple[str, dict[str, object]]]
-) -> Iterator[dict[str, object]]:
-    """Yield the orphan observations; save the other orphan rows as they come, between the batches."""
-    for table, row in orphans:
-        if table == "observations":
-            yield row
-        else:
-            _insert_rows(store._db, table, [row])
-
-
-def _insert_rows(db: sqlite3.Connection, table: str, rows: Iterable[dict[str, object]]) -> None:
-    """Insert rows of another table (sync progress…), skipping any the fresh history refuses."""
-    wanted = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")').fetchall()}
-    for row in rows:
-        columns = [c for c in row if c in wanted]
-        marks = ", ".join("?" * len(columns))
-        with contextlib.suppress(sqlite3.DatabaseError):
-            db.execute(
-                f'INSERT OR IGNORE INTO "{table}" ({", ".join(columns)}) VALUES ({marks})',
-                [row[c] for c in columns],
-            )
-
-
-def _observation_batches(
-    rows: Iterable[dict[str, object]], ids: _SavedIds, deleted: list[tuple[str, str]]
-) -> Iterator[ObservationRows]:
-    """Yield the rows that decode strictly, as stored, in batches, each id once; note deletion times."""
-    batch: list[tuple[Any, ...]] = []
-    pending: set[str] = set()
-    for row in rows:
-        row = {EXTRAS_COLUMN: "{}", **row}  # a history older than migration 9 has no extras
-        try:
-            obs = _decoded_observation(row)  # type: ignore[arg-type]
-        except (ValueError, TypeError, KeyError, IndexError):
-            continue  # a record whose stored text is garbage: it stays in the damaged file only
-        if obs.id in pending or not ids.add(obs.id):
-            continue
-        if obs.deleted and isinstance(row.get("deleted_at"), str):
-            deleted.append((str(row["deleted_at"]), obs.id))
-        batch.append(tuple(row[name] for name in _COLUMN_NAMES))  # the text exactly as it was stored
-        pending.add(obs.id)
-        if len(batch) >= SALVAGE_BATCH:
-            yield ObservationRows(batch)
-            batch, pending = [], set()
-    if batch:
-        yield ObservationRows(batch)
-
-
-class _SavedIds:
-    """The ids saved so far, as 64-bit hashes (a million take ~60 MB); a hash seen before is checked."""
-
-    def __init__(self, db: sqlite3.Connection, *, check_all: bool):
-        self._db = db
-        self._hashes: set[int] = set()
-        self._check_all = check_all  # the history held observations before (a salvage taken up again)
-
-    def add(self, id: str) -> bool:
-        """Return True for an id not yet in the history (and remember it), False for one that is.
-
-        The batch being filled is the caller's to check: its rows are not in the history yet.
-        """
-        key = hash(id)
-        if key in self._hashes or self._check_all:
-            row = self._db.execute("SELECT 1 FROM observations WHERE id = ?", (id,)).fetchone()
-            if row is not None:
-                return False
-        self._hashes.add(key)
-        return True
+def _copy_in_one_transaction(store: ObservationStore, damaged: DamagedHistory, *, images: bool) -> int:
+    """Copy the readable rows in one transaction, the insert triggers' work done once; return observations."""
+    with rescue_schema(store._db), store.transaction() as tx:
+        bulk = _BulkInsert.begin(tx)
+        counts = copy_readable(tx, damaged, {"observations": SOUND_OBSERVATION}, images=images)
+        bulk.finish(tx)
+        for table, rowid, _parent, _key in tx.execute("PRAGMA foreign_key_check").fetchall():
+            tx.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+    return counts.get("observations", 0)

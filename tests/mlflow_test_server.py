@@ -102,6 +102,10 @@ class MlflowServer:
             "--workers",
             str(self.workers),
         ]
+        if self.workers > 1:
+            # As the lab runs it (deploy/lab/compose.yaml): uvicorn's 5-s health check kills a worker still
+            # importing MLflow on a busy machine, and its replacement starts the import over.
+            command += ["--uvicorn-opts", "--timeout-worker-healthcheck 60"]
         if self.app_name:
             command += ["--app-name", self.app_name]
         return command

@@ -18,10 +18,13 @@ _STAGE_SHOWING = {
 def show_sync_state(db_path: Path, observation_id: str, state: str, error: str = "") -> None:
     """Write the outbox row that makes ``observation_id`` show ``state`` (``error``: why it failed)."""
     failure, kind = (error or "failed", FailureKind.PERMANENT) if state == SyncState.FAILED else ("", "")
+    stage = _STAGE_SHOWING[SyncState(state)]
+    run_id = "" if stage == Stage.PENDING else f"run-{observation_id[:8]}"  # every later stage names its run
     with sqlite3.connect(db_path) as db:
         db.execute(
-            "INSERT OR REPLACE INTO sync_outbox (observation_id, stage, failure, failure_kind, changed_at)"
-            " VALUES (?, ?, ?, ?, '2026-05-01T09:00:00+00:00')",
-            (observation_id, _STAGE_SHOWING[SyncState(state)], failure, kind),
+            "INSERT OR REPLACE INTO sync_outbox"
+            " (observation_id, stage, run_id, failure, failure_kind, changed_at)"
+            " VALUES (?, ?, ?, ?, ?, '2026-05-01T09:00:00+00:00')",
+            (observation_id, stage, run_id, failure, kind),
         )
     db.close()

@@ -21,7 +21,7 @@ from training.field import training_rows as field_data
 from training.models import MODEL_KINDS, RANDOM_FOREST, ModelConfig
 
 if TYPE_CHECKING:
-    from training import champion_comparison
+    from training import champion_comparison, gate, register
 from training.schema import CANDIDATE, CHALLENGER, CHAMPION, CLASSES, MODEL_NAME
 
 EXIT_OK = ExitCode.OK
@@ -99,7 +99,6 @@ def _add_field_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the command-line parser of ``iris-train``."""
-    default = ModelConfig()
     parser = argparse.ArgumentParser(
         prog="iris-train",
         description="Train an Iris classifier, log it to MLflow, register it as "
@@ -115,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
         "scikit-learn",
     )
     _add_field_arguments(parser)
+    _add_model_arguments(parser)
+    evaluation = parser.add_argument_group("evaluation")
+    evaluation.add_argument(
+        "--test-size", type=_fraction, default=0.2, help="held-out share (default %(default)s)"
+    )
+    evaluation.add_argument("--cv-folds", type=_positive_int, default=5, help="(default %(default)s)")
+    evaluation.add_argument("--cv-repeats", type=_positive_int, default=10, help="(default %(default)s)")
+    parser.add_argument(
+        "--tracking-uri",
+        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
+        "sqlite:///mlflow.db in the project folder)",
+    )
+    return parser
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the algorithm, the seed, and each algorithm's settings (defaults: ``ModelConfig``'s)."""
+    default = ModelConfig()
     parser.add_argument(
         "--model", choices=MODEL_KINDS, default=RANDOM_FOREST, help="algorithm (default %(default)s)"
     )
@@ -148,18 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
     logistic.add_argument(
         "--max-iter", type=_positive_int, default=default.max_iter, help="(default %(default)s)"
     )
-    evaluation = parser.add_argument_group("evaluation")
-    evaluation.add_argument(
-        "--test-size", type=_fraction, default=0.2, help="held-out share (default %(default)s)"
-    )
-    evaluation.add_argument("--cv-folds", type=_positive_int, default=5, help="(default %(default)s)")
-    evaluation.add_argument("--cv-repeats", type=_positive_int, default=10, help="(default %(default)s)")
-    parser.add_argument(
-        "--tracking-uri",
-        help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else "
-        "sqlite:///mlflow.db in the project folder)",
-    )
-    return parser
 
 
 def options_from_args(args: argparse.Namespace) -> TrainOptions:
@@ -265,13 +270,11 @@ def train_candidate(options: TrainOptions, out: TextIO) -> Candidate:
 
 def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
     """Train, log, register and gate one candidate; raise ``TrainingError`` on a problem the user can fix."""
-    from training import champion_comparison, gate, plots, register, tracking
-    from training.release import vetting
+    from training import tracking
 
     out = out or sys.stdout
     candidate = train_candidate(options, out)
-    labelled, duplicates, parts = candidate.labelled, candidate.duplicates, candidate.parts
-    model, cv, test = candidate.model, candidate.cv, candidate.test
+    cv, test = candidate.cv, candidate.test
 
     uri = tracking.resolve_tracking_uri(options.tracking_uri)
     experiment_id = tracking.use_store(uri)
@@ -280,87 +283,126 @@ def run(options: TrainOptions, out: TextIO | None = None) -> TrainOutcome:
     with mlflow.start_run(experiment_id=experiment_id) as active, tempfile.TemporaryDirectory() as scratch:
         run_id = active.info.run_id
         folder = Path(scratch)
-        mlflow.log_params(
-            {
-                **options.model.params(),
-                "data_source": labelled.source,
-                "rows": len(labelled),
-                "duplicate_rows": duplicates,
-                "train_rows": len(parts.train),
-                "test_rows": len(parts.test),
-                "test_size": options.test_size,
-                "cv_folds": options.cv_folds,
-                "cv_repeats": options.cv_repeats,
-            }
-        )
-        mlflow.set_tags({register.FINGERPRINT_TAG: labelled.fingerprint(), "registered_model": MODEL_NAME})
-        metrics = {
-            "test_accuracy": test.accuracy,
-            "test_macro_f1": test.macro_f1,
-            "test_correct": test.correct,
-            "test_total": test.total,
-            "cv_accuracy_mean": cv.mean,
-            "cv_accuracy_std": cv.std,
-            "cv_correct": cv.correct,
-            "cv_total": cv.total,
-        }
-        for cls in CLASSES:
-            metrics[f"test_precision_{cls}"] = test.precision[cls]
-            metrics[f"test_recall_{cls}"] = test.recall[cls]
-        mlflow.log_metrics(metrics)
-
-        table = labelled.to_csv_frame()
-        table["origin"] = np.where(labelled.field_mask, "field", "lab")
-        table[register.SPLIT_COLUMN] = "train"
-        table.loc[parts.test_rows, register.SPLIT_COLUMN] = "test"
-        table.to_csv(folder / "labelled_data.csv", index=False)
-        mlflow.log_artifact(str(folder / "labelled_data.csv"), "data")
-        fingerprint = {
-            "sha256": labelled.fingerprint(),
-            "source": labelled.source,
-            "rows": len(labelled),
-            "rows_per_class": {c: int((labelled.labels == i).sum()) for i, c in enumerate(CLASSES)},
-            "test_rows": sorted(int(i) for i in parts.test_rows),
-        }
-        (folder / "fingerprint.json").write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
-        mlflow.log_artifact(str(folder / "fingerprint.json"), "data")
-        if candidate.field is not None:
-            field_data.log_lineage(candidate.field, parts, candidate.lab_rows)
-        plots.confusion_matrix_png(
-            test.confusion, folder / "confusion_matrix.png", f"Held-out test ({test.correct}/{test.total})"
-        )
-        mlflow.log_artifact(str(folder / "confusion_matrix.png"), "plots")
-        if hasattr(model, "feature_importances_"):
-            plots.feature_importance_png(model.feature_importances_, folder / "feature_importance.png")
-            mlflow.log_artifact(str(folder / "feature_importance.png"), "plots")
-
-        model_uri = register.log_model(model, parts.train.frame().head(5))
-        version = register.register(model_uri, run_id)
-        # Registered as the candidate only: the field's shadow @challenger moves when the lab says so.
-        register.set_alias(CANDIDATE, version)
-        print(f"Registered {MODEL_NAME} version {version} as @{CANDIDATE} (run {run_id})", file=out)
-
-        champion = register.find_version(alias=CHAMPION)
-        comparison = None
-        if champion is not None:
-            comparison = champion_comparison.compare(champion, candidate.view(options))
-        verdict = gate.decide(gate.GateInput(cv.correct, cv.total, test.correct, test.total, comparison))
-        mlflow.log_metric("gate_passed", 1.0 if verdict.passed else 0.0)
-        if comparison is not None:
-            mlflow.log_metrics(
-                {"champion_compared_correct": comparison.champion_correct, "compared_total": comparison.total}
-            )
-            mlflow.set_tag("gate_comparison", comparison.method.value)
-        mlflow.log_text(verdict.summary() + "\n", "gate/verdict.txt")
-        tags = vetting.gate_tags(verdict.passed, verdict.reasons)
-        mlflow.set_tag(vetting.GATE_TAG, tags[vetting.GATE_TAG])
-        register.tag_version(version, tags)
-        if verdict.passed:
-            register.set_alias(CHAMPION, version)
+        _log_params_and_scores(options, candidate)
+        _log_data_and_plots(candidate, folder)
+        version = _register_candidate(candidate, run_id, out)
+        champion, verdict = _gate(options, candidate, version)
     print(verdict.summary(), file=out)
     if champion is not None and not verdict.passed:
         print(f"{MODEL_NAME}@{CHAMPION} is still version {champion.version}.", file=out)
     return TrainOutcome(run_id, version, verdict.passed, verdict.summary(), test.accuracy, cv.mean, cv.std)
+
+
+def _log_params_and_scores(options: TrainOptions, candidate: Candidate) -> None:
+    """Log the run's parameters, its data's fingerprint tag, and the test and cross-validation scores."""
+    import mlflow
+
+    from training import register
+
+    labelled, parts, cv, test = candidate.labelled, candidate.parts, candidate.cv, candidate.test
+    mlflow.log_params(
+        {
+            **options.model.params(),
+            "data_source": labelled.source,
+            "rows": len(labelled),
+            "duplicate_rows": candidate.duplicates,
+            "train_rows": len(parts.train),
+            "test_rows": len(parts.test),
+            "test_size": options.test_size,
+            "cv_folds": options.cv_folds,
+            "cv_repeats": options.cv_repeats,
+        }
+    )
+    mlflow.set_tags({register.FINGERPRINT_TAG: labelled.fingerprint(), "registered_model": MODEL_NAME})
+    metrics = {
+        "test_accuracy": test.accuracy,
+        "test_macro_f1": test.macro_f1,
+        "test_correct": test.correct,
+        "test_total": test.total,
+        "cv_accuracy_mean": cv.mean,
+        "cv_accuracy_std": cv.std,
+        "cv_correct": cv.correct,
+        "cv_total": cv.total,
+    }
+    for cls in CLASSES:
+        metrics[f"test_precision_{cls}"] = test.precision[cls]
+        metrics[f"test_recall_{cls}"] = test.recall[cls]
+    mlflow.log_metrics(metrics)
+
+
+def _log_data_and_plots(candidate: Candidate, folder: Path) -> None:
+    """Log the labelled rows with their split, the data's fingerprint, the field's lineage and the plots."""
+    import mlflow
+
+    from training import plots, register
+
+    labelled, parts, test, model = candidate.labelled, candidate.parts, candidate.test, candidate.model
+    table = labelled.to_csv_frame()
+    table["origin"] = np.where(labelled.field_mask, "field", "lab")
+    table[register.SPLIT_COLUMN] = "train"
+    table.loc[parts.test_rows, register.SPLIT_COLUMN] = "test"
+    table.to_csv(folder / "labelled_data.csv", index=False)
+    mlflow.log_artifact(str(folder / "labelled_data.csv"), "data")
+    fingerprint = {
+        "sha256": labelled.fingerprint(),
+        "source": labelled.source,
+        "rows": len(labelled),
+        "rows_per_class": {c: int((labelled.labels == i).sum()) for i, c in enumerate(CLASSES)},
+        "test_rows": sorted(int(i) for i in parts.test_rows),
+    }
+    (folder / "fingerprint.json").write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
+    mlflow.log_artifact(str(folder / "fingerprint.json"), "data")
+    if candidate.field is not None:
+        field_data.log_lineage(candidate.field, parts, candidate.lab_rows)
+    plots.confusion_matrix_png(
+        test.confusion, folder / "confusion_matrix.png", f"Held-out test ({test.correct}/{test.total})"
+    )
+    mlflow.log_artifact(str(folder / "confusion_matrix.png"), "plots")
+    if hasattr(model, "feature_importances_"):
+        plots.feature_importance_png(model.feature_importances_, folder / "feature_importance.png")
+        mlflow.log_artifact(str(folder / "feature_importance.png"), "plots")
+
+
+def _register_candidate(candidate: Candidate, run_id: str, out: TextIO) -> str:
+    """Log and register the model as @candidate; return its version."""
+    from training import register
+
+    model_uri = register.log_model(candidate.model, candidate.parts.train.frame().head(5))
+    version = register.register(model_uri, run_id)
+    # Registered as the candidate only: the field's shadow @challenger moves when the lab says so.
+    register.set_alias(CANDIDATE, version)
+    print(f"Registered {MODEL_NAME} version {version} as @{CANDIDATE} (run {run_id})", file=out)
+    return version
+
+
+def _gate(
+    options: TrainOptions, candidate: Candidate, version: str
+) -> tuple[register.VersionRef | None, gate.Verdict]:
+    """Judge ``version`` against the gate and the champion; promote it if it passes. Return both."""
+    import mlflow
+
+    from training import champion_comparison, gate, register
+    from training.release import vetting
+
+    cv, test = candidate.cv, candidate.test
+    champion = register.find_version(alias=CHAMPION)
+    comparison = None
+    if champion is not None:
+        comparison = champion_comparison.compare(champion, candidate.view(options))
+    verdict = gate.decide(gate.GateInput(cv.correct, cv.total, test.correct, test.total, comparison))
+    mlflow.log_metric("gate_passed", 1.0 if verdict.passed else 0.0)
+    if comparison is not None:
+        mlflow.log_metrics(
+            {"champion_compared_correct": comparison.champion_correct, "compared_total": comparison.total}
+        )
+        mlflow.set_tag("gate_comparison", comparison.method.value)
+    mlflow.log_text(verdict.summary() + "\n", "gate/verdict.txt")
+    tags = vetting.gate_tags(verdict.passed, verdict.reasons)
+    mlflow.set_tag(vetting.GATE_TAG, tags[vetting.GATE_TAG])
+    register.tag_version(version, tags)
+    if verdict.passed:
+        register.set_alias(CHAMPION, version)
+    return champion, verdict
 
 
 def main(argv: Sequence[str] | None = None) -> int:

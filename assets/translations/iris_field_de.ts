@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+110"/>
+        <location filename="../../desktop/ui/app.py" line="+143"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -14,18 +14,18 @@
         <translation>Iris Field kann keine Blüten bestimmen, bis das Modell repariert ist.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>You can still browse, export and edit the saved observations. Reinstalling Iris Field restores the model.</source>
         <translation>Gespeicherte Beobachtungen können Sie weiterhin ansehen, exportieren und bearbeiten. Eine Neuinstallation von Iris Field stellt das Modell wieder her.</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+23"/>
+        <location line="-46"/>
+        <location line="+57"/>
         <source>The history was damaged</source>
         <translation>Der Verlauf war beschädigt</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-46"/>
         <source>The history cannot be opened</source>
         <translation>Der Verlauf kann nicht geöffnet werden</translation>
     </message>
@@ -35,7 +35,7 @@
         <translation>Beobachtungen können erst gespeichert werden, wenn das behoben ist; die Bestimmung funktioniert weiterhin.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+45"/>
         <source>The history file is damaged. When Iris Field next starts, it copies every readable observation into a fresh history and keeps the damaged file beside it. Export what you need as CSV now, then restart.</source>
         <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start übernimmt Iris Field jede lesbare Beobachtung in einen neuen Verlauf und behält die beschädigte Datei daneben. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
     </message>
@@ -141,7 +141,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+313"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+339"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -186,12 +186,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+11"/>
-        <location line="+160"/>
+        <location line="+170"/>
         <source>Delete observation</source>
         <translation>Beobachtung löschen</translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-168"/>
         <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
         <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
     </message>
@@ -262,7 +262,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Die Beobachtung konnte nicht zurückgeholt werden</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+99"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -378,7 +378,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Pfeiltasten wählen eine Beobachtung; Tab geht weiter zu den Schaltflächen darunter</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>All species</source>
         <translation>Alle Arten</translation>
     </message>
@@ -428,7 +428,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Beobachtungen anzeigen aus</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-70"/>
         <source>Counting observations</source>
         <translation>Beobachtungen werden gezählt</translation>
     </message>
@@ -544,7 +544,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+312"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+331"/>
         <source>Not saved: a typed value was not taken, see above.</source>
         <translation>Nicht gespeichert: Ein eingegebener Wert wurde nicht übernommen, siehe oben.</translation>
     </message>
@@ -769,7 +769,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>MeasurementSpinBox</name>
     <message>
-        <location filename="../../desktop/ui/measurement_spin_box.py" line="+56"/>
+        <location filename="../../desktop/ui/measurement_spin_box.py" line="+57"/>
         <source>“{typed}” is not a number; type it like {example}.</source>
         <translation>„{typed}“ ist keine Zahl; schreiben Sie sie wie {example}.</translation>
     </message>
@@ -1030,12 +1030,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Trainingslauf</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>Not passed by the lab&apos;s quality gate; the lab shipped it because: {reason}</source>
         <translation>Von der Qualitätsprüfung des Labors nicht freigegeben; das Labor hat es trotzdem ausgeliefert, weil: {reason}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>The lab confirmed this model longer ago than the {period} days its card allows. It still predicts; connect to the lab&apos;s server or ask the lab for a current model file.</source>
         <translation>Das Labor hat dieses Modell vor längerer Zeit bestätigt, als die {period} Tage seiner Modellkarte erlauben. Es sagt weiter vorher; verbinden Sie sich mit dem Server des Labors oder bitten Sie das Labor um eine aktuelle Modelldatei.</translation>
     </message>
@@ -1053,7 +1053,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ProblemWords</name>
     <message>
-        <location filename="../../desktop/ui/problem_words.py" line="+53"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+46"/>
         <source>The model Iris Field was installed with is already in use; there is no earlier one.</source>
         <translation>Das Modell, mit dem Iris Field installiert wurde, ist bereits in Gebrauch; ein früheres gibt es nicht.</translation>
     </message>
@@ -1103,42 +1103,107 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Die Modellkarte {path} ist für ein neueres Iris Field geschrieben (Kartenversion {version}, diese Version liest {known}). Bitte aktualisieren Sie Iris Field.</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>“{address}” is not the http:// or https:// address of an MLflow server. Correct it in Settings → Sync.</source>
-        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers. Korrigieren Sie sie unter Einstellungen → Abgleich.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server at {server} cannot be reached. Try again when the laptop is online.</source>
-        <translation>Der Server des Labors unter {server} ist nicht erreichbar. Versuchen Sie es erneut, wenn der Laptop online ist.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server at {server} refused the user name or password (HTTP {status}). Check them in Settings → Sync.</source>
-        <translation>Der Server des Labors unter {server} hat Benutzername oder Passwort abgelehnt (HTTP {status}). Prüfen Sie sie unter Einstellungen → Abgleich.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server at {server} answered with an error (HTTP {status}).</source>
-        <translation>Der Server des Labors unter {server} hat mit einem Fehler geantwortet (HTTP {status}).</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{server} did not answer like an MLflow server.</source>
-        <translation>{server} hat nicht wie ein MLflow-Server geantwortet.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+66"/>
         <source>The training run {run} of the released model is gone from the server.</source>
         <translation>Der Trainingslauf {run} des freigegebenen Modells ist auf dem Server nicht mehr vorhanden.</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server keeps its model files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
-        <translation>Der Server des Labors bewahrt seine Modelldateien unter {location} auf, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+        <location line="-51"/>
+        <source>Settings → Sync</source>
+        <translation>Einstellungen → Abgleich</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-5"/>
+        <source>Correct it in Settings → Sync.</source>
+        <translation>Korrigieren Sie sie unter Einstellungen → Abgleich.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>“{address}” is not the http:// or https:// address of an MLflow server.</source>
+        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server address “{address}” must not contain ? or #.</source>
+        <translation>Die Serveradresse „{address}“ darf weder ? noch # enthalten.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter the user name and password in {settings}, not in the server address.</source>
+        <translation>Tragen Sie Benutzername und Passwort unter {settings} ein, nicht in die Serveradresse.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set either {cert} or {insecure}, not both.</source>
+        <translation>Setzen Sie entweder {cert} oder {insecure}, nicht beide.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server name in {uri} cannot be found: the laptop is offline, or the address has a typo.</source>
+        <translation>Der Servername in {uri} wurde nicht gefunden: Der Laptop ist offline, oder die Adresse enthält einen Tippfehler.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server at {host} cannot be reached.</source>
+        <translation>Der Server des Labors unter {host} ist nicht erreichbar.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The lab&apos;s server at {host} did not answer in time.</source>
+        <translation>Der Server des Labors unter {host} hat nicht rechtzeitig geantwortet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The certificate of the server {host} cannot be verified ({detail}). Check the address in {settings}, or ask the lab.</source>
+        <translation>Das Zertifikat des Servers {host} lässt sich nicht prüfen ({detail}). Prüfen Sie die Adresse unter {settings} oder fragen Sie im Labor nach.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The connection to {host} broke off before the answer arrived.</source>
+        <translation>Die Verbindung zu {host} brach ab, bevor die Antwort ankam.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The connection to {host} failed ({detail}).</source>
+        <translation>Die Verbindung zu {host} ist fehlgeschlagen ({detail}).</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The lab&apos;s server at {host} refused the user name, password or token (HTTP {status}). Check them in {settings}.</source>
+        <translation>Der Server des Labors unter {host} hat Benutzername, Passwort oder Token abgelehnt (HTTP {status}). Prüfen Sie die Angaben unter {settings}.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {host} sends requests on to {target}. If that is the lab&apos;s server, enter that address in {settings}.</source>
+        <translation>Der Server unter {host} leitet Anfragen an {target} weiter. Wenn das der Server des Labors ist, tragen Sie diese Adresse unter {settings} ein.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {host} answered with {content} instead of MLflow data (perhaps a sign-in page of the network).</source>
+        <translation>Der Server unter {host} hat mit {content} statt mit MLflow-Daten geantwortet (vielleicht eine Anmeldeseite des Netzwerks).</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The lab&apos;s server at {host} had a problem (HTTP {status}: {detail}).</source>
+        <translation>Der Server des Labors unter {host} hatte ein Problem (HTTP {status}: {detail}).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}.</source>
+        <translation>Unter {uri} antwortet kein MLflow-Server (HTTP {status}). Prüfen Sie die Adresse unter {settings}.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server refused the request (HTTP {status}{code}: {detail}).</source>
+        <translation>Der Server des Labors hat die Anfrage abgelehnt (HTTP {status}{code}: {detail}).</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The lab&apos;s server keeps its files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
+        <translation>Der Server des Labors legt seine Dateien unter {location} ab, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>The key file {path} cannot be read ({detail}).</source>
         <translation>Die Schlüsseldatei {path} kann nicht gelesen werden ({detail}).</translation>
     </message>
@@ -1499,7 +1564,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+218"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+225"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>
@@ -1594,7 +1659,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncController</name>
     <message>
-        <location filename="../../desktop/ui/sync_controller.py" line="+68"/>
+        <location filename="../../desktop/ui/sync_controller.py" line="+69"/>
         <source>Sync status</source>
         <translation>Abgleich-Status</translation>
     </message>
@@ -1855,7 +1920,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncWords</name>
     <message>
-        <location filename="../../desktop/ui/sync_words.py" line="+33"/>
+        <location filename="../../desktop/ui/sync_words.py" line="+48"/>
         <source>Settings → Sync</source>
         <translation>Einstellungen → Abgleich</translation>
     </message>
@@ -1870,7 +1935,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Abgleich: Passwort oder Token fehlt</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>Sync: check the server address</source>
         <translation>Abgleich: Serveradresse prüfen</translation>
     </message>
@@ -1880,77 +1945,22 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Abgleich angehalten</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>The server name in {uri} cannot be found: the laptop is offline, or the address has a typo.</source>
-        <translation>Der Servername in {uri} wurde nicht gefunden: Der Laptop ist offline, oder die Adresse enthält einen Tippfehler.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server at {host} cannot be reached. Observations are sent once it can be.</source>
-        <translation>Der Server des Labors unter {host} ist nicht erreichbar. Die Beobachtungen werden gesendet, sobald er erreichbar ist.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The lab&apos;s server at {host} did not answer in time.</source>
-        <translation>Der Server des Labors unter {host} hat nicht rechtzeitig geantwortet.</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The certificate of the server {host} cannot be verified ({detail}). Check the address in {settings}, or ask the lab.</source>
-        <translation>Das Zertifikat des Servers {host} lässt sich nicht prüfen ({detail}). Prüfen Sie die Adresse unter {settings} oder fragen Sie im Labor nach.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The connection to {host} broke off before the answer arrived.</source>
-        <translation>Die Verbindung zu {host} brach ab, bevor die Antwort ankam.</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The connection to {host} failed ({detail}).</source>
-        <translation>Die Verbindung zu {host} ist fehlgeschlagen ({detail}).</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The lab&apos;s server at {host} refused the user name, password or token (HTTP {status}). Check them in {settings}.</source>
-        <translation>Der Server des Labors unter {host} hat Benutzername, Passwort oder Token abgelehnt (HTTP {status}). Prüfen Sie die Angaben unter {settings}.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The server at {host} sends requests on to {target}. If that is the lab&apos;s server, enter that address in {settings}.</source>
-        <translation>Der Server unter {host} leitet Anfragen an {target} weiter. Wenn das der Server des Labors ist, tragen Sie diese Adresse unter {settings} ein.</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The server at {host} answered with {content} instead of MLflow data (perhaps a sign-in page of the network).</source>
-        <translation>Der Server unter {host} hat mit {content} statt mit MLflow-Daten geantwortet (vielleicht eine Anmeldeseite des Netzwerks).</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server at {host} had a problem (HTTP {status}: {detail}). Sync tries again later.</source>
-        <translation>Der Server des Labors unter {host} hatte ein Problem (HTTP {status}: {detail}). Der Abgleich versucht es später erneut.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}.</source>
-        <translation>Unter {uri} antwortet kein MLflow-Server (HTTP {status}). Prüfen Sie die Adresse unter {settings}.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The lab&apos;s server refused the request (HTTP {status}{code}: {detail}).</source>
-        <translation>Der Server des Labors hat die Anfrage abgelehnt (HTTP {status}{code}: {detail}).</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+19"/>
         <source>The experiment “{experiment}” was deleted on the lab&apos;s server. Restore it there, or choose another experiment in {settings}.</source>
         <translation>Das Experiment „{experiment}“ wurde auf dem Server des Labors gelöscht. Stellen Sie es dort wieder her oder wählen Sie unter {settings} ein anderes Experiment.</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>The lab&apos;s server keeps its files at {location}, out of this app&apos;s reach; the lab must serve them through the server (mlflow server --serve-artifacts).</source>
-        <translation>Der Server des Labors legt seine Dateien unter {location} ab, außer Reichweite dieser App; das Labor muss sie über den Server bereitstellen (mlflow server --serve-artifacts).</translation>
+        <location line="-7"/>
+        <source>Observations are sent once it can be.</source>
+        <translation>Die Beobachtungen werden gesendet, sobald er erreichbar ist.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
+        <source>Sync tries again later.</source>
+        <translation>Der Abgleich versucht es später erneut.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>An unexpected error stopped the sync ({detail}). Please tell the lab.</source>
         <translation>Ein unerwarteter Fehler hat den Abgleich angehalten ({detail}). Bitte melden Sie ihn dem Labor.</translation>
     </message>
@@ -1981,21 +1991,6 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+2"/>
-        <source>“{address}” is not the http:// or https:// address of an MLflow server.</source>
-        <translation>„{address}“ ist keine http://- oder https://-Adresse eines MLflow-Servers.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>The server address “{address}” must not contain ? or #.</source>
-        <translation>Die Serveradresse „{address}“ darf weder ? noch # enthalten.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Enter the user name and password in {settings}, not in the server address.</source>
-        <translation>Tragen Sie Benutzername und Passwort unter {settings} ein, nicht in die Serveradresse.</translation>
-    </message>
-    <message>
-        <location line="+3"/>
         <source>The password of “{user}” for {server} is not known on this laptop.</source>
         <translation>Das Passwort von „{user}“ für {server} ist auf diesem Laptop nicht bekannt.</translation>
     </message>

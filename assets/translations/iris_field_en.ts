@@ -64,7 +64,7 @@
 <context>
     <name>ProblemWords</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/problem_words.py" line="+150"/>
+        <location filename="../../desktop/ui/problem_words.py" line="+179"/>
         <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
             <numerusform>%n observation was recovered from a damaged history; the original is kept as {file}.</numerusform>

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from desktop.mlflow_http.tls import TlsSettings  # noqa: E402
 from desktop.sync.target import SyncTarget  # noqa: E402
 from desktop.sync.worker import SyncWorker  # noqa: E402
 from tests.deploy.compose_file import LAB  # noqa: E402
@@ -74,10 +75,11 @@ def main() -> int:
             url = f"https://localhost:{https_port}"
             history = work / "home" / "observations.sqlite3"
             saved = {o.id for o in fill_history(history, 10)}
-            untrusted = SyncWorker(history, SyncTarget(url, EXPERIMENT, server.admin)).run_pass(patience=10)
+            public_only = SyncTarget(url, EXPERIMENT, server.admin, tls=TlsSettings())
+            untrusted = SyncWorker(history, public_only).run_pass(patience=10)
             print(f"without the lab's CA: {untrusted.error_kind}: {untrusted.error}")
             ok &= untrusted.error_kind == "setup"
-            target = SyncTarget(url, EXPERIMENT, server.admin, ca_bundle=str(lab_ca))
+            target = SyncTarget(url, EXPERIMENT, server.admin, tls=TlsSettings(ca_bundle=str(lab_ca)))
             trusted = SyncWorker(history, target).run_pass(patience=60)
             print(f"with the lab's CA: complete={trusted.complete}, synced {trusted.synced_now}")
             landed = [

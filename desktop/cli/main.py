@@ -410,13 +410,17 @@ class _CsvBatch:
             if saving is not None:
                 yield saving
         if self._bad_count:
-            listed = "; ".join(f"line {line}: {why}" for line, why in self._bad)
-            more = self._bad_count - len(self._bad)
-            outcome = "nothing was saved" if self._args.save else "no predictions were made"
-            raise InputError(
-                f"{self._args.csv} has {_count(self._bad_count, 'bad row')}, {outcome}: {listed}"
-                + (f"; and {more} more" if more > 0 else "")
-            )
+            raise self._bad_rows_error()
+
+    def _bad_rows_error(self) -> InputError:
+        """Return the error that names the bad rows found (the first ones) and how many more there were."""
+        listed = "; ".join(f"line {line}: {why}" for line, why in self._bad)
+        more = self._bad_count - len(self._bad)
+        outcome = "nothing was saved" if self._args.save else "no predictions were made"
+        return InputError(
+            f"{self._args.csv} has {_count(self._bad_count, 'bad row')}, {outcome}: {listed}"
+            + (f"; and {more} more" if more > 0 else "")
+        )
 
     def _note_bad(self, bad: list[tuple[int, str]]) -> None:
         """Count bad rows and keep the first ``BAD_ROWS_LISTED`` of them by line."""

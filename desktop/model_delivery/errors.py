@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from desktop.errors import IrisFieldError, ModelError
+from desktop.mlflow_http.problems import ServerError
 
 
 class Refusal(StrEnum):
@@ -62,25 +63,20 @@ class KeyFileError(IrisFieldError):
         self.facts = facts
 
 
-class Unreachable(StrEnum):
-    """Why the lab's registry could not be asked; the facts each names are listed."""
+class RegistryUnreachable(ServerError):
+    """The lab's MLflow server cannot be asked for releases; ``problem`` (a ``ServerProblem``) says why."""
 
-    NOT_AN_ADDRESS = "not-an-address"  # address
-    NO_ANSWER = "no-answer"  # server
-    CREDENTIALS_REFUSED = "credentials-refused"  # server, status
-    HTTP_ERROR = "http-error"  # server, status
-    NOT_MLFLOW = "not-mlflow"  # server
-    RUN_GONE = "run-gone"  # run
-    ARTIFACTS_OUT_OF_REACH = "artifacts-out-of-reach"  # location
-
-
-class RegistryUnreachable(IrisFieldError):
-    """The lab's MLflow server cannot be reached or does not answer as an MLflow server."""
-
-    def __init__(self, message: str, why: Unreachable, **facts: object):
-        super().__init__(message)
-        self.why = why
-        self.facts = facts
+    @classmethod
+    def of(cls, exc: ServerError) -> RegistryUnreachable:
+        """Return the registry's error for the core's."""
+        return cls(
+            exc.problem,
+            http_status=exc.status,
+            error_code=exc.error_code,
+            retry_after=exc.retry_after,
+            unreachable=exc.unreachable,
+            **exc.facts,
+        )
 
 
 class NoPreviousModel(IrisFieldError):

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
 
 from contract import registry as contract_registry
-from contract.environment import EnvVar
+from contract.mlflow_api import API_2 as API
+from contract.mlflow_api import ARTIFACTS_API
 from contract.registry import ROTATION_TAG_PREFIX, ReleaseTag
-from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused, Unreachable
+from desktop.mlflow_http.address import artifact_path
+from desktop.mlflow_http.auth import Auth
+from desktop.mlflow_http.problems import ServerError, ServerProblem
+from desktop.mlflow_http.tls import TlsSettings
+from desktop.mlflow_http.transport import Transport
+from desktop.model_delivery.errors import Refusal, RegistryUnreachable, ReleaseRefused
 from desktop.model_delivery.statements import parse_document
 
-API = "/api/2.0/mlflow"
-ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
-ARTIFACT_SCHEME = "mlflow-artifacts"
 # Where iris-export logs the signed card and ONNX file in the version's run.
 EXPORT_FOLDER = contract_registry.EXPORT_FOLDER
 # Tags iris-export puts on each released model version (training/release/signing.py writes them).
 SEQUENCE_TAG = ReleaseTag.SEQUENCE.value
 REGISTRY_TAG = ReleaseTag.REGISTRY.value
-CERT_ENV = EnvVar.SERVER_CERT_PATH.value
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
 
@@ -45,82 +45,47 @@ class RegistryClient:
     def __init__(
         self,
         tracking_uri: str,
+        auth: Auth | None = None,
         *,
-        headers: Mapping[str, str] | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
+        tls: TlsSettings | None = None,
     ):
-        """Talk to the server at ``tracking_uri`` (http or https) with optional auth ``headers``."""
-        import certifi
-        import urllib3
+        """Talk to the server at ``tracking_uri`` (http or https) as ``auth``.
 
-        parts = urlsplit(tracking_uri.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RegistryUnreachable(
-                f"{tracking_uri!r} is not the http:// or https:// address of an MLflow server",
-                Unreachable.NOT_AN_ADDRESS,
-                address=tracking_uri,
-            )
-        self.base = tracking_uri.strip().rstrip("/")
-        self.headers = dict(headers or {})
+        ``tls``: the certificate settings; ``None`` reads the contract's variables, as MLflow does.
+        """
+        try:
+            self._transport = Transport(tracking_uri, auth, tls=tls, connect_timeout=connect_timeout)
+        except ServerError as exc:
+            raise RegistryUnreachable.of(exc) from None
+        self.base = self._transport.uri
         self.requests_made = 0
-        self._http = urllib3.PoolManager(
-            ca_certs=os.environ.get(CERT_ENV) or certifi.where(),
-            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
-            retries=False,
-        )
+        self._read_timeout = read_timeout
 
     def close(self) -> None:
         """Close the connections."""
-        self._http.clear()
+        self._transport.close()
 
     def _get(self, path: str, query: Mapping[str, str] | None = None, *, stream: bool = False) -> Any:
         """GET ``path`` (counted); ``stream`` leaves the body unread. Raise ``RegistryUnreachable``."""
-        from urllib3.exceptions import HTTPError
-
-        url = f"{self.base}{path}" + (f"?{urlencode(query)}" if query else "")
         self.requests_made += 1
         try:
-            response = self._http.request("GET", url, headers=self.headers, preload_content=not stream)
-        except HTTPError as exc:
-            raise RegistryUnreachable(
-                f"the MLflow server at {self.base} cannot be reached ({type(exc).__name__})",
-                Unreachable.NO_ANSWER,
-                server=self.base,
-            ) from exc
-        return response
+            return self._transport.send(
+                "GET", path, query=query, read_timeout=self._read_timeout, stream=stream
+            )
+        except ServerError as exc:
+            raise RegistryUnreachable.of(exc) from None
 
     def _json(self, path: str, query: Mapping[str, str]) -> dict[str, Any] | None:
         """Return a JSON answer, or None for "does not exist"."""
-        response = self._get(path, query)
-        if response.status == 404 or (response.status == 400 and _names_something_missing(response.data)):
+        answer = self._transport.answer(self._get(path, query))
+        if answer.status == 404 or (answer.status == 400 and _names_something_missing(answer.data)):
             return None  # MLflow answers a missing alias with 400 INVALID_PARAMETER_VALUE "... not found"
-        if response.status in (401, 403):
-            raise RegistryUnreachable(
-                f"the MLflow server at {self.base} refused the credentials (HTTP {response.status})",
-                Unreachable.CREDENTIALS_REFUSED,
-                server=self.base,
-                status=response.status,
-            )
-        if response.status != 200:
-            raise RegistryUnreachable(
-                f"the MLflow server at {self.base} answered HTTP {response.status}",
-                Unreachable.HTTP_ERROR,
-                server=self.base,
-                status=response.status,
-            )
         try:
-            data = json.loads(response.data)
-        except ValueError as exc:
-            raise self._not_mlflow() from exc
-        if not isinstance(data, dict):
-            raise self._not_mlflow()
-        return data
-
-    def _not_mlflow(self) -> RegistryUnreachable:
-        return RegistryUnreachable(
-            f"{self.base} did not answer like an MLflow server", Unreachable.NOT_MLFLOW, server=self.base
-        )
+            return self._transport.json(answer)
+        except ServerError as exc:
+            raise RegistryUnreachable.of(exc) from None
 
     def released_version(self, model_name: str, alias: str) -> ReleasedVersion | None:
         """Return the version ``alias`` points at (one request), or None if the alias is not set."""
@@ -157,26 +122,17 @@ class RegistryClient:
         """Return the artifact root of a run."""
         data = self._json(f"{API}/runs/get", {"run_id": run_id})
         if data is None:
-            raise RegistryUnreachable(
-                f"the run {run_id} of the released version is gone from the server",
-                Unreachable.RUN_GONE,
-                run=run_id,
-            )
+            raise RegistryUnreachable(ServerProblem.RUN_GONE, run=run_id)
         return str(data.get("run", {}).get("info", {}).get("artifact_uri", ""))
 
     def download(self, artifact_uri: str, relative: str) -> bytes:
         """Download one artifact through the server's artifact proxy; refuse anything but the whole file."""
         from urllib3.exceptions import HTTPError, ProtocolError
 
-        parts = urlsplit(artifact_uri)
-        if parts.scheme != ARTIFACT_SCHEME:
-            raise RegistryUnreachable(
-                f"the lab's server keeps model files at {artifact_uri}, out of this app's reach; it must "
-                "proxy artifacts (mlflow server --serve-artifacts)",
-                Unreachable.ARTIFACTS_OUT_OF_REACH,
-                location=artifact_uri,
-            )
-        path = "/".join(p for p in (parts.path.strip("/"), relative) if p)
+        try:
+            path = artifact_path(artifact_uri, relative)
+        except ServerError as exc:
+            raise RegistryUnreachable.of(exc) from None
         response = self._get(f"{ARTIFACTS_API}/{quote(path)}", stream=True)
         try:
             if response.status >= 500:
@@ -212,13 +168,9 @@ class RegistryClient:
             response.release_conn()
 
 
-def _names_something_missing(body: bytes) -> bool:
+def _names_something_missing(error: Mapping[str, Any] | None) -> bool:
     """Tell whether an MLflow error answer says the thing asked for does not exist."""
-    try:
-        error = json.loads(body)
-    except ValueError:
-        return False
-    if not isinstance(error, dict):
+    if error is None:
         return False
     code, message = str(error.get("error_code", "")), str(error.get("message", "")).lower()
     return code == "RESOURCE_DOES_NOT_EXIST" or "not found" in message or "does not exist" in message

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from desktop.errors import InputError
-from desktop.tables.measurement_table import decimals_of, parse_measurement
+from desktop.tables.measurement_table import CONVERTED_DECIMALS, UNIT_FACTORS, decimals_of, parse_measurement
 
 # A typed value longer than this is shown shortened in a sentence, with its number of digits.
 SHOWN_CHARACTERS = 16
@@ -115,6 +115,35 @@ def check_text(feature: RangedFeature, text: str) -> float:
     return number
 
 
+def check_saved(feature: RangedFeature, text: str) -> float:
+    """Return a measurement as the history holds it (an export read back); raise ``MeasurementRefused``.
+
+    The rules of ``check_text``, with one allowance: a value saved from a column in another unit the app
+    reads (inches) was converted to the card's unit and kept to ``CONVERTED_DECIMALS`` decimals, so it is
+    taken when it is a whole number of the card's precision in that unit (2.01 in is 5.1054 cm).
+    """
+    try:
+        return check_text(feature, text)
+    except MeasurementRefused as refused:
+        if refused.problem is not MeasurementProblem.TOO_PRECISE:
+            raise
+        if not any(_converted_from(feature, parse_measurement(text), unit) for unit in _OTHER_UNITS):
+            raise _too_precise(feature, refused.shown, allowed(feature), converted=True) from None
+        return parse_measurement(text)
+
+
+# Centimetres per unit, one entry per distinct unit (the spellings of one unit share a factor).
+_OTHER_UNITS = tuple(sorted(set(UNIT_FACTORS.values())))
+
+
+def _converted_from(feature: RangedFeature, number: float, unit_cm: float) -> bool:
+    """Tell whether ``number`` is what converting a value of the card's precision in that unit saves."""
+    factor = unit_cm / UNIT_FACTORS.get(feature.unit, 1.0)
+    decimals = decimals_for(feature.resolution / factor)
+    steps = round(number / factor * 10**decimals)
+    return round(steps / 10**decimals * factor, CONVERTED_DECIMALS) == number
+
+
 def check_given(feature: RangedFeature, value: object) -> float:
     """Return a value handed to the model: text by every rule, a number by range only; raise if refused.
 
@@ -164,11 +193,14 @@ def _check_range(feature: RangedFeature, number: float, shown: str) -> None:
     )
 
 
-def _too_precise(feature: RangedFeature, shown: str, rule: Allowed) -> MeasurementRefused:
+def _too_precise(
+    feature: RangedFeature, shown: str, rule: Allowed, *, converted: bool = False
+) -> MeasurementRefused:
     step = f"{10**-rule.decimals:.{rule.decimals}f}" if rule.decimals else "1"
+    also = " (nor is it a value of that precision converted from inches)" if converted else ""
     return MeasurementRefused(
         f"{feature.label} {shown} {feature.unit} has more decimals than the model's precision of "
-        f"{step} {feature.unit}; measure to {step} {feature.unit}",
+        f"{step} {feature.unit}{also}; measure to {step} {feature.unit}",
         MeasurementProblem.TOO_PRECISE,
         shown,
     )

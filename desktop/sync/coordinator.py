@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from desktop.errors import SyncError
+from desktop.mlflow_http.problems import ServerProblem
 from desktop.store import ObservationStore
 from desktop.sync.clock import Clock
 from desktop.sync.experiment_view import DESCRIPTION_TAG, experiment_tags
@@ -23,19 +24,21 @@ from desktop.sync.outbox import Binding, Outbox
 from desktop.sync.plan import WorkPlan, is_due, plan_work
 from desktop.sync.problems import SyncProblem, english
 from desktop.sync.report import EndReason, Phase, SyncProgress
-from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, RunInfo
+from desktop.sync.rest_client import MlflowRestError
 from desktop.sync.retry import Backoff, ErrorKind
+from desktop.sync.row_failure import RowFailure
 from desktop.sync.run_record import OBSERVATION_ID_TAG, build_run_record
 from desktop.sync.stage_requests import FINISHED, Push, RunDeletedOnServer, Step, send
 from desktop.sync.states import FailureKind, Stage
 from desktop.sync.target import SyncOptions, SyncTarget
+from desktop.sync.tracking import Run, RunInfo, TrackingServer
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 log = logging.getLogger(__name__)
 
-_RUN_DELETED = english(SyncProblem.RUN_DELETED, {})
+_RUN_DELETED = RowFailure(SyncProblem.RUN_DELETED)
 POLL_SECONDS = 0.5  # longest the coordinator waits before it looks at stop, lease and timers again
 _NEXT_STEP = {
     Stage.PENDING: Step.CREATE,
@@ -64,7 +67,7 @@ class Coordinator:
     """Drive every due observation of one history to one server and experiment, until none is left."""
 
     def __init__(
-        self, client: MlflowRestClient, store: ObservationStore, outbox: Outbox, target: SyncTarget,
+        self, client: TrackingServer, store: ObservationStore, outbox: Outbox, target: SyncTarget,
         options: SyncOptions, *, backoff: Backoff, emit: Callable[[SyncProgress], None], clock: Clock,
         patience: float = 0.0, signer: Ed25519PrivateKey | None = None,
     ):  # fmt: skip
@@ -193,7 +196,7 @@ class Coordinator:
         try:
             record = build_run_record(obs, device=self.target.device)
         except ValueError as exc:
-            self._fail(oid, english(SyncProblem.NOT_WRITABLE, {"detail": exc}))
+            self._fail(oid, RowFailure(SyncProblem.NOT_WRITABLE, {"detail": str(exc)}))
             return None
         if entry.stage is Stage.FINISHED:
             if not entry.reconcile_after:
@@ -255,7 +258,7 @@ class Coordinator:
         if push is None:  # the read-back: try the batch again
             self.read_back = self.reading_batch + self.read_back
         elif exc.kind is ErrorKind.PERMANENT:
-            self._fail(push.observation_id, str(exc))
+            self._fail(push.observation_id, _row_failure(exc))
             return
         else:
             oid = push.observation_id
@@ -316,7 +319,7 @@ class Coordinator:
             elif run.tags.get(OBSERVATION_ID_TAG) != oid or any(
                 run.params.get(k) != v for k, v in expected.params
             ):
-                self._fail(oid, english(SyncProblem.OTHER_MEASUREMENTS, {"run": run_id}))
+                self._fail(oid, RowFailure(SyncProblem.OTHER_MEASUREMENTS, {"run": run_id}))
             else:
                 confirmed.append(oid)
         self.outbox.synced(confirmed)
@@ -376,9 +379,9 @@ class Coordinator:
             self.outbox.lease.renew(self.options.lease_seconds)
             self.renewed_at = self.clock.now()
 
-    def _fail(self, oid: str, reason: str, kind: FailureKind = FailureKind.PERMANENT) -> None:
-        self.outbox.fail(oid, reason, kind)
-        log.warning("observation %s not synced: %s", oid, reason)
+    def _fail(self, oid: str, failure: RowFailure, kind: FailureKind = FailureKind.PERMANENT) -> None:
+        self.outbox.fail(oid, failure.stored(), kind)
+        log.warning("observation %s not synced: %s", oid, failure.english())
         self._settled("failed")
 
     def _settled(self, how: str, count: int = 1) -> None:
@@ -397,3 +400,10 @@ class Coordinator:
             reason, self.backoff, error, retry_in, self.counts["synced"], self.counts["updated"],
             self.counts["failed"], self.counts["duplicates"],
         )  # fmt: skip
+
+
+def _row_failure(exc: MlflowRestError) -> RowFailure:
+    """Return what a failed observation's row keeps of the error that stopped it: kind and facts."""
+    if isinstance(exc.problem, SyncProblem | ServerProblem):
+        return RowFailure(exc.problem, exc.facts)
+    return RowFailure(None, text=str(exc))

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 
 from contract.environment import EnvVar
 from desktop.errors import SyncError
+from desktop.mlflow_http.address import normalize_tracking_uri
+from desktop.mlflow_http.auth import Auth
 from desktop.sync.problems import SyncProblem, english
-from desktop.sync.rest_client import Auth, normalize_tracking_uri
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,9 @@ def auth_from_settings(
     return Auth("token", token=secret)
 
 
-def auth_headers(uri: str, settings) -> dict[str, str]:
-    """Return the Authorization header the environment or the sync settings give for ``uri`` (or none)."""
+def auth_for(uri: str, settings) -> Auth:
+    """Return the authentication the environment or the sync settings give for ``uri`` (or none)."""
     try:
-        auth = auth_from_environment() or auth_from_settings(uri, settings.auth, settings.username)
-        return auth.header()
+        return auth_from_environment() or auth_from_settings(uri, settings.auth, settings.username)
     except Exception:  # no credentials stored, or no keyring: try without, the server will say
-        return {}
+        return Auth()

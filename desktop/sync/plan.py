@@ -35,7 +35,7 @@ class WorkPlan:
 
     due: tuple[str, ...]  # observation ids, least-tried and oldest first
     synced: int  # runs finished and read back
-    failed: tuple[tuple[str, str], ...]  # (observation id, reason)
+    failed: tuple[tuple[str, str], ...]  # (observation id, its stored failure: see row_failure)
     elsewhere: int  # bound to another server or experiment: waiting for an explicit decision
     unsynced: int  # everything that should reach a server and has not (due, failed and elsewhere too)
     due_later: int = 0  # due too, not listed yet: a later plan hands them out

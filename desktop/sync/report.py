@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.errors import SyncError
+from desktop.mlflow_http.problems import ServerProblem
 from desktop.sync.problems import SyncProblem
 
 
@@ -58,7 +59,7 @@ class SyncProgress:
     unsynced: int | None = None  # at the end of a pass: observations still not on a server, of which
     failed: int = 0  # stopped on a permanent problem (the row says why)
     elsewhere: int = 0  # bound to another server or experiment (waiting for the user's decision)
-    problem: SyncProblem | None = None
+    problem: SyncProblem | ServerProblem | None = None
     facts: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -78,7 +79,7 @@ class SyncReport:
     failed_now: int = 0
     total_synced: int = 0  # this history's observations on the server
     unsynced: int = 0  # observations that should reach a server and have not (includes failed, elsewhere)
-    failed: tuple[tuple[str, str], ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()  # (observation id, its stored failure: see row_failure)
     elsewhere: int = 0
     error: str = ""  # why the pass ended early, in plain words
     error_kind: EndReason = EndReason.COMPLETE

@@ -1,38 +1,31 @@
-"""A small client for MLflow's REST API (2.0 endpoints) over urllib3, with no retries of its own."""
+"""The sync's client for MLflow's REST API (2.0 endpoints) on the shared HTTP core, no retries of its own."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
-import certifi
-import urllib3
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    MaxRetryError,
-    NameResolutionError,
-    NewConnectionError,
-    ProtocolError,
-    ReadTimeoutError,
-    SSLError,
-)
-
-from desktop import __version__
+from contract.mlflow_api import API_2 as API
+from contract.mlflow_api import ARTIFACTS_API
 from desktop.errors import SyncError
+from desktop.mlflow_http.address import artifact_path
+from desktop.mlflow_http.auth import Auth
+from desktop.mlflow_http.problems import ServerError, ServerProblem
+from desktop.mlflow_http.tls import TlsSettings
+from desktop.mlflow_http.transport import Transport
 from desktop.sync.problems import SyncProblem, english
 from desktop.sync.retry import ErrorKind, RoundTrip, classify_status, parse_retry_after
 from desktop.sync.run_record import Metric
+from desktop.sync.tracking import Experiment, Run, RunInfo
 
-API = "/api/2.0/mlflow"
-ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
-ARTIFACT_SCHEME = "mlflow-artifacts"
-AUTH_MODES = ("none", "basic", "token")
+# Trouble without an answer that trying again cannot help: the settings (certificate) or the experiment.
+_NO_ANSWER_KINDS = {
+    ServerProblem.CERTIFICATE: ErrorKind.SETUP,
+    ServerProblem.ARTIFACTS_OUT_OF_REACH: ErrorKind.PERMANENT,
+}
 COUNT_LIMIT = 50_000  # the most runs one search may return (MLflow's SEARCH_MAX_RESULTS_THRESHOLD)
 
 
@@ -48,7 +41,7 @@ class MlflowRestError(SyncError):
         error_code: str = "",
         retry_after: float | None = None,
         unreachable: bool = False,
-        problem: SyncProblem | None = None,
+        problem: SyncProblem | ServerProblem | None = None,
         facts: dict[str, object] | None = None,
     ):
         super().__init__(message, problem, facts)
@@ -61,93 +54,26 @@ class MlflowRestError(SyncError):
 
     @classmethod
     def of(cls, problem: SyncProblem, *, kind: ErrorKind, **facts: object) -> MlflowRestError:
-        """Return the error for ``problem`` with its English sentence (``status`` and ``unreachable`` too)."""
-        unreachable = bool(facts.pop("unreachable", False))
-        return cls(english(problem, facts), kind=kind, unreachable=unreachable, problem=problem, facts=facts)
+        """Return the error for the sync's own ``problem`` with its English sentence."""
+        return cls(english(problem, facts), kind=kind, problem=problem, facts=facts)
 
-
-class AddressError(SyncError, ValueError):
-    """A tracking URL that is not the address of an MLflow server (``problem`` says why)."""
-
-    def __init__(self, problem: SyncProblem, **facts: object):
-        super().__init__(english(problem, facts), problem, facts)
-
-
-@dataclass(frozen=True)
-class Auth:
-    """How requests prove who sends them: as MLflow's own clients do (none, basic, bearer token)."""
-
-    mode: str = "none"  # "none" | "basic" | "token"
-    username: str = ""
-    password: str = field(default="", repr=False)
-    token: str = field(default="", repr=False)
-
-    def __post_init__(self) -> None:
-        if self.mode not in AUTH_MODES:
-            raise ValueError(f"unknown authentication {self.mode!r}; expected one of {AUTH_MODES}")
-
-    def header(self) -> dict[str, str]:
-        """Return the Authorization header for this authentication, if any."""
-        if self.mode == "basic":
-            basic = urllib3.make_headers(basic_auth=f"{self.username}:{self.password}")
-            return {"Authorization": basic["authorization"]}
-        if self.mode == "token":
-            return {"Authorization": f"Bearer {self.token}"}
-        return {}
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """An MLflow experiment as the server describes it."""
-
-    experiment_id: str
-    name: str
-    lifecycle_stage: str
-    artifact_location: str
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """The identity and status of a run."""
-
-    run_id: str
-    experiment_id: str
-    status: str
-    lifecycle_stage: str
-    start_time: int | None
-    end_time: int | None
-    artifact_uri: str
-
-
-@dataclass(frozen=True)
-class Run:
-    """A run with its latest params, metrics and tags."""
-
-    info: RunInfo
-    params: dict[str, str]
-    metrics: dict[str, float]
-    tags: dict[str, str]
-
-
-def normalize_tracking_uri(uri: str) -> str:
-    """Return the canonical form of an http(s) tracking URL, or raise ``AddressError`` (a ``ValueError``)."""
-    text = uri.strip()
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise AddressError(SyncProblem.NOT_AN_ADDRESS, address=text)
-    if parts.query or parts.fragment:
-        raise AddressError(SyncProblem.ADDRESS_WITH_QUERY, address=text)
-    if parts.username or parts.password:
-        raise AddressError(SyncProblem.ADDRESS_WITH_CREDENTIALS)
-    host = parts.hostname.lower()
-    if ":" in host:  # an IPv6 literal keeps its brackets
-        host = f"[{host}]"
-    port = parts.port
-    default_port = 443 if scheme == "https" else 80
-    netloc = host if port in (None, default_port) else f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
+    @classmethod
+    def from_server(cls, exc: ServerError) -> MlflowRestError:
+        """Return the sync's error for the core's: what it means for the observation that needed it."""
+        if exc.status is not None:  # an answer came: what its status means
+            kind = classify_status(exc.status, json_body=False) or ErrorKind.TRANSIENT
+        else:
+            kind = _NO_ANSWER_KINDS.get(exc.problem, ErrorKind.TRANSIENT)
+        return cls(
+            str(exc),
+            kind=kind,
+            status=exc.status,
+            error_code=exc.error_code,
+            retry_after=parse_retry_after(exc.retry_after),
+            unreachable=exc.unreachable,
+            problem=exc.problem,
+            facts=exc.facts,
+        )
 
 
 def filter_literal(value: str) -> str:
@@ -161,17 +87,6 @@ def filter_literal(value: str) -> str:
     if '"' not in value:
         return f'"{value}"'
     raise ValueError("a value with both ' and \" cannot be written in an MLflow search filter")
-
-
-def artifact_path(artifact_uri: str, relative: str) -> str:
-    """Return the artifact proxy path for ``relative`` inside a run's ``mlflow-artifacts:`` URI."""
-    parts = urlsplit(artifact_uri)
-    if parts.scheme != ARTIFACT_SCHEME:
-        raise MlflowRestError.of(
-            SyncProblem.ARTIFACTS_OUT_OF_REACH, kind=ErrorKind.PERMANENT, location=artifact_uri
-        )
-    base = parts.path.strip("/")
-    return f"{base}/{relative.lstrip('/')}" if base else relative.lstrip("/")
 
 
 def _run(data: Mapping[str, Any]) -> Run:
@@ -203,7 +118,7 @@ def _experiment(data: Mapping[str, Any]) -> Experiment:
 
 
 class MlflowRestClient:
-    """Speak MLflow's REST API: one attempt per call, a timeout that follows the round trip, TLS verified."""
+    """The ``TrackingServer`` over MLflow's REST API: one attempt per call, timeouts that follow the link."""
 
     def __init__(
         self,
@@ -213,34 +128,22 @@ class MlflowRestClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
         max_connections: int = 4,
-        ca_bundle: str | None = None,
+        tls: TlsSettings | None = None,
     ):
         """Prepare a connection pool for ``tracking_uri``; nothing is sent until the first call.
 
         ``read_timeout`` is the longest wait for an answer; the wait actually used follows the measured
         round trip (``RoundTrip``), so a lost answer costs about a second on a quick link, not 20.
+        ``tls``: the certificate settings; ``None`` reads the contract's variables, as MLflow does.
         """
-        self.tracking_uri = normalize_tracking_uri(tracking_uri)
-        self._host = urlsplit(self.tracking_uri).netloc
-        self._headers = {
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "User-Agent": f"iris-field/{__version__}",
-            **(auth or Auth()).header(),
-        }
+        self._transport = Transport(
+            tracking_uri, auth, tls=tls, connect_timeout=connect_timeout, max_connections=max_connections
+        )
+        self.tracking_uri = self._transport.uri
         self._connect_timeout = connect_timeout
         self._round_trip = RoundTrip(ceiling=read_timeout, timeout=min(1.0, read_timeout))
         self._round_trip_lock = threading.Lock()
         self._answered_at = 0.0  # time.monotonic() of the latest answer on any connection
-        # No retries and no redirects at this level: a POST repeated behind our back is exactly how
-        # MLflow's own client leaves duplicate "ghost" runs. The caller decides what to repeat.
-        self._http = urllib3.PoolManager(
-            num_pools=2,
-            maxsize=max(1, max_connections),
-            retries=False,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=ca_bundle or certifi.where(),
-        )
 
     @property
     def timeout_seconds(self) -> float:
@@ -249,7 +152,7 @@ class MlflowRestClient:
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._http.clear()
+        self._transport.close()
 
     # ------------------------------------------------------------------ experiments
     def get_experiment_by_name(self, name: str) -> Experiment | None:
@@ -373,7 +276,10 @@ class MlflowRestClient:
     # ------------------------------------------------------------------ artifacts
     def upload_artifact(self, artifact_uri: str, relative: str, content: bytes, content_type: str) -> None:
         """Write one file into a run's artifacts through the server's artifact proxy (overwrites)."""
-        path = quote(artifact_path(artifact_uri, relative))
+        try:
+            path = quote(artifact_path(artifact_uri, relative))
+        except ServerError as exc:
+            raise MlflowRestError.from_server(exc) from None
         self._call("PUT", f"{ARTIFACTS_API}/{path}", raw=content, content_type=content_type)
 
     # ------------------------------------------------------------------ transport
@@ -382,118 +288,35 @@ class MlflowRestClient:
         method: str,
         endpoint: str,
         *,
-        body: Mapping[str, Any] | None = None,
-        query: Mapping[str, str] | None = None,
-        raw: bytes | None = None,
-        content_type: str = "",
         timeouts: int = 1,
         missing_ok: bool = False,
+        **request: Any,
     ) -> dict[str, Any]:
         """Send one request once, wait ``timeouts`` round-trip timeouts; return its JSON or raise in words.
 
+        ``request``: the transport's ``body``, ``query``, ``raw`` and ``content_type``.
         ``missing_ok``: the server's RESOURCE_DOES_NOT_EXIST is an empty answer (``{}``), not an error.
         """
-        url = self.tracking_uri + endpoint
-        headers = self._headers
-        payload = raw
-        if body is not None:
-            payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        if content_type:
-            headers = {**headers, "Content-Type": content_type}
         timer = self._round_trip
         timeout = min(timer.ceiling, timer.timeout * timeouts)
         sent = time.monotonic()
         try:
-            response = self._http.request(
-                method,
-                url,
-                body=payload,
-                fields=query,
-                headers=headers,
-                timeout=urllib3.Timeout(connect=self._connect_timeout, read=timeout),
-                retries=False,
-                redirect=False,
-            )
-        except (HTTPError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
-            if isinstance(reason, ReadTimeoutError):  # silence while others answer: lost, not slow
+            response = self._transport.send(method, endpoint, read_timeout=timeout, **request)
+        except ServerError as exc:
+            if exc.problem is ServerProblem.NO_ANSWER:  # silence while others answer: lost, not slow
                 with self._round_trip_lock:
                     if self._answered_at < sent:
                         self._round_trip = self._round_trip.timed_out()
-            raise self._transport_error(reason) from exc
+            raise MlflowRestError.from_server(exc) from exc
         answered = time.monotonic()
         with self._round_trip_lock:
             self._answered_at = answered
             if timeouts == 1:  # only small requests are measured
                 self._round_trip = self._round_trip.measured(answered - sent)
-        return self._answer(response, missing_ok)
-
-    def _answer(self, response: urllib3.BaseHTTPResponse, missing_ok: bool) -> dict[str, Any]:
-        status = response.status
-        try:
-            data = json.loads(response.data or b"{}")
-            is_json = isinstance(data, dict)
-        except ValueError:
-            data, is_json = {}, False
-        kind = classify_status(status, json_body=is_json)
-        if kind is None:
-            return data
-        error_code = str(data.get("error_code", "")) if is_json else ""
-        if missing_ok and error_code == "RESOURCE_DOES_NOT_EXIST":
+        answer = self._transport.answer(response)
+        if missing_ok and not answer.ok and answer.missing:
             return {}
-        problem, facts = self._describe(response, is_json, error_code, str(data.get("message", "")))
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise MlflowRestError(
-            english(problem, facts),
-            kind=kind,
-            status=status,
-            error_code=error_code,
-            retry_after=retry_after,
-            problem=problem,
-            facts=facts,
-        )
-
-    def _describe(
-        self, response: urllib3.BaseHTTPResponse, is_json: bool, error_code: str, server_message: str
-    ) -> tuple[SyncProblem, dict[str, object]]:
-        """Say what an unsuccessful answer means (and so what to do about it): its kind and facts."""
-        status, host = response.status, self._host
-        if status in (401, 403):
-            return SyncProblem.CREDENTIALS, {"status": status, "host": host}
-        if 300 <= status < 400:
-            target = response.headers.get("Location", "another address")
-            return SyncProblem.REDIRECTED, {"host": host, "target": target}
-        if 200 <= status < 300:
-            kind_of_page = response.headers.get("Content-Type", "something else") or "something else"
-            return SyncProblem.NOT_MLFLOW_DATA, {"host": host, "content": kind_of_page}
-        if status >= 500:
-            what = server_message or ("an error page" if not is_json else "no explanation")
-            return SyncProblem.SERVER_ERROR, {"host": host, "status": status, "detail": _first_line(what)}
-        if not is_json:
-            return SyncProblem.NO_MLFLOW_SERVER, {"uri": self.tracking_uri, "status": status}
-        code = f" {error_code}" if error_code else ""
-        return SyncProblem.REFUSED, {"status": status, "code": code, "detail": _first_line(server_message)}
-
-    def _transport_error(self, exc: BaseException) -> MlflowRestError:
-        """Turn a connection-level failure into an error that says what happened."""
-        facts = {"uri": self.tracking_uri, "host": self._host, "detail": _first_line(str(exc))}
-        for types, unreachable, problem in _TRANSPORT_ERRORS:
-            if isinstance(exc, types):
-                kind = ErrorKind.SETUP if isinstance(exc, SSLError) else ErrorKind.TRANSIENT
-                return MlflowRestError.of(problem, kind=kind, unreachable=unreachable, **facts)
-        return MlflowRestError.of(SyncProblem.CONNECTION_FAILED, kind=ErrorKind.TRANSIENT, **facts)
-
-
-# Connection-level failures, most specific first: (types, surely never reached the server, problem).
-_TRANSPORT_ERRORS: tuple[tuple[type | tuple[type, ...], bool, SyncProblem], ...] = (
-    (NameResolutionError, True, SyncProblem.NAME_NOT_FOUND),
-    ((ConnectTimeoutError, NewConnectionError), True, SyncProblem.UNREACHABLE),
-    (ReadTimeoutError, False, SyncProblem.NO_ANSWER),
-    (SSLError, False, SyncProblem.CERTIFICATE),
-    (ProtocolError, False, SyncProblem.BROKE_OFF),
-)
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+        try:
+            return self._transport.json(answer)
+        except ServerError as exc:
+            raise MlflowRestError.from_server(exc) from None

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from desktop.sync.outbox import Binding
-from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, Run, RunInfo
+from desktop.sync.rest_client import MlflowRestError
 from desktop.sync.retry import ErrorKind
 from desktop.sync.run_record import ARTIFACT_NAME, CONFIRMED_SPECIES_TAG, OBSERVATION_ID_TAG, RunRecord
+from desktop.sync.tracking import Run, RunInfo, TrackingServer
 
 FINISHED = "FINISHED"
 _T = TypeVar("_T")
@@ -55,7 +56,7 @@ def choose_run(runs: list[Run]) -> Run | None:
     return sorted(active, key=lambda r: (r.info.status != FINISHED, r.info.run_id))[0]
 
 
-def send(client: MlflowRestClient, push: Push) -> RunInfo | Run | None | int:
+def send(client: TrackingServer, push: Push) -> RunInfo | Run | None | int:
     """Send ``push``'s requests; return what the coordinator needs to commit the stage it reached."""
     record, run_id = push.record, push.run_id
     if push.step is Step.CREATE:
@@ -84,7 +85,7 @@ def send(client: MlflowRestClient, push: Push) -> RunInfo | Run | None | int:
     return None
 
 
-def reconcile(client: MlflowRestClient, push: Push) -> int:
+def reconcile(client: TrackingServer, push: Push) -> int:
     """Delete every active run but ours that carries this observation (a create that landed late).
 
     MLflow hides deleted runs from the lab's views and searches, so the lab sees exactly one run.
@@ -101,15 +102,15 @@ def reconcile(client: MlflowRestClient, push: Push) -> int:
     return len(extra)
 
 
-def _runs_of(client: MlflowRestClient, push: Push) -> list[Run]:
+def _runs_of(client: TrackingServer, push: Push) -> list[Run]:
     return client.find_runs_by_tag(push.binding.experiment_id, OBSERVATION_ID_TAG, push.observation_id)
 
 
-def _upload(client: MlflowRestClient, push: Push) -> None:
+def _upload(client: TrackingServer, push: Push) -> None:
     client.upload_artifact(push.artifact_uri, ARTIFACT_NAME, push.record.artifact, "application/json")
 
 
-def _on_run(client: MlflowRestClient, run_id: str, request: Callable[[], _T]) -> _T:
+def _on_run(client: TrackingServer, run_id: str, request: Callable[[], _T]) -> _T:
     """Send a request about our run; a refusal because the run is gone becomes ``RunDeletedOnServer``."""
     try:
         return request()

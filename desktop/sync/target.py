@@ -6,7 +6,9 @@ import socket
 from dataclasses import dataclass, field
 
 from contract.registry import Experiment
-from desktop.sync.rest_client import Auth, normalize_tracking_uri
+from desktop.mlflow_http.address import normalize_tracking_uri
+from desktop.mlflow_http.auth import Auth
+from desktop.mlflow_http.tls import TlsSettings, tls_from_environment
 from desktop.sync.retry import RetryPolicy
 
 DEFAULT_EXPERIMENT = Experiment.FIELD.value
@@ -20,7 +22,9 @@ class SyncTarget:
     experiment_name: str = DEFAULT_EXPERIMENT
     auth: Auth = field(default_factory=Auth)
     device_name: str = ""  # "" means the host name
-    ca_bundle: str | None = None  # a lab's own certificate authority; None = the public ones (certifi)
+    # Certificates: a lab's own authority, a client certificate; by default the contract's variables
+    # (MLFLOW_TRACKING_SERVER_CERT_PATH...), so the window's sync and the command line's check alike.
+    tls: TlsSettings = field(default_factory=tls_from_environment)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracking_uri", normalize_tracking_uri(self.tracking_uri))

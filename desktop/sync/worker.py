@@ -27,6 +27,7 @@ from desktop.sync.retry import Backoff
 from desktop.sync.run_record import OBSERVATION_ID_TAG
 from desktop.sync.states import FailureKind
 from desktop.sync.target import SyncOptions, SyncTarget
+from desktop.sync.tracking import TrackingServer
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -50,7 +51,7 @@ class SyncWorker:
         on_progress: Callable[[SyncProgress], None] | None = None,
         description: str = "Iris Field",
         *,
-        client_factory: Callable[[SyncTarget, SyncOptions], MlflowRestClient] | None = None,
+        client_factory: Callable[[SyncTarget, SyncOptions], TrackingServer] | None = None,
         clock: Clock | None = None,
         history_open: bool = False,
         device_key: DeviceKey | None = None,
@@ -125,10 +126,7 @@ class SyncWorker:
         release_bindings = requested_release if release_bindings is None else release_bindings
         self._emit(SyncProgress(Phase.CONNECTING))
         try:
-            if self._history_open:
-                store = ObservationStore.reader(self.db_path)
-            else:
-                store = ObservationStore.open(self.db_path)
+            store = self._open_history()
         except StoreError as exc:
             return self._report(None, PassEnd(EndReason.STORE, self._backoff, _history_problem(exc)))
         db = store.connect()
@@ -148,16 +146,9 @@ class SyncWorker:
                 log.info("%d observations released for %s", count, self.target.tracking_uri)
             if retry_failed:
                 outbox.clear_failures((FailureKind.PERMANENT,))
-            coordinator = Coordinator(
-                client, store, outbox, self.target, self.options, signer=self._signer(),
-                backoff=self._backoff, emit=self._emit, clock=self._clock, patience=patience,
-            )  # fmt: skip
-            end = coordinator.run(stop)
-            self._backoff = end.backoff
-            report = self._report((store, outbox), end)
-            if count_experiment and coordinator.binding is not None and end.reason is EndReason.COMPLETE:
-                report = _with_experiment_total(report, client, coordinator.binding.experiment_id)
-            return report
+            return self._push(
+                client, store, outbox, stop, patience=patience, count_experiment=count_experiment
+            )
         except LeaseLost as exc:
             return self._report(
                 None, PassEnd(EndReason.LEASE_LOST, self._backoff, exc, _LEASE_LOST_RETRY_SECONDS)
@@ -172,6 +163,34 @@ class SyncWorker:
             client.close()
             db.close()
             store.close()
+
+    def _open_history(self) -> ObservationStore:
+        """Open the history: as a reader when the app holds it open, else on its own."""
+        if self._history_open:
+            return ObservationStore.reader(self.db_path)
+        return ObservationStore.open(self.db_path)
+
+    def _push(
+        self,
+        client: MlflowRestClient,
+        store: ObservationStore,
+        outbox: Outbox,
+        stop: threading.Event,
+        *,
+        patience: float,
+        count_experiment: bool,
+    ) -> SyncReport:
+        """Push the outbox with the lease held; report how it ended (with the experiment's total if asked)."""
+        coordinator = Coordinator(
+            client, store, outbox, self.target, self.options, signer=self._signer(),
+            backoff=self._backoff, emit=self._emit, clock=self._clock, patience=patience,
+        )  # fmt: skip
+        end = coordinator.run(stop)
+        self._backoff = end.backoff
+        report = self._report((store, outbox), end)
+        if count_experiment and coordinator.binding is not None and end.reason is EndReason.COMPLETE:
+            report = _with_experiment_total(report, client, coordinator.binding.experiment_id)
+        return report
 
     def _signer(self) -> Ed25519PrivateKey | None:
         """Return the device key's private half (made on the first pass); None when it cannot be kept."""
@@ -248,11 +267,11 @@ def _rest_client(target: SyncTarget, options: SyncOptions) -> MlflowRestClient:
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
         max_connections=options.concurrency + 1,
-        ca_bundle=target.ca_bundle,
+        tls=target.tls,
     )
 
 
-def _with_experiment_total(report: SyncReport, client: MlflowRestClient, experiment_id: str) -> SyncReport:
+def _with_experiment_total(report: SyncReport, client: TrackingServer, experiment_id: str) -> SyncReport:
     """Add the experiment's count of observation runs (all devices), or leave it out if the server fails."""
     try:
         total, more = client.count_runs(experiment_id, f"tags.`{OBSERVATION_ID_TAG}` != ''")

@@ -18,6 +18,7 @@ from typing import Any
 from contract import observation as fields
 from desktop import observation_extras as extras
 from desktop.model_delivery.release import ShadowPrediction
+from desktop.sync.row_failure import failure_english
 from desktop.sync.states import Stage
 from desktop.tables.spreadsheet_text import guarded
 
@@ -48,15 +49,18 @@ _TEXT_FIELDS = (
     fields.MODEL_SHA256,
     fields.MODEL_REGISTRY,
 )
-_TEXTS = frozenset({*map(csv_header, _TEXT_FIELDS), UPDATED_AT, SYNC_STATE, SYNC_ERROR})
+_TEXTS = frozenset({*map(csv_header, _TEXT_FIELDS), UPDATED_AT, SYNC_STATE})
 # Kinds of extras written as they are (numbers, 0/1 flags); the others are texts, guarded.
 UNGUARDED_KINDS = frozenset({fields.ValueKind.NUMBER, fields.ValueKind.FLAG})
-# The run a synced observation became, from its outbox row (NULL unless synced), for the ``sync_run`` column.
+# How far an observation got on its way to the server, from its outbox row (NULL while it is pending and
+# nothing failed): stage, failure and the run it became, for the ``sync_run`` column.
 SYNC_RUN = "sync_run"
 SYNC_RUN_SQL = (
     "(SELECT json_object('run_id', s.run_id, 'tracking_uri', s.tracking_uri, 'experiment_name',"
-    " s.experiment_name, 'experiment_id', s.experiment_id, 'pushed_updated_at', s.pushed_updated_at)"
-    f" FROM sync_outbox s WHERE s.observation_id = o.id AND s.stage = '{Stage.SYNCED}' AND s.failure = '')"
+    " s.experiment_name, 'experiment_id', s.experiment_id, 'pushed_updated_at', s.pushed_updated_at,"
+    " 'stage', s.stage, 'failure', s.failure, 'failure_kind', s.failure_kind)"
+    f" FROM sync_outbox s WHERE s.observation_id = o.id"
+    f" AND (s.stage != '{Stage.PENDING}' OR s.failure != ''))"
 )
 # A measurement or class name that goes into a quoted JSON path inside an SQL string as it is.
 _PLAIN_NAME = re.compile(r"[^\"'\\]+")
@@ -151,7 +155,7 @@ def _challenger(text: str | None) -> str:
 
 
 def sync_run_cell(value: str | None) -> str:
-    """Return the ``sync_run`` cell of what ``SYNC_RUN_SQL`` selected (blank: not synced)."""
+    """Return the ``sync_run`` cell of what ``SYNC_RUN_SQL`` selected (blank: pending, nothing failed)."""
     if not value:
         return ""
     from desktop.tables.history_import import SyncedRun
@@ -187,4 +191,5 @@ _CONVERTERS: dict[str, Callable[[list[Any]], list[str]]] = {
     csv_header(fields.MODEL_SEQUENCE): lambda values: ["" if v is None else str(v) for v in values],
     CHALLENGER: lambda values: [_challenger(v) for v in values],
     SYNC_RUN: _each_distinct(sync_run_cell),
+    SYNC_ERROR: _each_distinct(lambda stored: guarded(failure_english(stored))),  # the kind, in English
 }

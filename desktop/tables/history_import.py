@@ -2,9 +2,10 @@
 
 Each refusal is one sentence naming the file, the line and the column. Checked: ids (UUIDs, each once in
 the file), ISO times with a zone, the three species (predicted, confirmed, one probability column each),
-measurements in the model card's range at most to a micrometre (a value read in inches is kept to
-0.0001 cm; one typed in cm has the card's 0.1 cm), probabilities and confidence between 0 and 1,
-coordinates, flags, and the sync state, with the run a synced observation became.
+measurements by the window's and the command line's own rules (``measurement_rules.check_saved``: the
+model card's range and 0.1 cm precision, or a value of that precision converted from inches),
+probabilities and confidence between 0 and 1, coordinates, flags, and the sync state, with the run
+a synced observation became.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,8 @@ from contract import observation as fields
 from desktop import observation_extras as extras
 from desktop.errors import InputError
 from desktop.model_delivery.release import ShadowPrediction
-from desktop.prediction.measurement_rules import Allowed, MeasurementRefused, allowed, check_range
+from desktop.prediction.measurement_rules import Allowed, MeasurementRefused, allowed, check_saved
+from desktop.sync.states import FailureKind, Stage, SyncState
 from desktop.tables.export_cells import (
     CHALLENGER,
     DELETED,
@@ -46,21 +48,31 @@ if TYPE_CHECKING:
 
 # Bad rows listed in the one sentence; the rest are counted.
 PROBLEMS_LISTED = 10
-# Decimals a measurement in the history may carry: a micrometre (values converted from inches or mm).
-HISTORY_DECIMALS = 4
 # An ISO time as the app writes it: date, "T", time (seconds, optional fraction), a zone.
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})")
 
 
+# Stages at which the outbox row names the run (before ``created`` the create's answer is not known).
+_STAGES_WITH_RUN = frozenset({Stage.CREATED, Stage.LOGGED, Stage.FINISHED, Stage.SYNCED})
+
+
 @dataclass(frozen=True)
 class SyncedRun:
-    """The MLflow run a synced observation became (the ``sync_run`` column of an export)."""
+    """How far an observation got on its way to the server (the ``sync_run`` column of an export).
+
+    Written for every observation past ``pending`` or failed: its outbox stage, failure and the run it
+    became (when it has one), so an import brings back ``syncing``, ``failed`` and ``synced`` rows as
+    they were, never as pending (an export before these fields came only holds synced runs).
+    """
 
     run_id: str
     tracking_uri: str
     experiment_name: str
     experiment_id: str
     pushed_updated_at: str
+    stage: str = Stage.SYNCED
+    failure: str = ""
+    failure_kind: str = FailureKind.NONE
 
     def to_json(self) -> str:
         """Return the run as the export writes it."""
@@ -70,9 +82,28 @@ class SyncedRun:
     def from_json(cls, text: str) -> SyncedRun:
         """Read a run written by ``to_json``; raise ``ValueError`` if it is not one."""
         data = json.loads(text)
-        if not isinstance(data, dict) or not str(data.get("run_id", "")).strip():
+        if not isinstance(data, dict):
+            raise ValueError("it is not a JSON object")
+        run = cls(**{name: str(data.get(name, cls._default(name))) for name in cls.__dataclass_fields__})
+        if run.stage not in tuple(Stage) or run.failure_kind not in tuple(FailureKind):
+            raise ValueError(f"stage {run.stage!r} or failure kind {run.failure_kind!r} is unknown")
+        if run.stage in _STAGES_WITH_RUN and not run.run_id.strip():
             raise ValueError("it names no run_id")
-        return cls(*(str(data.get(name, "")) for name in cls.__dataclass_fields__))
+        return run
+
+    @classmethod
+    def _default(cls, name: str) -> object:
+        default = cls.__dataclass_fields__[name].default
+        return "" if default is MISSING else default
+
+    @property
+    def sync_state(self) -> SyncState:
+        """Return the state a history row shows for this progress (as ``sync_state_sql`` derives it)."""
+        if self.failure:
+            return SyncState.FAILED
+        if self.stage == Stage.PENDING:
+            return SyncState.PENDING
+        return SyncState.SYNCED if self.stage == Stage.SYNCED else SyncState.SYNCING
 
 
 @dataclass(frozen=True)
@@ -223,8 +254,15 @@ def _row(reading: _Reading, line: int, record: Mapping[str, str]) -> ImportedRow
         **_release(record),
         extras=_extras(record),
     )
-    run = _parsed(SYNC_RUN, record[SYNC_RUN], SyncedRun.from_json)
-    return ImportedRow(line, observation, run if sync_state == "synced" else None)
+    return ImportedRow(line, observation, _sync_run(record[SYNC_RUN], sync_state))
+
+
+def _sync_run(text: str, sync_state: str) -> SyncedRun | None:
+    """Return the sync progress of a row, which must agree with its ``sync_state`` (blank: none)."""
+    run: SyncedRun | None = _parsed(SYNC_RUN, text, SyncedRun.from_json)
+    if run is not None and run.sync_state != sync_state:
+        raise _RowProblem(SYNC_RUN, f"it says {run.sync_state}, but the row's sync_state is {sync_state}")
+    return run
 
 
 def _species_of(probability_column: str) -> str:
@@ -314,17 +352,13 @@ def _optional_number(column: str, text: str) -> float | None:
 def _measurement(reading: _Reading, column: str, text: str) -> float:
     if text == "":
         raise _RowProblem(column, "the measurement is missing")
-    number = _number(column, text)
     ruled = reading.rules.get(column)
-    if ruled is not None and not ruled[1].low <= number <= ruled[1].high:
-        try:
-            check_range(ruled[0], number, text)  # for its sentence
-        except MeasurementRefused as exc:
-            raise _RowProblem(column, str(exc)) from None
-    scaled = number * 10**HISTORY_DECIMALS
-    if abs(scaled - round(scaled)) > 1e-6:
-        raise _RowProblem(column, f"{text} has more decimals than any measurement Iris Field saves")
-    return number
+    if ruled is None:  # no model card: any finite number (nothing to judge it by)
+        return _number(column, text)
+    try:
+        return check_saved(ruled[0], text)
+    except MeasurementRefused as exc:
+        raise _RowProblem(column, str(exc)) from None
 
 
 def _share(column: str, text: str) -> float:

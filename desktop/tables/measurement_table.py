@@ -48,6 +48,8 @@ UNIT_FACTORS: dict[str, float] = {
     "zoll": 2.54,
 }
 MODEL_UNIT = "cm"
+# Decimals a converted value keeps (a micrometre): 2.01 in is saved as 5.1054 cm, not 5.105399999999999.
+CONVERTED_DECIMALS = 4
 
 # The app's own German labels (assets/translations/iris_field_de.ts; a test keeps them equal) and the
 # German spellings of the optional columns.
@@ -291,16 +293,11 @@ def locate_columns(
     located: dict[str, Column] = {}
     missing: list[str] = []
     for spec in features:
-        accepted = _feature_keys(spec)
-        found = [i for i, n in enumerate(names) if n.key in accepted]
-        if len(found) > 1:
-            columns = ", ".join(repr(header[i].strip()) for i in found)
-            raise InputError(f"the file {path} has more than one column for {spec.label}: {columns}")
-        if not found:
+        column = _feature_column(spec, header, names, path)
+        if column is None:
             missing.append(spec.name)
-            continue
-        i = found[0]
-        located[spec.name] = Column(i, header[i], _unit_factor(header[i], names[i].unit, spec.unit, path))
+        else:
+            located[spec.name] = column
     if missing:
         raise InputError(
             f"the file {path} has no column for {', '.join(missing)} "
@@ -313,6 +310,21 @@ def locate_columns(
         if found:
             located[column] = Column(found[0], header[found[0]])
     return located
+
+
+def _feature_column(
+    spec: MeasurementSpec, header: Sequence[str], names: Sequence[HeaderName], path: Path
+) -> Column | None:
+    """Return where ``spec``'s one column sits in ``header`` (None: nowhere); refuse a second one."""
+    accepted = _feature_keys(spec)
+    found = [i for i, n in enumerate(names) if n.key in accepted]
+    if len(found) > 1:
+        columns = ", ".join(repr(header[i].strip()) for i in found)
+        raise InputError(f"the file {path} has more than one column for {spec.label}: {columns}")
+    if not found:
+        return None
+    i = found[0]
+    return Column(i, header[i], _unit_factor(header[i], names[i].unit, spec.unit, path))
 
 
 def _headerless_columns(width: int, features: Sequence[MeasurementSpec]) -> dict[str, Column]:
@@ -366,8 +378,7 @@ def _row(
         refusal = _beyond_rules(spec, shown, number, factor)
         if refusal:
             return TableRow(line, cells, None, f"{column} {refusal}", texts)
-        # Converted values are rounded to a micrometre, so 2.01 in is 5.1054 cm, not 5.105399999999999.
-        values.append(number if factor == 1.0 else round(number * factor, 4))
+        values.append(number if factor == 1.0 else round(number * factor, CONVERTED_DECIMALS))
     return TableRow(line, cells, tuple(values), "", texts)
 
 
@@ -587,25 +598,54 @@ def _chunk(
     Blank records are no rows: one makes the chunk be read row by row (its measurement cells are empty).
     """
     if set(map(len, records)) == {width}:
-        cells = list(zip(*records, strict=True))  # the file's columns
-        wanted = [cells[columns[spec.name].index] for spec in features]
-        if _all_plain(features, wanted, columns):
-            matrix = np.array(wanted, dtype=np.float64).T
-            for i, spec in enumerate(features):
-                factor = columns[spec.name].factor
-                if factor != 1.0:
-                    matrix[:, i] = np.round(matrix[:, i] * factor, 4)
-            # Every record has the full width here: each text column is there to take.
-            text_at = [(TextColumn(name), c.index) for name, c in columns.items() if name in _TEXT_COLUMNS]
-            texts: tuple[dict[TextColumn, str], ...] = ()  # none: every row's texts are empty
-            if text_at:
-                stripped = [[cell.strip() for cell in cells[i]] for _column, i in text_at]
-                names = [column for column, _i in text_at]
-                texts = tuple(dict(zip(names, row, strict=True)) for row in zip(*stripped, strict=True))
-            notes = (
-                tuple(t[TextColumn.NOTE] for t in texts) if TextColumn.NOTE in columns else ("",) * len(lines)
-            )
-            return TableChunk(tuple(lines), matrix, notes, (), texts)
+        chunk = _chunk_by_columns(lines, records, features, columns)
+        if chunk is not None:
+            return chunk
+    return _chunk_by_rows(lines, records, width, features, columns)
+
+
+def _chunk_by_columns(
+    lines: Sequence[int],
+    records: list[list[str]],
+    features: Sequence[MeasurementSpec],
+    columns: dict[str, Column],
+) -> TableChunk | None:
+    """Read full-width records a whole column at a time; return None unless every cell is a plain number."""
+    cells = list(zip(*records, strict=True))  # the file's columns
+    wanted = [cells[columns[spec.name].index] for spec in features]
+    if not _all_plain(features, wanted, columns):
+        return None
+    matrix = np.array(wanted, dtype=np.float64).T
+    for i, spec in enumerate(features):
+        factor = columns[spec.name].factor
+        if factor != 1.0:
+            matrix[:, i] = np.round(matrix[:, i] * factor, 4)
+    texts = _texts_by_column(cells, columns)
+    notes = tuple(t[TextColumn.NOTE] for t in texts) if TextColumn.NOTE in columns else ("",) * len(lines)
+    return TableChunk(tuple(lines), matrix, notes, (), texts)
+
+
+def _texts_by_column(
+    cells: list[tuple[str, ...]], columns: dict[str, Column]
+) -> tuple[dict[TextColumn, str], ...]:
+    """Return each row's stripped text cells by text column (none when the file has no text column)."""
+    # Every record has the full width here: each text column is there to take.
+    text_at = [(TextColumn(name), c.index) for name, c in columns.items() if name in _TEXT_COLUMNS]
+    if not text_at:
+        return ()  # none: every row's texts are empty
+    stripped = [[cell.strip() for cell in cells[i]] for _column, i in text_at]
+    names = [column for column, _i in text_at]
+    return tuple(dict(zip(names, row, strict=True)) for row in zip(*stripped, strict=True))
+
+
+def _chunk_by_rows(
+    lines: Sequence[int],
+    records: list[list[str]],
+    width: int,
+    features: Sequence[MeasurementSpec],
+    columns: dict[str, Column],
+) -> TableChunk:
+    """Read a chunk's records one by one, blank ones skipped, each bad row kept with its problem."""
     rows = [
         _row(line, record, width, features, columns)
         for line, record in zip(lines, records, strict=True)

@@ -19,6 +19,7 @@ from desktop import observation_extras as extras
 from desktop.atomic_file import atomic_text_writer
 from desktop.errors import InputError, StoreError, StoreProblem
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
+from desktop.sync.row_failure import failure_english
 from desktop.tables import export_cells as history_cells
 from desktop.tables.export_cells import csv_header
 from desktop.tables.measurement_table import (
@@ -246,7 +247,7 @@ def _plain_cells(obs: Observation) -> dict[str, str]:
         h(fields.MODEL_VERSION): obs.model_version,
         h(fields.MODEL_SHA256): obs.model_sha256,
         SYNC_STATE: obs.sync_state,
-        SYNC_ERROR: obs.sync_error,
+        SYNC_ERROR: failure_english(obs.sync_error),  # the command line's sentence, not the stored kind
         DELETED: "1" if obs.deleted else "0",
         h(fields.OUTLIER): "1" if obs.outlier else "0",
         h(fields.OUTLIER_SCORE): "" if obs.outlier_score is None else repr(float(obs.outlier_score)),

@@ -77,19 +77,8 @@ def open_main_window(
     settings: Settings, translations: Translations | None = None, model_path: Path | None = None
 ) -> MainWindow:
     """Load the model and the history, show the window, then explain anything that went wrong."""
-    classifier: Classifier | None = None
-    active: ActiveModel | None = None
-    model_problem = ""
     models = ModelStore()
-    try:
-        if model_path is None:
-            # The active verified release, or the bundled model when none is installed (or it is damaged).
-            active = models.load_active()
-            classifier = active.classifier
-        else:
-            classifier = Classifier.load(model_path)
-    except ModelError as exc:
-        model_problem = problem_text(exc)
+    classifier, active, model_problem = _load_model(models, model_path)
     store, store_notice, store_problem = _open_store()
     window = MainWindow(
         settings,
@@ -106,20 +95,7 @@ def open_main_window(
     logging.getLogger("iris_field.ui").info("main window shown")
     # Shown after the window, as window-modal sheets: the history stays browsable behind them.
     if model_problem:
-        show_problem(
-            window,
-            QCoreApplication.translate("App", "The model could not be loaded"),
-            QCoreApplication.translate(
-                "App", "Iris Field cannot identify flowers until the model is repaired."
-            ),
-            sentence(model_problem)
-            + "\n\n"
-            + QCoreApplication.translate(
-                "App",
-                "You can still browse, export and edit the saved observations. "
-                "Reinstalling Iris Field restores the model.",
-            ),
-        )
+        _say_model_problem(window, model_problem)
     if store_notice:
         show_problem(
             window, QCoreApplication.translate("App", "The history was damaged"), sentence(store_notice)
@@ -140,6 +116,40 @@ def open_main_window(
             ),
         )
     return window
+
+
+def _load_model(
+    models: ModelStore, model_path: Path | None
+) -> tuple[Classifier | None, ActiveModel | None, str]:
+    """Load the model at ``model_path``, else the active release; return it, the release, and any problem."""
+    classifier: Classifier | None = None
+    active: ActiveModel | None = None
+    model_problem = ""
+    try:
+        if model_path is None:
+            # The active verified release, or the bundled model when none is installed (or it is damaged).
+            active = models.load_active()
+            classifier = active.classifier
+        else:
+            classifier = Classifier.load(model_path)
+    except ModelError as exc:
+        model_problem = problem_text(exc)
+    return classifier, active, model_problem
+
+
+def _say_model_problem(window: MainWindow, model_problem: str) -> None:
+    show_problem(
+        window,
+        QCoreApplication.translate("App", "The model could not be loaded"),
+        QCoreApplication.translate("App", "Iris Field cannot identify flowers until the model is repaired."),
+        sentence(model_problem)
+        + "\n\n"
+        + QCoreApplication.translate(
+            "App",
+            "You can still browse, export and edit the saved observations. "
+            "Reinstalling Iris Field restores the model.",
+        ),
+    )
 
 
 def _say_damaged(window: MainWindow, problem: str) -> None:

@@ -103,6 +103,19 @@ class HistoryPanel(QWidget):
         # empty one, its counts follow a moment later.
         self.first_frame = FirstFrame(self)
         self.first_frame.drawn.connect(self._after_first_frame)
+        self._build_workers(store, card)
+        self._build_top_row()
+        self._build_filters(card)
+        self._build_count()
+        self._build_table()
+        self._build_actions(store)
+        self._build_buttons()
+        self._build_layout()
+        self.retranslate()
+        self.refresh()
+
+    def _build_workers(self, store: ObservationStore | None, card: ModelCard | None) -> None:
+        """Create the table's model and the background counter and exporter (none without a store)."""
         self.model = HistoryTableModel(card, store, self)
         self.model.problem.connect(self._show_read_problem)
         self.counter = HistoryCounter(store.path, self) if store is not None else None
@@ -115,6 +128,8 @@ class HistoryPanel(QWidget):
             self.counter.counted.connect(self._show_counts)
             self.counter.busy_changed.connect(self._follow_busy)
 
+    def _build_top_row(self) -> None:
+        """Create the title and the search field."""
         self._title = QLabel(self)
         font = self._title.font()
         font.setBold(True)
@@ -125,6 +140,9 @@ class HistoryPanel(QWidget):
         self.search.setMinimumHeight(32)
         self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.search.textChanged.connect(self._requery)
+
+    def _build_filters(self, card: ModelCard | None) -> None:
+        """Create the species, sync state and period filters; their texts come in ``retranslate``."""
         self.species_filter = QComboBox(self)
         self.species_filter.addItem("", None)
         for species in card.classes if card is not None else ():
@@ -139,6 +157,9 @@ class HistoryPanel(QWidget):
         for days in PERIOD_DAYS:
             self.period_filter.addItem("", days)
         self.period_filter.currentIndexChanged.connect(self._requery)
+
+    def _build_count(self) -> None:
+        """Create the count of what the pane lists and the bar that moves while counting takes long."""
         self.count_label = QLabel(self)
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)  # no end known: the bar just moves
@@ -150,6 +171,8 @@ class HistoryPanel(QWidget):
         self._busy_timer.setInterval(BUSY_AFTER_MS)
         self._busy_timer.timeout.connect(self.busy.show)
 
+    def _build_table(self) -> None:
+        """Create the table of observations and the page shown instead of it while it is empty."""
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -184,6 +207,8 @@ class HistoryPanel(QWidget):
         self._pages.addWidget(self.table)
         self._pages.addWidget(self.empty)
 
+    def _build_actions(self, store: ObservationStore | None) -> None:
+        """Create the actions on the selected observation: restore, delete, undo, confirm, export."""
         self.restore_action = QAction(self)
         self.restore_action.triggered.connect(self._restore)
         self.delete_action = QAction(self)
@@ -207,6 +232,8 @@ class HistoryPanel(QWidget):
         self.confirm_menu = QMenu(self)
         self.confirm_menu.aboutToShow.connect(self._fill_confirm_menu)
 
+    def _build_buttons(self) -> None:
+        """Create the buttons below the table, each triggering its action."""
         self._restore_button = QPushButton(self)
         self._restore_button.clicked.connect(self.restore_action.trigger)
         self._confirm_button = QToolButton(self)
@@ -219,6 +246,8 @@ class HistoryPanel(QWidget):
         for button in (self._restore_button, self._confirm_button, self._export_button, self._delete_button):
             button.setMinimumHeight(BUTTON_HEIGHT)
 
+    def _build_layout(self) -> None:
+        """Lay out the top row, the filters, the table and the buttons in one column."""
         top = QHBoxLayout()
         top.addWidget(self._title)
         top.addWidget(self.search, 1)
@@ -234,9 +263,6 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(self._pages, 1)
         layout.addWidget(self.buttons)
-
-        self.retranslate()
-        self.refresh()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         """Never narrower than the time, species and sync columns: the splitter may not hide them."""
@@ -552,6 +578,16 @@ class HistoryPanel(QWidget):
 
     def retranslate(self) -> None:
         """Set every text in the current language."""
+        self._retranslate_actions_and_buttons()
+        self._retranslate_filters()
+        self.busy.setAccessibleName(self.tr("Counting observations"))
+        self.model.retranslate(self.locale())
+        if self.counter is not None and self.counter.last is not None:
+            self._show_counts(self.counter.last)
+        self._update_empty_text()
+
+    def _retranslate_actions_and_buttons(self) -> None:
+        """Set the texts of the title, search field, table, actions and buttons."""
         self._title.setText(self.tr("History"))
         self.search.setPlaceholderText(self.tr("Search species, note, place, observer…"))
         self.search.setAccessibleName(self.tr("Search the history"))
@@ -595,6 +631,9 @@ class HistoryPanel(QWidget):
         self.table.setAccessibleDescription(
             self.tr("Arrow keys choose an observation; Tab moves on to the buttons below")
         )
+
+    def _retranslate_filters(self) -> None:
+        """Set the texts of the species, sync state and period filters."""
         self.species_filter.setItemText(0, self.tr("All species"))
         self.species_filter.setAccessibleName(self.tr("Show species"))
         self.sync_filter.setItemText(0, self.tr("Any sync state"))
@@ -612,8 +651,3 @@ class HistoryPanel(QWidget):
         for index, text in enumerate(periods):
             self.period_filter.setItemText(index, text)
         self.period_filter.setAccessibleName(self.tr("Show observations measured"))
-        self.busy.setAccessibleName(self.tr("Counting observations"))
-        self.model.retranslate(self.locale())
-        if self.counter is not None and self.counter.last is not None:
-            self._show_counts(self.counter.last)
-        self._update_empty_text()

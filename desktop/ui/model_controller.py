@@ -146,10 +146,10 @@ class ModelDeliveryController(QObject):
         """Run in the background thread: one store of its own, one client, all aliases."""
         from desktop.model_delivery.registry_client import RegistryClient
         from desktop.model_delivery.updater import update_all
-        from desktop.sync.credentials import auth_headers
+        from desktop.sync.credentials import auth_for
 
         try:
-            client = RegistryClient(uri, headers=auth_headers(uri, settings))
+            client = RegistryClient(uri, auth_for(uri, settings))
             try:
                 results: object = update_all(ModelStore(store_root, self.store.bundled), client)
             finally:

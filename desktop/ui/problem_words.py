@@ -14,15 +14,8 @@ from PySide6.QtCore import QObject
 
 from desktop.errors import ModelError, ModelProblem, StoreError, StoreProblem
 from desktop.history_salvage import SalvageReport
-from desktop.model_delivery.errors import (
-    KeyFileError,
-    KeyProblem,
-    NoPreviousModel,
-    Refusal,
-    RegistryUnreachable,
-    ReleaseRefused,
-    Unreachable,
-)
+from desktop.mlflow_http.problems import ServerError, ServerProblem
+from desktop.model_delivery.errors import KeyFileError, KeyProblem, NoPreviousModel, Refusal, ReleaseRefused
 from desktop.model_delivery.model_store import Fallback
 from desktop.store import ReadOnlyCause
 from desktop.ui.i18n import sentence
@@ -44,8 +37,8 @@ class ProblemWords(QObject):
             return self.refusal_text(error.reason, error.facts)
         if isinstance(error, ModelError) and error.problem is not ModelProblem.OTHER:
             return self.model_text(error.problem, error.facts)
-        if isinstance(error, RegistryUnreachable):
-            return self.unreachable_text(error.why, error.facts)
+        if isinstance(error, ServerError):
+            return self._server_error_text(error)
         if isinstance(error, KeyFileError) and error.problem is not KeyProblem.OTHER:
             return self.key_text(error.problem, error.facts)
         if isinstance(error, NoPreviousModel):
@@ -76,33 +69,69 @@ class ProblemWords(QObject):
         }
         return filled(templates[problem], facts)
 
-    def unreachable_text(self, why: Unreachable, facts: Mapping[str, object]) -> str:
-        """Return why the lab's registry could not be asked."""
-        templates = {
-            Unreachable.NOT_AN_ADDRESS: self.tr(
-                "“{address}” is not the http:// or https:// address of an MLflow server. "
-                "Correct it in Settings → Sync."
+    def _server_error_text(self, error: ServerError) -> str:
+        """Return a dialog's sentence for server trouble, with where to correct a wrong address."""
+        text = self.server_text(error.problem, error.facts)
+        if error.problem in (ServerProblem.NOT_AN_ADDRESS, ServerProblem.ADDRESS_WITH_QUERY):
+            text += " " + self.tr("Correct it in Settings → Sync.")
+        return text
+
+    def server_text(self, problem: ServerProblem, facts: Mapping[str, object]) -> str:
+        """Return why the lab's server could not be asked or refused (for sync and model updates alike)."""
+        return filled(self._server_templates()[problem], {"settings": self.tr("Settings → Sync"), **facts})
+
+    def _server_templates(self) -> dict[ServerProblem, str]:
+        return {
+            ServerProblem.NOT_AN_ADDRESS: self.tr(
+                "“{address}” is not the http:// or https:// address of an MLflow server."
             ),
-            Unreachable.NO_ANSWER: self.tr(
-                "The lab's server at {server} cannot be reached. Try again when the laptop is online."
+            ServerProblem.ADDRESS_WITH_QUERY: self.tr(
+                "The server address “{address}” must not contain ? or #."
             ),
-            Unreachable.CREDENTIALS_REFUSED: self.tr(
-                "The lab's server at {server} refused the user name or password (HTTP {status}). "
-                "Check them in Settings → Sync."
+            ServerProblem.ADDRESS_WITH_CREDENTIALS: self.tr(
+                "Enter the user name and password in {settings}, not in the server address."
             ),
-            Unreachable.HTTP_ERROR: self.tr(
-                "The lab's server at {server} answered with an error (HTTP {status})."
+            ServerProblem.TLS_SETTINGS: self.tr("Set either {cert} or {insecure}, not both."),
+            ServerProblem.NAME_NOT_FOUND: self.tr(
+                "The server name in {uri} cannot be found: the laptop is offline, or the address has a typo."
             ),
-            Unreachable.NOT_MLFLOW: self.tr("{server} did not answer like an MLflow server."),
-            Unreachable.RUN_GONE: self.tr(
+            ServerProblem.UNREACHABLE: self.tr("The lab's server at {host} cannot be reached."),
+            ServerProblem.NO_ANSWER: self.tr("The lab's server at {host} did not answer in time."),
+            ServerProblem.CERTIFICATE: self.tr(
+                "The certificate of the server {host} cannot be verified ({detail}). "
+                "Check the address in {settings}, or ask the lab."
+            ),
+            ServerProblem.BROKE_OFF: self.tr("The connection to {host} broke off before the answer arrived."),
+            ServerProblem.CONNECTION_FAILED: self.tr("The connection to {host} failed ({detail})."),
+            ServerProblem.CREDENTIALS: self.tr(
+                "The lab's server at {host} refused the user name, password or token (HTTP {status}). "
+                "Check them in {settings}."
+            ),
+            ServerProblem.REDIRECTED: self.tr(
+                "The server at {host} sends requests on to {target}. If that is the lab's server, "
+                "enter that address in {settings}."
+            ),
+            ServerProblem.NOT_MLFLOW_DATA: self.tr(
+                "The server at {host} answered with {content} instead of MLflow data "
+                "(perhaps a sign-in page of the network)."
+            ),
+            ServerProblem.SERVER_ERROR: self.tr(
+                "The lab's server at {host} had a problem (HTTP {status}: {detail})."
+            ),
+            ServerProblem.NO_MLFLOW_SERVER: self.tr(
+                "No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}."
+            ),
+            ServerProblem.REFUSED: self.tr(
+                "The lab's server refused the request (HTTP {status}{code}: {detail})."
+            ),
+            ServerProblem.ARTIFACTS_OUT_OF_REACH: self.tr(
+                "The lab's server keeps its files at {location}, out of this app's reach; the lab must "
+                "serve them through the server (mlflow server --serve-artifacts)."
+            ),
+            ServerProblem.RUN_GONE: self.tr(
                 "The training run {run} of the released model is gone from the server."
             ),
-            Unreachable.ARTIFACTS_OUT_OF_REACH: self.tr(
-                "The lab's server keeps its model files at {location}, out of this app's reach; "
-                "the lab must serve them through the server (mlflow server --serve-artifacts)."
-            ),
         }
-        return filled(templates[why], facts)
 
     def key_text(self, problem: KeyProblem, facts: Mapping[str, object]) -> str:
         """Return why a key file cannot be trusted."""

@@ -118,11 +118,25 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         # Background work that is not needed to draw the window (the sync) starts after its first frame.
         self.first_frame = FirstFrame(self)
+        self._build_actions()
+        measuring, column = self._build_measuring_column()
+        self._build_history(store_problem)
+        self._build_splitter(measuring, column)
+        self._build_menus()
+        self._build_status_bar()
+        self.retranslate()  # also fills the status bar's counts
+        self._restore_layout()
+        if self.measurements is not None:
+            self._on_measurements_changed()
 
+    def _build_actions(self) -> None:
+        """Create the window's actions (save, settings, quit, find, about) with their shortcuts."""
         self.save_action = QAction(self)
         self.save_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
         self.save_action.triggered.connect(self.save_observation)
-        self.save_action.setEnabled(classifier is not None and store is not None and not _read_only(store))
+        self.save_action.setEnabled(
+            self._classifier is not None and self._store is not None and not _read_only(self._store)
+        )
         self.settings_action = QAction(self)
         preferences = QKeySequence(QKeySequence.StandardKey.Preferences)
         # Linux desktops define no standard key for preferences; Ctrl+, is what most apps use there.
@@ -139,6 +153,9 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self._show_about)
 
+    def _build_measuring_column(self) -> tuple[QWidget, QVBoxLayout]:
+        """Build the measuring column (sliders and result, or why there is no model) and its layout."""
+        classifier = self._classifier
         self.measurements: MeasurementPanel | None = None
         self.result: ResultPanel | None = None
         self.save_form: SaveForm | None = None
@@ -163,7 +180,11 @@ class MainWindow(QMainWindow):
             self.unavailable_notice.setAlignment(Qt.AlignmentFlag.AlignTop)
             QVBoxLayout(self._result_box).addWidget(self.unavailable_notice)
             column.addWidget(self._result_box, 1)
+        return measuring, column
 
+    def _build_history(self, store_problem: str) -> None:
+        """Build the history panel and the watcher that refreshes it when another process saves."""
+        store, classifier = self._store, self._classifier
         self.history = HistoryPanel(
             store, classifier.card if classifier else None, store_problem, can_restore=classifier is not None
         )
@@ -178,6 +199,8 @@ class MainWindow(QMainWindow):
             self.history_watcher.changed.connect(self.refresh_history)
         self.find_action.triggered.connect(self._focus_search)
 
+    def _build_splitter(self, measuring: QWidget, column: QVBoxLayout) -> None:
+        """Put the scrolling measuring column with the save form on the left, the history on the right."""
         # On a short screen (1366×768 at 150 % leaves 512 points) the measuring column scrolls rather
         # than squeezing or cutting its controls.
         self.measuring_area = _MeasuringArea(self)
@@ -198,7 +221,7 @@ class MainWindow(QMainWindow):
             margins = column.contentsMargins()
             self.save_form.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
             left_column.addWidget(self.save_form)
-        if self.save_form is not None and _read_only(store):
+        if self.save_form is not None and _read_only(self._store):
             self.read_only_notice = QLabel(left)
             self.read_only_notice.setWordWrap(True)
             self.read_only_notice.setStyleSheet(WARNING_STYLE)
@@ -210,7 +233,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([MEASURING_WIDTH, FIRST_SIZE.width() - MEASURING_WIDTH])
         self.setCentralWidget(self.splitter)
 
-        self._build_menus()
+    def _build_status_bar(self) -> None:
+        """Add the model, pending and data labels to the status bar, with separators between them."""
         self._model_label = QLabel(self)
         self._pending_label = QLabel(self)
         self._data_label = QLabel(self)
@@ -222,11 +246,6 @@ class MainWindow(QMainWindow):
                 self.statusBar().addPermanentWidget(separator)
                 self._data_separator = separator
             self.statusBar().addPermanentWidget(label)
-
-        self.retranslate()  # also fills the status bar's counts
-        self._restore_layout()
-        if self.measurements is not None:
-            self._on_measurements_changed()
 
     # ----------------------------------------------------------------- public
     @property

@@ -29,7 +29,20 @@ class ResultPanel(QWidget):
         self._shown_icon: tuple[str, bool] | None = None
         self._announced_heading = ""
         self.announcement = ""  # what was last read out to a screen reader
+        top = self._build_heading()
+        bars = self._build_bars(card)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(bars)
+        layout.addWidget(self._verdict)
+        layout.addWidget(self._unusual)
+        self._verdict.hide()
+        self._unusual.hide()
+        self.retranslate()
 
+    def _build_heading(self) -> QHBoxLayout:
+        """Create the icon, species and confidence heading and the warnings; return the heading's row."""
         self._icon = QLabel(self)
         self._icon.setFixedSize(ICON_SIZE)
         self._species = QLabel(self)
@@ -52,7 +65,10 @@ class ResultPanel(QWidget):
         top.addWidget(self._icon)
         top.addWidget(self._species, 1)
         top.addWidget(self._confidence)
+        return top
 
+    def _build_bars(self, card: ModelCard) -> QGridLayout:
+        """Create one row per class of ``card``: its name, its bar and its value."""
         bars = QGridLayout()
         bars.setColumnStretch(1, 1)
         bars.setVerticalSpacing(2)
@@ -74,16 +90,7 @@ class ResultPanel(QWidget):
             self._bar_names.append(name)
             self._bars.append(bar)
             self._bar_values.append(value)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addLayout(bars)
-        layout.addWidget(self._verdict)
-        layout.addWidget(self._unusual)
-        self._verdict.hide()
-        self._unusual.hide()
-        self.retranslate()
+        return bars
 
     def bars(self) -> dict[str, QProgressBar]:
         """Return the probability bar of each class (for tests and accessibility checks)."""

@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
 from desktop.errors import SyncError
+from desktop.mlflow_http.problems import ServerError
 from desktop.settings import Settings
 from desktop.sync.credentials import MissingSecret, SecretStore, auth_from_settings
 from desktop.sync.target import SyncTarget
@@ -238,7 +239,7 @@ class SyncController(QObject):
         if isinstance(problem, LookupError):
             return self.tr("The history is not available, so nothing can be synced.")
         text = sentence(str(problem))
-        if isinstance(problem, SyncError):
+        if isinstance(problem, SyncError | ServerError):
             text = sync_problem_text(problem.problem, problem.facts, str(problem))
         if isinstance(problem, MissingSecret):
             text += " " + self.tr("Enter it in Settings → Sync.")

@@ -6,9 +6,9 @@ import socket
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
+from desktop.mlflow_http.address import AddressError, normalize_tracking_uri
 from desktop.settings import Settings
 from desktop.sync.credentials import SecretStore
-from desktop.sync.rest_client import AddressError, normalize_tracking_uri
 from desktop.sync.target import DEFAULT_EXPERIMENT
 from desktop.ui.i18n import sentence
 from desktop.ui.settings_dialog import SettingsPage

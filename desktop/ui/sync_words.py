@@ -1,99 +1,81 @@
 """The window's words for what the sync reports: why a pass paused or stopped, why an observation failed.
 
-The Qt-free sync reports a ``SyncProblem`` and the facts its sentence names (``desktop/sync/problems.py``);
-here each kind gets its sentence in the user's language. A row's failure is stored as the command line's
-English sentence; ``read_failure`` gives back its kind, so old rows are worded too. A problem with no words
-here is shown as the core wrote it.
+The Qt-free sync reports a ``SyncProblem`` or a ``ServerProblem`` and the facts its sentence names
+(``desktop/sync/problems.py``, ``desktop/mlflow_http/problems.py``); here each kind gets its sentence in
+the user's language, server trouble through ``ProblemWords`` (the words model updates use too) plus what
+it means for the sync. A row's failure is stored as kind and facts (``desktop/sync/row_failure.py``);
+one stored as a sentence by an earlier version is shown as written. A problem with no words here is shown
+as the core wrote it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 from PySide6.QtCore import QObject
 
 from desktop.errors import StoreError, StoreProblem
-from desktop.sync.problems import SyncProblem, read_failure
+from desktop.mlflow_http.problems import ServerProblem
+from desktop.sync.problems import SyncProblem
+from desktop.sync.row_failure import read_failure
 from desktop.ui.i18n import sentence
 from desktop.ui.problem_words import ProblemWords, filled
+
+_ADDRESS_PROBLEMS = (
+    ServerProblem.NOT_AN_ADDRESS,
+    ServerProblem.ADDRESS_WITH_QUERY,
+    ServerProblem.ADDRESS_WITH_CREDENTIALS,
+)
 
 
 class SyncWords(QObject):
     """Says the sync's problems in the current language (its texts' translation context)."""
 
-    def problem_text(self, problem: SyncProblem | None, facts: Mapping[str, object], english: str) -> str:
+    def problem_text(self, problem: StrEnum | None, facts: Mapping[str, object], english: str) -> str:
         """Return the sentence for a sync problem; ``english``: the core's own, shown for unknown kinds."""
+        if isinstance(problem, ServerProblem):
+            said = ProblemWords().server_text(problem, facts)
+            consequence = self._consequences().get(problem)
+            return f"{said} {consequence}" if consequence else said
         if problem is SyncProblem.HISTORY:
             store_facts = {k: v for k, v in facts.items() if k != "store_problem"}
             store_problem = StoreProblem(str(facts.get("store_problem", StoreProblem.OTHER)))
             return ProblemWords().problem_text(StoreError(english, store_problem, **store_facts))
-        template = self._templates().get(problem) if problem is not None else None
+        template = self._templates().get(problem) if isinstance(problem, SyncProblem) else None
         if template is None:
             return sentence(english)
         return filled(template, {"settings": self.tr("Settings → Sync"), **facts})
 
-    def headline(self, problem: SyncProblem | None) -> str:
+    def headline(self, problem: StrEnum | None) -> str:
         """Return the status bar's few words for a problem that stopped the sync (the tooltip says why)."""
-        if problem is SyncProblem.CREDENTIALS:
+        if problem is ServerProblem.CREDENTIALS:
             return self.tr("Sync: sign-in refused")
         if problem in (SyncProblem.PASSWORD_UNKNOWN, SyncProblem.TOKEN_UNKNOWN):
             return self.tr("Sync: password or token missing")
-        if problem in (
-            SyncProblem.NOT_AN_ADDRESS,
-            SyncProblem.ADDRESS_WITH_QUERY,
-            SyncProblem.ADDRESS_WITH_CREDENTIALS,
-        ):
+        if problem in _ADDRESS_PROBLEMS:
             return self.tr("Sync: check the server address")
         return self.tr("Sync stopped")
 
     def row_failure_text(self, stored: str) -> str:
-        """Return why an observation failed to sync, from the sentence its row holds (as is, if unknown)."""
-        found = read_failure(stored)
-        return self.problem_text(*found, stored) if found else stored
+        """Return why an observation failed to sync, from its row's kind and facts (a sentence as is)."""
+        failure = read_failure(stored)
+        if failure.problem is None:
+            return failure.text
+        return self.problem_text(failure.problem, failure.facts, failure.english())
+
+    def _consequences(self) -> dict[ServerProblem, str]:
+        """Return what server trouble means for the sync, said after the trouble itself."""
+        return {
+            ServerProblem.UNREACHABLE: self.tr("Observations are sent once it can be."),
+            ServerProblem.SERVER_ERROR: self.tr("Sync tries again later."),
+        }
 
     def _templates(self) -> dict[SyncProblem, str]:
         return {
-            SyncProblem.NAME_NOT_FOUND: self.tr(
-                "The server name in {uri} cannot be found: the laptop is offline, or the address has a typo."
-            ),
-            SyncProblem.UNREACHABLE: self.tr(
-                "The lab's server at {host} cannot be reached. Observations are sent once it can be."
-            ),
-            SyncProblem.NO_ANSWER: self.tr("The lab's server at {host} did not answer in time."),
-            SyncProblem.CERTIFICATE: self.tr(
-                "The certificate of the server {host} cannot be verified ({detail}). "
-                "Check the address in {settings}, or ask the lab."
-            ),
-            SyncProblem.BROKE_OFF: self.tr("The connection to {host} broke off before the answer arrived."),
-            SyncProblem.CONNECTION_FAILED: self.tr("The connection to {host} failed ({detail})."),
-            SyncProblem.CREDENTIALS: self.tr(
-                "The lab's server at {host} refused the user name, password or token (HTTP {status}). "
-                "Check them in {settings}."
-            ),
-            SyncProblem.REDIRECTED: self.tr(
-                "The server at {host} sends requests on to {target}. If that is the lab's server, "
-                "enter that address in {settings}."
-            ),
-            SyncProblem.NOT_MLFLOW_DATA: self.tr(
-                "The server at {host} answered with {content} instead of MLflow data "
-                "(perhaps a sign-in page of the network)."
-            ),
-            SyncProblem.SERVER_ERROR: self.tr(
-                "The lab's server at {host} had a problem (HTTP {status}: {detail}). Sync tries again later."
-            ),
-            SyncProblem.NO_MLFLOW_SERVER: self.tr(
-                "No MLflow server answers at {uri} (HTTP {status}). Check the address in {settings}."
-            ),
-            SyncProblem.REFUSED: self.tr(
-                "The lab's server refused the request (HTTP {status}{code}: {detail})."
-            ),
             SyncProblem.EXPERIMENT_DELETED: self.tr(
                 "The experiment “{experiment}” was deleted on the lab's server. Restore it there, "
                 "or choose another experiment in {settings}."
-            ),
-            SyncProblem.ARTIFACTS_OUT_OF_REACH: self.tr(
-                "The lab's server keeps its files at {location}, out of this app's reach; the lab must "
-                "serve them through the server (mlflow server --serve-artifacts)."
             ),
             SyncProblem.UNEXPECTED: self.tr(
                 "An unexpected error stopped the sync ({detail}). Please tell the lab."
@@ -107,15 +89,6 @@ class SyncWords(QObject):
             ),
             SyncProblem.BUSY: self.tr("Another sync is working on this history ({holder}, process {pid})."),
             SyncProblem.LEASE_LOST: self.tr("Another sync took over this history."),
-            SyncProblem.NOT_AN_ADDRESS: self.tr(
-                "“{address}” is not the http:// or https:// address of an MLflow server."
-            ),
-            SyncProblem.ADDRESS_WITH_QUERY: self.tr(
-                "The server address “{address}” must not contain ? or #."
-            ),
-            SyncProblem.ADDRESS_WITH_CREDENTIALS: self.tr(
-                "Enter the user name and password in {settings}, not in the server address."
-            ),
             SyncProblem.PASSWORD_UNKNOWN: self.tr(
                 "The password of “{user}” for {server} is not known on this laptop."
             ),
@@ -123,12 +96,12 @@ class SyncWords(QObject):
         }
 
 
-def sync_problem_text(problem: SyncProblem | None, facts: Mapping[str, object], english: str) -> str:
+def sync_problem_text(problem: StrEnum | None, facts: Mapping[str, object], english: str) -> str:
     """Return the sentence for a sync problem in the current language (``english`` for unknown kinds)."""
     return SyncWords().problem_text(problem, facts, english)
 
 
-def sync_headline(problem: SyncProblem | None) -> str:
+def sync_headline(problem: StrEnum | None) -> str:
     """Return the status bar's few words for a problem that stopped the sync, in the current language."""
     return SyncWords().headline(problem)
 

@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import tarfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +28,13 @@ from build_scripts.bundle_check import (
     tar_listing,
     unpacked_size,
 )
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 1800
-RUN_TIMEOUT_S = 120
-WINDOW_TIMEOUT_S = 60
+# Hang guards only, generous for a busy machine (issue 25): the window test waits for its log line instead.
+RUN_TIMEOUT_S = 600
+WINDOW_TIMEOUT_S = 600
 
 # The first test also builds the bundle (minutes, most of it LZMA): more than pytest's default limit.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BUILD_TIMEOUT_S + 300)]
@@ -165,6 +166,10 @@ def test_sync_lands_a_saved_observation_on_a_real_mlflow_server(run_frozen, mlfl
     assert runs[0].status == "FINISHED"
 
 
+def _says(log: Path, words: str) -> bool:
+    return log.is_file() and words in log.read_text(encoding="utf-8")
+
+
 def test_the_window_opens_offscreen_in_the_frozen_app(build: Build, elsewhere: Path, tmp_path: Path):
     home = tmp_path / "window-home"
     log = home / "logs" / "iris-field.log"
@@ -174,11 +179,9 @@ def test_the_window_opens_offscreen_in_the_frozen_app(build: Build, elsewhere: P
         [str(app)], cwd=elsewhere, env=clean_environment(home), stdout=output, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + WINDOW_TIMEOUT_S
-        while time.monotonic() < deadline and process.poll() is None:
-            if log.is_file() and "main window shown" in log.read_text(encoding="utf-8"):
-                break
-            time.sleep(0.1)
+        wait_for(
+            lambda: process.poll() is not None or _says(log, "main window shown"), "window shown or exited"
+        )
         output.seek(0)
         assert process.poll() is None, f"the window exited early: {output.read().decode()[-2000:]}"
         assert "main window shown" in log.read_text(encoding="utf-8")

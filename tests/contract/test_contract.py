@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from contract import card, environment, mlflow_tags, registry
+from contract import card, environment, mlflow_api, mlflow_tags, registry
 from contract import observation as fields
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.sync.run_record import build_run_record
@@ -57,8 +57,11 @@ def _observation_names() -> set[str]:
 
 # Names distinctive enough that a string literal equal to one is a second spelling, never a coincidence.
 # "refused" is also a word of the updater's and the sync's own outcomes, so only the pass value is checked.
+_CONTRACT_NAMES = (
+    _values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api) | _values(card)
+)
 SHARED_NAMES = sorted(
-    (_values(registry) | _values(mlflow_tags) | _values(environment) | _values(card) | _observation_names())
+    (_CONTRACT_NAMES | _observation_names())
     - {str(a) for a in registry.Alias}
     - {card.GateVerdict.REFUSED.value}
 )

@@ -7,8 +7,8 @@ import os
 import uuid
 from unittest import mock
 
+from desktop.mlflow_http.auth import Auth
 from desktop.sync.credentials import ENV_PASSWORD, ENV_USERNAME
-from desktop.sync.rest_client import Auth
 from tests.deploy.lab_server_locally import ComposedMlflowServer
 from training.accounts import manage as accounts
 from training.accounts.roles import Role

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from desktop.sync.rest_client import Auth
+from desktop.mlflow_http.auth import Auth
 from tests.deploy.compose_file import LAB, Compose
 from tests.mlflow_test_server import START_TIMEOUT_S, MlflowServer
 from tests.postgres_cluster import SUPERUSER, PostgresCluster

@@ -17,8 +17,8 @@ from unittest import mock
 import pytest
 
 from contract.registry import MODEL_NAME
+from desktop.mlflow_http.auth import Auth
 from desktop.sync.credentials import ENV_PASSWORD, ENV_USERNAME
-from desktop.sync.rest_client import Auth
 from tests.deploy.compose_file import LAB, Compose
 from tests.deploy.lab_accounts import add_account, iris_accounts
 from tests.deploy.lab_server_locally import ComposedMlflowServer

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.sync.rest_client import Auth
+from desktop.mlflow_http.auth import Auth
 from desktop.sync.target import SyncTarget
 from desktop.sync.worker import SyncWorker
 from tests.deploy.compose_file import COMPOSE, LAB, Compose, MissingVariable, required_variables

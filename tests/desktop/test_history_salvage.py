@@ -387,11 +387,47 @@ def test_random_damage_never_stops_a_salvage(history, seed: int) -> None:
             assert report.lost is None or report.recovered + report.lost <= COUNT + 1
 
 
-def test_row_ids_are_remembered_in_a_bitmap_and_odd_ones_beside_it() -> None:
-    from desktop.history_salvage import RowIds
+def test_a_note_that_is_not_utf8_costs_that_record_only(history) -> None:
+    """SQLite copies whole pages but never checks text: such a record is refused, its page's others kept."""
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET note = CAST(x'666c6f77c328' AS TEXT) WHERE id = ?", (saved[42].id,))
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = b"\0" * 100 + path.read_bytes()[100:]  # and damage that sends the file to a salvage
+    path.write_bytes(data)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
+        assert store.get(saved[42].id) is None
+        assert store.get(saved[43].id) == saved[43], "its neighbours on the page come back"
 
-    ids = RowIds()
-    for rowid in (1, 8, 9, 100_000, -5, 1 << 40):
-        ids.add(rowid)
-    assert all(r in ids for r in (1, 8, 9, 100_000, -5, 1 << 40))
-    assert not any(r in ids for r in (0, 2, 7, 10, 99_999, 1 << 41, "1"))
+
+def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_page(
+    history, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite ends the whole transaction when it finds damage: then every page is read here instead."""
+    from desktop import history_salvage
+
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    page = data.index(b"flower 100 ") // PAGE
+    pointer = page * PAGE + 8  # the page's first cell pointer, sent into the middle of a record
+    data[pointer : pointer + 2] = (int.from_bytes(data[pointer : pointer + 2], "big") + 41).to_bytes(2, "big")
+    data[:100] = b"\0" * 100
+    path.write_bytes(bytes(data))
+    refused = []
+    real_copy = history_salvage.copy_readable
+
+    def spying_copy(*args, **kwargs):
+        try:
+            return real_copy(*args, **kwargs)
+        except history_salvage.ImageRefused:
+            refused.append(kwargs["images"])
+            raise
+
+    monkeypatch.setattr(history_salvage.RowCopier, "_sound_image", lambda self, image, table: True)
+    monkeypatch.setattr("desktop.store.copy_readable", spying_copy)
+    with assert_salvaged(path, saved, bytes(data)) as store:
+        assert refused == [True], "the copy with images was given up, the one without finished"
+        assert COUNT - 10 < store.salvaged.recovered < COUNT

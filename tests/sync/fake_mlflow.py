@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from desktop.sync.rest_client import Experiment, MlflowRestError, Run, RunInfo
+from desktop.sync.rest_client import MlflowRestError
 from desktop.sync.retry import ErrorKind
+from desktop.sync.run_record import Metric
+from desktop.sync.tracking import Experiment, Run, RunInfo
 
 
 class FakeClock:
@@ -54,7 +56,7 @@ class Fault:
 
 @dataclass
 class FakeMlflow:
-    """Runs and experiments in memory behind the methods ``MlflowRestClient`` offers."""
+    """Runs and experiments in memory behind the ``TrackingServer`` the sync needs (as the real client)."""
 
     experiments: dict[str, Experiment] = field(default_factory=dict)
     runs: dict[str, Run] = field(default_factory=dict)
@@ -141,7 +143,14 @@ class FakeMlflow:
         self.runs[run_id] = Run(info, {}, {}, dict(tags))
         return info
 
-    def log_batch(self, run_id: str, *, params=(), metrics=(), tags=()) -> None:
+    def log_batch(
+        self,
+        run_id: str,
+        *,
+        params: Iterable[tuple[str, str]] = (),
+        metrics: Iterable[Metric] = (),
+        tags: Iterable[tuple[str, str]] = (),
+    ) -> None:
         def work() -> None:
             run = self._active(run_id)
             self.runs[run_id] = replace(
@@ -153,13 +162,12 @@ class FakeMlflow:
 
         self._call("log_batch", work)
 
-    def update_run(self, run_id: str, status: str, end_time: int | None = None) -> RunInfo:
-        def work() -> RunInfo:
+    def update_run(self, run_id: str, status: str, end_time: int | None = None) -> None:
+        def work() -> None:
             run = self._active(run_id)
             self.runs[run_id] = replace(run, info=replace(run.info, status=status, end_time=end_time))
-            return self.runs[run_id].info
 
-        return self._call("update_run", work)
+        self._call("update_run", work)
 
     def get_run(self, run_id: str) -> Run | None:
         return self._call("get_run", lambda: self.runs.get(run_id))
@@ -169,7 +177,7 @@ class FakeMlflow:
             "find_runs_by_tag", lambda: [r for r in self.runs.values() if r.tags.get(key) == value]
         )
 
-    def get_runs(self, experiment_id: str, run_ids) -> dict[str, Run]:
+    def get_runs(self, experiment_id: str, run_ids: Iterable[str]) -> dict[str, Run]:
         return self._call("get_runs", lambda: {i: self.runs[i] for i in run_ids if i in self.runs})
 
     def delete_tag(self, run_id: str, key: str) -> None:

@@ -28,7 +28,7 @@ def sync(db_path: Path, server: FakeMlflow, clock: FakeClock, seen: list | None 
         SyncTarget(URL, EXPERIMENT, device_name="laptop"),
         OPTIONS,
         on_progress=None if seen is None else seen.append,
-        client_factory=lambda target, options: server,  # type: ignore[arg-type,return-value]
+        client_factory=lambda target, options: server,
         clock=clock,
     )
     return worker.run_pass(**kw)
@@ -209,7 +209,7 @@ def test_a_pause_never_lasts_longer_than_the_server_has_been_away_so_a_restart_c
 
     worker = SyncWorker(
         db_path, SyncTarget(URL, EXPERIMENT), long_caps, on_progress=note,
-        client_factory=lambda target, options: server, clock=clock,  # type: ignore[arg-type,return-value]
+        client_factory=lambda target, options: server, clock=clock,
     )  # fmt: skip
     assert worker.run_pass(patience=600).complete
     assert len(pauses) >= 4

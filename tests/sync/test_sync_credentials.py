@@ -2,8 +2,8 @@
 
 import pytest
 
+from desktop.mlflow_http.auth import Auth
 from desktop.sync.credentials import MissingSecret, SecretStore, auth_from_environment, auth_from_settings
-from desktop.sync.rest_client import Auth
 
 
 def test_username_and_password_in_the_environment_mean_basic_authentication_as_in_mlflow() -> None:

@@ -1,39 +1,13 @@
-"""Specification of the REST client's own rules: addresses, filter quoting, artifact paths, plain words."""
+"""Specification of the sync's REST client: filter quoting, what a failure means for a sync, plain words."""
 
 import socket
 
 import pytest
 
-from desktop.sync.rest_client import (
-    MlflowRestClient,
-    MlflowRestError,
-    artifact_path,
-    filter_literal,
-    normalize_tracking_uri,
-)
+from desktop.mlflow_http.problems import ServerProblem
+from desktop.sync.rest_client import MlflowRestClient, MlflowRestError, filter_literal
 from desktop.sync.retry import ErrorKind
 from tests.mlflow_test_server import free_port
-
-
-@pytest.mark.parametrize(
-    ("given", "canonical"),
-    [
-        ("http://Lab.Example:5000/", "http://lab.example:5000"),
-        ("https://lab.example:443/mlflow/", "https://lab.example/mlflow"),
-        ("  http://127.0.0.1:80 ", "http://127.0.0.1"),
-        ("http://[::1]:5000", "http://[::1]:5000"),
-    ],
-)
-def test_tracking_urls_are_compared_in_one_canonical_form(given: str, canonical: str) -> None:
-    assert normalize_tracking_uri(given) == canonical
-
-
-@pytest.mark.parametrize(
-    "bad", ["", "lab:5000", "file:///tmp/mlruns", "sqlite:///mlflow.db", "databricks", "http://u:p@lab:5000"]
-)
-def test_anything_but_an_http_address_is_refused_in_words(bad: str) -> None:
-    with pytest.raises(ValueError, match="http|password"):
-        normalize_tracking_uri(bad)
 
 
 def test_filter_values_use_a_quote_they_do_not_contain() -> None:
@@ -43,18 +17,12 @@ def test_filter_values_use_a_quote_they_do_not_contain() -> None:
         filter_literal("""both ' and " """)
 
 
-def test_artifact_paths_follow_the_runs_mlflow_artifacts_uri() -> None:
-    assert (
-        artifact_path("mlflow-artifacts:/7/abc/artifacts", "observation.json")
-        == "7/abc/artifacts/observation.json"
-    )
-    assert artifact_path("mlflow-artifacts://host:5000/7/abc/artifacts", "x.json") == "7/abc/artifacts/x.json"
-
-
 def test_an_experiment_whose_files_the_app_cannot_write_is_a_permanent_error_in_words() -> None:
+    client = MlflowRestClient(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(MlflowRestError, match="--serve-artifacts") as raised:
-        artifact_path("s3://bucket/7/abc/artifacts", "observation.json")
+        client.upload_artifact("s3://bucket/7/abc/artifacts", "observation.json", b"{}", "application/json")
     assert raised.value.kind is ErrorKind.PERMANENT
+    assert raised.value.problem is ServerProblem.ARTIFACTS_OUT_OF_REACH
 
 
 def test_a_closed_port_is_an_unreachable_transient_error_in_words() -> None:

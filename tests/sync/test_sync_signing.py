@@ -18,7 +18,7 @@ def sync(db_path: Path, server: FakeMlflow) -> None:
     worker = SyncWorker(
         db_path,
         SyncTarget("http://lab.example:5000", "field-observations", device_name="laptop-7"),
-        client_factory=lambda target, options: server,  # type: ignore[arg-type,return-value]
+        client_factory=lambda target, options: server,
         clock=FakeClock(),
     )
     assert worker.run_pass().complete

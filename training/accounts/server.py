@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from contract.environment import EnvVar
+from contract.mlflow_api import API_2, API_3
 from training.accounts.roles import (
     ROLE_DESCRIPTION,
     SERVER_ROLE,
@@ -18,8 +19,6 @@ from training.accounts.roles import (
     role_of,
 )
 
-API2 = "/api/2.0/mlflow"
-API3 = "/api/3.0/mlflow"
 TIMEOUT_S = 30
 
 
@@ -86,7 +85,7 @@ class AccountServer:
     def workspaces_enabled(self) -> bool:
         """Tell whether the server runs with workspaces (only then can creating things be withheld)."""
         return bool(
-            self._call("GET", f"{API3}/server-info", what="read the server's settings").get(
+            self._call("GET", f"{API_3}/server-info", what="read the server's settings").get(
                 "workspaces_enabled"
             )
         )
@@ -97,7 +96,7 @@ class AccountServer:
 
         found = http_request(
             self._creds,
-            f"{API2}/experiments/get-by-name?experiment_name={quote(name)}",
+            f"{API_2}/experiments/get-by-name?experiment_name={quote(name)}",
             "GET",
             max_retries=2,
             timeout=TIMEOUT_S,
@@ -108,7 +107,7 @@ class AccountServer:
                 raise AccountsError(f"experiment {name!r} is deleted: restore it in the MLflow UI first")
             return str(experiment["experiment_id"])
         created = self._call(
-            "POST", f"{API2}/experiments/create", what=f"create experiment {name!r}", json={"name": name}
+            "POST", f"{API_2}/experiments/create", what=f"create experiment {name!r}", json={"name": name}
         )
         return str(created["experiment_id"])
 
@@ -116,12 +115,12 @@ class AccountServer:
     def ensure_role(self, role: Role, field_experiment_id: str) -> int:
         """Return the id of ``role``'s server role, creating it and adding any grant it lacks."""
         name = SERVER_ROLE[role]
-        roles = self._call("GET", f"{API3}/roles/list", what="list roles", params={"workspace": WORKSPACE})
+        roles = self._call("GET", f"{API_3}/roles/list", what="list roles", params={"workspace": WORKSPACE})
         found = next((r for r in roles.get("roles", []) if r.get("name") == name), None)
         if found is None:
             found = self._call(
                 "POST",
-                f"{API3}/roles/create",
+                f"{API_3}/roles/create",
                 what=f"create role {name!r}",
                 json={"workspace": WORKSPACE, "name": name, "description": ROLE_DESCRIPTION[role]},
             )["role"]
@@ -130,7 +129,7 @@ class AccountServer:
             Grant(p["resource_type"], p["resource_pattern"], p["permission"])
             for p in self._call(
                 "GET",
-                f"{API3}/roles/permissions/list",
+                f"{API_3}/roles/permissions/list",
                 what="list a role's permissions",
                 params={"role_id": str(role_id)},
             ).get("role_permissions", [])
@@ -139,7 +138,7 @@ class AccountServer:
             if grant not in held:
                 self._call(
                     "POST",
-                    f"{API3}/roles/permissions/add",
+                    f"{API_3}/roles/permissions/add",
                     what=f"add a permission to role {name!r}",
                     json={
                         "role_id": role_id,
@@ -153,7 +152,7 @@ class AccountServer:
     # ------------------------------------------------------------------------------------ accounts
     def accounts(self) -> list[Account]:
         """Return every account on the server, sorted by name."""
-        users = self._call("GET", f"{API2}/users/list", what="list the accounts").get("users", [])
+        users = self._call("GET", f"{API_2}/users/list", what="list the accounts").get("users", [])
         return sorted(
             (
                 Account(
@@ -174,13 +173,13 @@ class AccountServer:
         """Create the account and give it the role (an account without one can only read)."""
         self._call(
             "POST",
-            f"{API2}/users/create",
+            f"{API_2}/users/create",
             what=f"create account {username!r}",
             json={"username": username, "password": password},
         )
         self._call(
             "POST",
-            f"{API3}/roles/assign",
+            f"{API_3}/roles/assign",
             what=f"give {username!r} its role",
             json={"username": username, "role_id": role_id},
         )
@@ -188,14 +187,17 @@ class AccountServer:
     def remove(self, username: str) -> None:
         """Delete the account (its role assignment goes with it)."""
         self._call(
-            "DELETE", f"{API2}/users/delete", what=f"remove account {username!r}", json={"username": username}
+            "DELETE",
+            f"{API_2}/users/delete",
+            what=f"remove account {username!r}",
+            json={"username": username},
         )
 
     def set_password(self, username: str, password: str) -> None:
         """Give the account a new password."""
         self._call(
             "PATCH",
-            f"{API2}/users/update-password",
+            f"{API_2}/users/update-password",
             what=f"change the password of {username!r}",
             json={"username": username, "password": password},
         )

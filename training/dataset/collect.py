@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from contract.exit_codes import ExitCode
 from contract.registry import Experiment
@@ -23,6 +23,10 @@ from training.errors import TrainingError
 from training.field import runs as field_runs
 from training.field import schema as fs
 from training.field import table as field_table
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities import Experiment as MlflowExperiment
 
 EXIT_OK = ExitCode.OK
 EXIT_FAILURE = ExitCode.FAILURE
@@ -217,11 +221,7 @@ def collect(
     uri = tracking.resolve_tracking_uri(tracking_uri)
     tracking.quiet_mlflow()
     client = MlflowClient(uri)
-    found = client.get_experiment_by_name(experiment)
-    if found is None:
-        raise TrainingError(
-            f"the server at {uri} has no experiment {experiment!r}: no laptop synced to it yet"
-        )
+    found = _experiment(client, uri, experiment)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise TrainingError(f"{out} is a file, not a folder")
@@ -259,6 +259,16 @@ def collect(
         digest=digest,
         integrity=integrity_counts(table),
     )
+
+
+def _experiment(client: MlflowClient, uri: str, experiment: str) -> MlflowExperiment:
+    """Return the laptops' experiment on the server; refuse one that does not exist (yet)."""
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        raise TrainingError(
+            f"the server at {uri} has no experiment {experiment!r}: no laptop synced to it yet"
+        )
+    return found
 
 
 def integrity_line(outcome: DatasetOutcome, folder: Path, key_list: Path | None) -> str:

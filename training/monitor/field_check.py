@@ -13,6 +13,7 @@ from typing import TextIO
 
 from contract.exit_codes import ExitCode
 from training import command_failures, register, tracking
+from training.data import LabelledData
 from training.errors import TrainingError
 from training.field import runs as field_runs
 from training.field import schema as fs
@@ -151,13 +152,7 @@ def monitor(
     tracking.limit_http_retries()
     uri = tracking.resolve_tracking_uri(tracking_uri)
     monitoring_experiment = tracking.use_experiment(uri, fs.MONITORING_EXPERIMENT, fs.LAB_EXPERIMENT_TAGS)
-    champion = register.find_version(alias=CHAMPION)
-    if champion is None:
-        raise TrainingError(
-            f"the registry has no {MODEL_NAME}@{CHAMPION} to compare with; run iris-train first"
-        )
-    with tempfile.TemporaryDirectory() as scratch:
-        _, training_rows = register.logged_data(champion.run_id, Path(scratch))
+    champion, training_rows = _champion_and_its_training_rows()
     table = _field_table(MlflowClient(uri), experiment, since)
     field_values = table[list(FEATURE_NAMES)].to_numpy(dtype=float)
     drifted = drift.compare(training_rows.features, field_values)
@@ -205,6 +200,18 @@ def monitor(
         )
         mlflow.log_artifacts(str(out), "report")
     return MonitorOutcome(verdict, out / monitor_report.REPORT_FILE, run.info.run_id, summary)
+
+
+def _champion_and_its_training_rows() -> tuple[register.VersionRef, LabelledData]:
+    """Return the champion and the rows it was trained on; refuse when the registry has no champion."""
+    champion = register.find_version(alias=CHAMPION)
+    if champion is None:
+        raise TrainingError(
+            f"the registry has no {MODEL_NAME}@{CHAMPION} to compare with; run iris-train first"
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        _, training_rows = register.logged_data(champion.run_id, Path(scratch))
+    return champion, training_rows
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

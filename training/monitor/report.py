@@ -23,7 +23,7 @@ from training.field.table import located  # noqa: E402
 from training.monitor.challenger_test import PairedResult  # noqa: E402
 from training.monitor.drift import P_VALUE_BELOW, PSI_AT_LEAST, DriftReport  # noqa: E402
 from training.monitor.drift_where import MIN_GROUP_ROWS, LocalDrift  # noqa: E402
-from training.monitor.figures import FieldFigures  # noqa: E402
+from training.monitor.figures import FieldFigures, ReleaseAccuracy  # noqa: E402
 from training.monitor.verdict import MonitorVerdict  # noqa: E402
 from training.schema import CLASSES, FEATURES  # noqa: E402
 
@@ -238,14 +238,7 @@ def write(
     folder.mkdir(parents=True, exist_ok=True)
     _drift_png(reference, field_values, folder / DRIFT_PNG)
     _locations_png(table, folder / LOCATIONS_PNG)
-    confusion_images = []
-    for release in field.releases:
-        name = _confusion_file(release.release)
-        title = f"{release.release}: {release.correct}/{release.confirmed} right"
-        plots.confusion_matrix_png(
-            np.array(release.confusion), folder / name, title, truth="confirmed species"
-        )
-        confusion_images.append((release, name))
+    confusion_images = _confusion_pngs(field, folder)
     data = summary(verdict, field, drift, context, everywhere, challengers)
     (folder / SUMMARY_FILE).write_text(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -255,20 +248,61 @@ def write(
     sections = [
         f"<h1>Iris Field monitoring: {headline}</h1><p class=verdict><b>What to do:</b> "
         f"{html.escape(verdict.todo)}</p><p><b>Why:</b></p><ul>{why}</ul>",
-        "<h2>Headline figures</h2>"
-        + _table(
-            ("figure", "value"),
-            [
-                ("observations", field.observations),
-                ("confirmed by a botanist", field.confirmed),
-                ("field accuracy (confirmed)", _rate(field.field_accuracy)),
-                ("measurements drifted", f"{len(drift.drifted)} of {len(drift.features)}"),
-                ("unusual measurement rate", _rate(field.unusual_rate)),
-                ("uncertain prediction rate", _rate(field.uncertain_rate)),
-                ("outlier rate (joint check)", _rate(field.outlier_rate)),
-                *_context_rows(context),
-            ],
-        ),
+        _figures_section(field, drift, context),
+        _drift_section(drift),
+        _accuracy_section(field, confusion_images),
+        _where_section(everywhere),
+        _challenger_section(challengers),
+        "<h2>Observations per observer, device and week</h2>"
+        + _table(("observer", "observations"), list(field.per_observer.items()))
+        + _table(("device", "observations"), list(field.per_device.items()))
+        + _table(("week", "observations"), list(field.per_week.items())),
+        f'<h2>Where</h2><img src="{LOCATIONS_PNG}" alt="located observations by latitude and longitude">',
+    ]
+    page = (
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Iris Field monitoring</title><style>"
+        "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;margin:.5em 1em 1em 0;display:inline-table;vertical-align:top}"
+        "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}.verdict{font-size:1.15em}"
+        "img{max-width:100%;margin:.5em 0}</style></head><body>" + "".join(sections) + "</body></html>\n"
+    )
+    (folder / REPORT_FILE).write_text(page, encoding="utf-8")
+    return data
+
+
+def _confusion_pngs(field: FieldFigures, folder: Path) -> list[tuple[ReleaseAccuracy, str]]:
+    """Draw each release's confusion matrix into ``folder``; return the releases with their image's name."""
+    confusion_images = []
+    for release in field.releases:
+        name = _confusion_file(release.release)
+        title = f"{release.release}: {release.correct}/{release.confirmed} right"
+        plots.confusion_matrix_png(
+            np.array(release.confusion), folder / name, title, truth="confirmed species"
+        )
+        confusion_images.append((release, name))
+    return confusion_images
+
+
+def _figures_section(field: FieldFigures, drift: DriftReport, context: dict) -> str:
+    """Return the headline figures' section: counts, field accuracy, drift and the checks' rates."""
+    return "<h2>Headline figures</h2>" + _table(
+        ("figure", "value"),
+        [
+            ("observations", field.observations),
+            ("confirmed by a botanist", field.confirmed),
+            ("field accuracy (confirmed)", _rate(field.field_accuracy)),
+            ("measurements drifted", f"{len(drift.drifted)} of {len(drift.features)}"),
+            ("unusual measurement rate", _rate(field.unusual_rate)),
+            ("uncertain prediction rate", _rate(field.uncertain_rate)),
+            ("outlier rate (joint check)", _rate(field.outlier_rate)),
+            *_context_rows(context),
+        ],
+    )
+
+
+def _drift_section(drift: DriftReport) -> str:
+    """Return the drift section: each measurement's K-S test and PSI against the champion's training data."""
+    return (
         f"<h2>Drift against the champion's training data</h2><p>A measurement drifts when the "
         f"Kolmogorov–Smirnov test gives p &lt; {P_VALUE_BELOW} and the PSI is at least {PSI_AT_LEAST}.</p>"
         + _table(
@@ -294,34 +328,21 @@ def write(
                 for f in drift.features
             ],
         )
-        + f'<img src="{DRIFT_PNG}" alt="histograms of the four measurements, training data against field">',
-        "<h2>Field accuracy per model release</h2>"
-        + (
-            _table(
-                ("release", "confirmed", "right", "accuracy"),
-                [(r.release, r.confirmed, r.correct, _rate(r.accuracy)) for r in field.releases],
-            )
-            + "".join(
-                f'<img src="{name}" alt="confusion matrix of {html.escape(r.release)}">'
-                for r, name in confusion_images
-            )
-            if field.releases
-            else "<p>No observation has a confirmed species yet.</p>"
-        ),
-        _where_section(everywhere),
-        _challenger_section(challengers),
-        "<h2>Observations per observer, device and week</h2>"
-        + _table(("observer", "observations"), list(field.per_observer.items()))
-        + _table(("device", "observations"), list(field.per_device.items()))
-        + _table(("week", "observations"), list(field.per_week.items())),
-        f'<h2>Where</h2><img src="{LOCATIONS_PNG}" alt="located observations by latitude and longitude">',
-    ]
-    page = (
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Iris Field monitoring</title><style>"
-        "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;margin:.5em 1em 1em 0;display:inline-table;vertical-align:top}"
-        "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}.verdict{font-size:1.15em}"
-        "img{max-width:100%;margin:.5em 0}</style></head><body>" + "".join(sections) + "</body></html>\n"
+        + f'<img src="{DRIFT_PNG}" alt="histograms of the four measurements, training data against field">'
     )
-    (folder / REPORT_FILE).write_text(page, encoding="utf-8")
-    return data
+
+
+def _accuracy_section(field: FieldFigures, confusion_images: list[tuple[ReleaseAccuracy, str]]) -> str:
+    """Return the field accuracy of each model release, with its confusion matrix."""
+    return "<h2>Field accuracy per model release</h2>" + (
+        _table(
+            ("release", "confirmed", "right", "accuracy"),
+            [(r.release, r.confirmed, r.correct, _rate(r.accuracy)) for r in field.releases],
+        )
+        + "".join(
+            f'<img src="{name}" alt="confusion matrix of {html.escape(r.release)}">'
+            for r, name in confusion_images
+        )
+        if field.releases
+        else "<p>No observation has a confirmed species yet.</p>"
+    )

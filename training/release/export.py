@@ -17,8 +17,9 @@ import numpy as np
 from contract.exit_codes import ExitCode
 from desktop.errors import IrisFieldError
 from desktop.prediction.engine import Classifier
-from desktop.prediction.model_card import CARD_FILENAME
+from desktop.prediction.model_card import CARD_FILENAME, ModelCard
 from training import register
+from training.data import LabelledData
 from training.errors import ExportError, TrainingError
 from training.release import signing as releases
 from training.release import vetting
@@ -123,20 +124,12 @@ def export(
     allow_unvetted: str | None = None,
 ) -> ExportOutcome:
     """Export one version (gate checked, ``_which`` for aliases); nothing changes unless parity holds."""
-    from mlflow import MlflowClient
-
     alias, move_alias = _which(alias, version, sign_key, bundle)
     uri = resolve_tracking_uri(tracking_uri)
     signer = _signer(sign_key)
     use_store(uri)
-    ref = register.find_version(alias=None if version else alias, version=version)
-    if ref is None:
-        wanted = f"version {version}" if version else f"alias @{alias}"
-        raise ExportError(f"the registry has no {MODEL_NAME} {wanted}; run iris-train first")
-    if move_alias is not None:
-        ref = replace(ref, alias=move_alias)
-    tags = MlflowClient().get_model_version(MODEL_NAME, ref.version).tags
-    vetted = vetting.check(ref.version, tags, allow_unvetted)
+    ref = _version_to_export(alias, version, move_alias)
+    vetted = _vetting(ref, allow_unvetted)
     model = register.load_version(ref)
     onnx_bytes = to_onnx(model)
 
@@ -144,39 +137,18 @@ def export(
     # The staging folder sits inside ``out`` so the final os.replace never crosses file systems.
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
-        everything, training_rows = register.logged_data(ref.run_id, staging / "download")
-        metrics = MlflowClient().get_run(ref.run_id).data.metrics
-        card = build_card(
-            onnx_bytes=onnx_bytes,
-            training_rows=training_rows,
-            metrics=metrics,
-            model_version=ref.version,
-            alias=ref.alias,
-            run_id=ref.run_id,
-        )
-        card = replace(card, gate=vetted.gate, unvetted_reason=vetted.unvetted_reason)
+        everything, card = _card(staging, ref, onnx_bytes, vetted)
         _write(staging / ONNX_FILENAME, onnx_bytes)
         _write(staging / CARD_FILENAME, card.to_json().encode("utf-8"))
-        try:
-            classifier = Classifier.load(staging)
-        except IrisFieldError as exc:
-            raise ExportError(f"the app cannot load the exported model: {exc}") from None
+        classifier = _load_as_the_app_does(staging)
         probes = np.vstack([everything.features, probe_rows(card.features, seed=int(ref.version))])
         report = check(classifier, model, probes)
-        release = None
+        release, card_file = None, b""
         if sign_key is not None:
-            release = releases.new_release(
-                card=card,
-                registry=registry or uri,
-                sequence=releases.next_sequence(),
-                signer=signer,
-                rows=releases.reference_rows(classifier, probes),
-                data_fingerprint=everything.fingerprint(),
+            rows = (classifier, probes, everything)
+            release, card_file = _sign(
+                staging, card, rows, (sign_key, signer, registry or uri), bundle, onnx_bytes
             )
-            card_file = releases.card_bytes(releases.signed_card(card, release, sign_key))
-            _write(staging / CARD_FILENAME, card_file)
-            if bundle is not None:
-                releases.write_bundle(bundle, onnx_bytes, card_file)
 
         # Model first, card second: each file is replaced atomically; the card names the model's sha256,
         # so a reader that catches the moment between the two sees a mismatch, never a wrong prediction.
@@ -185,7 +157,7 @@ def export(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    _publish(ref, out, card.sha256, vetted, (release, card_file if release else b"", sign_key), move_alias)
+    _publish(ref, out, card.sha256, vetted, (release, card_file, sign_key), move_alias)
     return ExportOutcome(
         ref.version,
         ref.run_id,
@@ -200,6 +172,82 @@ def export(
         move_alias or "",
         vetted.unvetted_reason,
     )
+
+
+def _version_to_export(alias: str | None, version: str | None, move_alias: str | None) -> register.VersionRef:
+    """Return the registered version to export (``move_alias``: the alias it will be given); refuse none."""
+    ref = register.find_version(alias=None if version else alias, version=version)
+    if ref is None:
+        wanted = f"version {version}" if version else f"alias @{alias}"
+        raise ExportError(f"the registry has no {MODEL_NAME} {wanted}; run iris-train first")
+    if move_alias is not None:
+        ref = replace(ref, alias=move_alias)
+    return ref
+
+
+def _vetting(ref: register.VersionRef, allow_unvetted: str | None) -> vetting.Vetting:
+    """Return whether the gate passed the version; refuse one it did not, unless a reason is given."""
+    from mlflow import MlflowClient
+
+    tags = MlflowClient().get_model_version(MODEL_NAME, ref.version).tags
+    return vetting.check(ref.version, tags, allow_unvetted)
+
+
+def _card(
+    staging: Path, ref: register.VersionRef, onnx_bytes: bytes, vetted: vetting.Vetting
+) -> tuple[LabelledData, ModelCard]:
+    """Return the run's logged rows (all of them) and the card of the exported model, with its vetting."""
+    from mlflow import MlflowClient
+
+    everything, training_rows = register.logged_data(ref.run_id, staging / "download")
+    metrics = MlflowClient().get_run(ref.run_id).data.metrics
+    card = build_card(
+        onnx_bytes=onnx_bytes,
+        training_rows=training_rows,
+        metrics=metrics,
+        model_version=ref.version,
+        alias=ref.alias,
+        run_id=ref.run_id,
+    )
+    return everything, replace(card, gate=vetted.gate, unvetted_reason=vetted.unvetted_reason)
+
+
+def _load_as_the_app_does(staging: Path) -> Classifier:
+    """Return the exported model loaded as the app loads it; refuse one the app cannot load."""
+    try:
+        return Classifier.load(staging)
+    except IrisFieldError as exc:
+        raise ExportError(f"the app cannot load the exported model: {exc}") from None
+
+
+def _sign(
+    staging: Path,
+    card: ModelCard,
+    rows: tuple[Classifier, np.ndarray, LabelledData],
+    signing: tuple[Path, str, str],
+    bundle: Path | None,
+    onnx_bytes: bytes,
+) -> tuple[releases.Release, bytes]:
+    """Sign the release; put its card in ``staging`` (and the bundle at ``bundle``); return both.
+
+    ``rows`` are the exported model, the parity probes and the run's data, which the release's reference
+    rows and data fingerprint come from; ``signing`` is the key, its fingerprint and the registry's address.
+    """
+    classifier, probes, everything = rows
+    sign_key, signer, registry = signing
+    release = releases.new_release(
+        card=card,
+        registry=registry,
+        sequence=releases.next_sequence(),
+        signer=signer,
+        rows=releases.reference_rows(classifier, probes),
+        data_fingerprint=everything.fingerprint(),
+    )
+    card_file = releases.card_bytes(releases.signed_card(card, release, sign_key))
+    _write(staging / CARD_FILENAME, card_file)
+    if bundle is not None:
+        releases.write_bundle(bundle, onnx_bytes, card_file)
+    return release, card_file
 
 
 def _publish(

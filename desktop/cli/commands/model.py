@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from desktop.mlflow_http.auth import Auth
     from desktop.model_delivery.freshness import Freshness
     from desktop.model_delivery.model_store import ActiveModel, EndedChallenger, InstallOutcome, ModelStore
     from desktop.model_delivery.rotation import KeyRotation
@@ -277,27 +278,27 @@ def ended_sentence(ended: EndedChallenger) -> str:
     return f"the lab ended the challenger v{ended.version}; it no longer runs in shadow."
 
 
-def _tracking_uri(given: str | None) -> tuple[str, dict[str, str]]:
-    """Return the server URL and the auth headers the sync would use for it."""
+def _tracking_uri(given: str | None) -> tuple[str, Auth]:
+    """Return the server URL and the authentication the sync would use for it."""
     import os
 
     from desktop.errors import InputError
     from desktop.settings import Settings
-    from desktop.sync.credentials import auth_headers
+    from desktop.sync.credentials import auth_for
 
     settings = Settings.load()
     uri = given or os.environ.get(TRACKING_URI_ENV, "") or settings.tracking_uri
     if not uri:
         raise InputError("no MLflow server given: pass --tracking-uri URL or set one in the sync settings")
-    return uri, auth_headers(uri, settings)
+    return uri, auth_for(uri, settings)
 
 
 def _update(store: ModelStore, given: str | None) -> int:
     from desktop.model_delivery.registry_client import RegistryClient
     from desktop.model_delivery.updater import UpdateStatus, update_all
 
-    uri, headers = _tracking_uri(given)
-    client = RegistryClient(uri, headers=headers)
+    uri, auth = _tracking_uri(given)
+    client = RegistryClient(uri, auth)
     try:
         results = update_all(store, client)
     finally:
@@ -314,7 +315,7 @@ def _update(store: ModelStore, given: str | None) -> int:
     return code
 
 
-def update_after_sync(uri: str, headers: dict[str, str]) -> None:
+def update_after_sync(uri: str, auth: Auth) -> None:
     """After a sync pass reached the lab's server: install a newer signed release, as the window does.
 
     Says only what changed or was refused; "current" and "no release yet" stay quiet, and nothing here
@@ -327,7 +328,7 @@ def update_after_sync(uri: str, headers: dict[str, str]) -> None:
 
     store = ModelStore()
     try:
-        client = RegistryClient(uri, headers=headers)
+        client = RegistryClient(uri, auth)
         try:
             results = update_all(store, client)
         finally:

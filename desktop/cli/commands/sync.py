@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from contract.environment import EnvVar
 from contract.exit_codes import ExitCode
 
 # Only argparse at import time: desktop/cli/main.py registers this parser on every start of the command line.
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from desktop.settings import Settings
+    from desktop.sync.target import SyncTarget
     from desktop.sync.worker import SyncProgress, SyncReport
 
 EXIT_OK, EXIT_UNSYNCED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILURE, ExitCode.USAGE
@@ -74,43 +77,72 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run one sync of the history; print progress on stderr and a summary on stdout; return the exit code."""
-    import os
     import sys
-    import threading
-    from dataclasses import replace
-    from pathlib import Path
 
-    from desktop.errors import InputError, IrisFieldError
-    from desktop.paths import default_db_path
     from desktop.settings import Settings
-    from desktop.sync.credentials import (
-        ENV_URI,
-        MissingSecret,
-        auth_from_environment,
-        auth_from_settings,
-    )
-    from desktop.sync.target import SyncOptions, SyncTarget
-    from desktop.sync.worker import EndReason, SyncWorker
+    from desktop.sync.worker import EndReason
 
     settings = Settings.load()
+    uri = _server_address(args, settings)
+    db_path = _history_path(args)
+    target = _sync_target(args, settings, uri)
+    report = _sync_in_thread(args, db_path, target)
+    if report is None:
+        return EXIT_UNSYNCED
+    _print_summary(report, target.tracking_uri, target.experiment_name, sys.stdout)
+    if report.error_kind not in (EndReason.COMPLETE, EndReason.STOPPED):
+        print(f"iris-field: error: {report.error}", file=sys.stderr)
+    # Whenever the server answered: one observation that fails to sync must not keep new models away.
+    if report.server_answered and not (args.db or args.no_model_update):
+        from desktop.cli.commands.model import update_after_sync
+
+        update_after_sync(target.tracking_uri, target.auth)
+    return EXIT_OK if report.complete else EXIT_UNSYNCED
+
+
+def _server_address(args: argparse.Namespace, settings: Settings) -> str:
+    """Return the server's address (option, environment, then settings); refuse none and negative times."""
+    import os
+
+    from desktop.errors import InputError
+    from desktop.sync.credentials import ENV_URI
+
     uri = args.tracking_uri or os.environ.get(ENV_URI, "") or settings.tracking_uri
     if not uri:
         raise InputError("no MLflow server given: pass --tracking-uri URL or set MLFLOW_TRACKING_URI")
     if args.retry_for < 0 or (args.settle is not None and args.settle < 0):
         raise InputError("--retry-for and --settle take a number of seconds, 0 or more")
+    return uri
+
+
+def _history_path(args: argparse.Namespace) -> Path:
+    """Return the history to sync: ``--db`` (which must exist) or the app's own."""
+    from pathlib import Path
+
+    from desktop.errors import InputError
+    from desktop.paths import default_db_path
+
     db_path = Path(args.db).expanduser() if args.db else default_db_path()
     if args.db and not db_path.is_file():
         raise InputError(f"there is no history file at {db_path}")
+    return db_path
+
+
+def _sync_target(args: argparse.Namespace, settings: Settings, uri: str) -> SyncTarget:
+    """Return where to sync, with the credentials from the environment or the app; refuse what is missing."""
+    from desktop.errors import InputError, IrisFieldError
+    from desktop.sync.credentials import MissingSecret, auth_from_environment, auth_from_settings
+    from desktop.sync.target import SyncTarget
+
     try:
         auth = auth_from_environment()
         if auth is None:
             auth = auth_from_settings(uri, settings.auth, settings.username)
-        target = SyncTarget(
+        return SyncTarget(
             uri,
             args.experiment or settings.experiment_name,
             auth=auth,
             device_name=settings.device_name,
-            ca_bundle=os.environ.get(EnvVar.SERVER_CERT_PATH) or None,
         )
     except MissingSecret as exc:
         raise IrisFieldError(
@@ -118,6 +150,19 @@ def run(args: argparse.Namespace) -> int:
         ) from exc
     except ValueError as exc:
         raise InputError(str(exc)) from exc
+
+
+def _sync_in_thread(args: argparse.Namespace, db_path: Path, target: SyncTarget) -> SyncReport | None:
+    """Sync in a worker thread, the progress bar on stderr; Ctrl+C stops it after the requests in flight.
+
+    Return the sync's report, or None when the worker ended without one.
+    """
+    import sys
+    import threading
+    from dataclasses import replace
+
+    from desktop.sync.target import SyncOptions
+    from desktop.sync.worker import SyncWorker
 
     options = SyncOptions()
     if args.settle is not None:
@@ -142,18 +187,7 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
         thread.join()
     bar.finish()
-    if not outcome:
-        return EXIT_UNSYNCED
-    report = outcome[0]
-    _print_summary(report, target.tracking_uri, target.experiment_name, sys.stdout)
-    if report.error_kind not in (EndReason.COMPLETE, EndReason.STOPPED):
-        print(f"iris-field: error: {report.error}", file=sys.stderr)
-    # Whenever the server answered: one observation that fails to sync must not keep new models away.
-    if report.server_answered and not (args.db or args.no_model_update):
-        from desktop.cli.commands.model import update_after_sync
-
-        update_after_sync(target.tracking_uri, target.auth.header())
-    return EXIT_OK if report.complete else EXIT_UNSYNCED
+    return outcome[0] if outcome else None
 
 
 def _sync_until_done(worker, stop, args: argparse.Namespace, bar: _ProgressBar) -> SyncReport:
@@ -181,6 +215,8 @@ def _sync_until_done(worker, stop, args: argparse.Namespace, bar: _ProgressBar) 
 
 
 def _print_summary(report: SyncReport, uri: str, experiment: str, out) -> None:
+    from desktop.sync.row_failure import failure_english
+
     where = f"{uri} (experiment {experiment!r})"
     parts = [f"{report.synced_now} observation{'s' if report.synced_now != 1 else ''} synced"]
     if report.updated_now:
@@ -211,8 +247,8 @@ def _print_summary(report: SyncReport, uri: str, experiment: str, out) -> None:
         if waiting:
             detail.append(f"{waiting} still to send")
         print(f"{left} not synced: {', '.join(detail)}.", file=out)
-    for oid, reason in report.failed[:FAILED_LISTED]:
-        print(f"  failed  {oid}  {reason}", file=out)
+    for oid, stored in report.failed[:FAILED_LISTED]:
+        print(f"  failed  {oid}  {failure_english(stored)}", file=out)
     if len(report.failed) > FAILED_LISTED:
         print(f"  … and {len(report.failed) - FAILED_LISTED} more failed", file=out)
     if report.elsewhere:

@@ -6,7 +6,13 @@ import pytest
 
 from desktop.cli import main as cli
 from desktop.prediction.engine import Classifier
-from desktop.prediction.measurement_rules import MeasurementProblem, MeasurementRefused, allowed, check_text
+from desktop.prediction.measurement_rules import (
+    MeasurementProblem,
+    MeasurementRefused,
+    allowed,
+    check_saved,
+    check_text,
+)
 from desktop.prediction.model_card import ModelCard
 from desktop.store import ObservationStore
 
@@ -128,3 +134,32 @@ def test_a_spreadsheet_column_written_to_two_places_is_read(tmp_path: Path, caps
     table.write_text("sepal_length,sepal_width,petal_length,petal_width\n5.10,3.50,1.40,0.20\n")
     assert cli.run(["predict", "--csv", str(table)]) == 0
     assert "setosa" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("stored", "taken"),
+    [
+        ("5.1", True),  # typed in cm (or mm, or m) at the card's 0.1 cm
+        ("5.1054", True),  # 2.01 in, converted and kept to a micrometre
+        ("2.54", True),  # 1 in
+        ("5.12", False),  # 0.01 cm: finer than the card, and no 0.01 in gives it
+        ("5.1055", False),
+        ("5.123456789", False),
+    ],
+)
+def test_a_stored_value_is_taken_at_the_cards_precision_or_as_converted_from_inches(
+    card: ModelCard, stored: str, taken: bool
+) -> None:
+    feature = card.features[0]
+    if taken:
+        assert check_saved(feature, stored) == float(stored)
+        return
+    with pytest.raises(MeasurementRefused) as refused:
+        check_saved(feature, stored)
+    assert refused.value.problem is MeasurementProblem.TOO_PRECISE
+
+
+def test_a_stored_value_out_of_range_is_refused_for_its_range_first(card: ModelCard) -> None:
+    with pytest.raises(MeasurementRefused) as refused:
+        check_saved(card.features[0], "99.1054")
+    assert refused.value.problem is MeasurementProblem.TOO_LARGE

@@ -1,5 +1,6 @@
 """`history --csv` made column by column writes, byte for byte, what one observation at a time writes."""
 
+import csv
 import io
 import sqlite3
 from pathlib import Path
@@ -69,3 +70,28 @@ def test_names_the_json_path_cannot_quote_take_the_row_by_row_way() -> None:
     assert not column_wise(columns_for(['petal "length"'], ["setosa"]))
     assert not column_wise(columns_for(["petal length"], ["Iris 'setosa'"]))
     assert column_wise(columns_for(["petal length (cm)", "sepal.width"], ["Iris-setosa"]))
+
+
+def test_a_failed_rows_kind_and_facts_are_exported_as_the_command_lines_sentence(tmp_path: Path) -> None:
+    from desktop.mlflow_http.problems import ServerProblem
+    from desktop.sync.row_failure import RowFailure
+    from tests.sync_rows import show_sync_state
+
+    path = tmp_path / "history.sqlite3"
+    with awkward_history(path) as store:
+        first, second = (o.id for o in store.list()[:2])
+        refused = RowFailure(ServerProblem.REFUSED, {"status": 400, "code": "", "detail": "too long"})
+        show_sync_state(path, first, "failed", refused.stored())
+        show_sync_state(
+            path, second, "failed", "its run was deleted on the MLflow server; it is not sent again"
+        )
+        columns = columns_for(*store.measured_names())
+        by_rows, by_columns = io.StringIO(), io.StringIO()
+        write_history(store.iterate(HistoryQuery()), by_rows, columns, store.synced_run_cell)
+        write_history_pages(store.iterate_pages(HistoryQuery(), select_list(columns)), by_columns, columns)
+    assert by_columns.getvalue() == by_rows.getvalue()
+    rows = csv.DictReader(io.StringIO(by_rows.getvalue()))
+    errors = [row["sync_error"] for row in rows if row["sync_error"]]
+    assert "the server refused the request (400: too long)" in errors
+    assert "its run was deleted on the MLflow server; it is not sent again" in errors  # an earlier version's
+    assert not any('"kind"' in error for error in errors)  # the sentence, not the stored kind and facts

@@ -53,7 +53,9 @@ def move_to_new_laptop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("sepal_length", "99.0", "Sepal length 99.0 cm is not a plausible measurement (at most 15 cm"),
         ("sepal_length", "0.0000001", "is not a plausible measurement (at least 0.1 cm"),
-        ("sepal_length", "5.123456789", "more decimals than any measurement Iris Field saves"),
+        ("sepal_length", "5.123456789", "5.123456789 cm has more decimals than the model's precision of 0.1"),
+        ("sepal_length", "5.12", "5.12 cm has more decimals than the model's precision of 0.1 cm"),
+        ("sepal_length", "5.1055", "nor is it a value of that precision converted from inches"),
         ("petal_width", "", "the measurement is missing"),
         ("predicted_species", "rosa", "'rosa' is not one of the species setosa, versicolor, virginica"),
         ("confirmed_species", "rosa", "'rosa' is not one of the species"),
@@ -245,3 +247,103 @@ def test_a_row_with_too_few_cells_is_named(tmp_path: Path, monkeypatch, capsys) 
     assert "line 3: it has 5 cells, the header has" in capsys.readouterr().err
     with ObservationStore.open() as store:
         assert store.list() == []
+
+
+def test_a_measurement_saved_from_inches_comes_back_and_one_typed_beyond_the_precision_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The window's rule (0.1 cm) everywhere; a value `predict --csv` converted from 0.01 in is kept."""
+    flowers = tmp_path / "inches.csv"
+    flowers.write_text(
+        "sepal length (in),sepal width (in),petal length (in),petal width (in)\n2.01,1.38,0.55,0.08\n",
+        encoding="utf-8",
+    )
+    assert cli.run(["predict", "--csv", str(flowers), "--save"]) == 0
+    with ObservationStore.open() as store:
+        (saved,) = store.list()
+    assert saved.measurements["sepal_length"] == 5.1054  # 2.01 in, kept to a micrometre
+    path = export(tmp_path)
+    move_to_new_laptop(tmp_path, monkeypatch)
+    assert cli.run(["history", "import", str(path)]) == 0
+    with ObservationStore.open() as store:
+        assert store.get(saved.id).measurements == saved.measurements
+
+    # The same file with a value no unit the app reads gives at 0.1 cm precision: refused, nothing saved.
+    other = rewrite(path, set_cell("sepal_width", "3.5012"))
+    move_to_new_laptop(tmp_path / "third", monkeypatch)
+    capsys.readouterr()
+    assert cli.run(["history", "import", str(other)]) == 2
+    assert (
+        "Sepal width 3.5012 cm has more decimals than the model's precision of 0.1 cm"
+        in capsys.readouterr().err
+    )
+
+
+def mark_outbox(observation_id: str, stage: str, run_id: str, failure: str = "", kind: str = "") -> None:
+    """Leave the outbox row as a sync that got to ``stage`` (and maybe failed there) leaves it."""
+    with sqlite3.connect(default_db_path()) as db:
+        db.execute(
+            "INSERT INTO sync_outbox (observation_id, stage, tracking_uri, experiment_name, experiment_id,"
+            " run_id, failure, failure_kind, changed_at) VALUES (?, ?, 'http://127.0.0.1:5000',"
+            " 'iris-field-observations', '7', ?, ?, ?, '2026-05-01T09:00:00+00:00')",
+            (observation_id, stage, run_id, failure, kind),
+        )
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("stage", "run_id", "failure", "kind", "state"),
+    [
+        ("logged", "b" * 32, "", "", "syncing"),  # the run exists, its values are on the server
+        ("creating", "", "", "", "syncing"),  # a create was maybe sent: the new laptop looks for it first
+        ("created", "c" * 32, "the server refused the run (403)", "permanent", "failed"),
+        ("pending", "", "the server refused the run (403)", "permanent", "failed"),
+        ("synced", "d" * 32, "", "", "synced"),
+    ],
+)
+def test_an_observation_under_way_comes_back_with_its_sync_state_and_run(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stage: str,
+    run_id: str,
+    failure: str,
+    kind: str,
+    state: str,
+) -> None:
+    first, second = save_two()
+    mark_outbox(first, stage, run_id, failure, kind)
+    path = export(tmp_path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    assert rows[first]["sync_state"] == state and rows[second]["sync_run"] == ""
+
+    move_to_new_laptop(tmp_path, monkeypatch)
+    assert cli.run(["history", "import", str(path)]) == 0
+    with ObservationStore.open() as store:
+        assert {o.id: (o.sync_state, o.sync_error) for o in store.list()} == {
+            first: (state, failure),
+            second: ("pending", ""),
+        }
+    with sqlite3.connect(default_db_path()) as db:
+        outbox = db.execute(
+            "SELECT stage, run_id, failure, failure_kind, experiment_id FROM sync_outbox"
+        ).fetchall()
+    db.close()
+    assert outbox == [(stage, run_id, failure, kind, "7")]
+    again = export(tmp_path, "again.csv")
+    with again.open(encoding="utf-8-sig", newline="") as handle:
+        assert {row["id"]: row["sync_run"] for row in csv.DictReader(handle)}[first] == rows[first][
+            "sync_run"
+        ]
+
+
+def test_a_sync_run_that_contradicts_the_rows_sync_state_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    first, _second = save_two()
+    mark_outbox(first, "logged", "b" * 32)
+    path = rewrite(export(tmp_path), set_cell("sync_state", "synced", row=1))  # the first saved
+    move_to_new_laptop(tmp_path, monkeypatch)
+    capsys.readouterr()
+    assert cli.run(["history", "import", str(path)]) == 2
+    assert "(sync_run): it says syncing, but the row's sync_state is synced" in capsys.readouterr().err

@@ -480,6 +480,8 @@ SYNC_FACTS = {
     "address": "ftp://lab.example",
     "user": "anna",
     "server": "https://lab.example",
+    "cert": "MLFLOW_TRACKING_SERVER_CERT_PATH",
+    "insecure": "MLFLOW_TRACKING_INSECURE_TLS",
 }
 
 
@@ -494,11 +496,12 @@ def _english_words(template: str) -> list[str]:
 def test_every_sync_problem_is_said_in_the_language_with_its_facts(translations, language) -> None:
     import re
 
+    from desktop.mlflow_http.problems import ENGLISH as SERVER_ENGLISH
     from desktop.sync.problems import ENGLISH, SyncProblem, english
     from desktop.ui.sync_words import sync_problem_text
 
     translations.apply(language.code)
-    for problem, template in ENGLISH.items():
+    for problem, template in {**ENGLISH, **SERVER_ENGLISH}.items():
         facts = {name: SYNC_FACTS[name] for name in re.findall(r"\{(\w+)\}", template)}
         text = sync_problem_text(problem, facts, english(problem, facts))
         for value in facts.values():
@@ -509,31 +512,34 @@ def test_every_sync_problem_is_said_in_the_language_with_its_facts(translations,
 
 
 def test_the_sync_problems_read_in_german(translations) -> None:
+    from desktop.mlflow_http.problems import ServerProblem
     from desktop.sync.problems import SyncProblem, english
+    from desktop.sync.row_failure import RowFailure
     from desktop.ui.sync_words import row_failure_text, sync_problem_text
 
     translations.apply("de")
 
-    def said(problem: SyncProblem, **facts: object) -> str:
+    def said(problem: SyncProblem | ServerProblem, **facts: object) -> str:
         return sync_problem_text(problem, facts, english(problem, facts))
 
     host = SYNC_FACTS["host"]
-    assert said(SyncProblem.UNREACHABLE, host=host) == GERMAN_SYNC["unreachable"]
-    assert said(SyncProblem.CREDENTIALS, status=403, host=host) == GERMAN_SYNC["credentials"]
-    server_error = said(SyncProblem.SERVER_ERROR, host=host, status=503, detail="Service Unavailable")
+    assert said(ServerProblem.UNREACHABLE, host=host) == GERMAN_SYNC["unreachable"]
+    assert said(ServerProblem.CREDENTIALS, status=403, host=host) == GERMAN_SYNC["credentials"]
+    server_error = said(ServerProblem.SERVER_ERROR, host=host, status=503, detail="Service Unavailable")
     assert server_error == GERMAN_SYNC["server error"]
     assert (
-        said(SyncProblem.CERTIFICATE, host=host, detail="certificate has expired")
+        said(ServerProblem.CERTIFICATE, host=host, detail="certificate has expired")
         == GERMAN_SYNC["certificate"]
     )
-    assert said(SyncProblem.NOT_AN_ADDRESS, address="ftp://lab.example") == GERMAN_SYNC["not an address"]
-    # A row's failure is stored as the command line's English sentence, and read back in German.
-    refused = english(
-        SyncProblem.REFUSED,
+    assert said(ServerProblem.NOT_AN_ADDRESS, address="ftp://lab.example") == GERMAN_SYNC["not an address"]
+    # A row's failure is stored as its kind and facts, and said in German.
+    refused = RowFailure(
+        ServerProblem.REFUSED,
         {"status": 400, "code": " INVALID_PARAMETER_VALUE", "detail": "Invalid value 'x'"},
     )
-    assert row_failure_text(refused) == GERMAN_SYNC["refused"]
-    assert row_failure_text(english(SyncProblem.RUN_DELETED, {})) == GERMAN_SYNC["run deleted"]
+    assert row_failure_text(refused.stored()) == GERMAN_SYNC["refused"]
+    assert row_failure_text(RowFailure(SyncProblem.RUN_DELETED).stored()) == GERMAN_SYNC["run deleted"]
+    # What an earlier version stored as an English sentence, or anything of no known kind, shows as written.
     assert row_failure_text("something a future version wrote") == "something a future version wrote"
     unreadable = {"store_problem": "not-read", "path": "/data/history.sqlite3", "detail": "disk I/O error"}
     assert sync_problem_text(SyncProblem.HISTORY, unreadable, "the history cannot be read") == (
@@ -574,14 +580,15 @@ def test_english_counts_observations_in_the_singular_and_the_plural(translations
 def test_a_failed_row_says_why_in_the_language(speaking) -> None:
     from PySide6.QtCore import Qt
 
-    from desktop.sync.problems import SyncProblem, english
+    from desktop.sync.problems import SyncProblem
+    from desktop.sync.row_failure import RowFailure
     from tests.sync_rows import show_sync_state
 
     language, open_one = speaking
     path = _history_with_five_observations()
     window = open_one()
     first = window.store.list()[0]
-    show_sync_state(path, first.id, "failed", english(SyncProblem.RUN_DELETED, {}))
+    show_sync_state(path, first.id, "failed", RowFailure(SyncProblem.RUN_DELETED).stored())
     window.refresh_history()
     model = window.history.model
     row = next(r for r in range(model.rowCount()) if model.observation(r).id == first.id)

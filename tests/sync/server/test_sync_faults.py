@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from desktop.mlflow_http.auth import Auth
 from desktop.store import ObservationStore
-from desktop.sync.rest_client import Auth
 from desktop.sync.retry import RetryPolicy
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import Phase, SyncWorker

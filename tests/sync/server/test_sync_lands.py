@@ -12,7 +12,9 @@ import pytest
 
 from desktop.store import ObservationStore
 from desktop.sync.experiment_view import DESCRIPTION
+from desktop.sync.problems import SyncProblem
 from desktop.sync.retry import RetryPolicy
+from desktop.sync.row_failure import failure_english, read_failure
 from desktop.sync.target import SyncOptions, SyncTarget
 from desktop.sync.worker import SyncReport, SyncWorker
 from tests.mlflow_test_server import MlflowServer, experiment_id, rest
@@ -200,12 +202,13 @@ def test_a_run_deleted_on_the_server_is_reported_and_not_recreated(
 
     assert not report.complete and report.unsynced == 1
     assert [oid for oid, _ in report.failed] == [victim.id]
-    assert "deleted on the MLflow server" in report.failed[0][1]
+    assert read_failure(report.failed[0][1]).problem is SyncProblem.RUN_DELETED  # stored as kind and facts
+    assert "deleted on the MLflow server" in failure_english(report.failed[0][1])
     runs = mlflow_server.runs_by_tag(experiment_name, "observation_id", victim.id)
     assert [r.lifecycle_stage for r in runs] == ["deleted"]
     with ObservationStore.open(db_path) as store:
         row = store.get(victim.id)
-        assert row is not None and row.sync_state == "failed" and "deleted" in row.sync_error
+        assert row is not None and row.sync_state == "failed" and "deleted" in failure_english(row.sync_error)
     # Retrying on request does not bring it back either.
     assert sync(db_path, mlflow_server, experiment_name, retry_failed=True).unsynced == 1
     assert len(mlflow_server.runs_by_tag(experiment_name, "observation_id", victim.id)) == 1

@@ -25,8 +25,7 @@ from desktop.signing import observation_signature as sig
 from desktop.store import ObservationStore
 from desktop.sync.run_record import build_run_record
 from desktop.tables.observation_csv import export_listed
-from tests.mlflow_test_server import MlflowServer, running_server
-from tests.postgres_cluster import PostgresCluster
+from tests.mlflow_test_server import MlflowServer
 from tests.training.field.laptops import confirm, iris_observations, save, sync
 from training import train
 from training.accounts import device_keys
@@ -322,16 +321,19 @@ def test_a_later_run_keeps_the_laptops_values_until_full_judges_the_change(
 
 
 def test_signatures_survive_postgresql_s_round_trip(
-    postgres_cluster: PostgresCluster, tmp_path: Path
+    postgres_mlflow_server: MlflowServer, tmp_path: Path
 ) -> None:
-    """Params, metrics and tags come back from PostgreSQL exactly as the laptop signed them."""
-    store = postgres_cluster.create_database(f"signed_{uuid.uuid4().hex[:8]}")
+    """Params, metrics and tags come back from PostgreSQL exactly as the laptop signed them.
+
+    On the session's PostgreSQL-backed server (the sync tests' too), in an experiment of its own.
+    """
+    experiment = f"field-observations-{uuid.uuid4().hex[:8]}"
     history = tmp_path / "history.sqlite3"
     observations = iris_observations(5, seed=21, observer="Ada")
     save(history, observations)
     confirm(history, {observations[0].id: observations[0].predicted_species})
-    with running_server(tmp_path / "server", backend_store_uri=store) as server, laptop(tmp_path / "home"):
-        sync(history, server.url, "field-observations", "laptop-ada")
-        client = MlflowClient(server.url)
-        fetched = field_runs.fetch(client, client.get_experiment_by_name("field-observations").experiment_id)
+    with laptop(tmp_path / "home"):
+        sync(history, postgres_mlflow_server.url, experiment, "laptop-ada")
+        client = MlflowClient(postgres_mlflow_server.url)
+        fetched = field_runs.fetch(client, client.get_experiment_by_name(experiment).experiment_id)
     assert sorted(row[fs.INTEGRITY] for row in fetched.rows) == ["verified"] * 5

@@ -26,6 +26,7 @@ from desktop.model_delivery.updater import UpdateStatus, check_for_update, take_
 from tests.desktop.cli.test_cli import SETOSA, assert_one_line_error, iris
 from tests.desktop.model_delivery.server.artifact_faults import Fault, faulty_proxy
 from tests.mlflow_test_server import MlflowServer
+from tests.waiting import UNTIL_IT_HAPPENS_MS
 
 pytestmark = pytest.mark.server
 REGISTRY = "iris-lab"
@@ -317,7 +318,7 @@ def test_the_window_takes_the_new_champion_in_the_background_and_says_what_chang
     controller = window.model_controller
     assert controller.active.origin == "bundled"
     controller.check_now()  # what every sync pass that reached the server triggers
-    qtbot.waitUntil(lambda: controller.active.origin == "installed", timeout=60_000)
+    qtbot.waitUntil(lambda: controller.active.origin == "installed", timeout=UNTIL_IT_HAPPENS_MS)
     assert controller.active.stamp.sequence == champion.sequence
     notes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
     assert [n.text().split(":")[0] for n in notes] == [f"New model v{champion.version} from the lab"]
