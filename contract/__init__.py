@@ -5,6 +5,7 @@ these names. Each is declared here once and imported by ``desktop/`` and ``train
 
 - ``registry``: experiments, the registered model, its aliases, release tags and file names;
 - ``mlflow_tags``: MLflow's own system tags this project sets or reads;
+- ``card``: the quality gate's verdicts, the version tags recording them and the card fields carrying them;
 - ``environment``: the environment variables for the server, its credentials and certificates;
 - ``mlflow_api``: the REST API's path prefixes on the lab's server;
 - ``exit_codes``: what every command's exit status means;

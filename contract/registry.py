@@ -35,6 +35,22 @@ class ReleaseTag(StrEnum):
         "release_timestamp"  # the lab's latest signed timestamp for the release (iris-release refresh)
     )
     EXPORTED_SHA256 = "exported_sha256"  # the ONNX file's digest of the version's latest export
+    # The latest release as one label (``release_label``), also on the version's run: what the lab groups
+    # by, in the MLflow UI as in the field dataset's column of the same name and the monitor's report.
+    LABEL = "model_release"
+
+
+def release_label(name: str, version: str, sequence: int | str | None, registry: str) -> str:
+    """Return a release as one label: ``iris-classifier v3``, plus ``(release 7 of REGISTRY)`` when signed.
+
+    The one label the lab groups releases by. The registry belongs in it: the bundled demo release and
+    each lab's first release are all "iris-classifier v1, release 1", and must never be counted together.
+    """
+    label = f"{name} v{version}" if name and version else name or version
+    number = "" if sequence is None else str(sequence)
+    if not (label and number):
+        return label
+    return f"{label} (release {number} of {registry})" if registry else f"{label} (release {number})"
 
 
 # A tag of the registered model per lab key handed over: ``key_rotation.<old key's fingerprint>``, holding

@@ -113,6 +113,27 @@ class CandidateView:
     folds: int
     repeats: int
     seed: int
+    config: ModelConfig | None = None  # its settings: the champion's same settings need no second fits
+
+
+def _champion_cv(config: ModelConfig, candidate: CandidateView) -> tuple[int, int]:
+    """Return (right, scored) of the champion's configuration cross-validated on the candidate's folds.
+
+    The same settings on the same rows and folds make the same fits: the candidate's own count is theirs.
+    """
+    if candidate.config is not None and config.params() == candidate.config.params():
+        return candidate.cv_correct, len(candidate.labelled) * candidate.repeats
+    from training import evaluate
+    from training.models import build_estimator
+
+    cv = evaluate.cross_validate_accuracy(
+        build_estimator(config),
+        candidate.labelled,
+        folds=candidate.folds,
+        repeats=candidate.repeats,
+        seed=candidate.seed,
+    )
+    return cv.correct, cv.total
 
 
 def compare(champion: register.VersionRef, candidate: CandidateView) -> Comparison:
@@ -139,24 +160,15 @@ def compare(champion: register.VersionRef, candidate: CandidateView) -> Comparis
             held_out,
             unseen,
         )
-    from training import evaluate
-    from training.models import build_estimator
-
     config = config_from_params(MlflowClient().get_run(champion.run_id).data.params)
-    cv = evaluate.cross_validate_accuracy(
-        build_estimator(config),
-        candidate.labelled,
-        folds=candidate.folds,
-        repeats=candidate.repeats,
-        seed=candidate.seed,
-    )
+    champion_correct, total = _champion_cv(config, candidate)
     settings = ", ".join(f"{k} {v}" for k, v in config.params().items())
     return Comparison(
         ComparisonMethod.CROSS_VALIDATED,
         champion.version,
         candidate.cv_correct,
-        cv.correct,
-        cv.total,
+        champion_correct,
+        total,
         held_out,
         unseen,
         settings,

@@ -209,6 +209,7 @@ class Candidate:
             options.cv_folds,
             options.cv_repeats,
             options.model.seed,
+            options.model,
         )
 
 

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+110"/>
+        <location filename="../../desktop/ui/app.py" line="+143"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -14,18 +14,18 @@
         <translation>Iris Field kann keine Blüten bestimmen, bis das Modell repariert ist.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>You can still browse, export and edit the saved observations. Reinstalling Iris Field restores the model.</source>
         <translation>Gespeicherte Beobachtungen können Sie weiterhin ansehen, exportieren und bearbeiten. Eine Neuinstallation von Iris Field stellt das Modell wieder her.</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <location line="+23"/>
+        <location line="-46"/>
+        <location line="+57"/>
         <source>The history was damaged</source>
         <translation>Der Verlauf war beschädigt</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-46"/>
         <source>The history cannot be opened</source>
         <translation>Der Verlauf kann nicht geöffnet werden</translation>
     </message>
@@ -35,7 +35,7 @@
         <translation>Beobachtungen können erst gespeichert werden, wenn das behoben ist; die Bestimmung funktioniert weiterhin.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+45"/>
         <source>The history file is damaged. When Iris Field next starts, it copies every readable observation into a fresh history and keeps the damaged file beside it. Export what you need as CSV now, then restart.</source>
         <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start übernimmt Iris Field jede lesbare Beobachtung in einen neuen Verlauf und behält die beschädigte Datei daneben. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
     </message>
@@ -141,7 +141,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+313"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+339"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -186,12 +186,12 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
     </message>
     <message>
         <location line="+11"/>
-        <location line="+160"/>
+        <location line="+170"/>
         <source>Delete observation</source>
         <translation>Beobachtung löschen</translation>
     </message>
     <message>
-        <location line="-158"/>
+        <location line="-168"/>
         <source>Delete the observation of {species} from {time}? It disappears from this history. A copy already synced to the server stays there.</source>
         <translation>Die Beobachtung von {species} vom {time} löschen? Sie verschwindet aus diesem Verlauf. Eine bereits auf den Server übertragene Kopie bleibt dort erhalten.</translation>
     </message>
@@ -262,7 +262,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Die Beobachtung konnte nicht zurückgeholt werden</translation>
     </message>
     <message>
-        <location line="+89"/>
+        <location line="+99"/>
         <source>History</source>
         <translation>Verlauf</translation>
     </message>
@@ -378,7 +378,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Pfeiltasten wählen eine Beobachtung; Tab geht weiter zu den Schaltflächen darunter</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>All species</source>
         <translation>Alle Arten</translation>
     </message>
@@ -428,7 +428,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
         <translation>Beobachtungen anzeigen aus</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-70"/>
         <source>Counting observations</source>
         <translation>Beobachtungen werden gezählt</translation>
     </message>
@@ -544,7 +544,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+312"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+331"/>
         <source>Not saved: a typed value was not taken, see above.</source>
         <translation>Nicht gespeichert: Ein eingegebener Wert wurde nicht übernommen, siehe oben.</translation>
     </message>
@@ -769,7 +769,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>MeasurementSpinBox</name>
     <message>
-        <location filename="../../desktop/ui/measurement_spin_box.py" line="+56"/>
+        <location filename="../../desktop/ui/measurement_spin_box.py" line="+57"/>
         <source>“{typed}” is not a number; type it like {example}.</source>
         <translation>„{typed}“ ist keine Zahl; schreiben Sie sie wie {example}.</translation>
     </message>
@@ -1031,6 +1031,11 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message>
         <location line="+13"/>
+        <source>Not passed by the lab&apos;s quality gate; the lab shipped it because: {reason}</source>
+        <translation>Von der Qualitätsprüfung des Labors nicht freigegeben; das Labor hat es trotzdem ausgeliefert, weil: {reason}</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>The lab confirmed this model longer ago than the {period} days its card allows. It still predicts; connect to the lab&apos;s server or ask the lab for a current model file.</source>
         <translation>Das Labor hat dieses Modell vor längerer Zeit bestätigt, als die {period} Tage seiner Modellkarte erlauben. Es sagt weiter vorher; verbinden Sie sich mit dem Server des Labors oder bitten Sie das Labor um eine aktuelle Modelldatei.</translation>
     </message>
@@ -1559,7 +1564,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ResultPanel</name>
     <message>
-        <location filename="../../desktop/ui/result_panel.py" line="+218"/>
+        <location filename="../../desktop/ui/result_panel.py" line="+225"/>
         <source>Probability of {species}</source>
         <translation>Wahrscheinlichkeit für {species}</translation>
     </message>
@@ -1915,7 +1920,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>SyncWords</name>
     <message>
-        <location filename="../../desktop/ui/sync_words.py" line="+47"/>
+        <location filename="../../desktop/ui/sync_words.py" line="+48"/>
         <source>Settings → Sync</source>
         <translation>Einstellungen → Abgleich</translation>
     </message>

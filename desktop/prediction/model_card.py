@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from contract import registry as contract_registry
+from contract.card import CardField, GateVerdict
 from desktop.errors import ModelError, ModelProblem
 
 SCHEMA_VERSION = 1
 CARD_FILENAME = contract_registry.CARD_FILENAME
-GATE_PASSED = "passed"  # the lab's quality gate let this version through (the model version's ``gate`` tag)
-GATE_REFUSED = "refused"
+GATE_PASSED = GateVerdict.PASSED.value  # the lab's quality gate let this version through
+GATE_REFUSED = GateVerdict.REFUSED.value
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,7 @@ class ModelCard:
         data["classes"] = list(self.classes)
         if self.novelty is None:
             del data["novelty"]
-        for optional in (
-            "gate",
-            "unvetted_reason",
-        ):  # cards from before the export checked the gate lack them
+        for optional in CardField:  # cards from before the export checked the gate lack them
             if not data[optional]:
                 del data[optional]
         return data
@@ -188,8 +186,8 @@ class ModelCard:
                 metrics={str(k): float(v) for k, v in data.get("metrics", {}).items()},
                 libraries={str(k): str(v) for k, v in data.get("libraries", {}).items()},
                 novelty=UnusualCheckBlock.from_dict(data["novelty"]) if data.get("novelty") else None,
-                gate=str(data.get("gate", "")),
-                unvetted_reason=str(data.get("unvetted_reason", "")),
+                gate=str(data.get(CardField.GATE, "")),
+                unvetted_reason=str(data.get(CardField.UNVETTED_REASON, "")),
             )
         except ModelError:
             raise

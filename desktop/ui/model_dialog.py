@@ -96,11 +96,23 @@ class ModelDialog(QDialog):
         self._row("SHA-256", card.sha256)
 
     def _build_notes(self, layout: QVBoxLayout, model: ActiveModel, freshness: Freshness | None) -> None:
-        """Add why the bundled model stands in, and a warning when the lab's confirmation is too old."""
+        """Add why the bundled model stands in, why the lab shipped an unvetted model, and a stale warning."""
         if model.fallback is not None:
             note = QLabel(fallback_text(model.fallback), self)
             note.setWordWrap(True)
             layout.addWidget(note)
+        self.unvetted_note: QLabel | None = None
+        reason = model.classifier.card.unvetted_reason
+        if reason:
+            self.unvetted_note = QLabel(
+                self.tr("Not passed by the lab's quality gate; the lab shipped it because: {reason}").format(
+                    reason=reason
+                ),
+                self,
+            )
+            self.unvetted_note.setWordWrap(True)
+            self.unvetted_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(self.unvetted_note)
         self.stale_note: QLabel | None = None
         if freshness is not None and freshness.stale:
             self.stale_note = QLabel(

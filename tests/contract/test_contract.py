@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from contract import environment, mlflow_api, mlflow_tags, registry
+from contract import card, environment, mlflow_api, mlflow_tags, registry
 from contract import observation as fields
 from desktop.model_delivery.release import ModelStamp, ShadowPrediction
 from desktop.sync.run_record import build_run_record
@@ -56,8 +56,15 @@ def _observation_names() -> set[str]:
 
 
 # Names distinctive enough that a string literal equal to one is a second spelling, never a coincidence.
-_CONTRACT_NAMES = _values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api)
-SHARED_NAMES = sorted((_CONTRACT_NAMES | _observation_names()) - {str(a) for a in registry.Alias})
+# "refused" is also a word of the updater's and the sync's own outcomes, so only the pass value is checked.
+_CONTRACT_NAMES = (
+    _values(registry) | _values(mlflow_tags) | _values(environment) | _values(mlflow_api) | _values(card)
+)
+SHARED_NAMES = sorted(
+    (_CONTRACT_NAMES | _observation_names())
+    - {str(a) for a in registry.Alias}
+    - {card.GateVerdict.REFUSED.value}
+)
 
 
 def _string_literals(path: Path) -> list[tuple[int, str]]:
@@ -100,6 +107,17 @@ def test_no_module_spells_a_shared_name_itself(source: Path) -> None:
     assert not spelled, (
         f"{source.relative_to(ROOT)} spells contract names; import them from contract/: {spelled}"
     )
+
+
+def test_the_gate_and_card_names_are_the_contract_s() -> None:
+    from desktop.prediction.model_card import GATE_PASSED, ModelCard
+    from training.release import vetting
+
+    assert card.GateVerdict.PASSED in SHARED_NAMES and card.CardField.UNVETTED_REASON in SHARED_NAMES
+    assert GATE_PASSED == card.GateVerdict.PASSED and vetting.GATE_TAG == card.GateTag.VERDICT
+    assert vetting.UNVETTED_TAG == card.GateTag.UNVETTED_REASON
+    assert {str(f) for f in card.CardField} <= set(ModelCard.__dataclass_fields__)
+    assert vetting.gate_tags(True, ())[vetting.GATE_TAG] == "passed"
 
 
 def _observation_with_everything():

@@ -14,7 +14,8 @@ from training import train
 from training.data import load_bundled
 from training.schema import CANDIDATE, CHALLENGER, CHAMPION, MODEL_NAME
 
-# The course configuration's full gate (twice 50 cross-validation fits) on a machine shared by many jobs.
+# The course configuration's full cross-validation (50 fits; the champion's same settings are not fitted
+# again) on a machine shared by many jobs.
 pytestmark = [pytest.mark.server, pytest.mark.timeout(1800)]
 
 
@@ -39,7 +40,8 @@ def iris_thrice_champion(lab, client, tmp_path_factory, cli) -> str:
     thrice = tmp_path_factory.mktemp("data") / "iris-thrice.csv"
     iris = load_bundled().to_csv_frame()
     pd.concat([iris, iris, iris]).to_csv(thrice, index=False)
-    argv = ["--tracking-uri", lab.url, "--data", str(thrice), "--cv-repeats", "1"]  # only its model matters
+    # Only its model and settings matter (the gate cross-validates them), not its own cross-validation.
+    argv = ["--tracking-uri", lab.url, "--data", str(thrice), "--cv-repeats", "1", "--cv-folds", "2"]
     code, stdout = cli(train.main, argv)
     assert code in (train.EXIT_OK, train.EXIT_REFUSED), stdout
     version = client.get_model_version_by_alias(MODEL_NAME, CANDIDATE).version
@@ -47,10 +49,16 @@ def iris_thrice_champion(lab, client, tmp_path_factory, cli) -> str:
     return str(version)
 
 
+@pytest.fixture(scope="module")
+def course_training(lab, iris_thrice_champion, cli) -> tuple[int, str]:
+    """Train the course configuration on the bundled set, once, against the iris-thrice champion."""
+    return cli(train.main, ["--tracking-uri", lab.url])
+
+
 def test_the_course_configuration_beats_a_champion_that_trained_on_its_test_rows(
-    lab, client, iris_thrice_champion, cli
+    client, iris_thrice_champion, course_training
 ) -> None:
-    code, stdout = cli(train.main, ["--tracking-uri", lab.url])
+    code, stdout = course_training
     assert code == train.EXIT_OK, stdout
     assert "PROMOTED to champion" in stdout
     assert f"are unseen by champion version {iris_thrice_champion} (fewer than 20)" in stdout
@@ -86,46 +94,80 @@ def _laptop(folder: Path, key: Path, monkeypatch) -> None:
 
 
 def _field(argv: list[str], capsys) -> tuple[int, str]:
-    from desktop.cli.main import main as field_cli
+    from desktop.cli import main as field_cli
 
     code = field_cli.run(argv)
     return code, capsys.readouterr().out
 
 
+@pytest.fixture(scope="module")
+def field_releases(lab, client, iris_thrice_champion, course_training, cli, signing_key, tmp_path_factory):
+    """Sign the course champion for the field and the iris-thrice model as its challenger in shadow.
+
+    Return (the champion's export, the challenger's export), each (exit status, stdout).
+    """
+    folder = tmp_path_factory.mktemp("exports")
+    champion = _export(cli, lab, folder / "champion", signing_key)
+    gate = client.get_model_version(MODEL_NAME, iris_thrice_champion).tags["gate"]
+    vetting = [] if gate == "passed" else ["--allow-unvetted", "shadow test of the iris-thrice model"]
+    move = ["--alias", CHALLENGER, "--version", iris_thrice_champion, *vetting]
+    return champion, _export(cli, lab, folder / "challenger", signing_key, *move)
+
+
+@pytest.fixture(scope="module")
+def refused_training(lab, field_releases, cli) -> tuple[int, str]:
+    """Train a one-tree, depth-one model the gate refuses, once the field runs a challenger."""
+    crippled = ["--tracking-uri", lab.url, "--n-estimators", "1", "--max-depth", "1", "--cv-repeats", "1"]
+    return cli(train.main, crippled)
+
+
+def test_the_export_writes_the_release_label_where_the_lab_groups_by_release(
+    client, field_releases, iris_thrice_champion
+) -> None:
+    from contract.registry import ReleaseTag
+
+    (code, stdout), _ = field_releases
+    assert code == 0, stdout
+    champion = client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
+    sequence = champion.tags[ReleaseTag.SEQUENCE]
+    label = f"{MODEL_NAME} v{champion.version} (release {sequence} of test-lab)"
+    assert champion.tags[ReleaseTag.LABEL] == label
+    assert client.get_run(champion.run_id).data.tags[ReleaseTag.LABEL] == label
+    shadow = client.get_model_version(MODEL_NAME, iris_thrice_champion)
+    assert shadow.tags[ReleaseTag.LABEL] == (
+        f"{MODEL_NAME} v{iris_thrice_champion} (release {int(sequence) + 1} of test-lab)"
+    )
+
+
 def test_a_refused_iris_train_leaves_the_challenger_and_a_laptop_says_when_the_lab_ends_it(
-    lab, client, iris_thrice_champion, cli, signing_key, tmp_path, monkeypatch, capsys
+    lab,
+    client,
+    iris_thrice_champion,
+    field_releases,
+    refused_training,
+    signing_key,
+    tmp_path,
+    monkeypatch,
+    capsys,
 ) -> None:
     from training.release import export
 
-    assert _export(cli, lab, tmp_path / "champion", signing_key)[0] == export.EXIT_OK  # the field's champion
-    gate = client.get_model_version(MODEL_NAME, iris_thrice_champion).tags["gate"]
-    vetting = [] if gate == "passed" else ["--allow-unvetted", "shadow test of the iris-thrice model"]
-    code, stdout = _export(
-        cli,
-        lab,
-        tmp_path / "c",
-        signing_key,
-        "--alias",
-        CHALLENGER,
-        "--version",
-        iris_thrice_champion,
-        *vetting,
-    )
+    (champion_code, _), (code, stdout) = field_releases
+    assert champion_code == export.EXIT_OK  # the field's champion
     assert code == export.EXIT_OK, stdout
     assert f"{MODEL_NAME}@{CHALLENGER} is now version {iris_thrice_champion}." in stdout
+
+    code, stdout = refused_training
+    assert code == train.EXIT_REFUSED, stdout
+    refused = client.get_model_version_by_alias(MODEL_NAME, CANDIDATE)
+    assert refused.tags["gate"] == "refused"
+    assert client.get_model_version_by_alias(MODEL_NAME, CHALLENGER).version == iris_thrice_champion
     _laptop(tmp_path / "laptop", signing_key, monkeypatch)
     assert _field(["model", "update", "--tracking-uri", lab.url], capsys)[0] == 0
     assert (
         f"Challenger (in shadow): {MODEL_NAME} v{iris_thrice_champion}"
         in _field(["model", "status"], capsys)[1]
     )
-
-    crippled = ["--tracking-uri", lab.url, "--n-estimators", "1", "--max-depth", "1", "--cv-repeats", "1"]
-    code, stdout = cli(train.main, crippled)
-    assert code == train.EXIT_REFUSED, stdout
-    refused = client.get_model_version_by_alias(MODEL_NAME, CANDIDATE)
-    assert refused.tags["gate"] == "refused"
-    assert client.get_model_version_by_alias(MODEL_NAME, CHALLENGER).version == iris_thrice_champion
 
     client.delete_registered_model_alias(MODEL_NAME, CHALLENGER)
     code, said = _field(["model", "update", "--tracking-uri", lab.url], capsys)
@@ -135,7 +177,7 @@ def test_a_refused_iris_train_leaves_the_challenger_and_a_laptop_says_when_the_l
 
 
 def test_the_export_refuses_a_refused_champion_unless_a_reason_is_given_which_the_laptop_shows(
-    lab, client, cli, signing_key, tmp_path, monkeypatch, capsys
+    lab, client, cli, signing_key, refused_training, tmp_path, monkeypatch, capsys
 ) -> None:
     from training.release import export
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contract import observation as fields
+from contract.registry import release_label
 from desktop.signing.observation_signature import Seal, seal_of
 from training.accounts.device_keys import DeviceKeyBook
 from training.field import schema as fs
@@ -44,17 +45,6 @@ def _utc_iso(text: str, fallback_ms: int | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def release_label(name: str, version: str, sequence: str, registry: str) -> str:
-    """Return a release as one label: ``iris-classifier v3``, plus ``(release 7 of REGISTRY)`` when signed.
-
-    The registry belongs in it: the bundled demo release and each lab's first release are all "release 1".
-    """
-    label = f"{name} v{version}" if name and version else name or version
-    if not (label and sequence):
-        return label
-    return f"{label} (release {sequence} of {registry})" if registry else f"{label} (release {sequence})"
 
 
 def row_from_run(run: Any) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contract import observation as fields
 from contract.mlflow_tags import MODEL_TRAINING_KIND, MlflowTag
-from contract.registry import Experiment
+from contract.registry import Experiment, ReleaseTag
 from training.schema import CLASSES, FEATURE_NAMES
 
 FIELD_EXPERIMENT = Experiment.FIELD.value  # where the app syncs to unless a laptop is told otherwise
@@ -62,7 +62,7 @@ LONGITUDE = fields.LONGITUDE.name
 PREDICTED = fields.PREDICTED_SPECIES.name
 CONFIDENCE = fields.CONFIDENCE.name
 CONFIRMED = fields.CONFIRMED_SPECIES.name
-RELEASE = "model_release"  # the model's name, version, release sequence and registry as one label
+RELEASE = ReleaseTag.LABEL.value  # contract.registry.release_label: name, version, sequence, registry
 REGISTRY = fields.MODEL_REGISTRY.name
 MODEL_SHA256 = fields.MODEL_SHA256.name
 CHALLENGER = fields.CHALLENGER_SPECIES.name

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from contract import registry as contract_registry
+from contract.card import CardField
 from contract.environment import EnvVar
 from contract.exit_codes import ExitCode
-from contract.registry import ReleaseTag
+from contract.registry import ReleaseTag, release_label
 from desktop.model_delivery.freshness import Timestamp
 from desktop.model_delivery.release import DEFAULT_CONFIRM_WITHIN_DAYS, ReferenceRow, Release
 from desktop.model_delivery.signing import fingerprint_of, load_private_key, sign
@@ -31,6 +32,7 @@ VERSION_CARD_TAG = ReleaseTag.CARD_SHA256.value
 VERSION_REGISTRY_TAG = ReleaseTag.REGISTRY.value
 TIMESTAMP_TAG = ReleaseTag.TIMESTAMP.value  # on the version: the lab's latest signed timestamp of it
 EXPORTED_SHA256_TAG = ReleaseTag.EXPORTED_SHA256.value  # on each exported version: its ONNX sha256
+LABEL_TAG = ReleaseTag.LABEL.value  # on the version and its run: the release's label, to group by
 REFERENCE_ROW_COUNT = 6
 BUNDLE_SUFFIX = contract_registry.RELEASE_SUFFIX
 PASSPHRASE_ENV = EnvVar.SIGNING_PASSPHRASE.value
@@ -129,11 +131,16 @@ def record_release(
 ) -> None:
     """Publish the sequence on the registered model and the version, after the artifacts are logged.
 
-    ``timestamp`` (the card's own signed time as a statement) goes on the version for laptops to keep.
+    The release's label (``contract.registry.release_label``) goes on the version and on its run, where
+    the lab groups by it. ``timestamp`` (the card's own signed time as a statement) goes on the version
+    for laptops to keep.
     """
     from mlflow import MlflowClient
 
     client = MlflowClient()
+    label = release_label(release.model_name, release.version, release.sequence, release.registry)
+    client.set_model_version_tag(MODEL_NAME, version, LABEL_TAG, label)
+    client.set_tag(client.get_model_version(MODEL_NAME, version).run_id, LABEL_TAG, label)
     if timestamp is not None:
         client.set_model_version_tag(MODEL_NAME, version, TIMESTAMP_TAG, statement_text(timestamp))
     client.set_model_version_tag(MODEL_NAME, version, VERSION_SEQUENCE_TAG, str(release.sequence))
@@ -171,7 +178,7 @@ def sign_folder(
     document = json.loads((folder / CARD_FILENAME).read_text(encoding="utf-8"))
     document = {k: v for k, v in document.items() if k not in ("release", "signature")}
     if reason:
-        document["unvetted_reason"] = reason
+        document[CardField.UNVETTED_REASON.value] = reason
     key = load_private_key(key_path, os.environ.get(PASSPHRASE_ENV) or None)
     signed = sign(document | {"release": release.to_dict()}, key)
     partial = folder / f".{CARD_FILENAME}.partial"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.prediction.model_card import GATE_PASSED, GATE_REFUSED
+from contract.card import GateTag, GateVerdict
 from training.errors import ExportError
 from training.schema import MODEL_NAME
 
 # Tags on each registered model version (written by iris-train, read by iris-export).
-GATE_TAG = "gate"
-GATE_REASONS_TAG = "gate_reasons"
-UNVETTED_TAG = "unvetted_reason"  # set by an export that shipped the version despite its gate verdict
+GATE_TAG = GateTag.VERDICT.value
+GATE_REASONS_TAG = GateTag.REASONS.value
+UNVETTED_TAG = (
+    GateTag.UNVETTED_REASON.value
+)  # set by an export that shipped the version despite its gate verdict
 ALLOW_UNVETTED_OPTION = "--allow-unvetted"
 
 
@@ -25,13 +27,14 @@ class Vetting:
 
 def gate_tags(passed: bool, reasons: tuple[str, ...]) -> dict[str, str]:
     """Return the model version tags that record a gate verdict."""
-    return {GATE_TAG: GATE_PASSED if passed else GATE_REFUSED, GATE_REASONS_TAG: "; ".join(reasons)}
+    verdict = GateVerdict.PASSED if passed else GateVerdict.REFUSED
+    return {GATE_TAG: verdict.value, GATE_REASONS_TAG: "; ".join(reasons)}
 
 
 def check(version: str, tags: dict[str, str], allow_unvetted: str | None) -> Vetting:
     """Return the vetting of a version; raise ``ExportError`` unless passed or a reason is given."""
     gate = tags.get(GATE_TAG, "")
-    if gate == GATE_PASSED:
+    if gate == GateVerdict.PASSED:
         return Vetting(gate)
     if allow_unvetted is not None and allow_unvetted.strip():
         return Vetting(gate, allow_unvetted.strip())

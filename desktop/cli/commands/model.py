@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from contract.card import CardField
 from contract.environment import EnvVar
 from contract.exit_codes import ExitCode
 
@@ -212,8 +213,8 @@ def _model_json(model: ActiveModel) -> dict[str, Any]:
         "released_at": release.released_at if release else "",
         "signer": release.signer if release else "",
         "metrics": card.metrics,
-        "gate": card.gate,
-        "unvetted_reason": card.unvetted_reason,
+        CardField.GATE.value: card.gate,
+        CardField.UNVETTED_REASON.value: card.unvetted_reason,
     }
 
 

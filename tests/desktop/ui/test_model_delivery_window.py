@@ -129,3 +129,30 @@ def test_a_key_rotation_file_is_taken_in_the_window(window, iris_home, tmp_path,
     assert note.text().startswith(
         f"The lab replaced its signing key {rotated.old_fingerprint} by {rotated.pair.fingerprint}"
     )
+
+
+def test_help_model_shows_why_the_lab_shipped_a_model_its_gate_did_not_pass(window, lab, tmp_path) -> None:
+    from contract.card import CardField, GateVerdict
+
+    reason = "field trial of a one-tree model, agreed by the lab on 2026-12-06"
+
+    def unvetted(card: dict) -> None:
+        card[CardField.GATE.value] = GateVerdict.REFUSED.value
+        card[CardField.UNVETTED_REASON.value] = reason
+
+    window.model_controller.install_file(
+        release_file(tmp_path, lab.release(1, version="3", edit=unvetted), "v3.irismodel")
+    )
+    for box in window.findChildren(QMessageBox):
+        box.close()
+    dialog = window.model_controller.show_model()
+    assert dialog.rows["Model"].startswith("iris-classifier v3")
+    assert dialog.unvetted_note is not None and dialog.unvetted_note.isVisibleTo(dialog)
+    assert dialog.unvetted_note.text() == (
+        f"Not passed by the lab's quality gate; the lab shipped it because: {reason}"
+    )
+    dialog.close()
+
+    dialog = window.model_controller.show_model()
+    dialog.use_previous.click()  # the bundled model passed its gate: no such note
+    assert window.model_controller.show_model().unvetted_note is None

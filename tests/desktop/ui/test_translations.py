@@ -142,6 +142,8 @@ GERMAN = {
     "Korrigieren Sie sie unter Einstellungen → Abgleich.",
     "model changed": "Die Modelldatei {path} passt nicht zu ihrer Modellkarte: Sie wurde verändert oder "
     "beschädigt.",
+    "unvetted": "Von der Qualitätsprüfung des Labors nicht freigegeben; das Labor hat es trotzdem "
+    "ausgeliefert, weil: {reason}",
     "model record": "Das Verzeichnis der installierten Modelle ist beschädigt, daher sagt das mitgelieferte "
     "Modell voraus.",
 }
@@ -282,6 +284,24 @@ def test_an_update_that_is_not_newer_is_refused_in_the_language(speaking, tmp_pa
     assert "1" in text and "2" in text and "is not newer" not in text
     if language.code == "de":
         assert GERMAN["not newer"] in text
+
+
+def test_the_model_dialog_says_why_the_lab_shipped_an_unvetted_model_in_the_language(
+    speaking, tmp_path: Path
+) -> None:
+    from contract.card import CardField, GateVerdict
+    from desktop.model_delivery.model_store import ModelStore
+
+    language, open_one = speaking
+    lab = _lab(tmp_path)
+    reason = "field trial agreed on 2026-12-06"
+    card = {CardField.GATE.value: GateVerdict.REFUSED.value, CardField.UNVETTED_REASON.value: reason}
+    ModelStore().install(lab.release(1, version="3", edit=lambda d: d.update(card)), trusted=lab.trusted)
+    dialog = open_one().model_controller.show_model()
+    text = dialog.unvetted_note.text()
+    assert text.endswith(f": {reason}") and ("quality gate" in text) == (language.code == "en")
+    if language.code == "de":
+        assert text == GERMAN["unvetted"].format(reason=reason)
 
 
 def test_a_damaged_model_record_is_explained_in_the_language(speaking, tmp_path: Path) -> None:

@@ -208,3 +208,44 @@ def _monitor_default(url: str, experiment: str, out: Path) -> tuple[int, str]:
     captured = io.StringIO()
     argv = ["--tracking-uri", url, "--experiment", experiment, "--out", str(out)]
     return field_monitor.main(argv, out=captured), captured.getvalue()
+
+
+def test_a_challenger_better_on_40_paired_confirmations_gives_promote(
+    mlflow_server: MlflowServer, champion: str, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from tests.training.field.laptops import CHALLENGER, confirm, mispredicted, shadow
+    from training.monitor.challenger_test import mcnemar_exact
+
+    experiment = f"challenger-{uuid.uuid4().hex[:8]}"
+    history = tmp_path / "history.sqlite3"
+    flowers = iris_observations(40, seed=41, observer="Elif", start_day=_days_ago(5))
+    truth = {o.id: o.predicted_species for o in flowers}
+    other = {c: CLASSES[(CLASSES.index(c) + 1) % 3] for c in CLASSES}
+    # The challenger, in shadow, names all 40 right; the champion gets 10 of them wrong.
+    observations = [
+        replace(mispredicted(o, other[truth[o.id]]) if i % 4 == 0 else o, challenger=shadow(truth[o.id]))
+        for i, o in enumerate(flowers)
+    ]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("IRIS_FIELD_HOME", str(tmp_path / "home"))
+        save(history, observations)
+        confirm(history, truth)  # a botanist confirmed every one
+        sync(history, mlflow_server.url, experiment, "laptop-elif")
+
+    code, stdout = _monitor_default(mlflow_server.url, experiment, tmp_path / "report")
+
+    assert code == field_monitor.EXIT_RETRAIN, stdout
+    label = (
+        f"{CHALLENGER.name} v{CHALLENGER.version} (release {CHALLENGER.sequence} of {CHALLENGER.registry})"
+    )
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text(encoding="utf-8"))
+    [paired] = summary["challengers"]
+    assert paired["release"] == label and paired["advice"] == "promote"
+    assert (paired["rows"], paired["champion_correct"], paired["challenger_correct"]) == (40, 30, 40)
+    assert (paired["champion_only"], paired["challenger_only"]) == (0, 10)  # only the challenger right
+    assert paired["p_value"] == mcnemar_exact(0, 10) == 2 * 0.5**10  # exact McNemar
+    assert "promote-challenger" in summary["actions"]
+    assert f"promote the {CHALLENGER.name} v{CHALLENGER.version} challenger" in stdout.splitlines()[0]
+    assert f"challenger {label}: 40/40 right against the champion's 30/40" in stdout
