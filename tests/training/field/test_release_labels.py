@@ -13,9 +13,9 @@ from sklearn.datasets import load_iris
 
 from contract.registry import release_label
 from desktop.cli import main as field_cli
+from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import ModelStore
 from desktop.model_delivery.trusted_keys import trust_key_file
-from desktop.store import ObservationStore
 from tests.desktop.model_delivery.release_factory import Lab
 from tests.mlflow_test_server import MlflowServer
 from tests.training.field.laptops import confirm, sync
