@@ -18,7 +18,7 @@ from contract.registry import ONNX_FILENAME
 from desktop.errors import InputError, ModelError, ModelProblem
 from desktop.prediction.measurement_rules import allowed, check_given, check_range
 from desktop.prediction.model_card import CARD_FILENAME, ModelCard
-from desktop.prediction.unusual import OutlierCheck, UnusualScorer
+from desktop.prediction.unusual import UnusualCheck, UnusualScorer
 from desktop.resources import bundled_model_path
 
 # Below this top probability the app says "uncertain" instead of naming a species with confidence.
@@ -39,7 +39,7 @@ class Prediction(NamedTuple):
     confidence: float
     unusual: tuple[str, ...]
     values: tuple[float, ...]
-    outlier: OutlierCheck | None = None  # None when the model's card carries no joint check
+    outlier: UnusualCheck | None = None  # None when the model's card carries no joint check
 
     @property
     def uncertain(self) -> bool:
@@ -86,11 +86,11 @@ class BatchPrediction:
             outlier=self._outlier(index),
         )
 
-    def _outlier(self, index: int) -> OutlierCheck | None:
+    def _outlier(self, index: int) -> UnusualCheck | None:
         if self.outlier_scores is None:
             return None
         score = float(self.outlier_scores[index])
-        return OutlierCheck(score > self.outlier_threshold, score, self.outlier_threshold)
+        return UnusualCheck(score > self.outlier_threshold, score, self.outlier_threshold)
 
     def __iter__(self) -> Iterator[Prediction]:
         for i in range(len(self)):

@@ -17,7 +17,7 @@ import numpy as np
 from desktop.prediction.model_card import UnusualCheckBlock
 
 
-class OutlierCheck(NamedTuple):
+class UnusualCheck(NamedTuple):
     """The check's answer for one flower (immutable; a named tuple, built on every prediction)."""
 
     flag: bool
@@ -77,10 +77,10 @@ class UnusualScorer:
         """Return one flower's distance to the nearest class, in plain Python (floats in card order)."""
         return math.sqrt(self._nearest_squared(values, self._flat))
 
-    def check(self, values: Sequence[float]) -> OutlierCheck:
+    def check(self, values: Sequence[float]) -> UnusualCheck:
         """Return the answer for one flower."""
         score = self.score(values)
-        return OutlierCheck(score > self.threshold, score, self.threshold)
+        return UnusualCheck(score > self.threshold, score, self.threshold)
 
 
 def _nearest_squared_any(width: int) -> Callable[[Sequence[float], Sequence[Sequence[float]]], float]:

@@ -103,7 +103,7 @@ def _field_table(client, experiment: str, since: datetime | None):
     return table
 
 
-def _outliers(table, training_rows) -> monitor_verdict.OutlierRate | None:
+def _outliers(table, training_rows) -> monitor_verdict.UnusualRate | None:
     """Return the joint check's flags in the field against the share it flags among the training rows."""
     from training.unusual import fit_unusual_check
 
@@ -113,7 +113,7 @@ def _outliers(table, training_rows) -> monitor_verdict.OutlierRate | None:
         return None
     block = fit_unusual_check(training_rows)
     share = max(block.training_flagged, 1) / (block.training_rows + 1)  # never 0: one flag is not proof
-    return monitor_verdict.OutlierRate(int((marks == "true").sum()), checked, share)
+    return monitor_verdict.UnusualRate(int((marks == "true").sum()), checked, share)
 
 
 def _metrics(figures, drifted, everywhere, verdict) -> dict[str, float]:

@@ -34,7 +34,7 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
-class OutlierRate:
+class UnusualRate:
     """How many field observations the joint check flagged, against the share it flags in training."""
 
     flagged: int
@@ -92,7 +92,7 @@ def _accuracy(field: FieldFigures) -> tuple[str | None, str]:
     return None, f"{figure} meets the gate's floor {floor:.2f}"
 
 
-def _outlier_reason(outliers: OutlierRate | None) -> str | None:
+def _outlier_reason(outliers: UnusualRate | None) -> str | None:
     if outliers is None or not outliers.raised:
         return None
     return (
@@ -126,7 +126,7 @@ def _notes(drifted: bool, accuracy_note: str, challengers: tuple[PairedResult, .
 def decide(
     field: FieldFigures,
     drifts: tuple[LocalDrift, ...],
-    outliers: OutlierRate | None = None,
+    outliers: UnusualRate | None = None,
     challengers: tuple[PairedResult, ...] = (),
 ) -> MonitorVerdict:
     """Weigh drift everywhere, accuracy, the outlier rate and the challengers; return what to do and why."""

@@ -11,7 +11,7 @@ from sklearn.datasets import load_iris
 from training.field import schema as fs
 from training.monitor import challenger_test, drift, drift_where
 from training.monitor.figures import FieldFigures
-from training.monitor.verdict import MIN_CONFIRMED, Action, OutlierRate, decide
+from training.monitor.verdict import MIN_CONFIRMED, Action, UnusualRate, decide
 from training.schema import CLASSES, FEATURE_NAMES
 
 IRIS = load_iris().data
@@ -76,7 +76,7 @@ def test_slices_below_thirty_observations_are_not_tested_on_their_own() -> None:
 
 def test_every_reason_is_listed_and_retraining_leads() -> None:
     table = laptops({"laptop-A": 1.0, "laptop-B": 1.0})
-    verdict = decide(field(MIN_CONFIRMED, 24), drift_where.scan(IRIS, table), OutlierRate(30, 40, 0.01))
+    verdict = decide(field(MIN_CONFIRMED, 24), drift_where.scan(IRIS, table), UnusualRate(30, 40, 0.01))
     assert verdict.retrain and verdict.actions[0][0] is Action.RETRAIN
     assert (
         "all observations: petal length 1." in verdict.reason
@@ -92,7 +92,7 @@ def test_every_reason_is_listed_and_retraining_leads() -> None:
 
 
 def test_an_outlier_rate_like_the_training_data_is_no_reason() -> None:
-    assert not OutlierRate(1, 60, 0.01).raised and OutlierRate(5, 60, 0.01).raised
+    assert not UnusualRate(1, 60, 0.01).raised and UnusualRate(5, 60, 0.01).raised
 
 
 def test_low_field_accuracy_recommends_retraining_only_on_enough_confirmed_observations() -> None:
