@@ -96,6 +96,7 @@ HISTORY_STEPS: dict[int, str] = {
 OTHER_OWNERS: dict[int, str] = {
     3: "the sync (desktop/sync/schema.py: its outbox and lease)",
     7: "the sync (desktop/sync/schema.py: each row's sync state, derived from its outbox row)",
+    10: "the sync (desktop/sync/failure_sentences.py: stored failure sentences as kind and facts)",
 }
 
 # The full-text index of step 5 and the trigger that fills it row by row (a large save does it at once).

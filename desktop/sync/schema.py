@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from desktop.history.bulk import register_insert_stand_in
 from desktop.history.migrations import register_steps
+from desktop.sync.failure_sentences import FAILURES_AS_KINDS
 from desktop.sync.states import Stage, sql_list, sync_state_sql
 
 SYNC = "the sync"
@@ -69,7 +70,9 @@ SYNC_STATE_FROM_OUTBOX = f"""
             WHERE id = new.id;
     END;
     """
-SYNC_STEPS: dict[int, str] = {3: OUTBOX_AND_LEASE, 7: SYNC_STATE_FROM_OUTBOX}
+# Step 10: failures stored as English sentences by earlier versions become kind and facts
+# (desktop/sync/failure_sentences.py); the trigger of step 7 carries each into its row's sync_error.
+SYNC_STEPS: dict[int, str] = {3: OUTBOX_AND_LEASE, 7: SYNC_STATE_FROM_OUTBOX, 10: FAILURES_AS_KINDS}
 
 # A large save does the work of step 7's sync_state_on_save once for all its rows (desktop/history/bulk.py):
 # for every row after ``?`` at once.

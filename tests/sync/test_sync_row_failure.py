@@ -73,3 +73,50 @@ def test_the_command_line_lists_a_failed_row_in_english_whatever_was_stored() ->
         in lines
     )
     assert f"  failed  obs-2  {old}" in lines
+
+
+# The sentences versions before kinds were stored wrote for ROW_FAILURES' facts, word for word.
+EARLIER_SENTENCES = {
+    SyncProblem.RUN_DELETED: "its run was deleted on the MLflow server; it is not sent again",
+    SyncProblem.NOT_WRITABLE: "it cannot be written to MLflow: the name 'x'… is longer than MLflow's 250"
+    " characters",
+    SyncProblem.OTHER_MEASUREMENTS: "the run 4f1c0ffee on the server holds other measurements than this"
+    " observation",
+    ServerProblem.REFUSED: "the server refused the request (400 INVALID_PARAMETER_VALUE: bad (value): x)",
+    ServerProblem.NO_MLFLOW_SERVER: "no MLflow server answers at https://lab.example/mlflow (404); check the"
+    " tracking URL",
+    ServerProblem.ARTIFACTS_OUT_OF_REACH: "the experiment keeps its files at s3://bucket/1/abc/artifacts,"
+    " which this app cannot write to; ask the lab to run the MLflow server with artifact proxying"
+    " (--serve-artifacts)",
+}
+
+
+def test_sentences_an_earlier_version_stored_become_kinds_and_facts_when_the_history_opens(tmp_path) -> None:
+    import sqlite3
+
+    from desktop.history.store import ObservationStore
+    from tests.desktop.history.test_store import make_observation
+    from tests.sync_rows import show_sync_state
+
+    path = tmp_path / "history.sqlite3"
+    stored = {**EARLIER_SENTENCES, None: "a sentence of no kind this version knows"}
+    with ObservationStore.open(path) as store:
+        observations = [make_observation(i) for i in range(len(stored))]
+        store.add_many(observations)
+    ids = [o.id for o in observations]
+    for id, sentence in zip(ids, stored.values(), strict=True):
+        show_sync_state(path, id, "failed", sentence)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 9")  # as an earlier version left the file
+    db.close()
+
+    with ObservationStore.open(path) as store:
+        shown = {o.id: o.sync_error for o in store.list()}
+    for id, problem in zip(ids, stored, strict=True):
+        if problem is None:
+            assert shown[id] == stored[None]  # left as written, said as written
+        else:
+            assert read_failure(shown[id]) == RowFailure(problem, ROW_FAILURES[problem])
+            assert (
+                failure_english(shown[id]) == RowFailure(problem, ROW_FAILURES[problem]).english()
+            )  # today's
