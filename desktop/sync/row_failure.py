@@ -2,8 +2,9 @@
 
 The outbox's ``failure`` column (shown as the observation's ``sync_error``) holds
 ``{"kind": "run-deleted", "facts": {...}}``; the window words it in the user's language, the command
-line and the CSV export in English. Rows written before this held the English sentence itself: they are
-read as text of no known kind and shown as written.
+line and the CSV export in English. Rows written before this held the English sentence itself: schema
+step 10 (``failure_sentences.py``) turns those into kind and facts when the history opens; a sentence of
+no kind it knows is read as text and shown as written.
 """
 
 from __future__ import annotations
