@@ -19,6 +19,7 @@ from desktop.history.files import (
     repair_companions,
     size_of,
 )
+from desktop.history.header_repair import repair_header
 from desktop.history.integrity import check_integrity, check_records, is_damage
 from desktop.history.migrations import migrate
 from desktop.history.refill import refill, schema_of
@@ -31,6 +32,7 @@ from desktop.history.salvage import (
     move_aside,
     standing_salvage,
 )
+from desktop.history.sqlite_pages import PageFile
 from desktop.paths import default_db_path
 
 if TYPE_CHECKING:
@@ -168,9 +170,12 @@ def _salvage_from(cls: type[ObservationStore], path: Path, aside: Path) -> Obser
     """Copy every readable observation of the damaged file ``aside`` into the history at ``path``."""
     store: ObservationStore | None = None
     try:
-        store = _open_writable(cls, path, check_later=False)
-        with DamagedHistory(aside, schema_of(store._db)) as damaged:
-            report = SalvageReport(*refill(store, damaged), aside)
+        report = _header_repaired(path, aside)
+        # A repaired file was just checked, and a fresh one is small enough to be checked as it opens.
+        store = _open_writable(cls, path, check_later=True)
+        if report is None:
+            with DamagedHistory(aside, schema_of(store._db)) as damaged:
+                report = SalvageReport(*refill(store, damaged), aside)
         finish_record(path, report)
     except (OSError, IrisFieldError) as exc:  # e.g. no room: the damaged file is safe aside, retried
         if store is not None:
@@ -192,3 +197,13 @@ def _salvage_from(cls: type[ObservationStore], path: Path, aside: Path) -> Obser
         raise
     store.salvaged = report
     return store
+
+
+def _header_repaired(path: Path, aside: Path) -> SalvageReport | None:
+    """Repair a damaged file whose header alone was wiped into ``path``; None if that is not its damage."""
+    with PageFile(aside) as pages:
+        shape = pages.shape
+    if not shape.header_rebuilt:
+        return None
+    counts = repair_header(aside, path, shape.page_size)
+    return None if counts is None else SalvageReport(*counts, aside)

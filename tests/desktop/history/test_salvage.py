@@ -171,6 +171,84 @@ def test_a_wiped_header_is_worked_out_again_and_nothing_is_lost(history) -> None
         assert store.get(saved[-1].id).sync_state == "synced", "the sync progress comes back too"
 
 
+def refill_never_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*_args, **_kwargs):
+        raise AssertionError("a wiped header is repaired, not salvaged row by row")
+
+    monkeypatch.setattr("desktop.history.opening.refill", refused)
+
+
+def test_a_wiped_header_is_written_again_and_every_other_page_kept_as_it_was(history, monkeypatch) -> None:
+    path, saved = history
+    data = b"\0" * 100 + path.read_bytes()[100:]
+    path.write_bytes(data)
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        assert [o.id for o in store.list("flower 142")] == [saved[142].id], "the search index is kept"
+    repaired = path.read_bytes()
+    pages = range(len(data) // PAGE)
+    kept = sum(repaired[i * PAGE : (i + 1) * PAGE] == data[i * PAGE : (i + 1) * PAGE] for i in pages)
+    assert kept >= len(pages) - 3, (
+        "no row was copied: the pages are the file's own (a schema step writes one)"
+    )
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    db.close()
+
+
+def test_a_wiped_header_of_a_history_with_free_pages_lists_them_again(history, monkeypatch) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("DELETE FROM observations WHERE rowid BETWEEN 20 AND 120 AND id != ?", (saved[-1].id,))
+    db.commit()
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    assert free > 10
+    kept = [o for i, o in enumerate(saved, 1) if not 20 <= i <= 120]
+    data = b"\0" * 100 + path.read_bytes()[100:]
+    path.write_bytes(data)
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, kept, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (len(kept), 0)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == free, "every free page is listed again"
+    db.close()
+
+
+def test_a_repaired_header_still_leaves_out_a_record_that_does_not_decode(history, monkeypatch) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute(
+        'UPDATE observations SET measurements = \'{"sepal_length": "5.1"}\' WHERE id = ?', (saved[7].id,)
+    )
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = b"\0" * 100 + path.read_bytes()[100:]
+    path.write_bytes(data)
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
+        found = {o.id for o in store.list("flower", limit=COUNT + 1)}
+        assert found == {o.id for o in saved} - {saved[7].id}, "its words left the search index with it"
+
+
+def test_a_wiped_header_with_damage_beyond_it_is_salvaged_page_by_page(history) -> None:
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    page = data.index(b"flower 100 ") // PAGE
+    data[page * PAGE : (page + 1) * PAGE] = b"\xff" * PAGE
+    data[:100] = b"\0" * 100
+    path.write_bytes(bytes(data))
+    with assert_salvaged(path, saved, bytes(data)) as store:
+        assert 0 < store.salvaged.lost < 20
+    assert not list(path.parent.glob("*.repairing*")), "the copy that could not be repaired is gone"
+
+
 def test_a_wiped_schema_page_still_gives_back_every_observation_by_its_shape(history) -> None:
     path, saved = history
     data = bytearray(path.read_bytes())
@@ -388,7 +466,8 @@ def test_random_damage_never_stops_a_salvage(history, seed: int) -> None:
             assert report.lost is None or report.recovered + report.lost <= COUNT + 1
 
 
-def test_a_note_that_is_not_utf8_costs_that_record_only(history) -> None:
+@pytest.mark.parametrize("beyond_the_header", [False, True], ids=["header-repaired", "salvaged"])
+def test_a_note_that_is_not_utf8_costs_that_record_only(history, beyond_the_header: bool) -> None:
     """SQLite copies whole pages but never checks text: such a record is refused, its page's others kept."""
     path, saved = history
     db = sqlite3.connect(path)
@@ -396,10 +475,17 @@ def test_a_note_that_is_not_utf8_costs_that_record_only(history) -> None:
     db.commit()
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    data = b"\0" * 100 + path.read_bytes()[100:]  # and damage that sends the file to a salvage
+    data = bytearray(b"\0" * 100 + path.read_bytes()[100:])  # and damage that sends the file to a salvage
+    if beyond_the_header:  # a page of other observations lost too: read page by page
+        page = data.index(b"flower 150 ") // PAGE
+        data[page * PAGE : (page + 1) * PAGE] = b"\xff" * PAGE
+    data = bytes(data)
     path.write_bytes(data)
     with assert_salvaged(path, saved, data) as store:
-        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
+        lost = store.get(saved[150].id) is None
+        assert lost == beyond_the_header
+        if not beyond_the_header:
+            assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
         assert store.get(saved[42].id) is None
         assert store.get(saved[43].id) == saved[43], "its neighbours on the page come back"
 
