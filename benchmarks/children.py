@@ -47,17 +47,24 @@ def end(child: subprocess.Popen[Any], grace: float = GRACE_S) -> int:
 
 
 def _reap_group(pgid: int, grace: float) -> None:
-    """Wait until no process of the group is left (its workers may outlive the leader); kill stragglers."""
+    """Wait until no process of the group is left (its workers may outlive the leader); kill stragglers.
+
+    A killed straggler is waited for too: on a busy machine dying takes a moment, and a run that says
+    everything has ended must not leave one still running behind it.
+    """
+    killed_at = None
     start = time.monotonic()
     while True:
         try:
             os.killpg(pgid, 0)
         except (ProcessLookupError, PermissionError):
             return
-        if time.monotonic() - start > grace:
+        if killed_at is None and time.monotonic() - start > grace:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
-            return
+            killed_at = time.monotonic()
+        elif killed_at is not None and time.monotonic() - killed_at > grace:
+            return  # a process SIGKILL cannot end (stuck in the kernel): nothing more can be done
         time.sleep(0.05)
 
 
