@@ -72,6 +72,14 @@ def _left_running(pids: set[int], groups: set[int]) -> list[str]:
     ]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """Let SIGINT reach the run as Ctrl+C does (in the child, before it starts the benchmarks).
+
+    A suite started in the background (``pytest &``) ignores SIGINT, and its children inherit that.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_stopped_run_ends_its_server_and_workers(tmp_path: Path, stop: signal.Signals) -> None:
@@ -86,7 +94,14 @@ def test_a_stopped_run_ends_its_server_and_workers(tmp_path: Path, stop: signal.
         "--out",
         str(tmp_path / "r.json"),
     ]
-    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    run = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+    )
     started: dict[int, tuple[int, int, str, str]] = {}
     try:
         started = _serving_server(run)
