@@ -27,7 +27,15 @@ from pathlib import Path
 
 from desktop.history.integrity import is_damage
 from desktop.history.migrations import schema_steps
-from desktop.history.salvage import SOUND_OBSERVATION, TEXT_CHECK, WAL_SUFFIXES, texts_read
+from desktop.history.refill import schema_of
+from desktop.history.salvage import (
+    SOUND_OBSERVATION,
+    TEXT_CHECK,
+    WAL_SUFFIXES,
+    register_text_check,
+    remove_rows_pointing_nowhere,
+    table_shapes,
+)
 from desktop.history.sqlite_pages import HEADER_SIZE, MAGIC
 
 REPAIRING_SUFFIX = ".repairing"  # the copy being repaired, beside the history
@@ -161,7 +169,7 @@ def _list_free_pages(copy: Path, free: list[int], page_size: int) -> None:
 
 def _remove_unreadable(db: sqlite3.Connection) -> int:
     """Delete the records the store could not read; return how many observations went."""
-    db.create_function(TEXT_CHECK, -1, texts_read, deterministic=True)
+    register_text_check(db)
     doomed = {}
     for table, columns in _text_columns(db).items():
         quoted = ", ".join(f'"{c}"' for c in columns)
@@ -177,8 +185,7 @@ def _remove_unreadable(db: sqlite3.Connection) -> int:
     db.execute("BEGIN IMMEDIATE")
     for table, rowids in doomed.items():
         db.executemany(f'DELETE FROM "{table}" WHERE rowid = ?', [(r,) for r in rowids])
-    for table, rowid, _parent, _key in db.execute("PRAGMA foreign_key_check").fetchall():
-        db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+    remove_rows_pointing_nowhere(db)
     db.execute("COMMIT")
     return len(doomed.get("observations", ()))
 
@@ -210,15 +217,9 @@ def _failing_rows(db: sqlite3.Connection, table: str, sound: str, low: int, high
 
 
 def _text_columns(db: sqlite3.Connection) -> dict[str, list[str]]:
-    """Return each plain table's TEXT columns (the search index's own tables hold none the store reads)."""
-    tables = [
-        name
-        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
-        if not name.startswith("sqlite_") and not str(sql).upper().startswith("CREATE VIRTUAL")
-        and "WITHOUT ROWID" not in str(sql).upper() and not name.startswith("observations_search")
-    ]  # fmt: skip
+    """Return the TEXT columns of each table a salvage copies (the search index's are rebuilt, not read)."""
     found = {}
-    for table in tables:
+    for table in table_shapes(schema_of(db)):
         info = db.execute(f'PRAGMA table_info("{table}")').fetchall()
         columns = [row[1] for row in info if str(row[2]).upper() == "TEXT"]
         if columns:

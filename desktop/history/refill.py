@@ -11,6 +11,7 @@ from desktop.history.salvage import (
     DamagedHistory,
     ImageRefused,
     copy_readable,
+    remove_rows_pointing_nowhere,
     rescue_schema,
 )
 
@@ -54,6 +55,5 @@ def _copy_in_one_transaction(store: ObservationStore, damaged: DamagedHistory, *
         bulk = BulkInsert.begin(tx)
         counts = copy_readable(tx, damaged, {"observations": SOUND_OBSERVATION}, images=images)
         bulk.finish(tx)
-        for table, rowid, _parent, _key in tx.execute("PRAGMA foreign_key_check").fetchall():
-            tx.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+        remove_rows_pointing_nowhere(tx)
     return counts.get("observations", 0)

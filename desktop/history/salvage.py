@@ -349,10 +349,21 @@ def texts_read(*_texts: object) -> int:
     return 1
 
 
+def register_text_check(db: sqlite3.Connection) -> None:
+    """Give ``db`` the SQL function ``TEXT_CHECK``: a statement passing it a text that is not UTF-8 fails."""
+    db.create_function(TEXT_CHECK, -1, texts_read, deterministic=True)
+
+
+def remove_rows_pointing_nowhere(db: sqlite3.Connection) -> None:
+    """Delete the rows whose foreign key names a row that is gone (an observation that was not recovered)."""
+    for table, rowid, _parent, _key in db.execute("PRAGMA foreign_key_check").fetchall():
+        db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+
+
 @contextlib.contextmanager
 def rescue_schema(db: sqlite3.Connection) -> Iterator[None]:
     """Attach the schema images are read from (outside any transaction, as SQLite requires)."""
-    db.create_function(TEXT_CHECK, -1, texts_read, deterministic=True)
+    register_text_check(db)
     db.execute(f"ATTACH ':memory:' AS {RESCUE_SCHEMA}")
     try:
         yield
