@@ -102,6 +102,7 @@ CORE = (
     "desktop.observation_extras",
     "desktop.paths",
     "desktop.prediction",
+    "desktop.prefetch",  # an iterator's items made ahead by a thread: the salvage's and the CSV save's
     "desktop.resources",
     "desktop.self_test",
     "desktop.settings",

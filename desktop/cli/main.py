@@ -349,7 +349,7 @@ def _predict_csv(args: argparse.Namespace, model: ActiveModel) -> int:
     import contextlib
     import tempfile
 
-    from desktop.cli.prefetch import produced_ahead
+    from desktop.prefetch import produced_ahead
     from desktop.tables.observation_csv import stream_measurements
 
     classifier = model.classifier

@@ -49,6 +49,9 @@ class EarlierKeys:
 # insert) and copying an outbox row's sync state (a trigger run per row, ~9 µs, twice the insert itself).
 BULK_SAVE_ROWS = 1000
 BULK_SAVE_CACHE_KB = 32 * 1024  # within the 300 MB a million-row save may take
+# SQLite's search index writes its words out each time this much of them gathered in memory, and merges
+# what it wrote again and again: a save may let more gather (``BulkInsert.begin``), and puts this back.
+SEARCH_HASH_BYTES = 1024 * 1024  # SQLite's own
 
 # Insert triggers on ``observations`` a large save drops, by name, with the statement that does their work
 # for every row after a row number (``?``) at once; run in this order. A package whose schema step adds
@@ -74,25 +77,33 @@ class BulkInsert:
 
     trigger_sql: dict[str, str]  # name -> CREATE statement, of the triggers the file has
     after_rowid: int  # rows saved from here on are indexed at the end
+    words_in_memory: int = SEARCH_HASH_BYTES  # the search index's setting during the save
 
     @classmethod
-    def begin(cls, db: sqlite3.Connection) -> BulkInsert:
+    def begin(cls, db: sqlite3.Connection, *, words_in_memory: int = SEARCH_HASH_BYTES) -> BulkInsert:
         """Take the triggers out of the open transaction and note where the new rows start.
 
         The page cache grows for the save (the caller puts it back): SQLite's default 2 MB cache
         spills and rereads the pages of five indexes again and again (1.5x slower at 400,000 rows).
+        ``words_in_memory`` bytes of new words gather before the search index writes them out.
         """
         db.execute(f"PRAGMA cache_size = -{BULK_SAVE_CACHE_KB}")
         names = tuple(_STAND_INS)
-        found = db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'observations' "
-            f"AND name IN ({', '.join('?' * len(names))})",
-            names,
-        ).fetchall()
+        found = dict(
+            db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'observations' "
+                f"AND name IN ({', '.join('?' * len(names))})",
+                names,
+            ).fetchall()
+        )
         after = int(db.execute("SELECT IFNULL(MAX(rowid), 0) FROM observations").fetchone()[0])
-        for name, _sql in found:  # a file without one does none of its work on insert: nor does this
+        for name in found:  # a file without one does none of its work on insert: nor does this
             db.execute(f"DROP TRIGGER {name}")
-        return cls({name: sql for name, sql in found}, after)
+        if SEARCH_INSERT_TRIGGER not in found:
+            words_in_memory = SEARCH_HASH_BYTES
+        if words_in_memory != SEARCH_HASH_BYTES:
+            _search_hash_size(db, words_in_memory)
+        return cls(found, after, words_in_memory)
 
     def finish(self, db: sqlite3.Connection) -> None:
         """Do the dropped triggers' work for every row saved since ``begin`` and put them back."""
@@ -101,6 +112,13 @@ class BulkInsert:
                 db.execute(stand_in, (self.after_rowid,))
         for sql in self.trigger_sql.values():
             db.execute(sql)
+        if self.words_in_memory != SEARCH_HASH_BYTES:
+            _search_hash_size(db, SEARCH_HASH_BYTES)
+
+
+def _search_hash_size(db: sqlite3.Connection, size: int) -> None:
+    """Let the search index gather ``size`` bytes of new words in memory before it writes them out."""
+    db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES ('hashsize', ?)", (size,))
 
 
 def saved_keys_sql(count: int) -> str:

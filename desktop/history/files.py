@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from enum import StrEnum
@@ -93,6 +94,35 @@ def repair_companions(path: Path) -> None:
                 path=path,
                 detail=detail,
             ) from exc
+
+
+COMPANION_SUFFIXES = ("-wal", "-shm")  # SQLite's log and its index, beside a history
+
+
+def remove_with_companions(path: Path) -> None:
+    """Remove a history file and its -wal/-shm, whichever exist."""
+    for suffix in ("", *COMPANION_SUFFIXES):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+
+
+def put_in_place(built: Path, target: Path) -> None:
+    """Make the finished, closed history ``built`` the one at ``target``: on the disk first, then renamed.
+
+    The -wal/-shm of the file it replaces go first: a log replayed into another file would damage it.
+    """
+    with open(built, "r+b") as handle:
+        os.fsync(handle.fileno())
+    for suffix in COMPANION_SUFFIXES:
+        with contextlib.suppress(FileNotFoundError):
+            target.with_name(target.name + suffix).unlink()
+    os.replace(built, target)
+    with contextlib.suppress(OSError):  # a folder cannot be opened on Windows: its rename is durable there
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def marked_damaged(path: Path) -> bool:

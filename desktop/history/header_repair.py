@@ -17,21 +17,19 @@ numbers stay as they were.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
 import sqlite3
 import struct
 from pathlib import Path
 
+from desktop.history.files import put_in_place, remove_with_companions
 from desktop.history.integrity import is_damage
 from desktop.history.migrations import schema_steps
 from desktop.history.refill import schema_of
 from desktop.history.salvage import (
     SOUND_OBSERVATION,
     TEXT_CHECK,
-    WAL_SUFFIXES,
     register_text_check,
     remove_rows_pointing_nowhere,
     table_shapes,
@@ -57,7 +55,7 @@ def repair_header(aside: Path, target: Path, page_size: int) -> tuple[int, int] 
     size = aside.stat().st_size
     if size % page_size or size < page_size:
         return None
-    _remove_with_log(copy)
+    remove_with_companions(copy)
     try:
         shutil.copyfile(aside, copy)
         wal = aside.with_name(aside.name + "-wal")
@@ -67,20 +65,13 @@ def repair_header(aside: Path, target: Path, page_size: int) -> tuple[int, int] 
             out.write(_header(page_size, size // page_size))
         counts = _make_sound(copy, page_size)
     except (NotHeaderDamage, sqlite3.Error, UnicodeDecodeError):
-        _remove_with_log(copy)
+        remove_with_companions(copy)
         return None
     except BaseException:
-        _remove_with_log(copy)
+        remove_with_companions(copy)
         raise
-    _remove_with_log(target)
-    os.replace(copy, target)
+    put_in_place(copy, target)
     return counts
-
-
-def _remove_with_log(path: Path) -> None:
-    for suffix in ("", *WAL_SUFFIXES):
-        with contextlib.suppress(FileNotFoundError):
-            path.with_name(path.name + suffix).unlink()
 
 
 def _header(page_size: int, pages: int) -> bytes:

@@ -13,9 +13,11 @@ from desktop.history.connection import SNAPSHOTS, connect
 from desktop.history.files import (
     ReadOnlyCause,
     check_marker,
+    put_in_place,
     read_only_cause,
     read_only_reason,
     refuse_non_file,
+    remove_with_companions,
     repair_companions,
     size_of,
 )
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 # Histories up to this size are checked before they are used (about 6,000 observations, ~10 ms: the
 # check reads every page, ~2 ms per MB here); the window checks longer ones in the background.
 CHECK_AT_OPEN_BYTES = 4 * 1024 * 1024
+REFILLING_SUFFIX = ".refilling"  # a salvage's new history, beside the damaged one's path until finished
 
 
 class StoreDamagedError(StoreError):
@@ -170,12 +173,8 @@ def _salvage_from(cls: type[ObservationStore], path: Path, aside: Path) -> Obser
     """Copy every readable observation of the damaged file ``aside`` into the history at ``path``."""
     store: ObservationStore | None = None
     try:
-        report = _header_repaired(path, aside)
-        # A repaired file was just checked, and a fresh one is small enough to be checked as it opens.
-        store = _open_writable(cls, path, check_later=True)
-        if report is None:
-            with DamagedHistory(aside, schema_of(store._db)) as damaged:
-                report = SalvageReport(*refill(store, damaged), aside)
+        report = _header_repaired(path, aside) or _refilled(cls, path, aside)
+        store = _open_writable(cls, path, check_later=True)  # it was just built, or repaired and checked
         finish_record(path, report)
     except (OSError, IrisFieldError) as exc:  # e.g. no room: the damaged file is safe aside, retried
         if store is not None:
@@ -197,6 +196,27 @@ def _salvage_from(cls: type[ObservationStore], path: Path, aside: Path) -> Obser
         raise
     store.salvaged = report
     return store
+
+
+def _refilled(cls: type[ObservationStore], path: Path, aside: Path) -> SalvageReport:
+    """Build a new history beside ``path`` from every readable row of ``aside``, then put it in place.
+
+    Beside, under its own name until it is finished: a process killed meanwhile leaves no half-built
+    history at ``path``, and the next start begins the salvage again (the record beside says so).
+    """
+    built = path.with_name(path.name + REFILLING_SUFFIX)
+    remove_with_companions(built)
+    try:
+        with (
+            _open_writable(cls, built, check_later=True) as store,
+            DamagedHistory(aside, schema_of(store._db)) as damaged,
+        ):
+            counts = refill(store, damaged)
+        put_in_place(built, path)
+    except BaseException:
+        remove_with_companions(built)
+        raise
+    return SalvageReport(*counts, aside)
 
 
 def _header_repaired(path: Path, aside: Path) -> SalvageReport | None:

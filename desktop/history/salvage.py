@@ -5,8 +5,8 @@ header, a file that is no database at all. The damaged file (and its -wal/-shm) 
 and read page by page (``desktop.history.sqlite_pages``): memory stays a few hundred pages whatever
 the damage, and a damaged page costs the rows on it, not the rows after it. The records themselves are
 decoded by SQLite: sound leaf pages are handed to it a few hundred at a time as a small database of their
-own (``desktop.history.sqlite_image``), only a damaged or spilling page is read cell by cell in Python
-(``RowCopier``).
+own (``desktop.history.sqlite_image``), only a damaged or spilling page is read cell by cell in Python;
+``desktop.history.row_copy`` judges the pages on one thread and copies their rows on another.
 A record beside the history (``.salvage.json``) says a salvage began, and what it found once it finished:
 one that did not finish is taken up again at the next start, and one that found nothing is said at every
 start, until the damaged file is moved away.
@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.atomic_file import atomic_text_writer
+from desktop.history.files import COMPANION_SUFFIXES
 from desktop.history.observation import SYNC_STATES
 from desktop.history.sqlite_image import TABLE as IMAGE_TABLE
-from desktop.history.sqlite_image import leaf_image, leaves_per_image
-from desktop.history.sqlite_pages import PageFile, PageWalker, Walk, is_plain_leaf, record_width
+from desktop.history.sqlite_pages import PageFile, PageWalker, Walk, record_width
 from desktop.paths import corrupt_aside_path
 
-WAL_SUFFIXES = ("-wal", "-shm")
 RECORD_SUFFIX = ".salvage.json"
 
 
@@ -110,7 +109,7 @@ def move_aside(path: Path) -> Path:
     """Rename the damaged file and its -wal/-shm aside (never replayed into a new history); return it."""
     aside = corrupt_aside_path(path)
     os.replace(path, aside)
-    for suffix in WAL_SUFFIXES:
+    for suffix in COMPANION_SUFFIXES:
         with contextlib.suppress(FileNotFoundError):
             os.replace(path.with_name(path.name + suffix), aside.with_name(aside.name + suffix))
     return aside
@@ -289,9 +288,12 @@ class DamagedHistory:
         """Yield (table, number, page) of the leaf pages no tree reached, told by their records' width."""
         counts = {name: len(shape.columns) for name, shape in self.tables.items()}
         usable = self.pages.shape.usable
+        tables: dict[int | None, str | None] = {None: None}  # records of a width belong to one table
         for number, data in self.walker.orphan_leaves():
             width = record_width(data, usable)
-            table = None if width is None else _table_of(width, counts)
+            if width not in tables:
+                tables[width] = _table_of(width, counts)
+            table = tables[width]
             if table is not None:
                 yield table, number, data
 
@@ -321,10 +323,10 @@ def _table_of(count: int, columns: dict[str, int]) -> str | None:
     return None
 
 
-# ----------------------------------------------------------------- copying the rows into the new history
-RESCUE_SCHEMA = "rescue"  # where each image is attached: the history's connection reads it in C
+# ----------------------------------------------------------------- what a sound record is
 # SQL function taking a row's texts: Python's sqlite3 cannot hand it a text that is not valid UTF-8, and
-# the statement fails (SQLite never checks): the image is split, its damaged leaf read cell by cell here.
+# the statement fails (SQLite never checks): the image is split, its damaged leaf read cell by cell
+# (``desktop.history.row_copy``).
 TEXT_CHECK = "iris_field_texts"
 # An observation decodes strictly (as the store reads it): JSON objects of numbers, a list of names, a
 # known sync state; the judgement of ``codec.decoded_observation``, made by SQLite for every row (the
@@ -358,172 +360,3 @@ def remove_rows_pointing_nowhere(db: sqlite3.Connection) -> None:
     """Delete the rows whose foreign key names a row that is gone (an observation that was not recovered)."""
     for table, rowid, _parent, _key in db.execute("PRAGMA foreign_key_check").fetchall():
         db.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
-
-
-@contextlib.contextmanager
-def rescue_schema(db: sqlite3.Connection) -> Iterator[None]:
-    """Attach the schema images are read from (outside any transaction, as SQLite requires)."""
-    register_text_check(db)
-    db.execute(f"ATTACH ':memory:' AS {RESCUE_SCHEMA}")
-    try:
-        yield
-    finally:
-        db.execute(f"DETACH {RESCUE_SCHEMA}")
-
-
-class ImageRefused(sqlite3.DatabaseError):
-    """SQLite found damage in an image while copying it: the transaction is lost, copy without images."""
-
-
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return (code & 0xFF in (11, 26)) if code is not None else "malformed" in str(exc)  # CORRUPT, NOTADB
-
-
-class RowCopier:
-    """Copies the damaged file's rows into the new history: whole leaf pages read by SQLite, the rest here.
-
-    Leaves whose cells all lie on their page go, a root page's worth at a time, into an image SQLite
-    reads (``desktop.history.sqlite_image``); an image SQLite finds damaged is split until the damaged leaf is
-    alone, and that leaf, like any leaf with overflowing cells, is decoded cell by cell. Every row goes in
-    with INSERT OR IGNORE: the first copy of a key wins (the tree's, then a page no tree reached), and a
-    row the new history refuses is skipped. Use inside ``rescue_schema`` and one transaction.
-    """
-
-    def __init__(
-        self, db: sqlite3.Connection, damaged: DamagedHistory, sound: dict[str, str], *, images: bool = True
-    ):
-        """Copy into ``db`` from ``damaged``; ``sound`` is a table's extra condition on its rows."""
-        self._db, self._damaged, self._sound = db, damaged, sound
-        shape = damaged.pages.shape
-        self._usable, self._per_image = shape.usable, leaves_per_image(shape.usable)
-        self._images = images and hasattr(db, "deserialize")  # Python 3.11+ with SQLite's deserialize
-        self._pending: dict[str, list[tuple[int, bytes]]] = {}
-        self._scratch = sqlite3.connect(":memory:")
-        self._sql: dict[str, tuple[str, str, tuple[str, ...]]] = {}
-        self.copied: dict[str, int] = {}
-
-    def add(self, table: str, number: int, data: bytes) -> None:
-        """Copy the rows of one leaf page of ``table`` (at once, or with the next image)."""
-        if data[3:5] == b"\0\0":
-            return  # no cell: nothing to copy (and SQLite takes an empty child page for damage)
-        if not self._images or not is_plain_leaf(data, self._usable):
-            self._copy_cells(table, [number])
-            return
-        pending = self._pending.setdefault(table, [])
-        pending.append((number, data))
-        if len(pending) >= self._per_image:
-            self._copy_image(table, pending)
-            pending.clear()
-
-    def finish(self) -> dict[str, int]:
-        """Copy what is still waiting; return how many rows each table received."""
-        for table, pending in self._pending.items():
-            if pending:
-                self._copy_image(table, pending)
-        self._pending.clear()
-        self._scratch.close()
-        return self.copied
-
-    def _copy_image(self, table: str, leaves: list[tuple[int, bytes]]) -> None:
-        shape = self._damaged.pages.shape
-        image = leaf_image([d for _, d in leaves], self._damaged.tables[table].image_sql(), shape.page_size,
-                           shape.reserved, self._damaged.pages.encoding_code)  # fmt: skip
-        if image is None:  # the table's CREATE statement does not fit on one page
-            self._copy_cells(table, [n for n, _ in leaves])
-            return
-        if not self._sound_image(image, table):  # damage SQLite finds: halve until the damaged leaf is alone
-            if len(leaves) == 1:
-                self._copy_cells(table, [leaves[0][0]])
-                return
-            half = len(leaves) // 2
-            self._copy_image(table, leaves[:half])
-            self._copy_image(table, leaves[half:])
-            return
-        self._db.deserialize(image, name=RESCUE_SCHEMA)
-        try:
-            self._count(table, self._db.execute(self._statements(table)[0]))
-        except sqlite3.DatabaseError as exc:
-            if _is_corrupt(exc):  # SQLite gives up the whole transaction after such an error
-                raise ImageRefused(str(exc)) from exc
-            # a text that is not UTF-8 (the check's error): halve likewise
-            if len(leaves) == 1:
-                self._copy_cells(table, [leaves[0][0]])
-                return
-            half = len(leaves) // 2
-            self._copy_image(table, leaves[:half])
-            self._copy_image(table, leaves[half:])
-
-    def _sound_image(self, image: bytes, table: str) -> bool:
-        """Tell whether SQLite reads every record of an image without finding damage (on its own connection).
-
-        Damage SQLite finds inside the history's transaction would end that transaction: it is looked for
-        here first, every record's header read to its last column (where SQLite checks each value's place).
-        """
-        last = self._damaged.tables[table].columns[-1]
-        try:
-            self._scratch.deserialize(image)
-            self._scratch.execute(f'SELECT count("{last}") FROM {IMAGE_TABLE}').fetchone()
-        except sqlite3.DatabaseError:
-            return False
-        return True
-
-    def _copy_cells(self, table: str, numbers: list[int]) -> None:
-        _, insert, columns = self._statements(table)
-        for number in numbers:
-            rows = [tuple(row.get(c) for c in columns) for row in self._damaged.page_rows(table, number)]
-            before = self._db.total_changes
-            try:
-                self._db.executemany(insert, rows)
-            except sqlite3.DatabaseError:  # a value the new table cannot take (a garbage id…): row by row
-                for row in rows:
-                    with contextlib.suppress(sqlite3.DatabaseError):
-                        self._db.execute(insert, row)
-            self.copied[table] = self.copied.get(table, 0) + self._db.total_changes - before
-
-    def _count(self, table: str, cursor: sqlite3.Cursor) -> None:
-        self.copied[table] = self.copied.get(table, 0) + max(cursor.rowcount, 0)
-
-    def _texts(self, table: str, columns: tuple[str, ...]) -> str:
-        """Return the columns the new history declares TEXT, as arguments of the text check."""
-        declared = {r[1]: r[2] for r in self._db.execute(f'PRAGMA main.table_info("{table}")').fetchall()}
-        return ", ".join(f'"{c}"' for c in columns if str(declared.get(c, "")).upper() == "TEXT") or "NULL"
-
-    def _statements(self, table: str) -> tuple[str, str, tuple[str, ...]]:
-        """Return (copy from the image, copy one row given as parameters, the columns both copy)."""
-        if table not in self._sql:
-            fresh = {r[1] for r in self._db.execute(f'PRAGMA main.table_info("{table}")').fetchall()}
-            columns = tuple(c for c in self._damaged.tables[table].columns if c in fresh)
-            names = ", ".join(f'"{c}"' for c in columns)
-            where = f"{TEXT_CHECK}({self._texts(table, columns)})"
-            if table in self._sound:
-                where = f"({self._sound[table]}) AND {where}"
-            into = f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM'
-            given = ", ".join(f'? AS "{c}"' for c in columns)
-            self._sql[table] = (
-                f"{into} {RESCUE_SCHEMA}.{IMAGE_TABLE} WHERE {where}",
-                f"{into} (SELECT {given}) WHERE {where}",
-                columns,
-            )
-        return self._sql[table]
-
-
-def copy_readable(
-    db: sqlite3.Connection, damaged: DamagedHistory, sound: dict[str, str], *, images: bool = True
-) -> dict[str, int]:
-    """Copy every readable row of ``damaged`` into ``db``'s tables; return how many each received.
-
-    Each table's tree first (the observations' before any other), then the pages no tree reached.
-    Raises ``ImageRefused`` if SQLite found damage in an image after all: roll back, copy without images.
-    """
-    copier = RowCopier(db, damaged, sound, images=images)
-    tables = sorted(damaged.tables, key=lambda name: name != "observations")
-    for table in tables:
-        for number, data in damaged.leaf_pages(table):
-            copier.add(table, number, data)
-    for table, number, data in damaged.orphan_pages():
-        copier.add(table, number, data)
-    counts = copier.finish()
-    for table in tables:
-        damaged.count_rows(table)
-    return counts

@@ -13,6 +13,7 @@ import pytest
 
 from desktop.cli import main as cli
 from desktop.history.observation import Observation
+from desktop.history.queries import HistoryQuery
 from desktop.history.store import ObservationStore
 
 PAGE = 4096
@@ -118,6 +119,22 @@ def test_a_truncated_file_gives_back_what_it_still_holds(history) -> None:
     path.write_bytes(data)
     with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.recovered > 0
+
+
+def test_a_salvaged_history_is_set_up_as_any_other(history) -> None:
+    """Built with its journal in memory and more words gathered at once, it keeps neither setting."""
+    path, saved = history
+    data = path.read_bytes()[: len(path.read_bytes()) * 2 // 3]
+    path.write_bytes(data)
+    with assert_salvaged(path, saved, data):
+        pass
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    stored = dict(db.execute("SELECT k, v FROM observations_search_config").fetchall())
+    assert stored.get("hashsize", 1024 * 1024) == 1024 * 1024, "SQLite's own, as in any other history"
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    db.close()
+    assert not path.with_name(path.name + ".refilling").exists()
 
 
 def test_a_file_that_is_no_database_at_all_is_kept_and_a_fresh_history_starts(iris_home: Path) -> None:
@@ -272,6 +289,39 @@ def test_a_salvage_cut_short_is_taken_up_again_at_the_next_start(history) -> Non
     with ObservationStore.open(path) as store:
         assert store.salvaged is None, "told once, when it finished"
         assert len(store.list(include_deleted=True)) == first
+
+
+def test_a_salvage_killed_while_it_builds_leaves_no_history_half_built(iris_home: Path) -> None:
+    """The new history is built beside the damaged one's path and renamed into place only when finished."""
+    with ObservationStore.open() as store:
+        store.add_many([observation(i) for i in range(8_000)])
+        path = store.path
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10 // PAGE * PAGE])
+    building = path.with_name(path.name + ".refilling")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "history"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "IRIS_FIELD_HOME": str(iris_home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while child.poll() is None and not building.exists():
+        pass
+    child.kill()
+    assert child.wait() == -signal.SIGKILL, "killed while the new history was being built"
+    assert not path.exists(), "no half-built history where the history belongs"
+    (aside,) = damaged_copies(path)
+
+    with ObservationStore.open(path) as store:
+        assert store.salvaged is not None and store.salvaged.aside == aside, "begun again from the start"
+        recovered = store.list(include_deleted=True, limit=None)
+        assert 2_000 < store.salvaged.recovered == len(recovered) < 8_000
+        assert store.count_matching(HistoryQuery(text="flower")) == len(recovered), "all in the search index"
+    assert not building.exists() and damaged_copies(path) == [aside]
 
 
 def test_a_salvage_that_cannot_finish_says_so_at_every_start(history) -> None:
@@ -494,7 +544,7 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
     history, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite ends the whole transaction when it finds damage: then every page is read here instead."""
-    from desktop.history import salvage as history_salvage
+    from desktop.history import row_copy
 
     path, saved = history
     data = bytearray(path.read_bytes())
@@ -504,16 +554,16 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
     data[:100] = b"\0" * 100
     path.write_bytes(bytes(data))
     refused = []
-    real_copy = history_salvage.copy_readable
+    real_copy = row_copy.copy_readable
 
     def spying_copy(*args, **kwargs):
         try:
             return real_copy(*args, **kwargs)
-        except history_salvage.ImageRefused:
+        except row_copy.ImageRefused:
             refused.append(kwargs["images"])
             raise
 
-    monkeypatch.setattr(history_salvage.RowCopier, "_sound_image", lambda self, image, table: True)
+    monkeypatch.setattr(row_copy.PageJudge, "_verdict", lambda self, image, table: row_copy.Verdict.SOUND)
     monkeypatch.setattr("desktop.history.refill.copy_readable", spying_copy)
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert refused == [True], "the copy with images was given up, the one without finished"

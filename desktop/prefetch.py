@@ -1,7 +1,8 @@
 """Items of an iterator produced by a background thread while the caller uses the ones before.
 
 ``predict --csv --save`` reads, predicts and builds the rows of the next chunk while SQLite inserts
-the last one (the GIL is free while SQLite runs a statement and while ONNX Runtime predicts). The
+the last one (the GIL is free while SQLite runs a statement and while ONNX Runtime predicts); a salvage
+finds and judges the next pages of a damaged history while SQLite copies the ones before. The
 thread keeps at most ``depth`` items ready, so memory stays flat. Whatever ends the items ends the
 iteration for the caller: an exception in the thread is raised to the caller; a caller that stops
 (an exception of its own, or ``close``) stops the thread, which closes the source, and waits for it.

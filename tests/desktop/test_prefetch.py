@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from desktop.cli.prefetch import produced_ahead
+from desktop.prefetch import produced_ahead
 
 
 class Source:
