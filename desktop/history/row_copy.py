@@ -11,7 +11,7 @@ alone, and that leaf, like any leaf with overflowing cells, is decoded cell by c
 The history's own connection, the only one that writes, meanwhile copies what was judged: an image whose
 rows all passed is copied whole, with no check asked again; one holding rows that failed is copied with
 the checks. SQLite leaves the GIL free while it runs a statement, so judging and copying run side by side
-(a 200 MB history cut short: the copy's share of a salvage from 4.9 s to ... s on two cores).
+(copying the rows of a 200 MB history cut short: 5.5 s on one thread, 3.2 s on two).
 
 Every row goes in with INSERT OR IGNORE: the first copy of a key wins (the tree's, then a page no tree
 reached), and a row the new history refuses is skipped.
