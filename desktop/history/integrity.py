@@ -15,13 +15,18 @@ SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
 
 
+# SQLite's words for a header whose schema format number (bytes 44-47) is beyond the 4 it has written
+# since 2006: in a file this program wrote, garbage there.
+_UNKNOWN_FORMAT = "unsupported file format"
+
+
 def is_damage(exc: sqlite3.Error) -> bool:
     """Tell whether SQLite says the file itself is damaged (as opposed to locked, read-only, full…)."""
     code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (SQLITE_CORRUPT, _SQLITE_NOTADB)
     text = str(exc).lower()
-    return "malformed" in text or "not a database" in text
+    if code is not None:
+        return code & 0xFF in (SQLITE_CORRUPT, _SQLITE_NOTADB) or (code == 1 and _UNKNOWN_FORMAT in text)
+    return "malformed" in text or "not a database" in text or _UNKNOWN_FORMAT in text
 
 
 def inspect_history(path: Path) -> tuple[int, list[str]]:

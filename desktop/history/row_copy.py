@@ -115,13 +115,17 @@ def _quoted(column: str) -> str:
 def table_copies(
     db: sqlite3.Connection, damaged: DamagedHistory, sound: dict[str, str]
 ) -> dict[str, TableCopy]:
-    """Return how each table of ``damaged`` is copied into ``db``; ``sound`` is a table's own checks."""
+    """Return how each table of ``damaged`` is copied into ``db``; ``sound`` is a table's own checks.
+
+    A table with no column the new history also has (a name the damage changed) is not copied.
+    """
     copies = {}
     for table, shape in damaged.tables.items():
         declared = {r[1]: str(r[2]).upper() for r in db.execute(f'PRAGMA main.table_info("{table}")')}
         columns = tuple(c for c in shape.columns if c in declared)
-        texts = tuple(c for c in columns if declared[c] == "TEXT")
-        copies[table] = TableCopy(table, columns, texts, sound.get(table, "1"), shape.columns[-1])
+        if columns:
+            texts = tuple(c for c in columns if declared[c] == "TEXT")
+            copies[table] = TableCopy(table, columns, texts, sound.get(table, "1"), shape.columns[-1])
     return copies
 
 
@@ -142,8 +146,8 @@ class PageJudge:
         pending: dict[str, list[tuple[int, bytes]]] = {}
         try:
             for table, number, data in self._leaves():
-                if data[3:5] == b"\0\0":
-                    continue  # no cell: nothing to copy (and SQLite takes an empty child page for damage)
+                if data[3:5] == b"\0\0" or table not in self._copies:
+                    continue  # no cell (SQLite takes an empty child page for damage), or nowhere to copy to
                 if not self._images or not is_plain_leaf(data, self._usable):
                     yield from self._cells(table, [number])
                     continue
@@ -159,7 +163,7 @@ class PageJudge:
             self._scratch.close()
 
     def _leaves(self) -> Iterator[tuple[str, int, bytes]]:
-        tables = sorted(self._damaged.tables, key=lambda name: name != "observations")
+        tables = sorted(self._copies, key=lambda name: name != "observations")
         for table in tables:
             for number, data in self._damaged.leaf_pages(table):
                 yield table, number, data

@@ -254,6 +254,16 @@ def test_a_repaired_header_still_leaves_out_a_record_that_does_not_decode(histor
         assert found == {o.id for o in saved} - {saved[7].id}, "its words left the search index with it"
 
 
+def test_garbage_in_the_headers_schema_format_is_damage_not_a_file_it_cannot_open(history) -> None:
+    """SQLite calls such a file an "unsupported file format": this program's histories are all format 4."""
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    data[44:48] = b"\x9c\x13\xa7\x51"
+    path.write_bytes(bytes(data))
+    with assert_salvaged(path, saved, bytes(data)) as store:
+        assert store.salvaged.recovered == COUNT
+
+
 def test_a_wiped_header_with_damage_beyond_it_is_salvaged_page_by_page(history) -> None:
     path, saved = history
     data = bytearray(path.read_bytes())
@@ -270,6 +280,17 @@ def test_a_wiped_schema_page_still_gives_back_every_observation_by_its_shape(his
     path, saved = history
     data = bytearray(path.read_bytes())
     data[:PAGE] = b"\0" * PAGE  # header and the table of tables: no root page is known
+    path.write_bytes(bytes(data))
+    with assert_salvaged(path, saved, bytes(data)) as store:
+        assert store.salvaged.recovered == COUNT
+
+
+def test_a_table_whose_name_the_damage_changed_is_left_out_and_the_rest_copied(history) -> None:
+    """Its schema row names a table no history has (its CREATE statement still makes ``sync_lease``)."""
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    at = data.index(b"tablesync_leasesync_lease")  # a page of the table of tables
+    data[at + 14] = 0x01  # the name: "sync_leas\x01"
     path.write_bytes(bytes(data))
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert store.salvaged.recovered == COUNT
