@@ -57,10 +57,23 @@ def history(iris_home: Path) -> tuple[Path, list[Observation]]:
             )
         path = store.path
     saved[-1] = replace(saved[-1], sync_state="synced")  # what its row shows, read from the outbox
+    checkpointed(path)
+    return path, saved
+
+
+def checkpointed(path: Path) -> Path:
+    """Move the history's log into its file (closed), so that damage to the file is damage to the history."""
     db = sqlite3.connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    return path, saved
+    return path
+
+
+def many_saved(count: int) -> Path:
+    """Save ``count`` observations in a new history, checkpointed and closed; return its path."""
+    with ObservationStore.open() as store:
+        store.add_many([observation(i) for i in range(count)])
+        return checkpointed(store.path)
 
 
 def damaged_copies(path: Path) -> list[Path]:
@@ -314,12 +327,7 @@ def test_a_salvage_cut_short_is_taken_up_again_at_the_next_start(history) -> Non
 
 def test_a_salvage_killed_while_it_builds_leaves_no_history_half_built(iris_home: Path) -> None:
     """The new history is built beside the damaged one's path and renamed into place only when finished."""
-    with ObservationStore.open() as store:
-        store.add_many([observation(i) for i in range(8_000)])
-        path = store.path
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    path = many_saved(8_000)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) * 6 // 10 // PAGE * PAGE])
     building = path.with_name(path.name + ".refilling")
@@ -473,12 +481,7 @@ def test_a_deleted_observation_stays_in_recently_deleted_with_when_it_was_delete
 
 def test_the_command_line_salvages_a_truncated_history_within_a_gigabyte_of_memory(iris_home: Path) -> None:
     resource = pytest.importorskip("resource")  # POSIX only
-    with ObservationStore.open() as store:
-        store.add_many([observation(i) for i in range(2000)])
-        path = store.path
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    path = many_saved(2000)
     path.write_bytes(path.read_bytes()[:1_000_000])
 
     def one_gigabyte() -> None:  # the scan this replaced grew to 20 GB on this very file
