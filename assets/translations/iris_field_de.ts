@@ -1269,10 +1269,10 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message numerus="yes">
         <location line="+4"/>
-        <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
+        <source>%Ln observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
-            <numerusform>%n Beobachtung wurde aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
-            <numerusform>%n Beobachtungen wurden aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
+            <numerusform>%Ln Beobachtung wurde aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
+            <numerusform>%Ln Beobachtungen wurden aus einem beschädigten Verlauf gerettet; das Original bleibt als {file} erhalten.</numerusform>
         </translation>
     </message>
     <message>
@@ -1282,10 +1282,10 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
     </message>
     <message numerus="yes">
         <location line="+2"/>
-        <source>%n could not be read.</source>
+        <source>%Ln could not be read.</source>
         <translation>
-            <numerusform>%n konnte nicht gelesen werden.</numerusform>
-            <numerusform>%n konnten nicht gelesen werden.</numerusform>
+            <numerusform>%Ln konnte nicht gelesen werden.</numerusform>
+            <numerusform>%Ln konnten nicht gelesen werden.</numerusform>
         </translation>
     </message>
     <message>

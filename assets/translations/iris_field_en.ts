@@ -65,18 +65,18 @@
     <name>ProblemWords</name>
     <message numerus="yes">
         <location filename="../../desktop/ui/problem_words.py" line="+179"/>
-        <source>%n observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
+        <source>%Ln observation(s) were recovered from a damaged history; the original is kept as {file}.</source>
         <translation>
-            <numerusform>%n observation was recovered from a damaged history; the original is kept as {file}.</numerusform>
-            <numerusform>%n observations were recovered from a damaged history; the original is kept as {file}.</numerusform>
+            <numerusform>%Ln observation was recovered from a damaged history; the original is kept as {file}.</numerusform>
+            <numerusform>%Ln observations were recovered from a damaged history; the original is kept as {file}.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+7"/>
-        <source>%n could not be read.</source>
+        <source>%Ln could not be read.</source>
         <translation>
-            <numerusform>%n could not be read.</numerusform>
-            <numerusform>%n could not be read.</numerusform>
+            <numerusform>%Ln could not be read.</numerusform>
+            <numerusform>%Ln could not be read.</numerusform>
         </translation>
     </message>
 </context>

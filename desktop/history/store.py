@@ -338,9 +338,10 @@ class ObservationStore:
             if row is None:
                 raise _no_such_observation(id)
             now = utc_now()
-            previous = datetime.fromisoformat(row["updated_at"])
-            if datetime.fromisoformat(now) <= previous:
-                now = iso_utc(previous + timedelta(microseconds=1))
+            with contextlib.suppress(ValueError, TypeError, OverflowError):  # a stored text that is no time
+                previous = datetime.fromisoformat(row["updated_at"])
+                if datetime.fromisoformat(now) <= previous:
+                    now = iso_utc(previous + timedelta(microseconds=1))
             self._run(
                 db, f"UPDATE observations SET {assignment}, updated_at = ? WHERE id = ?", (*params, now, id)
             )

@@ -17,7 +17,7 @@ from desktop.errors import ModelError, StoreError
 from desktop.history.files import marked_damaged
 from desktop.history.migrations import steps_behind
 from desktop.history.opening import CHECK_AT_OPEN_BYTES, StoreDamagedError
-from desktop.history.salvage import SalvageReport
+from desktop.history.salvage import SalvageReport, standing_salvage
 from desktop.history.store import ObservationStore
 from desktop.model_delivery.model_store import ActiveModel, ModelStore
 from desktop.paths import default_db_path
@@ -165,18 +165,58 @@ def _say_damaged(window: MainWindow, problem: str) -> None:
 
 
 def _prepare_with_progress(path: Path) -> SalvageReport | None:
-    """Upgrade or repair a long history in a thread, a busy dialog saying why meanwhile; return a salvage.
+    """Open a long history in a thread, a busy dialog saying why while it is upgraded or repaired.
 
-    Building the search index of a million observations takes seconds, once; copying every readable
-    observation of a history the last session found damaged into a fresh one takes minutes. The window
-    must not look hung meanwhile. A history that cannot be salvaged raises ``StoreDamagedError`` here;
+    Returns what a salvage recovered, if one ran. Building the search index of a million observations
+    takes seconds, once; copying every readable observation of a damaged history into a fresh one takes
+    20 to 40 s a gigabyte (docs/performance.md). The window
+    must not look hung meanwhile. The dialog shows at once for a history the last session found damaged
+    or one to upgrade, and as soon as a salvage begins for damage only the opening finds (its record
+    beside the history says so). A history that cannot be salvaged raises ``StoreDamagedError`` here;
     other errors are left to the opening that follows, which says them in words.
     """
     if not path.is_file() or path.stat().st_size <= CHECK_AT_OPEN_BYTES:
         return None
-    repairing = marked_damaged(path)
-    if not repairing and steps_behind(path) == 0:
-        return None
+    shown: list[QProgressDialog] = []  # made only when shown: a dialog never shown shows itself later
+    if marked_damaged(path) or _salvage_under_way(path):
+        shown.append(_busy_dialog(path, repairing=True))
+    elif steps_behind(path) > 0:
+        shown.append(_busy_dialog(path, repairing=False))
+    done = threading.Event()
+    outcome: list[SalvageReport | StoreDamagedError | None] = [None]
+
+    def prepare() -> None:
+        try:
+            store = ObservationStore.open(path, check_later=True)
+            outcome[0] = store.salvaged
+            store.close()
+        except StoreDamagedError as exc:
+            outcome[0] = exc
+        except Exception:  # noqa: BLE001 -- the opening after this reports it
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=prepare, name="history-prepare", daemon=True).start()
+    while not done.wait(0.05):
+        if not shown and _salvage_under_way(path):
+            shown.append(_busy_dialog(path, repairing=True))
+        QApplication.processEvents()
+    for dialog in shown:
+        dialog.close()
+    if isinstance(outcome[0], StoreDamagedError):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _salvage_under_way(path: Path) -> bool:
+    """Tell whether a salvage of the history began and has not finished (its record beside the history)."""
+    standing = standing_salvage(path)
+    return standing is not None and standing[1] is None
+
+
+def _busy_dialog(path: Path, *, repairing: bool) -> QProgressDialog:
+    """Show a busy dialog saying whether the history is being repaired or upgraded; return it."""
     log = logging.getLogger("iris_field.ui")
     if repairing:
         log.info("repairing the history %s", path)
@@ -198,28 +238,7 @@ def _prepare_with_progress(path: Path) -> SalvageReport | None:
     dialog.setWindowTitle("Iris Field")
     dialog.setMinimumDuration(0)
     dialog.show()
-    done = threading.Event()
-    outcome: list[SalvageReport | StoreDamagedError | None] = [None]
-
-    def prepare() -> None:
-        try:
-            store = ObservationStore.open(path, check_later=True)
-            outcome[0] = store.salvaged
-            store.close()
-        except StoreDamagedError as exc:
-            outcome[0] = exc
-        except Exception:  # noqa: BLE001 -- the opening after this reports it
-            pass
-        finally:
-            done.set()
-
-    threading.Thread(target=prepare, name="history-prepare", daemon=True).start()
-    while not done.wait(0.05):
-        QApplication.processEvents()
-    dialog.close()
-    if isinstance(outcome[0], StoreDamagedError):
-        raise outcome[0]
-    return outcome[0]
+    return dialog
 
 
 def _open_store() -> tuple[ObservationStore | None, str, str]:

@@ -47,9 +47,16 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def local_time(created_at: str, locale: QLocale) -> str:
-    """Return a stored UTC time as local date and time in the locale's short format."""
-    moment = datetime.fromisoformat(created_at)
-    local = QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000))
+    """Return a stored UTC time as local date and time in the locale's short format.
+
+    A stored text that is no time (damage a salvage kept: minute 60, a year beyond 9999) is shown as it
+    is: the row stays in sight, and nothing is raised inside Qt's painting (which ended the process).
+    """
+    try:
+        moment = datetime.fromisoformat(created_at)
+        local = QDateTime.fromMSecsSinceEpoch(round(moment.timestamp() * 1000))
+    except (ValueError, OverflowError, OSError):
+        return created_at
     return locale.toString(local, QLocale.FormatType.ShortFormat)
 
 

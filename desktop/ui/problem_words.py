@@ -176,14 +176,14 @@ class ProblemWords(QObject):
                 "This message returns at every start until that file is moved away."
             ).format(file=report.aside)
         recovered = self.tr(
-            "%n observation(s) were recovered from a damaged history; the original is kept as {file}.",
+            "%Ln observation(s) were recovered from a damaged history; the original is kept as {file}.",
             "",
             report.recovered,
         ).format(file=report.aside)
         if report.lost is None:
             lost = self.tr("How many could not be read is unknown.")
         elif report.lost:
-            lost = self.tr("%n could not be read.", "", report.lost)
+            lost = self.tr("%Ln could not be read.", "", report.lost)
         else:
             lost = self.tr("None was lost.")
         return f"{recovered} {lost}"

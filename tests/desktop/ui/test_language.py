@@ -45,3 +45,18 @@ def test_following_the_system_never_yields_the_bare_c_locale(qapp) -> None:
     # Under LANG=C (minimal Linux sessions, CI) Qt's "C" locale would show dates as "23 11 2026".
     assert locale_for("system").language() != QLocale.Language.C
     assert locale_for("de").language() == QLocale.Language.German
+
+
+def test_a_salvage_tells_its_counts_grouped_as_the_language_writes_them(translations: Translations) -> None:
+    from desktop.history.salvage import SalvageReport
+    from desktop.ui.problem_words import salvage_text
+
+    report = SalvageReport(238_880, 1_204, Path("observations.sqlite3.corrupt-20261207T022003Z"))
+    translations.apply("de")
+    assert salvage_text(report) == (
+        "238.880 Beobachtungen wurden aus einem beschädigten Verlauf gerettet; das Original bleibt als "
+        "observations.sqlite3.corrupt-20261207T022003Z erhalten. 1.204 konnten nicht gelesen werden."
+    )
+    translations.apply("en")
+    assert salvage_text(report).startswith("238,880 observations were recovered from a damaged history")
+    assert salvage_text(report).endswith(" 1,204 could not be read.")

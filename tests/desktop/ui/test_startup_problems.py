@@ -132,6 +132,50 @@ def test_a_long_history_is_checked_after_the_window_opens_and_moved_aside_at_the
     assert len(list(iris_home.glob("observations.sqlite3.corrupt-*"))) == 1
 
 
+def test_damage_only_the_opening_finds_is_repaired_behind_a_busy_dialog_too(
+    open_window, shown_boxes, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No mark from an earlier session: the dialog shows as soon as the salvage's record says it began."""
+    import logging
+
+    from desktop.ui import app
+    from tests.desktop.history.test_salvage import PAGE, many_saved
+
+    monkeypatch.setattr(app, "CHECK_AT_OPEN_BYTES", 0)  # every history counts as long here
+    path = many_saved(8_000)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10 // PAGE * PAGE])
+
+    with caplog.at_level(logging.INFO, logger="iris_field.ui"):
+        window = open_window()
+    assert "repairing the history" in caplog.text, "behind a busy dialog, not a window that looks hung"
+    (box,) = shown_boxes(window)
+    assert "observations were recovered from a damaged history" in box.text()
+
+
+def test_an_observation_whose_stored_time_is_no_time_is_listed_with_that_text(
+    open_window, iris_home: Path
+) -> None:
+    """Damage a salvage keeps (minute 60): the window opens and lists it; it used to end the process."""
+    import sqlite3
+
+    from desktop.ui import history_model as columns
+    from tests.desktop.history.test_salvage import many_saved
+
+    path = many_saved(3)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE observations SET created_at = '2026-05-01T09:60:00+00:00' WHERE rowid = 2")
+    db.close()
+
+    window = open_window()
+    model = window.history.model
+    times = {model.data(model.index(row, columns.TIME)) for row in range(model.rowCount())}
+    assert model.rowCount() == 3 and "2026-05-01T09:60:00+00:00" in times
+    (odd,) = [o for o in window.store.list() if o.created_at.startswith("2026-05-01T09:60")]
+    window.store.set_note(odd.id, "still editable")
+    assert window.store.get(odd.id).note == "still editable"
+
+
 def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
     open_window, shown_boxes, iris_home: Path
 ) -> None:
