@@ -78,14 +78,32 @@ def species_name(species: str) -> str:
 
 
 def format_percent(probability: float, locale: QLocale) -> str:
-    """Return a probability as a whole percentage in the locale's style ("97%", "97 %")."""
-    number = locale.toString(round(probability * 100))
+    """Return a probability as a whole percentage in the locale's style ("97%", "97 %").
+
+    A value no probability has (damage a salvage kept: 1e88, infinity) is shown as what it is, not raised.
+    """
+    try:
+        percent = float(probability) * 100
+        number = locale.toString(round(percent)) if abs(percent) < 2**53 else _any_number(percent, locale)
+    except OverflowError:  # an integer beyond any float
+        number = str(probability * 100)
     return QCoreApplication.translate("Format", "%1%").replace("%1", number)
 
 
 def format_number(value: float, locale: QLocale, decimals: int = 1) -> str:
-    """Return a measurement in the locale's number format (5.8 or 5,8)."""
-    return locale.toString(float(value), "f", decimals)
+    """Return a measurement in the locale's number format (5.8 or 5,8); any stored number, never raised."""
+    try:
+        return locale.toString(float(value), "f", decimals)
+    except (OverflowError, ValueError):
+        return _any_number(value, locale)
+
+
+def _any_number(value: float, locale: QLocale) -> str:
+    """Return a number of any size, or not a number at all, in the locale's style (1,2e+90; inf)."""
+    try:
+        return locale.toString(float(value), "g", 3)
+    except OverflowError:  # an integer beyond any float
+        return str(value)
 
 
 def sentence(message: str) -> str:

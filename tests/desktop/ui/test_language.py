@@ -60,3 +60,19 @@ def test_a_salvage_tells_its_counts_grouped_as_the_language_writes_them(translat
     translations.apply("en")
     assert salvage_text(report).startswith("238,880 observations were recovered from a damaged history")
     assert salvage_text(report).endswith(" 1,204 could not be read.")
+
+
+def test_numbers_no_observation_should_hold_are_shown_as_they_are(qapp) -> None:
+    """Damage a salvage keeps: formatting them never raises (it ended the process inside Qt's painting)."""
+    from desktop.ui.i18n import format_number, format_percent
+
+    german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    assert [format_percent(p, german).rstrip("%").strip() for p in (0.97, 1e88, float("inf"), -3)] == [
+        "97",
+        "1e+90",
+        "inf",
+        "-300",
+    ]
+    assert format_percent(10**400, german).startswith("1000")
+    assert format_number(5.8, german) == "5,8"
+    assert format_number(float("nan"), german) == "nan" and format_number(10**400, german).startswith("1000")

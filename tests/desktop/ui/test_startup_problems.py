@@ -176,6 +176,25 @@ def test_an_observation_whose_stored_time_is_no_time_is_listed_with_that_text(
     assert window.store.get(odd.id).note == "still editable"
 
 
+def test_an_observation_holding_a_confidence_no_model_gives_is_listed_with_it(open_window) -> None:
+    """Damage a salvage keeps (a number is a number): the window lists it as stored instead of raising."""
+    import sqlite3
+
+    from desktop.ui import history_model as columns
+    from tests.desktop.history.test_salvage import many_saved
+
+    path = many_saved(3)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE observations SET confidence = 1e88 WHERE rowid = 2")
+    db.close()
+
+    window = open_window()
+    model = window.history.model
+    shown = {model.data(model.index(row, columns.CONFIDENCE)) for row in range(model.rowCount())}
+    assert model.rowCount() == 3
+    assert {"1e+90 %", "1e+90%"} & shown, "the stored number, as a percentage"
+
+
 def test_a_history_with_a_damaged_record_opens_with_every_other_observation(
     open_window, shown_boxes, iris_home: Path
 ) -> None:
