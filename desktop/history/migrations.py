@@ -13,6 +13,7 @@ never changes. A package that keeps tables in the file registers its steps when 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,3 +110,35 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+
+def check_columns(db: sqlite3.Connection) -> None:
+    """Raise ``sqlite3.DatabaseError`` (damage) unless every table has the columns the known steps make.
+
+    Damage inside a table's CREATE statement that still reads as SQL (a column's name changed by a flipped
+    byte) passes SQLite's checks, and every query naming that column would fail: such a file is damaged.
+    """
+    for table, columns in _columns_made(known_version()).items():
+        found = {row[1] for row in db.execute(f'PRAGMA main.table_info("{table}")')}
+        missing = sorted(columns - found)
+        if missing:
+            raise sqlite3.DatabaseError(
+                f"database disk image is malformed (the table {table} lacks {', '.join(missing)})"
+            )
+
+
+@functools.cache
+def _columns_made(version: int) -> dict[str, frozenset[str]]:
+    """Return each plain table's columns once the steps up to ``version`` ran (worked out in memory)."""
+    memory = sqlite3.connect(":memory:")
+    try:
+        for step in schema_steps()[:version]:
+            memory.executescript(step.sql)
+        tables = [
+            name
+            for name, sql in memory.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            if not str(sql).upper().startswith("CREATE VIRTUAL") and not name.startswith("sqlite_")
+        ]
+        return {t: frozenset(row[1] for row in memory.execute(f'PRAGMA table_info("{t}")')) for t in tables}
+    finally:
+        memory.close()

@@ -23,7 +23,7 @@ from desktop.history.files import (
 )
 from desktop.history.header_repair import repair_header
 from desktop.history.integrity import check_integrity, check_records, is_damage
-from desktop.history.migrations import migrate
+from desktop.history.migrations import check_columns, migrate
 from desktop.history.refill import refill, schema_of
 from desktop.history.salvage import (
     DamagedHistory,
@@ -97,6 +97,7 @@ def _open_writable(cls: type[ObservationStore], path: Path, check_later: bool) -
         if checking:
             check_integrity(connection)
         migrate(connection, path)
+        check_columns(connection)
         if checking:
             check_records(connection)
             marker.unlink(missing_ok=True)

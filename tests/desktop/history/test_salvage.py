@@ -309,6 +309,17 @@ def test_a_table_whose_name_the_damage_changed_is_left_out_and_the_rest_copied(h
         assert store.salvaged.recovered == COUNT
 
 
+def test_a_column_name_the_damage_changed_is_damage_and_every_observation_comes_back(history) -> None:
+    """SQLite still reads the CREATE statement; every query naming the column would fail instead."""
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    at = data.index(b"model_sha256 ")  # in the observations' CREATE statement, on a schema page
+    data[at + 11] = ord("X")
+    path.write_bytes(bytes(data))
+    with assert_salvaged(path, saved, bytes(data)) as store:
+        assert store.salvaged.recovered == COUNT
+
+
 def test_a_salvage_cut_short_is_taken_up_again_at_the_next_start(history) -> None:
     path, saved = history
     data = path.read_bytes()[: PAGE * 40]
