@@ -76,6 +76,14 @@ def many_saved(count: int) -> Path:
         return checkpointed(store.path)
 
 
+def damaged(path: Path, edit) -> bytes:
+    """Apply ``edit`` to the history file's bytes in place; return what the file now holds."""
+    data = bytearray(path.read_bytes())
+    edit(data)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
 def damaged_copies(path: Path) -> list[Path]:
     return sorted(path.parent.glob(path.name + ".corrupt-*[!lm]"))
 
@@ -270,10 +278,8 @@ def test_a_repaired_header_still_leaves_out_a_record_that_does_not_decode(histor
 def test_garbage_in_the_headers_schema_format_is_damage_not_a_file_it_cannot_open(history) -> None:
     """SQLite calls such a file an "unsupported file format": this program's histories are all format 4."""
     path, saved = history
-    data = bytearray(path.read_bytes())
-    data[44:48] = b"\x9c\x13\xa7\x51"
-    path.write_bytes(bytes(data))
-    with assert_salvaged(path, saved, bytes(data)) as store:
+    data = damaged(path, lambda data: data.__setitem__(slice(44, 48), b"\x9c\x13\xa7\x51"))
+    with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.recovered == COUNT
 
 
@@ -301,22 +307,24 @@ def test_a_wiped_schema_page_still_gives_back_every_observation_by_its_shape(his
 def test_a_table_whose_name_the_damage_changed_is_left_out_and_the_rest_copied(history) -> None:
     """Its schema row names a table no history has (its CREATE statement still makes ``sync_lease``)."""
     path, saved = history
-    data = bytearray(path.read_bytes())
-    at = data.index(b"tablesync_leasesync_lease")  # a page of the table of tables
-    data[at + 14] = 0x01  # the name: "sync_leas\x01"
-    path.write_bytes(bytes(data))
-    with assert_salvaged(path, saved, bytes(data)) as store:
+
+    def rename(data: bytearray) -> None:
+        data[data.index(b"tablesync_leasesync_lease") + 14] = 0x01  # the name: "sync_leas\x01"
+
+    data = damaged(path, rename)
+    with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.recovered == COUNT
 
 
 def test_a_column_name_the_damage_changed_is_damage_and_every_observation_comes_back(history) -> None:
     """SQLite still reads the CREATE statement; every query naming the column would fail instead."""
     path, saved = history
-    data = bytearray(path.read_bytes())
-    at = data.index(b"model_sha256 ")  # in the observations' CREATE statement, on a schema page
-    data[at + 11] = ord("X")
-    path.write_bytes(bytes(data))
-    with assert_salvaged(path, saved, bytes(data)) as store:
+
+    def rename(data: bytearray) -> None:  # in the observations' CREATE statement, on a schema page
+        data[data.index(b"model_sha256 ") + 11] = ord("X")
+
+    data = damaged(path, rename)
+    with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.recovered == COUNT
 
 

@@ -153,24 +153,34 @@ def test_damage_only_the_opening_finds_is_repaired_behind_a_busy_dialog_too(
     assert "observations were recovered from a damaged history" in box.text()
 
 
+def three_saved_one_changed(assignment: str) -> None:
+    """Save three observations, then set ``assignment`` (SQL) on the second, as damage would."""
+    import sqlite3
+
+    from tests.desktop.history.test_salvage import many_saved
+
+    with sqlite3.connect(many_saved(3)) as db:
+        db.execute(f"UPDATE observations SET {assignment} WHERE rowid = 2")
+    db.close()
+
+
+def column_texts(window, column: int) -> set:
+    """Return what the history table shows in ``column``, row by row."""
+    model = window.history.model
+    return {model.data(model.index(row, column)) for row in range(model.rowCount())}
+
+
 def test_an_observation_whose_stored_time_is_no_time_is_listed_with_that_text(
     open_window, iris_home: Path
 ) -> None:
     """Damage a salvage keeps (minute 60): the window opens and lists it; it used to end the process."""
-    import sqlite3
-
     from desktop.ui import history_model as columns
-    from tests.desktop.history.test_salvage import many_saved
 
-    path = many_saved(3)
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE observations SET created_at = '2026-05-01T09:60:00+00:00' WHERE rowid = 2")
-    db.close()
+    three_saved_one_changed("created_at = '2026-05-01T09:60:00+00:00'")
 
     window = open_window()
-    model = window.history.model
-    times = {model.data(model.index(row, columns.TIME)) for row in range(model.rowCount())}
-    assert model.rowCount() == 3 and "2026-05-01T09:60:00+00:00" in times
+    times = column_texts(window, columns.TIME)
+    assert window.history.model.rowCount() == 3 and "2026-05-01T09:60:00+00:00" in times
     (odd,) = [o for o in window.store.list() if o.created_at.startswith("2026-05-01T09:60")]
     window.store.set_note(odd.id, "still editable")
     assert window.store.get(odd.id).note == "still editable"
@@ -178,20 +188,13 @@ def test_an_observation_whose_stored_time_is_no_time_is_listed_with_that_text(
 
 def test_an_observation_holding_a_confidence_no_model_gives_is_listed_with_it(open_window) -> None:
     """Damage a salvage keeps (a number is a number): the window lists it as stored instead of raising."""
-    import sqlite3
-
     from desktop.ui import history_model as columns
-    from tests.desktop.history.test_salvage import many_saved
 
-    path = many_saved(3)
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE observations SET confidence = 1e88 WHERE rowid = 2")
-    db.close()
+    three_saved_one_changed("confidence = 1e88")
 
     window = open_window()
-    model = window.history.model
-    shown = {model.data(model.index(row, columns.CONFIDENCE)) for row in range(model.rowCount())}
-    assert model.rowCount() == 3
+    shown = column_texts(window, columns.CONFIDENCE)
+    assert window.history.model.rowCount() == 3
     assert {"1e+90 %", "1e+90%"} & shown, "the stored number, as a percentage"
 
 
