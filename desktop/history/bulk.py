@@ -116,6 +116,18 @@ class BulkInsert:
             _search_hash_size(db, SEARCH_HASH_BYTES)
 
 
+def rebuild_search_index(db: sqlite3.Connection, words_in_memory: int) -> None:
+    """Empty the search index and index every observation again, ``words_in_memory`` bytes gathered at once.
+
+    For a repair that lost pages of the index, or rows whose words it holds (``page_repair``): its words
+    cannot be taken out one by one without the text they came from (``content=''``).
+    """
+    db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('delete-all')")
+    _search_hash_size(db, words_in_memory)
+    db.execute(_STAND_INS[SEARCH_INSERT_TRIGGER], (0,))
+    _search_hash_size(db, SEARCH_HASH_BYTES)
+
+
 def _search_hash_size(db: sqlite3.Connection, size: int) -> None:
     """Let the search index gather ``size`` bytes of new words in memory before it writes them out."""
     db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES ('hashsize', ?)", (size,))

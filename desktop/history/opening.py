@@ -24,6 +24,7 @@ from desktop.history.files import (
 from desktop.history.header_repair import repair_header
 from desktop.history.integrity import check_integrity, check_records, is_damage
 from desktop.history.migrations import check_columns, migrate
+from desktop.history.page_repair import repair_pages
 from desktop.history.refill import refill, schema_of
 from desktop.history.salvage import (
     DamagedHistory,
@@ -174,7 +175,7 @@ def _salvage_from(cls: type[ObservationStore], path: Path, aside: Path) -> Obser
     """Copy every readable observation of the damaged file ``aside`` into the history at ``path``."""
     store: ObservationStore | None = None
     try:
-        report = _header_repaired(path, aside) or _refilled(cls, path, aside)
+        report = _header_repaired(path, aside) or _pages_repaired(path, aside) or _refilled(cls, path, aside)
         store = _open_writable(cls, path, check_later=True)  # it was just built, or repaired and checked
         finish_record(path, report)
     except (OSError, IrisFieldError) as exc:  # e.g. no room: the damaged file is safe aside, retried
@@ -227,4 +228,10 @@ def _header_repaired(path: Path, aside: Path) -> SalvageReport | None:
     if not shape.header_rebuilt:
         return None
     counts = repair_header(aside, path, shape.page_size)
+    return None if counts is None else SalvageReport(*counts, aside)
+
+
+def _pages_repaired(path: Path, aside: Path) -> SalvageReport | None:
+    """Repair a damaged file that lost a few leaf pages into ``path``; None if that is not its damage."""
+    counts = repair_pages(aside, path)
     return None if counts is None else SalvageReport(*counts, aside)

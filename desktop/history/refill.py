@@ -37,7 +37,7 @@ def refill(store: ObservationStore, damaged: DamagedHistory) -> tuple[int, int |
     cache_size = int(db.execute("PRAGMA cache_size").fetchone()[0])
     db.execute("PRAGMA foreign_keys = OFF")
     try:
-        with _journal_in_memory(db):
+        with journal_in_memory(db):
             try:
                 saved = _copy_in_one_transaction(store, damaged, images=True)
             except ImageRefused:  # SQLite found damage in an image after all: again, every page read here
@@ -52,7 +52,7 @@ def refill(store: ObservationStore, damaged: DamagedHistory) -> tuple[int, int |
 
 
 @contextlib.contextmanager
-def _journal_in_memory(db: sqlite3.Connection) -> Iterator[None]:
+def journal_in_memory(db: sqlite3.Connection) -> Iterator[None]:
     """Write with the rollback journal in memory and no wait for the disk; then the log and syncing again.
 
     Only for a new file no other connection has open, which nobody uses if the process dies before it

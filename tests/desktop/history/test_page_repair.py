@@ -1,0 +1,183 @@
+"""A history that lost a few leaf pages is repaired in a copy: the pages cut out, nothing else copied."""
+
+import sqlite3
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from desktop.history.page_repair import REPAIRING_SUFFIX
+from desktop.history.queries import HistoryQuery, SortKey
+from desktop.history.sqlite_pages import HEADER_SIZE, INDEX_INTERIOR, TABLE_INTERIOR, PageFile
+from desktop.history.store import ObservationStore
+from tests.desktop.history.test_salvage import (
+    PAGE,
+    assert_salvaged,
+    checkpointed,
+    damaged,
+    observation,
+    refill_never_runs,
+)
+
+COUNT = 2000
+
+
+@pytest.fixture
+def history(iris_home: Path):
+    """Save a closed, checkpointed history of 2,000 observations (trees of several leaves), one synced."""
+    saved = [observation(i) for i in range(COUNT)]
+    with ObservationStore.open() as store:
+        store.add_many(saved)
+        with store.transaction() as db:
+            db.execute(
+                "INSERT INTO sync_outbox (observation_id, stage, run_id, changed_at) "
+                "VALUES (?, 'synced', 'r1', ?)",
+                (saved[-1].id, saved[-1].created_at),
+            )
+        path = store.path
+    saved[-1] = replace(saved[-1], sync_state="synced")
+    return checkpointed(path), saved
+
+
+def pages_of(path: Path, tree: str) -> tuple[list[int], list[int]]:
+    """Return the (interior, leaf) pages of the b-tree of schema entry ``tree``, leaves in key order."""
+    db = sqlite3.connect(path)
+    (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (tree,)).fetchone()
+    db.close()
+    interior, leaves = [], []
+    with PageFile(path) as pages:
+        stack = [root]
+        while stack:
+            number = stack.pop()
+            data = pages.page(number)
+            if data[HEADER_SIZE if number == 1 else 0] in (TABLE_INTERIOR, INDEX_INTERIOR):
+                interior.append(number)
+                children = pages.children(number, data)
+                stack.extend(reversed(children[1:] + children[:1]))
+            else:
+                leaves.append(number)
+    return interior, leaves
+
+
+def wiped(number: int):
+    """Return an edit that overwrites page ``number`` with 0xff bytes."""
+
+    def edit(data: bytearray) -> None:
+        data[(number - 1) * PAGE : number * PAGE] = b"\xff" * PAGE
+
+    return edit
+
+
+def assert_sound(path: Path) -> None:
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        db.execute("INSERT INTO observations_search (observations_search) VALUES ('integrity-check')")
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == [], "no row points at a lost observation"
+    finally:
+        db.close()
+
+
+def searched(store: ObservationStore, words: str) -> list[str]:
+    """Return the ids the history pane lists for ``words`` (through the full-text index)."""
+    return [o.id for o in store.page(HistoryQuery(text=words), size=50)[0]]
+
+
+def number_of(o) -> int:
+    """Return the number ``observation`` wrote into a note ("flower 1234 xxx...")."""
+    return int(o.note.split()[1])
+
+
+def test_a_lost_page_of_the_observations_costs_its_rows_and_no_other_page_is_copied(
+    history, monkeypatch
+) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    data = damaged(path, wiped(leaves[len(leaves) // 2]))
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        lost = store.salvaged.lost
+        assert 0 < lost < 20 and store.salvaged.recovered == COUNT - lost
+        found = {o.id for o in store.list(include_deleted=True)}
+        kept = next(o for o in saved[1000:] if o.id in found)  # numbers of four digits: found alone
+        assert searched(store, str(number_of(kept))) == [kept.id]
+        gone = next(o for o in saved[1000:] if o.id not in found)
+        assert searched(store, str(number_of(gone))) == [], "the lost row's words never show"
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT - lost
+    assert_sound(path)
+
+
+def test_a_lost_page_of_an_index_costs_nothing_and_the_index_is_built_again(history, monkeypatch) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations_by_species")
+    data = damaged(path, wiped(leaves[1]))
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        assert store.count_matching(HistoryQuery(species="setosa")) == COUNT
+        listed, _ = store.page(HistoryQuery(sort=SortKey.SPECIES), size=5)
+        assert [o.id for o in listed] == [o.id for o in saved[::-1][:5]]
+    assert_sound(path)
+
+
+def test_a_lost_page_of_the_search_index_costs_nothing_and_every_word_is_found_again(
+    history, monkeypatch
+) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations_search_data")
+    data = damaged(path, wiped(leaves[len(leaves) // 2]))
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        for i in (1000, 1777, COUNT - 1):
+            assert searched(store, str(i)) == [saved[i].id]
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT
+    assert_sound(path)
+
+
+def test_when_the_last_page_is_lost_a_new_row_taking_its_row_id_never_inherits_its_words(
+    history, monkeypatch
+) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    data = damaged(path, wiped(leaves[-1]))
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert store.get(saved[-1].id) is None, "the last observation was on the last page"
+        found = {o.id for o in store.list(include_deleted=True)}
+        first_lost = next(o for o in saved if o.id not in found)  # its row id is the next one taken
+        newcomer = replace(observation(5000), id=str(uuid.uuid4()), note="a newcomer")
+        store.add(newcomer)
+        assert searched(store, str(number_of(first_lost))) == [], "the lost row's words left the index"
+        assert searched(store, "newcomer") == [newcomer.id]
+    assert_sound(path)
+
+
+def test_a_lost_interior_page_is_salvaged_page_by_page(history) -> None:
+    path, saved = history
+    interior, _ = pages_of(path, "observations")
+    data = damaged(path, wiped(interior[0] if interior[0] != 1 else interior[1]))
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.recovered == COUNT, "its leaves are found as orphans"
+    assert_sound(path)
+    assert not path.with_name(path.name + REPAIRING_SUFFIX).exists()
+
+
+def test_garbage_inside_a_page_whose_header_looks_right_falls_back_to_the_page_by_page_salvage(
+    history,
+) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    _, index_leaves = pages_of(path, "observations_by_created")
+
+    def edit(data: bytearray) -> None:
+        wiped(index_leaves[1])(data)  # a repair begins
+        start = (leaves[3] - 1) * PAGE
+        data[start + 8 : start + 40] = b"\xee" * 32  # cell pointers beyond the page: SQLite's check fails
+
+    data = damaged(path, edit)
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.recovered > COUNT - 20
+    assert_sound(path)
+    assert not path.with_name(path.name + REPAIRING_SUFFIX).exists(), "the failed repair's copy is gone"
