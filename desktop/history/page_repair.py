@@ -43,6 +43,8 @@ from desktop.history.sqlite_pages import (
     TABLE_LEAF,
     PageDamage,
     PageFile,
+    PageWalker,
+    Walk,
     varint,
 )
 
@@ -97,8 +99,9 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
         with PageFile(copy) as pages:
             lost = _lost_leaves(copy, pages, trees)
             parents = _parents_without(pages, lost)
+            observations = _observations_indexed(pages, trees, lost)
         _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
-        counts = _rebuild(copy, trees, lost)
+        after = _rebuild(copy, trees, lost)
     except (NotPageDamage, PageDamage, sqlite3.Error, UnicodeDecodeError):
         remove_with_companions(copy)
         return None
@@ -106,7 +109,7 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
         remove_with_companions(copy)
         raise
     put_in_place(copy, target)
-    return counts
+    return after, None if observations is None else max(observations - after, 0)
 
 
 # ----------------------------------------------------------------- finding the damaged leaves
@@ -290,12 +293,11 @@ def _write_pages(copy: Path, size: int, parents: dict[int, bytes], freed: list[i
 
 
 # ----------------------------------------------------------------- rebuilding what pointed at them
-def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> tuple[int, int | None]:
-    """Rebuild the indexes and search index the lost leaves leave wrong; check the copy; return counts."""
+def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> int:
+    """Rebuild what the lost leaves left wrong (indexes, search index), check the copy; return its rows."""
     indexes, search = _to_rebuild(trees, lost)
     db = sqlite3.connect(copy, isolation_level=None)
     try:
-        before = _observations_indexed(db, trees, lost)
         with _no_journal(db):
             for index in indexes:
                 db.execute(f'REINDEX "{index}"')
@@ -303,10 +305,9 @@ def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> tuple[int, 
                 rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
             remove_rows_pointing_nowhere(db)
         _check(copy, db)
-        after = int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
+        return int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
     finally:
         db.close()
-    return after, None if before is None else max(before - after, 0)
 
 
 @contextlib.contextmanager
@@ -343,15 +344,19 @@ def _to_rebuild(trees: list[Tree], lost: list[LostLeaf]) -> tuple[list[str], boo
     return sorted(set(indexes)), search
 
 
-def _observations_indexed(db: sqlite3.Connection, trees: list[Tree], lost: list[LostLeaf]) -> int | None:
-    """Return how many observations an index that lost no page holds (None: every index lost one)."""
-    if not any(leaf.tree.name == "observations" for leaf in lost):
-        return int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
+def _observations_indexed(pages: PageFile, trees: list[Tree], lost: list[LostLeaf]) -> int | None:
+    """Return how many observations there were: entries of an index that lost no page (None: none did).
+
+    Counted from the index pages' headers (``PageWalker.count``): SQLite counts with the smallest index
+    whatever a query asks, and that may be one that lost a page.
+    """
     damaged = {leaf.tree.name for leaf in lost}
-    for tree in trees:
-        if tree.table == "observations" and not tree.rowid and tree.name not in damaged:
-            counted = db.execute(f'SELECT COUNT(*) FROM observations INDEXED BY "{tree.name}"').fetchone()
-            return int(counted[0])
+    indexes = [t for t in trees if t.table == "observations" and not t.rowid and t.name not in damaged]
+    for tree in sorted(indexes, key=lambda t: t.name.startswith("sqlite_autoindex")):  # ids: the largest
+        walk = Walk()
+        entries = PageWalker(pages).count(tree.root, walk)
+        if not walk.damaged:
+            return entries
     return None
 
 

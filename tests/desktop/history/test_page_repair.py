@@ -181,3 +181,12 @@ def test_garbage_inside_a_page_whose_header_looks_right_falls_back_to_the_page_b
         assert store.salvaged.recovered > COUNT - 20
     assert_sound(path)
     assert not path.with_name(path.name + REPAIRING_SUFFIX).exists(), "the failed repair's copy is gone"
+
+
+def test_rows_lost_with_a_page_of_the_smallest_index_too_are_still_counted(history) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    _, species = pages_of(path, "observations_by_species")  # the index SQLite counts rows with
+    data = damaged(path, lambda data: [wiped(n)(data) for n in (leaves[5], leaves[9], species[1])])
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.lost > 0 and store.salvaged.recovered + store.salvaged.lost == COUNT
