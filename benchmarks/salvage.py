@@ -1,10 +1,12 @@
 """Section 12: salvaging a damaged history — time and peak memory, per GB, beside SQLite copying it whole.
 
-A real history is built (``benchmarks.history.build_history``), then damaged three ways (``DAMAGES``):
-cut at 60 % of its length, one page in its middle overwritten, its 100-byte header wiped. A fresh
-``iris-field history`` process opens each, which salvages it (``desktop.history.row_copy``, or the header
-repaired in a copy); its wall time and peak memory are read from outside (the command's listing, a
-search that finds nothing, is in the time). ``--salvage-observations`` sets the history's size.
+A real history is built (``benchmarks.history.build_history``), then damaged six ways (``DAMAGES``):
+cut at 60 % of its length; one page overwritten: in its middle, a page of the largest index, of the
+search index, the observations' last page; its 100-byte header wiped. A fresh ``iris-field history``
+process opens each, which salvages it (row by row, ``desktop.history.row_copy``; or repaired in a copy,
+``header_repair`` and ``page_repair``); its wall time and peak memory are read from outside (the
+command's listing, a search that finds nothing, is in the time). ``--salvage-observations`` sets the
+history's size.
 The peer is SQLite's own ``VACUUM INTO`` of the intact file (every row and index copied, in C).
 The target (issue 21) is for a 1 GB history: at most 30 s and 300 MB whatever the damage; the rows
 say the measured size and the time scaled to 1 GB.
@@ -23,6 +25,7 @@ from benchmarks.context import Context
 from benchmarks.history import build_history
 from benchmarks.process import child_env, peak_rss_kb
 from benchmarks.report import Figure, Section
+from desktop.history.sqlite_pages import PageFile
 
 SIZES = (100_000, 2_000)  # full, quick
 GB = 1024**3
@@ -31,9 +34,23 @@ TARGET_MB = 300
 
 
 # How each damage is made, as the figure names it: every page after 60 % of the file gone (the tail of
-# every tree), one page in the middle overwritten (every other observation still there: the most to copy),
-# the 100-byte header wiped.
-DAMAGES = {"truncated": "cut at 60 %", "page": "a page overwritten", "header": "header wiped"}
+# every tree); one page overwritten (every other observation still there: the most to keep): the one in
+# the middle of the file, a leaf of the ids' index, of the search index, the observations' last leaf
+# (their row ids are taken again: the search index is rebuilt too); the 100-byte header wiped.
+DAMAGES = {
+    "truncated": "cut at 60 %",
+    "page": "a page overwritten",
+    "index page": "an index page overwritten",
+    "search page": "a search index page overwritten",
+    "last page": "the last page overwritten",
+    "header": "header wiped",
+}
+# The tree whose leaf a damage overwrites, and which of its leaves (in key order).
+_LEAF_OF = {
+    "index page": ("sqlite_autoindex_observations_1", 0.5),
+    "search page": ("observations_search_data", 0.5),
+    "last page": ("observations", 1.0),
+}
 
 
 def _damaged(intact: Path, home: Path, damage: str, page_size: int) -> None:
@@ -41,12 +58,30 @@ def _damaged(intact: Path, home: Path, damage: str, page_size: int) -> None:
     data = bytearray(intact.read_bytes())
     if damage == "truncated":
         del data[len(data) * 6 // 10 :]
-    elif damage == "page":
-        middle = len(data) // page_size // 2 * page_size
-        data[middle : middle + page_size] = b"\xff" * page_size
-    else:
+    elif damage == "header":
         data[:100] = bytes(100)
+    else:
+        number = len(data) // page_size // 2 + 1 if damage == "page" else _leaf(intact, *_LEAF_OF[damage])
+        data[(number - 1) * page_size : number * page_size] = b"\xff" * page_size
     (home / "observations.sqlite3").write_bytes(data)
+
+
+def _leaf(path: Path, tree: str, where: float) -> int:
+    """Return the leaf page of ``tree`` found at ``where`` (0 first, 1 last) of its leaves in key order."""
+    db = sqlite3.connect(path)
+    (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (tree,)).fetchone()
+    db.close()
+    leaves = []
+    with PageFile(path) as pages:
+        stack = [root]
+        while stack:
+            number = stack.pop()
+            children = pages.children(number)
+            if children:
+                stack.extend(reversed(children[1:] + children[:1]))
+            else:
+                leaves.append(number)
+    return leaves[round(where * (len(leaves) - 1))]
 
 
 def _salvage_run(home: Path) -> tuple[float, float, str]:
