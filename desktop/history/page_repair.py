@@ -20,11 +20,10 @@ looks right) makes no repair, and the page-by-page salvage reads the file instea
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,8 @@ from desktop.history.sqlite_pages import (
 )
 
 REPAIRING_SUFFIX = ".repairing"  # the copy being repaired, beside the history
+SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
+_SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
 MOST_LOST_LEAVES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
 _READ_AT_ONCE = 1 << 20  # bytes of the file read at once to look at every page's header
 
@@ -294,36 +295,95 @@ def _write_pages(copy: Path, size: int, parents: dict[int, bytes], freed: list[i
 
 # ----------------------------------------------------------------- rebuilding what pointed at them
 def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> int:
-    """Rebuild what the lost leaves left wrong (indexes, search index), check the copy; return its rows."""
+    """Rebuild what the lost leaves left wrong (indexes, search index), check the copy; return its rows.
+
+    Two threads read the rows at once, each on its own connection (the copy keeps its log, so readers
+    never wait for the writer): this one rebuilds, the other checks every record as an opening does.
+    When both the indexes and the search index are rebuilt, the other builds the search index in a
+    file beside (moved in after) and this one checks the records once the indexes are done. SQLite's
+    own check comes last, of the finished copy.
+    """
     indexes, search = _to_rebuild(trees, lost)
+    beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX) if search and indexes else None
     db = sqlite3.connect(copy, isolation_level=None)
+    db.execute("PRAGMA synchronous = OFF")  # a copy that fails is thrown away; it is synced when finished
     try:
-        with _no_journal(db):
-            for index in indexes:
-                db.execute(f'REINDEX "{index}"')
-            if search:
-                rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
-            remove_rows_pointing_nowhere(db)
-        _check(copy, db)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            helper = pool.submit(_search_index_beside, copy, beside) if beside else None
+            helper = helper or pool.submit(_records_checked, copy)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                for index in indexes:
+                    db.execute(f'REINDEX "{index}"')
+                if search and not beside:
+                    rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
+                remove_rows_pointing_nowhere(db)
+                db.execute("COMMIT")
+                if beside is not None:
+                    _records_checked(copy)  # the indexes take less time than the search index
+            finally:
+                helper.result()
+        if beside is not None:
+            _move_search_index_in(db, beside)
+        _checked(check_integrity, db)
         return int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
+        db.close()
+        if beside is not None:
+            remove_with_companions(beside)
+
+
+def _search_index_beside(copy: Path, beside: Path) -> None:
+    """Build the copy's search index, from its rows, in a new file ``beside`` (no journal, no syncing)."""
+    db = sqlite3.connect(beside, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("ATTACH ? AS history", (str(copy),))
+        create = "SELECT sql FROM history.sqlite_master WHERE name = ?"
+        db.execute(db.execute(create, (SEARCH_TABLE,)).fetchone()[0])
+        db.execute("BEGIN")
+        rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)  # "observations" is the attached history's
+        db.execute("COMMIT")
     finally:
         db.close()
 
 
-@contextlib.contextmanager
-def _no_journal(db: sqlite3.Connection) -> Iterator[None]:
-    """Write the copy with no rollback journal and no wait for the disk; then the log and syncing again.
+def _move_search_index_in(db: sqlite3.Connection, beside: Path) -> None:
+    """Replace the copy's search index by the one built beside: its tables' rows, copied whole by SQLite.
 
-    Nothing could be rolled back: nor need it, as a copy that fails any step is thrown away whole. A
-    journal in memory would hold every page the rebuilt indexes write over (+110 MB at a gigabyte).
+    Its settings (``_config``) stay the copy's; the index itself is the other three tables.
     """
-    db.execute("PRAGMA journal_mode = OFF")
-    db.execute("PRAGMA synchronous = OFF")
+    db.execute("ATTACH ? AS beside", (str(beside),))
     try:
-        yield
+        db.execute("BEGIN IMMEDIATE")
+        for part in _SEARCH_PARTS:
+            table = f"{SEARCH_TABLE}_{part}"
+            db.execute(f"DELETE FROM main.{table}")
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM beside.{table}")
+        db.execute("COMMIT")
     finally:
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
+        db.execute("DETACH beside")
+
+
+def _records_checked(copy: Path) -> None:
+    """Check every record of the copy as an opening does (``integrity.check_records``), on a connection."""
+    reader = sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
+    try:
+        _checked(check_records, reader)
+    finally:
+        reader.close()
+
+
+def _checked(check: Callable[[sqlite3.Connection], None], db: sqlite3.Connection) -> None:
+    """Run one of an opening's checks; damage it finds means this repair cannot be trusted."""
+    try:
+        check(db)
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise NotPageDamage(str(exc)) from exc
+        raise
 
 
 def _to_rebuild(trees: list[Tree], lost: list[LostLeaf]) -> tuple[list[str], bool]:
@@ -358,19 +418,3 @@ def _observations_indexed(pages: PageFile, trees: list[Tree], lost: list[LostLea
         if not walk.damaged:
             return entries
     return None
-
-
-def _check(copy: Path, db: sqlite3.Connection) -> None:
-    """Make an opening's checks of the copy, SQLite's on ``db`` and the records' on a second connection."""
-    reader = sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            records = pool.submit(check_records, reader)
-            check_integrity(db)
-            records.result()
-    except sqlite3.DatabaseError as exc:
-        if is_damage(exc):
-            raise NotPageDamage(str(exc)) from exc
-        raise
-    finally:
-        reader.close()
