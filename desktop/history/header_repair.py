@@ -17,13 +17,13 @@ numbers stay as they were.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 import struct
 from pathlib import Path
 
 from desktop.history.files import put_in_place, remove_with_companions
+from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.integrity import is_damage
 from desktop.history.migrations import schema_steps
 from desktop.history.refill import schema_of
@@ -37,7 +37,6 @@ from desktop.history.salvage import (
 from desktop.history.sqlite_pages import HEADER_SIZE, MAGIC
 
 REPAIRING_SUFFIX = ".repairing"  # the copy being repaired, beside the history
-_NEVER_USED = re.compile(r"Page (\d+) is never used")
 MOST_UNREADABLE = 1000  # records a repair leaves out; beyond, the file is salvaged page by page
 
 
@@ -98,7 +97,7 @@ def _make_sound(copy: Path, page_size: int) -> tuple[int, int]:
     finally:
         db.close()
     if free:
-        _list_free_pages(copy, free, page_size)
+        add_to_free_list(copy, free, page_size)  # the header's list is empty
     db = sqlite3.connect(copy, isolation_level=None)
     try:
         if free and _never_used(db):
@@ -134,28 +133,10 @@ def schema_version(db: sqlite3.Connection) -> int:
 
 def _never_used(db: sqlite3.Connection) -> list[int]:
     """Return the pages SQLite finds in no tree; raise ``NotHeaderDamage`` if it finds anything else."""
-    pages = int(db.execute("PRAGMA page_count").fetchone()[0])
-    rows = db.execute(f"PRAGMA quick_check({pages + 100})").fetchall()
-    lines = [line for (text,) in rows for line in str(text).splitlines()]
-    if lines == ["ok"]:
-        return []
-    found = [_NEVER_USED.fullmatch(line) for line in lines if not line.startswith("*** in database")]
-    if not all(found):
+    free = never_used(db)
+    if free is None:
         raise NotHeaderDamage("SQLite finds damage beyond the header")
-    return [int(match.group(1)) for match in found if match]
-
-
-def _list_free_pages(copy: Path, free: list[int], page_size: int) -> None:
-    """Write ``free`` as the file's free list: trunk pages each naming the next and their leaf pages."""
-    per_trunk = 1 + page_size // 4 - 8  # a trunk and its leaves (the limit every SQLite version reads)
-    groups = [free[i : i + per_trunk] for i in range(0, len(free), per_trunk)]
-    with copy.open("r+b") as out:
-        for n, (trunk, *leaves) in enumerate(groups):
-            following = groups[n + 1][0] if n + 1 < len(groups) else 0
-            out.seek((trunk - 1) * page_size)
-            out.write(struct.pack(f">II{len(leaves)}I", following, len(leaves), *leaves))
-        out.seek(32)
-        out.write(struct.pack(">II", groups[0][0], len(free)))
+    return free
 
 
 def _remove_unreadable(db: sqlite3.Connection) -> int:

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from desktop.history.bulk import rebuild_search_index
 from desktop.history.files import put_in_place, remove_with_companions
-from desktop.history.integrity import check_integrity, check_records, is_damage
+from desktop.history.free_list import add_to_free_list, never_used
+from desktop.history.integrity import check_records, is_damage
 from desktop.history.queries import SEARCH_TABLE
 from desktop.history.refill import SALVAGE_WORDS_IN_MEMORY
 from desktop.history.salvage import remove_rows_pointing_nowhere
@@ -102,7 +103,8 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
             parents = _parents_without(pages, lost)
             observations = _observations_indexed(pages, trees, lost)
         _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
-        after = _rebuild(copy, trees, lost)
+        _rebuild(copy, trees, lost)
+        after = _checked_whole(copy, pages.shape.page_size)
     except (NotPageDamage, PageDamage, sqlite3.Error, UnicodeDecodeError):
         remove_with_companions(copy)
         return None
@@ -279,29 +281,22 @@ def _cell_end(data: bytes, kind: int, at: int, usable: int) -> int:
 
 
 def _write_pages(copy: Path, size: int, parents: dict[int, bytes], freed: list[int]) -> None:
-    """Write the parents again and put the lost leaves on the free list (a new trunk page first)."""
+    """Write the parents again and put the lost leaves on the free list."""
     with copy.open("r+b") as out:
         for number, page in parents.items():
             out.seek((number - 1) * size)
             out.write(page)
-        out.seek(32)
-        trunk, free = struct.unpack(">II", out.read(8))
-        first, *leaves = freed
-        out.seek((first - 1) * size)
-        out.write(struct.pack(f">II{len(leaves)}I", trunk, len(leaves), *leaves))
-        out.seek(32)
-        out.write(struct.pack(">II", first, free + len(freed)))
+    add_to_free_list(copy, freed, size)
 
 
 # ----------------------------------------------------------------- rebuilding what pointed at them
-def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> int:
-    """Rebuild what the lost leaves left wrong (indexes, search index), check the copy; return its rows.
+def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> None:
+    """Rebuild what the lost leaves left wrong (indexes, search index) and check every record.
 
     Two threads read the rows at once, each on its own connection (the copy keeps its log, so readers
     never wait for the writer): this one rebuilds, the other checks every record as an opening does.
     When both the indexes and the search index are rebuilt, the other builds the search index in a
-    file beside (moved in after) and this one checks the records once the indexes are done. SQLite's
-    own check comes last, of the finished copy.
+    file beside (moved in after) and this one checks the records once the indexes are done.
     """
     indexes, search = _to_rebuild(trees, lost)
     beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX) if search and indexes else None
@@ -325,13 +320,31 @@ def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> int:
                 helper.result()
         if beside is not None:
             _move_search_index_in(db, beside)
-        _checked(check_integrity, db)
-        return int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
     finally:
         db.execute("PRAGMA synchronous = FULL")
         db.close()
         if beside is not None:
             remove_with_companions(beside)
+
+
+def _checked_whole(copy: Path, page_size: int) -> int:
+    """Make SQLite's check of the finished copy, listing free what no tree uses; return its observations.
+
+    A cell of a lost page may have spilled onto overflow pages: no tree names them any more, and SQLite's
+    check says so. They are put on the free list and the copy checked again; anything else is damage.
+    """
+    for _ in range(2):
+        db = sqlite3.connect(copy, isolation_level=None)
+        try:
+            free = never_used(db)
+            if free == []:
+                return int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
+        finally:
+            db.close()
+        if not free:
+            break
+        add_to_free_list(copy, free, page_size)
+    raise NotPageDamage("SQLite finds damage in the repaired copy")
 
 
 def _search_index_beside(copy: Path, beside: Path) -> None:

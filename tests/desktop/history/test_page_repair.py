@@ -190,3 +190,20 @@ def test_rows_lost_with_a_page_of_the_smallest_index_too_are_still_counted(histo
     data = damaged(path, lambda data: [wiped(n)(data) for n in (leaves[5], leaves[9], species[1])])
     with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.lost > 0 and store.salvaged.recovered + store.salvaged.lost == COUNT
+
+
+def test_the_overflow_pages_of_a_lost_page_are_listed_free_and_nothing_else_is_lost(
+    iris_home: Path, monkeypatch
+) -> None:
+    saved = [observation(i) for i in range(COUNT)]
+    saved[1500] = replace(saved[1500], note="flower 1500 " + "long " * 3000)  # 15 kB: on overflow pages
+    with ObservationStore.open() as store:
+        store.add_many(saved)
+        path = checkpointed(store.path)
+    data = path.read_bytes()
+    leaf = data.index(b"flower 1500 long") // PAGE + 1
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, damaged(path, wiped(leaf))) as store:
+        assert store.get(saved[1500].id) is None
+        assert 0 < store.salvaged.lost < 20
+    assert_sound(path)
