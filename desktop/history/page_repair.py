@@ -34,11 +34,13 @@ from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.integrity import check_records, is_damage
 from desktop.history.queries import SEARCH_TABLE
 from desktop.history.refill import SALVAGE_WORDS_IN_MEMORY
-from desktop.history.salvage import remove_rows_pointing_nowhere
+from desktop.history.salvage import remove_rows_pointing_nowhere, table_shapes
+from desktop.history.schema import SEARCH_INSERT_TRIGGER
 from desktop.history.sqlite_pages import (
     HEADER_SIZE,
     INDEX_INTERIOR,
     INDEX_LEAF,
+    ORPHANS_READ_AT_ONCE,
     TABLE_INTERIOR,
     TABLE_LEAF,
     PageDamage,
@@ -51,7 +53,8 @@ from desktop.history.sqlite_pages import (
 REPAIRING_SUFFIX = ".repairing"  # the copy being repaired, beside the history
 SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
-MOST_LOST_LEAVES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
+MOST_LOST_PAGES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
+MOST_ORPHAN_PAGES = 4096  # leaves whose rows are put back from below a lost interior page (16 MB)
 _READ_AT_ONCE = 1 << 20  # bytes of the file read at once to look at every page's header
 
 
@@ -75,13 +78,23 @@ class Tree:
 
 
 @dataclass(frozen=True)
-class LostLeaf:
-    """A damaged leaf page, the tree it belonged to and its parent page."""
+class LostPage:
+    """A damaged page, the tree it belonged to and its parent page."""
 
     number: int
     tree: Tree
     parent: int
-    last: bool  # the right-most leaf of its tree: it held the largest keys
+    last: bool  # the right-most page of its level: it held (or led to) the tree's largest keys
+    subtree: bool = False  # an interior page: the pages below it are no longer reached
+
+
+@dataclass(frozen=True)
+class Orphans:
+    """The rows of a table's leaves no longer reached, once an interior page above them was cut out."""
+
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple[object, ...]]  # in the order of ``columns`` (the row id first, unless a column is it)
 
 
 def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
@@ -97,13 +110,14 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
         wal = aside.with_name(aside.name + "-wal")
         if wal.exists():
             shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        trees = _trees(copy)  # and the log's pages written into the file
+        trees, schema = _trees(copy)  # and the log's pages written into the file
         with PageFile(copy) as pages:
-            lost = _lost_leaves(copy, pages, trees)
+            lost, seen = _lost_pages(copy, pages, trees)
             parents = _parents_without(pages, lost)
             observations = _observations_indexed(pages, trees, lost)
+            orphans = _orphans(pages, schema, lost, seen)
         _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
-        _rebuild(copy, trees, lost)
+        _rebuild(copy, trees, lost, orphans)
         after = _checked_whole(copy, pages.shape.page_size)
     except (NotPageDamage, PageDamage, sqlite3.Error, UnicodeDecodeError):
         remove_with_companions(copy)
@@ -116,8 +130,8 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
 
 
 # ----------------------------------------------------------------- finding the damaged leaves
-def _trees(copy: Path) -> list[Tree]:
-    """Return the file's b-trees (the log written into the file first); raise if its schema is lost."""
+def _trees(copy: Path) -> tuple[list[Tree], list[tuple[str, str, str, int | None, str]]]:
+    """Return the file's b-trees and its schema (the log written in first); raise if its schema is lost."""
     db = sqlite3.connect(copy, isolation_level=None)
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -129,7 +143,7 @@ def _trees(copy: Path) -> list[Tree]:
         if isinstance(root, int) and root > 1:
             keyed = kind == "table" and "WITHOUT ROWID" not in str(sql or "").upper()
             trees.append(Tree(name, table, root, rowid=keyed))
-    return trees
+    return trees, [row for row in rows if row[4] is not None]
 
 
 def _page_heads(path: Path, size: int) -> tuple[bytes, bytes]:
@@ -145,11 +159,12 @@ def _page_heads(path: Path, size: int) -> tuple[bytes, bytes]:
     return bytes(types), bytes(counts)
 
 
-def _lost_leaves(copy: Path, pages: PageFile, trees: list[Tree]) -> list[LostLeaf]:
-    """Return the damaged leaf pages of every tree; raise ``NotPageDamage`` for any other damage.
+def _lost_pages(copy: Path, pages: PageFile, trees: list[Tree]) -> tuple[list[LostPage], set[int]]:
+    """Return the damaged pages of every tree and the pages the walks reached; raise for other damage.
 
-    A leaf is damaged when it is not a leaf of its tree's kind or holds no cell (SQLite never leaves a
-    leaf empty but a root). Garbage inside a page whose header looks right is found by the checks after.
+    A page is damaged when it is not a page of its tree's kind or a leaf holds no cell (SQLite never
+    leaves one empty but a root). Garbage inside a page whose header looks right is found by the checks
+    after. A damaged root, or a whole level, is more than this repair takes on.
     """
     if pages.shape.header_rebuilt:
         raise NotPageDamage("the header is damaged")
@@ -159,26 +174,28 @@ def _lost_leaves(copy: Path, pages: PageFile, trees: list[Tree]) -> list[LostLea
     for tree in trees:
         lost += _walk(pages, tree, types, counts, seen)
     if not lost:
-        raise NotPageDamage("no leaf page is damaged")
-    if len(lost) > MOST_LOST_LEAVES:
+        raise NotPageDamage("no page of a tree is damaged")
+    if len(lost) > MOST_LOST_PAGES:
         raise NotPageDamage("too many pages are damaged")
-    return lost
+    return lost, seen
 
 
-def _walk(pages: PageFile, tree: Tree, types: bytes, counts: bytes, seen: set[int]) -> list[LostLeaf]:
-    """Walk ``tree`` level by level, reading interior pages only; return its damaged leaves.
+def _walk(pages: PageFile, tree: Tree, types: bytes, counts: bytes, seen: set[int]) -> list[LostPage]:
+    """Walk ``tree`` level by level, reading interior pages only; return its damaged pages.
 
-    All leaves of a b-tree are on one level: a damaged page among interior pages was interior itself
-    (its whole subtree would be lost), which no repair here cuts out.
+    All leaves of a b-tree are on one level: a damaged page among interior pages was interior itself,
+    and the pages below it are reached no more.
     """
     level: list[tuple[int, int]] = [(tree.root, 0)]  # (page, parent)
+    lost: list[LostPage] = []
     while True:
         below, damaged = _next_level(pages, tree, level, (types, counts), seen)
-        if below and damaged or damaged and len(damaged) == len(level):
-            raise NotPageDamage("an interior page or a whole level is damaged")
+        if damaged and len(damaged) == len(level):
+            raise NotPageDamage("a root or a whole level is damaged")
+        rightmost = level[-1][0]
+        lost += [LostPage(n, tree, parent, n == rightmost, subtree=bool(below)) for n, parent in damaged]
         if not below:
-            rightmost = level[-1][0]
-            return [LostLeaf(number, tree, parent, number == rightmost) for number, parent in damaged]
+            return lost
         level = below
 
 
@@ -222,8 +239,46 @@ def _children(pages: PageFile, number: int) -> list[int]:
     return children[1:] + children[:1]
 
 
+def _orphans(
+    pages: PageFile, schema: list[tuple[str, str, str, int | None, str]], lost: list[LostPage], seen: set[int]
+) -> Orphans | None:
+    """Return the rows of the table leaves below a cut interior page of a table (None: no table lost one).
+
+    They are the table leaf pages no walk reached and no free list names: in a file SQLite wrote, every
+    page is in one tree or on the list. One table at most, and at most ``MOST_ORPHAN_PAGES`` of them.
+    """
+    shapes = table_shapes(schema)  # the plain tables: the search index's own are rebuilt, not refilled
+    tables = {page.tree.name for page in lost if page.subtree and page.tree.name in shapes}
+    if not tables:
+        return None
+    if len(tables) > 1:
+        raise NotPageDamage("two tables lost an interior page")
+    shape = shapes[tables.pop()]
+    keyed = shape.rowid_column is None  # else the row id is that column's value
+    rows = []
+    for number in _unreached_leaves(pages, seen):
+        for rowid, values in PageWalker(pages).page_records(number, Walk()):
+            row = shape.row(rowid, values)
+            if row is not None and rowid is not None:
+                rows.append((rowid, *row.values()) if keyed else tuple(row.values()))
+    return Orphans(shape.name, ("rowid", *shape.columns) if keyed else shape.columns, rows)
+
+
+def _unreached_leaves(pages: PageFile, seen: set[int]) -> list[int]:
+    """Return the table leaf pages no walk reached and no free list names, read a megabyte at a time."""
+    free = pages.freelist()
+    found = []
+    for first in range(2, pages.shape.page_count + 1, ORPHANS_READ_AT_ONCE):
+        for number, data in pages.run(first, ORPHANS_READ_AT_ONCE):
+            if data[0] == TABLE_LEAF and number not in seen and number not in free:
+                found.append(number)
+    if len(found) > MOST_ORPHAN_PAGES:
+        raise NotPageDamage("too many pages hung from the lost page")
+    return found
+
+
 # ----------------------------------------------------------------- cutting them out
-def _parents_without(pages: PageFile, lost: list[LostLeaf]) -> dict[int, bytes]:
+def _parents_without(pages: PageFile, lost: list[LostPage]) -> dict[int, bytes]:
     """Return each parent page of a lost leaf written again without the cells pointing at lost leaves."""
     gone = {leaf.number for leaf in lost}
     parents = {}
@@ -290,34 +345,33 @@ def _write_pages(copy: Path, size: int, parents: dict[int, bytes], freed: list[i
 
 
 # ----------------------------------------------------------------- rebuilding what pointed at them
-def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> None:
-    """Rebuild what the lost leaves left wrong (indexes, search index) and check every record.
+def _rebuild(copy: Path, trees: list[Tree], lost: list[LostPage], orphans: Orphans | None) -> None:
+    """Rebuild what the lost pages left wrong (rows below them, indexes, search index); check every record.
 
     Two threads read the rows at once, each on its own connection (the copy keeps its log, so readers
     never wait for the writer): this one rebuilds, the other checks every record as an opening does.
     When both the indexes and the search index are rebuilt, the other builds the search index in a
-    file beside (moved in after) and this one checks the records once the indexes are done.
+    file beside (moved in after) and this one checks the records once the indexes are done. Rows put
+    back from below a lost interior page are checked after they are in, on this thread.
     """
     indexes, search = _to_rebuild(trees, lost)
-    beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX) if search and indexes else None
+    beside = None
+    if search and indexes and orphans is None:
+        beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX)
     db = sqlite3.connect(copy, isolation_level=None)
     db.execute("PRAGMA synchronous = OFF")  # a copy that fails is thrown away; it is synced when finished
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             helper = pool.submit(_search_index_beside, copy, beside) if beside else None
-            helper = helper or pool.submit(_records_checked, copy)
+            if helper is None and orphans is None:
+                helper = pool.submit(_records_checked, copy)
             try:
-                db.execute("BEGIN IMMEDIATE")
-                for index in indexes:
-                    db.execute(f'REINDEX "{index}"')
-                if search and not beside:
-                    rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
-                remove_rows_pointing_nowhere(db)
-                db.execute("COMMIT")
-                if beside is not None:
+                _write(db, indexes, orphans, search=search and beside is None)
+                if helper is None or beside is not None:
                     _records_checked(copy)  # the indexes take less time than the search index
             finally:
-                helper.result()
+                if helper is not None:
+                    helper.result()
         if beside is not None:
             _move_search_index_in(db, beside)
     finally:
@@ -325,6 +379,37 @@ def _rebuild(copy: Path, trees: list[Tree], lost: list[LostLeaf]) -> None:
         db.close()
         if beside is not None:
             remove_with_companions(beside)
+
+
+def _write(db: sqlite3.Connection, indexes: list[str], orphans: Orphans | None, *, search: bool) -> None:
+    """In one transaction: rebuild ``indexes``, put ``orphans`` back, rebuild the search index if asked."""
+    db.execute("BEGIN IMMEDIATE")
+    for index in indexes:
+        db.execute(f'REINDEX "{index}"')
+    if orphans is not None:
+        _put_back(db, orphans)
+    if search:
+        rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
+    remove_rows_pointing_nowhere(db)
+    db.execute("COMMIT")
+
+
+def _put_back(db: sqlite3.Connection, orphans: Orphans) -> None:
+    """Insert the rows from below a lost interior page again, after the indexes were rebuilt without them.
+
+    Their words are still in the search index (or it is rebuilt after): its insert trigger is left out.
+    A row whose id another row took meanwhile is not put back.
+    """
+    found = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_INSERT_TRIGGER,)
+    ).fetchone()
+    if found:
+        db.execute(f"DROP TRIGGER {SEARCH_INSERT_TRIGGER}")
+    columns = ", ".join(f'"{c}"' for c in orphans.columns)
+    marks = ", ".join("?" * len(orphans.columns))
+    db.executemany(f'INSERT OR IGNORE INTO "{orphans.table}" ({columns}) VALUES ({marks})', orphans.rows)
+    if found:
+        db.execute(found[0])
 
 
 def _checked_whole(copy: Path, page_size: int) -> int:
@@ -399,7 +484,7 @@ def _checked(check: Callable[[sqlite3.Connection], None], db: sqlite3.Connection
         raise
 
 
-def _to_rebuild(trees: list[Tree], lost: list[LostLeaf]) -> tuple[list[str], bool]:
+def _to_rebuild(trees: list[Tree], lost: list[LostPage]) -> tuple[list[str], bool]:
     """Return the indexes to rebuild and whether the search index is rebuilt."""
     indexes: list[str] = []
     search = False
@@ -417,7 +502,7 @@ def _to_rebuild(trees: list[Tree], lost: list[LostLeaf]) -> tuple[list[str], boo
     return sorted(set(indexes)), search
 
 
-def _observations_indexed(pages: PageFile, trees: list[Tree], lost: list[LostLeaf]) -> int | None:
+def _observations_indexed(pages: PageFile, trees: list[Tree], lost: list[LostPage]) -> int | None:
     """Return how many observations there were: entries of an index that lost no page (None: none did).
 
     Counted from the index pages' headers (``PageWalker.count``): SQLite counts with the smallest index

@@ -154,10 +154,10 @@ def test_when_the_last_page_is_lost_a_new_row_taking_its_row_id_never_inherits_i
     assert_sound(path)
 
 
-def test_a_lost_interior_page_is_salvaged_page_by_page(history) -> None:
+def test_a_lost_root_page_is_salvaged_page_by_page(history) -> None:
     path, saved = history
     interior, _ = pages_of(path, "observations")
-    data = damaged(path, wiped(interior[0] if interior[0] != 1 else interior[1]))
+    data = damaged(path, wiped(interior[0]))  # the root: every leaf hangs from it
     with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.recovered == COUNT, "its leaves are found as orphans"
     assert_sound(path)
@@ -206,4 +206,19 @@ def test_the_overflow_pages_of_a_lost_page_are_listed_free_and_nothing_else_is_l
     with assert_salvaged(path, saved, damaged(path, wiped(leaf))) as store:
         assert store.get(saved[1500].id) is None
         assert 0 < store.salvaged.lost < 20
+    assert_sound(path)
+
+
+def test_rows_below_a_lost_interior_page_are_put_back_and_none_is_lost(iris_home: Path, monkeypatch) -> None:
+    saved = [replace(observation(i), note=f"flower {i} " + "y" * 3000) for i in range(COUNT)]  # a row a page
+    with ObservationStore.open() as store:
+        store.add_many(saved)
+        path = checkpointed(store.path)
+    interior, _ = pages_of(path, "observations")
+    assert len(interior) > 2, "three levels: a root, interior pages, leaves"
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, damaged(path, wiped(interior[2]))) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        assert searched(store, "1234") == [saved[1234].id]
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT
     assert_sound(path)
