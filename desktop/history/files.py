@@ -130,6 +130,26 @@ def marked_damaged(path: Path) -> bool:
     return check_marker(Path(path)).exists()
 
 
+_DAMAGED = "damaged"  # the marker's first word when a read found damage: salvage, do not check first
+
+
+def mark_damaged(path: Path, detail: str) -> None:
+    """Mark a history a read found damaged (a text that is not UTF-8): its next opening salvages it.
+
+    SQLite's checks do not see such damage, so the mark says to salvage rather than to check first.
+    """
+    with contextlib.suppress(OSError):  # the read's own error is said anyway
+        check_marker(path).write_text(f"{_DAMAGED}\n{detail}\n", encoding="utf-8")
+
+
+def found_damaged(path: Path) -> bool:
+    """Tell whether a read found this history damaged (``mark_damaged``)."""
+    try:
+        return check_marker(path).read_text(encoding="utf-8", errors="replace").startswith(_DAMAGED)
+    except OSError:
+        return False
+
+
 def check_marker(path: Path) -> Path:
     """Return the file whose presence says "check this history before using it"."""
     return path.with_name(path.name + ".check")

@@ -29,6 +29,22 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text or _UNKNOWN_FORMAT in text
 
 
+# Python's words for a stored text that is not UTF-8 (SQLite never checks text: a damaged page can hold one).
+_NOT_UTF8 = "could not decode to utf-8"
+
+
+def is_unreadable_text(exc: sqlite3.Error) -> bool:
+    """Tell whether a read failed on a stored text that is not UTF-8: damage SQLite's checks never see."""
+    return _NOT_UTF8 in str(exc).lower()
+
+
+def damage_error(words: str) -> sqlite3.DatabaseError:
+    """Return the "corrupt" error SQLite would raise, saying ``words`` (``is_damage`` is true of it)."""
+    error = sqlite3.DatabaseError(f"database disk image is malformed: {words}")
+    error.sqlite_errorcode = SQLITE_CORRUPT  # type: ignore[attr-defined]
+    return error
+
+
 def inspect_history(path: Path) -> tuple[int, list[str]]:
     """Check a history without changing it: return (observations, problems found); no problems = sound.
 
@@ -79,15 +95,11 @@ def check_records(db: sqlite3.Connection) -> None:
     """Raise a "corrupt" ``sqlite3.DatabaseError`` if any stored observation cannot be decoded."""
     bad = db.execute(_UNSOUND_RECORDS).fetchone()[0]
     if bad:
-        error = sqlite3.DatabaseError(f"database disk image is malformed: {bad} undecodable observation(s)")
-        error.sqlite_errorcode = SQLITE_CORRUPT  # type: ignore[attr-defined]
-        raise error
+        raise damage_error(f"{bad} undecodable observation(s)")
 
 
 def check_integrity(db: sqlite3.Connection) -> None:
     """Raise a "corrupt" ``sqlite3.DatabaseError`` unless SQLite's quick check finds the file sound."""
     problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
     if problems != ["ok"]:
-        error = sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
-        error.sqlite_errorcode = SQLITE_CORRUPT  # type: ignore[attr-defined]
-        raise error
+        raise damage_error(problems[0])

@@ -13,6 +13,7 @@ from desktop.history.connection import SNAPSHOTS, connect
 from desktop.history.files import (
     ReadOnlyCause,
     check_marker,
+    found_damaged,
     put_in_place,
     read_only_cause,
     read_only_reason,
@@ -22,7 +23,7 @@ from desktop.history.files import (
     size_of,
 )
 from desktop.history.header_repair import repair_header
-from desktop.history.integrity import check_integrity, check_records, is_damage
+from desktop.history.integrity import check_integrity, check_records, damage_error, is_damage
 from desktop.history.migrations import check_columns, migrate
 from desktop.history.page_repair import repair_pages
 from desktop.history.refill import refill, schema_of
@@ -94,6 +95,8 @@ def _open_writable(cls: type[ObservationStore], path: Path, check_later: bool) -
     try:
         connection = connect(path)
         marker = check_marker(path)
+        if found_damaged(path):
+            raise damage_error("a read found damage SQLite's checks do not see")
         checking = not check_later or marker.exists() or size_of(path) <= CHECK_AT_OPEN_BYTES
         if checking:
             check_integrity(connection)

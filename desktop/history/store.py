@@ -33,8 +33,9 @@ from desktop.history.connection import SNAPSHOTS, connect, open_error
 from desktop.history.files import (
     ReadOnlyCause,
     check_marker,
+    mark_damaged,
 )
-from desktop.history.integrity import check_integrity, check_records, is_damage
+from desktop.history.integrity import check_integrity, check_records, is_damage, is_unreadable_text
 from desktop.history.merging import ImportOutcome, same_content
 from desktop.history.observation import SYNC_STATES, DeletedObservation, Observation, iso_utc, utc_now
 from desktop.history.opening import open_history
@@ -216,7 +217,7 @@ class ObservationStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             sql = f"SELECT id FROM observations WHERE id IN ({', '.join('?' * len(chunk))})"
-            present.update(r[0] for r in self._query(sql, tuple(chunk)).fetchall())
+            present.update(r[0] for r in self._read_all(sql, tuple(chunk)))
         missing = [o for o in observations if o.id not in present]
         if missing:
             self.add_many(missing)
@@ -274,12 +275,12 @@ class ObservationStore:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             sql = f"SELECT {COLUMNS} FROM observations WHERE id IN ({', '.join('?' * len(chunk))})"
-            found.update((o.id, o) for o in rows_to_observations(self._query(sql, tuple(chunk)).fetchall()))
+            found.update((o.id, o) for o in rows_to_observations(self._read_all(sql, tuple(chunk))))
         return found
 
     def read_one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
         """Return the first row of a read (for the packages that keep tables in the file: sync, export)."""
-        return self._query(sql, params).fetchone()
+        return self._read_one(sql, params)
 
     def confirm_species(self, id: str, species: str | None) -> None:
         """Record the species the user confirmed or corrected (``None`` or "" clears it)."""
@@ -324,12 +325,12 @@ class ObservationStore:
         )
         return [
             DeletedObservation(row_to_observation(r), r["deleted_at"])
-            for r in self._query(sql, (int(limit),)).fetchall()
+            for r in self._read_all(sql, (int(limit),))
         ]
 
     def count_deleted(self) -> int:
         """Return how many observations are deleted (kept hidden, each can be brought back)."""
-        return int(self._query("SELECT COUNT(*) FROM observations WHERE deleted = 1", ()).fetchone()[0])
+        return int(self._read_one("SELECT COUNT(*) FROM observations WHERE deleted = 1", ())[0])
 
     def _edit(self, id: str, assignment: str, params: tuple[Any, ...]) -> None:
         """Apply a user edit and move ``updated_at`` strictly forward, even if the clock went back."""
@@ -367,17 +368,26 @@ class ObservationStore:
         )
 
     def _read_error(self, exc: sqlite3.Error) -> StoreError:
+        """Return the words for a read that failed; damage it found is marked, salvaged at the next start.
+
+        Such damage (a stored text that is not UTF-8, a record that does not decode) passes SQLite's
+        checks, so an opening would not find it again by itself.
+        """
+        detail = str(exc)
+        if is_damage(exc) or is_unreadable_text(exc):
+            mark_damaged(self.path, detail)
+            detail = "it is damaged; its observations are recovered when Iris Field starts next"
         return StoreError(
-            f"the observation history {self.path} cannot be read ({exc})",
+            f"the observation history {self.path} cannot be read ({detail})",
             StoreProblem.NOT_READ,
             path=self.path,
-            detail=str(exc),
+            detail=detail,
         )
 
     # ----------------------------------------------------------------- reading
     def get(self, id: str) -> Observation | None:
         """Return one observation (deleted ones too), or ``None`` if there is none with that id."""
-        row = self._query(f"SELECT {COLUMNS} FROM observations WHERE id = ?", (id,)).fetchone()
+        row = self._read_one(f"SELECT {COLUMNS} FROM observations WHERE id = ?", (id,))
         return None if row is None else row_to_observation(row)
 
     def list(
@@ -400,7 +410,7 @@ class ObservationStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        return rows_to_observations(self._query(sql, tuple(params)).fetchall())
+        return rows_to_observations(self._read_all(sql, tuple(params)))
 
     def page(
         self, query: HistoryQuery, after: Cursor | None = None, size: int = 200
@@ -412,7 +422,7 @@ class ObservationStore:
         columns = ", ".join("o." + c.strip() for c in COLUMNS.split(","))
         rows: list[sqlite3.Row] = []
         for sql, params in page_statements(query, columns, after, size):
-            rows.extend(self._query(sql, (*params[:-1], size - len(rows))).fetchall())
+            rows.extend(self._read_all(sql, (*params[:-1], size - len(rows))))
             if len(rows) >= size:
                 break
         cursor = Cursor(rows[-1]["sort_key"], rows[-1]["saved_position"]) if len(rows) == size else None
@@ -436,7 +446,7 @@ class ObservationStore:
         while True:
             rows: list[tuple] = []
             for sql, params in page_statements(query, select, after, page_size):
-                rows.extend(self._query(sql, (*params[:-1], page_size - len(rows)), plain=True).fetchall())
+                rows.extend(self._read_all(sql, (*params[:-1], page_size - len(rows)), plain=True))
                 if len(rows) >= page_size:
                     break
             if rows:
@@ -456,7 +466,7 @@ class ObservationStore:
             "SELECT measurements, probabilities FROM observations WHERE rowid IN "
             "(SELECT MIN(rowid) FROM observations GROUP BY model_sha256) ORDER BY rowid"
         )
-        for measurements, probabilities in self._query(sql, ()).fetchall():
+        for measurements, probabilities in self._read_all(sql, ()):
             features.update(dict.fromkeys(json.loads(measurements)))
             classes.update(dict.fromkeys(json.loads(probabilities)))
         return list(features), list(classes)
@@ -464,11 +474,11 @@ class ObservationStore:
     def count_matching(self, query: HistoryQuery) -> int:
         """Return how many observations ``query`` lists."""
         sql, params = count_statement(query)
-        return int(self._query(sql, tuple(params)).fetchone()[0])
+        return int(self._read_one(sql, tuple(params))[0])
 
     def data_version(self) -> int:
         """Return a number that changes whenever another connection (a process, a window) commits."""
-        return int(self._query("PRAGMA data_version", ()).fetchone()[0])
+        return int(self._read_one("PRAGMA data_version", ())[0])
 
     def recent_duplicate(
         self, measurements: dict[str, float], within: timedelta, now: datetime | None = None
@@ -479,14 +489,14 @@ class ObservationStore:
             f"SELECT {COLUMNS} FROM observations WHERE deleted = 0 AND created_at >= ? "
             "ORDER BY created_at DESC"
         )
-        for row in self._query(sql, (since,)).fetchall():
+        for row in self._read_all(sql, (since,)):
             if json.loads(row["measurements"]) == measurements:
                 return row_to_observation(row)
         return None
 
     def last_rowid(self) -> int:
         """Return the row number of the newest saved observation (0 when there is none)."""
-        return int(self._query("SELECT IFNULL(MAX(rowid), 0) FROM observations", ()).fetchone()[0])
+        return int(self._read_one("SELECT IFNULL(MAX(rowid), 0) FROM observations", ())[0])
 
     def earlier_keys(self, up_to_rowid: int) -> EarlierKeys:
         """Return what the history holds up to row ``up_to_rowid``, to tell rows already saved (one scan).
@@ -509,7 +519,7 @@ class ObservationStore:
         texts = sorted({m for m, _ in keys})
         for start in range(0, len(texts), 500):
             chunk = texts[start : start + 500]
-            rows = self._query(saved_keys_sql(len(chunk)), (up_to_rowid, *chunk)).fetchall()
+            rows = self._read_all(saved_keys_sql(len(chunk)), (up_to_rowid, *chunk))
             found.update((measurements, note) for measurements, note in rows)
         return found & keys
 
@@ -522,16 +532,30 @@ class ObservationStore:
             "SELECT COUNT(*) FROM observations INDEXED BY observations_by_sync_state "
             "WHERE deleted = 0 AND sync_state = ?"
         )
-        return {state: int(self._query(sql, (state,)).fetchone()[0]) for state in SYNC_STATES}
+        return {state: int(self._read_one(sql, (state,))[0]) for state in SYNC_STATES}
 
     def _query(self, sql: str, params: tuple[Any, ...], *, plain: bool = False) -> sqlite3.Cursor:
-        """Run a read; ``plain`` rows are tuples instead of ``sqlite3.Row``."""
+        """Run a read whose rows the caller reads; ``plain`` rows are tuples instead of ``sqlite3.Row``."""
         try:
             if plain:
                 cursor = self._db.cursor()
                 cursor.row_factory = None
                 return cursor.execute(sql, params)
             return self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise self._read_error(exc) from exc
+
+    def _read_all(self, sql: str, params: tuple[Any, ...], *, plain: bool = False) -> list[Any]:
+        """Run a read and return its rows; a row that cannot be read raises ``StoreError`` too."""
+        try:
+            return self._query(sql, params, plain=plain).fetchall()
+        except sqlite3.Error as exc:
+            raise self._read_error(exc) from exc
+
+    def _read_one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """Run a read and return its first row (None if there is none)."""
+        try:
+            return self._query(sql, params).fetchone()
         except sqlite3.Error as exc:
             raise self._read_error(exc) from exc
 

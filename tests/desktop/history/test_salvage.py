@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli
+from desktop.errors import StoreError
 from desktop.history.observation import Observation
 from desktop.history.queries import HistoryQuery
 from desktop.history.store import ObservationStore
@@ -611,3 +612,40 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert refused == [True], "the copy with images was given up, the one without finished"
         assert COUNT - 10 < store.salvaged.recovered < COUNT
+
+
+def not_utf8_note(path: Path, id: str) -> None:
+    """Store a note whose bytes are not UTF-8: damage inside a record, which SQLite's checks never see."""
+    db = sqlite3.connect(path)
+    db.execute("UPDATE observations SET note = CAST(x'666c6f77c328' AS TEXT) WHERE id = ?", (id,))
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def test_a_text_a_read_finds_not_utf8_is_said_and_the_history_salvaged_at_the_next_start(history) -> None:
+    path, saved = history
+    not_utf8_note(path, saved[42].id)
+    words = "it is damaged; its observations are recovered when Iris Field starts next"
+    with ObservationStore.open(path) as store, pytest.raises(StoreError, match=words):  # its checks pass
+        store.list()
+    with ObservationStore.open(path) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
+        assert store.get(saved[42].id) is None and store.get(saved[43].id) == saved[43]
+    with ObservationStore.open(path) as store:
+        assert store.salvaged is None, "said once: the history is sound again"
+
+
+def test_the_command_line_says_a_text_that_is_not_utf8_in_one_sentence_then_recovers_the_rest(
+    history, capsys
+) -> None:
+    path, saved = history
+    not_utf8_note(path, saved[42].id)
+    assert cli.run(["history"]) != 0
+    err = capsys.readouterr().err
+    assert "it is damaged; its observations are recovered when Iris Field starts next" in err
+    assert "internal error" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert cli.run(["history", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "199 observations were recovered from a damaged history (1 could not be read)" in captured.err
+    assert captured.out.count('"id"') == COUNT - 1
