@@ -97,6 +97,7 @@ def repair_companions(path: Path) -> None:
 
 
 COMPANION_SUFFIXES = ("-wal", "-shm")  # SQLite's log and its index, beside a history
+REPAIRING_SUFFIX = ".repairing"  # a repair's copy of a damaged history, beside it until it is sound
 
 
 def remove_with_companions(path: Path) -> None:

@@ -17,12 +17,10 @@ numbers stay as they were.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import struct
 from pathlib import Path
 
-from desktop.history.files import put_in_place, remove_with_companions
 from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.integrity import is_damage
 from desktop.history.migrations import schema_steps
@@ -32,11 +30,11 @@ from desktop.history.salvage import (
     TEXT_CHECK,
     register_text_check,
     remove_rows_pointing_nowhere,
+    repaired_in_copy,
     table_shapes,
 )
 from desktop.history.sqlite_pages import HEADER_SIZE, MAGIC
 
-REPAIRING_SUFFIX = ".repairing"  # the copy being repaired, beside the history
 MOST_UNREADABLE = 1000  # records a repair leaves out; beyond, the file is salvaged page by page
 
 
@@ -50,27 +48,16 @@ def repair_header(aside: Path, target: Path, page_size: int) -> tuple[int, int] 
     None (``target`` untouched) when the copy is not sound once its header is rebuilt. An ``OSError``
     (no room for the copy) is raised after the copy is removed.
     """
-    copy = target.with_name(target.name + REPAIRING_SUFFIX)
     size = aside.stat().st_size
     if size % page_size or size < page_size:
         return None
-    remove_with_companions(copy)
-    try:
-        shutil.copyfile(aside, copy)
-        wal = aside.with_name(aside.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+
+    def repair(copy: Path) -> tuple[int, int]:
         with copy.open("r+b") as out:
             out.write(_header(page_size, size // page_size))
-        counts = _make_sound(copy, page_size)
-    except (NotHeaderDamage, sqlite3.Error, UnicodeDecodeError):
-        remove_with_companions(copy)
-        return None
-    except BaseException:
-        remove_with_companions(copy)
-        raise
-    put_in_place(copy, target)
-    return counts
+        return _make_sound(copy, page_size)
+
+    return repaired_in_copy(aside, target, repair, (NotHeaderDamage, sqlite3.Error, UnicodeDecodeError))
 
 
 def _header(page_size: int, pages: int) -> bytes:

@@ -20,7 +20,6 @@ looks right) makes no repair, and the page-by-page salvage reads the file instea
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import struct
 from collections.abc import Callable
@@ -29,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.history.bulk import rebuild_search_index
-from desktop.history.files import put_in_place, remove_with_companions
+from desktop.history.files import remove_with_companions
 from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.integrity import check_records, is_damage
 from desktop.history.queries import SEARCH_TABLE
 from desktop.history.refill import SALVAGE_WORDS_IN_MEMORY
-from desktop.history.salvage import remove_rows_pointing_nowhere, table_shapes
+from desktop.history.salvage import remove_rows_pointing_nowhere, repaired_in_copy, table_shapes
 from desktop.history.schema import SEARCH_INSERT_TRIGGER
 from desktop.history.sqlite_pages import (
     HEADER_SIZE,
@@ -50,7 +49,6 @@ from desktop.history.sqlite_pages import (
     varint,
 )
 
-REPAIRING_SUFFIX = ".repairing"  # the copy being repaired, beside the history
 SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
 MOST_LOST_PAGES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
@@ -103,29 +101,21 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
     None (``target`` untouched) when the damage is not of that kind or the copy is not sound after.
     An ``OSError`` (no room for the copy) is raised after the copy is removed.
     """
-    copy = target.with_name(target.name + REPAIRING_SUFFIX)
-    remove_with_companions(copy)
-    try:
-        shutil.copyfile(aside, copy)
-        wal = aside.with_name(aside.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        trees, schema = _trees(copy)  # and the log's pages written into the file
-        with PageFile(copy) as pages:
-            lost, seen = _lost_pages(copy, pages, trees)
-            parents = _parents_without(pages, lost)
-            observations = _observations_indexed(pages, trees, lost)
-            orphans = _orphans(pages, schema, lost, seen)
-        _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
-        _rebuild(copy, trees, lost, orphans)
-        after = _checked_whole(copy, pages.shape.page_size)
-    except (NotPageDamage, PageDamage, sqlite3.Error, UnicodeDecodeError):
-        remove_with_companions(copy)
-        return None
-    except BaseException:
-        remove_with_companions(copy)
-        raise
-    put_in_place(copy, target)
+    refusals = (NotPageDamage, PageDamage, sqlite3.Error, UnicodeDecodeError)
+    return repaired_in_copy(aside, target, _repaired, refusals)
+
+
+def _repaired(copy: Path) -> tuple[int, int | None]:
+    """Cut the damaged pages out of ``copy``, rebuild what they leave wrong; return (observations, lost)."""
+    trees, schema = _trees(copy)  # and the log's pages written into the file
+    with PageFile(copy) as pages:
+        lost, seen = _lost_pages(copy, pages, trees)
+        parents = _parents_without(pages, lost)
+        observations = _observations_indexed(pages, trees, lost)
+        orphans = _orphans(pages, schema, lost, seen)
+    _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
+    _rebuild(copy, trees, lost, orphans)
+    after = _checked_whole(copy, pages.shape.page_size)
     return after, None if observations is None else max(observations - after, 0)
 
 

@@ -19,18 +19,20 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from desktop.atomic_file import atomic_text_writer
-from desktop.history.files import COMPANION_SUFFIXES
+from desktop.history.files import COMPANION_SUFFIXES, REPAIRING_SUFFIX, put_in_place, remove_with_companions
 from desktop.history.observation import SYNC_STATES
 from desktop.history.sqlite_image import TABLE as IMAGE_TABLE
 from desktop.history.sqlite_pages import PageFile, PageWalker, Walk, record_width
 from desktop.paths import corrupt_aside_path
 
 RECORD_SUFFIX = ".salvage.json"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,39 @@ def move_aside(path: Path) -> Path:
 def copy_history(path: Path, folder: Path) -> Path:
     """Copy a history file and its write-ahead log (never the -shm index) into ``folder``; return the copy."""
     copy = folder / path.name
+    copy_with_log(path, copy)
+    return copy
+
+
+def copy_with_log(path: Path, copy: Path) -> None:
+    """Copy a history file to ``copy``, and its write-ahead log beside it (never the -shm index)."""
     shutil.copyfile(path, copy)
     wal = path.with_name(path.name + "-wal")
     if wal.exists():
         shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-    return copy
+
+
+def repaired_in_copy(
+    aside: Path, target: Path, repair: Callable[[Path], T], refusals: tuple[type[Exception], ...]
+) -> T | None:
+    """Copy ``aside`` beside ``target``, ``repair`` the copy and put it in place; None if repair refuses.
+
+    A refusal (one of ``refusals``: not the damage this repair takes on) or any other exception removes
+    the copy and leaves ``target`` untouched; ``aside`` is never changed.
+    """
+    copy = target.with_name(target.name + REPAIRING_SUFFIX)
+    remove_with_companions(copy)
+    try:
+        copy_with_log(aside, copy)
+        result = repair(copy)
+    except refusals:
+        remove_with_companions(copy)
+        return None
+    except BaseException:
+        remove_with_companions(copy)
+        raise
+    put_in_place(copy, target)
+    return result
 
 
 # ----------------------------------------------------------------- reading the damaged file

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.history.page_repair import REPAIRING_SUFFIX
+from desktop.history.files import REPAIRING_SUFFIX
 from desktop.history.queries import HistoryQuery, SortKey
 from desktop.history.sqlite_pages import HEADER_SIZE, INDEX_INTERIOR, TABLE_INTERIOR, PageFile
 from desktop.history.store import ObservationStore
@@ -18,6 +18,7 @@ from tests.desktop.history.test_salvage import (
     damaged,
     observation,
     refill_never_runs,
+    saved_history,
 )
 
 COUNT = 2000
@@ -26,18 +27,7 @@ COUNT = 2000
 @pytest.fixture
 def history(iris_home: Path):
     """Save a closed, checkpointed history of 2,000 observations (trees of several leaves), one synced."""
-    saved = [observation(i) for i in range(COUNT)]
-    with ObservationStore.open() as store:
-        store.add_many(saved)
-        with store.transaction() as db:
-            db.execute(
-                "INSERT INTO sync_outbox (observation_id, stage, run_id, changed_at) "
-                "VALUES (?, 'synced', 'r1', ?)",
-                (saved[-1].id, saved[-1].created_at),
-            )
-        path = store.path
-    saved[-1] = replace(saved[-1], sync_state="synced")
-    return checkpointed(path), saved
+    return saved_history(COUNT)
 
 
 def pages_of(path: Path, tree: str) -> tuple[list[int], list[int]]:

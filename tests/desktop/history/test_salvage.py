@@ -47,7 +47,12 @@ def observation(i: int) -> Observation:
 @pytest.fixture
 def history(iris_home: Path) -> tuple[Path, list[Observation]]:
     """Save a checkpointed history of 200 observations, one of them synced, closed and ready to damage."""
-    saved = [observation(i) for i in range(COUNT)]
+    return saved_history(COUNT)
+
+
+def saved_history(count: int) -> tuple[Path, list[Observation]]:
+    """Save a checkpointed history of ``count`` observations, the last one synced; return it and them."""
+    saved = [observation(i) for i in range(count)]
     with ObservationStore.open() as store:
         store.add_many(saved)
         with store.transaction() as db:
