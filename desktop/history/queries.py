@@ -69,7 +69,7 @@ class Cursor:
     rowid: int
 
 
-def _match_expression(words: list[str]) -> str:
+def match_expression(words: list[str]) -> str:
     """Return an FTS5 query that needs every word, each taken literally."""
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
@@ -107,7 +107,7 @@ def _source(query: HistoryQuery) -> tuple[str, list[str], list[Any], str]:
     if words and query.sort == SortKey.SAVED:
         # The full-text index hands its matches over in save order: a page stops after `size` of them.
         source = f"{SEARCH_TABLE} JOIN observations o ON o.rowid = {SEARCH_TABLE}.rowid"
-        return source, [f"{SEARCH_TABLE} MATCH ?"], [_match_expression(words)], f"{SEARCH_TABLE}.rowid"
+        return source, [f"{SEARCH_TABLE} MATCH ?"], [match_expression(words)], f"{SEARCH_TABLE}.rowid"
     if query.sort != SortKey.SAVED:
         index = _INDEX[query.sort]
     elif query.sync_state is not None:
@@ -120,7 +120,7 @@ def _source(query: HistoryQuery) -> tuple[str, list[str], list[Any], str]:
     if not words:
         return source, [], [], "o.rowid"
     match = f"o.rowid IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?)"
-    return source, [match], [_match_expression(words)], "o.rowid"
+    return source, [match], [match_expression(words)], "o.rowid"
 
 
 def page_statements(
@@ -171,5 +171,5 @@ def count_statement(query: HistoryQuery) -> tuple[str, list[Any]]:
     words = query.words()
     if words:
         where.insert(0, f"o.rowid IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?)")
-        params.insert(0, _match_expression(words))
+        params.insert(0, match_expression(words))
     return f"SELECT COUNT(*) FROM observations o INDEXED BY {index} WHERE " + " AND ".join(where), params

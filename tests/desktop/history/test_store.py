@@ -121,6 +121,15 @@ def test_search_matches_species_note_location_and_observer(
     assert {names[o.id] for o in store.list(query)} == expected
 
 
+def test_a_search_through_the_full_text_index_keeps_the_case_rules_of_like(store: ObservationStore) -> None:
+    rhoen = make_observation(0, location="Rhön", note="plot 7")
+    store.add_many([rhoen, make_observation(1, location="Harz")])
+    assert [o.id for o in store.list("rhön")] == [rhoen.id]
+    assert [o.id for o in store.list("RHön PLOT")] == [rhoen.id], "ASCII letters in any case"
+    assert store.list("RHÖN") == [], "the index folds Ö too; LIKE, which decides, does not"
+    assert [o.id for o in store.list("ön")] == [rhoen.id], "a word under three letters: LIKE alone"
+
+
 def test_confirming_a_species_is_stored_and_moves_updated_at_forward(store: ObservationStore) -> None:
     obs = make_observation()
     store.add(obs)
