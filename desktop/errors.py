@@ -50,6 +50,7 @@ class StoreProblem(StrEnum):
     NOT_OPENED = "not-opened"  # path, detail
     NOT_A_FILE = "not-a-file"  # path, kind: a folder (or a device) sits where the history file should be
     NOT_READ = "not-read"  # path, detail
+    DAMAGED_ON_READ = "damaged-on-read"  # path: a read found damage; the next start salvages the history
     NOT_WRITTEN = "not-written"  # path, detail
     READ_ONLY_FILE = "read-only-file"  # path: saving is off, the file may not be written
     READ_ONLY_FOLDER = "read-only-folder"  # path: saving is off, the history's folder may not be written

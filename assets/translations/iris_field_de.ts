@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+143"/>
+        <location filename="../../desktop/ui/app.py" line="+141"/>
         <source>The model could not be loaded</source>
         <translation>Das Modell konnte nicht geladen werden</translation>
     </message>
@@ -40,7 +40,7 @@
         <translation>Die Verlaufsdatei ist beschädigt. Beim nächsten Start übernimmt Iris Field jede lesbare Beobachtung in einen neuen Verlauf und behält die beschädigte Datei daneben. Exportieren Sie jetzt, was Sie brauchen, als CSV und starten Sie dann neu.</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+66"/>
         <source>Repairing the observation history: every observation that can still be read is copied into a fresh history. With many observations this takes a few minutes.</source>
         <translation>Der Beobachtungsverlauf wird repariert: Jede Beobachtung, die sich noch lesen lässt, wird in einen neuen Verlauf kopiert. Bei vielen Beobachtungen dauert das einige Minuten.</translation>
     </message>
@@ -90,7 +90,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="+83"/>
+        <location filename="../../desktop/ui/i18n.py" line="+90"/>
         <source>%1%</source>
         <translation>%1 %</translation>
     </message>
@@ -141,7 +141,7 @@ Wenn das wieder passiert, schicken Sie diese Datei bitte an Ihre Ansprechperson 
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/history_panel.py" line="+339"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+340"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>
@@ -436,7 +436,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>HistoryTableModel</name>
     <message>
-        <location filename="../../desktop/ui/history_model.py" line="+162"/>
+        <location filename="../../desktop/ui/history_model.py" line="+170"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
@@ -544,7 +544,7 @@ Stellen Sie links die vier Maße ein, ergänzen Sie bei Bedarf eine Notiz oder d
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/qt_main_window.py" line="+331"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+332"/>
         <source>Not saved: a typed value was not taken, see above.</source>
         <translation>Nicht gespeichert: Ein eingegebener Wert wurde nicht übernommen, siehe oben.</translation>
     </message>
@@ -787,7 +787,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>ModelCard</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="-69"/>
+        <location filename="../../desktop/ui/i18n.py" line="-76"/>
         <source>Sepal length</source>
         <translation>Kelchblattlänge</translation>
     </message>
@@ -1319,7 +1319,12 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
         <translation>Der Beobachtungsverlauf {path} kann nicht gelesen werden ({detail}).</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>The observation history {path} is damaged: a saved observation cannot be read. Start Iris Field again to recover every observation still readable.</source>
+        <translation>Der Beobachtungsverlauf {path} ist beschädigt: eine gespeicherte Beobachtung kann nicht gelesen werden. Starten Sie Iris Field neu, um jede noch lesbare Beobachtung wiederherzustellen.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The observation history {path} cannot be written ({detail}).</source>
         <translation>In den Beobachtungsverlauf {path} kann nicht geschrieben werden ({detail}).</translation>
     </message>
@@ -1437,7 +1442,7 @@ Gespeicherte Beobachtungen können Sie weiterhin ansehen, bestätigen, exportier
 <context>
     <name>RecentlyDeletedDialog</name>
     <message>
-        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+103"/>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+104"/>
         <source>The history cannot be read</source>
         <translation>Der Verlauf kann nicht gelesen werden</translation>
     </message>

@@ -4,7 +4,7 @@
 <context>
     <name>HistoryPanel</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/history_panel.py" line="+501"/>
+        <location filename="../../desktop/ui/history_panel.py" line="+528"/>
         <source>Brought %n observation(s) back into the history.</source>
         <translation>
             <numerusform>Brought %n observation back into the history.</numerusform>
@@ -23,7 +23,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/qt_main_window.py" line="+459"/>
+        <location filename="../../desktop/ui/qt_main_window.py" line="+479"/>
         <source>%Ln pending</source>
         <translation>
             <numerusform>%Ln pending</numerusform>
@@ -83,7 +83,7 @@
 <context>
     <name>RecentlyDeletedDialog</name>
     <message numerus="yes">
-        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+176"/>
+        <location filename="../../desktop/ui/recently_deleted_dialog.py" line="+177"/>
         <source>The %n most recently deleted observation(s), the last deleted first.</source>
         <translation>
             <numerusform>The observation deleted most recently.</numerusform>

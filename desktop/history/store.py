@@ -381,15 +381,19 @@ class ObservationStore:
         Such damage (a stored text that is not UTF-8, a record that does not decode) passes SQLite's
         checks, so an opening would not find it again by itself.
         """
-        detail = str(exc)
         if is_damage(exc) or is_unreadable_text(exc):
-            mark_damaged(self.path, detail)
-            detail = "it is damaged; its observations are recovered when Iris Field starts next"
+            mark_damaged(self.path, str(exc))
+            return StoreError(
+                f"the observation history {self.path} is damaged: a saved observation cannot be read; "
+                f"start Iris Field again to recover every observation still readable",
+                StoreProblem.DAMAGED_ON_READ,
+                path=self.path,
+            )
         return StoreError(
-            f"the observation history {self.path} cannot be read ({detail})",
+            f"the observation history {self.path} cannot be read ({exc})",
             StoreProblem.NOT_READ,
             path=self.path,
-            detail=detail,
+            detail=str(exc),
         )
 
     # ----------------------------------------------------------------- reading

@@ -205,6 +205,10 @@ class ProblemWords(QObject):
                 "not a file. Move it away, then start Iris Field again.",
             ),
             StoreProblem.NOT_READ: self.tr("The observation history {path} cannot be read ({detail})."),
+            StoreProblem.DAMAGED_ON_READ: self.tr(
+                "The observation history {path} is damaged: a saved observation cannot be read. "
+                "Start Iris Field again to recover every observation still readable.",
+            ),
             StoreProblem.NOT_WRITTEN: self.tr("The observation history {path} cannot be written ({detail})."),
             StoreProblem.NEWER_SCHEMA: self.tr(
                 "The observation history {path} was written by a newer version of Iris Field "

@@ -631,7 +631,7 @@ def not_utf8_note(path: Path, id: str) -> None:
 def test_a_text_a_read_finds_not_utf8_is_said_and_the_history_salvaged_at_the_next_start(history) -> None:
     path, saved = history
     not_utf8_note(path, saved[42].id)
-    words = "it is damaged; its observations are recovered when Iris Field starts next"
+    words = "is damaged: a saved observation cannot be read; start Iris Field again to recover every"
     with ObservationStore.open(path) as store, pytest.raises(StoreError, match=words):  # its checks pass
         store.list()
     with ObservationStore.open(path) as store:
@@ -648,7 +648,7 @@ def test_the_command_line_says_a_text_that_is_not_utf8_in_one_sentence_then_reco
     not_utf8_note(path, saved[42].id)
     assert cli.run(["history"]) != 0
     err = capsys.readouterr().err
-    assert "it is damaged; its observations are recovered when Iris Field starts next" in err
+    assert "is damaged: a saved observation cannot be read; start Iris Field again to recover" in err
     assert "internal error" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert cli.run(["history", "--json"]) == 0
     captured = capsys.readouterr()
