@@ -1,21 +1,23 @@
-"""A history that lost a few leaf pages, repaired in a copy: each lost page cut out of its tree.
+"""A history that lost a few pages, repaired in a copy: each lost page cut out of its tree.
 
 Most damage is a few pages of a file otherwise whole (a bad sector, a block the disk wrote garbage into):
 copying a gigabyte row by row to save it takes longer than the 30 s a salvage may take (``salvage``). Here
-the file is copied as it is, and each damaged leaf page is taken out of its b-tree: its parent page is
+the file is copied as it is, and each damaged page is taken out of its b-tree: its parent page is
 written again without the cell pointing to it (https://www.sqlite.org/fileformat2.html#b_tree_pages) and
 the page joins the free list. A table leaf holds the rows of one range of row ids, so the table then reads
 whole but for them; SQLite rebuilds what pointed at them, or at the pages' lost entries:
 
-* the table's indexes (``REINDEX``): an index that lost a leaf is rebuilt from its table the same way;
+* the table's indexes (``REINDEX``): an index that lost a page is rebuilt from its table the same way;
 * the search index, when a page of its own was lost, or when the table lost its last page (new rows would
   take those row ids again and inherit their words). Otherwise the words of the lost rows stay in it: a
   search joins its row ids to the table's, so they never show, and row ids are never taken again;
 * rows of other tables pointing at a lost observation (``salvage.remove_rows_pointing_nowhere``).
 
-The copy becomes the history only when it passes every check an opening makes (``integrity``); any
-other damage (an interior page, page 1, a page on the free list, garbage inside a page whose header
-looks right) makes no repair, and the page-by-page salvage reads the file instead.
+A lost interior page of a table is cut out the same way; the rows of the leaves below it, which no tree
+reaches any more, are put back. Pages no tree uses afterwards are listed free. The copy becomes the
+history only when it passes every check an opening makes (``integrity``); any other damage (a root or a
+whole level, page 1, garbage inside a page whose header looks right) makes no repair, and the
+page-by-page salvage reads the file instead.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ _READ_AT_ONCE = 1 << 20  # bytes of the file read at once to look at every page'
 
 
 class NotPageDamage(Exception):
-    """The damage is not a few leaf pages this repair can cut out: salvage the file page by page."""
+    """The damage is not a few pages this repair can cut out: salvage the file page by page."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class Orphans:
 
 
 def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
-    """Write ``aside`` to ``target`` with its damaged leaf pages cut out; return (observations, lost).
+    """Write ``aside`` to ``target`` with its damaged pages cut out; return (observations, lost).
 
     None (``target`` untouched) when the damage is not of that kind or the copy is not sound after.
     An ``OSError`` (no room for the copy) is raised after the copy is removed.
