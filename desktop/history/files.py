@@ -134,7 +134,7 @@ def marked_damaged(path: Path) -> bool:
 _DAMAGED = "damaged"  # the marker's first word when a read found damage: salvage, do not check first
 
 
-def mark_damaged(path: Path, detail: str) -> None:
+def mark_damaged_on_read(path: Path, detail: str) -> None:
     """Mark a history a read found damaged (a text that is not UTF-8): its next opening salvages it.
 
     SQLite's checks do not see such damage, so the mark says to salvage rather than to check first.
@@ -143,8 +143,8 @@ def mark_damaged(path: Path, detail: str) -> None:
         check_marker(path).write_text(f"{_DAMAGED}\n{detail}\n", encoding="utf-8")
 
 
-def found_damaged(path: Path) -> bool:
-    """Tell whether a read found this history damaged (``mark_damaged``)."""
+def damaged_on_read(path: Path) -> bool:
+    """Tell whether a read found this history damaged (``mark_damaged_on_read``): salvage, no check first."""
     try:
         return check_marker(path).read_text(encoding="utf-8", errors="replace").startswith(_DAMAGED)
     except OSError:

@@ -13,7 +13,7 @@ from desktop.history.connection import SNAPSHOTS, connect
 from desktop.history.files import (
     ReadOnlyCause,
     check_marker,
-    found_damaged,
+    damaged_on_read,
     put_in_place,
     read_only_cause,
     read_only_reason,
@@ -95,7 +95,7 @@ def _open_writable(cls: type[ObservationStore], path: Path, check_later: bool) -
     try:
         connection = connect(path)
         marker = check_marker(path)
-        if found_damaged(path):
+        if damaged_on_read(path):
             raise damage_error("a read found damage SQLite's checks do not see")
         checking = not check_later or marker.exists() or size_of(path) <= CHECK_AT_OPEN_BYTES
         if checking:
@@ -235,6 +235,6 @@ def _header_repaired(path: Path, aside: Path) -> SalvageReport | None:
 
 
 def _pages_repaired(path: Path, aside: Path) -> SalvageReport | None:
-    """Repair a damaged file that lost a few leaf pages into ``path``; None if that is not its damage."""
+    """Repair a damaged file that lost a few pages into ``path``; None if that is not its damage."""
     counts = repair_pages(aside, path)
     return None if counts is None else SalvageReport(*counts, aside)

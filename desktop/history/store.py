@@ -33,7 +33,7 @@ from desktop.history.connection import SNAPSHOTS, connect, open_error
 from desktop.history.files import (
     ReadOnlyCause,
     check_marker,
-    mark_damaged,
+    mark_damaged_on_read,
 )
 from desktop.history.integrity import check_integrity, check_records, is_damage, is_unreadable_text
 from desktop.history.merging import ImportOutcome, same_content
@@ -382,7 +382,7 @@ class ObservationStore:
         checks, so an opening would not find it again by itself.
         """
         if is_damage(exc) or is_unreadable_text(exc):
-            mark_damaged(self.path, str(exc))
+            mark_damaged_on_read(self.path, str(exc))
             return StoreError(
                 f"the observation history {self.path} is damaged: a saved observation cannot be read; "
                 f"start Iris Field again to recover every observation still readable",
