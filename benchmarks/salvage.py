@@ -36,13 +36,15 @@ TARGET_MB = 300
 # How each damage is made, as the figure names it: every page after 60 % of the file gone (the tail of
 # every tree); one page overwritten (every other observation still there: the most to keep): the one in
 # the middle of the file, a leaf of the ids' index, of the search index, the observations' last leaf
-# (their row ids are taken again: the search index is rebuilt too); the 100-byte header wiped.
+# (their row ids are taken again: the search index is rebuilt too); the 100-byte header wiped; 1,000
+# bytes of garbage inside the middle leaf of the observations, its header untouched (SQLite's check names it).
 DAMAGES = {
     "truncated": "cut at 60 %",
     "page": "a page overwritten",
     "index page": "an index page overwritten",
     "search page": "a search index page overwritten",
     "last page": "the last page overwritten",
+    "inside page": "garbage inside a page",
     "header": "header wiped",
 }
 # The tree whose leaf a damage overwrites, and which of its leaves (in key order).
@@ -50,6 +52,7 @@ _LEAF_OF = {
     "index page": ("sqlite_autoindex_observations_1", 0.5),
     "search page": ("observations_search_data", 0.5),
     "last page": ("observations", 1.0),
+    "inside page": ("observations", 0.5),
 }
 
 
@@ -60,6 +63,9 @@ def _damaged(intact: Path, home: Path, damage: str, page_size: int) -> None:
         del data[len(data) * 6 // 10 :]
     elif damage == "header":
         data[:100] = bytes(100)
+    elif damage == "inside page":  # 1,000 bytes from the middle of a leaf on, its header as it was
+        start = (_leaf(intact, *_LEAF_OF[damage]) - 1) * page_size + page_size // 2
+        data[start : start + 1000] = bytes((i * 151 + 17) % 256 for i in range(1000))
     else:
         number = len(data) // page_size // 2 + 1 if damage == "page" else _leaf(intact, *_LEAF_OF[damage])
         data[(number - 1) * page_size : number * page_size] = b"\xff" * page_size

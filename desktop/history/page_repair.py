@@ -14,14 +14,21 @@ whole but for them; SQLite rebuilds what pointed at them, or at the pages' lost 
 * rows of other tables pointing at a lost observation (``salvage.remove_rows_pointing_nowhere``).
 
 A lost interior page of a table is cut out the same way; the rows of the leaves below it, which no tree
-reaches any more, are put back. Pages no tree uses afterwards are listed free. The copy becomes the
-history only when it passes every check an opening makes (``integrity``); any other damage (a root or a
-whole level, page 1, garbage inside a page whose header looks right) makes no repair, and the
-page-by-page salvage reads the file instead.
+reaches any more, are put back. Pages no tree uses afterwards are listed free.
+
+Garbage inside a page whose header looks right is found by SQLite's quick check, which names the page;
+it is cut out the same way, and its rows that still read and pass their table's checks are put back. Such
+garbage may have hit pages no check of an opening looks into: the search index is then checked whole too.
+
+The copy becomes the history only when it passes every check an opening makes (``integrity``); any other
+damage (a root or a whole level, page 1, garbage no check names) makes no repair, and the page-by-page
+salvage reads the file instead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import sqlite3
 import struct
 from collections.abc import Callable
@@ -35,7 +42,14 @@ from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.integrity import check_records, is_damage
 from desktop.history.queries import SEARCH_TABLE
 from desktop.history.refill import SALVAGE_WORDS_IN_MEMORY
-from desktop.history.salvage import remove_rows_pointing_nowhere, repaired_in_copy, table_shapes
+from desktop.history.row_copy import TableCopy
+from desktop.history.salvage import (
+    SOUND_OBSERVATION,
+    register_text_check,
+    remove_rows_pointing_nowhere,
+    repaired_in_copy,
+    table_shapes,
+)
 from desktop.history.schema import SEARCH_INSERT_TRIGGER
 from desktop.history.sqlite_pages import (
     HEADER_SIZE,
@@ -55,7 +69,11 @@ SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on 
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
 MOST_LOST_PAGES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
 MOST_ORPHAN_PAGES = 4096  # leaves whose rows are put back from below a lost interior page (16 MB)
+_WAIT_FOR_WRITER = 600.0  # seconds a check written as an insert waits for the rebuild's transaction
 _READ_AT_ONCE = 1 << 20  # bytes of the file read at once to look at every page's header
+# The page a message of SQLite's integrity check names: "On tree page N cell M: ..." (SQLite 3.40),
+# "Tree R page N cell M: ..." (3.43 on).
+_NAMED_PAGE = re.compile(r"(?:On tree page|Tree \d+ page) (\d+)")
 
 
 class NotPageDamage(Exception):
@@ -111,12 +129,12 @@ def _repaired(copy: Path) -> tuple[int, int | None]:
     """Cut the damaged pages out of ``copy``, rebuild what they leave wrong; return (observations, lost)."""
     trees, schema = _trees(copy)  # and the log's pages written into the file
     with PageFile(copy) as pages:
-        lost, seen = _lost_pages(copy, pages, trees)
+        lost, seen, named = _lost_pages(copy, pages, trees)
         parents = _parents_without(pages, lost)
         observations = _observations_indexed(pages, trees, lost)
-        orphans = _orphans(pages, schema, lost, seen)
+        orphans = _orphans(pages, schema, lost, seen, named)
     _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
-    _rebuild(copy, trees, lost, orphans)
+    _rebuild(copy, trees, lost, orphans, named=bool(named))
     after = _checked_whole(copy, pages.shape.page_size)
     return after, None if observations is None else max(observations - after, 0)
 
@@ -151,25 +169,79 @@ def _page_heads(path: Path, size: int) -> tuple[bytes, bytes]:
     return bytes(types), bytes(counts)
 
 
-def _lost_pages(copy: Path, pages: PageFile, trees: list[Tree]) -> tuple[list[LostPage], set[int]]:
-    """Return the damaged pages of every tree and the pages the walks reached; raise for other damage.
+def _lost_pages(copy: Path, pages: PageFile, trees: list[Tree]) -> tuple[list[LostPage], set[int], set[int]]:
+    """Return the damaged pages of every tree, the pages the walks reached, and those SQLite named.
 
     A page is damaged when it is not a page of its tree's kind or a leaf holds no cell (SQLite never
-    leaves one empty but a root). Garbage inside a page whose header looks right is found by the checks
-    after. A damaged root, or a whole level, is more than this repair takes on.
+    leaves one empty but a root). When no page looks damaged so, the damage is inside a page whose header
+    looks right: SQLite's quick check names the pages where it found it (``_named_by_check``), and they are
+    taken as damaged. A damaged root, or a whole level, is more than this repair takes on.
     """
     if pages.shape.header_rebuilt:
         raise NotPageDamage("the header is damaged")
     types, counts = _page_heads(copy, pages.shape.page_size)
-    seen: set[int] = set()
-    lost = []
-    for tree in trees:
-        lost += _walk(pages, tree, types, counts, seen)
+    named: set[int] = set()
+    lost, seen = _walked(pages, trees, (types, counts))
+    if not lost:
+        named = _deepest(pages, types, _named_by_check(copy))
+        marked = bytearray(types)
+        for number in named:
+            if 1 < number <= len(marked):
+                marked[number - 1] = 0  # no page type: the walk takes it as damaged
+        lost, seen = _walked(pages, trees, (bytes(marked), counts))
     if not lost:
         raise NotPageDamage("no page of a tree is damaged")
     if len(lost) > MOST_LOST_PAGES:
         raise NotPageDamage("too many pages are damaged")
+    return lost, seen, named
+
+
+def _deepest(pages: PageFile, types: bytes, named: set[int]) -> set[int]:
+    """Return the named pages but interior pages with a named child: the check names parents of damage too.
+
+    A leaf whose cells cannot be read makes its parent's keys look "out of order" (the leaf is the damaged
+    page); an interior page whose own cells are garbage names no child and stays.
+    """
+    deepest = set()
+    for number in named:
+        if 1 < number <= len(types) and types[number - 1] in (TABLE_INTERIOR, INDEX_INTERIOR):
+            try:
+                if not named.isdisjoint(_children(pages, number)):
+                    continue
+            except (NotPageDamage, PageDamage):
+                pass
+        deepest.add(number)
+    return deepest
+
+
+def _walked(
+    pages: PageFile, trees: list[Tree], heads: tuple[bytes, bytes]
+) -> tuple[list[LostPage], set[int]]:
+    """Return the damaged pages of every tree (``_walk``) and the pages the walks reached."""
+    seen: set[int] = set()
+    lost = []
+    for tree in trees:
+        lost += _walk(pages, tree, *heads, seen)
     return lost, seen
+
+
+def _named_by_check(copy: Path) -> set[int]:
+    """Return the pages SQLite's quick check names as damaged ("On tree page N cell M: ...").
+
+    The page a message names is where the check found the damage: a cell running off its page, keys out of
+    order, a child page number no page has (named on the parent). At most ``MOST_LOST_PAGES`` messages.
+    """
+    db = sqlite3.connect(copy, isolation_level=None)
+    messages: list[str] = []
+    try:
+        cursor = db.execute(f"PRAGMA quick_check({MOST_LOST_PAGES})")
+        while (row := cursor.fetchone()) is not None:
+            messages.append(str(row[0]))
+    except sqlite3.DatabaseError:
+        pass  # the check gave up: what it named before still says where
+    finally:
+        db.close()
+    return {int(n) for message in messages for n in _NAMED_PAGE.findall(message)}
 
 
 def _walk(pages: PageFile, tree: Tree, types: bytes, counts: bytes, seen: set[int]) -> list[LostPage]:
@@ -232,23 +304,34 @@ def _children(pages: PageFile, number: int) -> list[int]:
 
 
 def _orphans(
-    pages: PageFile, schema: list[tuple[str, str, str, int | None, str]], lost: list[LostPage], seen: set[int]
+    pages: PageFile,
+    schema: list[tuple[str, str, str, int | None, str]],
+    lost: list[LostPage],
+    seen: set[int],
+    named: set[int],
 ) -> Orphans | None:
-    """Return the rows of the table leaves below a cut interior page of a table (None: no table lost one).
+    """Return the rows to put back into one table once its damaged pages are cut out (None: there are none).
 
-    They are the table leaf pages no walk reached and no free list names: in a file SQLite wrote, every
-    page is in one tree or on the list. One table at most, and at most ``MOST_ORPHAN_PAGES`` of them.
+    They are the rows of the table leaves below a cut interior page, which no walk reached and no free
+    list names (in a file SQLite wrote, every page is in one tree or on the list), and the readable rows
+    of a cut leaf whose header looked right (``named`` by SQLite's check: the damage is inside). One
+    table at most, and at most ``MOST_ORPHAN_PAGES`` leaves below cut interior pages.
     """
     shapes = table_shapes(schema)  # the plain tables: the search index's own are rebuilt, not refilled
-    tables = {page.tree.name for page in lost if page.subtree and page.tree.name in shapes}
+    hanging = {page.tree.name for page in lost if page.subtree and page.tree.name in shapes}
+    readable = [
+        page for page in lost if page.number in named and not page.subtree and page.tree.name in shapes
+    ]
+    tables = hanging | {page.tree.name for page in readable}
     if not tables:
         return None
     if len(tables) > 1:
-        raise NotPageDamage("two tables lost an interior page")
+        raise NotPageDamage("two tables lost pages with rows to put back")
     shape = shapes[tables.pop()]
+    leaves = [page.number for page in readable] + (_unreached_leaves(pages, seen) if hanging else [])
     keyed = shape.rowid_column is None  # else the row id is that column's value
     rows = []
-    for number in _unreached_leaves(pages, seen):
+    for number in leaves:
         for rowid, values in PageWalker(pages).page_records(number, Walk()):
             row = shape.row(rowid, values)
             if row is not None and rowid is not None:
@@ -337,7 +420,9 @@ def _write_pages(copy: Path, size: int, parents: dict[int, bytes], freed: list[i
 
 
 # ----------------------------------------------------------------- rebuilding what pointed at them
-def _rebuild(copy: Path, trees: list[Tree], lost: list[LostPage], orphans: Orphans | None) -> None:
+def _rebuild(
+    copy: Path, trees: list[Tree], lost: list[LostPage], orphans: Orphans | None, *, named: bool
+) -> None:
     """Rebuild what the lost pages left wrong (rows below them, indexes, search index); check every record.
 
     Two threads read the rows at once, each on its own connection (the copy keeps its log, so readers
@@ -345,8 +430,12 @@ def _rebuild(copy: Path, trees: list[Tree], lost: list[LostPage], orphans: Orpha
     When both the indexes and the search index are rebuilt, the other builds the search index in a
     file beside (moved in after) and this one checks the records once the indexes are done. Rows put
     back from below a lost interior page are checked after they are in, on this thread.
+
+    Garbage inside a page (``named`` by SQLite's check) may have hit other pages where no check of an
+    opening sees it: a search index kept as it was is checked whole too (``_search_checked``).
     """
     indexes, search = _to_rebuild(trees, lost)
+    check_search = named and not search
     beside = None
     if search and indexes and orphans is None:
         beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX)
@@ -356,10 +445,12 @@ def _rebuild(copy: Path, trees: list[Tree], lost: list[LostPage], orphans: Orpha
         with ThreadPoolExecutor(max_workers=1) as pool:
             helper = pool.submit(_search_index_beside, copy, beside) if beside else None
             if helper is None and orphans is None:
-                helper = pool.submit(_records_checked, copy)
+                helper = pool.submit(_records_checked, copy, search=check_search)
+            elif helper is None and check_search:
+                helper = pool.submit(_records_checked, copy, records=False, search=True)
             try:
                 _write(db, indexes, orphans, search=search and beside is None)
-                if helper is None or beside is not None:
+                if orphans is not None or beside is not None:
                     _records_checked(copy)  # the indexes take less time than the search index
             finally:
                 if helper is not None:
@@ -387,19 +478,28 @@ def _write(db: sqlite3.Connection, indexes: list[str], orphans: Orphans | None, 
 
 
 def _put_back(db: sqlite3.Connection, orphans: Orphans) -> None:
-    """Insert the rows from below a lost interior page again, after the indexes were rebuilt without them.
+    """Insert the rows of cut pages again, after the indexes were rebuilt without them.
 
-    Their words are still in the search index (or it is rebuilt after): its insert trigger is left out.
-    A row whose id another row took meanwhile is not put back.
+    Each must pass its table's checks (``salvage.SOUND_OBSERVATION``): a row of a page with garbage inside
+    may be garbage too. Their words are still in the search index (or it is rebuilt after): its insert
+    trigger is left out. A row whose id another row took meanwhile is not put back.
     """
     found = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (SEARCH_INSERT_TRIGGER,)
     ).fetchone()
     if found:
         db.execute(f"DROP TRIGGER {SEARCH_INSERT_TRIGGER}")
-    columns = ", ".join(f'"{c}"' for c in orphans.columns)
-    marks = ", ".join("?" * len(orphans.columns))
-    db.executemany(f'INSERT OR IGNORE INTO "{orphans.table}" ({columns}) VALUES ({marks})', orphans.rows)
+    register_text_check(db)
+    declared = {c for _, c, kind, *_ in db.execute(f'PRAGMA table_info("{orphans.table}")') if kind == "TEXT"}
+    texts = tuple(c for c in orphans.columns if c in declared)
+    sound = {"observations": SOUND_OBSERVATION}.get(orphans.table, "1")
+    insert = TableCopy(orphans.table, orphans.columns, texts, sound, orphans.columns[-1]).one_row()
+    try:
+        db.executemany(insert, orphans.rows)
+    except sqlite3.DatabaseError:  # a value the table cannot take (a garbage id...): row by row
+        for row in orphans.rows:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                db.execute(insert, row)
     if found:
         db.execute(found[0])
 
@@ -457,13 +557,26 @@ def _move_search_index_in(db: sqlite3.Connection, beside: Path) -> None:
         db.execute("DETACH beside")
 
 
-def _records_checked(copy: Path) -> None:
-    """Check every record of the copy as an opening does (``integrity.check_records``), on a connection."""
-    reader = sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
+def _records_checked(copy: Path, *, records: bool = True, search: bool = False) -> None:
+    """Check every record of the copy as an opening does (``integrity.check_records``), on a connection.
+
+    With ``search``, the search index is checked whole too (FTS5's ``integrity-check``): garbage inside
+    one of its pages is found only so. That check is written as an insert: it waits for the writer's
+    transaction to end.
+    """
+    reader = sqlite3.connect(copy, isolation_level=None, check_same_thread=False, timeout=_WAIT_FOR_WRITER)
     try:
-        _checked(check_records, reader)
+        if records:
+            _checked(check_records, reader)
+        if search:
+            _checked(_search_sound, reader)
     finally:
         reader.close()
+
+
+def _search_sound(db: sqlite3.Connection) -> None:
+    """Raise a "corrupt" error if the search index's own structure is damaged."""
+    db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('integrity-check')")
 
 
 def _checked(check: Callable[[sqlite3.Connection], None], db: sqlite3.Connection) -> None:

@@ -154,7 +154,63 @@ def test_a_lost_root_page_is_salvaged_page_by_page(history) -> None:
     assert not path.with_name(path.name + REPAIRING_SUFFIX).exists()
 
 
-def test_garbage_inside_a_page_whose_header_looks_right_falls_back_to_the_page_by_page_salvage(
+def first_cell_garbled(number: int):
+    """Return an edit that writes 0xff over the start of page ``number``'s first cell (its header intact)."""
+
+    def edit(data: bytearray) -> None:
+        start = (number - 1) * PAGE
+        cell = start + int.from_bytes(data[start + 8 : start + 10], "big")
+        data[cell : cell + 40] = b"\xff" * 40  # its size now runs past the page: SQLite's check names it
+
+    return edit
+
+
+def cells_on(path: Path, number: int) -> int:
+    with PageFile(path) as pages:
+        return int.from_bytes(pages.page(number)[3:5], "big")
+
+
+def test_garbage_inside_a_page_whose_header_looks_right_costs_only_the_rows_it_hit(
+    history, monkeypatch
+) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    page = leaves[len(leaves) // 2]
+    assert cells_on(path, page) > 3
+    data = damaged(path, first_cell_garbled(page))
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.lost == 1, "the other rows of the page are put back"
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT - 1
+    assert_sound(path)
+
+
+def test_garbage_no_check_of_sqlite_sees_beside_it_is_found_and_never_kept(history) -> None:
+    path, saved = history
+    db = sqlite3.connect(path)
+    db.execute(
+        "UPDATE observations SET measurements = '{\"sepal_length\": 5.1,' WHERE id = ?", (saved[7].id,)
+    )
+    db.commit()
+    db.close()
+    _, leaves = pages_of(path, "observations")
+    data = damaged(path, first_cell_garbled(leaves[len(leaves) // 2]))
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.lost == 2 and store.get(saved[7].id) is None
+    assert_sound(path)
+
+
+def test_garbage_inside_a_page_of_an_index_costs_nothing(history, monkeypatch) -> None:
+    path, saved = history
+    _, leaves = pages_of(path, "sqlite_autoindex_observations_1")
+    data = damaged(path, first_cell_garbled(leaves[1]))
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+    assert_sound(path)
+
+
+def test_garbage_inside_a_page_beside_a_lost_page_falls_back_to_the_page_by_page_salvage(
     history,
 ) -> None:
     path, saved = history
