@@ -32,7 +32,7 @@ import re
 import sqlite3
 import struct
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from desktop.history.refill import SALVAGE_WORDS_IN_MEMORY
 from desktop.history.row_copy import TableCopy
 from desktop.history.salvage import (
     SOUND_OBSERVATION,
+    TableShape,
     register_text_check,
     remove_rows_pointing_nowhere,
     repaired_in_copy,
@@ -69,7 +70,7 @@ SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on 
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
 MOST_LOST_PAGES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
 MOST_ORPHAN_PAGES = 4096  # leaves whose rows are put back from below a lost interior page (16 MB)
-_WAIT_FOR_WRITER = 600.0  # seconds a check written as an insert waits for the rebuild's transaction
+_WAIT_FOR_WRITER = 600.0  # seconds the rebuild and a check written as an insert wait for each other
 _READ_AT_ONCE = 1 << 20  # bytes of the file read at once to look at every page's header
 # The page a message of SQLite's integrity check names: "On tree page N cell M: ..." (SQLite 3.40),
 # "Tree R page N cell M: ..." (3.43 on).
@@ -318,25 +319,32 @@ def _orphans(
     table at most, and at most ``MOST_ORPHAN_PAGES`` leaves below cut interior pages.
     """
     shapes = table_shapes(schema)  # the plain tables: the search index's own are rebuilt, not refilled
-    hanging = {page.tree.name for page in lost if page.subtree and page.tree.name in shapes}
-    readable = [
-        page for page in lost if page.number in named and not page.subtree and page.tree.name in shapes
-    ]
-    tables = hanging | {page.tree.name for page in readable}
+    ours = [page for page in lost if page.tree.name in shapes]
+    hanging = {page.tree.name for page in ours if page.subtree}
+    readable = [page.number for page in ours if page.number in named and not page.subtree]
+    tables = hanging | {page.tree.name for page in ours if page.number in readable}
     if not tables:
         return None
     if len(tables) > 1:
         raise NotPageDamage("two tables lost pages with rows to put back")
     shape = shapes[tables.pop()]
-    leaves = [page.number for page in readable] + (_unreached_leaves(pages, seen) if hanging else [])
+    leaves = readable + (_unreached_leaves(pages, seen) if hanging else [])
     keyed = shape.rowid_column is None  # else the row id is that column's value
+    return Orphans(
+        shape.name, ("rowid", *shape.columns) if keyed else shape.columns, _rows(pages, shape, leaves)
+    )
+
+
+def _rows(pages: PageFile, shape: TableShape, leaves: list[int]) -> list[tuple[object, ...]]:
+    """Return the readable rows of ``leaves``, each in ``shape``'s columns (its row id first, if not one)."""
+    keyed = shape.rowid_column is None
     rows = []
     for number in leaves:
         for rowid, values in PageWalker(pages).page_records(number, Walk()):
             row = shape.row(rowid, values)
             if row is not None and rowid is not None:
                 rows.append((rowid, *row.values()) if keyed else tuple(row.values()))
-    return Orphans(shape.name, ("rowid", *shape.columns) if keyed else shape.columns, rows)
+    return rows
 
 
 def _unreached_leaves(pages: PageFile, seen: set[int]) -> list[int]:
@@ -439,15 +447,11 @@ def _rebuild(
     beside = None
     if search and indexes and orphans is None:
         beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX)
-    db = sqlite3.connect(copy, isolation_level=None)
+    db = sqlite3.connect(copy, isolation_level=None, timeout=_WAIT_FOR_WRITER)  # the check beside may write
     db.execute("PRAGMA synchronous = OFF")  # a copy that fails is thrown away; it is synced when finished
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            helper = pool.submit(_search_index_beside, copy, beside) if beside else None
-            if helper is None and orphans is None:
-                helper = pool.submit(_records_checked, copy, search=check_search)
-            elif helper is None and check_search:
-                helper = pool.submit(_records_checked, copy, records=False, search=True)
+            helper = _helper(pool, copy, beside, records=orphans is None, search=check_search)
             try:
                 _write(db, indexes, orphans, search=search and beside is None)
                 if orphans is not None or beside is not None:
@@ -462,6 +466,17 @@ def _rebuild(
         db.close()
         if beside is not None:
             remove_with_companions(beside)
+
+
+def _helper(
+    pool: ThreadPoolExecutor, copy: Path, beside: Path | None, *, records: bool, search: bool
+) -> Future[None] | None:
+    """Start what the second thread does: build the search index beside, or check records or it."""
+    if beside is not None:
+        return pool.submit(_search_index_beside, copy, beside)
+    if records or search:
+        return pool.submit(_records_checked, copy, records=records, search=search)
+    return None
 
 
 def _write(db: sqlite3.Connection, indexes: list[str], orphans: Orphans | None, *, search: bool) -> None:
