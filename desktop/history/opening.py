@@ -25,7 +25,7 @@ from desktop.history.files import (
 from desktop.history.header_repair import repair_header
 from desktop.history.integrity import check_integrity, check_records, damage_error, is_damage
 from desktop.history.migrations import check_columns, migrate
-from desktop.history.page_repair import repair_pages
+from desktop.history.page_repair import PagesWhole, repair_pages
 from desktop.history.record_repair import repair_records
 from desktop.history.refill import refill, schema_of
 from desktop.history.salvage import (
@@ -179,12 +179,7 @@ def _salvage_from(cls: type[ObservationStore], path: Path, aside: Path) -> Obser
     """Copy every readable observation of the damaged file ``aside`` into the history at ``path``."""
     store: ObservationStore | None = None
     try:
-        report = (
-            _header_repaired(path, aside)
-            or _pages_repaired(path, aside)
-            or _records_repaired(path, aside)
-            or _refilled(cls, path, aside)
-        )
+        report = _header_repaired(path, aside) or _pages_repaired(path, aside) or _refilled(cls, path, aside)
         store = _open_writable(cls, path, check_later=True)  # it was just built, or repaired and checked
         finish_record(path, report)
     except (OSError, IrisFieldError) as exc:  # e.g. no room: the damaged file is safe aside, retried
@@ -241,12 +236,13 @@ def _header_repaired(path: Path, aside: Path) -> SalvageReport | None:
 
 
 def _pages_repaired(path: Path, aside: Path) -> SalvageReport | None:
-    """Repair a damaged file that lost a few pages into ``path``; None if that is not its damage."""
-    counts = repair_pages(aside, path)
-    return None if counts is None else SalvageReport(*counts, aside)
+    """Repair a damaged file that lost a few pages, or a few records, into ``path``; None if neither.
 
-
-def _records_repaired(path: Path, aside: Path) -> SalvageReport | None:
-    """Repair a damaged file whose pages are whole but a few records garbled into ``path``; None if not."""
-    counts = repair_records(aside, path)
+    Records are looked into only when every page is as SQLite expects it: reading them all would find
+    the damage of a page, but only after the time a salvage row by row then still takes.
+    """
+    try:
+        counts = repair_pages(aside, path)
+    except PagesWhole:
+        counts = repair_records(aside, path)
     return None if counts is None else SalvageReport(*counts, aside)

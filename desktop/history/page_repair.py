@@ -81,6 +81,10 @@ class NotPageDamage(Exception):
     """The damage is not a few pages this repair can cut out: salvage the file page by page."""
 
 
+class PagesWhole(Exception):
+    """No page is damaged, by its header or by SQLite's check: the damage is inside records, if anywhere."""
+
+
 @dataclass(frozen=True)
 class Tree:
     """One b-tree of the file: the schema entry it stores, its table, its root, whether rows are keyed."""
@@ -120,7 +124,8 @@ def repair_pages(aside: Path, target: Path) -> tuple[int, int | None] | None:
     """Write ``aside`` to ``target`` with its damaged pages cut out; return (observations, lost).
 
     None (``target`` untouched) when the damage is not of that kind or the copy is not sound after.
-    An ``OSError`` (no room for the copy) is raised after the copy is removed.
+    ``PagesWhole`` when no page is damaged at all (``record_repair`` takes that on). An ``OSError`` (no
+    room for the copy) is raised after the copy is removed.
     """
     refusals = (NotPageDamage, PageDamage, sqlite3.Error, UnicodeDecodeError)
     return repaired_in_copy(aside, target, _repaired, refusals)
@@ -242,6 +247,8 @@ def _named_by_check(copy: Path) -> set[int]:
         pass  # the check gave up: what it named before still says where
     finally:
         db.close()
+    if messages == ["ok"]:
+        raise PagesWhole("SQLite's check finds every page as it expects")
     return {int(n) for message in messages for n in _NAMED_PAGE.findall(message)}
 
 

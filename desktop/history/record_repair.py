@@ -3,10 +3,11 @@
 Garbage can land inside a record and leave every page as SQLite expects it: the record still reads, but
 its stored JSON no longer decodes, or a text is no longer UTF-8. No check of SQLite's sees it; the
 opening's record check does (``integrity.check_records``), or a read that meets it
-(``files.mark_damaged_on_read``). Copying a gigabyte row by row for that takes longer than the 30 s a
-salvage may take (``salvage``). Here the file is copied as it is, every row of every table is judged as
-the page-by-page salvage judges it (``salvage.SOUND_OBSERVATION``, texts that are UTF-8), in ranges of
-row ids on two connections at once, and the rows that fail are deleted:
+(``files.mark_damaged_on_read``). Tried when the page repair found every page whole (``PagesWhole``).
+Copying a gigabyte row by row for that takes longer than the 30 s a salvage may take (``salvage``).
+Here the file is copied as it is, every row of every table is judged as the page-by-page salvage judges
+it (``salvage.SOUND_OBSERVATION``, texts that are UTF-8), in ranges of row ids on two connections at
+once, and the rows that fail are deleted:
 
 * their entries in the table's indexes go with them; when a garbled value was indexed, SQLite cannot find
   the entry by it, and the indexes are rebuilt (``REINDEX``) first;
