@@ -102,3 +102,15 @@ def test_a_garbled_record_with_the_largest_row_id_is_salvaged_page_by_page(histo
         store.add(saved[-1])  # its row id is taken again: its words are not inherited
         assert searched(store, "1999") == [saved[-1].id]
     assert_sound(path)
+
+
+def test_a_file_cut_short_is_never_looked_into_record_by_record(history, monkeypatch) -> None:
+    path, saved = history
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("reading every record would find the damage of a page only late")
+
+    monkeypatch.setattr("desktop.history.opening.repair_records", refused)
+    data = damaged(path, lambda data: data.__delitem__(slice(len(data) * 6 // 10, None)))
+    with assert_salvaged(path, saved, data) as store:
+        assert 0 < store.salvaged.recovered < COUNT
