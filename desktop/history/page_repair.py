@@ -109,6 +109,7 @@ class LostPage:
     parent: int
     last: bool  # the right-most page of its level: it held (or led to) the tree's largest keys
     subtree: bool = False  # an interior page: the pages below it are no longer reached
+    root: bool = False  # the tree's root, written again as an empty leaf: the tree is rebuilt whole
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def _repaired(copy: Path) -> tuple[int, int | None]:
         parents = _parents_without(pages, lost)
         observations = _observations_indexed(pages, trees, lost)
         orphans = _orphans(pages, schema, lost, seen, named)
-    _write_pages(copy, pages.shape.page_size, parents, [leaf.number for leaf in lost])
+    _write_pages(copy, pages, parents, lost)
     _rebuild(copy, trees, lost, orphans, named=bool(named))
     after = _checked_whole(copy, pages.shape.page_size)
     return after, None if observations is None else max(observations - after, 0)
@@ -263,12 +264,24 @@ def _walk(pages: PageFile, tree: Tree, types: bytes, counts: bytes, seen: set[in
     while True:
         below, damaged = _next_level(pages, tree, level, (types, counts), seen)
         if damaged and len(damaged) == len(level):
-            raise NotPageDamage("a root or a whole level is damaged")
+            if not _rebuilt_whole(tree):
+                raise NotPageDamage("a root or a whole level is damaged")
+            return [LostPage(tree.root, tree, 0, last=True, root=True)]
         rightmost = level[-1][0]
         lost += [LostPage(n, tree, parent, n == rightmost, subtree=bool(below)) for n, parent in damaged]
         if not below:
             return lost
         level = below
+
+
+def _rebuilt_whole(tree: Tree) -> bool:
+    """Tell whether ``tree`` is an index: it holds nothing SQLite cannot build again from its table.
+
+    An index that lost its root or a whole level starts again from an empty root (``REINDEX``); its other
+    pages are listed free once no tree uses them. (The search index's tables cannot: its own structure
+    record, gone with them, is what opening it reads first.)
+    """
+    return not tree.rowid and tree.name != tree.table
 
 
 def _next_level(
@@ -370,9 +383,9 @@ def _unreached_leaves(pages: PageFile, seen: set[int]) -> list[int]:
 # ----------------------------------------------------------------- cutting them out
 def _parents_without(pages: PageFile, lost: list[LostPage]) -> dict[int, bytes]:
     """Return each parent page of a lost leaf written again without the cells pointing at lost leaves."""
-    gone = {leaf.number for leaf in lost}
+    gone = {leaf.number for leaf in lost if not leaf.root}
     parents = {}
-    for parent in {leaf.parent for leaf in lost}:
+    for parent in {leaf.parent for leaf in lost if not leaf.root}:
         if parent == 1:
             raise NotPageDamage("the schema's first page would change")
         parents[parent] = _without(pages, parent, gone)
@@ -425,13 +438,22 @@ def _cell_end(data: bytes, kind: int, at: int, usable: int) -> int:
     return end
 
 
-def _write_pages(copy: Path, size: int, parents: dict[int, bytes], freed: list[int]) -> None:
-    """Write the parents again and put the lost leaves on the free list."""
+def _write_pages(copy: Path, pages: PageFile, parents: dict[int, bytes], lost: list[LostPage]) -> None:
+    """Write the parents again, each lost root as an empty leaf; put the other lost pages on the free list."""
+    size = pages.shape.page_size
+    roots = {leaf.number: _empty_leaf(leaf.tree, size, pages.shape.usable) for leaf in lost if leaf.root}
     with copy.open("r+b") as out:
-        for number, page in parents.items():
+        for number, page in {**parents, **roots}.items():
             out.seek((number - 1) * size)
             out.write(page)
-    add_to_free_list(copy, freed, size)
+    add_to_free_list(copy, [leaf.number for leaf in lost if not leaf.root], size)
+
+
+def _empty_leaf(tree: Tree, size: int, usable: int) -> bytes:
+    """Return a leaf page of ``tree``'s kind holding no cell (https://www.sqlite.org/fileformat2.html)."""
+    page = bytearray(size)
+    struct.pack_into(">BHHHB", page, 0, tree.kinds[1], 0, 0, usable % 65536, 0)
+    return bytes(page)
 
 
 # ----------------------------------------------------------------- rebuilding what pointed at them

@@ -170,6 +170,21 @@ def cells_on(path: Path, number: int) -> int:
         return int.from_bytes(pages.page(number)[3:5], "big")
 
 
+@pytest.mark.parametrize("tree", ["observations_by_created", "sqlite_autoindex_observations_1"])
+def test_an_index_that_lost_its_root_is_built_again_whole_and_costs_nothing(
+    history, monkeypatch, tree
+) -> None:
+    path, saved = history
+    interior, _ = pages_of(path, tree)
+    assert interior, "a root above its leaves"
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, damaged(path, wiped(interior[0]))) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        listed, _ = store.page(HistoryQuery(sort=SortKey.TIME), size=5)
+        assert [o.id for o in listed] == [o.id for o in saved[::-1][:5]]
+    assert_sound(path)
+
+
 def test_garbage_inside_a_page_whose_header_looks_right_costs_only_the_rows_it_hit(
     history, monkeypatch
 ) -> None:
