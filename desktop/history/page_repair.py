@@ -20,9 +20,12 @@ Garbage inside a page whose header looks right is found by SQLite's quick check,
 it is cut out the same way, and its rows that still read and pass their table's checks are put back. Such
 garbage may have hit pages no check of an opening looks into: the search index is then checked whole too.
 
+An index, or a table of the search index, that lost its root or a whole level is started again from an
+empty root and built again whole; its old pages are listed free.
+
 The copy becomes the history only when it passes every check an opening makes (``integrity``); any other
-damage (a root or a whole level, page 1, garbage no check names) makes no repair, and the page-by-page
-salvage reads the file instead.
+damage (the root or a whole level of a table of rows, page 1, garbage no check names) makes no repair:
+garbled records in whole pages are ``record_repair``'s, the rest the page-by-page salvage's.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ from desktop.history.sqlite_pages import (
 
 SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
+_SEARCH_TREES = frozenset(f"{SEARCH_TABLE}_{part}" for part in _SEARCH_PARTS)
 MOST_LOST_PAGES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
 MOST_ORPHAN_PAGES = 4096  # leaves whose rows are put back from below a lost interior page (16 MB)
 _WAIT_FOR_WRITER = 600.0  # seconds the rebuild and a check written as an insert wait for each other
@@ -275,13 +279,14 @@ def _walk(pages: PageFile, tree: Tree, types: bytes, counts: bytes, seen: set[in
 
 
 def _rebuilt_whole(tree: Tree) -> bool:
-    """Tell whether ``tree`` is an index: it holds nothing SQLite cannot build again from its table.
+    """Tell whether ``tree`` holds nothing SQLite cannot build again: an index, or the search index's words.
 
-    An index that lost its root or a whole level starts again from an empty root (``REINDEX``); its other
-    pages are listed free once no tree uses them. (The search index's tables cannot: its own structure
-    record, gone with them, is what opening it reads first.)
+    Such a tree that lost its root or a whole level starts again from an empty root; its other pages are
+    listed free once no tree uses them. (The search index is then built beside and moved in: opening it
+    in place would read its structure, which was in the pages lost.)
     """
-    return not tree.rowid and tree.name != tree.table
+    index = not tree.rowid and tree.name != tree.table
+    return index or tree.name in _SEARCH_TREES
 
 
 def _next_level(
@@ -474,7 +479,8 @@ def _rebuild(
     indexes, search = _to_rebuild(trees, lost)
     check_search = named and not search
     beside = None
-    if search and indexes and orphans is None:
+    search_root = any(page.root and page.tree.name in _SEARCH_TREES for page in lost)
+    if search and (indexes or search_root) and orphans is None:
         beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX)
     db = sqlite3.connect(copy, isolation_level=None, timeout=_WAIT_FOR_WRITER)  # the check beside may write
     db.execute("PRAGMA synchronous = OFF")  # a copy that fails is thrown away; it is synced when finished

@@ -185,6 +185,19 @@ def test_an_index_that_lost_its_root_is_built_again_whole_and_costs_nothing(
     assert_sound(path)
 
 
+def test_a_search_index_that_lost_its_root_is_built_again_and_every_word_is_found(
+    history, monkeypatch
+) -> None:
+    path, saved = history
+    interior, _ = pages_of(path, "observations_search_data")
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, damaged(path, wiped(interior[0]))) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        assert searched(store, "1234") == [saved[1234].id]
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT
+    assert_sound(path)
+
+
 def test_garbage_inside_a_page_whose_header_looks_right_costs_only_the_rows_it_hit(
     history, monkeypatch
 ) -> None:
