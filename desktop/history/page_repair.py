@@ -34,9 +34,9 @@ import contextlib
 import re
 import sqlite3
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from desktop.history.bulk import rebuild_search_index
@@ -68,6 +68,7 @@ from desktop.history.sqlite_pages import (
     Walk,
     varint,
 )
+from desktop.history.table_interior import Interior, interior_over, leaf_of
 
 SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
@@ -113,7 +114,8 @@ class LostPage:
     parent: int
     last: bool  # the right-most page of its level: it held (or led to) the tree's largest keys
     subtree: bool = False  # an interior page: the pages below it are no longer reached
-    root: bool = False  # the tree's root, written again as an empty leaf: the tree is rebuilt whole
+    root: bool = False  # the tree's root: an index starts again empty, a table's is written over its leaves
+    kept: bool = False  # a table's root written again over every one of its rows: nothing to rebuild
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,13 @@ def _repaired(copy: Path) -> tuple[int, int | None]:
     trees, schema = _trees(copy)  # and the log's pages written into the file
     with PageFile(copy) as pages:
         lost, seen, named = _lost_pages(copy, pages, trees)
+        interior, rows = _relinked(pages, lost, seen)
         parents = _parents_without(pages, lost)
         observations = _observations_indexed(pages, trees, lost)
+        if rows is not None and rows == observations:
+            lost = [replace(page, kept=page.root and page.tree.name == "observations") for page in lost]
         orphans = _orphans(pages, schema, lost, seen, named)
-    _write_pages(copy, pages, parents, lost)
+    _write_pages(copy, pages, parents, lost, interior)
     _rebuild(copy, trees, lost, orphans, named=bool(named))
     after = _checked_whole(copy, pages.shape.page_size)
     return after, None if observations is None else max(observations - after, 0)
@@ -268,7 +273,7 @@ def _walk(pages: PageFile, tree: Tree, types: bytes, counts: bytes, seen: set[in
     while True:
         below, damaged = _next_level(pages, tree, level, (types, counts), seen)
         if damaged and len(damaged) == len(level):
-            if not _rebuilt_whole(tree):
+            if not (_rebuilt_whole(tree) or tree.rowid) or tree.root == 1:
                 raise NotPageDamage("a root or a whole level is damaged")
             return [LostPage(tree.root, tree, 0, last=True, root=True)]
         rightmost = level[-1][0]
@@ -346,7 +351,7 @@ def _orphans(
     shapes = table_shapes(schema)  # the plain tables: the search index's own are rebuilt, not refilled
     ours = [page for page in lost if page.tree.name in shapes]
     hanging = {page.tree.name for page in ours if page.subtree}
-    readable = [page.number for page in ours if page.number in named and not page.subtree]
+    readable = [page.number for page in ours if page.number in named and not (page.subtree or page.root)]
     tables = hanging | {page.tree.name for page in ours if page.number in readable}
     if not tables:
         return None
@@ -373,16 +378,41 @@ def _rows(pages: PageFile, shape: TableShape, leaves: list[int]) -> list[tuple[o
 
 
 def _unreached_leaves(pages: PageFile, seen: set[int]) -> list[int]:
-    """Return the table leaf pages no walk reached and no free list names, read a megabyte at a time."""
-    free = pages.freelist()
-    found = []
-    for first in range(2, pages.shape.page_count + 1, ORPHANS_READ_AT_ONCE):
-        for number, data in pages.run(first, ORPHANS_READ_AT_ONCE):
-            if data[0] == TABLE_LEAF and number not in seen and number not in free:
-                found.append(number)
+    """Return the table leaf pages no walk reached and no free list names (``MOST_ORPHAN_PAGES`` at most)."""
+    found = [number for number, _ in _unreached(pages, seen)]
     if len(found) > MOST_ORPHAN_PAGES:
         raise NotPageDamage("too many pages hung from the lost page")
     return found
+
+
+def _unreached(pages: PageFile, seen: set[int]) -> Iterator[tuple[int, bytes]]:
+    """Yield (number, page) of the table leaves no walk reached nor free list names, a megabyte at a time."""
+    free = pages.freelist()
+    for first in range(2, pages.shape.page_count + 1, ORPHANS_READ_AT_ONCE):
+        for number, data in pages.run(first, ORPHANS_READ_AT_ONCE):
+            if data[0] == TABLE_LEAF and number not in seen and number not in free:
+                yield number, data
+
+
+def _relinked(pages: PageFile, lost: list[LostPage], seen: set[int]) -> tuple[Interior | None, int | None]:
+    """Return the interior pages of a table that lost its root or a level, over its leaves; and its rows.
+
+    Its leaves are the table leaves no walk reached and no free list names: in a file SQLite wrote, every
+    page is in one tree or on the list. So one table at most, and no other tree may have lost pages that
+    leave leaves unreached. (None, None) when no table lost its root.
+    """
+    roots = [page for page in lost if page.root and page.tree.rowid and page.tree.name not in _SEARCH_TREES]
+    if not roots:
+        return None, None
+    if len(lost) > 1 and any(page.subtree or page.root for page in lost if page not in roots[:1]):
+        raise NotPageDamage("a table lost its root, and another tree more than leaves")
+    leaves = [leaf for number, data in _unreached(pages, seen) if (leaf := leaf_of(number, data)) is not None]
+    if not leaves:
+        raise NotPageDamage("a table lost its root and no leaf of it is left")
+    seen.update(leaf.number for leaf in leaves)
+    shape = pages.shape
+    interior = interior_over(leaves, roots[0].number, shape.page_count, shape.page_size, shape.usable)
+    return interior, sum(leaf.cells for leaf in leaves)
 
 
 # ----------------------------------------------------------------- cutting them out
@@ -443,15 +473,21 @@ def _cell_end(data: bytes, kind: int, at: int, usable: int) -> int:
     return end
 
 
-def _write_pages(copy: Path, pages: PageFile, parents: dict[int, bytes], lost: list[LostPage]) -> None:
-    """Write the parents again, each lost root as an empty leaf; put the other lost pages on the free list."""
+def _write_pages(
+    copy: Path, pages: PageFile, parents: dict[int, bytes], lost: list[LostPage], interior: Interior | None
+) -> None:
+    """Write the parents again, a lost root as an empty leaf or over its table's leaves; free the others."""
     size = pages.shape.page_size
-    roots = {leaf.number: _empty_leaf(leaf.tree, size, pages.shape.usable) for leaf in lost if leaf.root}
+    roots = {page.number: _empty_leaf(page.tree, size, pages.shape.usable) for page in lost if page.root}
+    written = {**parents, **roots, **(interior.pages if interior else {})}
     with copy.open("r+b") as out:
-        for number, page in {**parents, **roots}.items():
+        for number, page in sorted(written.items()):
             out.seek((number - 1) * size)
             out.write(page)
-    add_to_free_list(copy, [leaf.number for leaf in lost if not leaf.root], size)
+        if interior is not None and interior.page_count > pages.shape.page_count:
+            out.seek(28)  # the header's page count: the interior pages added at the end
+            out.write(interior.page_count.to_bytes(4, "big"))
+    add_to_free_list(copy, [page.number for page in lost if not page.root], size)
 
 
 def _empty_leaf(tree: Tree, size: int, usable: int) -> bytes:
@@ -645,6 +681,8 @@ def _to_rebuild(trees: list[Tree], lost: list[LostPage]) -> tuple[list[str], boo
     search = False
     for leaf in lost:
         name = leaf.tree.name
+        if leaf.kept:
+            continue
         if name.startswith(f"{SEARCH_TABLE}_"):
             search = True
         elif leaf.tree.rowid and name != "sqlite_master":

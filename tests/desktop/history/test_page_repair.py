@@ -144,12 +144,17 @@ def test_when_the_last_page_is_lost_a_new_row_taking_its_row_id_never_inherits_i
     assert_sound(path)
 
 
-def test_a_lost_root_page_is_salvaged_page_by_page(history) -> None:
+def test_a_lost_root_page_of_the_observations_is_written_again_over_its_leaves(history, monkeypatch) -> None:
     path, saved = history
     interior, _ = pages_of(path, "observations")
     data = damaged(path, wiped(interior[0]))  # the root: every leaf hangs from it
+    refill_never_runs(monkeypatch)
     with assert_salvaged(path, saved, data) as store:
-        assert store.salvaged.recovered == COUNT, "its leaves are found as orphans"
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0), "every leaf is found"
+        assert searched(store, "1234") == [saved[1234].id]
+        newcomer = observation(COUNT)
+        store.add(newcomer)  # its row id is the one after the largest: no word of another row is its
+        assert searched(store, str(COUNT)) == [newcomer.id]
     assert_sound(path)
     assert not path.with_name(path.name + REPAIRING_SUFFIX).exists()
 
@@ -294,5 +299,23 @@ def test_rows_below_a_lost_interior_page_are_put_back_and_none_is_lost(iris_home
     with assert_salvaged(path, saved, damaged(path, wiped(interior[2]))) as store:
         assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
         assert searched(store, "1234") == [saved[1234].id]
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT
+    assert_sound(path)
+
+
+def test_a_whole_lost_level_of_the_observations_is_written_again_and_none_is_lost(
+    iris_home: Path, monkeypatch
+) -> None:
+    saved = [replace(observation(i), note=f"flower {i} " + "y" * 3000) for i in range(COUNT)]  # a row a page
+    with ObservationStore.open() as store:
+        store.add_many(saved)
+        path = checkpointed(store.path)
+    interior, _ = pages_of(path, "observations")
+    below_the_root = interior[1:]
+    assert len(below_the_root) > 1, "three levels: a root, interior pages, leaves"
+    refill_never_runs(monkeypatch)
+    data = damaged(path, lambda data: [wiped(n)(data) for n in below_the_root])
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
         assert store.count_matching(HistoryQuery(text="flower")) == COUNT
     assert_sound(path)
