@@ -394,6 +394,16 @@ def _unreached(pages: PageFile, seen: set[int]) -> Iterator[tuple[int, bytes]]:
                 yield number, data
 
 
+def _table_root(lost: list[LostPage]) -> LostPage | None:
+    """Return the lost root of a table of rows, if any; raise if other lost pages leave leaves unreached."""
+    roots = [page for page in lost if page.root and page.tree.rowid and page.tree.name not in _SEARCH_TREES]
+    if not roots:
+        return None
+    if any(page.subtree or page.root for page in lost if page is not roots[0]):
+        raise NotPageDamage("a table lost its root, and another tree more than leaves")
+    return roots[0]
+
+
 def _relinked(pages: PageFile, lost: list[LostPage], seen: set[int]) -> tuple[Interior | None, int | None]:
     """Return the interior pages of a table that lost its root or a level, over its leaves; and its rows.
 
@@ -401,17 +411,15 @@ def _relinked(pages: PageFile, lost: list[LostPage], seen: set[int]) -> tuple[In
     page is in one tree or on the list. So one table at most, and no other tree may have lost pages that
     leave leaves unreached. (None, None) when no table lost its root.
     """
-    roots = [page for page in lost if page.root and page.tree.rowid and page.tree.name not in _SEARCH_TREES]
-    if not roots:
+    root = _table_root(lost)
+    if root is None:
         return None, None
-    if len(lost) > 1 and any(page.subtree or page.root for page in lost if page not in roots[:1]):
-        raise NotPageDamage("a table lost its root, and another tree more than leaves")
     leaves = [leaf for number, data in _unreached(pages, seen) if (leaf := leaf_of(number, data)) is not None]
     if not leaves:
         raise NotPageDamage("a table lost its root and no leaf of it is left")
     seen.update(leaf.number for leaf in leaves)
     shape = pages.shape
-    interior = interior_over(leaves, roots[0].number, shape.page_count, shape.page_size, shape.usable)
+    interior = interior_over(leaves, root.number, shape.page_count, shape.page_size, shape.usable)
     return interior, sum(leaf.cells for leaf in leaves)
 
 
