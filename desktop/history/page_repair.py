@@ -56,6 +56,7 @@ from desktop.history.salvage import (
 )
 from desktop.history.schema import SEARCH_INSERT_TRIGGER
 from desktop.history.sqlite_pages import (
+    BAD_CELL,
     HEADER_SIZE,
     INDEX_INTERIOR,
     INDEX_LEAF,
@@ -73,7 +74,8 @@ from desktop.history.table_interior import Interior, interior_over, leaf_of
 SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
 _SEARCH_PARTS = ("data", "idx", "docsize")  # the search index's tables (``_config`` holds its settings)
 _SEARCH_TREES = frozenset(f"{SEARCH_TABLE}_{part}" for part in _SEARCH_PARTS)
-MOST_LOST_PAGES = 64  # beyond, the file is read page by page: this is no longer a few bad pages
+_GAP = 16  # pages between two lost ones read cell by cell (``_garbled_beside``)
+MOST_LOST_PAGES = 1024  # beyond (4 MB of pages), the file is read page by page: no longer a few bad pages
 MOST_ORPHAN_PAGES = 4096  # leaves whose rows are put back from below a lost interior page (16 MB)
 _WAIT_FOR_WRITER = 600.0  # seconds the rebuild and a check written as an insert wait for each other
 _READ_AT_ONCE = 1 << 20  # bytes of the file read at once to look at every page's header
@@ -191,15 +193,19 @@ def _lost_pages(copy: Path, pages: PageFile, trees: list[Tree]) -> tuple[list[Lo
     A page is damaged when it is not a page of its tree's kind or a leaf holds no cell (SQLite never
     leaves one empty but a root). When no page looks damaged so, the damage is inside a page whose header
     looks right: SQLite's quick check names the pages where it found it (``_named_by_check``), and they are
-    taken as damaged. A damaged root, or a whole level, is more than this repair takes on.
+    taken as damaged. So too when several pages look damaged, or the walk fails: garbage over a run of
+    pages leaves some headers looking right (one page in 64 by chance).
     """
     if pages.shape.header_rebuilt:
         raise NotPageDamage("the header is damaged")
     types, counts = _page_heads(copy, pages.shape.page_size)
     named: set[int] = set()
-    lost, seen = _walked(pages, trees, (types, counts))
-    if not lost:
-        named = _deepest(pages, types, _named_by_check(copy))
+    lost: list[LostPage] | None = None  # when the walk fails: where the damage is, is not known yet
+    with contextlib.suppress(NotPageDamage):
+        lost, seen = _walked(pages, trees, (types, counts))
+    if lost is None or len(lost) != 1:
+        named = _deepest(pages, types, _named_by_check(copy, whole=lost == []))
+        named |= _garbled_beside(pages, types, lost or [])
         marked = bytearray(types)
         for number in named:
             if 1 < number <= len(marked):
@@ -210,6 +216,37 @@ def _lost_pages(copy: Path, pages: PageFile, trees: list[Tree]) -> tuple[list[Lo
     if len(lost) > MOST_LOST_PAGES:
         raise NotPageDamage("too many pages are damaged")
     return lost, seen, named
+
+
+def _garbled_beside(pages: PageFile, types: bytes, lost: list[LostPage]) -> set[int]:
+    """Return the pages next to or between lost ones whose header looks right but whose cells do not read.
+
+    Garbage written over a run of pages leaves one header in 64 looking right by chance; SQLite's check
+    may give up on such a page before it names any. Each page beside a lost one, or in a gap of at most
+    ``_GAP`` pages between two, is read cell by cell: a cell off its page, or keys out of order, is garbage.
+    """
+    numbers = sorted({page.number for page in lost})
+    near = {n + step for n in numbers for step in (-1, 1)}
+    for before, after in zip(numbers, numbers[1:], strict=False):
+        if after - before <= _GAP:
+            near.update(range(before + 1, after))
+    return {n for n in near - set(numbers) if 1 < n <= len(types) and not _cells_read(pages, n, types[n - 1])}
+
+
+def _cells_read(pages: PageFile, number: int, kind: int) -> bool:
+    """Tell whether a b-tree page's cells all read, table keys in order (True for a page of no tree kind)."""
+    if kind not in (TABLE_INTERIOR, TABLE_LEAF, INDEX_INTERIOR, INDEX_LEAF):
+        return True  # an overflow or free page: no header to judge; the walk judges b-tree pages
+    try:
+        _, cells = pages.cells(number)
+    except PageDamage:
+        return False
+    if any(cell == BAD_CELL for cell in cells):
+        return False
+    keys = [rowid for _, rowid, _ in cells if rowid is not None]
+    children = [child for child, _, _ in cells if child is not None]
+    in_file = all(1 < child <= pages.shape.page_count for child in children)
+    return in_file and all(a < b for a, b in zip(keys, keys[1:], strict=False))
 
 
 def _deepest(pages: PageFile, types: bytes, named: set[int]) -> set[int]:
@@ -241,11 +278,12 @@ def _walked(
     return lost, seen
 
 
-def _named_by_check(copy: Path) -> set[int]:
+def _named_by_check(copy: Path, *, whole: bool) -> set[int]:
     """Return the pages SQLite's quick check names as damaged ("On tree page N cell M: ...").
 
     The page a message names is where the check found the damage: a cell running off its page, keys out of
     order, a child page number no page has (named on the parent). At most ``MOST_LOST_PAGES`` messages.
+    ``PagesWhole`` when the check finds nothing and no page looked damaged (``whole``).
     """
     db = sqlite3.connect(copy, isolation_level=None)
     messages: list[str] = []
@@ -257,7 +295,7 @@ def _named_by_check(copy: Path) -> set[int]:
         pass  # the check gave up: what it named before still says where
     finally:
         db.close()
-    if messages == ["ok"]:
+    if messages == ["ok"] and whole:
         raise PagesWhole("SQLite's check finds every page as it expects")
     return {int(n) for message in messages for n in _NAMED_PAGE.findall(message)}
 

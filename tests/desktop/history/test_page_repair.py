@@ -1,5 +1,6 @@
 """A history that lost a few leaf pages is repaired in a copy: the pages cut out, nothing else copied."""
 
+import random
 import sqlite3
 import uuid
 from dataclasses import replace
@@ -318,4 +319,22 @@ def test_a_whole_lost_level_of_the_observations_is_written_again_and_none_is_los
     with assert_salvaged(path, saved, data) as store:
         assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
         assert store.count_matching(HistoryQuery(text="flower")) == COUNT
+    assert_sound(path)
+
+
+def test_a_run_of_pages_overwritten_with_random_bytes_costs_only_their_rows(history, monkeypatch) -> None:
+    """Random bytes leave some page headers looking right (one in 64): SQLite's check names those."""
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    start = leaves[len(leaves) // 3]
+    refill_never_runs(monkeypatch)
+
+    def edit(data: bytearray) -> None:
+        for number in range(start, start + 8):
+            data[(number - 1) * PAGE : number * PAGE] = random.Random(number).randbytes(PAGE)
+            data[(number - 1) * PAGE] = 0x0D if number == start + 3 else data[(number - 1) * PAGE]
+
+    with assert_salvaged(path, saved, damaged(path, edit)) as store:
+        assert 0 < store.salvaged.lost < 100
+        assert store.count_matching(HistoryQuery(text="flower")) == COUNT - store.salvaged.lost
     assert_sound(path)
