@@ -345,11 +345,27 @@ def _next_level(
             raise NotPageDamage("a page is missing or in two places")
         seen.add(number)
         kind = types[number - 1] if number != 1 else _first_page_kind(pages)
-        if kind == interior:
-            below += [(child, number) for child in _children(pages, number)]
-        elif kind != leaf or (parent and not counts[number - 1]):
+        children = _children_sound(pages, number, seen) if kind == interior else None
+        if children is not None:
+            below += [(child, number) for child in children]
+        elif kind == interior or kind != leaf or (parent and not counts[number - 1]):
             damaged.append((number, parent))
     return below, damaged
+
+
+def _children_sound(pages: PageFile, number: int, seen: set[int]) -> list[int] | None:
+    """Return an interior page's children; None when its cells are garbage (a child no page, or seen).
+
+    Garbage over a page whose type byte looks right names children at random: beyond the file's end.
+    """
+    try:
+        children = _children(pages, number)
+    except (NotPageDamage, PageDamage):
+        return None
+    last = pages.shape.page_count
+    if len(set(children)) != len(children) or not all(1 < c <= last and c not in seen for c in children):
+        return None
+    return children
 
 
 def _first_page_kind(pages: PageFile) -> int:

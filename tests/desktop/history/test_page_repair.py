@@ -17,6 +17,7 @@ from tests.desktop.history.test_salvage import (
     assert_salvaged,
     checkpointed,
     damaged,
+    garbled,
     observation,
     refill_never_runs,
     saved_history,
@@ -221,12 +222,7 @@ def test_garbage_inside_a_page_whose_header_looks_right_costs_only_the_rows_it_h
 
 def test_garbage_no_check_of_sqlite_sees_beside_it_is_found_and_never_kept(history) -> None:
     path, saved = history
-    db = sqlite3.connect(path)
-    db.execute(
-        "UPDATE observations SET measurements = '{\"sepal_length\": 5.1,' WHERE id = ?", (saved[7].id,)
-    )
-    db.commit()
-    db.close()
+    garbled(path, saved[7].id, "measurements = '{\"sepal_length\": 5.1,'")
     _, leaves = pages_of(path, "observations")
     data = damaged(path, first_cell_garbled(leaves[len(leaves) // 2]))
     with assert_salvaged(path, saved, data) as store:

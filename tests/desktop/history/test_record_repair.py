@@ -1,6 +1,5 @@
 """A history whose pages are whole but a few records garbled is repaired in a copy: those rows deleted."""
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from desktop.history.files import REPAIRING_SUFFIX
 from desktop.history.queries import HistoryQuery
 from desktop.history.store import ObservationStore
 from tests.desktop.history.test_page_repair import assert_sound, searched
-from tests.desktop.history.test_salvage import assert_salvaged, damaged, not_utf8_note, saved_history
+from tests.desktop.history.test_salvage import assert_salvaged, damaged, garbled, not_utf8_note, saved_history
 
 COUNT = 2000
 
@@ -27,16 +26,6 @@ def refill_never_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a few garbled records are deleted in a copy, not salvaged row by row")
 
     monkeypatch.setattr("desktop.history.opening.refill", refused)
-
-
-def garbled(path: Path, id: str, sql: str) -> bytes:
-    """Set a value of observation ``id`` by ``sql`` (as garbage inside its record would); return the file."""
-    db = sqlite3.connect(path)
-    db.execute(f"UPDATE observations SET {sql} WHERE id = ?", (id,))
-    db.commit()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
-    return path.read_bytes()
 
 
 def test_a_record_whose_json_is_no_json_is_deleted_and_nothing_else_changes(

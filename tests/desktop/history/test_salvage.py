@@ -123,13 +123,7 @@ def test_a_damaged_page_costs_only_the_observations_on_it(history) -> None:
 
 def test_a_record_with_garbage_in_its_stored_json_costs_that_record_only(history) -> None:
     path, saved = history
-    db = sqlite3.connect(path)
-    db.execute(
-        "UPDATE observations SET measurements = '{\"sepal_length\": 5.1,' WHERE id = ?", (saved[7].id,)
-    )
-    db.commit()
-    db.close()
-    damaged = path.read_bytes()
+    damaged = garbled(path, saved[7].id, "measurements = '{\"sepal_length\": 5.1,'")
     with assert_salvaged(path, saved, damaged) as store:
         assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT - 1, 1)
         assert store.get(saved[7].id) is None
@@ -617,6 +611,16 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert refused == [True], "the copy with images was given up, the one without finished"
         assert COUNT - 10 < store.salvaged.recovered < COUNT
+
+
+def garbled(path: Path, id: str, sql: str) -> bytes:
+    """Set a value of observation ``id`` by ``sql`` (as garbage inside its record would); return the file."""
+    db = sqlite3.connect(path)
+    db.execute(f"UPDATE observations SET {sql} WHERE id = ?", (id,))
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path.read_bytes()
 
 
 def not_utf8_note(path: Path, id: str) -> None:
