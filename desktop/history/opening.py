@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from desktop.errors import IrisFieldError, StoreError, StoreProblem
 from desktop.history.connection import SNAPSHOTS, connect
+from desktop.history.damaged_pages import PagesWhole
 from desktop.history.files import (
     ReadOnlyCause,
     check_marker,
@@ -25,7 +26,7 @@ from desktop.history.files import (
 from desktop.history.header_repair import repair_header
 from desktop.history.integrity import check_integrity, check_records, damage_error, is_damage
 from desktop.history.migrations import check_columns, migrate
-from desktop.history.page_repair import PagesWhole, repair_pages
+from desktop.history.page_repair import repair_pages
 from desktop.history.record_repair import repair_records
 from desktop.history.refill import refill, schema_of
 from desktop.history.salvage import (
