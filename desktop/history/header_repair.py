@@ -9,10 +9,10 @@ runs again, and must do nothing the second time). Only the free list is lost wit
 names those pages ("Page N is never used") and they are listed again.
 
 The copy becomes the history only when SQLite then finds it sound and its schema is one this program
-wrote; a record that does not read as the store reads it (``salvage.SOUND_OBSERVATION``, texts that are
-not UTF-8) is removed, as a salvage would leave it out. Anything else falls back to the page-by-page
-salvage. No row is copied: a gigabyte takes a file copy and SQLite's check, and the search index and row
-numbers stay as they were.
+wrote; a record that does not read as the store reads it is removed, as a salvage would leave it out
+(``record_repair.garbled_rows``, which checks the search index too). Anything else falls back to the
+page-by-page salvage. No row is copied: a gigabyte takes a file copy and SQLite's check, and the search
+index and row numbers stay as they were.
 """
 
 from __future__ import annotations
@@ -22,20 +22,10 @@ import struct
 from pathlib import Path
 
 from desktop.history.free_list import add_to_free_list, never_used
-from desktop.history.integrity import is_damage
 from desktop.history.migrations import schema_steps
-from desktop.history.refill import schema_of
-from desktop.history.salvage import (
-    SOUND_OBSERVATION,
-    TEXT_CHECK,
-    register_text_check,
-    remove_rows_pointing_nowhere,
-    repaired_in_copy,
-    table_shapes,
-)
+from desktop.history.record_repair import NotRecordDamage, delete_rows, garbled_rows
+from desktop.history.salvage import repaired_in_copy
 from desktop.history.sqlite_pages import HEADER_SIZE, MAGIC
-
-MOST_UNREADABLE = 1000  # records a repair leaves out; beyond, the file is salvaged page by page
 
 
 class NotHeaderDamage(Exception):
@@ -57,7 +47,8 @@ def repair_header(aside: Path, target: Path, page_size: int) -> tuple[int, int] 
             out.write(_header(page_size, size // page_size))
         return _make_sound(copy, page_size)
 
-    return repaired_in_copy(aside, target, repair, (NotHeaderDamage, sqlite3.Error, UnicodeDecodeError))
+    refusals = (NotHeaderDamage, NotRecordDamage, sqlite3.Error, UnicodeDecodeError)
+    return repaired_in_copy(aside, target, repair, refusals)
 
 
 def _header(page_size: int, pages: int) -> bytes:
@@ -90,7 +81,10 @@ def _make_sound(copy: Path, page_size: int) -> tuple[int, int]:
         if free and _never_used(db):
             raise NotHeaderDamage("the free pages could not be listed again")
         db.execute(f"PRAGMA user_version = {version}")
-        removed = _remove_unreadable(db)
+        garbled = garbled_rows(copy, db)  # as the record repair judges them, and the search index checked
+        if any(garbled.values()):
+            delete_rows(db, garbled)
+        removed = len(garbled.get("observations", []))
         observations = int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
     finally:
         db.close()
@@ -124,63 +118,3 @@ def _never_used(db: sqlite3.Connection) -> list[int]:
     if free is None:
         raise NotHeaderDamage("SQLite finds damage beyond the header")
     return free
-
-
-def _remove_unreadable(db: sqlite3.Connection) -> int:
-    """Delete the records the store could not read; return how many observations went."""
-    register_text_check(db)
-    doomed = {}
-    for table, columns in _text_columns(db).items():
-        quoted = ", ".join(f'"{c}"' for c in columns)
-        sound = f"{TEXT_CHECK}({quoted})"
-        if table == "observations":
-            sound = f"({SOUND_OBSERVATION}) AND {sound}"
-        low, high = db.execute(f'SELECT MIN(rowid), MAX(rowid) FROM "{table}"').fetchone()
-        if low is not None:
-            doomed[table] = _failing_rows(db, table, sound, low, high)
-    if not any(doomed.values()):
-        return 0
-    db.execute("PRAGMA foreign_keys = OFF")
-    db.execute("BEGIN IMMEDIATE")
-    for table, rowids in doomed.items():
-        db.executemany(f'DELETE FROM "{table}" WHERE rowid = ?', [(r,) for r in rowids])
-    remove_rows_pointing_nowhere(db)
-    db.execute("COMMIT")
-    return len(doomed.get("observations", ()))
-
-
-def _failing_rows(db: sqlite3.Connection, table: str, sound: str, low: int, high: int) -> list[int]:
-    """Return the row ids from ``low`` to ``high`` that are not ``sound``, or make it fail.
-
-    The check fails the whole statement on a text that is not UTF-8 or JSON: the range is then halved
-    until the failing row is alone. More than ``MOST_UNREADABLE`` such rows is more damage than a header.
-    """
-    try:
-        return [
-            rowid
-            for (rowid,) in db.execute(
-                f'SELECT rowid FROM "{table}" WHERE rowid BETWEEN ? AND ? AND NOT ({sound})', (low, high)
-            )
-        ]
-    except sqlite3.DatabaseError as exc:
-        if is_damage(exc):
-            raise NotHeaderDamage(str(exc)) from exc
-        if low == high:
-            return [low]
-    middle = (low + high) // 2
-    found = _failing_rows(db, table, sound, low, middle)
-    found += _failing_rows(db, table, sound, middle + 1, high)
-    if len(found) > MOST_UNREADABLE:
-        raise NotHeaderDamage("too many records cannot be read")
-    return found
-
-
-def _text_columns(db: sqlite3.Connection) -> dict[str, list[str]]:
-    """Return the TEXT columns of each table a salvage copies (the search index's are rebuilt, not read)."""
-    found = {}
-    for table in table_shapes(schema_of(db)):
-        info = db.execute(f'PRAGMA table_info("{table}")').fetchall()
-        columns = [row[1] for row in info if str(row[2]).upper() == "TEXT"]
-        if columns:
-            found[table] = columns
-    return found

@@ -342,15 +342,29 @@ def _helper(
 
 
 def _write(db: sqlite3.Connection, indexes: list[str], orphans: Orphans | None, *, search: bool) -> None:
-    """In one transaction: rebuild ``indexes``, put ``orphans`` back, rebuild the search index if asked."""
+    """In one transaction: rebuild ``indexes``, put ``orphans`` back, rebuild the search index if asked.
+
+    A failure rolls it back at once: the check on the second thread waits for this transaction to end.
+    """
+    with _transaction(db):
+        for index in indexes:
+            db.execute(f'REINDEX "{index}"')
+        if orphans is not None:
+            _put_back(db, orphans)
+        if search:
+            rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
+        remove_rows_pointing_nowhere(db)
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """Write in one transaction, rolled back at once on failure (a reader may be waiting for it to end)."""
     db.execute("BEGIN IMMEDIATE")
-    for index in indexes:
-        db.execute(f'REINDEX "{index}"')
-    if orphans is not None:
-        _put_back(db, orphans)
-    if search:
-        rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
-    remove_rows_pointing_nowhere(db)
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
     db.execute("COMMIT")
 
 
@@ -424,12 +438,11 @@ def _move_search_index_in(db: sqlite3.Connection, beside: Path) -> None:
     """
     db.execute("ATTACH ? AS beside", (str(beside),))
     try:
-        db.execute("BEGIN IMMEDIATE")
-        for part in SEARCH_PARTS:
-            table = f"{SEARCH_TABLE}_{part}"
-            db.execute(f"DELETE FROM main.{table}")
-            db.execute(f"INSERT INTO main.{table} SELECT * FROM beside.{table}")
-        db.execute("COMMIT")
+        with _transaction(db):
+            for part in SEARCH_PARTS:
+                table = f"{SEARCH_TABLE}_{part}"
+                db.execute(f"DELETE FROM main.{table}")
+                db.execute(f"INSERT INTO main.{table} SELECT * FROM beside.{table}")
     finally:
         db.execute("DETACH beside")
 

@@ -79,17 +79,27 @@ def _repaired(copy: Path) -> tuple[int, int]:
     db = sqlite3.connect(copy, isolation_level=None)
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        judged = _tables(db)
-        garbled = _garbled(copy, db, judged)
+        garbled = garbled_rows(copy, db)
         if not any(garbled.values()):
             raise NotRecordDamage("every record reads")
-        if sum(map(len, garbled.values())) > MOST_GARBLED_ROWS:
-            raise NotRecordDamage("too many records are garbled")
-        _delete(db, garbled)  # SQLite's own deletes: its check found every page whole, and still does
+        delete_rows(db, garbled)  # SQLite's own deletes: its check found every page whole, and still does
         observations = int(db.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
     finally:
         db.close()
     return observations, len(garbled.get("observations", []))
+
+
+def garbled_rows(copy: Path, db: sqlite3.Connection) -> dict[str, list[int]]:
+    """Return each table's rows of ``copy`` that do not read as a salvage reads them, by row id.
+
+    ``db`` is a connection to ``copy``. Raises ``NotRecordDamage`` when SQLite finds damage reading them,
+    when the search index is damaged, when more than ``MOST_GARBLED_ROWS`` rows are garbled, or when the
+    one with the largest row id is (its words would be taken again).
+    """
+    garbled = _garbled(copy, db, _tables(db))
+    if sum(map(len, garbled.values())) > MOST_GARBLED_ROWS:
+        raise NotRecordDamage("too many records are garbled")
+    return garbled
 
 
 def _tables(db: sqlite3.Connection) -> list[Judged]:
@@ -184,7 +194,7 @@ def _failing_in(db: sqlite3.Connection, table: Judged, low: int, high: int) -> l
         return _failing_in(db, table, low, middle) + _failing_in(db, table, middle + 1, high)
 
 
-def _delete(db: sqlite3.Connection, garbled: dict[str, list[int]]) -> None:
+def delete_rows(db: sqlite3.Connection, garbled: dict[str, list[int]]) -> None:
     """Delete the garbled rows in one transaction, their indexes rebuilt first when SQLite asks for it."""
     trigger = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (_SEARCH_DELETE_TRIGGER,)

@@ -334,3 +334,23 @@ def test_a_run_of_pages_overwritten_with_random_bytes_costs_only_their_rows(hist
         assert 0 < store.salvaged.lost < 100
         assert store.count_matching(HistoryQuery(text="flower")) == COUNT - store.salvaged.lost
     assert_sound(path)
+
+
+def test_a_repair_that_fails_while_the_search_index_is_checked_beside_ends_and_salvages_row_by_row(
+    history,
+) -> None:
+    """A rebuild that fails rolls back at once: the check on the other thread waits for it to end."""
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+
+    def edit(data: bytearray) -> None:
+        first_cell_garbled(leaves[len(leaves) // 2])(
+            data
+        )  # named by SQLite's check: the search index checked
+        at = data.index(saved[11].id.encode())
+        data[at : at + 36] = saved[10].id.encode()  # two rows with one id: rebuilding the ids' index fails
+
+    data = damaged(path, edit)
+    with assert_salvaged(path, saved, data) as store:
+        assert store.salvaged.recovered < COUNT
+    assert_sound(path)
