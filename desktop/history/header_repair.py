@@ -25,7 +25,19 @@ from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.migrations import schema_steps
 from desktop.history.record_repair import NotRecordDamage, delete_rows, garbled_rows
 from desktop.history.salvage import repaired_in_copy
-from desktop.history.sqlite_pages import HEADER_SIZE, MAGIC
+from desktop.history.sqlite_pages import (
+    HEADER_SIZE,
+    MAGIC,
+    TABLE_INTERIOR,
+    TABLE_LEAF,
+    PageDamage,
+    PageFile,
+    decode_record,
+    record_width,
+)
+from desktop.history.table_interior import interior_over, leaf_of
+
+_SCHEMA_KINDS = ("table", "index", "trigger", "view")  # what a schema row's first value says
 
 
 class NotHeaderDamage(Exception):
@@ -45,6 +57,7 @@ def repair_header(aside: Path, target: Path, page_size: int) -> tuple[int, int] 
     def repair(copy: Path) -> tuple[int, int]:
         with copy.open("r+b") as out:
             out.write(_header(page_size, size // page_size))
+        _schema_root_written_again(copy)
         return _make_sound(copy, page_size)
 
     refusals = (NotHeaderDamage, NotRecordDamage, sqlite3.Error, UnicodeDecodeError)
@@ -63,6 +76,42 @@ def _header(page_size: int, pages: int) -> bytes:
     major, minor, patch = sqlite3.sqlite_version_info
     struct.pack_into(">II", header, 92, 1, major * 1_000_000 + minor * 1000 + patch)  # valid-for = counter
     return bytes(header)
+
+
+def _schema_root_written_again(copy: Path) -> None:
+    """Write page 1's b-tree again over the schema's leaves when it went with the header (the page zeroed).
+
+    Page 1 is the root of the schema's own table; this program's schema takes more than one page, so its
+    rows are on leaves elsewhere (``table_interior``): table leaves whose records are schema rows (type,
+    name, table, root, SQL). A page that looks like the schema's root is left as it is.
+    """
+    with PageFile(copy) as pages:
+        first = pages.page(1)
+        if first is None or first[HEADER_SIZE] in (TABLE_INTERIOR, TABLE_LEAF):
+            return
+        shape = pages.shape
+        leaves = [leaf_of(n, data) for n, data in pages.every_page() if _holds_schema(pages, n, data)]
+        found = [leaf for leaf in leaves if leaf is not None]
+        if not found:
+            raise NotHeaderDamage("the first page is lost with the schema's rows on it")
+        interior = interior_over(found, 1, shape.page_count, shape.page_size, shape.usable)
+    if interior.page_count != shape.page_count:
+        raise NotHeaderDamage("the schema's leaves need more than the first page above them")
+    with copy.open("r+b") as out:
+        out.seek(HEADER_SIZE)
+        out.write(interior.pages[1][HEADER_SIZE:])
+
+
+def _holds_schema(pages: PageFile, number: int, data: bytes) -> bool:
+    """Tell whether a page is a table leaf of schema rows (type, name, table, root, SQL)."""
+    if data[0] != TABLE_LEAF or record_width(data, pages.shape.usable) != 5:
+        return False
+    try:
+        _, cells = pages.cells(number)
+        values = decode_record(cells[0][2] or b"")
+    except (PageDamage, UnicodeDecodeError, IndexError):
+        return False
+    return len(values) == 5 and values[0] in _SCHEMA_KINDS and isinstance(values[1], str)
 
 
 def _make_sound(copy: Path, page_size: int) -> tuple[int, int]:

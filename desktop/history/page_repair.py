@@ -64,7 +64,6 @@ from desktop.history.salvage import (
 )
 from desktop.history.schema import SEARCH_INSERT_TRIGGER
 from desktop.history.sqlite_pages import (
-    ORPHANS_READ_AT_ONCE,
     TABLE_INTERIOR,
     TABLE_LEAF,
     PageDamage,
@@ -171,10 +170,9 @@ def _unreached_leaves(pages: PageFile, seen: set[int]) -> list[int]:
 def _unreached(pages: PageFile, seen: set[int]) -> Iterator[tuple[int, bytes]]:
     """Yield (number, page) of the table leaves no walk reached nor free list names, a megabyte at a time."""
     free = pages.freelist()
-    for first in range(2, pages.shape.page_count + 1, ORPHANS_READ_AT_ONCE):
-        for number, data in pages.run(first, ORPHANS_READ_AT_ONCE):
-            if data[0] == TABLE_LEAF and number not in seen and number not in free:
-                yield number, data
+    for number, data in pages.every_page():
+        if data[0] == TABLE_LEAF and number not in seen and number not in free:
+            yield number, data
 
 
 def _table_root(lost: list[LostPage]) -> LostPage | None:

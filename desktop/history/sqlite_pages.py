@@ -258,6 +258,11 @@ class PageFile:
             if data is not None:
                 yield number, data
 
+    def every_page(self) -> Iterator[tuple[int, bytes]]:
+        """Yield (number, page) of every page but the first, ``ORPHANS_READ_AT_ONCE`` read at a time."""
+        for first in range(2, self.shape.page_count + 1, ORPHANS_READ_AT_ONCE):
+            yield from self.run(first, ORPHANS_READ_AT_ONCE)
+
     def freelist(self) -> set[int]:
         """Return the pages the header's free list names (empty if the header was wiped)."""
         free: set[int] = set()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from desktop.history.sqlite_pages import TABLE_INTERIOR, PageDamage, varint
+from desktop.history.sqlite_pages import HEADER_SIZE, TABLE_INTERIOR, PageDamage, varint
 
 _HEADER = 12  # an interior page's header: type, free block, cells, content start, fragments, right child
 _POINTER = 2  # a cell's place in the pointer array
@@ -56,7 +56,8 @@ def _rowid(data: bytes, cell: int) -> int:
 def interior_over(leaves: list[Leaf], root: int, page_count: int, size: int, usable: int) -> Interior:
     """Return the interior pages over ``leaves`` (any order) up to the root page ``root``.
 
-    Raises ``PageDamage`` when two leaves hold overlapping row ids: they are not one table's.
+    Raises ``PageDamage`` when two leaves hold overlapping row ids: they are not one table's. Page 1 (the
+    schema's root) keeps the file's 100-byte header before its own.
     """
     ordered = sorted(leaves, key=lambda leaf: leaf.first)
     for before, after in zip(ordered, ordered[1:], strict=False):
@@ -66,8 +67,8 @@ def interior_over(leaves: list[Leaf], root: int, page_count: int, size: int, usa
     pages: dict[int, bytes] = {}
     while True:
         groups = _groups(level, usable)
-        if len(groups) == 1:
-            pages[root] = _page(groups[0], size, usable)
+        if len(groups) == 1 and (root != 1 or len(_groups(level, usable - HEADER_SIZE)) == 1):
+            pages[root] = _page(groups[0], size, usable, HEADER_SIZE if root == 1 else 0)
             return Interior(pages, page_count)
         above = []
         for group in groups:
@@ -91,8 +92,8 @@ def _groups(level: list[tuple[int, int]], usable: int) -> list[list[tuple[int, i
     return groups
 
 
-def _page(children: list[tuple[int, int]], size: int, usable: int) -> bytes:
-    """Return an interior table page: a cell for each child but the last, which is the right-most."""
+def _page(children: list[tuple[int, int]], size: int, usable: int, at: int = 0) -> bytes:
+    """Return an interior table page (its header at ``at``): a cell a child, the last the right-most."""
     page = bytearray(size)
     *cells, (right, _) = children
     end = usable
@@ -100,8 +101,8 @@ def _page(children: list[tuple[int, int]], size: int, usable: int) -> bytes:
         raw = _cell(*child)
         end -= len(raw)
         page[end : end + len(raw)] = raw
-        struct.pack_into(">H", page, _HEADER + _POINTER * i, end)
-    struct.pack_into(">BHHHBI", page, 0, TABLE_INTERIOR, 0, len(cells), end % 65536, 0, right)
+        struct.pack_into(">H", page, at + _HEADER + _POINTER * i, end)
+    struct.pack_into(">BHHHBI", page, at, TABLE_INTERIOR, 0, len(cells), end % 65536, 0, right)
     return bytes(page)
 
 

@@ -235,6 +235,19 @@ def test_a_wiped_header_is_written_again_and_every_other_page_kept_as_it_was(his
     db.close()
 
 
+def test_a_zeroed_first_page_gets_its_header_and_the_schemas_root_written_again(history, monkeypatch) -> None:
+    path, saved = history
+    data = b"\0" * PAGE + path.read_bytes()[PAGE:]  # the header and the schema's root: its rows are on leaves
+    path.write_bytes(data)
+    refill_never_runs(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert (store.salvaged.recovered, store.salvaged.lost) == (COUNT, 0)
+        assert [o.id for o in store.list("flower 142")] == [saved[142].id], "the search index is kept"
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    db.close()
+
+
 def test_a_wiped_header_of_a_history_with_free_pages_lists_them_again(history, monkeypatch) -> None:
     path, saved = history
     db = sqlite3.connect(path)
