@@ -15,6 +15,7 @@ from desktop.cli import main as cli
 from desktop.errors import StoreError
 from desktop.history.observation import Observation
 from desktop.history.queries import HistoryQuery
+from desktop.history.schema import SEARCH_WORDS
 from desktop.history.store import ObservationStore
 
 PAGE = 4096
@@ -106,7 +107,36 @@ def assert_salvaged(path: Path, saved: list[Observation], damaged_bytes: bytes) 
     assert all(originals[o.id] == o for o in recovered), "recovered observations are exactly as saved"
     if report.lost is not None:
         assert report.recovered + report.lost == len(saved)
+    assert words_of_rows(path) == indexed_words_of_rows(path), "the search index holds each row's words"
     return store
+
+
+def words_of_rows(path: Path) -> list[tuple[str, int, int]]:
+    """Return (trigram, row id, offset) of every observation's words, as a fresh search index finds them."""
+    db = sqlite3.connect(path)
+    try:
+        create = "SELECT sql FROM sqlite_master WHERE name = 'observations_search'"
+        db.execute(db.execute(create).fetchone()[0].replace("observations_search", "temp.fresh", 1))
+        words = SEARCH_WORDS.format(row="o")
+        db.execute(f"INSERT INTO fresh (rowid, words) SELECT o.rowid, {words} FROM observations o")
+        db.execute("CREATE VIRTUAL TABLE temp.fresh_words USING fts5vocab(temp, fresh, 'instance')")
+        return sorted(db.execute("SELECT term, doc, offset FROM fresh_words"))
+    finally:
+        db.close()
+
+
+def indexed_words_of_rows(path: Path) -> list[tuple[str, int, int]]:
+    """Return (trigram, row id, offset) the history's search index holds for the rows it has.
+
+    Words of rows that are gone may stay (a search joins row ids to the table): they are left out here.
+    """
+    db = sqlite3.connect(path)
+    try:
+        db.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, observations_search, 'instance')")
+        found = "SELECT term, doc, offset FROM words WHERE doc IN (SELECT rowid FROM observations)"
+        return sorted(db.execute(found))
+    finally:
+        db.close()
 
 
 def test_a_damaged_page_costs_only_the_observations_on_it(history) -> None:
@@ -570,6 +600,7 @@ def test_random_damage_never_stops_a_salvage(history, seed: int) -> None:
             assert aside.read_bytes() == bytes(data)
             assert report.recovered == len(store.list(include_deleted=True)) <= COUNT
             assert report.lost is None or report.recovered + report.lost <= COUNT + 1
+            assert words_of_rows(path) == indexed_words_of_rows(path), "the search finds each row"
 
 
 @pytest.mark.parametrize("beyond_the_header", [False, True], ids=["header-repaired", "salvaged"])
@@ -619,7 +650,9 @@ def test_damage_sqlite_finds_only_while_copying_starts_the_copy_again_page_by_pa
             refused.append(kwargs["images"])
             raise
 
-    monkeypatch.setattr(row_copy.PageJudge, "_verdict", lambda self, image, table: row_copy.Verdict.SOUND)
+    monkeypatch.setattr(
+        row_copy.PageJudge, "_verdict", lambda self, image, table: (row_copy.Verdict.SOUND, 0)
+    )
     monkeypatch.setattr("desktop.history.refill.copy_readable", spying_copy)
     with assert_salvaged(path, saved, bytes(data)) as store:
         assert refused == [True], "the copy with images was given up, the one without finished"
@@ -671,3 +704,64 @@ def test_the_command_line_says_a_text_that_is_not_utf8_in_one_sentence_then_reco
     captured = capsys.readouterr()
     assert "199 observations were recovered from a damaged history (1 could not be read)" in captured.err
     assert captured.out.count('"id"') == COUNT - 1
+
+
+def refilled_row_by_row(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record each salvage row by row (what ``refill`` returned); the list fills as salvages happen."""
+    from desktop.history import opening
+
+    runs: list[object] = []
+
+    def recorded(*args, **kwargs):
+        runs.append(real(*args, **kwargs))
+        return runs[-1]
+
+    real = opening.refill
+    monkeypatch.setattr(opening, "refill", recorded)
+    return runs
+
+
+def test_rows_of_a_page_no_tree_reaches_that_repeat_kept_rows_are_skipped_and_the_search_finds_the_rest(
+    history, monkeypatch
+) -> None:
+    """An old copy of a page (no tree reaches it) repeats rows: they are skipped, one changed row kept.
+
+    The search index is filled beside the history from the pages copied whole; the rows of a page of
+    which some were skipped are indexed from the history instead: every kept row's words, no other.
+    """
+    path, saved = history
+    data = bytearray(path.read_bytes())
+    page = data.index(b"flower 100 ") // PAGE
+    old_copy = bytes(data[page * PAGE : (page + 1) * PAGE])
+    last = max(i for i in range(COUNT) if f"flower {i} ".encode() in old_copy)  # not the page's first row
+    changed = str(uuid.uuid4())
+    old_copy = old_copy.replace(saved[last].id.encode(), changed.encode())
+    db = sqlite3.connect(path)
+    (outbox_root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sync_outbox'").fetchone()
+    db.close()
+    for root in (2, outbox_root):  # two tables lost their roots: saved row by row, every leaf an orphan
+        data[(root - 1) * PAGE : root * PAGE] = b"\xff" * PAGE
+    data += old_copy
+    path.write_bytes(bytes(data))
+    runs = refilled_row_by_row(monkeypatch)
+    with ObservationStore.open(path) as store:
+        assert len(runs) == 1
+        recovered = {o.id: o for o in store.list(include_deleted=True)}
+        assert len(recovered) == store.salvaged.recovered == COUNT + 1
+        assert recovered[changed].note == saved[last].note and recovered[saved[last].id] == saved[last]
+        found = {o.id for o in store.page(HistoryQuery(text=f"flower {last} "), size=50)[0]}
+        assert found == {changed, saved[last].id}
+    assert words_of_rows(path) == indexed_words_of_rows(path)
+
+
+def test_a_search_index_that_cannot_be_built_beside_is_built_in_the_history(history, monkeypatch) -> None:
+    """A folder where the salvage would build the search index beside: it is built in the history instead."""
+    path, saved = history
+    data = path.read_bytes()[: len(path.read_bytes()) * 2 // 3]
+    path.write_bytes(data)
+    (path.parent / (path.name + ".refilling.search")).mkdir()
+    runs = refilled_row_by_row(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert len(runs) == 1 and 0 < store.salvaged.recovered < COUNT
+        kept = store.list(include_deleted=True)[0]
+        assert [o.id for o in store.page(HistoryQuery(text=kept.note[:12]), size=50)[0]] == [kept.id]
