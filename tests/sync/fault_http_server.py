@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+_PRINTING = threading.Lock()  # one line of what was served at a time (the tests count the lines)
 FAULTS = {
     "401": (
         401,
@@ -79,7 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         if self.state.take_fault(self.path, self.headers.get("Authorization", "")) or not self.state.upstream:
-            print(f"fault {self.state.status} {self.command} {self.path}", flush=True)
+            with _PRINTING:  # print writes the line and its end apart: two threads would interleave them
+                print(f"fault {self.state.status} {self.command} {self.path}", flush=True)
             self._send(self.state.status, {"Content-Type": self.state.content_type}, self.state.body)
             return
         request = urllib.request.Request(self.state.upstream + self.path, data=body, method=self.command)
