@@ -102,21 +102,18 @@ class BulkInsert:
         if SEARCH_INSERT_TRIGGER not in found:
             words_in_memory = SEARCH_HASH_BYTES
         if words_in_memory != SEARCH_HASH_BYTES:
-            search_hash_size(db, words_in_memory)
+            _search_hash_size(db, words_in_memory)
         return cls(found, after, words_in_memory)
 
-    def finish(self, db: sqlite3.Connection, done: frozenset[str] = frozenset()) -> None:
-        """Do the dropped triggers' work for every row saved since ``begin`` and put them back.
-
-        The work of the triggers named in ``done`` was done otherwise (``search_beside``): only put back.
-        """
+    def finish(self, db: sqlite3.Connection) -> None:
+        """Do the dropped triggers' work for every row saved since ``begin`` and put them back."""
         for name, stand_in in _STAND_INS.items():
-            if name in self.trigger_sql and name not in done:
+            if name in self.trigger_sql:
                 db.execute(stand_in, (self.after_rowid,))
         for sql in self.trigger_sql.values():
             db.execute(sql)
         if self.words_in_memory != SEARCH_HASH_BYTES:
-            search_hash_size(db, SEARCH_HASH_BYTES)
+            _search_hash_size(db, SEARCH_HASH_BYTES)
 
 
 def rebuild_search_index(db: sqlite3.Connection, words_in_memory: int) -> None:
@@ -126,12 +123,12 @@ def rebuild_search_index(db: sqlite3.Connection, words_in_memory: int) -> None:
     cannot be taken out one by one without the text they came from (``content=''``).
     """
     db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('delete-all')")
-    search_hash_size(db, words_in_memory)
+    _search_hash_size(db, words_in_memory)
     db.execute(_STAND_INS[SEARCH_INSERT_TRIGGER], (0,))
-    search_hash_size(db, SEARCH_HASH_BYTES)
+    _search_hash_size(db, SEARCH_HASH_BYTES)
 
 
-def search_hash_size(db: sqlite3.Connection, size: int) -> None:
+def _search_hash_size(db: sqlite3.Connection, size: int) -> None:
     """Let the search index gather ``size`` bytes of new words in memory before it writes them out."""
     db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES ('hashsize', ?)", (size,))
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.history import search_beside
 from desktop.history.bulk import BulkInsert
 from desktop.history.row_copy import ImageRefused, copy_readable, rescue_schema
 from desktop.history.salvage import SOUND_OBSERVATION, DamagedHistory, remove_rows_pointing_nowhere
-from desktop.history.schema import SEARCH_COLUMNS, SEARCH_INSERT_TRIGGER
-from desktop.history.search_beside import SearchFiller
 
 if TYPE_CHECKING:
     from desktop.history.store import ObservationStore
@@ -74,54 +70,10 @@ def journal_in_memory(db: sqlite3.Connection) -> Iterator[None]:
 
 
 def _copy_in_one_transaction(store: ObservationStore, damaged: DamagedHistory, *, images: bool) -> int:
-    """Copy the readable rows, the insert triggers' work done once at the end; return observations.
-
-    Two transactions, on a new file no other connection opens: the rows (all rolled back if SQLite finds
-    damage in an image after all), then the triggers' work and the search index moved in from beside.
-    """
-    db = store._db
-    filler = _search_filler(store, damaged) if images else None
-    try:
-        with rescue_schema(db), store.transaction() as tx:
-            bulk = BulkInsert.begin(tx, words_in_memory=SALVAGE_WORDS_IN_MEMORY)
-            sound = {"observations": SOUND_OBSERVATION}
-            counts = copy_readable(tx, damaged, sound, images=images, search=filler)
-        if filler is not None and not _filled(filler, store.path):
-            filler = None
-        beside = search_beside.attached(db, filler.path) if filler else contextlib.nullcontext()
-        with beside, store.transaction() as tx:
-            if filler is not None:
-                search_beside.move_in(tx)
-            bulk.finish(tx, done=frozenset({SEARCH_INSERT_TRIGGER} if filler else ()))
-            remove_rows_pointing_nowhere(tx)
-    finally:
-        if filler is not None:
-            filler.stop()
+    """Copy the readable rows in one transaction, the insert triggers' work done once; return observations."""
+    with rescue_schema(store._db), store.transaction() as tx:
+        bulk = BulkInsert.begin(tx, words_in_memory=SALVAGE_WORDS_IN_MEMORY)
+        counts = copy_readable(tx, damaged, {"observations": SOUND_OBSERVATION}, images=images)
+        bulk.finish(tx)
+        remove_rows_pointing_nowhere(tx)
     return counts.get("observations", 0)
-
-
-def _search_filler(store: ObservationStore, damaged: DamagedHistory) -> SearchFiller | None:
-    """Start filling the new history's search index beside it; None if the damaged rows lack its words.
-
-    None too if no file can be made beside: the search index is then filled on the history at the end.
-    """
-    shape = damaged.tables.get("observations")
-    if shape is None or not set(SEARCH_COLUMNS) <= set(shape.columns):
-        return None
-    create = search_beside.create_statement(store._db)
-    filler = SearchFiller(search_beside.beside(store.path), create, SALVAGE_WORDS_IN_MEMORY)
-    try:
-        filler.start()
-    except (OSError, sqlite3.Error):  # no file beside (a folder there...): filled on the history
-        return None
-    return filler
-
-
-def _filled(filler: SearchFiller, history: Path) -> bool:
-    """Wait for ``filler``; False if SQLite failed it (the search index is then filled on the history)."""
-    try:
-        filler.finish(history)
-    except sqlite3.Error:
-        filler.stop()
-        return False
-    return True

@@ -24,16 +24,12 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from desktop.history.salvage import TEXT_CHECK, DamagedHistory, register_text_check
 from desktop.history.sqlite_image import TABLE as IMAGE_TABLE
 from desktop.history.sqlite_image import leaf_image, leaves_per_image
 from desktop.history.sqlite_pages import is_plain_leaf
 from desktop.prefetch import produced_ahead
-
-if TYPE_CHECKING:
-    from desktop.history.search_beside import SearchFiller
 
 RESCUE_SCHEMA = "rescue"  # where each image is attached: the history's connection reads it in C
 JUDGED_AHEAD = 2  # images judged ahead of the copy: each at most a root page's worth of leaves (~2 MB)
@@ -58,7 +54,6 @@ class ImageWork:
     table: str
     image: bytes
     verdict: Verdict  # SOUND or MIXED
-    passing: int  # its rows that meet the copy's condition: those the copy takes, unless the history refuses
 
 
 @dataclass(frozen=True)
@@ -87,8 +82,7 @@ class TableCopy:
     def from_image(self, *, checked: bool) -> str:
         """Return the statement copying an image's rows (only those meeting ``where`` when ``checked``)."""
         where = f" WHERE {self.where}" if checked else ""
-        source = f"{RESCUE_SCHEMA}.{IMAGE_TABLE}{where} ORDER BY rowid"  # the order ``search_beside`` counts
-        return f"{self._into()} SELECT {self._names()} FROM {source}"
+        return f"{self._into()} SELECT {self._names()} FROM {RESCUE_SCHEMA}.{IMAGE_TABLE}{where}"
 
     def one_row(self) -> str:
         """Return the statement copying one row given as parameters, if it meets ``where``."""
@@ -182,9 +176,9 @@ class PageJudge:
         if image is None:  # the table's CREATE statement does not fit on one page
             yield from self._cells(table, [n for n, _ in leaves])
             return
-        verdict, passing = self._verdict(image, table)
+        verdict = self._verdict(image, table)
         if verdict is not Verdict.UNREADABLE:
-            yield ImageWork(table, image, verdict, passing)
+            yield ImageWork(table, image, verdict)
         elif len(leaves) == 1:
             yield from self._cells(table, [leaves[0][0]])
         else:
@@ -192,10 +186,8 @@ class PageJudge:
             yield from self._judged(table, leaves[:half])
             yield from self._judged(table, leaves[half:])
 
-    def _verdict(self, image: bytes, table: str) -> tuple[Verdict, int]:
+    def _verdict(self, image: bytes, table: str) -> Verdict:
         """Read every record of an image, every row through its checks, on the scratch connection.
-
-        Return the verdict and how many rows passed the checks.
 
         Damage SQLite finds inside the history's transaction would end that transaction: it is looked for
         here first, every record's header read to its last column (where SQLite checks each value's place).
@@ -205,8 +197,8 @@ class PageJudge:
             self._scratch.deserialize(image)
             passed, rows, *_ = self._scratch.execute(self._copies[table].judgement()).fetchone()
         except sqlite3.DatabaseError:
-            return Verdict.UNREADABLE, 0
-        return (Verdict.SOUND if passed == rows else Verdict.MIXED), int(passed)
+            return Verdict.UNREADABLE
+        return Verdict.SOUND if passed == rows else Verdict.MIXED
 
     def _cells(self, table: str, numbers: list[int]) -> Iterator[RowsWork]:
         columns = self._copies[table].columns
@@ -217,19 +209,12 @@ class PageJudge:
 
 
 class RowWriter:
-    """Copies judged work into the history (inside ``rescue_schema`` and one transaction); counts rows.
+    """Copies judged work into the history (inside ``rescue_schema`` and one transaction); counts rows."""
 
-    With a ``search`` filler, each image of observations goes on to it with the row ids its rows took;
-    the ids of rows copied otherwise are left out for the filler's caller to index from the history.
-    """
-
-    def __init__(
-        self, db: sqlite3.Connection, copies: dict[str, TableCopy], search: SearchFiller | None = None
-    ):
-        """Write into ``db`` as ``copies`` say; hand ``search`` what it can index."""
-        self._db, self._copies, self._search = db, copies, search
+    def __init__(self, db: sqlite3.Connection, copies: dict[str, TableCopy]):
+        """Write into ``db`` as ``copies`` say."""
+        self._db, self._copies = db, copies
         self.copied: dict[str, int] = {}
-        self._last = self._last_id() if search is not None else 0
 
     def write(self, work: ImageWork | RowsWork) -> None:
         """Copy one image's or one page's rows; raise ``ImageRefused`` if SQLite finds damage in an image."""
@@ -250,21 +235,6 @@ class RowWriter:
                         self._db.execute(copy.one_row(), row)
             copied = self._db.total_changes - before
         self.copied[work.table] = self.copied.get(work.table, 0) + max(copied, 0)
-        if self._search is not None and work.table == "observations":
-            self._to_search(work, copied)
-
-    def _to_search(self, work: ImageWork | RowsWork, copied: int) -> None:
-        """Hand the search filler the image just copied, or leave out the ids its rows took."""
-        assert self._search is not None
-        first, self._last = self._last + 1, self._last_id()
-        if isinstance(work, ImageWork) and copied == work.passing == self._last - first + 1:
-            checked = work.verdict is Verdict.MIXED  # its rows in order, each that passed took the next id
-            self._search.add(work.image, self._copies[work.table].where if checked else None, first)
-        else:  # rows decoded here, or an image of which the history refused a row
-            self._search.leave_out(first, self._last)
-
-    def _last_id(self) -> int:
-        return int(self._db.execute("SELECT IFNULL(MAX(rowid), 0) FROM main.observations").fetchone()[0])
 
 
 @contextlib.contextmanager
@@ -279,22 +249,16 @@ def rescue_schema(db: sqlite3.Connection) -> Iterator[None]:
 
 
 def copy_readable(
-    db: sqlite3.Connection,
-    damaged: DamagedHistory,
-    sound: dict[str, str],
-    *,
-    images: bool = True,
-    search: SearchFiller | None = None,
+    db: sqlite3.Connection, damaged: DamagedHistory, sound: dict[str, str], *, images: bool = True
 ) -> dict[str, int]:
     """Copy every readable row of ``damaged`` into ``db``'s tables; return how many each received.
 
     Use inside ``rescue_schema`` and one transaction. Raises ``ImageRefused`` if SQLite found damage in
-    an image after all: roll back, ``damaged.restart()``, and copy without images. A ``search`` filler
-    is handed what ``RowWriter`` tells it.
+    an image after all: roll back, ``damaged.restart()``, and copy without images.
     """
     copies = table_copies(db, damaged, sound)
     judge = PageJudge(damaged, copies, images=images and hasattr(db, "deserialize"))
-    writer = RowWriter(db, copies, search)
+    writer = RowWriter(db, copies)
     for work in produced_ahead(judge.work(), depth=JUDGED_AHEAD):
         writer.write(work)
     for table in damaged.tables:

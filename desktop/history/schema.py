@@ -106,4 +106,3 @@ SEARCH_WORDS = (
     "{row}.predicted_species || ' ' || IFNULL({row}.confirmed_species, '') || ' ' || {row}.note\n"
     "            || ' ' || {row}.location || ' ' || {row}.observer"
 )
-SEARCH_COLUMNS = ("predicted_species", "confirmed_species", "note", "location", "observer")  # those words'

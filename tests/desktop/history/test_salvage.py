@@ -726,8 +726,7 @@ def test_rows_of_a_page_no_tree_reaches_that_repeat_kept_rows_are_skipped_and_th
 ) -> None:
     """An old copy of a page (no tree reaches it) repeats rows: they are skipped, one changed row kept.
 
-    The search index is filled beside the history from the pages copied whole; the rows of a page of
-    which some were skipped are indexed from the history instead: every kept row's words, no other.
+    The search index holds every kept row's words under its row id, and no other row's.
     """
     path, saved = history
     data = bytearray(path.read_bytes())
@@ -752,16 +751,3 @@ def test_rows_of_a_page_no_tree_reaches_that_repeat_kept_rows_are_skipped_and_th
         found = {o.id for o in store.page(HistoryQuery(text=f"flower {last} "), size=50)[0]}
         assert found == {changed, saved[last].id}
     assert words_of_rows(path) == indexed_words_of_rows(path)
-
-
-def test_a_search_index_that_cannot_be_built_beside_is_built_in_the_history(history, monkeypatch) -> None:
-    """A folder where the salvage would build the search index beside: it is built in the history instead."""
-    path, saved = history
-    data = path.read_bytes()[: len(path.read_bytes()) * 2 // 3]
-    path.write_bytes(data)
-    (path.parent / (path.name + ".refilling.search")).mkdir()
-    runs = refilled_row_by_row(monkeypatch)
-    with assert_salvaged(path, saved, data) as store:
-        assert len(runs) == 1 and 0 < store.salvaged.recovered < COUNT
-        kept = store.list(include_deleted=True)[0]
-        assert [o.id for o in store.page(HistoryQuery(text=kept.note[:12]), size=50)[0]] == [kept.id]
