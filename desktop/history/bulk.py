@@ -105,10 +105,13 @@ class BulkInsert:
             _search_hash_size(db, words_in_memory)
         return cls(found, after, words_in_memory)
 
-    def finish(self, db: sqlite3.Connection) -> None:
-        """Do the dropped triggers' work for every row saved since ``begin`` and put them back."""
+    def finish(self, db: sqlite3.Connection, done: frozenset[str] = frozenset()) -> None:
+        """Do the dropped triggers' work for every row saved since ``begin`` and put them back.
+
+        The work of the triggers named in ``done`` is done otherwise (the search index built beside).
+        """
         for name, stand_in in _STAND_INS.items():
-            if name in self.trigger_sql:
+            if name in self.trigger_sql and name not in done:
                 db.execute(stand_in, (self.after_rowid,))
         for sql in self.trigger_sql.values():
             db.execute(sql)

@@ -38,9 +38,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from desktop.history import search_beside
 from desktop.history.bulk import rebuild_search_index
 from desktop.history.damaged_pages import (
-    SEARCH_PARTS,
     SEARCH_TREES,
     LostPage,
     NotPageDamage,
@@ -74,7 +74,6 @@ from desktop.history.sqlite_pages import (
 )
 from desktop.history.table_interior import Interior, interior_over, leaf_of
 
-SEARCH_BESIDE_SUFFIX = ".search"  # the copy's search index, built beside it on a second thread
 MOST_ORPHAN_PAGES = 4096  # leaves whose rows are put back from below a lost interior page (16 MB)
 _WAIT_FOR_WRITER = 600.0  # seconds the rebuild and a check written as an insert wait for each other
 
@@ -306,7 +305,7 @@ def _rebuild(
     beside = None
     search_root = any(page.root and page.tree.name in SEARCH_TREES for page in lost)
     if search and (indexes or search_root) and orphans is None:
-        beside = copy.with_name(copy.name + SEARCH_BESIDE_SUFFIX)
+        beside = search_beside.beside(copy)
     db = sqlite3.connect(copy, isolation_level=None, timeout=_WAIT_FOR_WRITER)  # the check beside may write
     db.execute("PRAGMA synchronous = OFF")  # a copy that fails is thrown away; it is synced when finished
     try:
@@ -320,7 +319,8 @@ def _rebuild(
                 if helper is not None:
                     helper.result()
         if beside is not None:
-            _move_search_index_in(db, beside)
+            with search_beside.attached(db, beside), _transaction(db):
+                search_beside.move_in(db)
     finally:
         db.execute("PRAGMA synchronous = FULL")
         db.close()
@@ -330,10 +330,10 @@ def _rebuild(
 
 def _helper(
     pool: ThreadPoolExecutor, copy: Path, beside: Path | None, *, records: bool, search: bool
-) -> Future[None] | None:
+) -> Future[object] | None:
     """Start what the second thread does: build the search index beside, or check records or it."""
     if beside is not None:
-        return pool.submit(_search_index_beside, copy, beside)
+        return pool.submit(search_beside.build_beside, copy, SALVAGE_WORDS_IN_MEMORY)
     if records or search:
         return pool.submit(_records_checked, copy, records=records, search=search)
     return None
@@ -411,38 +411,6 @@ def _checked_whole(copy: Path, page_size: int) -> int:
             break
         add_to_free_list(copy, free, page_size)
     raise NotPageDamage("SQLite finds damage in the repaired copy")
-
-
-def _search_index_beside(copy: Path, beside: Path) -> None:
-    """Build the copy's search index, from its rows, in a new file ``beside`` (no journal, no syncing)."""
-    db = sqlite3.connect(beside, isolation_level=None, check_same_thread=False)
-    try:
-        db.execute("PRAGMA journal_mode = OFF")
-        db.execute("PRAGMA synchronous = OFF")
-        db.execute("ATTACH ? AS history", (str(copy),))
-        create = "SELECT sql FROM history.sqlite_master WHERE name = ?"
-        db.execute(db.execute(create, (SEARCH_TABLE,)).fetchone()[0])
-        db.execute("BEGIN")
-        rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)  # "observations" is the attached history's
-        db.execute("COMMIT")
-    finally:
-        db.close()
-
-
-def _move_search_index_in(db: sqlite3.Connection, beside: Path) -> None:
-    """Replace the copy's search index by the one built beside: its tables' rows, copied whole by SQLite.
-
-    Its settings (``_config``) stay the copy's; the index itself is the other three tables.
-    """
-    db.execute("ATTACH ? AS beside", (str(beside),))
-    try:
-        with _transaction(db):
-            for part in SEARCH_PARTS:
-                table = f"{SEARCH_TABLE}_{part}"
-                db.execute(f"DELETE FROM main.{table}")
-                db.execute(f"INSERT INTO main.{table} SELECT * FROM beside.{table}")
-    finally:
-        db.execute("DETACH beside")
 
 
 def _records_checked(copy: Path, *, records: bool = True, search: bool = False) -> None:

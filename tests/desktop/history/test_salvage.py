@@ -108,7 +108,17 @@ def assert_salvaged(path: Path, saved: list[Observation], damaged_bytes: bytes) 
     if report.lost is not None:
         assert report.recovered + report.lost == len(saved)
     assert words_of_rows(path) == indexed_words_of_rows(path), "the search index holds each row's words"
+    assert integrity(path) == [("ok",)], "every index holds exactly its table's rows"
     return store
+
+
+def integrity(path: Path) -> list[tuple[str]]:
+    """Return SQLite's full check of the history (every index against its table's rows)."""
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        db.close()
 
 
 def words_of_rows(path: Path) -> list[tuple[str, int, int]]:
@@ -751,3 +761,36 @@ def test_rows_of_a_page_no_tree_reaches_that_repeat_kept_rows_are_skipped_and_th
         found = {o.id for o in store.page(HistoryQuery(text=f"flower {last} "), size=50)[0]}
         assert found == {changed, saved[last].id}
     assert words_of_rows(path) == indexed_words_of_rows(path)
+
+
+def test_a_search_index_that_cannot_be_built_beside_is_built_in_the_history(history, monkeypatch) -> None:
+    """A folder where the salvage builds the search index beside: it is built in the history instead."""
+    path, saved = history
+    data = path.read_bytes()[: len(path.read_bytes()) * 2 // 3]
+    path.write_bytes(data)
+    (path.parent / (path.name + ".refilling.search")).mkdir()
+    runs = refilled_row_by_row(monkeypatch)
+    with assert_salvaged(path, saved, data) as store:
+        assert len(runs) == 1 and 0 < store.salvaged.recovered < COUNT
+        kept = store.list(include_deleted=True)[0]
+        assert [o.id for o in store.page(HistoryQuery(text=kept.note[:12]), size=50)[0]] == [kept.id]
+
+
+def test_the_indexes_of_a_history_saved_row_by_row_are_built_once_the_rows_are_in(history, tmp_path) -> None:
+    """Each index is there, whole, and answers: by species, by sync state, newest first."""
+    path, saved = history
+    data = path.read_bytes()[: len(path.read_bytes()) * 2 // 3]
+    path.write_bytes(data)
+    with assert_salvaged(path, saved, data) as store:
+        recovered = store.list(include_deleted=True)
+        assert store.count_matching(HistoryQuery(species="setosa")) == len(recovered)
+        assert sum(store.counts().values()) == len(recovered)
+        newest_first = sorted(recovered, key=lambda o: o.created_at, reverse=True)
+        assert [o.id for o in store.list()] == [o.id for o in newest_first]
+    with ObservationStore.open(tmp_path / "new.sqlite3") as new:
+        expected = {
+            tuple(row) for row in new._db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        }
+    db = sqlite3.connect(path)
+    assert set(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")) == expected
+    db.close()
