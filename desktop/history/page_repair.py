@@ -31,10 +31,11 @@ pages are ``record_repair``'s, the rest the page-by-page salvage's.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import struct
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from desktop.history.damaged_pages import (
 from desktop.history.files import remove_with_companions
 from desktop.history.free_list import add_to_free_list, never_used
 from desktop.history.integrity import check_records, is_damage
+from desktop.history.interrupting import Interrupting
 from desktop.history.queries import SEARCH_TABLE
 from desktop.history.refill import SALVAGE_WORDS_IN_MEMORY
 from desktop.history.row_copy import TableCopy
@@ -306,18 +308,26 @@ def _rebuild(
     search_root = any(page.root and page.tree.name in SEARCH_TREES for page in lost)
     if search and (indexes or search_root) and orphans is None:
         beside = search_beside.beside(copy)
+    threads = Interrupting()  # the first failure stops the other thread's work: the repair is lost anyway
     db = sqlite3.connect(copy, isolation_level=None, timeout=_WAIT_FOR_WRITER)  # the check beside may write
+    threads.opened(db)
     db.execute("PRAGMA synchronous = OFF")  # a copy that fails is thrown away; it is synced when finished
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            helper = _helper(pool, copy, beside, records=orphans is None, search=check_search)
+            helper = _helper(pool, copy, beside, threads, records=orphans is None, search=check_search)
             try:
-                _write(db, indexes, orphans, search=search and beside is None)
-                if orphans is not None or beside is not None:
-                    _records_checked(copy)  # the indexes take less time than the search index
-            finally:
+                if beside is not None:
+                    _records_checked(copy, threads)  # first: a garbled record ends it before the indexes
+                _write(db, indexes, orphans, threads, search=search and beside is None)
+                if orphans is not None:
+                    _records_checked(copy, threads)  # the rows put back too
+            except BaseException:
+                threads.stop()
                 if helper is not None:
-                    helper.result()
+                    wait([helper])  # its "interrupted" says nothing: this failure is the one raised
+                raise
+            if helper is not None:
+                helper.result()
         if beside is not None:
             with search_beside.attached(db, beside), _transaction(db):
                 search_beside.move_in(db)
@@ -329,27 +339,56 @@ def _rebuild(
 
 
 def _helper(
-    pool: ThreadPoolExecutor, copy: Path, beside: Path | None, *, records: bool, search: bool
+    pool: ThreadPoolExecutor,
+    copy: Path,
+    beside: Path | None,
+    threads: Interrupting,
+    *,
+    records: bool,
+    search: bool,
 ) -> Future[object] | None:
-    """Start what the second thread does: build the search index beside, or check records or it."""
+    """Start what the second thread does: build the search index beside, or check records or it.
+
+    A failure there stops this thread's work at once (``threads``).
+    """
     if beside is not None:
-        return pool.submit(search_beside.build_beside, copy, SALVAGE_WORDS_IN_MEMORY)
-    if records or search:
-        return pool.submit(_records_checked, copy, records=records, search=search)
-    return None
+        work = functools.partial(search_beside.build_beside, copy, SALVAGE_WORDS_IN_MEMORY, threads)
+    elif records or search:
+        work = functools.partial(_records_checked, copy, threads, records=records, search=search)
+    else:
+        return None
+    return pool.submit(_stopping_others, threads, work)
 
 
-def _write(db: sqlite3.Connection, indexes: list[str], orphans: Orphans | None, *, search: bool) -> None:
+def _stopping_others(threads: Interrupting, work: Callable[[], object]) -> object:
+    """Run ``work``; if it fails, stop what the other threads of ``threads`` do, then raise."""
+    try:
+        return work()
+    except BaseException:
+        threads.stop()
+        raise
+
+
+def _write(
+    db: sqlite3.Connection,
+    indexes: list[str],
+    orphans: Orphans | None,
+    threads: Interrupting,
+    *,
+    search: bool,
+) -> None:
     """In one transaction: rebuild ``indexes``, put ``orphans`` back, rebuild the search index if asked.
 
     A failure rolls it back at once: the check on the second thread waits for this transaction to end.
     """
     with _transaction(db):
         for index in indexes:
+            threads.check()
             db.execute(f'REINDEX "{index}"')
         if orphans is not None:
             _put_back(db, orphans)
         if search:
+            threads.check()
             rebuild_search_index(db, SALVAGE_WORDS_IN_MEMORY)
         remove_rows_pointing_nowhere(db)
 
@@ -413,7 +452,9 @@ def _checked_whole(copy: Path, page_size: int) -> int:
     raise NotPageDamage("SQLite finds damage in the repaired copy")
 
 
-def _records_checked(copy: Path, *, records: bool = True, search: bool = False) -> None:
+def _records_checked(
+    copy: Path, threads: Interrupting, *, records: bool = True, search: bool = False
+) -> None:
     """Check every record of the copy as an opening does (``integrity.check_records``), on a connection.
 
     With ``search``, the search index is checked whole too (FTS5's ``integrity-check``): garbage inside
@@ -421,12 +462,15 @@ def _records_checked(copy: Path, *, records: bool = True, search: bool = False) 
     transaction to end.
     """
     reader = sqlite3.connect(copy, isolation_level=None, check_same_thread=False, timeout=_WAIT_FOR_WRITER)
+    threads.opened(reader)
     try:
         if records:
             _checked(check_records, reader)
         if search:
+            threads.check()
             _checked(_search_sound, reader)
     finally:
+        threads.closed(reader)
         reader.close()
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from desktop.history.bulk import rebuild_search_index
 from desktop.history.damaged_pages import SEARCH_PARTS
 from desktop.history.files import remove_with_companions
+from desktop.history.interrupting import Interrupting
 from desktop.history.queries import SEARCH_TABLE
 
 BESIDE_SCHEMA = "beside"  # where the history's connection attaches the file to copy its tables in
@@ -30,14 +31,17 @@ def beside(history: Path) -> Path:
     return history.with_name(history.name + SUFFIX)
 
 
-def build_beside(history: Path, words_in_memory: int) -> Path:
+def build_beside(history: Path, words_in_memory: int, threads: Interrupting | None = None) -> Path:
     """Build the search index of every observation of ``history`` (read, never written) beside it.
 
-    No journal and no syncing: a file beside that fails is thrown away. Return the file.
+    No journal and no syncing: a file beside that fails is thrown away. Return the file. A failure of
+    another of ``threads`` interrupts the build.
     """
     path = beside(history)
     remove_with_companions(path)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    if threads is not None:
+        threads.opened(db)
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
@@ -48,6 +52,8 @@ def build_beside(history: Path, words_in_memory: int) -> Path:
         rebuild_search_index(db, words_in_memory)  # "observations" is the attached history's
         db.execute("COMMIT")
     finally:
+        if threads is not None:
+            threads.closed(db)
         db.close()
     return path
 

@@ -354,3 +354,27 @@ def test_a_repair_that_fails_while_the_search_index_is_checked_beside_ends_and_s
     with assert_salvaged(path, saved, data) as store:
         assert store.salvaged.recovered < COUNT
     assert_sound(path)
+
+
+def test_a_garbled_record_ends_a_page_repair_before_it_rebuilds_and_every_readable_row_is_saved(
+    history, monkeypatch
+) -> None:
+    """The last page lost (indexes and search index rebuilt) and one record garbled elsewhere.
+
+    The records are checked first: the garbled one ends the repair before the indexes are rebuilt, and
+    the search index being built beside is stopped. The history is then saved row by row.
+    """
+    from desktop.history import page_repair
+
+    path, saved = history
+    _, leaves = pages_of(path, "observations")
+    garbled(path, saved[5].id, "measurements = '[1, 2]'")
+    data = damaged(path, wiped(leaves[-1]))
+    rebuilt = []
+    real_write = page_repair._write
+    monkeypatch.setattr(page_repair, "_write", lambda *a, **k: rebuilt.append(1) or real_write(*a, **k))
+    with assert_salvaged(path, saved, data) as store:
+        assert rebuilt == [], "no index was rebuilt: the record check came first"
+        assert store.get(saved[5].id) is None and store.get(saved[-1].id) is None
+        assert store.get(saved[6].id) == saved[6]
+    assert not list(path.parent.glob("*.repairing*")) and not list(path.parent.glob("*.search"))
