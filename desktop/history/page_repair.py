@@ -296,8 +296,9 @@ def _rebuild(
     Two threads read the rows at once, each on its own connection (the copy keeps its log, so readers
     never wait for the writer): this one rebuilds, the other checks every record as an opening does.
     When both the indexes and the search index are rebuilt, the other builds the search index in a
-    file beside (moved in after) and this one checks the records once the indexes are done. Rows put
-    back from below a lost interior page are checked after they are in, on this thread.
+    file beside (moved in after) and this one checks the records before it rebuilds the indexes (a
+    garbled record ends the repair at once). Rows put back from below a lost interior page are checked
+    after they are in, on this thread. The first failure on either thread interrupts the other's work.
 
     Garbage inside a page (``named`` by SQLite's check) may have hit other pages where no check of an
     opening sees it: a search index kept as it was is checked whole too (``_search_checked``).
