@@ -316,19 +316,9 @@ def _rebuild(
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             helper = _helper(pool, copy, beside, threads, records=orphans is None, search=check_search)
-            try:
-                if beside is not None:
-                    _records_checked(copy, threads)  # first: a garbled record ends it before the indexes
-                _write(db, indexes, orphans, threads, search=search and beside is None)
-                if orphans is not None:
-                    _records_checked(copy, threads)  # the rows put back too
-            except BaseException:
-                threads.stop()
-                if helper is not None:
-                    wait([helper])  # its "interrupted" says nothing: this failure is the one raised
-                raise
-            if helper is not None:
-                helper.result()
+            here = functools.partial(_rebuilt_here, db, copy, indexes, orphans, threads, search=search,
+                                     beside=beside is not None)  # fmt: skip
+            _alongside(helper, threads, here)
         if beside is not None:
             with search_beside.attached(db, beside), _transaction(db):
                 search_beside.move_in(db)
@@ -337,6 +327,41 @@ def _rebuild(
         db.close()
         if beside is not None:
             remove_with_companions(beside)
+
+
+def _rebuilt_here(
+    db: sqlite3.Connection,
+    copy: Path,
+    indexes: list[str],
+    orphans: Orphans | None,
+    threads: Interrupting,
+    *,
+    search: bool,
+    beside: bool,
+) -> None:
+    """Do this thread's part: rebuild the indexes, put rows back, check the records around them.
+
+    With the search index built ``beside``, the records are checked first: a garbled record ends the
+    repair before the indexes are rebuilt. Rows put back are checked once they are in.
+    """
+    if beside:
+        _records_checked(copy, threads)
+    _write(db, indexes, orphans, threads, search=search and not beside)
+    if orphans is not None:
+        _records_checked(copy, threads)
+
+
+def _alongside(helper: Future[object] | None, threads: Interrupting, work: Callable[[], None]) -> None:
+    """Run ``work`` while ``helper`` runs; the first failure of either interrupts the other and is raised."""
+    try:
+        work()
+    except BaseException:
+        threads.stop()
+        if helper is not None:
+            wait([helper])  # its "interrupted" says nothing: this failure is the one raised
+        raise
+    if helper is not None:
+        helper.result()
 
 
 def _helper(
