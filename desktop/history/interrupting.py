@@ -5,7 +5,7 @@ A repair rebuilds indexes on one thread while another checks every record or bui
 its end (a search index of a gigabyte: 13 s) before the history is saved row by row anyway. SQLite's
 ``sqlite3_interrupt`` stops a connection's running statement from any thread
 (https://www.sqlite.org/c3ref/interrupt.html); it does nothing between statements, so a thread also
-asks ``stopped`` before each long one.
+calls ``check`` before each long one.
 """
 
 from __future__ import annotations

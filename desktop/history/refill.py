@@ -88,19 +88,28 @@ class _Later:
 def _copy_rows(store: ObservationStore, damaged: DamagedHistory, *, images: bool) -> tuple[int, _Later]:
     """Copy the readable rows in one transaction, triggers and all but unique indexes left out.
 
-    SQLite builds an index over a million rows at once (sorted) in a third of the time it takes to
-    keep it up to date row by row. Return the observations copied, and what is left to do.
+    SQLite builds an index at once, sorted, faster than it keeps it up to date row by row (1,600,000
+    rows: 3.5 s for the three, against 4 s more in the copy), and ``_indexed`` builds them while the
+    search index is built beside. Return the observations copied, and what is left to do.
     """
     with rescue_schema(store._db), store.transaction() as tx:
         bulk = BulkInsert.begin(tx, words_in_memory=SALVAGE_WORDS_IN_MEMORY)
-        dropped = tx.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observations' "
-            "AND sql IS NOT NULL"  # not a PRIMARY KEY's or UNIQUE's own: the copy skips rows repeating one
-        ).fetchall()
+        dropped = _plain_indexes(tx, "observations")
         for name, _sql in dropped:
             tx.execute(f'DROP INDEX "{name}"')
         counts = copy_readable(tx, damaged, {"observations": SOUND_OBSERVATION}, images=images)
     return counts.get("observations", 0), _Later(bulk, tuple(sql for _name, sql in dropped))
+
+
+def _plain_indexes(db: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
+    """Return (name, CREATE statement) of ``table``'s indexes that are neither unique nor its key's own.
+
+    A unique index stays while rows are copied: the copy skips a row that repeats a kept one by it.
+    """
+    listed = db.execute(f'PRAGMA index_list("{table}")').fetchall()  # seq, name, unique, origin, partial
+    plain = {str(name) for _seq, name, unique, origin, _partial in listed if not unique and origin == "c"}
+    found = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table,))
+    return [(str(name), str(sql)) for name, sql in found if name in plain]
 
 
 def _indexed(store: ObservationStore, later: _Later) -> None:
